@@ -1,0 +1,268 @@
+//! Reading `<machineKey>` and the settings around it from web.config text.
+//!
+//! Only the file's own top-level settings are read: `configuration/system.web/machineKey`,
+//! `configuration/system.web/httpRuntime/@targetFramework` and
+//! `configuration/appSettings` (`add`, `remove`, `clear`). Settings inherited from
+//! machine.config or parent folders, and `<location>` blocks, are not merged. Element names
+//! are matched by local name, so the 2.0-era `xmlns` on `<configuration>` is fine.
+
+use roxmltree::{Document, Node};
+
+use super::{FrameworkVersion, MachineKeyConfig, MachineKeyConfigBuilder, RuntimeSettings};
+use crate::error::{ConfigError, ConfigErrorKind};
+
+/// Attributes every configuration element accepts, which do not change the keys.
+const GENERAL_ATTRIBUTES: [&str; 5] = [
+    "lockAttributes",
+    "lockAllAttributesExcept",
+    "lockElements",
+    "lockAllElementsExcept",
+    "lockItem",
+];
+
+fn xml_error(e: &roxmltree::Error) -> ConfigError {
+    ConfigError::new(
+        "web.config",
+        ConfigErrorKind::Xml {
+            message: e.to_string(),
+        },
+    )
+}
+
+fn children<'a, 'i>(node: Node<'a, 'i>, name: &'a str) -> impl Iterator<Item = Node<'a, 'i>> + 'a {
+    node.children()
+        .filter(move |n| n.is_element() && n.tag_name().name() == name)
+}
+
+fn only_child<'a, 'i>(node: Node<'a, 'i>, name: &'static str) -> Result<Option<Node<'a, 'i>>, ConfigError> {
+    let mut found = children(node, name);
+    let first = found.next();
+    if first.is_some() && found.next().is_some() {
+        return Err(ConfigError::new(
+            name,
+            ConfigErrorKind::DuplicateElement { name },
+        ));
+    }
+    Ok(first)
+}
+
+/// .NET `bool.TryParse`: trimmed, case-insensitive `true`/`false`; anything else reads as
+/// the default, `false`, as `System.Web.Util.AppSettings` leaves it.
+fn dotnet_bool(value: &str) -> bool {
+    value.trim().eq_ignore_ascii_case("true")
+}
+
+fn read_app_settings(root: Node<'_, '_>, runtime: &mut RuntimeSettings) -> Result<(), ConfigError> {
+    let Some(section) = only_child(root, "appSettings")? else {
+        return Ok(());
+    };
+    // appSettings keys compare case-insensitively; later entries win.
+    let mut entries: Vec<(String, String)> = Vec::new();
+    for node in section.children().filter(Node::is_element) {
+        let key = node.attribute("key").unwrap_or_default().to_ascii_lowercase();
+        match node.tag_name().name() {
+            "add" => {
+                entries.retain(|(k, _)| *k != key);
+                entries.push((key, node.attribute("value").unwrap_or_default().to_owned()));
+            }
+            "remove" => entries.retain(|(k, _)| *k != key),
+            "clear" => entries.clear(),
+            _ => {}
+        }
+    }
+    for (key, value) in entries {
+        let flag = match key.as_str() {
+            "aspnet:uselegacyencryption" => &mut runtime.use_legacy_encryption,
+            "aspnet:uselegacymachinekeyencryption" => &mut runtime.use_legacy_machine_key_encryption,
+            "aspnet:uselegacyformsauthenticationticketcompatibility" => {
+                &mut runtime.use_legacy_forms_authentication_ticket_compatibility
+            }
+            "aspnet:userandomizedstringhashalgorithm" => {
+                &mut runtime.use_randomized_string_hash_algorithm
+            }
+            _ => continue,
+        };
+        *flag = dotnet_bool(&value);
+    }
+    Ok(())
+}
+
+fn builder_from_element(
+    element: Node<'_, '_>,
+    runtime: RuntimeSettings,
+) -> Result<MachineKeyConfigBuilder, ConfigError> {
+    let mut builder = MachineKeyConfig::builder().runtime(runtime);
+    for attr in element.attributes() {
+        if attr.namespace().is_some() {
+            continue; // e.g. xdt:Transform in transform files
+        }
+        let value = attr.value();
+        builder = match attr.name() {
+            "validationKey" => builder.validation_key(value),
+            "decryptionKey" => builder.decryption_key(value),
+            "validation" => builder.validation(value),
+            "decryption" => builder.decryption(value),
+            "compatibilityMode" => builder.compatibility_mode(value),
+            "applicationName" => builder.application_name(value),
+            "dataProtectorType" => builder.data_protector_type(value),
+            name if GENERAL_ATTRIBUTES.contains(&name) => builder,
+            name => {
+                return Err(ConfigError::new(
+                    "machineKey",
+                    ConfigErrorKind::UnrecognizedAttribute {
+                        name: name.to_owned(),
+                    },
+                ));
+            }
+        };
+    }
+    Ok(builder)
+}
+
+impl MachineKeyConfig {
+    /// Reads a whole web.config for ASP.NET 4.x. With no `<machineKey>` element the
+    /// defaults apply (`AutoGenerate,IsolateApps`).
+    ///
+    /// # Errors
+    /// A [`ConfigError`] for malformed XML, a duplicated element, an unrecognized
+    /// `<machineKey>` attribute, a bad `targetFramework`, or any value ASP.NET rejects.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::config::{KeySource, MachineKeyConfig};
+    /// let cfg = MachineKeyConfig::from_web_config("<configuration />")?;
+    /// assert_eq!(cfg.legacy_key_specs()?.0.source, KeySource::AutoGenerate);
+    /// # Ok::<(), machinekey::ConfigError>(())
+    /// ```
+    pub fn from_web_config(xml: &str) -> Result<Self, ConfigError> {
+        Self::from_web_config_for(xml, FrameworkVersion::V4)
+    }
+
+    /// Reads a whole web.config for the given framework build.
+    ///
+    /// # Errors
+    /// As [`from_web_config`](Self::from_web_config).
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::config::{FrameworkVersion, MachineKeyConfig, ValidationAlgorithm};
+    /// let cfg = MachineKeyConfig::from_web_config_for("<configuration/>", FrameworkVersion::V2_0)?;
+    /// assert_eq!(cfg.validation(), ValidationAlgorithm::Sha1);
+    /// # Ok::<(), machinekey::ConfigError>(())
+    /// ```
+    pub fn from_web_config_for(xml: &str, framework: FrameworkVersion) -> Result<Self, ConfigError> {
+        let doc = Document::parse(xml).map_err(|e| xml_error(&e))?;
+        let root = doc.root_element();
+        if root.tag_name().name() != "configuration" {
+            return Err(ConfigError::new(
+                "web.config",
+                ConfigErrorKind::Xml {
+                    message: format!(
+                        "the root element is <{}>, not <configuration>",
+                        root.tag_name().name()
+                    ),
+                },
+            ));
+        }
+        let mut runtime = RuntimeSettings {
+            framework,
+            ..RuntimeSettings::default()
+        };
+        read_app_settings(root, &mut runtime)?;
+        let system_web = only_child(root, "system.web")?;
+        let mut machine_key = None;
+        if let Some(system_web) = system_web {
+            if let Some(http_runtime) = only_child(system_web, "httpRuntime")? {
+                if let Some(target) = http_runtime.attribute("targetFramework") {
+                    runtime.target_framework = Some(target.parse()?);
+                }
+            }
+            machine_key = only_child(system_web, "machineKey")?;
+        }
+        match machine_key {
+            Some(element) => builder_from_element(element, runtime)?.build(),
+            None => MachineKeyConfig::builder().runtime(runtime).build(),
+        }
+    }
+
+    /// Reads a lone `<machineKey .../>` element, with the settings around it given.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] for malformed XML, a root element other than `<machineKey>`, an
+    /// unrecognized attribute, or any value ASP.NET rejects.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::config::{MachineKeyConfig, RuntimeSettings};
+    /// let cfg = MachineKeyConfig::from_machine_key_element(
+    ///     r#"<machineKey validation="SHA1" decryption="AES" />"#,
+    ///     RuntimeSettings::default(),
+    /// )?;
+    /// assert_eq!(cfg.validation().name(), "SHA1");
+    /// assert!(MachineKeyConfig::from_machine_key_element(
+    ///     r#"<machineKey validation="sha1" />"#, RuntimeSettings::default()).is_err());
+    /// # Ok::<(), machinekey::ConfigError>(())
+    /// ```
+    pub fn from_machine_key_element(xml: &str, runtime: RuntimeSettings) -> Result<Self, ConfigError> {
+        let doc = Document::parse(xml).map_err(|e| xml_error(&e))?;
+        let root = doc.root_element();
+        if root.tag_name().name() != "machineKey" {
+            return Err(ConfigError::new(
+                "machineKey",
+                ConfigErrorKind::Xml {
+                    message: format!("the root element is <{}>, not <machineKey>", root.tag_name().name()),
+                },
+            ));
+        }
+        builder_from_element(root, runtime)?.build()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{CompatibilityMode, TargetFramework};
+
+    #[test]
+    fn reads_target_framework_and_app_settings() {
+        let xml = r#"<?xml version="1.0"?>
+<configuration xmlns="http://schemas.microsoft.com/.NetConfiguration/v2.0">
+  <appSettings>
+    <add key="ASPNET:UseLegacyEncryption" value=" True " />
+    <add key="aspnet:UseLegacyMachineKeyEncryption" value="true" />
+    <remove key="aspnet:uselegacymachinekeyencryption" />
+    <add key="aspnet:UseRandomizedStringHashAlgorithm" value="yes" />
+  </appSettings>
+  <system.web>
+    <httpRuntime targetFramework="4.7.2" />
+  </system.web>
+</configuration>"#;
+        let cfg = MachineKeyConfig::from_web_config(xml).unwrap();
+        let rt = cfg.runtime();
+        assert!(rt.use_legacy_encryption);
+        assert!(!rt.use_legacy_machine_key_encryption);
+        assert!(!rt.use_randomized_string_hash_algorithm, "'yes' is not a .NET bool");
+        assert_eq!(rt.target_framework, Some("4.7.2".parse::<TargetFramework>().unwrap()));
+        assert_eq!(cfg.compatibility_mode(), CompatibilityMode::Framework45);
+    }
+
+    #[test]
+    fn rejects_duplicates_unknown_attributes_and_bad_xml() {
+        let dup = "<configuration><system.web><machineKey/><machineKey/></system.web></configuration>";
+        assert!(matches!(
+            MachineKeyConfig::from_web_config(dup).unwrap_err().kind(),
+            ConfigErrorKind::DuplicateElement { name: "machineKey" }
+        ));
+        let unknown = r#"<configuration><system.web><machineKey validationkey="x"/></system.web></configuration>"#;
+        assert!(matches!(
+            MachineKeyConfig::from_web_config(unknown).unwrap_err().kind(),
+            ConfigErrorKind::UnrecognizedAttribute { .. }
+        ));
+        assert!(matches!(
+            MachineKeyConfig::from_web_config("<configuration>").unwrap_err().kind(),
+            ConfigErrorKind::Xml { .. }
+        ));
+        let tf = r#"<configuration><system.web><httpRuntime targetFramework="v4.5"/></system.web></configuration>"#;
+        assert!(MachineKeyConfig::from_web_config(tf).is_err());
+    }
+}

@@ -1,0 +1,15 @@
+//! The two ASP.NET protection stacks and what they share.
+//!
+//! * [`legacy`]: `Framework20SP1`/`Framework20SP2` (spec §4), also behind
+//!   `MachineKey.Encode`/`Decode` in every mode.
+//! * [`framework45`]: SP800-108 derived keys and encrypt-then-MAC (spec §5), also behind
+//!   `MachineKey.Protect`/`Unprotect` in every mode.
+//! * [`encoding`]: hex, Base64 and `UrlToken`.
+//! * [`random`]: the randomness seam.
+
+pub(crate) mod cipher;
+pub mod encoding;
+pub mod framework45;
+pub mod legacy;
+pub(crate) mod mac;
+pub mod random;

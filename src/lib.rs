@@ -1,0 +1,11 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![doc(test(attr(deny(warnings))))]
+
+pub mod config;
+pub mod crypto;
+mod error;
+pub mod keys;
+pub mod manual;
+
+pub use error::{ConfigError, ConfigErrorKind, Encoding, Error};
