@@ -21,9 +21,11 @@ mod web_config;
 use core::fmt;
 use core::str::FromStr;
 
-pub use algorithms::{CompatibilityMode, DecryptionAlgorithm, SymmetricAlgorithm, ValidationAlgorithm};
-pub use key_text::{KeyAttribute, KeySource, KeySpec, KeyText};
+pub use algorithms::{
+    CompatibilityMode, DecryptionAlgorithm, SymmetricAlgorithm, ValidationAlgorithm,
+};
 pub(crate) use key_text::ParsedKey;
+pub use key_text::{KeyAttribute, KeySource, KeySpec, KeyText};
 
 use crate::error::{ConfigError, ConfigErrorKind};
 
@@ -295,7 +297,8 @@ impl MachineKeyConfig {
     }
 
     pub(crate) fn parsed_legacy(&self, which: KeyAttribute) -> Result<ParsedKey, ConfigError> {
-        self.key_text(which).parse_legacy(which, self.runtime.framework)
+        self.key_text(which)
+            .parse_legacy(which, self.runtime.framework)
     }
 
     pub(crate) fn parsed_framework45(&self, which: KeyAttribute) -> Result<ParsedKey, ConfigError> {
@@ -402,7 +405,10 @@ impl MachineKeyConfig {
     }
 }
 
-fn effective_mode(attribute: Option<CompatibilityMode>, runtime: &RuntimeSettings) -> CompatibilityMode {
+fn effective_mode(
+    attribute: Option<CompatibilityMode>,
+    runtime: &RuntimeSettings,
+) -> CompatibilityMode {
     attribute.unwrap_or_else(|| {
         let fx45 = runtime.framework == FrameworkVersion::V4
             && runtime
@@ -518,7 +524,9 @@ impl MachineKeyConfigBuilder {
                 if framework == FrameworkVersion::V2_0 && !v.exists_in_framework20() {
                     return Err(ConfigError::new(
                         "validation",
-                        ConfigErrorKind::UnknownValidation { value: text.clone() },
+                        ConfigErrorKind::UnknownValidation {
+                            value: text.clone(),
+                        },
                     ));
                 }
                 v
@@ -535,7 +543,9 @@ impl MachineKeyConfigBuilder {
                 if framework == FrameworkVersion::V2_0 && m.is_framework45() {
                     return Err(ConfigError::new(
                         "compatibilityMode",
-                        ConfigErrorKind::UnknownCompatibilityMode { value: text.clone() },
+                        ConfigErrorKind::UnknownCompatibilityMode {
+                            value: text.clone(),
+                        },
                     ));
                 }
                 Some(m)

@@ -33,12 +33,17 @@ pub struct Framework45Keys {
 }
 
 fn explicit_bytes(parsed: ParsedKey, which: KeyAttribute) -> Result<Vec<u8>, ConfigError> {
-    let needs = |what| ConfigError::new(which.name(), ConfigErrorKind::KeyMaterialRequired { what });
+    let needs =
+        |what| ConfigError::new(which.name(), ConfigErrorKind::KeyMaterialRequired { what });
     if parsed.spec.source == KeySource::AutoGenerate {
-        return Err(needs("AutoGenerate keys come from the per-identity auto-generated key buffer, which this call does not have"));
+        return Err(needs(
+            "AutoGenerate keys come from the per-identity auto-generated key buffer, which this call does not have",
+        ));
     }
     if parsed.spec.isolate_apps || parsed.spec.isolate_by_app_id {
-        return Err(needs("IsolateApps/IsolateByAppId modify the key per application, and this call has no application identity"));
+        return Err(needs(
+            "IsolateApps/IsolateByAppId modify the key per application, and this call has no application identity",
+        ));
     }
     parsed
         .bytes
@@ -100,8 +105,14 @@ impl Framework45Keys {
         let v = KeyAttribute::ValidationKey;
         let d = KeyAttribute::DecryptionKey;
         Ok(Self {
-            validation: ValidationKey::from_bytes(&explicit_bytes(config.parsed_framework45(v)?, v)?),
-            encryption: DecryptionKey::from_bytes(&explicit_bytes(config.parsed_framework45(d)?, d)?),
+            validation: ValidationKey::from_bytes(&explicit_bytes(
+                config.parsed_framework45(v)?,
+                v,
+            )?),
+            encryption: DecryptionKey::from_bytes(&explicit_bytes(
+                config.parsed_framework45(d)?,
+                d,
+            )?),
         })
     }
 }

@@ -22,9 +22,7 @@ pub(crate) fn check_symmetric_key(
             _ => Err(bad("16, 24 or 32 bytes")),
         },
         SymmetricAlgorithm::TripleDes => match key.len() {
-            16 | 24 if dotnet_tdes_weak(key) => Err(ConfigErrorKind::WeakKey {
-                algorithm: "3DES",
-            }),
+            16 | 24 if dotnet_tdes_weak(key) => Err(ConfigErrorKind::WeakKey { algorithm: "3DES" }),
             16 | 24 => Ok(()),
             _ => Err(bad("16 or 24 bytes")),
         },
@@ -72,7 +70,11 @@ fn des_key(framework: FrameworkVersion, key: &[u8]) -> Result<&[u8], ConfigError
         FrameworkVersion::V2_0 => key.len() == 24,
         FrameworkVersion::V4 => key.len() > 8,
     };
-    let key = if truncates { key.get(..8).unwrap_or(key) } else { key };
+    let key = if truncates {
+        key.get(..8).unwrap_or(key)
+    } else {
+        key
+    };
     if key.len() == 8 {
         Ok(key)
     } else {
@@ -116,11 +118,7 @@ fn parity_free(key: &[u8]) -> Option<u64> {
 /// `DES.IsWeakKey || DES.IsSemiWeakKey` (UNVERIFIED detail, spec §1.6: standard .NET
 /// behaviour, not read in the source).
 fn dotnet_des_weak(key: &[u8]) -> bool {
-    parity_free(key).is_some_and(|k| {
-        DES_WEAK_KEYS
-            .iter()
-            .any(|w| w & 0xFEFE_FEFE_FEFE_FEFE == k)
-    })
+    parity_free(key).is_some_and(|k| DES_WEAK_KEYS.iter().any(|w| w & 0xFEFE_FEFE_FEFE_FEFE == k))
 }
 
 /// `TripleDES.IsWeakKey`: K1 == K2, or (three-key form) K2 == K3, parity ignored. K1 == K3
@@ -162,8 +160,11 @@ mod tests {
         let (alg, used) =
             legacy_cipher_key(DecryptionAlgorithm::Des, FrameworkVersion::V2_0, &k24).unwrap();
         assert_eq!((alg, used.len()), (SymmetricAlgorithm::Des, 8));
-        assert!(legacy_cipher_key(DecryptionAlgorithm::Des, FrameworkVersion::V4, &[0x13; 4]).is_err());
-        let (alg, _) = legacy_cipher_key(DecryptionAlgorithm::Auto, FrameworkVersion::V4, &k24[..8]).unwrap();
+        assert!(
+            legacy_cipher_key(DecryptionAlgorithm::Des, FrameworkVersion::V4, &[0x13; 4]).is_err()
+        );
+        let (alg, _) =
+            legacy_cipher_key(DecryptionAlgorithm::Auto, FrameworkVersion::V4, &k24[..8]).unwrap();
         assert_eq!(alg, SymmetricAlgorithm::Des);
     }
 }

@@ -171,7 +171,10 @@ impl KeyText {
     /// Parses with the Framework45 rules of spec §1.4: strict hex of at least one byte is
     /// used verbatim (no isolation, no minimum length); otherwise a comma-separated list of
     /// `AutoGenerate`, `IsolateApps`, `IsolateByAppId` in any order, `AutoGenerate` required.
-    pub(crate) fn parse_framework45(&self, attribute: KeyAttribute) -> Result<ParsedKey, ConfigError> {
+    pub(crate) fn parse_framework45(
+        &self,
+        attribute: KeyAttribute,
+    ) -> Result<ParsedKey, ConfigError> {
         let err = |kind| ConfigError::new(attribute.name(), kind);
         if let Some(bytes) = strict_hex_decode(&self.0).filter(|b| !b.is_empty()) {
             return Ok(ParsedKey {
@@ -226,7 +229,10 @@ mod tests {
             .parse_legacy(VK, V4)
             .err()
             .unwrap();
-        assert_eq!(e.aspnet_error(), Some("Unable_to_get_cookie_authentication_validation_key"));
+        assert_eq!(
+            e.aspnet_error(),
+            Some("Unable_to_get_cookie_authentication_validation_key")
+        );
         // Hex plus IsolateApps is accepted in legacy.
         let hex = format!("{},IsolateApps", "AB".repeat(20));
         let p = KeyText::new(&hex).parse_legacy(VK, V4).unwrap();
@@ -234,9 +240,11 @@ mod tests {
         assert!(p.spec.isolate_apps);
         assert_eq!(p.bytes.unwrap().len(), 20);
         // 2.0 has no IsolateByAppId.
-        assert!(KeyText::new("AutoGenerate,IsolateByAppId")
-            .parse_legacy(DK, FrameworkVersion::V2_0)
-            .is_err());
+        assert!(
+            KeyText::new("AutoGenerate,IsolateByAppId")
+                .parse_legacy(DK, FrameworkVersion::V2_0)
+                .is_err()
+        );
     }
 
     #[test]
@@ -245,13 +253,24 @@ mod tests {
             .parse_framework45(VK)
             .unwrap();
         assert!(p.spec.isolate_apps && p.spec.isolate_by_app_id);
-        let e = KeyText::new("IsolateApps").parse_framework45(DK).err().unwrap();
+        let e = KeyText::new("IsolateApps")
+            .parse_framework45(DK)
+            .err()
+            .unwrap();
         assert_eq!(e.aspnet_error(), Some("Invalid_decryption_key"));
         let hex = format!("{},IsolateApps", "AB".repeat(20));
         let e = KeyText::new(&hex).parse_framework45(VK).err().unwrap();
         assert_eq!(e.kind(), &ConfigErrorKind::InvalidKeyFlag { index: 0 });
         // No minimum length in Framework45.
-        assert_eq!(KeyText::new("ab").parse_framework45(VK).unwrap().bytes.unwrap().len(), 1);
+        assert_eq!(
+            KeyText::new("ab")
+                .parse_framework45(VK)
+                .unwrap()
+                .bytes
+                .unwrap()
+                .len(),
+            1
+        );
     }
 
     #[test]

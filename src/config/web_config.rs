@@ -34,7 +34,10 @@ fn children<'a, 'i>(node: Node<'a, 'i>, name: &'a str) -> impl Iterator<Item = N
         .filter(move |n| n.is_element() && n.tag_name().name() == name)
 }
 
-fn only_child<'a, 'i>(node: Node<'a, 'i>, name: &'static str) -> Result<Option<Node<'a, 'i>>, ConfigError> {
+fn only_child<'a, 'i>(
+    node: Node<'a, 'i>,
+    name: &'static str,
+) -> Result<Option<Node<'a, 'i>>, ConfigError> {
     let mut found = children(node, name);
     let first = found.next();
     if first.is_some() && found.next().is_some() {
@@ -59,7 +62,10 @@ fn read_app_settings(root: Node<'_, '_>, runtime: &mut RuntimeSettings) -> Resul
     // appSettings keys compare case-insensitively; later entries win.
     let mut entries: Vec<(String, String)> = Vec::new();
     for node in section.children().filter(Node::is_element) {
-        let key = node.attribute("key").unwrap_or_default().to_ascii_lowercase();
+        let key = node
+            .attribute("key")
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         match node.tag_name().name() {
             "add" => {
                 entries.retain(|(k, _)| *k != key);
@@ -73,7 +79,9 @@ fn read_app_settings(root: Node<'_, '_>, runtime: &mut RuntimeSettings) -> Resul
     for (key, value) in entries {
         let flag = match key.as_str() {
             "aspnet:uselegacyencryption" => &mut runtime.use_legacy_encryption,
-            "aspnet:uselegacymachinekeyencryption" => &mut runtime.use_legacy_machine_key_encryption,
+            "aspnet:uselegacymachinekeyencryption" => {
+                &mut runtime.use_legacy_machine_key_encryption
+            }
             "aspnet:uselegacyformsauthenticationticketcompatibility" => {
                 &mut runtime.use_legacy_forms_authentication_ticket_compatibility
             }
@@ -150,7 +158,10 @@ impl MachineKeyConfig {
     /// assert_eq!(cfg.validation(), ValidationAlgorithm::Sha1);
     /// # Ok::<(), machinekey::ConfigError>(())
     /// ```
-    pub fn from_web_config_for(xml: &str, framework: FrameworkVersion) -> Result<Self, ConfigError> {
+    pub fn from_web_config_for(
+        xml: &str,
+        framework: FrameworkVersion,
+    ) -> Result<Self, ConfigError> {
         let doc = Document::parse(xml).map_err(|e| xml_error(&e))?;
         let root = doc.root_element();
         if root.tag_name().name() != "configuration" {
@@ -203,14 +214,20 @@ impl MachineKeyConfig {
     ///     r#"<machineKey validation="sha1" />"#, RuntimeSettings::default()).is_err());
     /// # Ok::<(), machinekey::ConfigError>(())
     /// ```
-    pub fn from_machine_key_element(xml: &str, runtime: RuntimeSettings) -> Result<Self, ConfigError> {
+    pub fn from_machine_key_element(
+        xml: &str,
+        runtime: RuntimeSettings,
+    ) -> Result<Self, ConfigError> {
         let doc = Document::parse(xml).map_err(|e| xml_error(&e))?;
         let root = doc.root_element();
         if root.tag_name().name() != "machineKey" {
             return Err(ConfigError::new(
                 "machineKey",
                 ConfigErrorKind::Xml {
-                    message: format!("the root element is <{}>, not <machineKey>", root.tag_name().name()),
+                    message: format!(
+                        "the root element is <{}>, not <machineKey>",
+                        root.tag_name().name()
+                    ),
                 },
             ));
         }
@@ -241,25 +258,36 @@ mod tests {
         let rt = cfg.runtime();
         assert!(rt.use_legacy_encryption);
         assert!(!rt.use_legacy_machine_key_encryption);
-        assert!(!rt.use_randomized_string_hash_algorithm, "'yes' is not a .NET bool");
-        assert_eq!(rt.target_framework, Some("4.7.2".parse::<TargetFramework>().unwrap()));
+        assert!(
+            !rt.use_randomized_string_hash_algorithm,
+            "'yes' is not a .NET bool"
+        );
+        assert_eq!(
+            rt.target_framework,
+            Some("4.7.2".parse::<TargetFramework>().unwrap())
+        );
         assert_eq!(cfg.compatibility_mode(), CompatibilityMode::Framework45);
     }
 
     #[test]
     fn rejects_duplicates_unknown_attributes_and_bad_xml() {
-        let dup = "<configuration><system.web><machineKey/><machineKey/></system.web></configuration>";
+        let dup =
+            "<configuration><system.web><machineKey/><machineKey/></system.web></configuration>";
         assert!(matches!(
             MachineKeyConfig::from_web_config(dup).unwrap_err().kind(),
             ConfigErrorKind::DuplicateElement { name: "machineKey" }
         ));
         let unknown = r#"<configuration><system.web><machineKey validationkey="x"/></system.web></configuration>"#;
         assert!(matches!(
-            MachineKeyConfig::from_web_config(unknown).unwrap_err().kind(),
+            MachineKeyConfig::from_web_config(unknown)
+                .unwrap_err()
+                .kind(),
             ConfigErrorKind::UnrecognizedAttribute { .. }
         ));
         assert!(matches!(
-            MachineKeyConfig::from_web_config("<configuration>").unwrap_err().kind(),
+            MachineKeyConfig::from_web_config("<configuration>")
+                .unwrap_err()
+                .kind(),
             ConfigErrorKind::Xml { .. }
         ));
         let tf = r#"<configuration><system.web><httpRuntime targetFramework="v4.5"/></system.web></configuration>"#;

@@ -130,7 +130,12 @@ mod tests {
     #[test]
     fn key_lengths_checked() {
         assert!(CbcCipher::new(SymmetricAlgorithm::Aes, &[7; 20]).is_err());
-        assert_eq!(CbcCipher::new(SymmetricAlgorithm::Aes, &[7; 24]).unwrap().key_size(), 24);
+        assert_eq!(
+            CbcCipher::new(SymmetricAlgorithm::Aes, &[7; 24])
+                .unwrap()
+                .key_size(),
+            24
+        );
         assert!(CbcCipher::new(SymmetricAlgorithm::TripleDes, &[7; 8]).is_err());
     }
 

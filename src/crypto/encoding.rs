@@ -71,7 +71,10 @@ pub fn to_base64(bytes: &[u8]) -> String {
 /// ```
 pub fn from_base64(text: &str) -> Result<Vec<u8>, Error> {
     let malformed = || Error::Malformed(Encoding::Base64);
-    if text.bytes().any(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')) {
+    if text
+        .bytes()
+        .any(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+    {
         let compact: String = text
             .chars()
             .filter(|c| !matches!(c, ' ' | '\t' | '\r' | '\n'))
@@ -137,7 +140,9 @@ pub fn url_token_decode(text: &str) -> Result<Vec<u8>, Error> {
         return Ok(Vec::new());
     };
     let pads = last.to_digit(10).ok_or_else(malformed)?;
-    let body = text.get(..text.len() - last.len_utf8()).ok_or_else(malformed)?;
+    let body = text
+        .get(..text.len() - last.len_utf8())
+        .ok_or_else(malformed)?;
     let mut b64: String = body
         .chars()
         .map(|c| match c {

@@ -206,15 +206,20 @@ impl Framework45Protector {
     /// ```
     pub fn derive_keys(&self, purpose: &Purpose) -> Result<(DecryptionKey, ValidationKey), Error> {
         let context = purpose.context();
-        let derive = |master: &[u8]| sp800_108_hmac_sha512(master, purpose.label(), &context, master.len());
+        let derive =
+            |master: &[u8]| sp800_108_hmac_sha512(master, purpose.label(), &context, master.len());
         let enc = derive(self.encryption_master.expose_secret())?;
         let val = derive(self.validation_master.expose_secret())?;
-        Ok((DecryptionKey::from_bytes(&enc), ValidationKey::from_bytes(&val)))
+        Ok((
+            DecryptionKey::from_bytes(&enc),
+            ValidationKey::from_bytes(&val),
+        ))
     }
 
     fn derive(&self, purpose: &Purpose) -> Result<PurposeProtector, Error> {
         let (enc, val) = self.derive_keys(purpose)?;
-        let cipher = CbcCipher::new(self.cipher, enc.expose_secret()).map_err(|kind| ConfigError::new("decryptionKey", kind))?;
+        let cipher = CbcCipher::new(self.cipher, enc.expose_secret())
+            .map_err(|kind| ConfigError::new("decryptionKey", kind))?;
         let mac = KeyedHmac::new(self.mac, val.expose_secret())
             .ok_or(Error::InvalidArgument("HMAC key rejected"))?;
         Ok(PurposeProtector {
@@ -301,7 +306,11 @@ impl Framework45Protector {
     /// assert_eq!(fx45.machine_key_unprotect(&blob, none)?, b"x");
     /// # Ok::<(), machinekey::Error>(())
     /// ```
-    pub fn machine_key_protect<S: AsRef<str>>(&self, data: &[u8], purposes: &[S]) -> Result<Vec<u8>, Error> {
+    pub fn machine_key_protect<S: AsRef<str>>(
+        &self,
+        data: &[u8],
+        purposes: &[S],
+    ) -> Result<Vec<u8>, Error> {
         self.protect(data, &machine_key_purpose(purposes)?)
     }
 
@@ -321,7 +330,11 @@ impl Framework45Protector {
     /// assert!(fx45.machine_key_unprotect(&blob, &["b", "a"]).is_err()); // order matters
     /// # Ok::<(), machinekey::Error>(())
     /// ```
-    pub fn machine_key_unprotect<S: AsRef<str>>(&self, blob: &[u8], purposes: &[S]) -> Result<Vec<u8>, Error> {
+    pub fn machine_key_unprotect<S: AsRef<str>>(
+        &self,
+        blob: &[u8],
+        purposes: &[S],
+    ) -> Result<Vec<u8>, Error> {
         self.unprotect(blob, &machine_key_purpose(purposes)?)
     }
 }
@@ -354,7 +367,9 @@ impl PurposeProtector {
     /// See [`Framework45Protector::for_purpose`].
     pub fn protect(&self, data: &[u8]) -> Result<Vec<u8>, Error> {
         let mut iv = [0u8; 16];
-        let iv = iv.get_mut(..self.cipher.block_size()).ok_or(Error::Random)?;
+        let iv = iv
+            .get_mut(..self.cipher.block_size())
+            .ok_or(Error::Random)?;
         self.rng.fill(iv)?;
         self.seal(iv, data)
     }

@@ -127,7 +127,8 @@ impl LegacyProtector {
         let validation = config.validation();
         let in_vk = |kind| ConfigError::new("validationKey", kind);
         let in_dk = |kind| ConfigError::new("decryptionKey", kind);
-        let mac = LegacyMac::new(validation, framework, keys.validation.expose_secret()).map_err(in_vk)?;
+        let mac = LegacyMac::new(validation, framework, keys.validation.expose_secret())
+            .map_err(in_vk)?;
         let dk = keys.decryption.expose_secret();
         let (algorithm, key) =
             key_rules::legacy_cipher_key(config.decryption(), framework, dk).map_err(in_dk)?;
@@ -262,11 +263,15 @@ impl LegacyProtector {
         let blob = match &self.validation_cipher {
             None => blob,
             Some(wrap) => {
-                unwrapped = self.decrypt_with(wrap, blob, modifier, IvType::Random, self.sign_data)?;
+                unwrapped =
+                    self.decrypt_with(wrap, blob, modifier, IvType::Random, self.sign_data)?;
                 unwrapped.as_slice()
             }
         };
-        let split = blob.len().checked_sub(self.mac.len()).ok_or(Error::Unprotect)?;
+        let split = blob
+            .len()
+            .checked_sub(self.mac.len())
+            .ok_or(Error::Unprotect)?;
         let (data, tag) = blob.split_at_checked(split).ok_or(Error::Unprotect)?;
         if self.mac.verify(data, modifier.unwrap_or_default(), tag) {
             Ok(data.to_vec())
@@ -342,7 +347,12 @@ impl LegacyProtector {
     /// assert_eq!(a, legacy.encrypt(b"s|WebForms.js", None, IvType::Hash)?);
     /// # Ok::<(), machinekey::Error>(())
     /// ```
-    pub fn encrypt(&self, data: &[u8], modifier: Option<&[u8]>, iv: IvType) -> Result<Vec<u8>, Error> {
+    pub fn encrypt(
+        &self,
+        data: &[u8],
+        modifier: Option<&[u8]>,
+        iv: IvType,
+    ) -> Result<Vec<u8>, Error> {
         self.encrypt_with(&self.cipher, data, modifier, iv, self.sign_data)
     }
 
@@ -363,7 +373,12 @@ impl LegacyProtector {
     /// assert!(legacy.decrypt(&blob, Some(b"mud"), IvType::Random).is_err());
     /// # Ok::<(), machinekey::Error>(())
     /// ```
-    pub fn decrypt(&self, blob: &[u8], modifier: Option<&[u8]>, iv: IvType) -> Result<Vec<u8>, Error> {
+    pub fn decrypt(
+        &self,
+        blob: &[u8],
+        modifier: Option<&[u8]>,
+        iv: IvType,
+    ) -> Result<Vec<u8>, Error> {
         self.decrypt_with(&self.cipher, blob, modifier, iv, self.sign_data)
     }
 
@@ -388,7 +403,13 @@ impl LegacyProtector {
             blob = Zeroizing::new(self.append_mac(data));
         }
         if protection.encrypts() {
-            let sealed = self.encrypt_with(&self.cipher, &blob, None, IvType::Random, self.encode_sign_data)?;
+            let sealed = self.encrypt_with(
+                &self.cipher,
+                &blob,
+                None,
+                IvType::Random,
+                self.encode_sign_data,
+            )?;
             return Ok(to_upper_hex(&sealed));
         }
         Ok(to_upper_hex(&blob))
@@ -416,7 +437,13 @@ impl LegacyProtector {
         }
         let mut blob = from_hex(text)?;
         if protection.encrypts() {
-            blob = self.decrypt_with(&self.cipher, &blob, None, IvType::Random, self.encode_sign_data)?;
+            blob = self.decrypt_with(
+                &self.cipher,
+                &blob,
+                None,
+                IvType::Random,
+                self.encode_sign_data,
+            )?;
         }
         if protection.signs() {
             blob = self.strip_mac(&blob)?;
@@ -438,7 +465,9 @@ impl LegacyProtector {
         sign_data: bool,
     ) -> Result<Vec<u8>, Error> {
         let modifier = modifier.unwrap_or_default();
-        let mut plain = Zeroizing::new(Vec::with_capacity(cipher.key_size() + data.len() + modifier.len()));
+        let mut plain = Zeroizing::new(Vec::with_capacity(
+            cipher.key_size() + data.len() + modifier.len(),
+        ));
         if self.creates_prefix(iv, sign_data) {
             let len = cipher.key_size();
             match iv {
@@ -486,14 +515,21 @@ impl LegacyProtector {
         };
         let zero_iv = [0u8; 16];
         let iv_bytes = zero_iv.get(..cipher.block_size()).ok_or(Error::Unprotect)?;
-        let plain = Zeroizing::new(cipher.decrypt(iv_bytes, ciphertext).ok_or(Error::Unprotect)?);
+        let plain = Zeroizing::new(
+            cipher
+                .decrypt(iv_bytes, ciphertext)
+                .ok_or(Error::Unprotect)?,
+        );
         let mut rest: &[u8] = &plain;
         if self.creates_prefix(iv, sign_data) {
             rest = rest.get(cipher.key_size()..).ok_or(Error::Unprotect)?;
         }
         let modifier = modifier.unwrap_or_default();
         if !modifier.is_empty() {
-            let split = rest.len().checked_sub(modifier.len()).ok_or(Error::Unprotect)?;
+            let split = rest
+                .len()
+                .checked_sub(modifier.len())
+                .ok_or(Error::Unprotect)?;
             let (data, tail) = rest.split_at_checked(split).ok_or(Error::Unprotect)?;
             if !bool::from(tail.ct_eq(modifier)) {
                 return Err(Error::Unprotect);

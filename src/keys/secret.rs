@@ -104,7 +104,13 @@ mod tests {
 
     #[test]
     fn equality_compares_contents() {
-        assert_ne!(ValidationKey::from_bytes(&[1, 2]), ValidationKey::from_bytes(&[1, 3]));
-        assert_ne!(ValidationKey::from_bytes(&[1, 2]), ValidationKey::from_bytes(&[1, 2, 3]));
+        assert_ne!(
+            ValidationKey::from_bytes(&[1, 2]),
+            ValidationKey::from_bytes(&[1, 3])
+        );
+        assert_ne!(
+            ValidationKey::from_bytes(&[1, 2]),
+            ValidationKey::from_bytes(&[1, 2, 3])
+        );
     }
 }

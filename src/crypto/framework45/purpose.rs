@@ -71,7 +71,7 @@ impl Purpose {
         for s in &self.specific {
             let mut len = s.len();
             loop {
-                let low = (len & 0x7F) as u8;
+                let low = u8::try_from(len & 0x7F).unwrap_or_default();
                 len >>= 7;
                 if len == 0 {
                     out.push(low);
@@ -133,6 +133,9 @@ mod tests {
         assert_eq!(ctx.len(), 302);
         assert!(Purpose::new("p").context().is_empty());
         // multi-byte UTF-8: the length counts bytes
-        assert_eq!(Purpose::new("p").with_specific("é").context(), vec![2, 0xC3, 0xA9]);
+        assert_eq!(
+            Purpose::new("p").with_specific("é").context(),
+            vec![2, 0xC3, 0xA9]
+        );
     }
 }

@@ -17,7 +17,7 @@ pub(crate) enum LegacyMac {
     /// HMAC-SHA1/256/384/512 over `data || modifier` (also SHA1 for AES/3DES validation).
     /// The native code builds the pads from the raw key, which equals standard HMAC for keys
     /// no longer than the block; longer keys are refused at construction.
-    Hmac(KeyedHmac),
+    Hmac(Box<KeyedHmac>),
     /// Keyed MD5, 4.x: ASPNET QUIRK (spec §4.2): `HashDataUsingNonKeyedAlgorithm` copies the
     /// modifier after the data and then the key *over* it, so the MAC is
     /// `MD5(data || key || tail)` where `tail` is as long as the modifier: the modifier's
@@ -49,16 +49,19 @@ impl LegacyMac {
                     FrameworkVersion::V4 => Self::Md5V4(key),
                 });
             }
-            ValidationAlgorithm::Sha1 | ValidationAlgorithm::Aes | ValidationAlgorithm::TripleDes => {
-                HmacHash::Sha1
-            }
+            ValidationAlgorithm::Sha1
+            | ValidationAlgorithm::Aes
+            | ValidationAlgorithm::TripleDes => HmacHash::Sha1,
             ValidationAlgorithm::HmacSha256 => HmacHash::Sha256,
             ValidationAlgorithm::HmacSha384 => HmacHash::Sha384,
             ValidationAlgorithm::HmacSha512 => HmacHash::Sha512,
         };
         KeyedHmac::new(hash, key)
-            .map(Self::Hmac)
-            .ok_or(ConfigErrorKind::LegacyValidationKeyTooLong { len: key.len(), max })
+            .map(|h| Self::Hmac(Box::new(h)))
+            .ok_or(ConfigErrorKind::LegacyValidationKeyTooLong {
+                len: key.len(),
+                max,
+            })
     }
 
     /// The MAC length (`_HashSize`).
@@ -186,6 +189,13 @@ mod tests {
     #[test]
     fn long_keys_refused() {
         assert!(LegacyMac::new(ValidationAlgorithm::Sha1, FrameworkVersion::V4, &[1; 65]).is_err());
-        assert!(LegacyMac::new(ValidationAlgorithm::HmacSha512, FrameworkVersion::V4, &[1; 128]).is_ok());
+        assert!(
+            LegacyMac::new(
+                ValidationAlgorithm::HmacSha512,
+                FrameworkVersion::V4,
+                &[1; 128]
+            )
+            .is_ok()
+        );
     }
 }
