@@ -12,9 +12,9 @@ use crate::error::Error;
 /// paste (upper-case hex, algorithms named).
 ///
 /// Sizes: the validation key fills the HMAC block (64 bytes, 128 for HMACSHA384/512); the
-/// decryption key is 32 bytes for `Auto`/`AES` (AES-256), 24 for `3DES`, 8 for `DES` (24
-/// when `validation` is `AES`/`3DES`, whose wrap cipher is keyed by the same bytes). Weak
-/// DES/TripleDES keys are drawn again.
+/// decryption key is 32 bytes for `Auto`/`AES` (AES-256), 24 for `3DES`, 8 for `DES`, and
+/// 24 whenever `validation` is `AES`/`3DES`, whose wrap cipher is keyed by the same bytes.
+/// Weak DES/TripleDES keys are drawn again.
 ///
 /// # Errors
 /// [`Error::Random`] if the random source fails.
@@ -36,9 +36,10 @@ pub fn generate(
 ) -> Result<MachineKeyConfig, Error> {
     let validation_len = validation.block_len();
     let decryption_len = match decryption {
+        // The AES/3DES validation wrap is keyed by the same bytes: 24 suits every cipher.
+        _ if validation.validation_cipher().is_some() => 24,
         DecryptionAlgorithm::Auto | DecryptionAlgorithm::Aes => 32,
         DecryptionAlgorithm::TripleDes => 24,
-        DecryptionAlgorithm::Des if validation.validation_cipher().is_some() => 24,
         DecryptionAlgorithm::Des => 8,
     };
     let mut vk = zeroize::Zeroizing::new(vec![0u8; validation_len]);

@@ -12,7 +12,7 @@ use crate::crypto::mac::{HmacHash, KeyedHmac};
 use crate::error::ConfigErrorKind;
 
 /// The legacy MAC for one validation key.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) enum LegacyMac {
     /// HMAC-SHA1/256/384/512 over `data || modifier` (also SHA1 for AES/3DES validation).
     /// The native code builds the pads from the raw key, which equals standard HMAC for keys
@@ -26,6 +26,17 @@ pub(crate) enum LegacyMac {
     /// Keyed MD5, 2.0: `MD5(data || modifier || key)` then padded with 4 zero bytes to the
     /// fixed 20-byte `HASH_SIZE` (spec §4.2, from a decompile).
     Md5V2(Zeroizing<Vec<u8>>),
+}
+
+impl core::fmt::Debug for LegacyMac {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let kind = match self {
+            Self::Hmac(_) => "HMAC",
+            Self::Md5V4(_) => "MD5 (4.x)",
+            Self::Md5V2(_) => "MD5 (2.0)",
+        };
+        write!(f, "LegacyMac({kind}, key: [redacted])")
+    }
 }
 
 impl LegacyMac {
