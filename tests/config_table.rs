@@ -2,6 +2,13 @@
 //! framework build and settings, and either "accepted" or the error ASP.NET raises
 //! (spec §1.3 to §1.6).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use machinekey::config::{CompatibilityMode, FrameworkVersion, MachineKeyConfig, RuntimeSettings};
 
 const VK64: &str = "F5144F1A581A57BA3B60311AF7562A855998F7DD203CD8A71405599B980D8694B5C986C888BE4FC0E6571C2CE600D58CE82B8FA13106B17D77EA4CECDDBBEC1B";

@@ -3,6 +3,13 @@
 //! and without `aspnet:UseLegacyEncryption`, `MachineKey.Encode` for each protection, the
 //! 2.0 MD5 MAC, the hash-chain prefix and the Framework45 layout.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use std::sync::Arc;
 
 use aes::Aes192;

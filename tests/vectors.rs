@@ -3,6 +3,13 @@
 //! verified or decrypted with the modifier or purposes it states, deterministic outputs are
 //! reproduced byte for byte, and each vector gets a bit-flip negative.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use machinekey::Error;
 use machinekey::config::MachineKeyConfig;
 use machinekey::config::RuntimeSettings;
