@@ -92,7 +92,7 @@ pub fn from_base64(text: &str) -> Result<Vec<u8>, Error> {
 /// # Example
 /// ```
 /// use machinekey::crypto::encoding::url_token_encode;
-/// assert_eq!(url_token_encode(b"\xfb\xff"), "-_82");
+/// assert_eq!(url_token_encode(b"\xfb\xff"), "-_81");
 /// assert_eq!(url_token_encode(b""), "");
 /// ```
 #[must_use]
@@ -130,7 +130,7 @@ pub fn url_token_encode(bytes: &[u8]) -> String {
 /// # Example
 /// ```
 /// use machinekey::crypto::encoding::url_token_decode;
-/// assert_eq!(url_token_decode("-_82")?, b"\xfb\xff");
+/// assert_eq!(url_token_decode("-_81")?, b"\xfb\xff");
 /// assert!(url_token_decode("-_8").is_err());
 /// # Ok::<(), machinekey::Error>(())
 /// ```

@@ -75,7 +75,7 @@ impl Framework45Protector {
     ///     validation: ValidationKey::from_bytes(&[0x11; 32]),
     ///     encryption: DecryptionKey::from_bytes(&[0x22; 32]),
     /// };
-    /// let fx45 = Framework45Protector::new(&cfg, &keys)?;
+    /// let _fx45 = Framework45Protector::new(&cfg, &keys)?;
     /// # Ok::<(), machinekey::ConfigError>(())
     /// ```
     pub fn new(config: &MachineKeyConfig, keys: &Framework45Keys) -> Result<Self, ConfigError> {
@@ -149,7 +149,7 @@ impl Framework45Protector {
     /// use std::sync::Arc;
     /// use machinekey::crypto::random::OsRandom;
     /// # let cfg = MachineKeyConfig::builder().validation_key(&"AB".repeat(64)).decryption_key(&"CD".repeat(32)).build()?;
-    /// let fx45 = Framework45Protector::from_config(&cfg)?.with_random(Arc::new(OsRandom));
+    /// let _fx45 = Framework45Protector::from_config(&cfg)?.with_random(Arc::new(OsRandom));
     /// # Ok::<(), machinekey::ConfigError>(())
     /// ```
     #[must_use]

@@ -179,7 +179,7 @@ impl LegacyProtector {
     /// use std::sync::Arc;
     /// use machinekey::crypto::random::OsRandom;
     /// # let cfg = MachineKeyConfig::builder().validation_key(&"AB".repeat(64)).decryption_key(&"CD".repeat(32)).build()?;
-    /// let legacy = LegacyProtector::from_config(&cfg)?.with_random(Arc::new(OsRandom));
+    /// let _legacy = LegacyProtector::from_config(&cfg)?.with_random(Arc::new(OsRandom));
     /// # Ok::<(), machinekey::ConfigError>(())
     /// ```
     #[must_use]
