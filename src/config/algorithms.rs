@@ -5,6 +5,28 @@ use core::str::FromStr;
 
 use crate::error::{ConfigError, ConfigErrorKind};
 
+/// Finds `s` among `all` by exact (ordinal) name; otherwise a typed error: `alg:<Name>`
+/// custom algorithms are named as unsupported, anything else as unknown.
+fn parse_algorithm<T: Copy>(
+    s: &str,
+    all: &[T],
+    name: fn(T) -> &'static str,
+    attribute: &'static str,
+    unknown: fn(String) -> ConfigErrorKind,
+) -> Result<T, ConfigError> {
+    if let Some(found) = all.iter().copied().find(|a| name(*a) == s) {
+        return Ok(found);
+    }
+    let kind = if s.starts_with("alg:") {
+        ConfigErrorKind::UnsupportedCustomAlgorithm {
+            value: s.to_owned(),
+        }
+    } else {
+        unknown(s.to_owned())
+    };
+    Err(ConfigError::new(attribute, kind))
+}
+
 /// The `validation` attribute: the MAC algorithm.
 ///
 /// Parsed with ASP.NET's ordinal, case-sensitive names (`"SHA1"`, `"HMACSHA256"`, ...);
@@ -128,19 +150,9 @@ impl FromStr for ValidationAlgorithm {
     type Err = ConfigError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if let Some(found) = Self::ALL.into_iter().find(|a| a.name() == s) {
-            return Ok(found);
-        }
-        let kind = if s.starts_with("alg:") {
-            ConfigErrorKind::UnsupportedCustomAlgorithm {
-                value: s.to_owned(),
-            }
-        } else {
-            ConfigErrorKind::UnknownValidation {
-                value: s.to_owned(),
-            }
-        };
-        Err(ConfigError::new("validation", kind))
+        parse_algorithm(s, &Self::ALL, Self::name, "validation", |value| {
+            ConfigErrorKind::UnknownValidation { value }
+        })
     }
 }
 
@@ -217,19 +229,9 @@ impl FromStr for DecryptionAlgorithm {
     type Err = ConfigError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if let Some(found) = Self::ALL.into_iter().find(|a| a.name() == s) {
-            return Ok(found);
-        }
-        let kind = if s.starts_with("alg:") {
-            ConfigErrorKind::UnsupportedCustomAlgorithm {
-                value: s.to_owned(),
-            }
-        } else {
-            ConfigErrorKind::UnknownDecryption {
-                value: s.to_owned(),
-            }
-        };
-        Err(ConfigError::new("decryption", kind))
+        parse_algorithm(s, &Self::ALL, Self::name, "decryption", |value| {
+            ConfigErrorKind::UnknownDecryption { value }
+        })
     }
 }
 

@@ -234,10 +234,11 @@ impl LegacyProtector {
     /// # Ok::<(), machinekey::Error>(())
     /// ```
     pub fn sign(&self, data: &[u8], modifier: Option<&[u8]>) -> Result<Vec<u8>, Error> {
-        let mut out = Zeroizing::new(data.to_vec());
+        let mut out = Vec::with_capacity(data.len() + self.mac.len());
+        out.extend_from_slice(data);
         out.extend_from_slice(&self.mac(data, modifier));
         match &self.validation_cipher {
-            None => Ok(out.to_vec()),
+            None => Ok(out),
             Some(wrap) => self.encrypt_with(wrap, &out, modifier, IvType::Random, self.sign_data),
         }
     }
@@ -416,6 +417,9 @@ impl LegacyProtector {
     }
 
     /// `MachineKey.Decode(text, protection)`: hex of either case (spec §6.1).
+    ///
+    /// As in ASP.NET, signed (`All`, `Validation`) empty data does not decode: the MAC
+    /// check needs at least one byte of data (spec §4.5).
     ///
     /// # Errors
     /// [`Error::Malformed`] for empty, odd-length or non-hex text (ASP.NET's

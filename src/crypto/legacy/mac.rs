@@ -11,6 +11,8 @@ use crate::config::{FrameworkVersion, ValidationAlgorithm};
 use crate::crypto::mac::{HmacHash, KeyedHmac};
 use crate::error::ConfigErrorKind;
 
+const ZEROS: [u8; 64] = [0; 64];
+
 /// The legacy MAC for one validation key.
 #[derive(Clone)]
 pub(crate) enum LegacyMac {
@@ -94,8 +96,12 @@ impl LegacyMac {
                 md5.update(key.as_slice());
                 let beyond = modifier.get(key.len()..).unwrap_or_default();
                 md5.update(beyond);
-                let zeros = modifier.len() - beyond.len();
-                md5.update(vec![0u8; zeros]);
+                let mut zeros = modifier.len() - beyond.len();
+                while zeros > 0 {
+                    let n = zeros.min(ZEROS.len());
+                    md5.update(ZEROS.get(..n).unwrap_or_default());
+                    zeros -= n;
+                }
                 md5.finalize().to_vec()
             }
             Self::Md5V2(key) => {
