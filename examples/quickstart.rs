@@ -8,7 +8,7 @@ use machinekey::config::{DecryptionAlgorithm, MachineKeyConfig, ValidationAlgori
 use machinekey::crypto::encoding::{from_base64, to_upper_hex};
 use machinekey::crypto::framework45::{Framework45Protector, Purpose, primary};
 use machinekey::crypto::legacy::{LegacyProtector, MachineKeyProtection};
-use machinekey::crypto::random::OsRandom;
+use machinekey::random::OsRandom;
 
 /// Keys of the public badsecrets test vectors (spec §9.1): a known, leaked key pair.
 const WEB_CONFIG: &str = r#"<?xml version="1.0"?>

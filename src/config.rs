@@ -14,6 +14,7 @@
 //! where the error appears at first use.
 
 mod algorithms;
+mod hex;
 pub(crate) mod key_rules;
 mod key_text;
 mod web_config;

@@ -5,11 +5,9 @@
 //! * [`framework45`]: SP800-108 derived keys and encrypt-then-MAC (spec §5), also behind
 //!   `MachineKey.Protect`/`Unprotect` in every mode.
 //! * [`encoding`]: hex, Base64 and `UrlToken`.
-//! * [`random`]: the randomness seam.
 
 pub(crate) mod cipher;
 pub mod encoding;
 pub mod framework45;
 pub mod legacy;
 pub(crate) mod mac;
-pub mod random;

@@ -36,6 +36,12 @@ pub enum Error {
     /// The random number source failed.
     #[error("the random number source failed")]
     Random,
+    /// A .NET string hash cannot be computed offline for this string; supply it instead.
+    #[error(transparent)]
+    StringHash(#[from] crate::keys::string_hash::StringHashError),
+    /// A registry export or hex dump of auto-generated keys could not be read.
+    #[error(transparent)]
+    KeyImport(#[from] crate::keys::KeyImportError),
 }
 
 /// The text encodings used by ASP.NET, named in [`Error::Malformed`].

@@ -1,18 +1,34 @@
-//! Key material: secret newtypes, the keys each stack uses, and key generation.
+//! Key material: secret newtypes, the string hashes and application identity that key
+//! isolation needs, the auto-generated key buffer and its store, and the resolution of a
+//! config into the keys each protection stack uses (spec §2, §3).
 //!
-//! This layer turns a [`MachineKeyConfig`] into the keys the two protection stacks use. In
-//! this release only explicit keys are resolved; `AutoGenerate`, `IsolateApps` and
-//! `IsolateByAppId` need the auto-generated key buffer and the application identity, and
-//! are reported as [`ConfigErrorKind::KeyMaterialRequired`].
+//! ```text
+//! MachineKeyConfig ──┬─ explicit hex ───────────────┬─ legacy:  IsolateApps overwrite ──> LegacyKeys
+//!                    └─ AutoGenerate: AutoGenKeys ──┘  fx45:    MachineKeyDerivation  ──> Framework45Keys
+//!                                       ^
+//!                           KeyStore (LSA / HKCU / HKLM, or per-process random)
+//! ```
 
+mod app;
+mod autogen;
 mod generate;
+mod import;
+pub mod kdf;
+pub mod purpose;
 mod secret;
+pub mod store;
+pub mod string_hash;
 
+pub use app::AppIdentity;
+pub use autogen::AutoGenKeys;
 pub use generate::generate;
+pub use import::{
+    KeyImportError, RegExport, read_reg_export, read_reg_export_bytes, write_reg_export,
+};
 pub use secret::{DecryptionKey, ValidationKey};
 
-use crate::config::{KeyAttribute, KeySource, MachineKeyConfig, ParsedKey};
-use crate::error::{ConfigError, ConfigErrorKind};
+use crate::config::{KeyAttribute, MachineKeyConfig};
+use crate::error::{ConfigError, ConfigErrorKind, Error};
 
 /// The keys the legacy stack uses (after isolation, before DES truncation).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,27 +48,56 @@ pub struct Framework45Keys {
     pub encryption: DecryptionKey,
 }
 
-fn explicit_bytes(parsed: ParsedKey, which: KeyAttribute) -> Result<Vec<u8>, ConfigError> {
-    let needs =
-        |what| ConfigError::new(which.name(), ConfigErrorKind::KeyMaterialRequired { what });
-    if parsed.spec.source == KeySource::AutoGenerate {
-        return Err(needs(
-            "AutoGenerate keys come from the per-identity auto-generated key buffer, which this call does not have",
-        ));
+/// Narrows a resolution without application or buffer to its configuration error (the only
+/// kind it can raise).
+fn config_only(which: KeyAttribute, e: Error) -> ConfigError {
+    match e {
+        Error::Config(c) => c,
+        _ => ConfigError::new(
+            which.name(),
+            ConfigErrorKind::KeyMaterialRequired {
+                what: "this key needs an application identity",
+            },
+        ),
     }
-    if parsed.spec.isolate_apps || parsed.spec.isolate_by_app_id {
-        return Err(needs(
-            "IsolateApps/IsolateByAppId modify the key per application, and this call has no application identity",
-        ));
-    }
-    parsed
-        .bytes
-        .as_ref()
-        .map(|b| b.to_vec())
-        .ok_or_else(|| needs("no key bytes"))
 }
 
 impl LegacyKeys {
+    /// The keys the legacy stack uses for `app`: explicit hex or the legacy slices of
+    /// `autogen` (spec §2.3), then the IsolateApps / IsolateByAppId overwrite of bytes 0–3 /
+    /// 4–7 with the application's string hashes, little-endian (spec §3.1).
+    ///
+    /// # Errors
+    /// A [`ConfigError`](Error::Config) if the legacy rules reject a key or material is
+    /// missing (`AutoGenerate` without `autogen`); [`Error::StringHash`] if a hash cannot
+    /// be computed and was not supplied.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::config::MachineKeyConfig;
+    /// use machinekey::keys::{AppIdentity, AutoGenKeys, LegacyKeys};
+    /// let buf: Vec<u8> = (0..1024).map(|i| (i % 256) as u8).collect();
+    /// let autogen = AutoGenKeys::from_bytes(&buf)?;
+    /// let app = AppIdentity::new("/MyApp", "/LM/W3SVC/1/ROOT/MyApp")?;
+    /// let keys = LegacyKeys::resolve(&MachineKeyConfig::default(), &app, Some(&autogen))?;
+    /// // bytes 0-3 = hash("/MyApp") = 0x179AB900, little-endian; the rest is buf[4..64]
+    /// assert_eq!(&keys.validation.expose_secret()[..6], &[0x00, 0xB9, 0x9A, 0x17, 4, 5]);
+    /// assert_eq!(keys.decryption.expose_secret()[4], 68); // buf[64..88], isolated too
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    pub fn resolve(
+        config: &MachineKeyConfig,
+        app: &AppIdentity,
+        autogen: Option<&AutoGenKeys>,
+    ) -> Result<Self, Error> {
+        let v = autogen::legacy_key(config, KeyAttribute::ValidationKey, Some(app), autogen)?;
+        let d = autogen::legacy_key(config, KeyAttribute::DecryptionKey, Some(app), autogen)?;
+        Ok(Self {
+            validation: ValidationKey::from_bytes(&v),
+            decryption: DecryptionKey::from_bytes(&d),
+        })
+    }
+
     /// The explicit keys of `config`, read with the legacy rules (spec §1.3).
     ///
     /// # Errors
@@ -73,16 +118,49 @@ impl LegacyKeys {
     /// # Ok::<(), machinekey::ConfigError>(())
     /// ```
     pub fn explicit(config: &MachineKeyConfig) -> Result<Self, ConfigError> {
-        let v = KeyAttribute::ValidationKey;
-        let d = KeyAttribute::DecryptionKey;
+        let key = |which| {
+            autogen::legacy_key(config, which, None, None).map_err(|e| config_only(which, e))
+        };
         Ok(Self {
-            validation: ValidationKey::from_bytes(&explicit_bytes(config.parsed_legacy(v)?, v)?),
-            decryption: DecryptionKey::from_bytes(&explicit_bytes(config.parsed_legacy(d)?, d)?),
+            validation: ValidationKey::from_bytes(&key(KeyAttribute::ValidationKey)?),
+            decryption: DecryptionKey::from_bytes(&key(KeyAttribute::DecryptionKey)?),
         })
     }
 }
 
 impl Framework45Keys {
+    /// The master keys the Framework45 stack uses for `app`: explicit hex verbatim, or the
+    /// Framework45 slices of `autogen` run through SP800-108 with `MachineKeyDerivation` and
+    /// the `IsolateApps: ...` / `IsolateByAppId: ...` purposes (spec §3.4).
+    ///
+    /// # Errors
+    /// A [`ConfigError`](Error::Config) if the Framework45 rules reject a key or material
+    /// is missing.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::config::MachineKeyConfig;
+    /// use machinekey::keys::{AppIdentity, AutoGenKeys, Framework45Keys};
+    /// let buf: Vec<u8> = (0..1024).map(|i| (i % 256) as u8).collect();
+    /// let autogen = AutoGenKeys::from_bytes(&buf)?;
+    /// let app = AppIdentity::new("/", "/LM/W3SVC/1/ROOT")?;
+    /// let keys = Framework45Keys::resolve(&MachineKeyConfig::default(), &app, Some(&autogen))?;
+    /// assert_eq!(keys.encryption.to_upper_hex()[..8], *"7802F257"); // spec §9.6
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    pub fn resolve(
+        config: &MachineKeyConfig,
+        app: &AppIdentity,
+        autogen: Option<&AutoGenKeys>,
+    ) -> Result<Self, Error> {
+        let v = autogen::framework45_key(config, KeyAttribute::ValidationKey, Some(app), autogen)?;
+        let e = autogen::framework45_key(config, KeyAttribute::DecryptionKey, Some(app), autogen)?;
+        Ok(Self {
+            validation: ValidationKey::from_bytes(&v),
+            encryption: DecryptionKey::from_bytes(&e),
+        })
+    }
+
     /// The explicit master keys of `config`, read with the Framework45 rules (spec §1.4):
     /// hex is used verbatim.
     ///
@@ -102,17 +180,12 @@ impl Framework45Keys {
     /// # Ok::<(), machinekey::ConfigError>(())
     /// ```
     pub fn explicit(config: &MachineKeyConfig) -> Result<Self, ConfigError> {
-        let v = KeyAttribute::ValidationKey;
-        let d = KeyAttribute::DecryptionKey;
+        let key = |which| {
+            autogen::framework45_key(config, which, None, None).map_err(|e| config_only(which, e))
+        };
         Ok(Self {
-            validation: ValidationKey::from_bytes(&explicit_bytes(
-                config.parsed_framework45(v)?,
-                v,
-            )?),
-            encryption: DecryptionKey::from_bytes(&explicit_bytes(
-                config.parsed_framework45(d)?,
-                d,
-            )?),
+            validation: ValidationKey::from_bytes(&key(KeyAttribute::ValidationKey)?),
+            encryption: DecryptionKey::from_bytes(&key(KeyAttribute::DecryptionKey)?),
         })
     }
 }

@@ -7,5 +7,6 @@ pub mod crypto;
 mod error;
 pub mod keys;
 pub mod manual;
+pub mod random;
 
 pub use error::{ConfigError, ConfigErrorKind, Encoding, Error};

@@ -21,7 +21,7 @@ use machinekey::config::{FrameworkVersion, MachineKeyConfig, RuntimeSettings};
 use machinekey::crypto::encoding::{from_hex, to_upper_hex};
 use machinekey::crypto::framework45::{Framework45Protector, Purpose};
 use machinekey::crypto::legacy::{IvType, LegacyProtector, MachineKeyProtection};
-use machinekey::crypto::random::RandomSource;
+use machinekey::random::RandomSource;
 use md5::Md5;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};

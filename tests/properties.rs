@@ -17,7 +17,7 @@ use machinekey::config::{
 };
 use machinekey::crypto::framework45::{Framework45Protector, Purpose, sp800_108_hmac_sha512};
 use machinekey::crypto::legacy::{IvType, LegacyProtector, MachineKeyProtection};
-use machinekey::crypto::random::OsRandom;
+use machinekey::random::OsRandom;
 use proptest::prelude::*;
 
 const CASES: u32 = 64;

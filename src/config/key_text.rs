@@ -8,7 +8,7 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use super::FrameworkVersion;
-use crate::crypto::encoding::{LegacyHexError, legacy_hex_decode, strict_hex_decode};
+use super::hex::{LegacyHexError, legacy_hex_decode, strict_hex_decode};
 use crate::error::{ConfigError, ConfigErrorKind};
 
 /// Which of the two key attributes.

@@ -2,23 +2,20 @@
 //! `IV ‖ CBC(K_enc', IV, data) ‖ HMAC(K_val', IV ‖ ciphertext)`; and `MachineKey.Protect`/
 //! `Unprotect` (spec §6.2), which use it in every compatibility mode.
 
-mod kdf;
-mod purpose;
-
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use sha2::{Digest, Sha256};
 
-pub use kdf::sp800_108_hmac_sha512;
-pub use purpose::{Purpose, primary};
+pub use crate::keys::kdf::sp800_108_hmac_sha512;
+pub use crate::keys::purpose::{Purpose, primary};
 
 use crate::config::{MachineKeyConfig, SymmetricAlgorithm, ValidationAlgorithm, key_rules};
 use crate::crypto::cipher::CbcCipher;
 use crate::crypto::mac::{HmacHash, KeyedHmac};
-use crate::crypto::random::{OsRandom, RandomSource};
 use crate::error::{ConfigError, ConfigErrorKind, Error};
 use crate::keys::{DecryptionKey, Framework45Keys, ValidationKey};
+use crate::random::{OsRandom, RandomSource};
 
 /// How many per-purpose key sets a [`Framework45Protector`] keeps. Purposes can carry
 /// per-user strings (a ViewStateUserKey), so the cache is bounded.
@@ -147,7 +144,7 @@ impl Framework45Protector {
     /// # use machinekey::config::MachineKeyConfig;
     /// # use machinekey::crypto::framework45::Framework45Protector;
     /// use std::sync::Arc;
-    /// use machinekey::crypto::random::OsRandom;
+    /// use machinekey::random::OsRandom;
     /// # let cfg = MachineKeyConfig::builder().validation_key(&"AB".repeat(64)).decryption_key(&"CD".repeat(32)).build()?;
     /// let _fx45 = Framework45Protector::from_config(&cfg)?.with_random(Arc::new(OsRandom));
     /// # Ok::<(), machinekey::ConfigError>(())

@@ -26,9 +26,9 @@ use self::mac::{ChainHash, LegacyMac};
 use crate::config::{CompatibilityMode, MachineKeyConfig, key_rules};
 use crate::crypto::cipher::CbcCipher;
 use crate::crypto::encoding::{from_hex, to_upper_hex};
-use crate::crypto::random::{OsRandom, RandomSource};
 use crate::error::{ConfigError, Encoding, Error};
 use crate::keys::LegacyKeys;
+use crate::random::{OsRandom, RandomSource};
 
 /// How the legacy encryption prefix `R` is made (`IVType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -177,7 +177,7 @@ impl LegacyProtector {
     /// # use machinekey::config::MachineKeyConfig;
     /// # use machinekey::crypto::legacy::LegacyProtector;
     /// use std::sync::Arc;
-    /// use machinekey::crypto::random::OsRandom;
+    /// use machinekey::random::OsRandom;
     /// # let cfg = MachineKeyConfig::builder().validation_key(&"AB".repeat(64)).decryption_key(&"CD".repeat(32)).build()?;
     /// let _legacy = LegacyProtector::from_config(&cfg)?.with_random(Arc::new(OsRandom));
     /// # Ok::<(), machinekey::ConfigError>(())

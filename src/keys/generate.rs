@@ -3,9 +3,8 @@
 use crate::config::{
     DecryptionAlgorithm, FrameworkVersion, MachineKeyConfig, ValidationAlgorithm, key_rules,
 };
-use crate::crypto::encoding::to_upper_hex;
-use crate::crypto::random::RandomSource;
 use crate::error::Error;
+use crate::random::RandomSource;
 
 /// Generates fresh random keys of the right size for `validation` and `decryption` and
 /// returns them as a config that writes the `<machineKey>` element an administrator would
@@ -22,7 +21,7 @@ use crate::error::Error;
 /// # Example
 /// ```
 /// use machinekey::config::{DecryptionAlgorithm, ValidationAlgorithm};
-/// use machinekey::crypto::random::OsRandom;
+/// use machinekey::random::OsRandom;
 /// let cfg = machinekey::keys::generate(ValidationAlgorithm::HmacSha256, DecryptionAlgorithm::Aes, &OsRandom)?;
 /// let xml = cfg.to_machine_key_element();
 /// assert!(xml.starts_with("<machineKey validationKey=\""));
@@ -63,8 +62,8 @@ pub fn generate(
         }
     }
     let built = MachineKeyConfig::builder()
-        .validation_key(&zeroize::Zeroizing::new(to_upper_hex(&vk)))
-        .decryption_key(&zeroize::Zeroizing::new(to_upper_hex(&dk)))
+        .validation_key(&zeroize::Zeroizing::new(hex::encode_upper(vk.as_slice())))
+        .decryption_key(&zeroize::Zeroizing::new(hex::encode_upper(dk.as_slice())))
         .validation(validation.name())
         .decryption(decryption.name())
         .build()?;

@@ -6,8 +6,6 @@ use core::fmt;
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::crypto::encoding::to_upper_hex;
-
 macro_rules! secret_key {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
@@ -15,12 +13,6 @@ macro_rules! secret_key {
         pub struct $name(Vec<u8>);
 
         impl $name {
-            /// Wraps key bytes.
-            #[must_use]
-            pub fn from_bytes(bytes: &[u8]) -> Self {
-                Self(bytes.to_vec())
-            }
-
             /// The key bytes. Handle with care.
             #[must_use]
             pub fn expose_secret(&self) -> &[u8] {
@@ -43,7 +35,7 @@ macro_rules! secret_key {
             /// care.
             #[must_use]
             pub fn to_upper_hex(&self) -> String {
-                to_upper_hex(&self.0)
+                hex::encode_upper(&self.0)
             }
         }
 
@@ -87,6 +79,22 @@ secret_key! {
     /// assert_eq!(format!("{k:?}"), "DecryptionKey([redacted])");
     /// ```
     DecryptionKey
+}
+
+impl ValidationKey {
+    /// Wraps key bytes.
+    #[must_use]
+    pub fn from_bytes(bytes: &[u8]) -> Self {
+        Self(bytes.to_vec())
+    }
+}
+
+impl DecryptionKey {
+    /// Wraps key bytes.
+    #[must_use]
+    pub fn from_bytes(bytes: &[u8]) -> Self {
+        Self(bytes.to_vec())
+    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use crate::error::Error;
 ///
 /// # Example
 /// ```
-/// use machinekey::crypto::random::{OsRandom, RandomSource};
+/// use machinekey::random::{OsRandom, RandomSource};
 /// let mut iv = [0u8; 16];
 /// OsRandom.fill(&mut iv)?;
 /// # Ok::<(), machinekey::Error>(())

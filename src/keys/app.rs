@@ -1,0 +1,124 @@
+//! The application identity that IsolateApps and IsolateByAppId key on.
+
+use super::string_hash::invariant_ignore_case_hash;
+use crate::error::Error;
+
+/// An ASP.NET application: its virtual path (`HttpRuntime.AppDomainAppVirtualPath`: `/`
+/// for a root application, `/MyApp` for a virtual one, no trailing slash) and its id
+/// (`HttpRuntime.AppDomainAppId`, the IIS metabase path such as `/LM/W3SVC/1/ROOT/MyApp`).
+///
+/// Each can carry a caller-supplied 32-bit hash, used instead of the computed one; this is
+/// how paths with characters the crate cannot weigh (`/my-app`) are handled.
+///
+/// # Example
+/// ```
+/// use machinekey::keys::AppIdentity;
+/// let app = AppIdentity::new("/MyApp", "/LM/W3SVC/1/ROOT/MyApp")?;
+/// assert_eq!(app.virtual_path_hash()? as u32, 0x179A_B900);
+/// let hyphen = AppIdentity::new("/my-app", "/LM/W3SVC/1/ROOT/my-app")?;
+/// assert!(hyphen.virtual_path_hash().is_err());
+/// assert_eq!(hyphen.with_virtual_path_hash(-12345).virtual_path_hash()?, -12345);
+/// # Ok::<(), machinekey::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AppIdentity {
+    virtual_path: String,
+    app_id: String,
+    virtual_path_hash: Option<i32>,
+    app_id_hash: Option<i32>,
+}
+
+impl AppIdentity {
+    /// An application at `virtual_path` with IIS id `app_id`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] unless `virtual_path` starts with `/` and has no trailing
+    /// slash (except the root `/`), and `app_id` is not empty.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::keys::AppIdentity;
+    /// assert!(AppIdentity::new("/MyApp/", "/LM/W3SVC/1/ROOT/MyApp").is_err());
+    /// assert!(AppIdentity::new("/", "/LM/W3SVC/1/ROOT").is_ok());
+    /// ```
+    pub fn new(virtual_path: &str, app_id: &str) -> Result<Self, Error> {
+        if !virtual_path.starts_with('/') || (virtual_path.len() > 1 && virtual_path.ends_with('/'))
+        {
+            return Err(Error::InvalidArgument(
+                "an application virtual path starts with '/' and has no trailing slash (the root is \"/\")",
+            ));
+        }
+        if app_id.is_empty() {
+            return Err(Error::InvalidArgument(
+                "the application id must not be empty",
+            ));
+        }
+        Ok(Self {
+            virtual_path: virtual_path.to_owned(),
+            app_id: app_id.to_owned(),
+            virtual_path_hash: None,
+            app_id_hash: None,
+        })
+    }
+
+    /// Uses `hash` as the `InvariantCultureIgnoreCase` hash of the virtual path.
+    #[must_use]
+    pub fn with_virtual_path_hash(mut self, hash: i32) -> Self {
+        self.virtual_path_hash = Some(hash);
+        self
+    }
+
+    /// Uses `hash` as the `InvariantCultureIgnoreCase` hash of the application id.
+    #[must_use]
+    pub fn with_app_id_hash(mut self, hash: i32) -> Self {
+        self.app_id_hash = Some(hash);
+        self
+    }
+
+    /// The virtual path.
+    #[must_use]
+    pub fn virtual_path(&self) -> &str {
+        &self.virtual_path
+    }
+
+    /// The application id.
+    #[must_use]
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+
+    /// The hash IsolateApps writes into key bytes 0–3: the supplied one, or computed.
+    ///
+    /// # Errors
+    /// [`Error::StringHash`] if the path has a character the crate cannot weigh and no hash
+    /// was supplied.
+    ///
+    /// # Example
+    /// See [`AppIdentity`].
+    pub fn virtual_path_hash(&self) -> Result<i32, Error> {
+        match self.virtual_path_hash {
+            Some(h) => Ok(h),
+            None => Ok(invariant_ignore_case_hash(&self.virtual_path)?),
+        }
+    }
+
+    /// The hash IsolateByAppId writes into key bytes 4–7: the supplied one, or computed.
+    ///
+    /// # Errors
+    /// [`Error::StringHash`] if the id has a character the crate cannot weigh and no hash
+    /// was supplied.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::keys::AppIdentity;
+    /// let app = AppIdentity::new("/MyApp", "/LM/W3SVC/1/ROOT/MyApp")?;
+    /// assert_eq!(app.app_id_hash()? as u32, 0x76A3_70DF);
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    pub fn app_id_hash(&self) -> Result<i32, Error> {
+        match self.app_id_hash {
+            Some(h) => Ok(h),
+            None => Ok(invariant_ignore_case_hash(&self.app_id)?),
+        }
+    }
+}

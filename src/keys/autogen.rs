@@ -1,0 +1,249 @@
+//! The auto-generated key buffer and how each stack turns it into keys (spec §2.1, §2.3,
+//! §3.1, §3.4).
+
+use core::fmt;
+
+use subtle::ConstantTimeEq;
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use super::AppIdentity;
+use super::kdf::sp800_108_hmac_sha512;
+use super::purpose::{Purpose, primary};
+use crate::config::{
+    DecryptionAlgorithm, FrameworkVersion, KeyAttribute, KeySource, MachineKeyConfig,
+    ValidationAlgorithm,
+};
+use crate::error::{ConfigError, ConfigErrorKind, Error};
+use crate::random::RandomSource;
+
+/// The per-identity auto-generated secret (`HttpRuntime.s_autogenKeys`): 1024 bytes on
+/// 4.x, 88 bytes (64 validation + 24 decryption) on old builds. Which 2.0 builds used which
+/// size is UNVERIFIED (spec §10 item 5).
+///
+/// A secret: zeroized on drop, `Debug` redacted, compared in constant time.
+///
+/// # Example
+/// ```
+/// use machinekey::keys::AutoGenKeys;
+/// use machinekey::random::OsRandom;
+/// let keys = AutoGenKeys::generate(&OsRandom)?;
+/// assert_eq!(keys.len(), 1024);
+/// assert_eq!(format!("{keys:?}"), "AutoGenKeys([redacted])");
+/// assert!(AutoGenKeys::from_bytes(&[0; 100]).is_err());
+/// # Ok::<(), machinekey::Error>(())
+/// ```
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct AutoGenKeys(Vec<u8>);
+
+impl AutoGenKeys {
+    /// The 4.x buffer length.
+    pub const LEN: usize = 1024;
+    /// The old (1.x, some 2.0 builds) buffer length.
+    pub const LEN_V2: usize = 88;
+
+    /// Wraps a buffer of 1024 or 88 bytes.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for any other length.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::keys::AutoGenKeys;
+    /// let bytes: Vec<u8> = (0..1024).map(|i| (i % 256) as u8).collect();
+    /// assert_eq!(AutoGenKeys::from_bytes(&bytes)?.len(), 1024);
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
+        match bytes.len() {
+            Self::LEN | Self::LEN_V2 => Ok(Self(bytes.to_vec())),
+            _ => Err(Error::InvalidArgument(
+                "an auto-generated key buffer is 1024 bytes (88 on old builds)",
+            )),
+        }
+    }
+
+    /// A fresh random 1024-byte buffer, as `SetAutogenKeys` proposes one.
+    ///
+    /// # Errors
+    /// [`Error::Random`] if the source fails.
+    ///
+    /// # Example
+    /// See [`AutoGenKeys`].
+    pub fn generate(rng: &dyn RandomSource) -> Result<Self, Error> {
+        let mut bytes = vec![0u8; Self::LEN];
+        rng.fill(&mut bytes)?;
+        Ok(Self(bytes))
+    }
+
+    /// The buffer. Handle with care.
+    #[must_use]
+    pub fn expose_secret(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The buffer length (1024 or 88).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Always `false`: a buffer is never empty.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The legacy slice for one attribute (spec §2.3): validation = `buf[0..V]`,
+    /// decryption = `buf[V..V+D]`, where V is the HMAC block (64, or 128 for
+    /// HMACSHA384/512) and D is 24 (8 for DES unless validation is AES/3DES). 2.0 builds use
+    /// V = 64 and D = 24 always (spec §4.7).
+    fn legacy_slice(
+        &self,
+        which: KeyAttribute,
+        validation: ValidationAlgorithm,
+        decryption: DecryptionAlgorithm,
+        framework: FrameworkVersion,
+    ) -> Result<Vec<u8>, ConfigError> {
+        let (v, d) = legacy_autogen_sizes(validation, decryption, framework);
+        let range = match which {
+            KeyAttribute::ValidationKey => 0..v,
+            KeyAttribute::DecryptionKey => v..v + d,
+        };
+        self.0.get(range).map(<[u8]>::to_vec).ok_or_else(|| {
+            ConfigError::new(
+                which.name(),
+                ConfigErrorKind::NotAvailable {
+                    reason: "an 88-byte auto-generated buffer holds only a 64-byte validation key; HMACSHA384/512 need the 1024-byte buffer",
+                },
+            )
+        })
+    }
+
+    /// The Framework45 slice (spec §2.3): encryption master `buf[0..32]`, validation master
+    /// `buf[32..64]`, whatever the algorithms.
+    fn framework45_slice(&self, which: KeyAttribute) -> &[u8] {
+        let range = match which {
+            KeyAttribute::DecryptionKey => 0..32,
+            KeyAttribute::ValidationKey => 32..64,
+        };
+        self.0.get(range).unwrap_or_default()
+    }
+}
+
+/// `(_AutoGenValidationKeySize, _AutoGenDecryptionKeySize)` for the legacy stack.
+fn legacy_autogen_sizes(
+    validation: ValidationAlgorithm,
+    decryption: DecryptionAlgorithm,
+    framework: FrameworkVersion,
+) -> (usize, usize) {
+    match framework {
+        FrameworkVersion::V2_0 => (64, 24),
+        FrameworkVersion::V4 => {
+            let d = match decryption {
+                DecryptionAlgorithm::Des if validation.validation_cipher().is_none() => 8,
+                _ => 24,
+            };
+            (validation.block_len(), d)
+        }
+    }
+}
+
+impl fmt::Debug for AutoGenKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AutoGenKeys([redacted])")
+    }
+}
+
+impl PartialEq for AutoGenKeys {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.ct_eq(&other.0).into()
+    }
+}
+
+impl Eq for AutoGenKeys {}
+
+fn needs(which: KeyAttribute, what: &'static str) -> ConfigError {
+    ConfigError::new(which.name(), ConfigErrorKind::KeyMaterialRequired { what })
+}
+
+const NEEDS_AUTOGEN: &str = "AutoGenerate keys come from the per-identity auto-generated key buffer, which this call does not have";
+const NEEDS_APP: &str = "IsolateApps/IsolateByAppId modify the key per application, and this call has no application identity";
+
+/// Writes `hash` little-endian into `key[at..at + 4]` (spec §3.1).
+fn overwrite(key: &mut [u8], at: usize, hash: i32, which: KeyAttribute) -> Result<(), ConfigError> {
+    let len = key.len();
+    let slot = key.get_mut(at..at + 4).ok_or_else(|| {
+        ConfigError::new(
+            which.name(),
+            ConfigErrorKind::BadKeyLength {
+                algorithm: "IsolateApps/IsolateByAppId",
+                len,
+                expected: "at least 4 bytes (IsolateApps) or 8 bytes (IsolateByAppId)",
+            },
+        )
+    })?;
+    slot.copy_from_slice(&hash.to_le_bytes());
+    Ok(())
+}
+
+/// The legacy key for one attribute: explicit bytes or the AutoGenerate slice, then the
+/// IsolateApps / IsolateByAppId overwrite of bytes 0–3 / 4–7 (spec §3.1).
+pub(crate) fn legacy_key(
+    config: &MachineKeyConfig,
+    which: KeyAttribute,
+    app: Option<&AppIdentity>,
+    autogen: Option<&AutoGenKeys>,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+    let parsed = config.parsed_legacy(which)?;
+    let mut key = zeroize::Zeroizing::new(match (parsed.spec.source, &parsed.bytes) {
+        (KeySource::Explicit, Some(bytes)) => bytes.to_vec(),
+        _ => autogen
+            .ok_or_else(|| needs(which, NEEDS_AUTOGEN))?
+            .legacy_slice(
+                which,
+                config.validation(),
+                config.decryption(),
+                config.runtime().framework,
+            )?,
+    });
+    if parsed.spec.isolate_apps || parsed.spec.isolate_by_app_id {
+        let app = app.ok_or_else(|| needs(which, NEEDS_APP))?;
+        if parsed.spec.isolate_apps {
+            overwrite(&mut key, 0, app.virtual_path_hash()?, which)?;
+        }
+        if parsed.spec.isolate_by_app_id {
+            overwrite(&mut key, 4, app.app_id_hash()?, which)?;
+        }
+    }
+    Ok(key)
+}
+
+/// The Framework45 master key for one attribute: explicit hex verbatim, or the AutoGenerate
+/// slice run through SP800-108 with purpose `MachineKeyDerivation` and the specific purposes
+/// `IsolateApps: <virtual path>` / `IsolateByAppId: <app id>` (spec §3.4). The pass runs even
+/// without isolation flags (empty context).
+pub(crate) fn framework45_key(
+    config: &MachineKeyConfig,
+    which: KeyAttribute,
+    app: Option<&AppIdentity>,
+    autogen: Option<&AutoGenKeys>,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+    let parsed = config.parsed_framework45(which)?;
+    if let (KeySource::Explicit, Some(bytes)) = (parsed.spec.source, &parsed.bytes) {
+        return Ok(zeroize::Zeroizing::new(bytes.to_vec()));
+    }
+    let slice = autogen
+        .ok_or_else(|| needs(which, NEEDS_AUTOGEN))?
+        .framework45_slice(which);
+    let mut purpose = Purpose::new(primary::MACHINE_KEY_DERIVATION);
+    if parsed.spec.isolate_apps || parsed.spec.isolate_by_app_id {
+        let app = app.ok_or_else(|| needs(which, NEEDS_APP))?;
+        if parsed.spec.isolate_apps {
+            purpose = purpose.with_specific(&format!("IsolateApps: {}", app.virtual_path()));
+        }
+        if parsed.spec.isolate_by_app_id {
+            purpose = purpose.with_specific(&format!("IsolateByAppId: {}", app.app_id()));
+        }
+    }
+    sp800_108_hmac_sha512(slice, purpose.label(), &purpose.context(), slice.len())
+}
