@@ -13,6 +13,9 @@ use machinekey::config::{MachineKeyConfig, RuntimeSettings, TargetFramework};
 use machinekey::crypto::encoding::{from_base64, from_hex, url_token_decode};
 use machinekey::crypto::framework45::{Framework45Protector, Purpose};
 use machinekey::crypto::legacy::{IvType, LegacyProtector, MachineKeyProtection};
+use machinekey::keys::store::KeyStore;
+use machinekey::keys::string_hash::{frozen_hash_ignore_case, invariant_ignore_case_hash};
+use machinekey::keys::{AppIdentity, AutoGenKeys, read_reg_export, read_reg_export_bytes};
 use proptest::prelude::*;
 
 const VK: &str = "F5144F1A581A57BA3B60311AF7562A855998F7DD203CD8A71405599B980D8694B5C986C888BE4FC0E6571C2CE600D58CE82B8FA13106B17D77EA4CECDDBBEC1B";
@@ -72,6 +75,8 @@ fn protectors() -> (Vec<LegacyProtector>, Vec<Framework45Protector>) {
 
 /// Runs every byte decoder on `bytes`; `signed` says whether a success would be a forgery.
 fn feed_bytes(bytes: &[u8]) {
+    let _ = read_reg_export_bytes(bytes);
+    let _ = AutoGenKeys::from_bytes(bytes);
     let (legacy, fx45) = protectors();
     for (i, p) in legacy.iter().enumerate() {
         let signed = i % 2 == 0; // odd entries are the unsigned (UseLegacyEncryption) ones
@@ -101,6 +106,18 @@ fn feed_bytes(bytes: &[u8]) {
 }
 
 fn feed_text(text: &str) {
+    let _ = read_reg_export(text);
+    let _ = read_reg_export(&format!(
+        "Windows Registry Editor Version 5.00\r\n[K]\r\n{text}"
+    ));
+    let _ = read_reg_export_bytes(text.as_bytes());
+    let _ = AutoGenKeys::from_hex(text);
+    let _ = KeyStore::from_json(text);
+    let _ = invariant_ignore_case_hash(text);
+    let _ = frozen_hash_ignore_case(text);
+    if let Ok(app) = AppIdentity::new(text, text) {
+        let _ = (app.virtual_path_hash(), app.app_id_hash());
+    }
     let _ = from_hex(text);
     let _ = from_base64(text);
     let _ = url_token_decode(text);
@@ -137,6 +154,15 @@ fn feed_text(text: &str) {
 
 #[test]
 fn edge_inputs() {
+    for odd in [
+        &[0xFF, 0xFE][..],
+        &[0xFF, 0xFE, 0x41],
+        &[0xFF, 0xFE, 0x00, 0xD8],
+        &[0xEF, 0xBB, 0xBF],
+        &[0xC3],
+    ] {
+        assert!(read_reg_export_bytes(odd).is_err());
+    }
     for bytes in [
         &[][..],
         &[0],

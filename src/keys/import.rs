@@ -81,6 +81,12 @@ fn parse_hex_list(line: usize, list: &str) -> Result<Vec<u8>, KeyImportError> {
     if list.is_empty() {
         return Ok(Vec::new());
     }
+    if list.ends_with(',') {
+        return Err(KeyImportError::new(
+            line,
+            "the hex list ends with ',': a '\\' line continuation is missing",
+        ));
+    }
     list.split(',')
         .map(|b| {
             let b = b.trim();
