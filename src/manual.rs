@@ -51,5 +51,20 @@
 //! * `alg:` custom algorithms and `dataProtectorType` are not supported.
 //! * Weak DES/TripleDES keys are refused, as the .NET providers refuse them (standard .NET
 //!   behaviour; not read in the ASP.NET source).
-//! * `AutoGenerate`, `IsolateApps` and `IsolateByAppId` need the key-store model and the
-//!   string hash, which are not in this release.
+//!
+//! # AutoGenerate and isolation
+//!
+//! With the default `AutoGenerate,IsolateApps`, each worker-process *identity* has one
+//! 1024-byte secret, kept in the LSA (SYSTEM), in its user hive (accounts with a loaded
+//! profile) or in `HKLM\...\AutoGenKeys\<SID>` (only where `aspnet_regiis -ga` granted it).
+//! When none of these can be used, every process silently makes up its own: a web garden
+//! then has as many keys as workers, and every request served by "the other" worker fails
+//! to read what the first one protected. [`keys::store`](crate::keys::store) models this;
+//! `IsolateApps` then changes the key per application (legacy: the first four key bytes
+//! become the hash of the virtual path; Framework45: a `MachineKeyDerivation` KDF pass), so
+//! two applications on one server never share keys, while the workers of one application
+//! do as long as they share the secret.
+//!
+//! The legacy hash is `StringComparer.InvariantCultureIgnoreCase.GetHashCode`, computed from
+//! the Windows sort key; it is reproduced for ASCII paths, and for anything else (a hyphen,
+//! non-ASCII) the caller supplies the value printed by one PowerShell line.
