@@ -1,14 +1,10 @@
 //! The auto-generated key buffer and how each stack turns it into keys (spec §2.1, §2.3,
 //! §3.1, §3.4).
 
-use core::fmt;
-
-use subtle::ConstantTimeEq;
-use zeroize::{Zeroize, ZeroizeOnDrop};
-
 use super::AppIdentity;
 use super::kdf::sp800_108_hmac_sha512;
 use super::purpose::{Purpose, primary};
+use super::secret::secret_key;
 use crate::config::{
     DecryptionAlgorithm, FrameworkVersion, KeyAttribute, KeySource, MachineKeyConfig,
     ValidationAlgorithm,
@@ -16,24 +12,25 @@ use crate::config::{
 use crate::error::{ConfigError, ConfigErrorKind, Error};
 use crate::random::RandomSource;
 
-/// The per-identity auto-generated secret (`HttpRuntime.s_autogenKeys`): 1024 bytes on
-/// 4.x, 88 bytes (64 validation + 24 decryption) on old builds. Which 2.0 builds used which
-/// size is UNVERIFIED (spec §10 item 5).
-///
-/// A secret: zeroized on drop, `Debug` redacted, compared in constant time.
-///
-/// # Example
-/// ```
-/// use machinekey::keys::AutoGenKeys;
-/// use machinekey::random::OsRandom;
-/// let keys = AutoGenKeys::generate(&OsRandom)?;
-/// assert_eq!(keys.len(), 1024);
-/// assert_eq!(format!("{keys:?}"), "AutoGenKeys([redacted])");
-/// assert!(AutoGenKeys::from_bytes(&[0; 100]).is_err());
-/// # Ok::<(), machinekey::Error>(())
-/// ```
-#[derive(Clone, Zeroize, ZeroizeOnDrop)]
-pub struct AutoGenKeys(Vec<u8>);
+secret_key! {
+    /// The per-identity auto-generated secret (`HttpRuntime.s_autogenKeys`): 1024 bytes on
+    /// 4.x, 88 bytes (64 validation + 24 decryption) on old builds. Which 2.0 builds used which
+    /// size is UNVERIFIED (spec §10 item 5).
+    ///
+    /// A secret: zeroized on drop, `Debug` redacted, compared in constant time.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::keys::AutoGenKeys;
+    /// use machinekey::random::OsRandom;
+    /// let keys = AutoGenKeys::generate(&OsRandom)?;
+    /// assert_eq!(keys.len(), 1024);
+    /// assert_eq!(format!("{keys:?}"), "AutoGenKeys([redacted])");
+    /// assert!(AutoGenKeys::from_bytes(&[0; 100]).is_err());
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    AutoGenKeys
+}
 
 impl AutoGenKeys {
     /// The 4.x buffer length.
@@ -73,24 +70,6 @@ impl AutoGenKeys {
         let mut bytes = vec![0u8; Self::LEN];
         rng.fill(&mut bytes)?;
         Ok(Self(bytes))
-    }
-
-    /// The buffer. Handle with care.
-    #[must_use]
-    pub fn expose_secret(&self) -> &[u8] {
-        &self.0
-    }
-
-    /// The buffer length (1024 or 88).
-    #[must_use]
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// Always `false`: a buffer is never empty.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 
     /// The legacy slice for one attribute (spec §2.3): validation = `buf[0..V]`,
@@ -147,20 +126,6 @@ fn legacy_autogen_sizes(
         }
     }
 }
-
-impl fmt::Debug for AutoGenKeys {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("AutoGenKeys([redacted])")
-    }
-}
-
-impl PartialEq for AutoGenKeys {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.ct_eq(&other.0).into()
-    }
-}
-
-impl Eq for AutoGenKeys {}
 
 fn needs(which: KeyAttribute, what: &'static str) -> ConfigError {
     ConfigError::new(which.name(), ConfigErrorKind::KeyMaterialRequired { what })

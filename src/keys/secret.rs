@@ -1,15 +1,10 @@
 //! Secret key newtypes: zeroized on drop, `Debug` redacted, compared in constant time,
 //! bytes reachable only through `expose_secret`.
 
-use core::fmt;
-
-use subtle::ConstantTimeEq;
-use zeroize::{Zeroize, ZeroizeOnDrop};
-
 macro_rules! secret_key {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Clone, Zeroize, ZeroizeOnDrop)]
+        #[derive(Clone, ::zeroize::Zeroize, ::zeroize::ZeroizeOnDrop)]
         pub struct $name(Vec<u8>);
 
         impl $name {
@@ -39,21 +34,23 @@ macro_rules! secret_key {
             }
         }
 
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::core::fmt::Debug for $name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.write_str(concat!(stringify!($name), "([redacted])"))
             }
         }
 
         impl PartialEq for $name {
             fn eq(&self, other: &Self) -> bool {
-                self.0.ct_eq(&other.0).into()
+                ::subtle::ConstantTimeEq::ct_eq(self.0.as_slice(), other.0.as_slice()).into()
             }
         }
 
         impl Eq for $name {}
     };
 }
+
+pub(crate) use secret_key;
 
 secret_key! {
     /// A validation (MAC) key, or a Framework45 validation master key.
