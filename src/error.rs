@@ -33,6 +33,9 @@ pub enum Error {
     /// `ArgumentException`.
     #[error("invalid argument: {0}")]
     InvalidArgument(&'static str),
+    /// A forms-authentication ticket verified but has expired under the validation policy.
+    #[error("the ticket has expired")]
+    TicketExpired,
     /// The random number source failed.
     #[error("the random number source failed")]
     Random,

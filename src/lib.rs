@@ -5,6 +5,7 @@
 pub mod config;
 pub mod crypto;
 mod error;
+pub mod formats;
 pub mod keys;
 pub mod manual;
 pub mod random;

@@ -188,6 +188,11 @@ impl LegacyProtector {
         self
     }
 
+    /// The random source (shared with the formats that need random padding).
+    pub(crate) fn random(&self) -> &dyn RandomSource {
+        self.rng.as_ref()
+    }
+
     /// The MAC length in bytes (`_HashSize`).
     #[must_use]
     pub fn mac_len(&self) -> usize {

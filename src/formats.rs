@@ -1,0 +1,245 @@
+//! What ASP.NET protects (spec §6, §7): ViewState and EventValidation, forms-authentication
+//! tickets, resource URLs and `__PREVIOUSPAGE`, role and anonymous-id cookies, and the public
+//! `MachineKey` APIs, each choosing the legacy or the Framework45 stack exactly as ASP.NET
+//! does for the configuration.
+//!
+//! Everything starts from [`AppKeys`]: one application's keys for both stacks.
+
+pub mod cookie;
+pub mod forms_ticket;
+pub mod osf;
+mod page;
+pub mod resource;
+pub mod viewstate;
+
+use std::sync::Arc;
+
+pub use page::Page;
+
+use crate::config::{CompatibilityMode, MachineKeyConfig};
+use crate::crypto::framework45::Framework45Protector;
+use crate::crypto::legacy::{LegacyProtector, MachineKeyProtection};
+use crate::error::Error;
+use crate::keys::{AppIdentity, AutoGenKeys, Framework45Keys, LegacyKeys};
+use crate::random::RandomSource;
+
+/// One application's keys, ready for both protection stacks.
+///
+/// The stack of the config's effective compatibility mode must be usable (construction
+/// fails otherwise, as ASP.NET fails on the first request). The other stack is kept even if
+/// it cannot be built, and its error is returned when something needs it: `MachineKey.Protect`
+/// always uses Framework45 and `MachineKey.Encode` always uses legacy.
+///
+/// # Example
+/// ```
+/// use machinekey::config::MachineKeyConfig;
+/// use machinekey::formats::AppKeys;
+/// let cfg = MachineKeyConfig::builder()
+///     .validation_key(&"AB".repeat(64))
+///     .decryption_key(&"CD".repeat(32))
+///     .build()?;
+/// let keys = AppKeys::explicit(&cfg)?;
+/// let blob = keys.protect(b"data", &["Sessions"])?;
+/// assert_eq!(keys.unprotect(&blob, &["Sessions"])?, b"data");
+/// # Ok::<(), machinekey::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct AppKeys {
+    config: MachineKeyConfig,
+    legacy: Result<LegacyProtector, Error>,
+    framework45: Result<Framework45Protector, Error>,
+}
+
+impl AppKeys {
+    /// Keys for a config whose keys are explicit hex (no AutoGenerate, no isolation).
+    ///
+    /// # Errors
+    /// The configuration error of the effective stack.
+    ///
+    /// # Example
+    /// See [`AppKeys`].
+    pub fn explicit(config: &MachineKeyConfig) -> Result<Self, Error> {
+        Self::assemble(
+            config,
+            LegacyKeys::explicit(config).map_err(Error::from),
+            Framework45Keys::explicit(config).map_err(Error::from),
+        )
+    }
+
+    /// Keys for `app`, resolving `AutoGenerate` from `autogen` and applying IsolateApps /
+    /// IsolateByAppId (see [`LegacyKeys::resolve`] and [`Framework45Keys::resolve`]).
+    ///
+    /// # Errors
+    /// The error of the effective stack: a configuration error, missing material, or a
+    /// string hash that cannot be computed.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::config::MachineKeyConfig;
+    /// use machinekey::formats::AppKeys;
+    /// use machinekey::keys::{AppIdentity, AutoGenKeys};
+    /// use machinekey::random::OsRandom;
+    /// let autogen = AutoGenKeys::generate(&OsRandom)?;
+    /// let app = AppIdentity::new("/Shop", "/LM/W3SVC/1/ROOT/Shop")?;
+    /// let keys = AppKeys::resolve(&MachineKeyConfig::default(), &app, Some(&autogen))?;
+    /// assert!(!keys.compatibility_mode().is_framework45());
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    pub fn resolve(
+        config: &MachineKeyConfig,
+        app: &AppIdentity,
+        autogen: Option<&AutoGenKeys>,
+    ) -> Result<Self, Error> {
+        Self::assemble(
+            config,
+            LegacyKeys::resolve(config, app, autogen),
+            Framework45Keys::resolve(config, app, autogen),
+        )
+    }
+
+    fn assemble(
+        config: &MachineKeyConfig,
+        legacy: Result<LegacyKeys, Error>,
+        framework45: Result<Framework45Keys, Error>,
+    ) -> Result<Self, Error> {
+        let legacy = legacy.and_then(|k| Ok(LegacyProtector::new(config, &k)?));
+        let framework45 = framework45.and_then(|k| Ok(Framework45Protector::new(config, &k)?));
+        let keys = Self {
+            config: config.clone(),
+            legacy,
+            framework45,
+        };
+        if keys.compatibility_mode().is_framework45() {
+            keys.framework45()?;
+        } else {
+            keys.legacy()?;
+        }
+        Ok(keys)
+    }
+
+    /// Replaces the random source of both stacks, for example to pin bytes in tests.
+    ///
+    /// # Example
+    /// ```
+    /// # use machinekey::config::MachineKeyConfig;
+    /// # use machinekey::formats::AppKeys;
+    /// use std::sync::Arc;
+    /// use machinekey::random::OsRandom;
+    /// # let cfg = MachineKeyConfig::builder().validation_key(&"AB".repeat(64)).decryption_key(&"CD".repeat(32)).build()?;
+    /// let _keys = AppKeys::explicit(&cfg)?.with_random(Arc::new(OsRandom));
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_random(mut self, rng: Arc<dyn RandomSource>) -> Self {
+        self.legacy = self.legacy.map(|p| p.with_random(Arc::clone(&rng)));
+        self.framework45 = self.framework45.map(|p| p.with_random(rng));
+        self
+    }
+
+    /// The configuration.
+    #[must_use]
+    pub fn config(&self) -> &MachineKeyConfig {
+        &self.config
+    }
+
+    /// The effective compatibility mode.
+    #[must_use]
+    pub fn compatibility_mode(&self) -> CompatibilityMode {
+        self.config.compatibility_mode()
+    }
+
+    /// Whether the consumers (ViewState, tickets, resources, cookies) use Framework45.
+    fn uses_framework45(&self) -> bool {
+        self.compatibility_mode().is_framework45()
+    }
+
+    /// The legacy stack.
+    ///
+    /// # Errors
+    /// Why the legacy stack cannot be built for this config.
+    ///
+    /// # Example
+    /// ```
+    /// # use machinekey::config::MachineKeyConfig;
+    /// # use machinekey::formats::AppKeys;
+    /// # let cfg = MachineKeyConfig::builder().validation_key(&"AB".repeat(64)).decryption_key(&"CD".repeat(32)).build()?;
+    /// assert_eq!(AppKeys::explicit(&cfg)?.legacy()?.mac_len(), 32);
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    pub fn legacy(&self) -> Result<&LegacyProtector, Error> {
+        self.legacy.as_ref().map_err(Clone::clone)
+    }
+
+    /// The Framework45 stack.
+    ///
+    /// # Errors
+    /// Why the Framework45 stack cannot be built for this config (for example hex keys with
+    /// `,IsolateApps`, or MD5 validation).
+    ///
+    /// # Example
+    /// ```
+    /// # use machinekey::config::MachineKeyConfig;
+    /// # use machinekey::formats::AppKeys;
+    /// let cfg = MachineKeyConfig::builder()
+    ///     .validation_key(&"AB".repeat(64)).decryption_key(&"CD".repeat(32)).validation("MD5").build()?;
+    /// let keys = AppKeys::explicit(&cfg)?; // fine for the legacy consumers...
+    /// assert!(keys.framework45().is_err()); // ...but MachineKey.Protect cannot run
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    pub fn framework45(&self) -> Result<&Framework45Protector, Error> {
+        self.framework45.as_ref().map_err(Clone::clone)
+    }
+
+    /// `MachineKey.Protect(data, purposes)` (always Framework45, spec §6.2).
+    ///
+    /// # Errors
+    /// As [`Framework45Protector::machine_key_protect`], or the Framework45 stack's error.
+    ///
+    /// # Example
+    /// See [`AppKeys`].
+    pub fn protect<S: AsRef<str>>(&self, data: &[u8], purposes: &[S]) -> Result<Vec<u8>, Error> {
+        self.framework45()?.machine_key_protect(data, purposes)
+    }
+
+    /// `MachineKey.Unprotect(blob, purposes)` (always Framework45).
+    ///
+    /// # Errors
+    /// As [`Framework45Protector::machine_key_unprotect`], or the Framework45 stack's error.
+    ///
+    /// # Example
+    /// See [`AppKeys`].
+    pub fn unprotect<S: AsRef<str>>(&self, blob: &[u8], purposes: &[S]) -> Result<Vec<u8>, Error> {
+        self.framework45()?.machine_key_unprotect(blob, purposes)
+    }
+
+    /// `MachineKey.Encode(data, protection)` (always legacy, spec §6.1).
+    ///
+    /// # Errors
+    /// As [`LegacyProtector::encode`], or the legacy stack's error.
+    ///
+    /// # Example
+    /// ```
+    /// # use machinekey::config::MachineKeyConfig;
+    /// # use machinekey::formats::AppKeys;
+    /// use machinekey::crypto::legacy::MachineKeyProtection;
+    /// # let cfg = MachineKeyConfig::builder().validation_key(&"AB".repeat(64)).decryption_key(&"CD".repeat(32)).build()?;
+    /// let keys = AppKeys::explicit(&cfg)?;
+    /// let text = keys.encode(b"data", MachineKeyProtection::All)?;
+    /// assert_eq!(keys.decode(&text, MachineKeyProtection::All)?, b"data");
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    pub fn encode(&self, data: &[u8], protection: MachineKeyProtection) -> Result<String, Error> {
+        self.legacy()?.encode(data, protection)
+    }
+
+    /// `MachineKey.Decode(text, protection)` (always legacy).
+    ///
+    /// # Errors
+    /// As [`LegacyProtector::decode`], or the legacy stack's error.
+    ///
+    /// # Example
+    /// See [`encode`](Self::encode).
+    pub fn decode(&self, text: &str, protection: MachineKeyProtection) -> Result<Vec<u8>, Error> {
+        self.legacy()?.decode(text, protection)
+    }
+}
