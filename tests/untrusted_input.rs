@@ -13,6 +13,12 @@ use machinekey::config::{MachineKeyConfig, RuntimeSettings, TargetFramework};
 use machinekey::crypto::encoding::{from_base64, from_hex, url_token_decode};
 use machinekey::crypto::framework45::{Framework45Protector, Purpose};
 use machinekey::crypto::legacy::{IvType, LegacyProtector, MachineKeyProtection};
+use machinekey::formats::cookie::{CookieKind, CookieProtection};
+use machinekey::formats::forms_ticket::FormsAuthenticationTicket;
+use machinekey::formats::osf::{first_value_type, is_complete_graph};
+use machinekey::formats::resource::ResourceKind;
+use machinekey::formats::viewstate::{join_fields, split_field, unsigned_payload};
+use machinekey::formats::{AppKeys, Page};
 use machinekey::keys::store::KeyStore;
 use machinekey::keys::string_hash::{frozen_hash_ignore_case, invariant_ignore_case_hash};
 use machinekey::keys::{AppIdentity, AutoGenKeys, read_reg_export, read_reg_export_bytes};
@@ -75,6 +81,7 @@ fn protectors() -> (Vec<LegacyProtector>, Vec<Framework45Protector>) {
 
 /// Runs every byte decoder on `bytes`; `signed` says whether a success would be a forgery.
 fn feed_bytes(bytes: &[u8]) {
+    feed_formats("", bytes);
     let _ = read_reg_export_bytes(bytes);
     let _ = AutoGenKeys::from_bytes(bytes);
     let (legacy, fx45) = protectors();
@@ -105,7 +112,58 @@ fn feed_bytes(bytes: &[u8]) {
     }
 }
 
+fn app_keys() -> Vec<AppKeys> {
+    ["Framework20SP1", "Framework45"]
+        .iter()
+        .map(|mode| {
+            let cfg = MachineKeyConfig::builder()
+                .validation_key(VK)
+                .decryption_key("245EDC5AAF1F32D0087178F7409370AF0A2C1FDDE1240212C73604E0DE509029")
+                .compatibility_mode(mode)
+                .build()
+                .unwrap();
+            AppKeys::explicit(&cfg).unwrap()
+        })
+        .collect()
+}
+
+fn feed_formats(text: &str, bytes: &[u8]) {
+    let _ = is_complete_graph(bytes);
+    let _ = first_value_type(bytes);
+    let _ = FormsAuthenticationTicket::deserialize(bytes);
+    let _ = FormsAuthenticationTicket::deserialize_legacy(bytes);
+    let _ = unsigned_payload(text);
+    let _ = join_fields(&[("__VIEWSTATEFIELDCOUNT", text), ("__VIEWSTATE", text)]);
+    let _ = split_field(text, 7);
+    for app in ["/", "/MyApp", text] {
+        if let Ok(page) = Page::from_path(text, app) {
+            let _ = (page.generator(false), page.generator(true), page.purposes());
+        }
+    }
+    let page = Page::new("/", "default_aspx");
+    for keys in app_keys() {
+        assert!(keys.decode_viewstate(text, &page).is_err());
+        assert!(keys.decode_event_validation(text, &page).is_err());
+        assert!(keys.decrypt_ticket(text, CookieProtection::All).is_err());
+        assert!(
+            keys.decode_cookie(text, CookieKind::Roles, CookieProtection::All)
+                .is_err()
+        );
+        assert!(
+            keys.decrypt_resource_string(text, ResourceKind::WebResource)
+                .is_err()
+        );
+        let b64 = machinekey::crypto::encoding::to_base64(bytes);
+        assert!(keys.decode_viewstate(&b64, &page).is_err());
+        let hex = machinekey::crypto::encoding::to_upper_hex(bytes);
+        if !hex.is_empty() && hex.len() <= 4096 {
+            assert!(keys.decrypt_ticket(&hex, CookieProtection::All).is_err());
+        }
+    }
+}
+
 fn feed_text(text: &str) {
+    feed_formats(text, text.as_bytes());
     let _ = read_reg_export(text);
     let _ = read_reg_export(&format!(
         "Windows Registry Editor Version 5.00\r\n[K]\r\n{text}"
