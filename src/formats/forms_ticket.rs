@@ -63,18 +63,6 @@ pub struct FormsAuthenticationTicket {
     pub cookie_path: String,
 }
 
-fn push_7bit(out: &mut Vec<u8>, mut n: usize) {
-    loop {
-        let low = u8::try_from(n & 0x7F).unwrap_or_default();
-        n >>= 7;
-        if n == 0 {
-            out.push(low);
-            return;
-        }
-        out.push(low | 0x80);
-    }
-}
-
 /// A cursor over ticket bytes; every failure is `Error::Unprotect` (it runs after the MAC).
 struct Cursor<'a>(&'a [u8]);
 
@@ -110,18 +98,9 @@ impl Cursor<'_> {
     }
 
     fn count(&mut self) -> Result<usize, Error> {
-        let mut value: u32 = 0;
-        for shift in [0, 7, 14, 21, 28] {
-            let b = self.byte()?;
-            value |= u32::from(b & 0x7F)
-                .checked_shl(shift)
-                .ok_or(Error::Unprotect)?;
-            if b & 0x80 == 0 {
-                let v = i32::try_from(value).map_err(|_| Error::Unprotect)?;
-                return usize::try_from(v).map_err(|_| Error::Unprotect);
-            }
-        }
-        Err(Error::Unprotect)
+        let (n, rest) = crate::binary::read_7bit(self.0).ok_or(Error::Unprotect)?;
+        self.0 = rest;
+        Ok(n)
     }
 
     /// 7-bit character count, then UTF-16LE code units.
@@ -185,7 +164,7 @@ impl FormsAuthenticationTicket {
         out.push(u8::from(self.is_persistent));
         for s in [&self.name, &self.user_data, &self.cookie_path] {
             let units: Vec<u16> = s.encode_utf16().collect();
-            push_7bit(&mut out, units.len());
+            crate::binary::write_7bit(&mut out, units.len());
             out.extend(units.iter().flat_map(|u| u.to_le_bytes()));
         }
         out.push(0xFF);

@@ -193,17 +193,10 @@ impl Reader<'_> {
         Some(b)
     }
 
-    /// `BinaryReader.Read7BitEncodedInt`: at most 5 bytes, non-negative.
     fn count(&mut self) -> Option<usize> {
-        let mut value: u32 = 0;
-        for shift in [0, 7, 14, 21, 28] {
-            let b = self.byte()?;
-            value |= u32::from(b & 0x7F).checked_shl(shift)?;
-            if b & 0x80 == 0 {
-                return usize::try_from(i32::try_from(value).ok()?).ok();
-            }
-        }
-        None
+        let (n, rest) = crate::binary::read_7bit(self.rest)?;
+        self.rest = rest;
+        Some(n)
     }
 
     /// A `BinaryWriter` string: 7-bit byte length, then UTF-8.

@@ -69,16 +69,7 @@ impl Purpose {
     pub fn context(&self) -> Vec<u8> {
         let mut out = Vec::new();
         for s in &self.specific {
-            let mut len = s.len();
-            loop {
-                let low = u8::try_from(len & 0x7F).unwrap_or_default();
-                len >>= 7;
-                if len == 0 {
-                    out.push(low);
-                    break;
-                }
-                out.push(low | 0x80);
-            }
+            crate::binary::write_7bit(&mut out, s.len());
             out.extend_from_slice(s.as_bytes());
         }
         out
