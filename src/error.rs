@@ -57,6 +57,8 @@ pub enum Encoding {
     Base64,
     /// `HttpServerUtility.UrlTokenEncode` (Base64url with a trailing pad-count digit).
     UrlToken,
+    /// Serialized session-state data (`SessionStateUtility.SerializeStoreData`).
+    SessionState,
 }
 
 impl fmt::Display for Encoding {
@@ -65,6 +67,7 @@ impl fmt::Display for Encoding {
             Self::Hex => "hex",
             Self::Base64 => "base64",
             Self::UrlToken => "UrlToken",
+            Self::SessionState => "session-state",
         })
     }
 }

@@ -10,6 +10,7 @@ pub mod forms_ticket;
 pub mod osf;
 mod page;
 pub mod resource;
+pub mod session;
 pub mod viewstate;
 
 use std::sync::Arc;
