@@ -10,5 +10,6 @@ pub mod formats;
 pub mod keys;
 pub mod manual;
 pub mod random;
+pub mod sim;
 
 pub use error::{ConfigError, ConfigErrorKind, Encoding, Error};

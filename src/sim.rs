@@ -1,0 +1,820 @@
+//! A web-garden and web-farm simulator (spec §2.2, §8): servers with their key stores, an
+//! application pool of worker processes that resolve their keys at start-up, a load
+//! balancer, a shared State Service, and users whose requests are each served by one
+//! worker and checked with the crate's real formats and crypto (no key comparison
+//! shortcut). Events change the machines (framework installs, `aspnet_regiis -ga`,
+//! recycles, crashes, config changes); [`Report`]s count what breaks and why.
+//!
+//! Everything random (auto-generated keys, IVs, session ids, routing) comes from one
+//! [`SeededRandom`], so a run is reproducible from its seed.
+//!
+//! # Example
+//! ```
+//! use machinekey::keys::store::ProcessIdentity;
+//! use machinekey::sim::{Era, Simulation};
+//! let identity = ProcessIdentity::custom("S-1-5-21-1-2-3-1001", false);
+//! let mut sim = Simulation::web_garden(Era::Net48, 3, identity, 42)?;
+//! assert_eq!(sim.run("before", 300)?.failures(), 0);
+//! sim.install_framework(0, true)?; // a .NET update resets the key-store ACLs
+//! let after = sim.run("after", 300)?;
+//! assert!(after.kind("forms login").unwrap().failure_rate() > 0.5);
+//! # Ok::<(), machinekey::Error>(())
+//! ```
+
+mod seeded;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+pub use seeded::SeededRandom;
+
+use crate::config::{FrameworkVersion, KeySource, MachineKeyConfig, RuntimeSettings};
+use crate::error::Error;
+use crate::formats::cookie::CookieProtection;
+use crate::formats::forms_ticket::FormsAuthenticationTicket;
+use crate::formats::session::{SessionData, SessionValue, state_server_key_unkeyed};
+use crate::formats::{AppKeys, Page};
+use crate::keys::store::{FileTime, KeyStore, ProcessIdentity, RegistryView};
+use crate::keys::{AppIdentity, AutoGenKeys};
+
+/// The ASP.NET generation a server runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub enum Era {
+    /// 2.0-era (`System.Web` 2.0): the State Service key is MACed with the validation key;
+    /// no `MachineKey.Protect`.
+    Net20,
+    /// 4.8: unkeyed State Service key; `MachineKey.Protect` exists.
+    Net48,
+}
+
+impl Era {
+    fn framework(self) -> FrameworkVersion {
+        match self {
+            Self::Net20 => FrameworkVersion::V2_0,
+            Self::Net48 => FrameworkVersion::V4,
+        }
+    }
+}
+
+/// How requests are spread over the workers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Balancing {
+    /// Each request to the next worker in turn (across all servers).
+    RoundRobin,
+    /// Each request to a worker drawn from the seeded source.
+    Random,
+}
+
+/// The kinds of state a request carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum StateKind {
+    /// The State Service session (lost when the lookup key differs).
+    Session,
+    /// The `.ASPXAUTH` forms ticket.
+    FormsLogin,
+    /// The `__VIEWSTATE` of the page posted back.
+    ViewState,
+    /// A `MachineKey.Protect` payload (4.x only).
+    Protect,
+}
+
+impl StateKind {
+    /// Every kind.
+    pub const ALL: [Self; 4] = [
+        Self::Session,
+        Self::FormsLogin,
+        Self::ViewState,
+        Self::Protect,
+    ];
+
+    /// A readable name.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Session => "session",
+            Self::FormsLogin => "forms login",
+            Self::ViewState => "viewstate",
+            Self::Protect => "machinekey.protect",
+        }
+    }
+}
+
+impl fmt::Display for StateKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A worker process: `server` index and `worker` index in its pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct WorkerRef {
+    /// The server.
+    pub server: usize,
+    /// The worker in that server's pool.
+    pub worker: usize,
+}
+
+#[derive(Debug)]
+struct Worker {
+    name: String,
+    keys: AppKeys,
+    key_source: String,
+}
+
+#[derive(Debug)]
+struct Server {
+    name: String,
+    era: Era,
+    view: RegistryView,
+    config: MachineKeyConfig,
+    store: KeyStore,
+    identity: ProcessIdentity,
+    pool_size: usize,
+    workers: Vec<Worker>,
+}
+
+#[derive(Debug, Default)]
+struct User {
+    session_id: String,
+    has_session: bool,
+    ticket: Option<(String, WorkerRef)>,
+    viewstate: Option<(String, WorkerRef)>,
+    protected: Option<(Vec<u8>, WorkerRef)>,
+    last: Option<WorkerRef>,
+}
+
+/// What one kind of state went through in a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KindReport {
+    /// The kind.
+    pub kind: StateKind,
+    /// Requests that carried this state back to a worker.
+    pub requests: u64,
+    /// Of those, how many the serving worker could not read.
+    pub failures: u64,
+    /// Why, with counts: which worker issued the state, which served it, and their keys.
+    pub reasons: BTreeMap<String, u64>,
+}
+
+impl KindReport {
+    /// `failures / requests` (0 without requests).
+    #[must_use]
+    pub fn failure_rate(&self) -> f64 {
+        if self.requests == 0 {
+            0.0
+        } else {
+            self.failures as f64 / self.requests as f64
+        }
+    }
+}
+
+/// The outcome of one scenario.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// The scenario's name.
+    pub scenario: String,
+    /// Requests served.
+    pub requests: u64,
+    /// Per kind of state.
+    pub kinds: Vec<KindReport>,
+    /// Each worker and where its keys came from.
+    pub workers: Vec<(String, String)>,
+}
+
+impl Report {
+    /// The report for `name` (see [`StateKind::name`]).
+    #[must_use]
+    pub fn kind(&self, name: &str) -> Option<&KindReport> {
+        self.kinds.iter().find(|k| k.kind.name() == name)
+    }
+
+    /// All failures of all kinds.
+    #[must_use]
+    pub fn failures(&self) -> u64 {
+        self.kinds.iter().map(|k| k.failures).sum()
+    }
+}
+
+/// Whether two workers can read each other's protected data, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnosis {
+    /// For each kind of state, whether data issued by the first worker is accepted by the
+    /// second (checked with the real formats).
+    pub interchangeable: Vec<(StateKind, bool)>,
+    /// The explanation, naming each worker's key source.
+    pub explanation: String,
+}
+
+impl Diagnosis {
+    /// Whether every kind is interchangeable.
+    #[must_use]
+    pub fn all_interchangeable(&self) -> bool {
+        self.interchangeable.iter().all(|(_, ok)| *ok)
+    }
+}
+
+/// A farm of one or more servers serving one application.
+#[derive(Debug)]
+pub struct Simulation {
+    app: AppIdentity,
+    servers: Vec<Server>,
+    balancing: Balancing,
+    rng: Arc<SeededRandom>,
+    clock: u64,
+    next_worker: usize,
+    users: Vec<User>,
+    state_service: HashMap<String, Vec<u8>>,
+}
+
+/// The default `<machineKey>` for an era: `AutoGenerate,IsolateApps`, and on 4.8 an
+/// application targeting 4.8 (so Framework45 mode).
+fn default_config(era: Era) -> Result<MachineKeyConfig, Error> {
+    let mut runtime = RuntimeSettings {
+        framework: era.framework(),
+        ..RuntimeSettings::default()
+    };
+    if era == Era::Net48 {
+        runtime.target_framework = Some("4.8".parse()?);
+    }
+    Ok(MachineKeyConfig::builder().runtime(runtime).build()?)
+}
+
+const PURPOSES: [&str; 1] = ["Sessions"];
+const USERS: usize = 25;
+/// The 32 characters of ASP.NET session ids.
+const SESSION_ID_CHARS: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz012345";
+
+impl Simulation {
+    /// One server of `era` whose application pool runs `workers` processes as `identity`
+    /// (already granted its `AutoGenKeys` key with `aspnet_regiis -ga`), with the default
+    /// `<machineKey>`, random balancing, seeded with `seed`.
+    ///
+    /// # Errors
+    /// A configuration error (none for these defaults).
+    ///
+    /// # Example
+    /// See the [module documentation](self).
+    pub fn web_garden(
+        era: Era,
+        workers: usize,
+        identity: ProcessIdentity,
+        seed: u64,
+    ) -> Result<Self, Error> {
+        let mut sim = Self::new(
+            AppIdentity::new("/Shop", "/LM/W3SVC/1/ROOT/Shop")?,
+            Balancing::Random,
+            seed,
+        );
+        sim.add_server(
+            "web1",
+            era,
+            RegistryView::Bits64,
+            default_config(era)?,
+            identity,
+            workers,
+        )?;
+        sim.grant_access(0)?;
+        sim.recycle(0)?; // the pool starts after the grant
+        Ok(sim)
+    }
+
+    /// An empty farm for `app`.
+    #[must_use]
+    pub fn new(app: AppIdentity, balancing: Balancing, seed: u64) -> Self {
+        Self {
+            app,
+            servers: Vec::new(),
+            balancing,
+            rng: Arc::new(SeededRandom::new(seed)),
+            clock: 1,
+            next_worker: 0,
+            users: Vec::new(),
+            state_service: HashMap::new(),
+        }
+    }
+
+    /// Adds a server with its own key store and an application pool of `workers` processes
+    /// running as `identity` in `view`, and starts them. Returns its index.
+    ///
+    /// # Errors
+    /// The error a worker meets resolving its keys (for example a config the era rejects).
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::config::MachineKeyConfig;
+    /// use machinekey::keys::AppIdentity;
+    /// use machinekey::keys::store::{ProcessIdentity, RegistryView};
+    /// use machinekey::sim::{Balancing, Era, Simulation};
+    /// let cfg = MachineKeyConfig::builder().validation_key(&"AB".repeat(64)).decryption_key(&"CD".repeat(32)).build()?;
+    /// let mut farm = Simulation::new(AppIdentity::new("/", "/LM/W3SVC/1/ROOT")?, Balancing::RoundRobin, 1);
+    /// for name in ["web1", "web2"] {
+    ///     farm.add_server(name, Era::Net48, RegistryView::Bits64, cfg.clone(), ProcessIdentity::network_service(), 2)?;
+    /// }
+    /// assert_eq!(farm.run("farm", 100)?.failures(), 0);
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    pub fn add_server(
+        &mut self,
+        name: &str,
+        era: Era,
+        view: RegistryView,
+        config: MachineKeyConfig,
+        identity: ProcessIdentity,
+        workers: usize,
+    ) -> Result<usize, Error> {
+        self.servers.push(Server {
+            name: name.to_owned(),
+            era,
+            view,
+            config,
+            store: KeyStore::new(),
+            identity,
+            pool_size: workers.max(1),
+            workers: Vec::new(),
+        });
+        let index = self.servers.len() - 1;
+        self.recycle(index)?;
+        Ok(index)
+    }
+
+    fn server_mut(&mut self, server: usize) -> Result<&mut Server, Error> {
+        self.servers
+            .get_mut(server)
+            .ok_or(Error::InvalidArgument("no such server"))
+    }
+
+    fn tick(&mut self) -> FileTime {
+        self.clock += 1;
+        FileTime(self.clock)
+    }
+
+    /// Starts a worker: resolves its keys through the server's key store when the config
+    /// uses AutoGenerate, then builds its protection stacks.
+    fn start_worker(&mut self, server: usize, index: usize) -> Result<Worker, Error> {
+        let now = self.tick();
+        let rng = Arc::clone(&self.rng);
+        let app = self.app.clone();
+        let s = self.server_mut(server)?;
+        let needs_store = needs_autogen(&s.config);
+        let (autogen, key_source) = if needs_store {
+            let proposed = AutoGenKeys::generate(rng.as_ref())?;
+            let got = s.store.resolve(&s.identity, s.view, proposed, now)?;
+            (Some(got.keys), got.source.to_string())
+        } else {
+            (None, "explicit <machineKey>".to_owned())
+        };
+        let keys = AppKeys::resolve(&s.config, &app, autogen.as_ref())?.with_random(rng);
+        Ok(Worker {
+            name: format!("{}/w3wp#{}", s.name, index + 1),
+            keys,
+            key_source,
+        })
+    }
+
+    /// Restarts every worker of `server` (an application-pool recycle): each resolves its
+    /// keys again.
+    ///
+    /// # Errors
+    /// As [`add_server`](Self::add_server).
+    ///
+    /// # Example
+    /// See [`grant_access`](Self::grant_access).
+    pub fn recycle(&mut self, server: usize) -> Result<(), Error> {
+        let size = self.server_mut(server)?.pool_size;
+        let mut workers = Vec::with_capacity(size);
+        for i in 0..size {
+            workers.push(self.start_worker(server, i)?);
+        }
+        self.server_mut(server)?.workers = workers;
+        Ok(())
+    }
+
+    /// One worker crashes and is restarted by WAS.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a worker that does not exist, or the start-up error.
+    ///
+    /// # Example
+    /// ```
+    /// # use machinekey::keys::store::ProcessIdentity;
+    /// # use machinekey::sim::{Era, Simulation, WorkerRef};
+    /// let mut sim = Simulation::web_garden(Era::Net48, 2, ProcessIdentity::network_service(), 1)?;
+    /// sim.crash(WorkerRef { server: 0, worker: 1 })?;
+    /// assert_eq!(sim.run("after a crash", 50)?.failures(), 0); // the stored key is reread
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    pub fn crash(&mut self, worker: WorkerRef) -> Result<(), Error> {
+        if self
+            .servers
+            .get(worker.server)
+            .and_then(|s| s.workers.get(worker.worker))
+            .is_none()
+        {
+            return Err(Error::InvalidArgument("no such worker"));
+        }
+        let fresh = self.start_worker(worker.server, worker.worker)?;
+        if let Some(slot) = self
+            .server_mut(worker.server)?
+            .workers
+            .get_mut(worker.worker)
+        {
+            *slot = fresh;
+        }
+        Ok(())
+    }
+
+    /// A .NET Framework install or repair on `server` (with or without the installer's ACL
+    /// bug), followed by the IIS restart it causes.
+    ///
+    /// # Errors
+    /// As [`recycle`](Self::recycle).
+    ///
+    /// # Example
+    /// See the [module documentation](self).
+    pub fn install_framework(&mut self, server: usize, acl_bug: bool) -> Result<(), Error> {
+        let now = self.tick();
+        self.server_mut(server)?
+            .store
+            .install_framework(now, acl_bug);
+        self.recycle(server)
+    }
+
+    /// `aspnet_regiis -ga <pool identity>` on `server`. Takes effect at the next recycle.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a server that does not exist.
+    ///
+    /// # Example
+    /// ```
+    /// # use machinekey::keys::store::ProcessIdentity;
+    /// # use machinekey::sim::{Era, Simulation};
+    /// let mut sim = Simulation::web_garden(Era::Net20, 3, ProcessIdentity::custom("S-1-5-21-9", false), 3)?;
+    /// sim.install_framework(0, true)?;
+    /// sim.grant_access(0)?;
+    /// sim.recycle(0)?;
+    /// assert_eq!(sim.run("fixed", 200)?.failures(), 0);
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    pub fn grant_access(&mut self, server: usize) -> Result<(), Error> {
+        let s = self.server_mut(server)?;
+        let sid = s.identity.sid().to_owned();
+        s.store.grant_access(&sid);
+        Ok(())
+    }
+
+    /// Replaces the `<machineKey>` of `server` (a web.config edit), which restarts the
+    /// application.
+    ///
+    /// # Errors
+    /// As [`recycle`](Self::recycle).
+    ///
+    /// # Example
+    /// ```
+    /// # use machinekey::keys::store::ProcessIdentity;
+    /// # use machinekey::sim::{Era, Simulation};
+    /// let mut sim = Simulation::web_garden(Era::Net48, 3, ProcessIdentity::custom("S-1-5-21-9", false), 5)?;
+    /// sim.install_framework(0, true)?;
+    /// let explicit = machinekey::keys::generate(
+    ///     machinekey::config::ValidationAlgorithm::HmacSha256,
+    ///     machinekey::config::DecryptionAlgorithm::Aes,
+    ///     &machinekey::random::OsRandom)?;
+    /// sim.set_config(0, explicit)?;
+    /// assert_eq!(sim.run("explicit keys", 200)?.failures(), 0);
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    pub fn set_config(&mut self, server: usize, config: MachineKeyConfig) -> Result<(), Error> {
+        self.server_mut(server)?.config = config;
+        self.recycle(server)
+    }
+
+    fn worker(&self, w: WorkerRef) -> Option<&Worker> {
+        self.servers.get(w.server)?.workers.get(w.worker)
+    }
+
+    fn all_workers(&self) -> Vec<WorkerRef> {
+        self.servers
+            .iter()
+            .enumerate()
+            .flat_map(|(s, server)| {
+                (0..server.workers.len()).map(move |w| WorkerRef {
+                    server: s,
+                    worker: w,
+                })
+            })
+            .collect()
+    }
+
+    fn route(&mut self, workers: &[WorkerRef]) -> Option<WorkerRef> {
+        let i = match self.balancing {
+            Balancing::RoundRobin => {
+                let i = self.next_worker % workers.len().max(1);
+                self.next_worker = self.next_worker.wrapping_add(1);
+                i
+            }
+            Balancing::Random => self.rng.below(workers.len()),
+        };
+        workers.get(i).copied()
+    }
+
+    fn session_key(&self, w: WorkerRef, session_id: &str) -> Result<String, Error> {
+        let server = self
+            .servers
+            .get(w.server)
+            .ok_or(Error::InvalidArgument("no such server"))?;
+        let worker = self
+            .worker(w)
+            .ok_or(Error::InvalidArgument("no such worker"))?;
+        match server.era {
+            Era::Net20 => worker
+                .keys
+                .state_server_key_keyed(self.app.app_id(), session_id),
+            Era::Net48 => Ok(state_server_key_unkeyed(self.app.app_id(), session_id)),
+        }
+    }
+
+    fn reason(&self, issuer: WorkerRef, server: WorkerRef) -> String {
+        let describe = |w: WorkerRef| {
+            self.worker(w)
+                .map(|x| format!("{} ({})", x.name, x.key_source))
+                .unwrap_or_default()
+        };
+        format!(
+            "issued by {}, served by {}",
+            describe(issuer),
+            describe(server)
+        )
+    }
+
+    /// Serves `requests` requests from a fixed set of users (sessions, forms logins,
+    /// ViewState post-backs and `MachineKey.Protect` payloads), each on the worker the
+    /// balancer picks, and reports what failed. State carried over from earlier runs is
+    /// kept, so a run after an event shows its effect on existing users too.
+    ///
+    /// # Errors
+    /// Only unexpected ones (a failing random source); unreadable state is counted, not
+    /// returned.
+    ///
+    /// # Example
+    /// See the [module documentation](self).
+    pub fn run(&mut self, scenario: &str, requests: usize) -> Result<Report, Error> {
+        let workers = self.all_workers();
+        let mut kinds: BTreeMap<StateKind, KindReport> = StateKind::ALL
+            .iter()
+            .map(|k| {
+                (
+                    *k,
+                    KindReport {
+                        kind: *k,
+                        requests: 0,
+                        failures: 0,
+                        reasons: BTreeMap::new(),
+                    },
+                )
+            })
+            .collect();
+        while self.users.len() < USERS {
+            let mut id = [0u8; 15];
+            crate::random::RandomSource::fill(self.rng.as_ref(), &mut id)?;
+            let session_id: String = id
+                .iter()
+                .map(|b| {
+                    char::from(
+                        SESSION_ID_CHARS
+                            .get(usize::from(b % 32))
+                            .copied()
+                            .unwrap_or(b'a'),
+                    )
+                })
+                .collect();
+            self.users.push(User {
+                session_id,
+                ..User::default()
+            });
+        }
+        let page = Page::from_path("/Shop/cart.aspx", "/Shop")?;
+        for n in 0..requests {
+            let Some(w) = self.route(&workers) else { break };
+            let user_index = n % USERS;
+            let mut user = core::mem::take(
+                self.users
+                    .get_mut(user_index)
+                    .ok_or(Error::InvalidArgument("user"))?,
+            );
+            let mut record = |kind: StateKind, ok: bool, issuer: WorkerRef, this: &Self| {
+                if let Some(k) = kinds.get_mut(&kind) {
+                    k.requests += 1;
+                    if !ok {
+                        k.failures += 1;
+                        *k.reasons.entry(this.reason(issuer, w)).or_default() += 1;
+                    }
+                }
+            };
+            let era = self.servers.get(w.server).map_or(Era::Net48, |s| s.era);
+            let keys = self
+                .worker(w)
+                .ok_or(Error::InvalidArgument("no such worker"))?
+                .keys
+                .clone();
+
+            // Session: look it up under this worker's key, then save it back there.
+            let key = self.session_key(w, &user.session_id)?;
+            let mut data = SessionData::new(20);
+            if user.has_session {
+                let found = self
+                    .state_service
+                    .get(&key)
+                    .and_then(|bytes| SessionData::deserialize(bytes, false).ok());
+                record(
+                    StateKind::Session,
+                    found.is_some(),
+                    user.last.unwrap_or(w),
+                    self,
+                );
+                if let Some(found) = found {
+                    data = found;
+                }
+            }
+            let visits = match data.get("visits") {
+                Some(SessionValue::Int32(v)) => v.saturating_add(1),
+                _ => 1,
+            };
+            data.items.retain(|(k, _)| k != "visits");
+            data.items
+                .push(("visits".into(), SessionValue::Int32(visits)));
+            self.state_service.insert(key, data.serialize(false)?);
+            user.has_session = true;
+
+            // Forms login: kept until it fails (then the user logs in again on this worker).
+            let ok = match &user.ticket {
+                Some((cookie, issuer)) => {
+                    let ok = keys.decrypt_ticket(cookie, CookieProtection::All).is_ok();
+                    record(StateKind::FormsLogin, ok, *issuer, self);
+                    ok
+                }
+                None => false,
+            };
+            if !ok {
+                let now = i64::try_from(self.clock).unwrap_or_default();
+                let ticket = FormsAuthenticationTicket {
+                    version: 2,
+                    name: format!("user{user_index}"),
+                    issue_date_ticks: 638_000_000_000_000_000 + now,
+                    expiration_ticks: 638_000_018_000_000_000 + now,
+                    is_persistent: false,
+                    user_data: String::new(),
+                    cookie_path: "/".into(),
+                };
+                user.ticket = Some((keys.encrypt_ticket(&ticket, CookieProtection::All)?, w));
+            }
+
+            // ViewState: the page posted back was rendered by the previous worker.
+            if let Some((field, issuer)) = &user.viewstate {
+                record(
+                    StateKind::ViewState,
+                    keys.decode_viewstate(field, &page).is_ok(),
+                    *issuer,
+                    self,
+                );
+            }
+            user.viewstate = Some((
+                keys.encode_viewstate(b"\xff\x01\x0f\x0f\x05\x01xdd", &page, false)?,
+                w,
+            ));
+
+            // MachineKey.Protect (4.x only).
+            if era == Era::Net48 {
+                if let Some((blob, issuer)) = &user.protected {
+                    record(
+                        StateKind::Protect,
+                        keys.unprotect(blob, &PURPOSES).is_ok(),
+                        *issuer,
+                        self,
+                    );
+                }
+                user.protected = Some((keys.protect(b"remember-me", &PURPOSES)?, w));
+            }
+            user.last = Some(w);
+            if let Some(slot) = self.users.get_mut(user_index) {
+                *slot = user;
+            }
+        }
+        Ok(Report {
+            scenario: scenario.to_owned(),
+            requests: u64::try_from(requests).unwrap_or(u64::MAX),
+            kinds: kinds
+                .into_values()
+                .filter(|k| k.requests > 0 || k.kind != StateKind::Protect)
+                .collect(),
+            workers: self
+                .all_workers()
+                .into_iter()
+                .filter_map(|w| {
+                    self.worker(w)
+                        .map(|x| (x.name.clone(), x.key_source.clone()))
+                })
+                .collect(),
+        })
+    }
+
+    /// Whether state protected by worker `a` is accepted by worker `b`, checked with the
+    /// real formats, and why.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a worker that does not exist.
+    ///
+    /// # Example
+    /// ```
+    /// # use machinekey::keys::store::ProcessIdentity;
+    /// # use machinekey::sim::{Era, Simulation, WorkerRef};
+    /// let mut sim = Simulation::web_garden(Era::Net48, 2, ProcessIdentity::custom("S-1-5-21-9", false), 9)?;
+    /// sim.install_framework(0, true)?;
+    /// let d = sim.diagnose(WorkerRef { server: 0, worker: 0 }, WorkerRef { server: 0, worker: 1 })?;
+    /// assert!(!d.all_interchangeable());
+    /// assert!(d.explanation.contains("per-process random keys"));
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    pub fn diagnose(&self, a: WorkerRef, b: WorkerRef) -> Result<Diagnosis, Error> {
+        let (wa, wb) = match (self.worker(a), self.worker(b)) {
+            (Some(x), Some(y)) => (x, y),
+            _ => return Err(Error::InvalidArgument("no such worker")),
+        };
+        let era = |w: WorkerRef| self.servers.get(w.server).map(|s| s.era);
+        let page = Page::from_path("/Shop/cart.aspx", "/Shop")?;
+        let ticket = FormsAuthenticationTicket {
+            version: 2,
+            name: "probe".into(),
+            issue_date_ticks: 638_000_000_000_000_000,
+            expiration_ticks: 638_000_018_000_000_000,
+            is_persistent: false,
+            user_data: String::new(),
+            cookie_path: "/".into(),
+        };
+        let mut out = vec![
+            (
+                StateKind::Session,
+                self.session_key(a, "probeprobeprobeprobeprob")?
+                    == self.session_key(b, "probeprobeprobeprobeprob")?,
+            ),
+            (
+                StateKind::FormsLogin,
+                wb.keys
+                    .decrypt_ticket(
+                        &wa.keys.encrypt_ticket(&ticket, CookieProtection::All)?,
+                        CookieProtection::All,
+                    )
+                    .is_ok(),
+            ),
+            (
+                StateKind::ViewState,
+                wb.keys
+                    .decode_viewstate(
+                        &wa.keys.encode_viewstate(b"\xff\x01\x64", &page, false)?,
+                        &page,
+                    )
+                    .is_ok(),
+            ),
+        ];
+        if era(a) == Some(Era::Net48) && era(b) == Some(Era::Net48) {
+            let blob = wa.keys.protect(b"probe", &PURPOSES)?;
+            out.push((
+                StateKind::Protect,
+                wb.keys.unprotect(&blob, &PURPOSES).is_ok(),
+            ));
+        }
+        let all = out.iter().all(|(_, ok)| *ok);
+        let verdict = if all {
+            "their keys agree: protected data is interchangeable".to_owned()
+        } else if wa.key_source.starts_with("per-process")
+            || wb.key_source.starts_with("per-process")
+        {
+            "at least one worker silently generated its own keys, so their data is not interchangeable; fix with an explicit <machineKey> or aspnet_regiis -ga and a recycle".to_owned()
+        } else {
+            "their keys differ (different stores, servers, views or configuration), so their data is not interchangeable".to_owned()
+        };
+        Ok(Diagnosis {
+            interchangeable: out,
+            explanation: format!(
+                "{}: {}; {}: {}; {verdict}",
+                wa.name, wa.key_source, wb.name, wb.key_source
+            ),
+        })
+    }
+}
+
+/// Whether either stack of `config` takes a key from the auto-generated buffer.
+fn needs_autogen(config: &MachineKeyConfig) -> bool {
+    let auto =
+        |specs: Result<(crate::config::KeySpec, crate::config::KeySpec), crate::ConfigError>| {
+            specs.is_ok_and(|(v, d)| {
+                v.source == KeySource::AutoGenerate || d.source == KeySource::AutoGenerate
+            })
+        };
+    auto(config.legacy_key_specs()) || auto(config.framework45_key_specs())
+}
