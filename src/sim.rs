@@ -143,7 +143,8 @@ struct Server {
 #[derive(Debug, Default)]
 struct User {
     session_id: String,
-    has_session: bool,
+    /// The `visits` value the user's last request stored, if any.
+    last_visits: Option<i32>,
     ticket: Option<(String, WorkerRef)>,
     viewstate: Option<(String, WorkerRef)>,
     protected: Option<(Vec<u8>, WorkerRef)>,
@@ -623,33 +624,33 @@ impl Simulation {
                 .keys
                 .clone();
 
-            // Session: look it up under this worker's key, then save it back there.
+            // Session: look it up under this worker's key, then save it back there. It is
+            // lost unless it holds what the user's last request stored: a stale copy left
+            // under this worker's key by an earlier visit is a lost session too.
             let key = self.session_key(w, &user.session_id)?;
-            let mut data = SessionData::new(20);
-            if user.has_session {
-                let found = self
-                    .state_service
-                    .get(&key)
-                    .and_then(|bytes| SessionData::deserialize(bytes, false).ok());
+            let found = self
+                .state_service
+                .get(&key)
+                .and_then(|bytes| SessionData::deserialize(bytes, false).ok());
+            let read = match found.as_ref().and_then(|d| d.get("visits")) {
+                Some(SessionValue::Int32(v)) => Some(*v),
+                _ => None,
+            };
+            if let Some(expected) = user.last_visits {
                 record(
                     StateKind::Session,
-                    found.is_some(),
+                    read == Some(expected),
                     user.last.unwrap_or(w),
                     self,
                 );
-                if let Some(found) = found {
-                    data = found;
-                }
             }
-            let visits = match data.get("visits") {
-                Some(SessionValue::Int32(v)) => v.saturating_add(1),
-                _ => 1,
-            };
+            let visits = read.unwrap_or(0).saturating_add(1);
+            let mut data = found.unwrap_or_else(|| SessionData::new(20));
             data.items.retain(|(k, _)| k != "visits");
             data.items
                 .push(("visits".into(), SessionValue::Int32(visits)));
             self.state_service.insert(key, data.serialize(false)?);
-            user.has_session = true;
+            user.last_visits = Some(visits);
 
             // Forms login: kept until it fails (then the user logs in again on this worker).
             let ok = match &user.ticket {
