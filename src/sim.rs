@@ -17,7 +17,7 @@
 //! assert_eq!(sim.run("before", 300)?.failures(), 0);
 //! sim.install_framework(0, true)?; // a .NET update resets the key-store ACLs
 //! let after = sim.run("after", 300)?;
-//! assert!(after.kind("forms login").unwrap().failure_rate() > 0.5);
+//! assert!(after.kind("forms login").is_some_and(|k| k.failure_rate() > 0.5));
 //! # Ok::<(), machinekey::Error>(())
 //! ```
 

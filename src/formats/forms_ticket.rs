@@ -73,7 +73,7 @@ impl Cursor<'_> {
         Ok(b)
     }
 
-    fn expect(&mut self, value: u8) -> Result<(), Error> {
+    fn require(&mut self, value: u8) -> Result<(), Error> {
         if self.byte()? == value {
             Ok(())
         } else {
@@ -151,7 +151,7 @@ impl FormsAuthenticationTicket {
     ///     is_persistent: false, user_data: String::new(), cookie_path: "/".into(),
     /// };
     /// let bytes = t.serialize();
-    /// assert_eq!((bytes[0], bytes[10], *bytes.last().unwrap()), (0x01, 0xFE, 0xFF));
+    /// assert_eq!((bytes[0], bytes[10], bytes.last()), (0x01, 0xFE, Some(&0xFF)));
     /// assert_eq!(FormsAuthenticationTicket::deserialize(&bytes)?, t);
     /// # Ok::<(), machinekey::Error>(())
     /// ```
@@ -182,16 +182,16 @@ impl FormsAuthenticationTicket {
     /// See [`serialize`](Self::serialize).
     pub fn deserialize(bytes: &[u8]) -> Result<Self, Error> {
         let mut c = Cursor(bytes);
-        c.expect(0x01)?;
+        c.require(0x01)?;
         let version = c.byte()?;
         let issue_date_ticks = c.i64()?;
-        c.expect(0xFE)?;
+        c.require(0xFE)?;
         let expiration_ticks = c.i64()?;
         let is_persistent = c.bool()?;
         let name = c.counted_utf16()?;
         let user_data = c.counted_utf16()?;
         let cookie_path = c.counted_utf16()?;
-        c.expect(0xFF)?;
+        c.require(0xFF)?;
         if !c.0.is_empty() {
             return Err(Error::Unprotect);
         }
