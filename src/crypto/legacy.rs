@@ -15,7 +15,7 @@
 //! a second encryption with the validation cipher keyed by the decryption key (spec §4.3;
 //! UNVERIFIED in source terms, spec §10 item 7, but reproduced on the public vectors).
 
-mod mac;
+pub(crate) mod mac;
 
 use std::sync::Arc;
 

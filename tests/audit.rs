@@ -1,0 +1,295 @@
+//! The known-key audit on every vector: the right key, mode and algorithms for each
+//! positive when its key is a candidate, and nothing for every negative.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use base64::Engine as _;
+use machinekey::audit::{Auditor, Blob, KeyList, Mode};
+use machinekey::crypto::encoding::{from_base64, from_hex, url_token_decode};
+use serde_json::Value;
+
+fn vectors(name: &str) -> Vec<Value> {
+    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    doc["vectors"].as_array().unwrap().clone()
+}
+
+fn s<'a>(v: &'a Value, k: &str) -> &'a str {
+    v[k].as_str()
+        .unwrap_or_else(|| panic!("{k} in {}", v["id"]))
+}
+
+/// The built-in list plus every vector's keys (some vectors use private test keys), as a
+/// user would add a file of candidates.
+fn auditor() -> Auditor {
+    let mut list = KeyList::builtin();
+    let mut extra = String::new();
+    for file in [
+        "viewstate_legacy.json",
+        "viewstate_net45.json",
+        "resource_tokens.json",
+        "formsauth_tickets.json",
+        "machinekey_protect.json",
+    ] {
+        for v in vectors(file) {
+            let dk = v["decryptionKey"]
+                .as_str()
+                .unwrap_or("B47D3CD1E780CF30C739A080995B9B10B64354AA135A2D78");
+            extra.push_str(&format!("{},{dk}\n", s(&v, "validationKey")));
+        }
+    }
+    list.extend_from_text(&extra);
+    Auditor::new(&list)
+}
+
+fn assert_key(found: &machinekey::audit::Finding, v: &Value) {
+    assert_eq!(
+        found.key.validation_key,
+        s(v, "validationKey").to_uppercase(),
+        "{}",
+        v["id"]
+    );
+}
+
+#[test]
+fn legacy_viewstates_are_attributed() {
+    let auditor = auditor();
+    for v in vectors("viewstate_legacy.json") {
+        let id = s(&v, "id");
+        let bytes = from_base64(s(&v, "viewstate_b64")).unwrap();
+        let mut blob = Blob::viewstate(&bytes)
+            .with_generator(u32::from_str_radix(s(&v, "generator"), 16).unwrap());
+        if let Some(k) = v["viewStateUserKey"].as_str() {
+            blob = blob.with_user_key("not-this-one").with_user_key(k);
+        }
+        let found = auditor
+            .audit(&blob)
+            .unwrap_or_else(|| panic!("{id}: not found"));
+        assert_key(&found, &v);
+        assert_eq!(
+            found.payload,
+            from_hex(s(&v["expected"], "plaintext_hex")).unwrap(),
+            "{id}"
+        );
+        assert_eq!(
+            found.view_state_user_key.as_deref(),
+            v["viewStateUserKey"].as_str(),
+            "{id}"
+        );
+        let validation = s(&v, "validation");
+        match (validation, v["viewStateEncrypted"].as_bool().unwrap()) {
+            ("AES" | "3DES", _) => {
+                assert_eq!(found.mode, Mode::LegacyValidationWrap, "{id}");
+                assert_eq!(
+                    found.validation.name(),
+                    validation,
+                    "{id}: the wrap is named, not 'SHA1'"
+                );
+            }
+            (_, true) => {
+                assert_eq!(found.mode, Mode::LegacyEncrypted, "{id}");
+                assert_eq!(found.validation.name(), validation, "{id}");
+                assert_eq!(
+                    found.decryption.map(|d| d.name()),
+                    v["decryption"].as_str(),
+                    "{id}"
+                );
+            }
+            (_, false) => {
+                assert_eq!(found.mode, Mode::LegacySigned, "{id}");
+                assert_eq!(found.validation.name(), validation, "{id}");
+            }
+        }
+    }
+}
+
+#[test]
+fn framework45_viewstates_from_urls() {
+    let auditor = auditor();
+    for v in vectors("viewstate_net45.json") {
+        let id = s(&v, "id");
+        let url = match v["url"].as_str() {
+            Some(u) => u.split(" (").next().unwrap().to_owned(),
+            None => "/dnn/Default.aspx".to_owned(),
+        };
+        let bytes = from_base64(s(&v, "viewstate_b64")).unwrap();
+        let mut blob = Blob::viewstate(&bytes).with_url(&url);
+        let user_key = v["purpose"]["specific"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p.as_str()?.strip_prefix("ViewStateUserKey: "))
+            .next();
+        if let Some(k) = user_key {
+            blob = blob.with_user_key(k);
+        }
+        let found = auditor
+            .audit(&blob)
+            .unwrap_or_else(|| panic!("{id}: not found"));
+        assert_key(&found, &v);
+        assert_eq!(found.mode, Mode::Framework45, "{id}");
+        assert_eq!(found.validation.name(), s(&v, "validation"), "{id}");
+        assert_eq!(
+            found.decryption.map(|d| d.name()),
+            Some(s(&v, "decryption")),
+            "{id}: 3DES too (peers miss it)"
+        );
+        assert_eq!(
+            found.payload,
+            from_hex(s(&v["expected"], "plaintext_hex")).unwrap(),
+            "{id}"
+        );
+        if id.contains("vsk") {
+            assert_eq!(
+                found.app_path.as_deref(),
+                Some("/mac/vsk"),
+                "{id}: the application level is found"
+            );
+            assert_eq!(found.view_state_user_key.as_deref(), user_key);
+        }
+    }
+}
+
+#[test]
+fn resources_cookies_and_protect() {
+    let auditor = auditor();
+    for v in vectors("resource_tokens.json") {
+        let bytes = url_token_decode(s(&v, "token")).unwrap();
+        let found = auditor
+            .audit(&Blob::resource(&bytes))
+            .unwrap_or_else(|| panic!("{}", v["id"]));
+        assert_key(&found, &v);
+        assert_eq!(
+            found.payload,
+            s(&v["expected"], "plaintext_utf8").as_bytes()
+        );
+        let fx45 = s(&v, "mode") != "legacy";
+        assert_eq!(found.mode == Mode::Framework45, fx45, "{}", v["id"]);
+    }
+    for v in vectors("formsauth_tickets.json") {
+        let bytes = from_hex(s(&v, "cookie_hex")).unwrap();
+        let found = auditor.audit(&Blob::forms_cookie(&bytes));
+        if s(&v, "id").ends_with("PARTIAL") {
+            assert!(found.is_none(), "the malformed outer MAC is never accepted");
+            continue;
+        }
+        let found = found.unwrap_or_else(|| panic!("{}", v["id"]));
+        assert_key(&found, &v);
+        assert_eq!(
+            found.payload,
+            from_hex(s(&v["expected"], "ticket_blob_hex")).unwrap(),
+            "{}",
+            v["id"]
+        );
+        assert_eq!(found.validation.name(), s(&v, "validation"));
+    }
+    let v = &vectors("machinekey_protect.json")[0];
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(s(v, "input"))
+        .unwrap();
+    let purposes: Vec<&str> = v["purpose"]["specific"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    let found = auditor.audit(&Blob::protected(&bytes, &purposes)).unwrap();
+    assert_key(&found, v);
+    assert!(
+        auditor
+            .audit(&Blob::protected(&bytes, &purposes[..1]))
+            .is_none()
+    );
+}
+
+#[test]
+fn negatives_find_nothing() {
+    let auditor = auditor();
+    let net45 = vectors("viewstate_net45.json");
+    let vsk = net45
+        .iter()
+        .find(|v| v["id"] == "bs-lab-45-vsk-HMACSHA256-AES256-userkey")
+        .unwrap();
+    for v in vectors("negative_and_edge.json") {
+        let id = s(&v, "id");
+        let bytes = from_base64(s(&v, "viewstate_b64")).unwrap();
+        let blob = match id {
+            "bs-negative-vsk-no-userkey" => Blob::viewstate(&bytes).with_url(s(vsk, "url")),
+            "bs-negative-vsk-wrong-userkey" => Blob::viewstate(&bytes)
+                .with_url(s(vsk, "url"))
+                .with_user_key("wrongsessionid1234567890"),
+            _ => Blob::viewstate(&bytes)
+                .with_generator(u32::from_str_radix(s(&v, "generator"), 16).unwrap())
+                .with_url("/default.aspx"),
+        };
+        assert!(auditor.audit(&blob).is_none(), "{id}");
+    }
+}
+
+#[test]
+fn isolate_apps_variants_are_found() {
+    // A legacy ViewState signed with an IsolateApps key for /Shop, from a known pair.
+    use machinekey::config::MachineKeyConfig;
+    use machinekey::formats::{AppKeys, Page};
+    use machinekey::keys::AppIdentity;
+    let list = KeyList::builtin();
+    let pair = &list.pairs()[10];
+    let cfg = MachineKeyConfig::builder()
+        .validation_key(&format!("{},IsolateApps", pair.validation_key))
+        .decryption_key(&format!("{},IsolateApps", pair.decryption_key))
+        .validation("HMACSHA256")
+        .build()
+        .unwrap();
+    let keys = AppKeys::resolve(
+        &cfg,
+        &AppIdentity::new("/Shop", "/LM/W3SVC/1/ROOT/Shop").unwrap(),
+        None,
+    )
+    .unwrap();
+    let page = Page::from_path("/Shop/cart.aspx", "/Shop").unwrap();
+    for encrypt in [false, true] {
+        let field = keys
+            .encode_viewstate(b"\xff\x01\x64", &page, encrypt)
+            .unwrap();
+        let bytes = from_base64(&field).unwrap();
+        let found = Auditor::new(&list)
+            .audit(&Blob::viewstate(&bytes).with_url("https://x/Shop/cart.aspx"))
+            .expect("found");
+        assert_eq!(found.index, 10);
+        assert!(found.isolate_apps);
+        assert_eq!(found.app_path.as_deref(), Some("/Shop"));
+        assert_eq!(
+            found.mode,
+            if encrypt {
+                Mode::LegacyEncrypted
+            } else {
+                Mode::LegacySigned
+            }
+        );
+    }
+}
+
+#[test]
+fn key_lists() {
+    let list = KeyList::parse(
+        "a1b2,c3d4\nA1B2,C3D4\n\nE3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855\n11,22,33\n",
+    );
+    assert_eq!(
+        list.len(),
+        3,
+        "duplicates (any case) dropped; a 3-field line gives 2 pairs"
+    );
+    assert!(
+        list.is_known_key(""),
+        "the SHA-256 of the empty string is listed"
+    );
+    assert!(list.is_known_key("a1b2"));
+    let builtin = KeyList::builtin();
+    // 3,626 lines: one has three fields (two pairs), two have odd-length fields (dropped).
+    assert_eq!(builtin.len(), 3_625);
+}
