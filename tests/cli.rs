@@ -1,0 +1,391 @@
+//! The `machinekey` binary: each command on vector inputs, `--json` output parsed, exit codes
+//! for valid, invalid and misused calls, and encode-then-decode round trips for every
+//! algorithm pair in both stacks.
+
+#![cfg(feature = "cli")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const VK: &str = "F5144F1A581A57BA3B60311AF7562A855998F7DD203CD8A71405599B980D8694B5C986C888BE4FC0E6571C2CE600D58CE82B8FA13106B17D77EA4CECDDBBEC1B";
+const DK: &str = "B47D3CD1E780CF30C739A080995B9B10B64354AA135A2D78";
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_machinekey"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ok(args: &[&str]) -> String {
+    let o = run(args);
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout).unwrap().trim().to_owned()
+}
+
+fn json(args: &[&str]) -> Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    serde_json::from_str(&ok(&all)).unwrap()
+}
+
+fn code(args: &[&str]) -> (i32, String) {
+    let o = run(args);
+    (
+        o.status.code().unwrap(),
+        String::from_utf8_lossy(&o.stderr).trim().to_owned(),
+    )
+}
+
+fn keys<'a>(validation: &'a str) -> Vec<&'a str> {
+    vec![
+        "--validation-key",
+        VK,
+        "--decryption-key",
+        DK,
+        "--validation",
+        validation,
+    ]
+}
+
+#[test]
+fn generate_and_config() {
+    let xml = ok(&[
+        "generate",
+        "--validation",
+        "HMACSHA512",
+        "--decryption",
+        "AES",
+    ]);
+    assert!(
+        xml.starts_with("<machineKey validationKey=\"")
+            && xml.contains("validation=\"HMACSHA512\"")
+    );
+    let j = json(&["generate"]);
+    assert!(j["machineKey"].as_str().unwrap().contains("HMACSHA256"));
+    assert_eq!(code(&["generate", "--validation", "hmacsha256"]).0, 2);
+
+    let dir = std::env::temp_dir().join(format!("machinekey-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let leaked = dir.join("leaked.config");
+    std::fs::write(&leaked, format!(r#"<configuration><system.web><machineKey validationKey="{VK}" decryptionKey="{DK}" validation="SHA1" decryption="AES"/></system.web></configuration>"#)).unwrap();
+    let j = json(&["config", leaked.to_str().unwrap()]);
+    assert_eq!(j["mode"], "Framework20SP1");
+    let warnings = j["warnings"].as_array().unwrap();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("publicly known"))
+    );
+    let auto = dir.join("auto.config");
+    std::fs::write(&auto, "<configuration/>").unwrap();
+    let j = json(&["config", auto.to_str().unwrap()]);
+    assert!(j["warnings"][0].as_str().unwrap().contains("AutoGenerate"));
+    assert_eq!(
+        code(&["config", dir.join("missing").to_str().unwrap()]).0,
+        2
+    );
+    std::fs::write(
+        &auto,
+        "<configuration><system.web><machineKey validation=\"sha1\"/></system.web></configuration>",
+    )
+    .unwrap();
+    let (c, reason) = code(&["config", auto.to_str().unwrap()]);
+    assert_eq!(c, 2);
+    assert!(reason.contains("validation") && !reason.contains('\n'));
+}
+
+#[test]
+fn viewstate_commands() {
+    assert_eq!(
+        ok(&[
+            "viewstate",
+            "generator",
+            "--path",
+            "/mac/vsk/test/default.aspx",
+            "--app-path",
+            "/mac/vsk"
+        ]),
+        "2037ECEB"
+    );
+    let mut a = keys("SHA1");
+    a.extend(["--path", "/query.aspx"]);
+    let decode = [
+        &["viewstate", "decode"][..],
+        &a,
+        &["/wEPDwUJODExMDE5NzY5ZGSglOSr1rG6xN5rzh/4C9UEuwa64w=="],
+    ]
+    .concat();
+    assert_eq!(ok(&decode), "FF010F0F05093831313031393736396464");
+    let mut wrong = keys("SHA1");
+    wrong.extend(["--generator", "AAAAAAAA"]);
+    let (c, reason) = code(
+        &[
+            &["viewstate", "decode"][..],
+            &wrong,
+            &["/wEPDwUJODExMDE5NzY5ZGSglOSr1rG6xN5rzh/4C9UEuwa64w=="],
+        ]
+        .concat(),
+    );
+    assert_eq!(
+        (c, reason.as_str()),
+        (1, "machinekey: unable to validate data")
+    );
+    assert_eq!(
+        code(&["viewstate", "decode", "--validation-key", VK, "x"]).0,
+        2,
+        "missing decryption key"
+    );
+    // Framework45, from the URL.
+    let fx45 = [&["--json", "viewstate", "decode"][..], &keys("HMACSHA256"), &["--mode", "framework45", "--path", "http://172.16.25.128/form.aspx", "008e+LWomJ5U8KyJHzT4yvCC9JKWEISWWF1jK8/j5MFlX9ybF/OnmDCCqGGMDv5555lMFcRLM3bmkIS9c9tQL3BYOtAskLFayVHhmkSi4vc="]].concat();
+    let j: Value = serde_json::from_str(&ok(&fx45)).unwrap();
+    assert_eq!(j["payload_hex"], "FF010F0F05093733383734353636346464");
+}
+
+#[test]
+fn viewstate_round_trips_for_every_pair_and_both_stacks() {
+    let validations = [
+        "MD5",
+        "SHA1",
+        "3DES",
+        "AES",
+        "HMACSHA256",
+        "HMACSHA384",
+        "HMACSHA512",
+    ];
+    for mode in ["framework20sp2", "framework45"] {
+        for v in validations {
+            for d in ["Auto", "AES", "3DES", "DES"] {
+                let generated = json(&["generate", "--validation", v, "--decryption", d]);
+                let xml = generated["machineKey"].as_str().unwrap().to_owned();
+                let attr = |name: &str| {
+                    xml.split(&format!("{name}=\""))
+                        .nth(1)
+                        .unwrap()
+                        .split('"')
+                        .next()
+                        .unwrap()
+                        .to_owned()
+                };
+                let (vk, dk) = (attr("validationKey"), attr("decryptionKey"));
+                let base = [
+                    "--validation-key",
+                    vk.as_str(),
+                    "--decryption-key",
+                    dk.as_str(),
+                    "--validation",
+                    v,
+                    "--decryption",
+                    d,
+                    "--mode",
+                    mode,
+                    "--path",
+                    "/Shop/cart.aspx",
+                    "--app-path",
+                    "/Shop",
+                    "--user-key",
+                    "u1",
+                ];
+                let encode = [
+                    &["viewstate", "encode"][..],
+                    &base,
+                    &["--encrypt", "--payload-hex", "FF0164"],
+                ]
+                .concat();
+                let o = run(&encode);
+                if mode == "framework45" && matches!(v, "MD5" | "3DES" | "AES") {
+                    assert_eq!(o.status.code(), Some(2), "{v} is refused in Framework45");
+                    continue;
+                }
+                assert!(
+                    o.status.success(),
+                    "{mode} {v} {d}: {}",
+                    String::from_utf8_lossy(&o.stderr)
+                );
+                let field = String::from_utf8(o.stdout).unwrap().trim().to_owned();
+                assert_eq!(
+                    ok(&[&["viewstate", "decode"][..], &base, &[field.as_str()]].concat()),
+                    "FF0164",
+                    "{mode} {v} {d}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn tickets_resources_protect_encode() {
+    let lacc = [
+        "--validation-key",
+        "58703273357638792F423F4528472B4B6250655368566D597133743677397A24432646294A404D635166546A576E5A7234753778214125442A472D4B61506452",
+        "--decryption-key",
+        "66556A586E3272357538782F413F442A472D4B6150645367566B597033733676",
+        "--validation",
+        "HMACSHA512",
+        "--decryption",
+        "AES",
+        "--mode",
+        "framework45",
+    ];
+    let cookie = "4155EDCD81DB4687336A024F636B54ADB352E25E6D8D89E393C407A041DE0F8DFCA382DF1B1135B89AE0C580CCCFEBBB497C609ECA0B1BDDB5875E166A5C230A547FDBF7B4BDCA6A67A55E4AFA8F24B2399EAA55B4C31C00E36239E897B78FA234BF3DAFCCDB85CCA205A21569A7F4A23A7D0A2AD7780C3B55720574E72461675B30453CB214576453BF9D27DD6F2DA78BF74183728B5196D6772BA6031366CBC38A289B171251E7AEC8132B00F39E80D37E4331D97EDFE825840954C7D1FC274C68617C1D1A4B5973E4B977905E38EDE616EEC7AE22C0C2393BEDF95126063A";
+    let j = json(&[&["ticket", "decrypt"][..], &lacc, &[cookie]].concat());
+    assert_eq!(j["name"], "test@example.com");
+    assert_eq!(j["issue_utc_ticks"], 636_971_592_103_633_638_i64);
+    let issued = ok(&[&["ticket", "encrypt"][..], &lacc, &["--name", "alice"]].concat());
+    assert_eq!(
+        json(&[&["ticket", "decrypt"][..], &lacc, &[issued.as_str()]].concat())["name"],
+        "alice"
+    );
+    assert_eq!(
+        code(&[&["ticket", "decrypt"][..], &lacc, &["00"]].concat()).0,
+        1
+    );
+
+    let res = [
+        "--validation-key",
+        "0074D9E5776602E629B362073918A43AD0D631800111D0453DB3416D3827C95B81F575B388A6B425E39AC49BCDC2DC8A57AD2207DC726E78544525A83AB4FE08",
+        "--decryption-key",
+        "245EDC5AAF1F32D0087178F7409370AF0A2C1FDDE1240212C73604E0DE509029",
+        "--validation",
+        "SHA1",
+        "--decryption",
+        "AES",
+    ];
+    let token = "csxgANq6A8wDXhKZYWeOxTn12X5UGyMiDbr-_rZsj1_Cg6UVSJFYesWU78zHhAVtCyLGHu3-2T_yBK-Qpp1SMtNG6Iw1";
+    assert_eq!(
+        ok(&[&["resource", "decrypt"][..], &res, &[token]].concat()),
+        "s|WebForms.js"
+    );
+    assert_eq!(
+        ok(&[&["resource", "encrypt"][..], &res, &["s|WebForms.js"]].concat()),
+        token
+    );
+
+    let owin = [
+        "--validation-key",
+        "A0FF8AAEEF61C0F962B18DA75FC2FCB2113255870C45C3C695FF2F98652A665DEE2F57A7CA4236F17423EC0D7B6CE0F8BE25323D0FF4BA7DBB3113451709A781",
+        "--decryption-key",
+        "5C66D9C8F48669CF12EA7E69EBEB2C2C2775F37DAFA3AF49",
+        "--validation",
+        "HMACSHA512",
+        "--decryption",
+        "AES",
+        "--purpose",
+        "Microsoft.Owin.Security.Cookies.CookieAuthenticationMiddleware",
+        "--purpose",
+        "ApplicationCookie",
+        "--purpose",
+        "v1",
+    ];
+    let input = "195A989biBjM_NAqqiie5DnHKfcwrNGDuT-Suumqmw6oVyLSsjCFx9Emhf034TDjcuC9mfwNbi6yD-1QlbhcUAgdTOwY0o0sNbg7bJrNyUEf6ZoyYh2QAZHhmxteN_cMQJI7C1WOBEl0ocihUVhKghdxegwRURcYx2h1uMbijX3jsEf59L8Uco_PpfFLN--RtcLTKUvtZd0fH5Sgc1JQmsvTBr7IJ4Ua01I8uyEPYNXZGYvssSzJ8YN6MXioky3WBXv9NGNxDpgTpIPWGetgZ0iOSaTmqPr6sPu4ndesUV4SKsBroIP6Y38rr8LwFCZBKDK5dli4kKwmy9xeM02qshCoLf8ppeOiK2aMLfb9jqkraoss2BflD3hpDdrYHVGH7ryTWQh4HABYDC7OOMgdld3WJ1CUfJ9pmr0qnVFD4Gc";
+    assert!(ok(&[&["unprotect"][..], &owin, &[input]].concat()).starts_with("1F8B08"));
+    let protected = ok(&[&["protect"][..], &owin, &["--data-hex", "C0FFEE"]].concat());
+    assert_eq!(
+        ok(&[&["unprotect"][..], &owin, &[protected.as_str()]].concat()),
+        "C0FFEE"
+    );
+
+    for p in ["all", "encryption", "validation"] {
+        let text = ok(&[
+            &["encode"][..],
+            &keys("SHA1"),
+            &["--protection", p, "--data-hex", "0102"],
+        ]
+        .concat());
+        assert_eq!(
+            ok(&[
+                &["decode"][..],
+                &keys("SHA1"),
+                &["--protection", p, text.as_str()]
+            ]
+            .concat()),
+            "0102"
+        );
+    }
+    assert_eq!(
+        code(&[&["decode"][..], &keys("SHA1"), &["ABC"]].concat()).0,
+        2,
+        "malformed hex is a usage error"
+    );
+}
+
+#[test]
+fn audit_and_simulate() {
+    let j = json(&[
+        "audit",
+        "--generator",
+        "EDD8C9AE",
+        "QhNlfAmxL3x1eiDHXDyjc8Nv7IsFX/OsUgF2hrtevccYC3a56XmssuVxjhHAYqgBNSOMlN1IztaNEGRMl56UOofadCc=",
+    ]);
+    assert_eq!(
+        (
+            j["validation_key"].as_str().unwrap(),
+            j["mode"].as_str().unwrap()
+        ),
+        (VK, "legacy_encrypted")
+    );
+    assert_eq!(j["decryption"], "AES");
+    let (c, reason) = code(&[
+        "audit",
+        "--generator",
+        "AAAAAAAA",
+        "Ad5AwfMUcwXM5rJFA9dtrSgoT3ezfxneYLjsXW7pB/TjlgNbzsx3dY/P+FlXTZReIA==",
+    ]);
+    assert_eq!(c, 1, "{reason}");
+    let j = json(&[
+        "audit",
+        "--resource",
+        "csxgANq6A8wDXhKZYWeOxTn12X5UGyMiDbr-_rZsj1_Cg6UVSJFYesWU78zHhAVtCyLGHu3-2T_yBK-Qpp1SMtNG6Iw1",
+    ]);
+    assert!(
+        j["validation_key"]
+            .as_str()
+            .unwrap()
+            .starts_with("0074D9E5")
+    );
+    assert_eq!(code(&["audit", "not base64!"]).0, 2);
+    // A private key found through an extra list file.
+    let dir = std::env::temp_dir().join(format!("machinekey-cli-audit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let list = dir.join("keys.txt");
+    std::fs::write(&list, "58703273357638792F423F4528472B4B6250655368566D597133743677397A24432646294A404D635166546A576E5A7234753778214125442A472D4B61506452,66556A586E3272357538782F413F442A472D4B6150645367566B597033733676\n").unwrap();
+    let cookie = "4155EDCD81DB4687336A024F636B54ADB352E25E6D8D89E393C407A041DE0F8DFCA382DF1B1135B89AE0C580CCCFEBBB497C609ECA0B1BDDB5875E166A5C230A547FDBF7B4BDCA6A67A55E4AFA8F24B2399EAA55B4C31C00E36239E897B78FA234BF3DAFCCDB85CCA205A21569A7F4A23A7D0A2AD7780C3B55720574E72461675B30453CB214576453BF9D27DD6F2DA78BF74183728B5196D6772BA6031366CBC38A289B171251E7AEC8132B00F39E80D37E4331D97EDFE825840954C7D1FC274C68617C1D1A4B5973E4B977905E38EDE616EEC7AE22C0C2393BEDF95126063A";
+    assert_eq!(code(&["audit", "--cookie", cookie]).0, 1);
+    let j = json(&[
+        "audit",
+        "--keys",
+        list.to_str().unwrap(),
+        "--cookie",
+        cookie,
+    ]);
+    assert_eq!(j["mode"], "framework45");
+
+    let j = json(&[
+        "simulate",
+        "web-garden",
+        "--requests",
+        "300",
+        "--framework",
+        "2.0",
+    ]);
+    let after = &j[1];
+    assert_eq!(after["scenario"], "after the installer");
+    let session = after["kinds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kind"] == "session")
+        .unwrap();
+    assert!(session["failures"].as_u64().unwrap() > 100);
+}
