@@ -48,7 +48,7 @@ fn code(args: &[&str]) -> (i32, String) {
     )
 }
 
-fn keys<'a>(validation: &'a str) -> Vec<&'a str> {
+fn keys(validation: &str) -> Vec<&str> {
     vec![
         "--validation-key",
         VK,
