@@ -293,3 +293,56 @@ fn key_lists() {
     // 3,626 lines: one has three fields (two pairs), two have odd-length fields (dropped).
     assert_eq!(builtin.len(), 3_625);
 }
+
+#[test]
+fn modes_the_peers_miss() {
+    // PEERS.md §1 notes 1 and 5: MD5 with a ViewStateUserKey (the key overwrites the
+    // modifier) and legacy AES-128 (a 16-byte prefix). Both built from a listed key with the
+    // crate's own encoder, which the vectors verify.
+    use machinekey::config::MachineKeyConfig;
+    use machinekey::formats::{AppKeys, Page};
+    let list = KeyList::builtin();
+    let auditor = Auditor::new(&list);
+    let pair = &list.pairs()[20];
+    let page = Page::from_path("/default.aspx", "/").unwrap();
+    for (validation, dk, encrypt, user_key) in [
+        ("MD5", pair.decryption_key.clone(), false, Some("sess-123")),
+        ("SHA1", pair.validation_key[..32].to_owned(), true, None),
+    ] {
+        let cfg = MachineKeyConfig::builder()
+            .validation_key(&pair.validation_key)
+            .decryption_key(&dk)
+            .validation(validation)
+            .decryption("AES")
+            .build()
+            .unwrap();
+        let page = match user_key {
+            Some(k) => page.clone().with_view_state_user_key(k),
+            None => page.clone(),
+        };
+        let field = AppKeys::explicit(&cfg)
+            .unwrap()
+            .encode_viewstate(b"\xff\x01\x64", &page, encrypt)
+            .unwrap();
+        let bytes = from_base64(&field).unwrap();
+        let mut blob = Blob::viewstate(&bytes).with_url("/default.aspx");
+        if let Some(k) = user_key {
+            blob = blob.with_user_key(k);
+        }
+        if dk.len() == 32 {
+            // AES-128 with a decryption key the list does not hold as such.
+            let extra = KeyList::parse(&format!("{},{dk}", pair.validation_key));
+            let found = Auditor::new(&extra).audit(&blob).expect("AES-128");
+            assert_eq!(
+                (found.mode, found.decryption.map(|d| d.name())),
+                (Mode::LegacyEncrypted, Some("AES"))
+            );
+            assert_eq!(found.payload, b"\xff\x01\x64");
+            continue;
+        }
+        let found = auditor.audit(&blob).expect("MD5 + ViewStateUserKey");
+        assert_eq!(found.index, 20);
+        assert_eq!(found.validation.name(), "MD5");
+        assert_eq!(found.payload, b"\xff\x01\x64");
+    }
+}
