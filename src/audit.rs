@@ -16,7 +16,7 @@
 //! use machinekey::crypto::encoding::from_base64;
 //! let auditor = Auditor::new(&KeyList::builtin());
 //! let bytes = from_base64("/wEPDwUJODExMDE5NzY5ZGSglOSr1rG6xN5rzh/4C9UEuwa64w==")?;
-//! let found = auditor.audit(&Blob::viewstate(&bytes).with_generator(0xEDD8_C9AE)).expect("a known key");
+//! let found = auditor.audit(&Blob::viewstate(&bytes).with_generator(0xEDD8_C9AE)).ok_or(machinekey::Error::Unprotect)?;
 //! assert!(found.key.validation_key.starts_with("F5144F1A"));
 //! assert_eq!(found.validation.name(), "SHA1");
 //! # Ok::<(), machinekey::Error>(())
