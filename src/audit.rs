@@ -267,13 +267,7 @@ struct Plan {
 
 /// Every application path a URL's page could belong to: `/`, `/a`, `/a/b`, ...
 fn app_levels(url: &str) -> Vec<String> {
-    let mut path = url;
-    for scheme in ["http://", "https://"] {
-        if let Some(rest) = path.strip_prefix(scheme) {
-            path = rest.find('/').and_then(|i| rest.get(i..)).unwrap_or("/");
-        }
-    }
-    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let path = crate::formats::request_path(url);
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let dirs = segments.len().saturating_sub(1);
     let mut out = vec!["/".to_owned()];

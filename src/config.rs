@@ -381,16 +381,8 @@ impl MachineKeyConfig {
         } else {
             let vk = self.parsed_legacy(KeyAttribute::ValidationKey)?;
             if let Some(bytes) = &vk.bytes {
-                let max = self.validation.block_len();
-                if bytes.len() > max {
-                    return Err(ConfigError::new(
-                        "validationKey",
-                        ConfigErrorKind::LegacyValidationKeyTooLong {
-                            len: bytes.len(),
-                            max,
-                        },
-                    ));
-                }
+                key_rules::check_legacy_validation_key(self.validation, bytes)
+                    .map_err(|kind| ConfigError::new("validationKey", kind))?;
             }
             let dk = self.parsed_legacy(KeyAttribute::DecryptionKey)?;
             if let Some(bytes) = &dk.bytes {

@@ -124,7 +124,8 @@ pub struct WorkerRef {
 #[derive(Debug)]
 struct Worker {
     name: String,
-    keys: AppKeys,
+    /// Shared so a request can hold the worker's keys without copying them.
+    keys: Arc<AppKeys>,
     key_source: String,
 }
 
@@ -371,7 +372,7 @@ impl Simulation {
         } else {
             (None, "explicit <machineKey>".to_owned())
         };
-        let keys = AppKeys::resolve(&s.config, &app, autogen.as_ref())?.with_random(rng);
+        let keys = Arc::new(AppKeys::resolve(&s.config, &app, autogen.as_ref())?.with_random(rng));
         Ok(Worker {
             name: format!("{}/w3wp#{}", s.name, index + 1),
             keys,
@@ -622,7 +623,7 @@ impl Simulation {
                 .worker(w)
                 .ok_or(Error::InvalidArgument("no such worker"))?
                 .keys
-                .clone();
+                .clone(); // an Arc: no key material is copied
 
             // Session: look it up under this worker's key, then save it back there. It is
             // lost unless it holds what the user's last request stored: a stale copy left

@@ -2,7 +2,7 @@
 //! cipher (`SetKeyOnSymAlgorithm`, `Bad_machine_key`), and the legacy choice of cipher and
 //! key bytes (spec §1.6, §4.1).
 
-use super::{DecryptionAlgorithm, FrameworkVersion, SymmetricAlgorithm};
+use super::{DecryptionAlgorithm, FrameworkVersion, SymmetricAlgorithm, ValidationAlgorithm};
 use crate::error::ConfigErrorKind;
 
 /// Checks that `key` suits `algorithm`: AES 16/24/32 bytes, TripleDES 16/24, DES 8, and no
@@ -32,6 +32,22 @@ pub(crate) fn check_symmetric_key(
             _ => Err(bad("8 bytes")),
         },
     }
+}
+
+/// A legacy validation key must fit the HMAC block (64 bytes, 128 for HMACSHA384/512):
+/// ASP.NET 4.x builds its pads from the raw key and would overrun them (spec §1.5, §10 item 4).
+pub(crate) fn check_legacy_validation_key(
+    validation: ValidationAlgorithm,
+    key: &[u8],
+) -> Result<(), ConfigErrorKind> {
+    let max = validation.block_len();
+    if key.len() > max {
+        return Err(ConfigErrorKind::LegacyValidationKeyTooLong {
+            len: key.len(),
+            max,
+        });
+    }
+    Ok(())
 }
 
 /// The cipher and key bytes the legacy stack uses for `decryption` with the parsed key

@@ -58,6 +58,18 @@ fn upper_invariant(s: &str) -> String {
         .collect()
 }
 
+/// The path of a request path or URL: `http(s)://host` is dropped, and so are the query
+/// and the fragment.
+pub(crate) fn request_path(path_or_url: &str) -> &str {
+    let mut path = path_or_url;
+    for scheme in ["http://", "https://"] {
+        if let Some(rest) = path.strip_prefix(scheme) {
+            path = rest.find('/').and_then(|i| rest.get(i..)).unwrap_or("/");
+        }
+    }
+    path.split(['?', '#']).next().unwrap_or_default()
+}
+
 impl Page {
     /// The page at `request_path` (a path such as `/MyApp/sub/Default.aspx`, or a full URL)
     /// in the application at `app_path` (`/` or `/MyApp`).
@@ -79,13 +91,7 @@ impl Page {
     /// ```
     pub fn from_path(request_path: &str, app_path: &str) -> Result<Self, Error> {
         let bad = |why| Error::InvalidArgument(why);
-        let mut path = request_path;
-        for scheme in ["http://", "https://"] {
-            if let Some(rest) = path.strip_prefix(scheme) {
-                path = rest.find('/').and_then(|i| rest.get(i..)).unwrap_or("/");
-            }
-        }
-        let path = path.split(['?', '#']).next().unwrap_or_default();
+        let path = self::request_path(request_path);
         if !path.starts_with('/') || path.ends_with('/') {
             return Err(bad(
                 "a page path starts with '/' and names a page, e.g. /MyApp/default.aspx",

@@ -7,6 +7,7 @@ use sha2::{Sha256, Sha384, Sha512};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
+use crate::config::key_rules::check_legacy_validation_key;
 use crate::config::{FrameworkVersion, ValidationAlgorithm};
 use crate::crypto::mac::{HmacHash, KeyedHmac};
 use crate::error::ConfigErrorKind;
@@ -47,13 +48,7 @@ impl LegacyMac {
         framework: FrameworkVersion,
         key: &[u8],
     ) -> Result<Self, ConfigErrorKind> {
-        let max = validation.block_len();
-        if key.len() > max {
-            return Err(ConfigErrorKind::LegacyValidationKeyTooLong {
-                len: key.len(),
-                max,
-            });
-        }
+        check_legacy_validation_key(validation, key)?;
         let hash = match validation {
             ValidationAlgorithm::Md5 => {
                 let key = Zeroizing::new(key.to_vec());
@@ -73,7 +68,7 @@ impl LegacyMac {
             .map(|h| Self::Hmac(Box::new(h)))
             .ok_or(ConfigErrorKind::LegacyValidationKeyTooLong {
                 len: key.len(),
-                max,
+                max: validation.block_len(),
             })
     }
 
