@@ -22,25 +22,28 @@
 //! # Ok::<(), machinekey::Error>(())
 //! ```
 
+mod framework45;
 mod key_list;
+mod legacy;
+mod plan;
 
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use serde::Serialize;
+use sha2::Sha512;
+use zeroize::Zeroizing;
 
 pub use key_list::{KeyList, KnownKey};
 
-use crate::config::{FrameworkVersion, SymmetricAlgorithm, ValidationAlgorithm};
+use crate::config::{SymmetricAlgorithm, ValidationAlgorithm};
 use crate::crypto::cipher::CbcCipher;
-use crate::crypto::framework45::{Purpose, primary};
-use crate::crypto::legacy::mac::LegacyMac;
-use crate::crypto::mac::{HmacHash, KeyedHmac};
-use crate::formats::Page;
-use crate::formats::forms_ticket::FormsAuthenticationTicket;
-use crate::formats::osf::{ValueType, first_value_type, is_complete_graph};
-use crate::keys::kdf::sp800_108_hmac_sha512;
-use crate::keys::string_hash::invariant_ignore_case_hash;
+use crate::crypto::mac::{HmacState, hmac_state};
+use crate::formats::osf::{ValueType, first_value_type};
+use framework45::framework45_hit;
+use legacy::{LEGACY_MACS, LegacyStates, legacy_hit};
+use plan::{Plan, plan};
 
 /// What a blob is, and what is known about where it came from.
 #[derive(Debug, Clone)]
@@ -54,16 +57,37 @@ pub struct Blob<'a> {
 #[derive(Debug, Clone)]
 enum BlobKind<'a> {
     ViewState(&'a [u8]),
+    EventValidation(&'a [u8]),
     FormsCookie(&'a [u8]),
     Resource(&'a [u8]),
     Protected(&'a [u8], Vec<String>),
 }
 
+impl<'a> BlobKind<'a> {
+    fn bytes(&self) -> &'a [u8] {
+        match self {
+            Self::ViewState(b)
+            | Self::EventValidation(b)
+            | Self::FormsCookie(b)
+            | Self::Resource(b)
+            | Self::Protected(b, _) => b,
+        }
+    }
+}
+
 impl<'a> Blob<'a> {
-    /// A decoded `__VIEWSTATE` (or `__EVENTVALIDATION`).
+    /// A decoded `__VIEWSTATE`.
     #[must_use]
     pub fn viewstate(bytes: &'a [u8]) -> Self {
         Self::of(BlobKind::ViewState(bytes))
+    }
+
+    /// A decoded `__EVENTVALIDATION`: legacy protection as a ViewState of the same page,
+    /// Framework45 under its own primary purpose
+    /// (`WebForms.ClientScriptManager.EventValidation`).
+    #[must_use]
+    pub fn event_validation(bytes: &'a [u8]) -> Self {
+        Self::of(BlobKind::EventValidation(bytes))
     }
 
     /// A decoded `.ASPXAUTH` cookie.
@@ -87,15 +111,6 @@ impl<'a> Blob<'a> {
         ))
     }
 
-    fn bytes(&self) -> &'a [u8] {
-        match &self.kind {
-            BlobKind::ViewState(b)
-            | BlobKind::FormsCookie(b)
-            | BlobKind::Resource(b)
-            | BlobKind::Protected(b, _) => b,
-        }
-    }
-
     fn of(kind: BlobKind<'a>) -> Self {
         Self {
             kind,
@@ -105,7 +120,7 @@ impl<'a> Blob<'a> {
         }
     }
 
-    /// The `__VIEWSTATEGENERATOR` of the page (legacy ViewState).
+    /// The `__VIEWSTATEGENERATOR` of the page (legacy ViewState and EventValidation).
     #[must_use]
     pub fn with_generator(mut self, generator: u32) -> Self {
         self.generator = Some(generator);
@@ -187,39 +202,14 @@ impl Serialize for ValueType {
     }
 }
 
-/// The legacy MAC algorithms by ascending tag length (MD5 on 4.x is 16 bytes).
-const LEGACY_MACS: [ValidationAlgorithm; 5] = [
-    ValidationAlgorithm::Md5,
-    ValidationAlgorithm::Sha1,
-    ValidationAlgorithm::HmacSha256,
-    ValidationAlgorithm::HmacSha384,
-    ValidationAlgorithm::HmacSha512,
-];
-
-const FX45_MACS: [(ValidationAlgorithm, HmacHash); 4] = [
-    (ValidationAlgorithm::Sha1, HmacHash::Sha1),
-    (ValidationAlgorithm::HmacSha256, HmacHash::Sha256),
-    (ValidationAlgorithm::HmacSha384, HmacHash::Sha384),
-    (ValidationAlgorithm::HmacSha512, HmacHash::Sha512),
-];
-
 /// One candidate with its MAC states keyed once.
 struct Candidate {
     index: usize,
-    vk: Vec<u8>,
-    dk: Vec<u8>,
-    macs: Vec<(ValidationAlgorithm, LegacyMac)>,
-}
-
-fn legacy_macs(vk: &[u8]) -> Vec<(ValidationAlgorithm, LegacyMac)> {
-    LEGACY_MACS
-        .iter()
-        .filter_map(|a| {
-            LegacyMac::new(*a, FrameworkVersion::V4, vk)
-                .ok()
-                .map(|m| (*a, m))
-        })
-        .collect()
+    vk: Zeroizing<Vec<u8>>,
+    dk: Zeroizing<Vec<u8>>,
+    legacy: LegacyStates,
+    /// The validation key's HMAC-SHA512 state, for the SP800-108 derivations.
+    kdf: HmacState<Sha512>,
 }
 
 /// The ciphers a decryption key can drive: AES, TripleDES, and DES on its first 8 bytes.
@@ -240,182 +230,6 @@ fn ciphers(dk: &[u8]) -> Vec<(SymmetricAlgorithm, CbcCipher)> {
     out
 }
 
-/// A legacy modifier to try, with what it stands for.
-struct Modifier {
-    bytes: Vec<u8>,
-    user_key: Option<String>,
-}
-
-/// A Framework45 purpose to try, with what it stands for.
-struct PurposeCase {
-    purpose: Purpose,
-    app_path: Option<String>,
-    user_key: Option<String>,
-}
-
-/// What is derived from the blob's context once, before the candidates are tried.
-struct Plan {
-    /// MAC lengths a MAC-only reading can have (the data before the tag must be a whole
-    /// `ObjectStateFormatter` graph for a ViewState).
-    signed_macs: Vec<usize>,
-    /// MAC lengths an encrypted reading can have (the ciphertext is whole 8-byte blocks).
-    encrypted_macs: Vec<usize>,
-    modifiers: Vec<Modifier>,
-    purposes: Vec<PurposeCase>,
-    app_paths: Vec<String>,
-}
-
-/// Every application path a URL's page could belong to: `/`, `/a`, `/a/b`, ...
-fn app_levels(url: &str) -> Vec<String> {
-    let path = crate::formats::request_path(url);
-    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    let dirs = segments.len().saturating_sub(1);
-    let mut out = vec!["/".to_owned()];
-    for n in 1..=dirs {
-        out.push(format!(
-            "/{}",
-            segments.get(..n).unwrap_or_default().join("/")
-        ));
-    }
-    out
-}
-
-fn user_keys(blob: &Blob<'_>) -> Vec<Option<String>> {
-    std::iter::once(None)
-        .chain(blob.user_keys.iter().cloned().map(Some))
-        .collect()
-}
-
-fn plan(blob: &Blob<'_>) -> Plan {
-    let mut pages: Vec<(Page, Option<String>)> = Vec::new();
-    let mut app_paths = Vec::new();
-    if let Some(url) = blob.url {
-        for app in app_levels(url) {
-            if let Ok(page) = Page::from_path(url, &app) {
-                pages.push((page, Some(app.clone())));
-            }
-            app_paths.push(app);
-        }
-    }
-    let mut generators: Vec<u32> = blob.generator.into_iter().collect();
-    for (page, _) in &pages {
-        if let Ok(g) = page.generator(false) {
-            if !generators.contains(&g) {
-                generators.push(g);
-            }
-        }
-    }
-    let mut modifiers = Vec::new();
-    for user_key in user_keys(blob) {
-        let suffix: Vec<u8> = user_key
-            .as_deref()
-            .unwrap_or_default()
-            .encode_utf16()
-            .flat_map(u16::to_le_bytes)
-            .collect();
-        for g in &generators {
-            let mut bytes = g.to_le_bytes().to_vec();
-            bytes.extend_from_slice(&suffix);
-            modifiers.push(Modifier {
-                bytes,
-                user_key: user_key.clone(),
-            });
-        }
-        if generators.is_empty() {
-            // No page identity (a mobile page's Hashtable root, or an unknown page).
-            modifiers.push(Modifier {
-                bytes: suffix,
-                user_key: user_key.clone(),
-            });
-        }
-    }
-    let mut purposes = Vec::new();
-    match &blob.kind {
-        BlobKind::ViewState(_) => {
-            for user_key in user_keys(blob) {
-                for (page, app) in &pages {
-                    let page = match &user_key {
-                        Some(k) => page.clone().with_view_state_user_key(k),
-                        None => page.clone(),
-                    };
-                    if let Ok(specific) = page.purposes() {
-                        for primary in [primary::VIEWSTATE, primary::EVENT_VALIDATION] {
-                            purposes.push(PurposeCase {
-                                purpose: Purpose::new(primary).with_specifics(&specific),
-                                app_path: app.clone(),
-                                user_key: user_key.clone(),
-                            });
-                        }
-                    }
-                }
-            }
-        }
-        BlobKind::FormsCookie(_) => purposes.push(simple(primary::FORMS_AUTHENTICATION_TICKET)),
-        BlobKind::Resource(_) => {
-            for p in [
-                primary::WEB_RESOURCE_URL,
-                primary::SCRIPT_RESOURCE_URL,
-                primary::PREVIOUS_PAGE_ID,
-            ] {
-                purposes.push(simple(p));
-            }
-        }
-        BlobKind::Protected(_, specific) => purposes.push(PurposeCase {
-            purpose: Purpose::new(primary::MACHINE_KEY_PROTECT).with_specifics(specific),
-            app_path: None,
-            user_key: None,
-        }),
-    }
-    let bytes = blob.bytes();
-    let lengths = [16usize, 20, 32, 48, 64];
-    let encrypted_macs = lengths
-        .iter()
-        .copied()
-        .filter(|m| {
-            bytes
-                .len()
-                .checked_sub(*m)
-                .is_some_and(|n| n > 0 && n % 8 == 0)
-        })
-        .collect();
-    let signed_macs = match &blob.kind {
-        BlobKind::ViewState(_) => {
-            let data = |m: usize| bytes.len().checked_sub(m).and_then(|n| bytes.get(..n));
-            let complete: Vec<usize> = lengths
-                .iter()
-                .copied()
-                .filter(|m| data(*m).is_some_and(is_complete_graph))
-                .collect();
-            if complete.is_empty() {
-                // A graph this reader cannot walk (event validation, say): fall back to the header.
-                lengths
-                    .iter()
-                    .copied()
-                    .filter(|m| data(*m).is_some_and(|d| d.starts_with(&[0xFF, 0x01])))
-                    .collect()
-            } else {
-                complete
-            }
-        }
-        _ => lengths.to_vec(),
-    };
-    Plan {
-        signed_macs,
-        encrypted_macs,
-        modifiers,
-        purposes,
-        app_paths,
-    }
-}
-
-fn simple(primary: &str) -> PurposeCase {
-    PurposeCase {
-        purpose: Purpose::new(primary),
-        app_path: None,
-        user_key: None,
-    }
-}
-
 /// A finding without the key details, filled in by the caller.
 struct Hit {
     validation: ValidationAlgorithm,
@@ -427,225 +241,20 @@ struct Hit {
     payload: Vec<u8>,
 }
 
-/// Checks the legacy forms of `bytes` under one (possibly isolated) key variant.
-fn legacy_hit(
-    kind: &BlobKind<'_>,
-    macs: &[(ValidationAlgorithm, LegacyMac)],
-    dk: &[u8],
-    plan: &Plan,
-) -> Option<Hit> {
-    let modifiers = plan.modifiers.as_slice();
-    let bytes = match kind {
-        BlobKind::ViewState(b) | BlobKind::FormsCookie(b) | BlobKind::Resource(b) => *b,
-        BlobKind::Protected(..) => return None,
-    };
-    let hit = |validation, decryption, mode, user_key: &Option<String>, payload: &[u8]| Hit {
-        validation,
-        decryption,
-        mode,
-        app_path: None,
-        isolate_apps: false,
-        user_key: user_key.clone(),
-        payload: payload.to_vec(),
-    };
-    let no_modifier = [Modifier {
-        bytes: Vec::new(),
-        user_key: None,
-    }];
-    let modifiers = match kind {
-        BlobKind::ViewState(_) => modifiers,
-        _ => &no_modifier[..],
-    };
-    for (alg, mac) in macs {
-        let Some(split) = bytes.len().checked_sub(mac.len()).filter(|n| *n > 0) else {
-            continue;
-        };
-        let Some((data, tag)) = bytes.split_at_checked(split) else {
-            continue;
-        };
-        // MAC only (ViewState with modifier; forms ticket "Validation" without). With an
-        // empty modifier an encrypted blob `C ‖ MAC(C)` verifies this way too, so that case
-        // only stands if the encrypted reading does not.
-        let mut signed_fallback = None;
-        let may_be_signed = plan.signed_macs.contains(&mac.len());
-        for m in modifiers.iter().filter(|_| may_be_signed) {
-            if matches!(kind, BlobKind::Resource(_)) || !mac.verify(data, &m.bytes, tag) {
-                continue;
-            }
-            let ok = match kind {
-                BlobKind::FormsCookie(_) => FormsAuthenticationTicket::deserialize(data).is_ok(),
-                _ => true,
-            };
-            if ok && !m.bytes.is_empty() {
-                return Some(hit(*alg, None, Mode::LegacySigned, &m.user_key, data));
-            }
-            if ok && signed_fallback.is_none() {
-                signed_fallback = Some(hit(*alg, None, Mode::LegacySigned, &m.user_key, data));
-            }
-        }
-        // Encrypted: the outer MAC covers the ciphertext only.
-        if !plan.encrypted_macs.contains(&mac.len()) || !mac.verify(data, &[], tag) {
-            if signed_fallback.is_some() {
-                return signed_fallback;
-            }
-            continue;
-        }
-        for (cipher_alg, cipher) in ciphers(dk) {
-            let zero = [0u8; 16];
-            let Some(plain) = zero
-                .get(..cipher.block_size())
-                .and_then(|iv| cipher.decrypt(iv, data))
-            else {
-                continue;
-            };
-            let Some(rest) = plain.get(cipher.key_size()..) else {
-                continue;
-            };
-            for m in modifiers {
-                let Some(payload) = rest.strip_suffix(m.bytes.as_slice()) else {
-                    continue;
-                };
-                match kind {
-                    BlobKind::FormsCookie(_) => {
-                        let ticket = payload
-                            .len()
-                            .checked_sub(mac.len())
-                            .filter(|n| *n > 0)
-                            .and_then(|n| payload.split_at_checked(n));
-                        if let Some((t, inner)) = ticket {
-                            if mac.verify(t, &[], inner)
-                                && FormsAuthenticationTicket::deserialize(t).is_ok()
-                            {
-                                return Some(hit(
-                                    *alg,
-                                    Some(cipher_alg),
-                                    Mode::LegacyEncrypted,
-                                    &None,
-                                    t,
-                                ));
-                            }
-                        }
-                        if FormsAuthenticationTicket::deserialize(payload).is_ok() {
-                            return Some(hit(
-                                *alg,
-                                Some(cipher_alg),
-                                Mode::LegacyEncrypted,
-                                &None,
-                                payload,
-                            ));
-                        }
-                    }
-                    BlobKind::ViewState(_) => {
-                        // AES/3DES validation: the payload is data ‖ HMAC-SHA1(data ‖ modifier).
-                        if *alg == ValidationAlgorithm::Sha1 {
-                            if let Some((d, inner)) = payload
-                                .len()
-                                .checked_sub(20)
-                                .and_then(|n| payload.split_at_checked(n))
-                            {
-                                if mac.verify(d, &m.bytes, inner) {
-                                    let wrap = if cipher_alg == SymmetricAlgorithm::Aes {
-                                        ValidationAlgorithm::Aes
-                                    } else {
-                                        ValidationAlgorithm::TripleDes
-                                    };
-                                    return Some(hit(
-                                        wrap,
-                                        Some(cipher_alg),
-                                        Mode::LegacyValidationWrap,
-                                        &m.user_key,
-                                        d,
-                                    ));
-                                }
-                            }
-                        }
-                        return Some(hit(
-                            *alg,
-                            Some(cipher_alg),
-                            Mode::LegacyEncrypted,
-                            &m.user_key,
-                            payload,
-                        ));
-                    }
-                    _ => {
-                        return Some(hit(
-                            *alg,
-                            Some(cipher_alg),
-                            Mode::LegacyEncrypted,
-                            &None,
-                            payload,
-                        ));
-                    }
-                }
-            }
-        }
-        if signed_fallback.is_some() {
-            return signed_fallback;
-        }
-    }
-    None
-}
-
-/// Checks the Framework45 form of `bytes` under every purpose of the plan.
-fn framework45_hit(bytes: &[u8], c: &Candidate, purposes: &[PurposeCase]) -> Option<Hit> {
-    for case in purposes {
-        let context = case.purpose.context();
-        let mut val_key = None;
-        for (alg, hash) in FX45_MACS {
-            let mac_len = match hash {
-                HmacHash::Sha1 => 20,
-                HmacHash::Sha256 => 32,
-                HmacHash::Sha384 => 48,
-                HmacHash::Sha512 => 64,
-            };
-            // IV plus at least one block, all whole 8-byte blocks.
-            let Some(body) = bytes
-                .len()
-                .checked_sub(mac_len)
-                .filter(|n| *n >= 16 && n % 8 == 0)
-            else {
-                continue;
-            };
-            let derived = match &val_key {
-                Some(k) => k,
-                None => val_key.insert(
-                    sp800_108_hmac_sha512(&c.vk, case.purpose.label(), &context, c.vk.len())
-                        .ok()?,
-                ),
-            };
-            let keyed = KeyedHmac::new(hash, derived)?;
-            let (signed, tag) = bytes.split_at_checked(body)?;
-            if !keyed.verify(&[signed], tag) {
-                continue;
-            }
-            let enc =
-                sp800_108_hmac_sha512(&c.dk, case.purpose.label(), &context, c.dk.len()).ok()?;
-            for (cipher_alg, cipher) in ciphers(&enc)
-                .into_iter()
-                .filter(|(a, _)| *a != SymmetricAlgorithm::Des || enc.len() == 8)
-            {
-                let (iv, ct) = signed.split_at_checked(cipher.block_size())?;
-                if let Some(payload) = cipher.decrypt(iv, ct) {
-                    return Some(Hit {
-                        validation: alg,
-                        decryption: Some(cipher_alg),
-                        mode: Mode::Framework45,
-                        app_path: case.app_path.clone(),
-                        isolate_apps: false,
-                        user_key: case.user_key.clone(),
-                        payload,
-                    });
-                }
-            }
-        }
-    }
-    None
-}
+/// Candidates per parallel work item: enough to make the scheduling cost vanish next to
+/// even the cheapest check (two SHA-1 compressions), few enough to balance the cores.
+const CHUNK: usize = 64;
 
 /// Audits blobs against a list of known keys.
+///
+/// Building one keys every candidate's MAC states once; each [`audit`](Self::audit) then
+/// lays the blob out once and spends, per candidate, only the hash compressions the
+/// readings need.
 pub struct Auditor {
     keys: Vec<KnownKey>,
     candidates: Vec<Candidate>,
+    /// The distinct validation key lengths, for the SP800-108 derivations.
+    key_lengths: Vec<usize>,
 }
 
 impl core::fmt::Debug for Auditor {
@@ -664,21 +273,27 @@ impl Auditor {
     #[must_use]
     pub fn new(list: &KeyList) -> Self {
         let keys = list.pairs().to_vec();
-        let candidates = keys
+        let candidates: Vec<Candidate> = keys
             .par_iter()
             .enumerate()
             .filter_map(|(index, k)| {
-                let vk = hex::decode(&k.validation_key).ok()?;
-                let dk = hex::decode(&k.decryption_key).ok()?;
+                let vk = Zeroizing::new(hex::decode(&k.validation_key).ok()?);
+                let dk = Zeroizing::new(hex::decode(&k.decryption_key).ok()?);
                 Some(Candidate {
                     index,
-                    macs: legacy_macs(&vk),
+                    legacy: LegacyStates::new(&vk, &LEGACY_MACS),
+                    kdf: hmac_state(&vk)?,
                     vk,
                     dk,
                 })
             })
             .collect();
-        Self { keys, candidates }
+        let key_lengths: BTreeSet<usize> = candidates.iter().map(|c| c.vk.len()).collect();
+        Self {
+            keys,
+            candidates,
+            key_lengths: key_lengths.into_iter().collect(),
+        }
     }
 
     /// How many candidates.
@@ -702,15 +317,17 @@ impl Auditor {
         self.audit_counting(blob, &AtomicUsize::new(0))
     }
 
-    /// As [`audit`](Self::audit), adding one to `progress` per candidate tried (for a
-    /// progress bar).
+    /// As [`audit`](Self::audit), adding to `progress` the number of candidates tried (for
+    /// a progress bar; it advances in steps of a few dozen).
     #[must_use]
     pub fn audit_counting(&self, blob: &Blob<'_>, progress: &AtomicUsize) -> Option<Finding> {
-        let plan = plan(blob);
-        self.candidates.par_iter().find_map_first(|c| {
-            let hit = self.check(blob, &plan, c);
-            progress.fetch_add(1, Ordering::Relaxed);
-            let hit = hit?;
+        let plan = plan(blob, &self.key_lengths);
+        self.candidates.par_chunks(CHUNK).find_map_first(|chunk| {
+            let found = chunk
+                .iter()
+                .find_map(|c| Some((c, self.check(&blob.kind, &plan, c)?)));
+            progress.fetch_add(chunk.len(), Ordering::Relaxed);
+            let (c, hit) = found?;
             let key = self.keys.get(c.index)?.clone();
             let header = first_value_type(&hit.payload);
             Some(Finding {
@@ -728,35 +345,29 @@ impl Auditor {
         })
     }
 
-    fn check(&self, blob: &Blob<'_>, plan: &Plan, c: &Candidate) -> Option<Hit> {
-        if let Some(hit) = legacy_hit(&blob.kind, &c.macs, &c.dk, plan) {
+    fn check(&self, kind: &BlobKind<'_>, plan: &Plan, c: &Candidate) -> Option<Hit> {
+        if let Some(hit) = legacy_hit(kind, plan, &c.legacy, &c.vk, &c.dk) {
             return Some(hit);
         }
         // IsolateApps variants: key bytes 0-3 become the hash of each possible app path.
-        for app in &plan.app_paths {
-            let Ok(h) = invariant_ignore_case_hash(app) else {
-                continue;
-            };
-            let isolate = |k: &[u8]| {
-                let mut k = k.to_vec();
-                if let Some(slot) = k.get_mut(..4) {
-                    slot.copy_from_slice(&h.to_le_bytes());
+        if !plan.legacy.is_empty() {
+            for app in &plan.isolated_apps {
+                let isolate = |k: &[u8]| {
+                    let mut k = Zeroizing::new(k.to_vec());
+                    if let Some(slot) = k.get_mut(..4) {
+                        slot.copy_from_slice(&app.hash);
+                    }
+                    k
+                };
+                let (vk, dk) = (isolate(&c.vk), isolate(&c.dk));
+                let states = LegacyStates::new(&vk, &plan.legacy_algorithms);
+                if let Some(mut hit) = legacy_hit(kind, plan, &states, &vk, &dk) {
+                    hit.app_path = Some(app.path.clone());
+                    hit.isolate_apps = true;
+                    return Some(hit);
                 }
-                k
-            };
-            let (vk, dk) = (isolate(&c.vk), isolate(&c.dk));
-            if let Some(mut hit) = legacy_hit(&blob.kind, &legacy_macs(&vk), &dk, plan) {
-                hit.app_path = Some(app.clone());
-                hit.isolate_apps = true;
-                return Some(hit);
             }
         }
-        let bytes = match &blob.kind {
-            BlobKind::ViewState(b)
-            | BlobKind::FormsCookie(b)
-            | BlobKind::Resource(b)
-            | BlobKind::Protected(b, _) => *b,
-        };
-        framework45_hit(bytes, c, &plan.purposes)
+        framework45_hit(kind.bytes(), c, &plan.purposes, &plan.fx45)
     }
 }

@@ -1,6 +1,10 @@
 //! HMAC keyed once; each call clones the keyed state, so the inner and outer pad
 //! computations are done once per key, not once per message.
 
+mod prepared;
+
+pub(crate) use prepared::{HmacState, PreparedMessage, hmac_state};
+
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 use sha2::{Sha256, Sha384, Sha512};

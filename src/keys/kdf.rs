@@ -30,21 +30,16 @@ pub fn sp800_108_hmac_sha512(
     context: &[u8],
     out_len: usize,
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let bits = out_len
-        .checked_mul(8)
-        .and_then(|b| u32::try_from(b).ok())
-        .ok_or(Error::InvalidArgument("derived key length too large"))?;
+    let bits = output_bits(out_len)?;
     let prf = <Hmac<Sha512> as KeyInit>::new_from_slice(key)
         .map_err(|_| Error::InvalidArgument("HMAC key rejected"))?;
     let mut out = Zeroizing::new(Vec::with_capacity(out_len + 64));
     let mut counter: u32 = 1;
     while out.len() < out_len {
         let mut m = prf.clone();
-        m.update(&counter.to_be_bytes());
-        m.update(label);
-        m.update(&[0]);
-        m.update(context);
-        m.update(&bits.to_be_bytes());
+        for part in prf_input(&counter.to_be_bytes(), label, context, &bits.to_be_bytes()) {
+            m.update(part);
+        }
         out.extend_from_slice(&m.finalize().into_bytes());
         counter = counter
             .checked_add(1)
@@ -52,4 +47,22 @@ pub fn sp800_108_hmac_sha512(
     }
     out.truncate(out_len);
     Ok(out)
+}
+
+/// `L`, the output length in bits, as the PRF input carries it.
+pub(crate) fn output_bits(out_len: usize) -> Result<u32, Error> {
+    out_len
+        .checked_mul(8)
+        .and_then(|b| u32::try_from(b).ok())
+        .ok_or(Error::InvalidArgument("derived key length too large"))
+}
+
+/// The PRF input of one block: `BE32(i) ‖ label ‖ 0x00 ‖ context ‖ BE32(L)`.
+pub(crate) fn prf_input<'a>(
+    counter: &'a [u8; 4],
+    label: &'a [u8],
+    context: &'a [u8],
+    bits: &'a [u8; 4],
+) -> [&'a [u8]; 5] {
+    [counter, label, &[0], context, bits]
 }

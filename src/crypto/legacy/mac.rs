@@ -85,20 +85,7 @@ impl LegacyMac {
     pub(crate) fn compute(&self, data: &[u8], modifier: &[u8]) -> Vec<u8> {
         match self {
             Self::Hmac(h) => h.compute(&[data, modifier]),
-            Self::Md5V4(key) => {
-                let mut md5 = Md5::new();
-                md5.update(data);
-                md5.update(key.as_slice());
-                let beyond = modifier.get(key.len()..).unwrap_or_default();
-                md5.update(beyond);
-                let mut zeros = modifier.len() - beyond.len();
-                while zeros > 0 {
-                    let n = zeros.min(ZEROS.len());
-                    md5.update(ZEROS.get(..n).unwrap_or_default());
-                    zeros -= n;
-                }
-                md5.finalize().to_vec()
-            }
+            Self::Md5V4(key) => md5_v4_finish(Md5::new_with_prefix(data), key, modifier).to_vec(),
             Self::Md5V2(key) => {
                 let mut md5 = Md5::new();
                 md5.update(data);
@@ -121,6 +108,21 @@ impl LegacyMac {
             }
         }
     }
+}
+
+/// Finishes the 4.x keyed MD5 from the hash state after the data: the key, then the
+/// modifier's bytes beyond the key length, then zeros up to the modifier length.
+pub(crate) fn md5_v4_finish(mut md5: Md5, key: &[u8], modifier: &[u8]) -> [u8; 16] {
+    md5.update(key);
+    let beyond = modifier.get(key.len()..).unwrap_or_default();
+    md5.update(beyond);
+    let mut zeros = modifier.len() - beyond.len();
+    while zeros > 0 {
+        let n = zeros.min(ZEROS.len());
+        md5.update(ZEROS.get(..n).unwrap_or_default());
+        zeros -= n;
+    }
+    md5.finalize().into()
 }
 
 /// The hash of the `Hash` IV chain: native `GetSHA1Hash` picks it from `_HashSize`

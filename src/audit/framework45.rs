@@ -1,0 +1,220 @@
+//! The Framework45 reading of a blob: `IV ‖ CBC(K'enc) ‖ HMAC(K'val, IV ‖ ct)` with the
+//! SP800-108 purpose keys of each purpose in the plan.
+//!
+//! Per key and purpose the work is the derivation of `K'val` (its PRF input laid out once
+//! per purpose and key length, the master key's HMAC-SHA512 state keyed once per key) and
+//! one MAC per tag length the blob allows (the signed bytes laid out once per blob).
+//! `K'enc` is derived only after a MAC verified.
+
+use std::collections::BTreeMap;
+
+use sha1::Sha1;
+use sha2::{Sha256, Sha384, Sha512};
+use zeroize::Zeroizing;
+
+use super::{Candidate, Hit, Mode, ciphers};
+use crate::config::{SymmetricAlgorithm, ValidationAlgorithm};
+use crate::crypto::framework45::Purpose;
+use crate::crypto::mac::{HmacState, PreparedMessage, hmac_state};
+use crate::keys::kdf::{output_bits, prf_input, sp800_108_hmac_sha512};
+
+/// The Framework45 MAC algorithms and their tag lengths.
+const FX45_MACS: [(ValidationAlgorithm, usize); 4] = [
+    (ValidationAlgorithm::Sha1, 20),
+    (ValidationAlgorithm::HmacSha256, 32),
+    (ValidationAlgorithm::HmacSha384, 48),
+    (ValidationAlgorithm::HmacSha512, 64),
+];
+
+/// The SP800-108 PRF inputs of one purpose for one output length, laid out once.
+pub(super) struct Derivation {
+    out_len: usize,
+    blocks: Vec<PreparedMessage<Sha512>>,
+}
+
+impl Derivation {
+    pub(super) fn new(purpose: &Purpose, context: &[u8], out_len: usize) -> Option<Self> {
+        let bits = output_bits(out_len).ok()?.to_be_bytes();
+        let blocks = (1..=out_len.div_ceil(64))
+            .map(|i| {
+                let counter = u32::try_from(i).ok()?.to_be_bytes();
+                Some(PreparedMessage::new(&prf_input(
+                    &counter,
+                    purpose.label(),
+                    context,
+                    &bits,
+                )))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Self { out_len, blocks })
+    }
+
+    /// The derived key, from the master key's HMAC-SHA512 state.
+    pub(super) fn derive(&self, prf: &HmacState<Sha512>) -> Zeroizing<Vec<u8>> {
+        let mut out = Zeroizing::new(Vec::with_capacity(self.blocks.len() * 64));
+        for block in &self.blocks {
+            out.extend_from_slice(&block.mac(prf));
+        }
+        out.truncate(self.out_len);
+        out
+    }
+}
+
+/// A purpose to try, with what it stands for.
+pub(super) struct PurposeCase {
+    pub(super) purpose: Purpose,
+    pub(super) context: Vec<u8>,
+    pub(super) app_path: Option<String>,
+    pub(super) user_key: Option<String>,
+    /// Derivations by master key length (the lengths the candidates have).
+    pub(super) derivations: BTreeMap<usize, Derivation>,
+}
+
+impl PurposeCase {
+    pub(super) fn new(
+        purpose: Purpose,
+        app_path: Option<String>,
+        user_key: Option<String>,
+        key_lengths: &[usize],
+    ) -> Self {
+        let context = purpose.context();
+        let derivations = key_lengths
+            .iter()
+            .filter_map(|len| Some((*len, Derivation::new(&purpose, &context, *len)?)))
+            .collect();
+        Self {
+            purpose,
+            context,
+            app_path,
+            user_key,
+            derivations,
+        }
+    }
+}
+
+/// `IV ‖ ct` laid out for one Framework45 MAC algorithm.
+pub(super) enum PreparedFx45 {
+    Sha1(PreparedMessage<Sha1>),
+    Sha256(PreparedMessage<Sha256>),
+    Sha384(PreparedMessage<Sha384>),
+    Sha512(PreparedMessage<Sha512>),
+}
+
+impl PreparedFx45 {
+    fn verify(&self, key: &[u8], tag: &[u8]) -> bool {
+        match self {
+            Self::Sha1(m) => hmac_state(key).is_some_and(|k| m.verify(&k, tag)),
+            Self::Sha256(m) => hmac_state(key).is_some_and(|k| m.verify(&k, tag)),
+            Self::Sha384(m) => hmac_state(key).is_some_and(|k| m.verify(&k, tag)),
+            Self::Sha512(m) => hmac_state(key).is_some_and(|k| m.verify(&k, tag)),
+        }
+    }
+}
+
+/// The reading of a blob for one Framework45 MAC algorithm.
+pub(super) struct Fx45Check {
+    algorithm: ValidationAlgorithm,
+    split: usize,
+    prepared: PreparedFx45,
+}
+
+/// The MAC algorithms a blob of this length can carry: IV plus at least one block, all
+/// whole 8-byte blocks, then the tag.
+pub(super) fn fx45_checks(bytes: &[u8]) -> Vec<Fx45Check> {
+    FX45_MACS
+        .iter()
+        .filter_map(|(algorithm, tag_len)| {
+            let split = bytes
+                .len()
+                .checked_sub(*tag_len)
+                .filter(|n| *n >= 16 && n % 8 == 0)?;
+            let signed = bytes.get(..split)?;
+            let prepared = match algorithm {
+                ValidationAlgorithm::HmacSha256 => {
+                    PreparedFx45::Sha256(PreparedMessage::new(&[signed]))
+                }
+                ValidationAlgorithm::HmacSha384 => {
+                    PreparedFx45::Sha384(PreparedMessage::new(&[signed]))
+                }
+                ValidationAlgorithm::HmacSha512 => {
+                    PreparedFx45::Sha512(PreparedMessage::new(&[signed]))
+                }
+                _ => PreparedFx45::Sha1(PreparedMessage::new(&[signed])),
+            };
+            Some(Fx45Check {
+                algorithm: *algorithm,
+                split,
+                prepared,
+            })
+        })
+        .collect()
+}
+
+/// Checks the Framework45 reading of `bytes` under every purpose.
+pub(super) fn framework45_hit(
+    bytes: &[u8],
+    c: &Candidate,
+    purposes: &[PurposeCase],
+    checks: &[Fx45Check],
+) -> Option<Hit> {
+    if checks.is_empty() {
+        return None;
+    }
+    for case in purposes {
+        let Some(derivation) = case.derivations.get(&c.vk.len()) else {
+            continue;
+        };
+        let val_key = derivation.derive(&c.kdf);
+        for check in checks {
+            let Some((signed, tag)) = bytes.split_at_checked(check.split) else {
+                continue;
+            };
+            if !check.prepared.verify(&val_key, tag) {
+                continue;
+            }
+            let enc = sp800_108_hmac_sha512(&c.dk, case.purpose.label(), &case.context, c.dk.len())
+                .ok()?;
+            for (cipher_alg, cipher) in ciphers(&enc)
+                .into_iter()
+                .filter(|(a, _)| *a != SymmetricAlgorithm::Des || enc.len() == 8)
+            {
+                let (iv, ct) = signed.split_at_checked(cipher.block_size())?;
+                if let Some(payload) = cipher.decrypt(iv, ct) {
+                    return Some(Hit {
+                        validation: check.algorithm,
+                        decryption: Some(cipher_alg),
+                        mode: Mode::Framework45,
+                        app_path: case.app_path.clone(),
+                        isolate_apps: false,
+                        user_key: case.user_key.clone(),
+                        payload,
+                    });
+                }
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derivation_equals_sp800_108() {
+        let purpose = Purpose::new("WebForms.HiddenFieldPageStatePersister.ClientState")
+            .with_specifics(&["TemplateSourceDirectory: /A", "Type: B_ASPX"]);
+        let context = purpose.context();
+        for len in [1usize, 8, 20, 24, 32, 48, 63, 64, 65, 100, 128, 129, 200] {
+            let key: Vec<u8> = (0..len).map(|i| (i * 13) as u8).collect();
+            let prf = hmac_state::<Sha512>(&key).unwrap();
+            let prepared = Derivation::new(&purpose, &context, len).unwrap();
+            let expected = sp800_108_hmac_sha512(&key, purpose.label(), &context, len).unwrap();
+            assert_eq!(
+                prepared.derive(&prf).as_slice(),
+                expected.as_slice(),
+                "{len}"
+            );
+        }
+    }
+}

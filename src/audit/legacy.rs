@@ -1,0 +1,294 @@
+//! The legacy readings of a blob under one key variant: `data ‖ MAC(data ‖ modifier)`,
+//! `C ‖ MAC(C)` with each cipher, and the AES/3DES validation wrap.
+//!
+//! The outer MAC is checked on messages laid out once per blob ([`PreparedLegacy`]) against
+//! pad states keyed once per key ([`LegacyStates`]); everything after a verified MAC (the
+//! decryption, inner MACs, ticket parsing) is rare and uses the ordinary protector code.
+
+use md5::{Digest, Md5};
+use sha1::Sha1;
+use sha2::{Sha256, Sha384, Sha512};
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
+
+use super::plan::{Modifier, Plan};
+use super::{BlobKind, Hit, Mode, ciphers};
+use crate::config::key_rules::check_legacy_validation_key;
+use crate::config::{FrameworkVersion, SymmetricAlgorithm, ValidationAlgorithm};
+use crate::crypto::legacy::mac::{LegacyMac, md5_v4_finish};
+use crate::crypto::mac::{HmacState, PreparedMessage, hmac_state};
+use crate::formats::forms_ticket::FormsAuthenticationTicket;
+
+/// The legacy MAC algorithms by ascending tag length (MD5 on 4.x is 16 bytes).
+pub(super) const LEGACY_MACS: [ValidationAlgorithm; 5] = [
+    ValidationAlgorithm::Md5,
+    ValidationAlgorithm::Sha1,
+    ValidationAlgorithm::HmacSha256,
+    ValidationAlgorithm::HmacSha384,
+    ValidationAlgorithm::HmacSha512,
+];
+
+/// The legacy MAC states of one key variant, for the algorithms that accept the key
+/// (legacy refuses validation keys longer than the hash block).
+pub(super) struct LegacyStates {
+    md5: Option<Zeroizing<Vec<u8>>>,
+    sha1: Option<HmacState<Sha1>>,
+    sha256: Option<HmacState<Sha256>>,
+    sha384: Option<HmacState<Sha384>>,
+    sha512: Option<HmacState<Sha512>>,
+}
+
+impl LegacyStates {
+    /// Keys the states of `algorithms` (a subset of [`LEGACY_MACS`]) with `key`.
+    pub(super) fn new(key: &[u8], algorithms: &[ValidationAlgorithm]) -> Self {
+        let legal = |a: ValidationAlgorithm| {
+            algorithms.contains(&a) && check_legacy_validation_key(a, key).is_ok()
+        };
+        Self {
+            md5: legal(ValidationAlgorithm::Md5).then(|| Zeroizing::new(key.to_vec())),
+            sha1: legal(ValidationAlgorithm::Sha1)
+                .then(|| hmac_state(key))
+                .flatten(),
+            sha256: legal(ValidationAlgorithm::HmacSha256)
+                .then(|| hmac_state(key))
+                .flatten(),
+            sha384: legal(ValidationAlgorithm::HmacSha384)
+                .then(|| hmac_state(key))
+                .flatten(),
+            sha512: legal(ValidationAlgorithm::HmacSha512)
+                .then(|| hmac_state(key))
+                .flatten(),
+        }
+    }
+}
+
+/// `data ‖ modifier` laid out for one legacy MAC algorithm.
+pub(super) enum PreparedLegacy {
+    /// 4.x keyed MD5: the hash state after the data; the key and the modifier's tail follow.
+    Md5 {
+        prefix: Md5,
+        modifier: Vec<u8>,
+    },
+    Sha1(PreparedMessage<Sha1>),
+    Sha256(PreparedMessage<Sha256>),
+    Sha384(PreparedMessage<Sha384>),
+    Sha512(PreparedMessage<Sha512>),
+}
+
+impl PreparedLegacy {
+    pub(super) fn new(algorithm: ValidationAlgorithm, data: &[u8], modifier: &[u8]) -> Self {
+        match algorithm {
+            ValidationAlgorithm::Md5 => Self::Md5 {
+                prefix: Md5::new_with_prefix(data),
+                modifier: modifier.to_vec(),
+            },
+            ValidationAlgorithm::HmacSha256 => {
+                Self::Sha256(PreparedMessage::new(&[data, modifier]))
+            }
+            ValidationAlgorithm::HmacSha384 => {
+                Self::Sha384(PreparedMessage::new(&[data, modifier]))
+            }
+            ValidationAlgorithm::HmacSha512 => {
+                Self::Sha512(PreparedMessage::new(&[data, modifier]))
+            }
+            ValidationAlgorithm::Sha1
+            | ValidationAlgorithm::Aes
+            | ValidationAlgorithm::TripleDes => Self::Sha1(PreparedMessage::new(&[data, modifier])),
+        }
+    }
+
+    /// Whether `tag` is the MAC under the key of `states` (false if that algorithm does
+    /// not accept the key).
+    pub(super) fn verify(&self, states: &LegacyStates, tag: &[u8]) -> bool {
+        match self {
+            Self::Md5 { prefix, modifier } => states.md5.as_ref().is_some_and(|key| {
+                bool::from(md5_v4_finish(prefix.clone(), key, modifier).ct_eq(tag))
+            }),
+            Self::Sha1(m) => states.sha1.as_ref().is_some_and(|k| m.verify(k, tag)),
+            Self::Sha256(m) => states.sha256.as_ref().is_some_and(|k| m.verify(k, tag)),
+            Self::Sha384(m) => states.sha384.as_ref().is_some_and(|k| m.verify(k, tag)),
+            Self::Sha512(m) => states.sha512.as_ref().is_some_and(|k| m.verify(k, tag)),
+        }
+    }
+}
+
+/// The readings of a blob for one legacy MAC algorithm (one tag length).
+pub(super) struct LegacyCheck {
+    pub(super) algorithm: ValidationAlgorithm,
+    /// Where the tag starts.
+    pub(super) split: usize,
+    /// MAC-only readings, one per modifier (an index into the plan's modifiers).
+    pub(super) signed: Vec<(usize, PreparedLegacy)>,
+    /// The encrypted reading: the outer MAC covers the ciphertext only.
+    pub(super) encrypted: Option<PreparedLegacy>,
+}
+
+fn hit(
+    validation: ValidationAlgorithm,
+    decryption: Option<SymmetricAlgorithm>,
+    mode: Mode,
+    user_key: &Option<String>,
+    payload: &[u8],
+) -> Hit {
+    Hit {
+        validation,
+        decryption,
+        mode,
+        app_path: None,
+        isolate_apps: false,
+        user_key: user_key.clone(),
+        payload: payload.to_vec(),
+    }
+}
+
+/// Checks the legacy readings of the blob under one key variant: `states` keyed from `vk`,
+/// and the decryption key `dk`.
+pub(super) fn legacy_hit(
+    kind: &BlobKind<'_>,
+    plan: &Plan,
+    states: &LegacyStates,
+    vk: &[u8],
+    dk: &[u8],
+) -> Option<Hit> {
+    let bytes = kind.bytes();
+    for check in &plan.legacy {
+        let Some((data, tag)) = bytes.split_at_checked(check.split) else {
+            continue;
+        };
+        // MAC only (ViewState with modifier; forms ticket "Validation" without). With an
+        // empty modifier an encrypted blob `C ‖ MAC(C)` verifies this way too, so that case
+        // only stands if the encrypted reading does not.
+        let mut signed_fallback = None;
+        for (index, prepared) in &check.signed {
+            if !prepared.verify(states, tag) {
+                continue;
+            }
+            let Some(m) = plan.modifiers.get(*index) else {
+                continue;
+            };
+            let ok = match kind {
+                BlobKind::FormsCookie(_) => FormsAuthenticationTicket::deserialize(data).is_ok(),
+                _ => true,
+            };
+            if ok && !m.bytes.is_empty() {
+                return Some(hit(
+                    check.algorithm,
+                    None,
+                    Mode::LegacySigned,
+                    &m.user_key,
+                    data,
+                ));
+            }
+            if ok && signed_fallback.is_none() {
+                signed_fallback = Some(hit(
+                    check.algorithm,
+                    None,
+                    Mode::LegacySigned,
+                    &m.user_key,
+                    data,
+                ));
+            }
+        }
+        let encrypted = check
+            .encrypted
+            .as_ref()
+            .is_some_and(|p| p.verify(states, tag));
+        if encrypted {
+            if let Some(found) = decrypt(kind, &plan.modifiers, check.algorithm, vk, dk, data) {
+                return Some(found);
+            }
+        }
+        if signed_fallback.is_some() {
+            return signed_fallback;
+        }
+    }
+    None
+}
+
+/// After the outer MAC verified: each cipher the decryption key can drive, the zero IV and
+/// its discarded first block, the modifier suffix, and inner MACs where the format has one.
+fn decrypt(
+    kind: &BlobKind<'_>,
+    modifiers: &[Modifier],
+    algorithm: ValidationAlgorithm,
+    vk: &[u8],
+    dk: &[u8],
+    data: &[u8],
+) -> Option<Hit> {
+    let mac = LegacyMac::new(algorithm, FrameworkVersion::V4, vk).ok()?;
+    for (cipher_alg, cipher) in ciphers(dk) {
+        let zero = [0u8; 16];
+        let Some(plain) = zero
+            .get(..cipher.block_size())
+            .and_then(|iv| cipher.decrypt(iv, data))
+        else {
+            continue;
+        };
+        let Some(rest) = plain.get(cipher.key_size()..) else {
+            continue;
+        };
+        for m in modifiers {
+            let Some(payload) = rest.strip_suffix(m.bytes.as_slice()) else {
+                continue;
+            };
+            let encrypted = |validation, payload: &[u8], user_key: &Option<String>| {
+                hit(
+                    validation,
+                    Some(cipher_alg),
+                    Mode::LegacyEncrypted,
+                    user_key,
+                    payload,
+                )
+            };
+            match kind {
+                BlobKind::FormsCookie(_) => {
+                    let ticket = payload
+                        .len()
+                        .checked_sub(mac.len())
+                        .filter(|n| *n > 0)
+                        .and_then(|n| payload.split_at_checked(n));
+                    if let Some((t, inner)) = ticket {
+                        if mac.verify(t, &[], inner)
+                            && FormsAuthenticationTicket::deserialize(t).is_ok()
+                        {
+                            return Some(encrypted(algorithm, t, &None));
+                        }
+                    }
+                    if FormsAuthenticationTicket::deserialize(payload).is_ok() {
+                        return Some(encrypted(algorithm, payload, &None));
+                    }
+                }
+                BlobKind::ViewState(_) | BlobKind::EventValidation(_) => {
+                    // AES/3DES validation: the payload is data ‖ HMAC-SHA1(data ‖ modifier).
+                    if algorithm == ValidationAlgorithm::Sha1 {
+                        if let Some((d, inner)) = payload
+                            .len()
+                            .checked_sub(20)
+                            .and_then(|n| payload.split_at_checked(n))
+                        {
+                            if mac.verify(d, &m.bytes, inner) {
+                                let wrap = if cipher_alg == SymmetricAlgorithm::Aes {
+                                    ValidationAlgorithm::Aes
+                                } else {
+                                    ValidationAlgorithm::TripleDes
+                                };
+                                return Some(hit(
+                                    wrap,
+                                    Some(cipher_alg),
+                                    Mode::LegacyValidationWrap,
+                                    &m.user_key,
+                                    d,
+                                ));
+                            }
+                        }
+                    }
+                    return Some(encrypted(algorithm, payload, &m.user_key));
+                }
+                BlobKind::Resource(_) | BlobKind::Protected(..) => {
+                    return Some(encrypted(algorithm, payload, &None));
+                }
+            }
+        }
+    }
+    None
+}

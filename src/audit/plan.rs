@@ -1,0 +1,254 @@
+//! What is derived from a blob and its context once, before any candidate is tried:
+//! modifiers, purposes, application paths, and every message laid out for MACing.
+
+use super::framework45::{Fx45Check, PurposeCase, fx45_checks};
+use super::legacy::{LEGACY_MACS, LegacyCheck, PreparedLegacy};
+use super::{Blob, BlobKind};
+use crate::config::ValidationAlgorithm;
+use crate::crypto::framework45::{Purpose, primary};
+use crate::formats::Page;
+use crate::formats::osf::is_complete_graph;
+use crate::keys::string_hash::invariant_ignore_case_hash;
+
+/// A legacy modifier to try, with what it stands for.
+pub(super) struct Modifier {
+    pub(super) bytes: Vec<u8>,
+    pub(super) user_key: Option<String>,
+}
+
+/// An application path whose IsolateApps variant of each key is tried.
+pub(super) struct IsolatedApp {
+    pub(super) path: String,
+    /// The little-endian hash that replaces key bytes 0-3.
+    pub(super) hash: [u8; 4],
+}
+
+pub(super) struct Plan {
+    pub(super) modifiers: Vec<Modifier>,
+    /// Legacy readings by ascending tag length.
+    pub(super) legacy: Vec<LegacyCheck>,
+    /// The algorithms `legacy` uses: the only ones an IsolateApps variant is keyed for.
+    pub(super) legacy_algorithms: Vec<ValidationAlgorithm>,
+    pub(super) isolated_apps: Vec<IsolatedApp>,
+    pub(super) purposes: Vec<PurposeCase>,
+    pub(super) fx45: Vec<Fx45Check>,
+}
+
+/// Every application path a URL's page could belong to: `/`, `/a`, `/a/b`, ...
+fn app_levels(url: &str) -> Vec<String> {
+    let path = crate::formats::request_path(url);
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let dirs = segments.len().saturating_sub(1);
+    let mut out = vec!["/".to_owned()];
+    for n in 1..=dirs {
+        out.push(format!(
+            "/{}",
+            segments.get(..n).unwrap_or_default().join("/")
+        ));
+    }
+    out
+}
+
+fn user_keys(blob: &Blob<'_>) -> Vec<Option<String>> {
+    std::iter::once(None)
+        .chain(blob.user_keys.iter().cloned().map(Some))
+        .collect()
+}
+
+const TAG_LENGTHS: [usize; 5] = [16, 20, 32, 48, 64];
+
+/// `key_lengths`: the distinct master key lengths of the candidates, for the derivations.
+pub(super) fn plan(blob: &Blob<'_>, key_lengths: &[usize]) -> Plan {
+    let mut pages: Vec<(Page, Option<String>)> = Vec::new();
+    let mut isolated_apps = Vec::new();
+    if let Some(url) = blob.url {
+        for app in app_levels(url) {
+            if let Ok(page) = Page::from_path(url, &app) {
+                pages.push((page, Some(app.clone())));
+            }
+            if let Ok(h) = invariant_ignore_case_hash(&app) {
+                isolated_apps.push(IsolatedApp {
+                    path: app,
+                    hash: h.to_le_bytes(),
+                });
+            }
+        }
+    }
+    let page_state = matches!(
+        blob.kind,
+        BlobKind::ViewState(_) | BlobKind::EventValidation(_)
+    );
+    let modifiers = if page_state {
+        page_modifiers(blob, &pages)
+    } else {
+        vec![Modifier {
+            bytes: Vec::new(),
+            user_key: None,
+        }]
+    };
+    let purposes = purposes(blob, &pages, key_lengths);
+    let bytes = blob.kind.bytes();
+    let legacy = legacy_checks(&blob.kind, &modifiers);
+    let mut legacy_algorithms: Vec<ValidationAlgorithm> =
+        legacy.iter().map(|c| c.algorithm).collect();
+    legacy_algorithms.dedup();
+    Plan {
+        modifiers,
+        legacy,
+        legacy_algorithms,
+        isolated_apps,
+        fx45: if purposes.is_empty() {
+            Vec::new()
+        } else {
+            fx45_checks(bytes)
+        },
+        purposes,
+    }
+}
+
+/// The page modifiers: each generator (given, or from each application level of the URL)
+/// with each `ViewStateUserKey` candidate.
+fn page_modifiers(blob: &Blob<'_>, pages: &[(Page, Option<String>)]) -> Vec<Modifier> {
+    let mut generators: Vec<u32> = blob.generator.into_iter().collect();
+    for (page, _) in pages {
+        if let Ok(g) = page.generator(false) {
+            if !generators.contains(&g) {
+                generators.push(g);
+            }
+        }
+    }
+    let mut modifiers = Vec::new();
+    for user_key in user_keys(blob) {
+        let suffix: Vec<u8> = user_key
+            .as_deref()
+            .unwrap_or_default()
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        for g in &generators {
+            let mut bytes = g.to_le_bytes().to_vec();
+            bytes.extend_from_slice(&suffix);
+            modifiers.push(Modifier {
+                bytes,
+                user_key: user_key.clone(),
+            });
+        }
+        if generators.is_empty() {
+            // No page identity (a mobile page's Hashtable root, or an unknown page).
+            modifiers.push(Modifier {
+                bytes: suffix,
+                user_key: user_key.clone(),
+            });
+        }
+    }
+    modifiers
+}
+
+fn purposes(
+    blob: &Blob<'_>,
+    pages: &[(Page, Option<String>)],
+    key_lengths: &[usize],
+) -> Vec<PurposeCase> {
+    let simple = |primary: &str| PurposeCase::new(Purpose::new(primary), None, None, key_lengths);
+    let page_primary = match &blob.kind {
+        BlobKind::ViewState(_) => primary::VIEWSTATE,
+        BlobKind::EventValidation(_) => primary::EVENT_VALIDATION,
+        BlobKind::FormsCookie(_) => return vec![simple(primary::FORMS_AUTHENTICATION_TICKET)],
+        BlobKind::Resource(_) => {
+            return [
+                primary::WEB_RESOURCE_URL,
+                primary::SCRIPT_RESOURCE_URL,
+                primary::PREVIOUS_PAGE_ID,
+            ]
+            .into_iter()
+            .map(simple)
+            .collect();
+        }
+        BlobKind::Protected(_, specific) => {
+            return vec![PurposeCase::new(
+                Purpose::new(primary::MACHINE_KEY_PROTECT).with_specifics(specific),
+                None,
+                None,
+                key_lengths,
+            )];
+        }
+    };
+    let mut out = Vec::new();
+    for user_key in user_keys(blob) {
+        for (page, app) in pages {
+            let page = match &user_key {
+                Some(k) => page.clone().with_view_state_user_key(k),
+                None => page.clone(),
+            };
+            if let Ok(specific) = page.purposes() {
+                out.push(PurposeCase::new(
+                    Purpose::new(page_primary).with_specifics(&specific),
+                    app.clone(),
+                    user_key.clone(),
+                    key_lengths,
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The legacy readings by tag length. MAC-only: the data before the tag must be a whole
+/// `ObjectStateFormatter` graph for page state (resource tokens are never MAC-only).
+/// Encrypted: the ciphertext is whole 8-byte blocks.
+fn legacy_checks(kind: &BlobKind<'_>, modifiers: &[Modifier]) -> Vec<LegacyCheck> {
+    let bytes = match kind {
+        BlobKind::Protected(..) => return Vec::new(),
+        _ => kind.bytes(),
+    };
+    let data = |tag_len: usize| {
+        bytes
+            .len()
+            .checked_sub(tag_len)
+            .filter(|n| *n > 0)
+            .and_then(|n| bytes.get(..n))
+    };
+    let signed_lengths: Vec<usize> = match kind {
+        BlobKind::ViewState(_) | BlobKind::EventValidation(_) => {
+            let complete: Vec<usize> = TAG_LENGTHS
+                .into_iter()
+                .filter(|m| data(*m).is_some_and(is_complete_graph))
+                .collect();
+            if complete.is_empty() {
+                // A graph this reader cannot walk (event validation, say): fall back to the header.
+                TAG_LENGTHS
+                    .into_iter()
+                    .filter(|m| data(*m).is_some_and(|d| d.starts_with(&[0xFF, 0x01])))
+                    .collect()
+            } else {
+                complete
+            }
+        }
+        BlobKind::Resource(_) => Vec::new(),
+        _ => TAG_LENGTHS.to_vec(),
+    };
+    LEGACY_MACS
+        .into_iter()
+        .filter_map(|algorithm| {
+            let tag_len = algorithm.mac_len();
+            let data = data(tag_len)?;
+            let signed: Vec<(usize, PreparedLegacy)> = if signed_lengths.contains(&tag_len) {
+                modifiers
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| (i, PreparedLegacy::new(algorithm, data, &m.bytes)))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let encrypted =
+                (data.len() % 8 == 0).then(|| PreparedLegacy::new(algorithm, data, &[]));
+            (!signed.is_empty() || encrypted.is_some()).then_some(LegacyCheck {
+                algorithm,
+                split: data.len(),
+                signed,
+                encrypted,
+            })
+        })
+        .collect()
+}
