@@ -206,7 +206,7 @@ mod tests {
             .with_specifics(&["TemplateSourceDirectory: /A", "Type: B_ASPX"]);
         let context = purpose.context();
         for len in [1usize, 8, 20, 24, 32, 48, 63, 64, 65, 100, 128, 129, 200] {
-            let key: Vec<u8> = (0..len).map(|i| (i * 13) as u8).collect();
+            let key: Vec<u8> = (0..len).map(|i| (i * 13).to_le_bytes()[0]).collect();
             let prf = hmac_state::<Sha512>(&key).unwrap();
             let prepared = Derivation::new(&purpose, &context, len).unwrap();
             let expected = sp800_108_hmac_sha512(&key, purpose.label(), &context, len).unwrap();

@@ -6,8 +6,7 @@
 //! decryption, inner MACs, ticket parsing) is rare and uses the ordinary protector code.
 
 use md5::{Digest, Md5};
-use sha1::Sha1;
-use sha2::{Sha256, Sha384, Sha512};
+use sha2::{Sha384, Sha512};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
@@ -16,7 +15,9 @@ use super::{BlobKind, Hit, Mode, ciphers};
 use crate::config::key_rules::check_legacy_validation_key;
 use crate::config::{FrameworkVersion, SymmetricAlgorithm, ValidationAlgorithm};
 use crate::crypto::legacy::mac::{LegacyMac, md5_v4_finish};
-use crate::crypto::mac::{HmacState, PreparedMessage, hmac_state};
+use crate::crypto::mac::{
+    HmacState, PadStates, PaddedMessage, PreparedMessage, SHA1, SHA256, hmac_state,
+};
 use crate::formats::forms_ticket::FormsAuthenticationTicket;
 
 /// The legacy MAC algorithms by ascending tag length (MD5 on 4.x is 16 bytes).
@@ -32,8 +33,8 @@ pub(super) const LEGACY_MACS: [ValidationAlgorithm; 5] = [
 /// (legacy refuses validation keys longer than the hash block).
 pub(super) struct LegacyStates {
     md5: Option<Zeroizing<Vec<u8>>>,
-    sha1: Option<HmacState<Sha1>>,
-    sha256: Option<HmacState<Sha256>>,
+    sha1: Option<PadStates<5>>,
+    sha256: Option<PadStates<8>>,
     sha384: Option<HmacState<Sha384>>,
     sha512: Option<HmacState<Sha512>>,
 }
@@ -47,10 +48,10 @@ impl LegacyStates {
         Self {
             md5: legal(ValidationAlgorithm::Md5).then(|| Zeroizing::new(key.to_vec())),
             sha1: legal(ValidationAlgorithm::Sha1)
-                .then(|| hmac_state(key))
+                .then(|| SHA1.pad_states(key))
                 .flatten(),
             sha256: legal(ValidationAlgorithm::HmacSha256)
-                .then(|| hmac_state(key))
+                .then(|| SHA256.pad_states(key))
                 .flatten(),
             sha384: legal(ValidationAlgorithm::HmacSha384)
                 .then(|| hmac_state(key))
@@ -69,32 +70,31 @@ pub(super) enum PreparedLegacy {
         prefix: Md5,
         modifier: Vec<u8>,
     },
-    Sha1(PreparedMessage<Sha1>),
-    Sha256(PreparedMessage<Sha256>),
+    Sha1(PaddedMessage<5>),
+    Sha256(PaddedMessage<8>),
     Sha384(PreparedMessage<Sha384>),
     Sha512(PreparedMessage<Sha512>),
 }
 
 impl PreparedLegacy {
-    pub(super) fn new(algorithm: ValidationAlgorithm, data: &[u8], modifier: &[u8]) -> Self {
-        match algorithm {
+    pub(super) fn new(
+        algorithm: ValidationAlgorithm,
+        data: &[u8],
+        modifier: &[u8],
+    ) -> Option<Self> {
+        let parts = [data, modifier];
+        Some(match algorithm {
             ValidationAlgorithm::Md5 => Self::Md5 {
                 prefix: Md5::new_with_prefix(data),
                 modifier: modifier.to_vec(),
             },
-            ValidationAlgorithm::HmacSha256 => {
-                Self::Sha256(PreparedMessage::new(&[data, modifier]))
-            }
-            ValidationAlgorithm::HmacSha384 => {
-                Self::Sha384(PreparedMessage::new(&[data, modifier]))
-            }
-            ValidationAlgorithm::HmacSha512 => {
-                Self::Sha512(PreparedMessage::new(&[data, modifier]))
-            }
+            ValidationAlgorithm::HmacSha256 => Self::Sha256(SHA256.prepare(&parts)?),
+            ValidationAlgorithm::HmacSha384 => Self::Sha384(PreparedMessage::new(&parts)),
+            ValidationAlgorithm::HmacSha512 => Self::Sha512(PreparedMessage::new(&parts)),
             ValidationAlgorithm::Sha1
             | ValidationAlgorithm::Aes
-            | ValidationAlgorithm::TripleDes => Self::Sha1(PreparedMessage::new(&[data, modifier])),
-        }
+            | ValidationAlgorithm::TripleDes => Self::Sha1(SHA1.prepare(&parts)?),
+        })
     }
 
     /// Whether `tag` is the MAC under the key of `states` (false if that algorithm does

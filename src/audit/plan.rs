@@ -236,13 +236,14 @@ fn legacy_checks(kind: &BlobKind<'_>, modifiers: &[Modifier]) -> Vec<LegacyCheck
                 modifiers
                     .iter()
                     .enumerate()
-                    .map(|(i, m)| (i, PreparedLegacy::new(algorithm, data, &m.bytes)))
+                    .filter_map(|(i, m)| Some((i, PreparedLegacy::new(algorithm, data, &m.bytes)?)))
                     .collect()
             } else {
                 Vec::new()
             };
-            let encrypted =
-                (data.len() % 8 == 0).then(|| PreparedLegacy::new(algorithm, data, &[]));
+            let encrypted = (data.len() % 8 == 0)
+                .then(|| PreparedLegacy::new(algorithm, data, &[]))
+                .flatten();
             (!signed.is_empty() || encrypted.is_some()).then_some(LegacyCheck {
                 algorithm,
                 split: data.len(),

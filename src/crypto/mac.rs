@@ -1,8 +1,10 @@
 //! HMAC keyed once; each call clones the keyed state, so the inner and outer pad
 //! computations are done once per key, not once per message.
 
+mod padded;
 mod prepared;
 
+pub(crate) use padded::{PadStates, PaddedMessage, SHA1, SHA256};
 pub(crate) use prepared::{HmacState, PreparedMessage, hmac_state};
 
 use hmac::{Hmac, KeyInit, Mac};
