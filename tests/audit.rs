@@ -346,3 +346,58 @@ fn modes_the_peers_miss() {
         assert_eq!(found.payload, b"\xff\x01\x64");
     }
 }
+
+#[test]
+fn event_validation_has_its_own_purpose() {
+    // __EVENTVALIDATION from a listed key: legacy protects it as a ViewState of the page
+    // (found either way); Framework45 under its own primary purpose, so only the
+    // event-validation blob finds it, and a ViewState of the same page is not mistaken for one.
+    use machinekey::config::MachineKeyConfig;
+    use machinekey::formats::{AppKeys, Page};
+    let list = KeyList::builtin();
+    let auditor = Auditor::new(&list);
+    let pair = &list.pairs()[42];
+    let page = Page::from_path("/app/sub/page.aspx", "/app").unwrap();
+    let url = "https://x/app/sub/page.aspx";
+    for mode in ["Framework20SP1", "Framework45"] {
+        let cfg = MachineKeyConfig::builder()
+            .validation_key(&pair.validation_key)
+            .decryption_key(&pair.decryption_key)
+            .validation("HMACSHA256")
+            .decryption("AES")
+            .compatibility_mode(mode)
+            .build()
+            .unwrap();
+        let keys = AppKeys::explicit(&cfg).unwrap();
+        let ev = from_base64(
+            &keys
+                .encode_event_validation(b"\xff\x01\x64", &page, false)
+                .unwrap(),
+        )
+        .unwrap();
+        let vs = from_base64(
+            &keys
+                .encode_viewstate(b"\xff\x01\x64", &page, false)
+                .unwrap(),
+        )
+        .unwrap();
+        let found = auditor
+            .audit(&Blob::event_validation(&ev).with_url(url))
+            .unwrap_or_else(|| panic!("{mode}: event validation not found"));
+        assert_eq!(found.index, 42, "{mode}");
+        assert_eq!(found.validation.name(), "HMACSHA256", "{mode}");
+        assert_eq!(found.payload, b"\xff\x01\x64", "{mode}");
+        let as_viewstate = auditor.audit(&Blob::viewstate(&ev).with_url(url));
+        let vs_as_ev = auditor.audit(&Blob::event_validation(&vs).with_url(url));
+        if mode == "Framework45" {
+            assert_eq!(found.mode, Mode::Framework45);
+            assert_eq!(found.app_path.as_deref(), Some("/app"));
+            assert!(as_viewstate.is_none(), "wrong purpose must not verify");
+            assert!(vs_as_ev.is_none(), "wrong purpose must not verify");
+            assert!(auditor.audit(&Blob::viewstate(&vs).with_url(url)).is_some());
+        } else {
+            assert_eq!(found.mode, Mode::LegacySigned);
+            assert_eq!(as_viewstate.map(|f| f.index), Some(42));
+        }
+    }
+}

@@ -355,6 +355,20 @@ fn audit_and_simulate() {
             .starts_with("0074D9E5")
     );
     assert_eq!(code(&["audit", "not base64!"]).0, 2);
+    // Legacy protects __EVENTVALIDATION as page state: the same blob is found that way too.
+    let j = json(&[
+        "audit",
+        "--event-validation",
+        "--generator",
+        "EDD8C9AE",
+        "QhNlfAmxL3x1eiDHXDyjc8Nv7IsFX/OsUgF2hrtevccYC3a56XmssuVxjhHAYqgBNSOMlN1IztaNEGRMl56UOofadCc=",
+    ]);
+    assert_eq!(j["mode"], "legacy_encrypted");
+    assert_eq!(
+        code(&["audit", "--event-validation", "--cookie", "00"]).0,
+        2,
+        "one kind of blob"
+    );
     // A private key found through an extra list file.
     let dir = std::env::temp_dir().join(format!("machinekey-cli-audit-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -187,7 +187,8 @@ enum Command {
         protection: ProtectionArg,
         value: String,
     },
-    /// Which known key protects a blob (a ViewState unless --cookie, --resource or --protected).
+    /// Which known key protects a blob (a ViewState unless --event-validation, --cookie,
+    /// --resource or --protected).
     Audit {
         /// More candidate lists (validationKey,decryptionKey lines).
         #[arg(long = "keys", value_name = "FILE")]
@@ -198,6 +199,9 @@ enum Command {
         url: Option<String>,
         #[arg(long = "user-key")]
         user_keys: Vec<String>,
+        /// The value is an __EVENTVALIDATION (Framework45 protects it under its own purpose).
+        #[arg(long = "event-validation", conflicts_with_all = ["cookie", "resource", "protected"])]
+        event_validation: bool,
         #[arg(long, conflicts_with_all = ["resource", "protected"])]
         cookie: bool,
         #[arg(long, conflicts_with = "protected")]
@@ -771,6 +775,7 @@ fn run(cli: &Cli) -> Result<Output, Failure> {
             generator,
             url,
             user_keys,
+            event_validation,
             cookie,
             resource,
             protected,
@@ -787,7 +792,7 @@ fn run(cli: &Cli) -> Result<Output, Failure> {
             } else if *protected {
                 loose_bytes(value)?
             } else {
-                from_base64(value.trim()).map_err(|_| usage("a ViewState is Base64"))?
+                from_base64(value.trim()).map_err(|_| usage("page state is Base64"))?
             };
             let purpose_refs: Vec<&str> = purposes.iter().map(String::as_str).collect();
             let mut blob = if *cookie {
@@ -796,6 +801,8 @@ fn run(cli: &Cli) -> Result<Output, Failure> {
                 Blob::resource(&bytes)
             } else if *protected {
                 Blob::protected(&bytes, &purpose_refs)
+            } else if *event_validation {
+                Blob::event_validation(&bytes)
             } else {
                 Blob::viewstate(&bytes)
             };
