@@ -1,7 +1,9 @@
 //! Known-key audit throughput, in candidate keys per second, over the built-in list
 //! (3,625 pairs), for the three cases the peers are measured on: an unencrypted legacy
 //! ViewState that no key matches, an encrypted one that no key matches, and a Framework45
-//! ViewState with a URL (SP800-108 per key). Run on one thread and on all cores.
+//! ViewState with a URL (4 application levels: an SP800-108 derivation per key and level,
+//! and the legacy readings of each key's IsolateApps variants). Run on one thread and on
+//! all cores.
 
 #![allow(missing_docs, clippy::expect_used, clippy::unwrap_used)]
 

@@ -5,8 +5,21 @@
 //! the legacy MAC (the algorithm follows from the tag length), legacy encryption with each
 //! cipher, the AES/3DES-as-validation wrap, Framework45 with the purposes of each
 //! application level of a URL, IsolateApps variants of each key, and caller-supplied
-//! `ViewStateUserKey` candidates. MAC states are keyed once per candidate; a tag is checked
-//! before anything is decrypted; candidates are spread over cores with `rayon`.
+//! `ViewStateUserKey` candidates. A `__VIEWSTATE` and an `__EVENTVALIDATION` differ only in
+//! their Framework45 purpose, so say which one a blob is ([`Blob::viewstate`],
+//! [`Blob::event_validation`]).
+//!
+//! # Speed
+//!
+//! The per-key work is hash compressions and nothing else, as far as the formats allow:
+//! every candidate's HMAC pad states (and, for SP800-108, its HMAC-SHA512 state) are keyed
+//! once when the [`Auditor`] is built; each audit lays the blob out once, padding included,
+//! for every reading it can have (a tag length is ruled out before any MAC when the data
+//! before it is not a whole `ObjectStateFormatter` graph, or the ciphertext not whole
+//! blocks), and the SP800-108 inputs once per purpose. A candidate then costs two SHA-1
+//! compressions for an unencrypted legacy ViewState. Only after a MAC verified is anything
+//! decrypted or derived for the decryption key. Candidates are spread over cores with
+//! `rayon`, in chunks, and the first in list order wins.
 //!
 //! A finding is certain: it is reported only after a MAC verified under that key.
 //!
