@@ -98,6 +98,31 @@ impl<'a> Blob<'a> {
     /// A decoded `__EVENTVALIDATION`: legacy protection as a ViewState of the same page,
     /// Framework45 under its own primary purpose
     /// (`WebForms.ClientScriptManager.EventValidation`).
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::audit::{Auditor, Blob, KeyList};
+    /// use machinekey::config::MachineKeyConfig;
+    /// use machinekey::crypto::encoding::from_base64;
+    /// use machinekey::formats::{AppKeys, Page};
+    /// let list = KeyList::builtin();
+    /// let known = &list.pairs()[7];
+    /// let cfg = MachineKeyConfig::builder()
+    ///     .validation_key(&known.validation_key)
+    ///     .decryption_key(&known.decryption_key)
+    ///     .compatibility_mode("Framework45")
+    ///     .build()?;
+    /// let page = Page::from_path("/shop/cart.aspx", "/shop")?;
+    /// let field = AppKeys::explicit(&cfg)?.encode_event_validation(b"\xff\x01\x64", &page, false)?;
+    /// let bytes = from_base64(&field)?;
+    /// let auditor = Auditor::new(&list);
+    /// let blob = Blob::event_validation(&bytes).with_url("https://host/shop/cart.aspx");
+    /// let found = auditor.audit(&blob).ok_or(machinekey::Error::Unprotect)?;
+    /// assert_eq!((found.index, found.app_path.as_deref()), (7, Some("/shop")));
+    /// // As a ViewState it is under the wrong purpose.
+    /// assert!(auditor.audit(&Blob::viewstate(&bytes).with_url("https://host/shop/cart.aspx")).is_none());
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
     #[must_use]
     pub fn event_validation(bytes: &'a [u8]) -> Self {
         Self::of(BlobKind::EventValidation(bytes))
