@@ -210,7 +210,8 @@ pub struct Finding {
     pub decryption: Option<SymmetricAlgorithm>,
     /// The mode.
     pub mode: Mode,
-    /// The application path, for IsolateApps variants and Framework45 page purposes.
+    /// The application path: the level of the URL whose generator (legacy page state) or
+    /// page purposes (Framework45) verified, or the IsolateApps application.
     pub app_path: Option<String>,
     /// Whether the key matched only after the IsolateApps change for `app_path`.
     pub isolate_apps: bool,

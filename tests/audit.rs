@@ -397,6 +397,11 @@ fn event_validation_has_its_own_purpose() {
             assert!(auditor.audit(&Blob::viewstate(&vs).with_url(url)).is_some());
         } else {
             assert_eq!(found.mode, Mode::LegacySigned);
+            assert_eq!(
+                found.app_path.as_deref(),
+                Some("/app"),
+                "the level whose generator the MAC used"
+            );
             assert_eq!(as_viewstate.map(|f| f.index), Some(42));
         }
     }

@@ -119,6 +119,30 @@ fn viewstate_commands() {
         ]),
         "2037ECEB"
     );
+    // Blacklist3r #22: the generator gives the application path back.
+    assert_eq!(
+        ok(&[
+            "viewstate",
+            "app-path",
+            "--path",
+            "/OTPGeneration/frmOTPGeneration.aspx",
+            "--generator",
+            "ECA7C9A2"
+        ]),
+        "/OTPGeneration"
+    );
+    assert_eq!(
+        code(&[
+            "viewstate",
+            "app-path",
+            "--path",
+            "/a/b.aspx",
+            "--generator",
+            "00000000"
+        ])
+        .0,
+        1
+    );
     let mut a = keys("SHA1");
     a.extend(["--path", "/query.aspx"]);
     let decode = [

@@ -227,6 +227,29 @@ fn generators_reproduce_from_paths() {
 }
 
 #[test]
+fn app_paths_recover_from_generators() {
+    // Blacklist3r #22: the page's generator gives its application path back (the reporter
+    // had tried "/"). Every vector with a real page path recovers exactly its own.
+    let doc = load("generator_and_isolateapps.json");
+    let mut checked = 0;
+    for g in doc["generators"].as_array().unwrap() {
+        if !s(g, "path").starts_with('/') {
+            continue;
+        }
+        let generator = u32::from_str_radix(s(g, "expected_generator"), 16).unwrap();
+        let found = Page::app_paths_for_generator(s(g, "path"), generator);
+        assert_eq!(found, [s(g, "iis_app_path")], "{g}");
+        checked += 1;
+    }
+    assert!(checked >= 5, "{checked}");
+    assert!(
+        Page::app_paths_for_generator("/OTPGeneration/frmOTPGeneration.aspx", 0x085A_097A) == ["/"],
+        "the reporter's own value is the root's"
+    );
+    assert!(Page::app_paths_for_generator("/a/b.aspx", 0).is_empty());
+}
+
+#[test]
 fn resource_tokens_from_strings() {
     for v in vectors("resource_tokens.json") {
         let id = s(&v, "id");

@@ -127,16 +127,16 @@ fn hit(
     validation: ValidationAlgorithm,
     decryption: Option<SymmetricAlgorithm>,
     mode: Mode,
-    user_key: &Option<String>,
+    modifier: Option<&Modifier>,
     payload: &[u8],
 ) -> Hit {
     Hit {
         validation,
         decryption,
         mode,
-        app_path: None,
+        app_path: modifier.and_then(|m| m.app_path.clone()),
         isolate_apps: false,
-        user_key: user_key.clone(),
+        user_key: modifier.and_then(|m| m.user_key.clone()),
         payload: payload.to_vec(),
     }
 }
@@ -175,7 +175,7 @@ pub(super) fn legacy_hit(
                     check.algorithm,
                     None,
                     Mode::LegacySigned,
-                    &m.user_key,
+                    Some(m),
                     data,
                 ));
             }
@@ -184,7 +184,7 @@ pub(super) fn legacy_hit(
                     check.algorithm,
                     None,
                     Mode::LegacySigned,
-                    &m.user_key,
+                    Some(m),
                     data,
                 ));
             }
@@ -231,12 +231,12 @@ fn decrypt(
             let Some(payload) = rest.strip_suffix(m.bytes.as_slice()) else {
                 continue;
             };
-            let encrypted = |validation, payload: &[u8], user_key: &Option<String>| {
+            let encrypted = |validation, payload: &[u8], modifier: Option<&Modifier>| {
                 hit(
                     validation,
                     Some(cipher_alg),
                     Mode::LegacyEncrypted,
-                    user_key,
+                    modifier,
                     payload,
                 )
             };
@@ -251,11 +251,11 @@ fn decrypt(
                         if mac.verify(t, &[], inner)
                             && FormsAuthenticationTicket::deserialize(t).is_ok()
                         {
-                            return Some(encrypted(algorithm, t, &None));
+                            return Some(encrypted(algorithm, t, None));
                         }
                     }
                     if FormsAuthenticationTicket::deserialize(payload).is_ok() {
-                        return Some(encrypted(algorithm, payload, &None));
+                        return Some(encrypted(algorithm, payload, None));
                     }
                 }
                 BlobKind::ViewState(_) | BlobKind::EventValidation(_) => {
@@ -276,16 +276,16 @@ fn decrypt(
                                     wrap,
                                     Some(cipher_alg),
                                     Mode::LegacyValidationWrap,
-                                    &m.user_key,
+                                    Some(m),
                                     d,
                                 ));
                             }
                         }
                     }
-                    return Some(encrypted(algorithm, payload, &m.user_key));
+                    return Some(encrypted(algorithm, payload, Some(m)));
                 }
                 BlobKind::Resource(_) | BlobKind::Protected(..) => {
-                    return Some(encrypted(algorithm, payload, &None));
+                    return Some(encrypted(algorithm, payload, None));
                 }
             }
         }

@@ -14,6 +14,8 @@ use crate::keys::string_hash::invariant_ignore_case_hash;
 pub(super) struct Modifier {
     pub(super) bytes: Vec<u8>,
     pub(super) user_key: Option<String>,
+    /// The application level of the URL whose page has this modifier's generator.
+    pub(super) app_path: Option<String>,
 }
 
 /// An application path whose IsolateApps variant of each key is tried.
@@ -34,21 +36,6 @@ pub(super) struct Plan {
     pub(super) fx45: Vec<Fx45Check>,
 }
 
-/// Every application path a URL's page could belong to: `/`, `/a`, `/a/b`, ...
-fn app_levels(url: &str) -> Vec<String> {
-    let path = crate::formats::request_path(url);
-    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    let dirs = segments.len().saturating_sub(1);
-    let mut out = vec!["/".to_owned()];
-    for n in 1..=dirs {
-        out.push(format!(
-            "/{}",
-            segments.get(..n).unwrap_or_default().join("/")
-        ));
-    }
-    out
-}
-
 fn user_keys(blob: &Blob<'_>) -> Vec<Option<String>> {
     std::iter::once(None)
         .chain(blob.user_keys.iter().cloned().map(Some))
@@ -62,7 +49,7 @@ pub(super) fn plan(blob: &Blob<'_>, key_lengths: &[usize]) -> Plan {
     let mut pages: Vec<(Page, Option<String>)> = Vec::new();
     let mut isolated_apps = Vec::new();
     if let Some(url) = blob.url {
-        for app in app_levels(url) {
+        for app in Page::app_path_candidates(url) {
             if let Ok(page) = Page::from_path(url, &app) {
                 pages.push((page, Some(app.clone())));
             }
@@ -84,6 +71,7 @@ pub(super) fn plan(blob: &Blob<'_>, key_lengths: &[usize]) -> Plan {
         vec![Modifier {
             bytes: Vec::new(),
             user_key: None,
+            app_path: None,
         }]
     };
     let purposes = purposes(blob, &pages, key_lengths);
@@ -109,12 +97,25 @@ pub(super) fn plan(blob: &Blob<'_>, key_lengths: &[usize]) -> Plan {
 /// The page modifiers: each generator (given, or from each application level of the URL)
 /// with each `ViewStateUserKey` candidate.
 fn page_modifiers(blob: &Blob<'_>, pages: &[(Page, Option<String>)]) -> Vec<Modifier> {
-    let mut generators: Vec<u32> = blob.generator.into_iter().collect();
-    for (page, _) in pages {
-        if let Ok(g) = page.generator(false) {
-            if !generators.contains(&g) {
-                generators.push(g);
-            }
+    // Each generator with the application level whose page has it (the given one's too).
+    let levels: Vec<(u32, Option<String>)> = pages
+        .iter()
+        .filter_map(|(page, app)| Some((page.generator(false).ok()?, app.clone())))
+        .collect();
+    let level_of = |g: u32| {
+        levels
+            .iter()
+            .find(|(l, _)| *l == g)
+            .and_then(|(_, a)| a.clone())
+    };
+    let mut generators: Vec<(u32, Option<String>)> = blob
+        .generator
+        .map(|g| (g, level_of(g)))
+        .into_iter()
+        .collect();
+    for (g, app) in &levels {
+        if !generators.iter().any(|(known, _)| known == g) {
+            generators.push((*g, app.clone()));
         }
     }
     let mut modifiers = Vec::new();
@@ -125,12 +126,13 @@ fn page_modifiers(blob: &Blob<'_>, pages: &[(Page, Option<String>)]) -> Vec<Modi
             .encode_utf16()
             .flat_map(u16::to_le_bytes)
             .collect();
-        for g in &generators {
+        for (g, app_path) in &generators {
             let mut bytes = g.to_le_bytes().to_vec();
             bytes.extend_from_slice(&suffix);
             modifiers.push(Modifier {
                 bytes,
                 user_key: user_key.clone(),
+                app_path: app_path.clone(),
             });
         }
         if generators.is_empty() {
@@ -138,6 +140,7 @@ fn page_modifiers(blob: &Blob<'_>, pages: &[(Page, Option<String>)]) -> Vec<Modi
             modifiers.push(Modifier {
                 bytes: suffix,
                 user_key: user_key.clone(),
+                app_path: None,
             });
         }
     }

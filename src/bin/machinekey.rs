@@ -228,6 +228,14 @@ enum ViewStateCommand {
         #[arg(long, default_value = "/")]
         app_path: String,
     },
+    /// The application paths under which a page has a given __VIEWSTATEGENERATOR (how to
+    /// find the application path of a captured page).
+    AppPath {
+        #[arg(long)]
+        path: String,
+        #[arg(long)]
+        generator: String,
+    },
     /// Protect a payload as a page's __VIEWSTATE.
     Encode {
         #[command(flatten)]
@@ -653,6 +661,18 @@ fn run(cli: &Cli) -> Result<Output, Failure> {
                     g.clone(),
                     json!({ "generator": g, "template_source_directory": page.template_source_directory(), "type_name": page.type_name() }),
                 ))
+            }
+            ViewStateCommand::AppPath { path, generator } => {
+                let apps = Page::app_paths_for_generator(path, parse_generator(generator)?);
+                if apps.is_empty() {
+                    return Err(Failure(
+                        1,
+                        format!(
+                            "no application level of {path} gives generator {generator} (a ClassName directive, or another page)"
+                        ),
+                    ));
+                }
+                Ok(out(apps.join("\n"), json!({ "app_paths": apps })))
             }
             ViewStateCommand::Encode {
                 keys,

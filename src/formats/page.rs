@@ -114,6 +114,55 @@ impl Page {
         Ok(Self::new(directory, &type_name_from(relative)))
     }
 
+    /// Every application path the page at `request_path` (a path or a URL) could belong to,
+    /// from the root down: `/`, `/a` and `/a/b` for `/a/b/page.aspx`.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::formats::Page;
+    /// assert_eq!(Page::app_path_candidates("https://host/a/b/page.aspx?x=1"), ["/", "/a", "/a/b"]);
+    /// ```
+    #[must_use]
+    pub fn app_path_candidates(request_path: &str) -> Vec<String> {
+        let path = self::request_path(request_path);
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let dirs = segments.len().saturating_sub(1);
+        let mut out = vec!["/".to_owned()];
+        for n in 1..=dirs {
+            out.push(format!(
+                "/{}",
+                segments.get(..n).unwrap_or_default().join("/")
+            ));
+        }
+        out
+    }
+
+    /// The application paths (of [`app_path_candidates`](Self::app_path_candidates)) under
+    /// which the page at `request_path` has the `__VIEWSTATEGENERATOR` `generator`: the
+    /// application path recovered from a captured page, since the generator hashes the
+    /// page's directory and its application-relative type name. Usually one; none if the
+    /// page's type name is not the default one (a `ClassName` directive, say), or the
+    /// path's characters are outside what the crate's string hash covers.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::formats::Page;
+    /// let generator = Page::from_path("/mac/vsk/test/default.aspx", "/mac/vsk")?.generator(false)?;
+    /// assert_eq!(Page::app_paths_for_generator("http://host/mac/vsk/test/default.aspx", generator), ["/mac/vsk"]);
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    #[must_use]
+    pub fn app_paths_for_generator(request_path: &str, generator: u32) -> Vec<String> {
+        Self::app_path_candidates(request_path)
+            .into_iter()
+            .filter(|app| {
+                Self::from_path(request_path, app)
+                    .and_then(|page| page.generator(false))
+                    .is_ok_and(|g| g == generator)
+            })
+            .collect()
+    }
+
     /// A page from its `TemplateSourceDirectory` (e.g. `/` or `/MyApp/sub`) and type name
     /// (e.g. `default_aspx`).
     ///
