@@ -166,7 +166,9 @@ impl<'a> Blob<'a> {
     }
 
     /// The page URL: gives the generator and Framework45 purposes for every possible
-    /// application path, and the IsolateApps variants.
+    /// application path, and the IsolateApps variants. A directory URL (`/shop/`) stands
+    /// for its `default.aspx`; an extensionless one (`/Login`: routing, FriendlyUrls) for
+    /// both `/Login.aspx` and `/Login/default.aspx`.
     #[must_use]
     pub fn with_url(mut self, url: &'a str) -> Self {
         self.url = Some(url);

@@ -472,3 +472,49 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn directory_and_extensionless_urls() {
+    // badsecrets #76: a ViewState posted back to "/shop/" comes from /shop/default.aspx,
+    // one posted to "/Login" (routing, FriendlyUrls) from /Login.aspx. Framework45 needs the
+    // page for its purposes; the audit tries the pages such URLs stand for.
+    use machinekey::config::MachineKeyConfig;
+    use machinekey::formats::{AppKeys, Page};
+    let list = KeyList::builtin();
+    let auditor = Auditor::new(&list);
+    let pair = &list.pairs()[99];
+    let cfg = MachineKeyConfig::builder()
+        .validation_key(&pair.validation_key)
+        .decryption_key(&pair.decryption_key)
+        .compatibility_mode("Framework45")
+        .build()
+        .unwrap();
+    let keys = AppKeys::explicit(&cfg).unwrap();
+    for (page_path, app, url) in [
+        ("/default.aspx", "/", "https://host/"),
+        ("/default.aspx", "/", "https://host"),
+        ("/shop/default.aspx", "/shop", "https://host/shop/?q=1"),
+        ("/shop/Login.aspx", "/", "https://host/shop/Login"),
+        (
+            "/shop/Login/default.aspx",
+            "/shop",
+            "https://host/shop/Login",
+        ),
+    ] {
+        let page = Page::from_path(page_path, app).unwrap();
+        let bytes = from_base64(
+            &keys
+                .encode_viewstate(b"\xff\x01\x64", &page, false)
+                .unwrap(),
+        )
+        .unwrap();
+        let found = auditor
+            .audit(&Blob::viewstate(&bytes).with_url(url))
+            .unwrap_or_else(|| panic!("{url}: not found"));
+        assert_eq!(
+            (found.index, found.mode, found.app_path.as_deref()),
+            (99, Mode::Framework45, Some(app)),
+            "{url}"
+        );
+    }
+}

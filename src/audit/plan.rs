@@ -42,6 +42,25 @@ fn user_keys(blob: &Blob<'_>) -> Vec<Option<String>> {
         .collect()
 }
 
+/// The pages a URL can stand for: its own path when it names a file; a directory's
+/// (`/shop/`) default document `default.aspx`; for an extensionless path (`/Login`, routed
+/// or FriendlyUrls) both `/Login.aspx` and `/Login/default.aspx`.
+fn page_paths(url: &str) -> Vec<String> {
+    let path = crate::formats::request_path(url);
+    if path.is_empty() || path.ends_with('/') {
+        return vec![format!(
+            "{}default.aspx",
+            if path.is_empty() { "/" } else { path }
+        )];
+    }
+    let last = path.rsplit('/').next().unwrap_or_default();
+    if last.contains('.') {
+        vec![path.to_owned()]
+    } else {
+        vec![format!("{path}.aspx"), format!("{path}/default.aspx")]
+    }
+}
+
 const TAG_LENGTHS: [usize; 5] = [16, 20, 32, 48, 64];
 
 /// `key_lengths`: the distinct master key lengths of the candidates, for the derivations.
@@ -49,15 +68,20 @@ pub(super) fn plan(blob: &Blob<'_>, key_lengths: &[usize]) -> Plan {
     let mut pages: Vec<(Page, Option<String>)> = Vec::new();
     let mut isolated_apps = Vec::new();
     if let Some(url) = blob.url {
-        for app in Page::app_path_candidates(url) {
-            if let Ok(page) = Page::from_path(url, &app) {
-                pages.push((page, Some(app.clone())));
-            }
-            if let Ok(h) = invariant_ignore_case_hash(&app) {
-                isolated_apps.push(IsolatedApp {
-                    path: app,
-                    hash: h.to_le_bytes(),
-                });
+        for page_path in page_paths(url) {
+            for app in Page::app_path_candidates(&page_path) {
+                if let Ok(page) = Page::from_path(&page_path, &app) {
+                    pages.push((page, Some(app.clone())));
+                }
+                if isolated_apps.iter().any(|a: &IsolatedApp| a.path == app) {
+                    continue;
+                }
+                if let Ok(h) = invariant_ignore_case_hash(&app) {
+                    isolated_apps.push(IsolatedApp {
+                        path: app,
+                        hash: h.to_le_bytes(),
+                    });
+                }
             }
         }
     }
