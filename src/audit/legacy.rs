@@ -120,7 +120,17 @@ pub(super) struct LegacyCheck {
     /// MAC-only readings, one per modifier (an index into the plan's modifiers).
     pub(super) signed: Vec<(usize, PreparedLegacy)>,
     /// The encrypted reading: the outer MAC covers the ciphertext only.
-    pub(super) encrypted: Option<PreparedLegacy>,
+    pub(super) encrypted: EncryptedReading,
+}
+
+/// Whether, and how, a tag length has an encrypted reading.
+pub(super) enum EncryptedReading {
+    /// The ciphertext would not be whole blocks.
+    None,
+    /// Its own message: the data alone.
+    Own(PreparedLegacy),
+    /// The same message as the MAC-only reading with an empty modifier.
+    AsSigned,
 }
 
 fn hit(
@@ -159,6 +169,7 @@ pub(super) fn legacy_hit(
         // empty modifier an encrypted blob `C ‖ MAC(C)` verifies this way too, so that case
         // only stands if the encrypted reading does not.
         let mut signed_fallback = None;
+        let mut unmodified_verified = false;
         for (index, prepared) in &check.signed {
             if !prepared.verify(states, tag) {
                 continue;
@@ -166,6 +177,7 @@ pub(super) fn legacy_hit(
             let Some(m) = plan.modifiers.get(*index) else {
                 continue;
             };
+            unmodified_verified |= m.bytes.is_empty();
             let ok = match kind {
                 BlobKind::FormsCookie(_) => FormsAuthenticationTicket::deserialize(data).is_ok(),
                 _ => true,
@@ -189,10 +201,11 @@ pub(super) fn legacy_hit(
                 ));
             }
         }
-        let encrypted = check
-            .encrypted
-            .as_ref()
-            .is_some_and(|p| p.verify(states, tag));
+        let encrypted = match &check.encrypted {
+            EncryptedReading::None => false,
+            EncryptedReading::Own(p) => p.verify(states, tag),
+            EncryptedReading::AsSigned => unmodified_verified,
+        };
         if encrypted {
             if let Some(found) = decrypt(kind, &plan.modifiers, check.algorithm, vk, dk, data) {
                 return Some(found);

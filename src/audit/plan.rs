@@ -2,7 +2,7 @@
 //! modifiers, purposes, application paths, and every message laid out for MACing.
 
 use super::framework45::{Fx45Check, PurposeCase, fx45_checks};
-use super::legacy::{LEGACY_MACS, LegacyCheck, PreparedLegacy};
+use super::legacy::{EncryptedReading, LEGACY_MACS, LegacyCheck, PreparedLegacy};
 use super::{Blob, BlobKind};
 use crate::config::ValidationAlgorithm;
 use crate::crypto::framework45::{Purpose, primary};
@@ -101,9 +101,7 @@ pub(super) fn plan(blob: &Blob<'_>, key_lengths: &[usize]) -> Plan {
     let purposes = purposes(blob, &pages, key_lengths);
     let bytes = blob.kind.bytes();
     let legacy = legacy_checks(&blob.kind, &modifiers);
-    let mut legacy_algorithms: Vec<ValidationAlgorithm> =
-        legacy.iter().map(|c| c.algorithm).collect();
-    legacy_algorithms.dedup();
+    let legacy_algorithms = legacy.iter().map(|c| c.algorithm).collect();
     Plan {
         modifiers,
         legacy,
@@ -268,10 +266,21 @@ fn legacy_checks(kind: &BlobKind<'_>, modifiers: &[Modifier]) -> Vec<LegacyCheck
             } else {
                 Vec::new()
             };
-            let encrypted = (data.len() % 8 == 0)
-                .then(|| PreparedLegacy::new(algorithm, data, &[]))
-                .flatten();
-            (!signed.is_empty() || encrypted.is_some()).then_some(LegacyCheck {
+            // The outer MAC of `C ‖ MAC(C)` covers the data alone: the same message as a
+            // MAC-only reading with an empty modifier, whose result it then reuses.
+            let encrypted = if data.len() % 8 != 0 {
+                EncryptedReading::None
+            } else if signed
+                .iter()
+                .any(|(i, _)| modifiers.get(*i).is_some_and(|m| m.bytes.is_empty()))
+            {
+                EncryptedReading::AsSigned
+            } else {
+                PreparedLegacy::new(algorithm, data, &[])
+                    .map_or(EncryptedReading::None, EncryptedReading::Own)
+            };
+            let any = !signed.is_empty() || !matches!(encrypted, EncryptedReading::None);
+            any.then_some(LegacyCheck {
                 algorithm,
                 split: data.len(),
                 signed,
