@@ -1,4 +1,4 @@
-//! The `<machineKey>` element and the settings that change its meaning (spec §1).
+//! The `<machineKey>` element and the settings that change its meaning (`System.Web/Configuration/MachineKeySection.cs`).
 //!
 //! [`MachineKeyConfig`] holds the element's attributes, validated exactly as ASP.NET
 //! validates them for the *effective* compatibility mode, plus the [`RuntimeSettings`] that
@@ -7,8 +7,8 @@
 //! attribute values with [`MachineKeyConfig::builder`], and writes itself back as a
 //! `<machineKey .../>` element.
 //!
-//! ASP.NET parses keys twice over, with different rules: the legacy stack (spec §1.3) and
-//! the Framework45 stack (spec §1.4). `MachineKey.Protect` always uses the Framework45 rules
+//! ASP.NET parses keys twice over, with different rules: the legacy stack (`MachineKeySection.RuntimeDataInitialize`) and
+//! the Framework45 stack (`MachineKeyMasterKeyProvider.GenerateCryptographicKey`). `MachineKey.Protect` always uses the Framework45 rules
 //! and `MachineKey.Encode` always the legacy ones, whatever the mode; so a config valid for
 //! its own mode can still fail when the other stack is asked for, exactly as in ASP.NET,
 //! where the error appears at first use.
@@ -35,7 +35,7 @@ use crate::error::{ConfigError, ConfigErrorKind};
 #[non_exhaustive]
 pub enum FrameworkVersion {
     /// .NET Framework 2.0 SP2 / 3.5 (CLR 2, `System.Web` 2.0): SHA1 default, 20-byte MACs,
-    /// no HMACSHA2 family, no IsolateByAppId, no Framework45 (spec §4.7, from a decompile).
+    /// no HMACSHA2 family, no IsolateByAppId, no Framework45 (the .NET 2.0 SP2 `System.Web`, from a decompile).
     V2_0,
     /// .NET Framework 4.0 to 4.8 (CLR 4): the default.
     #[default]
@@ -99,7 +99,7 @@ impl fmt::Display for TargetFramework {
     }
 }
 
-/// Settings outside `<machineKey>` that change its meaning (spec §1.1, §1.7).
+/// Settings outside `<machineKey>` that change its meaning (`MachineKeySection`'s attribute defaults; `System.Web/Util/AppSettings.cs`).
 ///
 /// Every field defaults to what ASP.NET does when the setting is absent.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -191,7 +191,7 @@ impl MachineKeyConfig {
     }
 
     /// The effective compatibility mode: the attribute if set; otherwise Framework45 when
-    /// the application targets 4.5 or later, else Framework20SP1 (spec §1.1).
+    /// the application targets 4.5 or later, else Framework20SP1 (`MachineKeySection`'s attribute defaults).
     #[must_use]
     pub fn compatibility_mode(&self) -> CompatibilityMode {
         effective_mode(self.compatibility_mode, &self.runtime)
@@ -240,13 +240,13 @@ impl MachineKeyConfig {
     }
 
     /// The `dataProtectorType` attribute. When set, ASP.NET hands Framework45 protection
-    /// to a custom `DataProtector`, whose format this crate cannot reproduce (spec §5.6).
+    /// to a custom `DataProtector`, whose format this crate cannot reproduce (`MachineKeySection.DataProtectorType`).
     #[must_use]
     pub fn data_protector_type(&self) -> Option<&str> {
         self.data_protector_type.as_deref()
     }
 
-    /// The key attributes as the legacy stack reads them (spec §1.3):
+    /// The key attributes as the legacy stack reads them (`MachineKeySection.RuntimeDataInitialize`):
     /// `(validationKey, decryptionKey)`.
     ///
     /// # Errors
@@ -267,7 +267,7 @@ impl MachineKeyConfig {
         ))
     }
 
-    /// The key attributes as the Framework45 stack reads them (spec §1.4):
+    /// The key attributes as the Framework45 stack reads them (`MachineKeyMasterKeyProvider.GenerateCryptographicKey`):
     /// `(validationKey, decryptionKey)`.
     ///
     /// # Errors

@@ -1,8 +1,8 @@
 //! The two ASP.NET protection stacks and what they share.
 //!
-//! * [`legacy`]: `Framework20SP1`/`Framework20SP2` (spec §4), also behind
+//! * [`legacy`]: `Framework20SP1`/`Framework20SP2` (`MachineKeySection.EncryptOrDecryptData`), also behind
 //!   `MachineKey.Encode`/`Decode` in every mode.
-//! * [`framework45`]: SP800-108 derived keys and encrypt-then-MAC (spec §5), also behind
+//! * [`framework45`]: SP800-108 derived keys and encrypt-then-MAC (`System.Web/Security/Cryptography/NetFXCryptoService.cs`), also behind
 //!   `MachineKey.Protect`/`Unprotect` in every mode.
 //! * [`encoding`]: hex, Base64 and `UrlToken`.
 

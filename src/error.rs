@@ -208,7 +208,7 @@ pub enum ConfigErrorKind {
         algorithm: &'static str,
     },
     /// A legacy validation key is longer than the HMAC block (64 or 128 bytes). ASP.NET 4.x
-    /// would overrun its pad buffer here (spec §1.5, §10 item 4); this crate refuses the key
+    /// would overrun its pad buffer here (`MachineKeySection.InitValidationAndEncyptionSizes`; UNVERIFIED); this crate refuses the key
     /// rather than guess.
     LegacyValidationKeyTooLong {
         /// Key length, in bytes.

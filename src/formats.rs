@@ -1,4 +1,4 @@
-//! What ASP.NET protects (spec §6, §7): ViewState and EventValidation, forms-authentication
+//! What ASP.NET protects (`System.Web/Security/MachineKey.cs`; `Page`, `FormsAuthentication`, `CookieProtectionHelper`): ViewState and EventValidation, forms-authentication
 //! tickets, resource URLs and `__PREVIOUSPAGE`, role and anonymous-id cookies, and the public
 //! `MachineKey` APIs, each choosing the legacy or the Framework45 stack exactly as ASP.NET
 //! does for the configuration.
@@ -192,7 +192,7 @@ impl AppKeys {
         self.framework45.as_ref().map_err(Clone::clone)
     }
 
-    /// `MachineKey.Protect(data, purposes)` (always Framework45, spec §6.2).
+    /// `MachineKey.Protect(data, purposes)` (always Framework45).
     ///
     /// # Errors
     /// As [`Framework45Protector::machine_key_protect`], or the Framework45 stack's error.
@@ -214,7 +214,7 @@ impl AppKeys {
         self.framework45()?.machine_key_unprotect(blob, purposes)
     }
 
-    /// `MachineKey.Encode(data, protection)` (always legacy, spec §6.1).
+    /// `MachineKey.Encode(data, protection)` (always legacy).
     ///
     /// # Errors
     /// As [`LegacyProtector::encode`], or the legacy stack's error.

@@ -1,6 +1,6 @@
 //! Key material: secret newtypes, the string hashes and application identity that key
 //! isolation needs, the auto-generated key buffer and its store, and the resolution of a
-//! config into the keys each protection stack uses (spec §2, §3).
+//! config into the keys each protection stack uses (`HttpRuntime.SetAutogenKeys`; `MachineKeySection.RuntimeDataInitialize`).
 //!
 //! ```text
 //! MachineKeyConfig ──┬─ explicit hex ───────────────┬─ legacy:  IsolateApps overwrite ──> LegacyKeys
@@ -64,8 +64,8 @@ fn config_only(which: KeyAttribute, e: Error) -> ConfigError {
 
 impl LegacyKeys {
     /// The keys the legacy stack uses for `app`: explicit hex or the legacy slices of
-    /// `autogen` (spec §2.3), then the IsolateApps / IsolateByAppId overwrite of bytes 0–3 /
-    /// 4–7 with the application's string hashes, little-endian (spec §3.1).
+    /// `autogen` (`MachineKeySection.RuntimeDataInitialize`, `MachineKeyMasterKeyProvider`), then the IsolateApps / IsolateByAppId overwrite of bytes 0–3 /
+    /// 4–7 with the application's string hashes, little-endian (`MachineKeySection.RuntimeDataInitialize`).
     ///
     /// # Errors
     /// A [`ConfigError`](Error::Config) if the legacy rules reject a key or material is
@@ -98,7 +98,7 @@ impl LegacyKeys {
         })
     }
 
-    /// The explicit keys of `config`, read with the legacy rules (spec §1.3).
+    /// The explicit keys of `config`, read with the legacy rules (`MachineKeySection.RuntimeDataInitialize`).
     ///
     /// # Errors
     /// A [`ConfigError`] if a key is rejected by the legacy rules, or
@@ -131,7 +131,7 @@ impl LegacyKeys {
 impl Framework45Keys {
     /// The master keys the Framework45 stack uses for `app`: explicit hex verbatim, or the
     /// Framework45 slices of `autogen` run through SP800-108 with `MachineKeyDerivation` and
-    /// the `IsolateApps: ...` / `IsolateByAppId: ...` purposes (spec §3.4).
+    /// the `IsolateApps: ...` / `IsolateByAppId: ...` purposes (`MachineKeyMasterKeyProvider`).
     ///
     /// # Errors
     /// A [`ConfigError`](Error::Config) if the Framework45 rules reject a key or material
@@ -145,7 +145,7 @@ impl Framework45Keys {
     /// let autogen = AutoGenKeys::from_bytes(&buf)?;
     /// let app = AppIdentity::new("/", "/LM/W3SVC/1/ROOT")?;
     /// let keys = Framework45Keys::resolve(&MachineKeyConfig::default(), &app, Some(&autogen))?;
-    /// assert_eq!(keys.encryption.to_upper_hex()[..8], *"7802F257"); // spec §9.6
+    /// assert_eq!(keys.encryption.to_upper_hex()[..8], *"7802F257"); // a value computed from the source, not captured from ASP.NET
     /// # Ok::<(), machinekey::Error>(())
     /// ```
     pub fn resolve(
@@ -161,7 +161,7 @@ impl Framework45Keys {
         })
     }
 
-    /// The explicit master keys of `config`, read with the Framework45 rules (spec §1.4):
+    /// The explicit master keys of `config`, read with the Framework45 rules (`MachineKeyMasterKeyProvider.GenerateCryptographicKey`):
     /// hex is used verbatim.
     ///
     /// # Errors

@@ -3,7 +3,7 @@
 //!
 //! # Two stacks, chosen by `compatibilityMode`
 //!
-//! ASP.NET 4.x carries two independent protection stacks (spec §1.2):
+//! ASP.NET 4.x carries two independent protection stacks (`MachineKeySection.CompatibilityMode`):
 //!
 //! * **Legacy** (`Framework20SP1`, `Framework20SP2`): the raw `validationKey` MACs data with
 //!   HMAC-SHA1/256/384/512 (or a quirky keyed MD5), and the raw `decryptionKey` encrypts with
@@ -34,11 +34,11 @@
 //!
 //! # Quirks reproduced on purpose
 //!
-//! * Legacy hex keys decode non-hex characters up to `'f'` as zero (spec §1.3).
+//! * Legacy hex keys decode non-hex characters up to `'f'` as zero (`MachineKeySection.RuntimeDataInitialize`).
 //! * The legacy prefix `R` is as long as the cipher key (24 bytes for AES-192 or 3DES), not
 //!   the block.
 //! * Legacy keyed MD5 hashes `data ‖ key ‖ zeros` on 4.x, because the key is copied over the
-//!   modifier (spec §4.2); 2.0 hashes `data ‖ modifier ‖ key` and pads the MAC to 20 bytes.
+//!   modifier (`MachineKeySection.HashData`); 2.0 hashes `data ‖ modifier ‖ key` and pads the MAC to 20 bytes.
 //! * Legacy `validation="AES"`/`"3DES"` signs with HMAC-SHA1 and then encrypts the signed data
 //!   again with a cipher keyed by the decryption key.
 //! * `decryption="Auto"` is DES for an 8-byte key in legacy mode, and always AES in
@@ -47,7 +47,7 @@
 //! # Divergences and limits
 //!
 //! * Legacy validation keys longer than the HMAC block (64 bytes; 128 for HMACSHA384/512)
-//!   are refused: ASP.NET 4.x would overrun a buffer with them (spec §10 item 4, UNVERIFIED).
+//!   are refused: ASP.NET 4.x would overrun a buffer with them (UNVERIFIED).
 //! * `alg:` custom algorithms and `dataProtectorType` are not supported.
 //! * Weak DES/TripleDES keys are refused, as the .NET providers refuse them (standard .NET
 //!   behaviour; not read in the ASP.NET source).

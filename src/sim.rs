@@ -1,4 +1,4 @@
-//! A web-garden and web-farm simulator (spec §2.2, §8): servers with their key stores, an
+//! A web-garden and web-farm simulator (webengine4.dll `GetAutogenKeys`, native, no public source; `OutOfProcSessionStateStore`, `SessionStateItemCollection`): servers with their key stores, an
 //! application pool of worker processes that resolve their keys at start-up, a load
 //! balancer, a shared State Service, and users whose requests are each served by one
 //! worker and checked with the crate's real formats and crypto (no key comparison

@@ -1,4 +1,4 @@
-//! The `validation`, `decryption` and `compatibilityMode` values (spec §1.1, §1.5, §1.6).
+//! The `validation`, `decryption` and `compatibilityMode` values (`MachineKeySection`'s attribute defaults; `MachineKeySection.InitValidationAndEncyptionSizes`; `MachineKeySection.ConfigureEncryptionObject`).
 
 use core::fmt;
 use core::str::FromStr;
@@ -197,7 +197,7 @@ impl DecryptionAlgorithm {
     }
 
     /// The cipher the legacy stack uses for a decryption key of `key_len` bytes: `Auto` is
-    /// DES for exactly 8 bytes and AES otherwise (spec §1.6).
+    /// DES for exactly 8 bytes and AES otherwise (`MachineKeySection.ConfigureEncryptionObject`).
     #[must_use]
     pub const fn legacy_cipher(self, key_len: usize) -> SymmetricAlgorithm {
         match self {
@@ -259,7 +259,7 @@ impl SymmetricAlgorithm {
     }
 }
 
-/// The `compatibilityMode` attribute: which protection stack ASP.NET uses (spec §1.2).
+/// The `compatibilityMode` attribute: which protection stack ASP.NET uses (`MachineKeySection.CompatibilityMode`).
 ///
 /// # Example
 /// ```
@@ -315,7 +315,7 @@ impl FromStr for CompatibilityMode {
     type Err = ConfigError;
 
     /// Case-sensitive names only (whether ASP.NET's enum converter ignores case is
-    /// UNVERIFIED, spec §1.1; this crate takes the strict reading).
+    /// UNVERIFIED, `MachineKeySection`'s attribute defaults; this crate takes the strict reading).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Self::ALL
             .into_iter()

@@ -1,5 +1,4 @@
-//! Hex decoding of `<machineKey>` key strings: the legacy table with its quirk (spec §1.3
-//! step 5) and the strict Framework45 form (spec §1.4).
+//! Hex decoding of `<machineKey>` key strings: the legacy table with its quirk (`MachineKeySection.HexStringToByteArray`) and the strict Framework45 form (`MachineKeyMasterKeyProvider.GenerateCryptographicKey`).
 
 /// Why [`legacy_hex_decode`] failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,7 +10,7 @@ pub(crate) enum LegacyHexError {
 }
 
 /// Decodes a `<machineKey>` hex string with the legacy table of
-/// `MachineKeySection.HexStringToByteArray` (spec §1.3 step 5).
+/// `MachineKeySection.HexStringToByteArray`.
 ///
 /// ASPNET QUIRK: the table has 103 entries, indexed by character code 0x00..=0x66. Digits and
 /// `a-f`/`A-F` map to their values; **every other character up to `'f'` maps to 0** (so

@@ -1,6 +1,6 @@
 //! Key-length and weak-key rules of the ciphers, as ASP.NET applies them when it keys a
 //! cipher (`SetKeyOnSymAlgorithm`, `Bad_machine_key`), and the legacy choice of cipher and
-//! key bytes (spec §1.6, §4.1).
+//! key bytes (`MachineKeySection.ConfigureEncryptionObject`).
 
 use super::{DecryptionAlgorithm, FrameworkVersion, SymmetricAlgorithm, ValidationAlgorithm};
 use crate::error::ConfigErrorKind;
@@ -35,7 +35,7 @@ pub(crate) fn check_symmetric_key(
 }
 
 /// A legacy validation key must fit the HMAC block (64 bytes, 128 for HMACSHA384/512):
-/// ASP.NET 4.x builds its pads from the raw key and would overrun them (spec §1.5, §10 item 4).
+/// ASP.NET 4.x builds its pads from the raw key and would overrun them (`MachineKeySection.InitValidationAndEncyptionSizes`; UNVERIFIED).
 pub(crate) fn check_legacy_validation_key(
     validation: ValidationAlgorithm,
     key: &[u8],
@@ -131,7 +131,7 @@ fn parity_free(key: &[u8]) -> Option<u64> {
     Some(u64::from_be_bytes(bytes) & 0xFEFE_FEFE_FEFE_FEFE)
 }
 
-/// `DES.IsWeakKey || DES.IsSemiWeakKey` (UNVERIFIED detail, spec §1.6: standard .NET
+/// `DES.IsWeakKey || DES.IsSemiWeakKey` (UNVERIFIED detail, `MachineKeySection.ConfigureEncryptionObject`: standard .NET
 /// behaviour, not read in the source).
 fn dotnet_des_weak(key: &[u8]) -> bool {
     parity_free(key).is_some_and(|k| DES_WEAK_KEYS.iter().any(|w| w & 0xFEFE_FEFE_FEFE_FEFE == k))

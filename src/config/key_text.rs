@@ -1,6 +1,6 @@
 //! `validationKey` / `decryptionKey` attribute text and its two parsers: the legacy one of
-//! `MachineKeySection.RuntimeDataInitialize` (spec §1.3) and the Framework45 one of
-//! `MachineKeyMasterKeyProvider.GenerateCryptographicKey` (spec §1.4).
+//! `MachineKeySection.RuntimeDataInitialize` and the Framework45 one of
+//! `MachineKeyMasterKeyProvider.GenerateCryptographicKey`.
 
 use core::fmt;
 
@@ -79,7 +79,7 @@ impl Eq for KeyText {}
 pub enum KeySource {
     /// Hex in the attribute.
     Explicit,
-    /// The per-identity auto-generated buffer (spec §2).
+    /// The per-identity auto-generated buffer (`HttpRuntime.SetAutogenKeys`).
     AutoGenerate,
 }
 
@@ -101,7 +101,7 @@ pub(crate) struct ParsedKey {
 }
 
 impl KeyText {
-    /// Parses with the legacy rules of spec §1.3.
+    /// Parses with the legacy rules of `MachineKeySection.RuntimeDataInitialize`.
     pub(crate) fn parse_legacy(
         &self,
         attribute: KeyAttribute,
@@ -168,7 +168,7 @@ impl KeyText {
         })
     }
 
-    /// Parses with the Framework45 rules of spec §1.4: strict hex of at least one byte is
+    /// Parses with the Framework45 rules of `MachineKeyMasterKeyProvider.GenerateCryptographicKey`: strict hex of at least one byte is
     /// used verbatim (no isolation, no minimum length); otherwise a comma-separated list of
     /// `AutoGenerate`, `IsolateApps`, `IsolateByAppId` in any order, `AutoGenerate` required.
     pub(crate) fn parse_framework45(

@@ -78,7 +78,7 @@ impl CbcCipher {
         }
     }
 
-    /// The key size in bytes: the length of the legacy IV prefix (spec §4.1).
+    /// The key size in bytes: the length of the legacy IV prefix (`MachineKeySection.ConfigureEncryptionObject`).
     pub(crate) fn key_size(&self) -> usize {
         match self {
             Self::Des(_) => 8,

@@ -1,5 +1,5 @@
 //! The text encodings ASP.NET puts protected bytes in: upper-case hex, Base64 and
-//! `UrlToken` (spec §7.7).
+//! `UrlToken` (`HttpServerUtility.UrlTokenEncode`).
 
 use base64::Engine as _;
 use base64::alphabet;
@@ -84,7 +84,7 @@ pub fn from_base64(text: &str) -> Result<Vec<u8>, Error> {
     }
 }
 
-/// Encodes bytes as `HttpServerUtility.UrlTokenEncode` does (spec §7.7): Base64 with `+`
+/// Encodes bytes as `HttpServerUtility.UrlTokenEncode` does (`HttpServerUtility.UrlTokenEncode`): Base64 with `+`
 /// and `/` mapped to `-` and `_`, the `=` padding removed and its count appended as one
 /// digit. Empty input gives an empty string.
 ///
@@ -119,7 +119,7 @@ pub fn url_token_encode(bytes: &[u8]) -> String {
     out
 }
 
-/// Decodes `HttpServerUtility.UrlTokenDecode` text (spec §7.7). The last character must
+/// Decodes `HttpServerUtility.UrlTokenDecode` text. The last character must
 /// be a digit giving the number of `=` to restore; empty text decodes to no bytes, as in
 /// ASP.NET.
 ///

@@ -1,6 +1,6 @@
-//! The Framework45 stack (spec §5): keys derived per [`Purpose`] with SP800-108, then
+//! The Framework45 stack (`System.Web/Security/Cryptography/NetFXCryptoService.cs`): keys derived per [`Purpose`] with SP800-108, then
 //! `IV ‖ CBC(K_enc', IV, data) ‖ HMAC(K_val', IV ‖ ciphertext)`; and `MachineKey.Protect`/
-//! `Unprotect` (spec §6.2), which use it in every compatibility mode.
+//! `Unprotect`, which use it in every compatibility mode.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};

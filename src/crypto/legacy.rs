@@ -1,7 +1,7 @@
-//! The legacy stack: `Framework20SP1`/`Framework20SP2` (spec §4), and
-//! `MachineKey.Encode`/`Decode` (spec §6.1), which use it in every mode.
+//! The legacy stack: `Framework20SP1`/`Framework20SP2` (`MachineKeySection.EncryptOrDecryptData`), and
+//! `MachineKey.Encode`/`Decode`, which use it in every mode.
 //!
-//! Wire formats with default settings (spec §4.6), where `CBC0` is CBC with an all-zero IV
+//! Wire formats with default settings (`MachineKeySection.EncryptOrDecryptData`), where `CBC0` is CBC with an all-zero IV
 //! and PKCS7, `R` a prefix **as long as the cipher key** (not the block; an ASP.NET quirk)
 //! and `MAC` the legacy MAC:
 //!
@@ -12,8 +12,8 @@
 //! | [`encrypt`](LegacyProtector::encrypt) | `C ‖ MAC(C)`, `C = CBC0(R ‖ data ‖ modifier)` |
 //!
 //! With `validation="AES"` or `"3DES"`, [`sign`](LegacyProtector::sign) wraps its output in
-//! a second encryption with the validation cipher keyed by the decryption key (spec §4.3;
-//! UNVERIFIED in source terms, spec §10 item 7, but reproduced on the public vectors).
+//! a second encryption with the validation cipher keyed by the decryption key (`MachineKeySection.GetEncodedData`;
+//! UNVERIFIED in source terms, but reproduced on the public vectors).
 
 pub(crate) mod mac;
 
@@ -206,7 +206,7 @@ impl LegacyProtector {
     }
 
     /// `HashData(data, modifier)`: the legacy MAC of `data ‖ modifier` (with the MD5 quirks
-    /// of spec §4.2).
+    /// of `MachineKeySection.HashData`).
     ///
     /// # Example
     /// ```
@@ -223,7 +223,7 @@ impl LegacyProtector {
     }
 
     /// `GetEncodedData`: `data ‖ MAC(data ‖ modifier)`, wrapped in a second encryption for
-    /// `AES`/`3DES` validation (spec §4.3). This is the ViewState "MAC only" form.
+    /// `AES`/`3DES` validation (`MachineKeySection.GetEncodedData`). This is the ViewState "MAC only" form.
     ///
     /// # Errors
     /// [`Error::Random`] if the wrap needs random bytes and the source fails.
@@ -336,7 +336,7 @@ impl LegacyProtector {
     }
 
     /// `EncryptOrDecryptData(true, ...)` with the decryption cipher: `C ‖ MAC(C)` where
-    /// `C = CBC0(R ‖ data ‖ modifier)` (spec §4.4). With `aspnet:UseLegacyEncryption` the
+    /// `C = CBC0(R ‖ data ‖ modifier)` (`MachineKeySection.EncryptOrDecryptData`). With `aspnet:UseLegacyEncryption` the
     /// MAC is left off, and in Framework20SP1 so is a random `R`.
     ///
     /// # Errors
@@ -388,7 +388,7 @@ impl LegacyProtector {
         self.decrypt_with(&self.cipher, blob, modifier, iv, self.sign_data)
     }
 
-    /// `MachineKey.Encode(data, protection)`: upper-case hex (spec §6.1).
+    /// `MachineKey.Encode(data, protection)`: upper-case hex (`MachineKey.Encode`).
     ///
     /// # Errors
     /// [`Error::Random`] if the random source fails.
@@ -421,10 +421,10 @@ impl LegacyProtector {
         Ok(to_upper_hex(&blob))
     }
 
-    /// `MachineKey.Decode(text, protection)`: hex of either case (spec §6.1).
+    /// `MachineKey.Decode(text, protection)`: hex of either case.
     ///
     /// As in ASP.NET, signed (`All`, `Validation`) empty data does not decode: the MAC
-    /// check needs at least one byte of data (spec §4.5).
+    /// check needs at least one byte of data (`MachineKeySection.VerifyHashedData`).
     ///
     /// # Errors
     /// [`Error::Malformed`] for empty, odd-length or non-hex text (ASP.NET's
@@ -460,7 +460,7 @@ impl LegacyProtector {
         Ok(blob)
     }
 
-    /// The create-prefix rule of spec §4.4.
+    /// The create-prefix rule of `MachineKeySection.EncryptOrDecryptData`.
     fn creates_prefix(&self, iv: IvType, sign_data: bool) -> bool {
         sign_data || (iv != IvType::None && self.mode > CompatibilityMode::Framework20SP1)
     }

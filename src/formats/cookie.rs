@@ -1,4 +1,4 @@
-//! Role-manager and anonymous-identification cookies (`CookieProtectionHelper`, spec §7.5).
+//! Role-manager and anonymous-identification cookies (`CookieProtectionHelper`).
 //! The payloads inside (role list, anonymous id) are returned as bytes.
 
 use super::AppKeys;

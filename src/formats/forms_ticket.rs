@@ -1,4 +1,4 @@
-//! Forms-authentication tickets, the `.ASPXAUTH` cookie (spec §7.1).
+//! Forms-authentication tickets, the `.ASPXAUTH` cookie (`FormsAuthentication.Encrypt`).
 //!
 //! The ticket is serialized with the v1 layout of `FormsAuthenticationTicketSerializer`
 //! (or, with `aspnet:UseLegacyFormsAuthenticationTicketCompatibility`, the pre-2011 native
@@ -139,7 +139,7 @@ fn utf16(bytes: &[u8]) -> Result<String, Error> {
 }
 
 impl FormsAuthenticationTicket {
-    /// The v1 binary layout (spec §7.1.1): `01`, version, issue ticks, `FE`, expiration
+    /// The v1 binary layout (`FormsAuthenticationTicketSerializer.Serialize`): `01`, version, issue ticks, `FE`, expiration
     /// ticks, persistent, then name, user data and cookie path as 7-bit character counts and
     /// UTF-16LE, and `FF`.
     ///
@@ -207,7 +207,7 @@ impl FormsAuthenticationTicket {
     }
 
     /// The pre-2011 native layout (`aspnet:UseLegacyFormsAuthenticationTicketCompatibility`,
-    /// spec §7.1.3, from the 1.x native source): 8 bytes of `padding`, version, NUL-terminated
+    /// `FormsAuthentication.Encrypt` with `aspnet:UseLegacyFormsAuthenticationTicketCompatibility`, from the 1.x native source): 8 bytes of `padding`, version, NUL-terminated
     /// UTF-16LE name, issue date as FILETIME, persistent, expiration as FILETIME, user data and
     /// cookie path NUL-terminated.
     ///
@@ -357,7 +357,7 @@ impl AppKeys {
         {
             return Ok(ticket.serialize());
         }
-        // Padding is random when not encrypting or in SP1 mode, zero otherwise (spec §7.1.3).
+        // Padding is random when not encrypting or in SP1 mode, zero otherwise (`FormsAuthentication.Encrypt` with `aspnet:UseLegacyFormsAuthenticationTicketCompatibility`).
         let mut padding = [0u8; 8];
         let encrypting = self.uses_framework45() || protection.encrypts();
         if !encrypting || self.compatibility_mode() == CompatibilityMode::Framework20SP1 {

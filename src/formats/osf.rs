@@ -1,4 +1,4 @@
-//! A small `ObjectStateFormatter` reader (spec §7.2): the `FF 01` header, the type of the
+//! A small `ObjectStateFormatter` reader (`ObjectStateFormatter`, `HiddenFieldPageStatePersister`): the `FF 01` header, the type of the
 //! first value, and whether bytes form exactly one complete value graph. Enough to tell a
 //! good decryption from noise and to recognise a ViewState sent without a MAC; not a
 //! deserializer (it never builds objects, and refuses `EventValidationStore` payloads).

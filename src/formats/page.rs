@@ -1,4 +1,4 @@
-//! The identity of a Web Forms page: what its ViewState is bound to (spec §7.2).
+//! The identity of a Web Forms page: what its ViewState is bound to (`ObjectStateFormatter`, `HiddenFieldPageStatePersister`).
 
 use crate::error::Error;
 use crate::keys::string_hash::{frozen_hash_ignore_case, invariant_ignore_case_hash};
@@ -238,7 +238,7 @@ impl Page {
     }
 
     /// The `__VIEWSTATEGENERATOR` value: `hash(TemplateSourceDirectory) + hash(type name)`
-    /// as a `u32` (spec §7.2), with the `InvariantCultureIgnoreCase` hash, or the frozen
+    /// as a `u32` (`ObjectStateFormatter`, `HiddenFieldPageStatePersister`), with the `InvariantCultureIgnoreCase` hash, or the frozen
     /// hash when `randomized_hash` (`aspnet:UseRandomizedStringHashAlgorithm`) is set.
     ///
     /// # Errors

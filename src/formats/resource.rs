@@ -1,5 +1,5 @@
 //! `Page.EncryptString` / `DecryptString`: the `d=` value of `WebResource.axd` and
-//! `ScriptResource.axd` URLs, and `__PREVIOUSPAGE` (spec §7.4). Deterministic in both stacks:
+//! `ScriptResource.axd` URLs, and `__PREVIOUSPAGE` (`Page.EncryptString`). Deterministic in both stacks:
 //! legacy uses the hash-chain prefix, Framework45 the SHA-256 IV (`CacheableOutput`).
 
 use super::AppKeys;

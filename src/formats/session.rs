@@ -1,11 +1,11 @@
-//! Session state (spec §8).
+//! Session state (`OutOfProcSessionStateStore`, `SessionStateItemCollection`).
 //!
 //! **ASP.NET never MACs or encrypts session data** with the machine key, in any version
-//! read (spec §8, verdict). What the machine key did touch, on 1.x/2.0-era builds, is the
+//! read (`OutOfProcSessionStateStore`). What the machine key did touch, on 1.x/2.0-era builds, is the
 //! *lookup key* the out-of-process State Service stores a session under: its prefix held a
 //! validation-key MAC of the application id, so workers with different auto-generated keys
 //! looked up different keys and sessions seemed to vanish. The 4.8 source hashes the id with
-//! unkeyed SHA-256 instead (which 4.x update changed it is UNVERIFIED, spec §10 item 5).
+//! unkeyed SHA-256 instead (which 4.x update changed it is UNVERIFIED).
 //!
 //! This module gives both lookup keys, the `SessionStateUtility.SerializeStoreData` layout
 //! for the common item types, and, separately and clearly labelled, a *protected session

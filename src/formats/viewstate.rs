@@ -1,4 +1,4 @@
-//! `__VIEWSTATE` and `__EVENTVALIDATION` (spec §7.2, §7.3).
+//! `__VIEWSTATE` and `__EVENTVALIDATION` (`ObjectStateFormatter`, `HiddenFieldPageStatePersister`; `Page.CreateStateFormatter`).
 //!
 //! Legacy mode: `data ‖ MAC(data ‖ modifier)` (with the AES/3DES-validation wrap), or, when
 //! the page encrypts its ViewState, `C ‖ MAC(C)` with `C = CBC0(R ‖ data ‖ modifier)`; the

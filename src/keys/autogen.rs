@@ -1,5 +1,5 @@
-//! The auto-generated key buffer and how each stack turns it into keys (spec §2.1, §2.3,
-//! §3.1, §3.4).
+//! The auto-generated key buffer and how each stack turns it into keys (`HttpRuntime.SetAutogenKeys`,
+//! `MachineKeySection.RuntimeDataInitialize`, `MachineKeyMasterKeyProvider`).
 
 use super::AppIdentity;
 use super::kdf::sp800_108_hmac_sha512;
@@ -15,7 +15,7 @@ use crate::random::RandomSource;
 secret_key! {
     /// The per-identity auto-generated secret (`HttpRuntime.s_autogenKeys`): 1024 bytes on
     /// 4.x, 88 bytes (64 validation + 24 decryption) on old builds. Which 2.0 builds used which
-    /// size is UNVERIFIED (spec §10 item 5).
+    /// size is UNVERIFIED.
     ///
     /// A secret: zeroized on drop, `Debug` redacted, compared in constant time.
     ///
@@ -72,10 +72,10 @@ impl AutoGenKeys {
         Ok(Self(bytes))
     }
 
-    /// The legacy slice for one attribute (spec §2.3): validation = `buf[0..V]`,
+    /// The legacy slice for one attribute (`MachineKeySection.RuntimeDataInitialize`, `MachineKeyMasterKeyProvider`): validation = `buf[0..V]`,
     /// decryption = `buf[V..V+D]`, where V is the HMAC block (64, or 128 for
     /// HMACSHA384/512) and D is 24 (8 for DES unless validation is AES/3DES). 2.0 builds use
-    /// V = 64 and D = 24 always (spec §4.7).
+    /// V = 64 and D = 24 always (the .NET 2.0 SP2 `System.Web`, from a decompile).
     fn legacy_slice(
         &self,
         which: KeyAttribute,
@@ -98,7 +98,7 @@ impl AutoGenKeys {
         })
     }
 
-    /// The Framework45 slice (spec §2.3): encryption master `buf[0..32]`, validation master
+    /// The Framework45 slice (`MachineKeySection.RuntimeDataInitialize`, `MachineKeyMasterKeyProvider`): encryption master `buf[0..32]`, validation master
     /// `buf[32..64]`, whatever the algorithms.
     fn framework45_slice(&self, which: KeyAttribute) -> &[u8] {
         let range = match which {
@@ -134,7 +134,7 @@ fn needs(which: KeyAttribute, what: &'static str) -> ConfigError {
 const NEEDS_AUTOGEN: &str = "AutoGenerate keys come from the per-identity auto-generated key buffer, which this call does not have";
 const NEEDS_APP: &str = "IsolateApps/IsolateByAppId modify the key per application, and this call has no application identity";
 
-/// Writes `hash` little-endian into `key[at..at + 4]` (spec §3.1).
+/// Writes `hash` little-endian into `key[at..at + 4]` (`MachineKeySection.RuntimeDataInitialize`).
 fn overwrite(key: &mut [u8], at: usize, hash: i32, which: KeyAttribute) -> Result<(), ConfigError> {
     let len = key.len();
     let slot = key.get_mut(at..at + 4).ok_or_else(|| {
@@ -152,7 +152,7 @@ fn overwrite(key: &mut [u8], at: usize, hash: i32, which: KeyAttribute) -> Resul
 }
 
 /// The legacy key for one attribute: explicit bytes or the AutoGenerate slice, then the
-/// IsolateApps / IsolateByAppId overwrite of bytes 0–3 / 4–7 (spec §3.1).
+/// IsolateApps / IsolateByAppId overwrite of bytes 0–3 / 4–7 (`MachineKeySection.RuntimeDataInitialize`).
 pub(crate) fn legacy_key(
     config: &MachineKeyConfig,
     which: KeyAttribute,
@@ -185,7 +185,7 @@ pub(crate) fn legacy_key(
 
 /// The Framework45 master key for one attribute: explicit hex verbatim, or the AutoGenerate
 /// slice run through SP800-108 with purpose `MachineKeyDerivation` and the specific purposes
-/// `IsolateApps: <virtual path>` / `IsolateByAppId: <app id>` (spec §3.4). The pass runs even
+/// `IsolateApps: <virtual path>` / `IsolateByAppId: <app id>` (`MachineKeyMasterKeyProvider`). The pass runs even
 /// without isolation flags (empty context).
 pub(crate) fn framework45_key(
     config: &MachineKeyConfig,

@@ -1,5 +1,5 @@
 //! Importing real auto-generated key material: a Windows registry export (`.reg`) holding
-//! `AutoGenKeyV4`, or raw hex (spec §2.2).
+//! `AutoGenKeyV4`, or raw hex (webengine4.dll `GetAutogenKeys`, native, no public source).
 
 use core::fmt::Write as _;
 

@@ -1,5 +1,5 @@
 //! NIST SP800-108 key derivation in counter mode with HMAC-SHA512, as
-//! `System.Web.Security.Cryptography.SP800_108` does it (spec §5.2).
+//! `System.Web.Security.Cryptography.SP800_108` does it (`SP800_108.DeriveKey`).
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha512;

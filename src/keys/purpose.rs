@@ -1,5 +1,5 @@
 //! `Purpose`: the primary and specific purposes that label Framework45 derived keys
-//! (spec §5.1, §7.6).
+//! (`System.Web/Security/Cryptography/Purpose.cs`).
 
 /// A purpose: a primary string and an ordered list of specific strings.
 ///
@@ -76,7 +76,7 @@ impl Purpose {
     }
 }
 
-/// The primary purposes ASP.NET uses (spec §7.6).
+/// The primary purposes ASP.NET uses (`System.Web/Security/Cryptography/Purpose.cs`).
 pub mod primary {
     /// Anonymous-identification cookie.
     pub const ANONYMOUS_IDENTIFICATION_TICKET: &str = "AnonymousIdentificationModule.Ticket";

@@ -1,4 +1,4 @@
-//! A model of where a worker process finds its auto-generated keys (spec §2.2): the LSA
+//! A model of where a worker process finds its auto-generated keys (webengine4.dll `GetAutogenKeys`, native, no public source): the LSA
 //! secret, the user's registry hive (HKCU), or `HKLM\...\AutoGenKeys\<SID>`; and of what
 //! administrators and installers do to them.
 //!
@@ -17,10 +17,10 @@
 //!
 //! In the registry stores a value is used only if it was created after the framework's last
 //! install or repair (`MachineKeyWasCreatedAfterInstall`; the exact comparison is
-//! UNVERIFIED, spec §10 item 2: this model uses "strictly later"); otherwise the proposed key
+//! UNVERIFIED: this model uses "strictly later"); otherwise the proposed key
 //! replaces it. Values are modelled in the clear (`AutoGenKeyFormat` 2), the inferred 4.x
-//! format (UNVERIFIED, spec §10 item 2). Whether the 32- and 64-bit views share HKCU and the
-//! LSA secret is UNVERIFIED (spec §2.2 step 5); the model shares them.
+//! format (UNVERIFIED). Whether the 32- and 64-bit views share HKCU and the
+//! LSA secret is UNVERIFIED (webengine4.dll `GetAutogenKeys`); the model shares them.
 //!
 //! The state lives in memory and can be saved to and loaded from a JSON file the caller
 //! names. That file holds the keys in the clear: treat it as a secret.
@@ -367,7 +367,7 @@ impl KeyStore {
     }
 
     /// Resolves the keys of a worker process of `identity` starting in `view` at `now`,
-    /// with `proposed` the random buffer it generated (spec §2.1), and records what it
+    /// with `proposed` the random buffer it generated (`HttpRuntime.SetAutogenKeys`), and records what it
     /// stored.
     ///
     /// # Errors

@@ -1,12 +1,12 @@
 //! The .NET string hashes that IsolateApps and the ViewState generator depend on
-//! (spec §3.2, §3.3, §3.3.1).
+//! (`StringUtil.GetNonRandomizedStringComparerHashCode`; `CompareInfo.GetHashCodeOfString`; `StringUtil.GetNonRandomizedHashCode`).
 //!
 //! * [`invariant_ignore_case_hash`] computes `StringComparer.InvariantCultureIgnoreCase.GetHashCode`
 //!   on .NET Framework, a DJB-style hash over the Windows **sort key** of the string. The sort
 //!   key comes from the OS NLS tables, so it can only be reproduced offline for the characters
 //!   whose weights are known: ASCII letters, digits and printable symbols except `'` and `-`
-//!   (whose "word sort" weights are not reproducible from the table; UNVERIFIED, spec §10
-//!   item 1). For any other character the function returns a [`StringHashError`] naming it,
+//!   (whose "word sort" weights are not reproducible from the table:
+//!   UNVERIFIED). For any other character the function returns a [`StringHashError`] naming it,
 //!   and the caller can supply the 32-bit value instead (see
 //!   [`AppIdentity`](crate::keys::AppIdentity)); the error text gives the PowerShell line that
 //!   prints it on a Windows machine.
@@ -59,7 +59,7 @@ impl fmt::Display for StringHashError {
 }
 
 /// Primary sort weights (script member, alphabetic weight) of printable ASCII for the
-/// invariant locale, ignoring case (spec §3.3 table). `None` for `'` and `-`.
+/// invariant locale, ignoring case (`CompareInfo.GetHashCodeOfString`). `None` for `'` and `-`.
 const fn primary_weight(c: u8) -> Option<[u8; 2]> {
     Some(match c {
         b' ' => [0x07, 0x02],
@@ -171,7 +171,7 @@ pub fn invariant_ignore_case_hash(text: &str) -> Result<i32, StringHashError> {
         key.extend_from_slice(&weight);
     }
     key.extend_from_slice(&[1, 1, 1, 1]);
-    // DJB-style over alternating bytes, seeded with plain 5381 (spec §3.3 step 2).
+    // DJB-style over alternating bytes, seeded with plain 5381 (`CompareInfo.GetHashCodeOfString`).
     let (mut h1, mut h2) = (5381i32, 5381i32);
     for pair in key.chunks(2) {
         if let Some(&b) = pair.first() {
@@ -185,7 +185,7 @@ pub fn invariant_ignore_case_hash(text: &str) -> Result<i32, StringHashError> {
 }
 
 /// `StringUtil.GetStringHashCode(text.ToLowerInvariant())`: the frozen 32-bit
-/// `String.GetHashCode` of the lower-cased string (spec §3.3.1). Only the ViewState
+/// `String.GetHashCode` of the lower-cased string (`StringUtil.GetNonRandomizedHashCode`). Only the ViewState
 /// generator uses it, and only with `aspnet:UseRandomizedStringHashAlgorithm=true`.
 ///
 /// # Errors

@@ -1,5 +1,5 @@
-//! The legacy MAC, `MachineKeySection.HashData` (spec §4.2), and the hash chain of the
-//! `Hash` IV prefix (spec §4.4).
+//! The legacy MAC, `MachineKeySection.HashData`, and the hash chain of the
+//! `Hash` IV prefix (`MachineKeySection.EncryptOrDecryptData`).
 
 use md5::{Digest, Md5};
 use sha1::Sha1;
@@ -21,13 +21,13 @@ pub(crate) enum LegacyMac {
     /// The native code builds the pads from the raw key, which equals standard HMAC for keys
     /// no longer than the block; longer keys are refused at construction.
     Hmac(Box<KeyedHmac>),
-    /// Keyed MD5, 4.x: ASPNET QUIRK (spec §4.2): `HashDataUsingNonKeyedAlgorithm` copies the
+    /// Keyed MD5, 4.x: ASPNET QUIRK (`MachineKeySection.HashData`): `HashDataUsingNonKeyedAlgorithm` copies the
     /// modifier after the data and then the key *over* it, so the MAC is
     /// `MD5(data || key || tail)` where `tail` is as long as the modifier: the modifier's
     /// bytes beyond the key length, then zeros.
     Md5V4(Zeroizing<Vec<u8>>),
     /// Keyed MD5, 2.0: `MD5(data || modifier || key)` then padded with 4 zero bytes to the
-    /// fixed 20-byte `HASH_SIZE` (spec §4.2, from a decompile).
+    /// fixed 20-byte `HASH_SIZE` (`MachineKeySection.HashData`, from a decompile).
     Md5V2(Zeroizing<Vec<u8>>),
 }
 
@@ -126,7 +126,7 @@ pub(crate) fn md5_v4_finish(mut md5: Md5, key: &[u8], modifier: &[u8]) -> [u8; 1
 }
 
 /// The hash of the `Hash` IV chain: native `GetSHA1Hash` picks it from `_HashSize`
-/// (UNVERIFIED mapping, spec §10 item 6); 2.0 always uses SHA-1.
+/// (UNVERIFIED mapping); 2.0 always uses SHA-1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ChainHash {
     Md5,
