@@ -16,6 +16,7 @@ pub mod viewstate;
 use std::sync::Arc;
 
 pub use page::Page;
+#[cfg(feature = "audit")]
 pub(crate) use page::request_path;
 
 use crate::config::{CompatibilityMode, MachineKeyConfig};

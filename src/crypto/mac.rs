@@ -1,10 +1,15 @@
 //! HMAC keyed once; each call clones the keyed state, so the inner and outer pad
 //! computations are done once per key, not once per message.
 
+// The audit's fast paths: pad states keyed once per key, messages laid out once per blob.
+#[cfg(feature = "audit")]
 mod padded;
+#[cfg(feature = "audit")]
 mod prepared;
 
+#[cfg(feature = "audit")]
 pub(crate) use padded::{PadStates, PaddedMessage, SHA1, SHA256};
+#[cfg(feature = "audit")]
 pub(crate) use prepared::{HmacState, PreparedMessage, hmac_state};
 
 use hmac::{Hmac, KeyInit, Mac};
