@@ -1,6 +1,9 @@
 //! Known-key audit: which publicly known `<machineKey>` protects a blob, with which
 //! algorithms and in which mode.
 //!
+//! **Start here:** [`Auditor::new`] with [`KeyList::builtin`], then [`Auditor::audit`] on a
+//! [`Blob`].
+//!
 //! Every candidate key pair is tried against every mode that could have produced the blob:
 //! the legacy MAC (the algorithm follows from the tag length), legacy encryption with each
 //! cipher, the AES/3DES-as-validation wrap, Framework45 with the purposes of each

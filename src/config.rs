@@ -1,5 +1,9 @@
 //! The `<machineKey>` element and the settings that change its meaning (`System.Web/Configuration/MachineKeySection.cs`).
 //!
+//! **Start here:** [`MachineKeyConfig::from_web_config`] for a web.config, or
+//! [`MachineKeyConfig::builder`] for attribute values; then hand the config to
+//! [`AppKeys`](crate::AppKeys).
+//!
 //! [`MachineKeyConfig`] holds the element's attributes, validated exactly as ASP.NET
 //! validates them for the *effective* compatibility mode, plus the [`RuntimeSettings`] that
 //! change their meaning (framework build, `<httpRuntime targetFramework>`, `aspnet:*`

@@ -33,6 +33,17 @@ pub enum Error {
     /// `ArgumentException`.
     #[error("invalid argument: {0}")]
     InvalidArgument(&'static str),
+    /// A value to protect would come out longer than ASP.NET accepts when reading it back
+    /// (for example a forms cookie over `FormsAuthentication`'s 4,096 characters).
+    #[error("the {what} would be {actual} characters, over ASP.NET's limit of {limit}")]
+    TooLong {
+        /// What would be too long.
+        what: &'static str,
+        /// The limit, in characters.
+        limit: usize,
+        /// The length it would have.
+        actual: usize,
+    },
     /// A forms-authentication ticket verified but has expired under the validation policy.
     #[error("the ticket has expired")]
     TicketExpired,

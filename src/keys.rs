@@ -2,6 +2,10 @@
 //! isolation needs, the auto-generated key buffer and its store, and the resolution of a
 //! config into the keys each protection stack uses (`HttpRuntime.SetAutogenKeys`; `MachineKeySection.RuntimeDataInitialize`).
 //!
+//! **Start here:** [`AppIdentity`] for an application's path and id, [`AutoGenKeys`] or
+//! [`read_reg_export_bytes`] for AutoGenerate material from a `.reg` export, [`generate`] for a fresh
+//! `<machineKey>`; [`AppKeys::resolve`](crate::AppKeys::resolve) turns them into usable keys.
+//!
 //! ```text
 //! MachineKeyConfig ──┬─ explicit hex ───────────────┬─ legacy:  IsolateApps overwrite ──> LegacyKeys
 //!                    └─ AutoGenerate: AutoGenKeys ──┘  fx45:    MachineKeyDerivation  ──> Framework45Keys
@@ -13,8 +17,8 @@ mod app;
 mod autogen;
 mod generate;
 mod import;
-pub mod kdf;
-pub mod purpose;
+pub(crate) mod kdf;
+pub(crate) mod purpose;
 mod secret;
 pub mod store;
 pub mod string_hash;

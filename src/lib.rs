@@ -17,4 +17,11 @@ pub mod random;
 #[cfg_attr(docsrs, doc(cfg(feature = "sim")))]
 pub mod sim;
 
+// The front door: what everyday use needs, from the crate root.
+pub use config::MachineKeyConfig;
+pub use crypto::framework45::Purpose;
 pub use error::{ConfigError, ConfigErrorKind, Encoding, Error};
+pub use formats::cookie::CookieProtection;
+pub use formats::forms_ticket::{Clock, FormsAuthenticationTicket, SystemClock, TicketValidation};
+pub use formats::{AppKeys, Page};
+pub use keys::{AppIdentity, AutoGenKeys};

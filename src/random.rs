@@ -1,5 +1,8 @@
 //! The randomness seam: random IVs, legacy IV prefixes and key generation all draw from a
 //! [`RandomSource`], so tests can pin exact bytes and simulations can be deterministic.
+//!
+//! **Start here:** nothing to do by default ([`OsRandom`] is used); pass your own source to
+//! `with_random` on [`AppKeys`](crate::AppKeys) or a protector to pin bytes.
 
 use core::fmt;
 

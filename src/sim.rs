@@ -5,6 +5,8 @@
 //! shortcut). Events change the machines (framework installs, `aspnet_regiis -ga`,
 //! recycles, crashes, config changes); [`Report`]s count what breaks and why.
 //!
+//! **Start here:** [`Simulation::web_garden`] and the named stories in [`scenarios`].
+//!
 //! Everything random (auto-generated keys, IVs, session ids, routing) comes from one
 //! [`SeededRandom`], so a run is reproducible from its seed.
 //!
@@ -21,6 +23,7 @@
 //! # Ok::<(), machinekey::Error>(())
 //! ```
 
+pub mod scenarios;
 mod seeded;
 
 use std::collections::{BTreeMap, HashMap};
@@ -656,7 +659,9 @@ impl Simulation {
             // Forms login: kept until it fails (then the user logs in again on this worker).
             let ok = match &user.ticket {
                 Some((cookie, issuer)) => {
-                    let ok = keys.decrypt_ticket(cookie, CookieProtection::All).is_ok();
+                    let ok = keys
+                        .decrypt_ticket_without_expiry_check(cookie, CookieProtection::All)
+                        .is_ok();
                     record(StateKind::FormsLogin, ok, *issuer, self);
                     ok
                 }
@@ -767,7 +772,7 @@ impl Simulation {
             (
                 StateKind::FormsLogin,
                 wb.keys
-                    .decrypt_ticket(
+                    .decrypt_ticket_without_expiry_check(
                         &wa.keys.encrypt_ticket(&ticket, CookieProtection::All)?,
                         CookieProtection::All,
                     )

@@ -10,6 +10,7 @@
 )]
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use machinekey::Error;
 use machinekey::config::{
@@ -18,7 +19,8 @@ use machinekey::config::{
 use machinekey::crypto::encoding::{from_base64, from_hex, to_base64};
 use machinekey::formats::cookie::{CookieKind, CookieProtection};
 use machinekey::formats::forms_ticket::{
-    Clock, FormsAuthenticationTicket, TicketValidation, ticks_from_unix_seconds,
+    Clock, FormsAuthenticationTicket, MAX_DATE_TICKS, SystemClock, TicketValidation,
+    ticks_from_unix_seconds, unix_seconds_from_ticks,
 };
 use machinekey::formats::osf::{ValueType, first_value_type};
 use machinekey::formats::resource::ResourceKind;
@@ -294,7 +296,10 @@ fn forms_tickets_decode_to_their_fields() {
         if id.ends_with("PARTIAL") {
             let keys = keys(&v, s(&v, "compatibilityMode"), RuntimeSettings::default());
             assert_eq!(
-                keys.decrypt_ticket(s(&v, "cookie_hex"), CookieProtection::All),
+                keys.decrypt_ticket_without_expiry_check(
+                    s(&v, "cookie_hex"),
+                    CookieProtection::All
+                ),
                 Err(Error::Unprotect)
             );
             continue;
@@ -302,7 +307,7 @@ fn forms_tickets_decode_to_their_fields() {
         let keys = keys(&v, s(&v, "compatibilityMode"), RuntimeSettings::default());
         let cookie = s(&v, "cookie_hex");
         let t = keys
-            .decrypt_ticket(cookie, CookieProtection::All)
+            .decrypt_ticket_without_expiry_check(cookie, CookieProtection::All)
             .unwrap_or_else(|e| panic!("{id}: {e}"));
         let want = &v["expected"]["ticket"];
         assert_eq!(
@@ -335,14 +340,14 @@ fn forms_tickets_decode_to_their_fields() {
         );
         // Lower-case hex is accepted too; a flipped nibble is not.
         assert_eq!(
-            keys.decrypt_ticket(&cookie.to_lowercase(), CookieProtection::All)
+            keys.decrypt_ticket_without_expiry_check(&cookie.to_lowercase(), CookieProtection::All)
                 .unwrap(),
             t
         );
         let mut bad = cookie.to_owned();
         bad.replace_range(10..11, if &cookie[10..11] == "0" { "1" } else { "0" });
         assert_eq!(
-            keys.decrypt_ticket(&bad, CookieProtection::All),
+            keys.decrypt_ticket_without_expiry_check(&bad, CookieProtection::All),
             Err(Error::Unprotect),
             "{id}"
         );
@@ -482,7 +487,8 @@ fn round_trips_for_every_pair_and_both_stacks() {
                 ] {
                     let cookie = keys.encrypt_ticket(&ticket(), protection).unwrap();
                     assert_eq!(
-                        keys.decrypt_ticket(&cookie, protection).unwrap(),
+                        keys.decrypt_ticket_without_expiry_check(&cookie, protection)
+                            .unwrap(),
                         ticket(),
                         "{mode} {v} {d} {protection:?}"
                     );
@@ -537,7 +543,8 @@ fn legacy_ticket_layout_round_trips() {
         ] {
             let cookie = keys.encrypt_ticket(&ticket(), protection).unwrap();
             assert_eq!(
-                keys.decrypt_ticket(&cookie, protection).unwrap(),
+                keys.decrypt_ticket_without_expiry_check(&cookie, protection)
+                    .unwrap(),
                 ticket(),
                 "{mode} {protection:?}"
             );
@@ -565,27 +572,132 @@ fn ticket_expiry_policy() {
     let cookie = keys
         .encrypt_ticket(&ticket(), CookieProtection::All)
         .unwrap();
-    let policy = TicketValidation::default();
     let expiry = ticket().expiration_ticks;
+    let at = |now: i64| TicketValidation::default().with_clock(Arc::new(At(now)));
     assert!(
-        keys.decrypt_valid_ticket(&cookie, CookieProtection::All, &policy, &At(expiry))
+        keys.decrypt_ticket(&cookie, CookieProtection::All, &at(expiry))
             .is_ok()
     );
     assert_eq!(
-        keys.decrypt_valid_ticket(&cookie, CookieProtection::All, &policy, &At(expiry + 1)),
+        keys.decrypt_ticket(&cookie, CookieProtection::All, &at(expiry + 1)),
         Err(Error::TicketExpired)
     );
-    let mut lenient = TicketValidation::default();
+    let mut lenient = at(expiry + 5);
     lenient.clock_skew_ticks = 10;
     assert!(
-        keys.decrypt_valid_ticket(&cookie, CookieProtection::All, &lenient, &At(expiry + 5))
+        keys.decrypt_ticket(&cookie, CookieProtection::All, &lenient)
             .is_ok()
     );
-    lenient.require_not_expired = false;
     assert!(
-        keys.decrypt_valid_ticket(&cookie, CookieProtection::All, &lenient, &At(i64::MAX))
-            .is_ok()
+        keys.decrypt_ticket(
+            &cookie,
+            CookieProtection::All,
+            &at(i64::MAX).ignoring_expiry()
+        )
+        .is_ok()
     );
+    assert_eq!(
+        keys.decrypt_ticket(&cookie, CookieProtection::All, &at(i64::MAX)),
+        Err(Error::TicketExpired)
+    );
+}
+
+/// A ticket made now through the real clock is accepted by the default policy; one that
+/// expired a second ago is refused (guards the system clock's tick arithmetic).
+#[test]
+fn system_clock_fresh_and_old_tickets() {
+    let keys = generated(
+        ValidationAlgorithm::HmacSha256,
+        DecryptionAlgorithm::Aes,
+        "Framework45",
+    )
+    .unwrap();
+    let fresh = FormsAuthenticationTicket::new("alice", Duration::from_secs(600), &SystemClock);
+    let unix_now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let issued_unix = unix_seconds_from_ticks(fresh.issue_date_ticks);
+    assert!(
+        issued_unix.abs_diff(i64::try_from(unix_now).unwrap()) <= 2,
+        "{issued_unix} vs {unix_now}"
+    );
+    let cookie = keys.encrypt_ticket(&fresh, CookieProtection::All).unwrap();
+    let policy = TicketValidation::default();
+    assert_eq!(
+        keys.decrypt_ticket(&cookie, CookieProtection::All, &policy)
+            .unwrap(),
+        fresh
+    );
+    let mut old = fresh.clone();
+    old.expiration_ticks = SystemClock.now_ticks() - 10_000_000;
+    let cookie = keys.encrypt_ticket(&old, CookieProtection::All).unwrap();
+    assert_eq!(
+        keys.decrypt_ticket(&cookie, CookieProtection::All, &policy),
+        Err(Error::TicketExpired)
+    );
+}
+
+/// Sliding expiration renews only once half the lifetime is gone, keeping the lifetime.
+#[test]
+fn renew_if_old_follows_aspnet() {
+    let t = FormsAuthenticationTicket::new("bob", Duration::from_secs(100), &At(1_000));
+    assert_eq!(t.expiration_ticks, 1_000 + 1_000_000_000);
+    assert!(t.renew_if_old(&At(1_000 + 499_999_999)).is_none());
+    let r = t.renew_if_old(&At(1_000 + 500_000_000)).unwrap();
+    assert_eq!(r.issue_date_ticks, 500_001_000);
+    assert_eq!(r.expiration_ticks, 1_500_001_000);
+    assert_eq!(
+        (r.name.as_str(), r.version, r.cookie_path.as_str()),
+        ("bob", 2, "/")
+    );
+}
+
+/// What ASP.NET could not read back is refused on the way out, naming the limit.
+#[test]
+fn encrypt_side_limits() {
+    let keys = generated(
+        ValidationAlgorithm::HmacSha256,
+        DecryptionAlgorithm::Aes,
+        "Framework45",
+    )
+    .unwrap();
+    let mut t = ticket();
+    t.expiration_ticks = MAX_DATE_TICKS + 1;
+    let e = keys.encrypt_ticket(&t, CookieProtection::All).unwrap_err();
+    assert!(e.to_string().contains("DateTime"), "{e}");
+    t.expiration_ticks = MAX_DATE_TICKS;
+    assert!(keys.encrypt_ticket(&t, CookieProtection::All).is_ok());
+    t.issue_date_ticks = -1;
+    assert!(matches!(
+        keys.encrypt_ticket(&t, CookieProtection::All),
+        Err(Error::InvalidArgument(_))
+    ));
+    // The cookie grows 2 hex digits per byte: find the longest user data that fits.
+    let mut t = ticket();
+    let fits = (0..2000)
+        .rev()
+        .find(|n| {
+            t.user_data = "x".repeat(*n);
+            keys.encrypt_ticket(&t, CookieProtection::All).is_ok()
+        })
+        .unwrap();
+    t.user_data = "x".repeat(fits);
+    let at_limit = keys.encrypt_ticket(&t, CookieProtection::All).unwrap();
+    assert!(
+        at_limit.len() <= 4096 && at_limit.len() > 4096 - 100,
+        "{}",
+        at_limit.len()
+    );
+    t.user_data = "x".repeat(fits + 16);
+    match keys.encrypt_ticket(&t, CookieProtection::All) {
+        Err(Error::TooLong {
+            limit: 4096,
+            actual,
+            ..
+        }) => assert!(actual > 4096),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
@@ -605,24 +717,28 @@ fn malformed_fields_and_cookies_are_rejected() {
         Err(Error::Malformed(_))
     ));
     assert!(matches!(
-        keys.decrypt_ticket("", CookieProtection::All),
+        keys.decrypt_ticket_without_expiry_check("", CookieProtection::All),
         Err(Error::InvalidArgument(_))
     ));
     assert!(matches!(
-        keys.decrypt_ticket(&"A".repeat(4098), CookieProtection::All),
+        keys.decrypt_ticket_without_expiry_check(&"A".repeat(4098), CookieProtection::All),
         Err(Error::InvalidArgument(_))
     ));
     assert!(
-        keys.decrypt_ticket("ABC", CookieProtection::All).is_err(),
+        keys.decrypt_ticket_without_expiry_check("ABC", CookieProtection::All)
+            .is_err(),
         "odd hex, not UrlToken either"
     );
-    assert!(keys.decrypt_ticket("zz!!", CookieProtection::All).is_err());
+    assert!(
+        keys.decrypt_ticket_without_expiry_check("zz!!", CookieProtection::All)
+            .is_err()
+    );
     // Truncated and mis-formed tickets under a valid MAC (Validation only shows the bytes).
     let good = ticket().serialize();
     let legacy = keys.legacy().unwrap();
     let seal = |bytes: &[u8]| machinekey::crypto::encoding::to_upper_hex(&legacy.append_mac(bytes));
     assert_eq!(
-        keys.decrypt_ticket(&seal(&good), CookieProtection::Validation)
+        keys.decrypt_ticket_without_expiry_check(&seal(&good), CookieProtection::Validation)
             .unwrap(),
         ticket()
     );
@@ -643,7 +759,7 @@ fn malformed_fields_and_cookies_are_rejected() {
         ("format", [&[2u8][..], &good[1..]].concat()),
     ] {
         assert_eq!(
-            keys.decrypt_ticket(&seal(&bytes), CookieProtection::Validation),
+            keys.decrypt_ticket_without_expiry_check(&seal(&bytes), CookieProtection::Validation),
             Err(Error::Unprotect),
             "{what}"
         );

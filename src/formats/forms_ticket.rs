@@ -6,6 +6,9 @@
 //! (`<forms protection>` is ignored), in legacy mode by `<forms protection>`. Cookies are
 //! upper-case hex; cookieless URLs use `UrlToken`.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use super::AppKeys;
 use super::cookie::CookieProtection;
 use crate::config::CompatibilityMode;
@@ -21,6 +24,9 @@ const FILETIME_EPOCH_TICKS: i64 = 504_911_232_000_000_000;
 pub const MAX_TICKET_LENGTH: usize = 4096;
 /// .NET ticks per second.
 pub const TICKS_PER_SECOND: i64 = 10_000_000;
+/// `DateTime.MaxValue.Ticks` (9999-12-31 23:59:59.9999999): no .NET date is later, so
+/// ASP.NET cannot read back a ticket that expires after it.
+pub const MAX_DATE_TICKS: i64 = 3_155_378_975_999_999_999;
 
 /// Converts Unix seconds to .NET ticks (saturating).
 ///
@@ -287,6 +293,89 @@ impl FormsAuthenticationTicket {
         })
     }
 
+    /// A fresh ticket as `FormsAuthentication.SetAuthCookie` issues it: version 2, issued now
+    /// by `clock`, expiring `lifetime` later (the `<forms timeout>`), not persistent, no user
+    /// data, cookie path `/`. Set the other fields on the returned value.
+    ///
+    /// The expiration saturates at [`MAX_DATE_TICKS`]; a ticket that far out is refused by
+    /// [`AppKeys::encrypt_ticket`], as ASP.NET could not read it back.
+    ///
+    /// # Example
+    /// ```
+    /// use std::time::Duration;
+    /// use machinekey::FormsAuthenticationTicket;
+    /// use machinekey::formats::forms_ticket::SystemClock;
+    /// let mut t = FormsAuthenticationTicket::new("alice", Duration::from_secs(30 * 60), &SystemClock);
+    /// t.user_data = "admin".into();
+    /// assert_eq!(t.expiration_ticks - t.issue_date_ticks, 30 * 60 * 10_000_000);
+    /// ```
+    #[must_use]
+    pub fn new(name: &str, lifetime: Duration, clock: &dyn Clock) -> Self {
+        let now = clock.now_ticks();
+        Self {
+            version: 2,
+            name: name.to_owned(),
+            issue_date_ticks: now,
+            expiration_ticks: now
+                .saturating_add(duration_ticks(lifetime))
+                .min(MAX_DATE_TICKS),
+            is_persistent: false,
+            user_data: String::new(),
+            cookie_path: "/".to_owned(),
+        }
+    }
+
+    /// The same ticket issued again now, for the same lifetime (what
+    /// `FormsAuthentication.RenewTicketIfOld` returns when it renews).
+    ///
+    /// # Example
+    /// ```
+    /// # use std::time::Duration;
+    /// # use machinekey::FormsAuthenticationTicket;
+    /// use machinekey::formats::forms_ticket::Clock;
+    /// #[derive(Debug)]
+    /// struct At(i64);
+    /// impl Clock for At { fn now_ticks(&self) -> i64 { self.0 } }
+    /// let t = FormsAuthenticationTicket::new("alice", Duration::from_secs(60), &At(1_000_000_000));
+    /// let r = t.renewed(&At(1_000_000_000 + 400_000_000));
+    /// assert_eq!(r.issue_date_ticks, 1_400_000_000);
+    /// assert_eq!(r.expiration_ticks - r.issue_date_ticks, 600_000_000);
+    /// ```
+    #[must_use]
+    pub fn renewed(&self, clock: &dyn Clock) -> Self {
+        let now = clock.now_ticks();
+        let lifetime = self.expiration_ticks.saturating_sub(self.issue_date_ticks);
+        Self {
+            issue_date_ticks: now,
+            expiration_ticks: now.saturating_add(lifetime).min(MAX_DATE_TICKS),
+            ..self.clone()
+        }
+    }
+
+    /// Sliding expiration, as `FormsAuthentication.RenewTicketIfOld` decides it: a renewed
+    /// ticket once the time left is no longer than the time elapsed since issue (half the
+    /// lifetime gone), else `None` (keep the cookie as it is).
+    ///
+    /// # Example
+    /// ```
+    /// # use std::time::Duration;
+    /// # use machinekey::FormsAuthenticationTicket;
+    /// # use machinekey::formats::forms_ticket::Clock;
+    /// # #[derive(Debug)]
+    /// # struct At(i64);
+    /// # impl Clock for At { fn now_ticks(&self) -> i64 { self.0 } }
+    /// let t = FormsAuthenticationTicket::new("alice", Duration::from_secs(60), &At(0));
+    /// assert!(t.renew_if_old(&At(200_000_000)).is_none()); // 20 s of 60 gone
+    /// assert!(t.renew_if_old(&At(300_000_000)).is_some()); // half gone
+    /// ```
+    #[must_use]
+    pub fn renew_if_old(&self, clock: &dyn Clock) -> Option<Self> {
+        let now = clock.now_ticks();
+        let elapsed = now.saturating_sub(self.issue_date_ticks);
+        let left = self.expiration_ticks.saturating_sub(now);
+        (left <= elapsed).then(|| self.renewed(clock))
+    }
+
     /// Whether the ticket has expired at `now` (UTC ticks) under `policy`.
     ///
     /// # Example
@@ -296,6 +385,7 @@ impl FormsAuthenticationTicket {
     /// #     expiration_ticks: 100, is_persistent: false, user_data: String::new(), cookie_path: "/".into() };
     /// assert!(!t.is_expired(99, &TicketValidation::default()));
     /// assert!(t.is_expired(101, &TicketValidation::default()));
+    /// assert!(!t.is_expired(101, &TicketValidation::default().with_clock_skew(std::time::Duration::from_micros(1))));
     /// ```
     #[must_use]
     pub fn is_expired(&self, now_ticks: i64, policy: &TicketValidation) -> bool {
@@ -303,6 +393,11 @@ impl FormsAuthenticationTicket {
             .saturating_add(policy.clock_skew_ticks)
             < now_ticks
     }
+}
+
+/// A .NET `TimeSpan` in ticks (saturating).
+fn duration_ticks(d: Duration) -> i64 {
+    i64::try_from(d.as_nanos() / 100).unwrap_or(i64::MAX)
 }
 
 /// A source of the current time, as UTC .NET ticks (injectable for tests and simulations).
@@ -320,19 +415,34 @@ impl Clock for SystemClock {
         let since = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default();
-        let ticks = i64::try_from(since.as_nanos() / 100).unwrap_or(i64::MAX);
-        ticks.saturating_add(UNIX_EPOCH_TICKS)
+        duration_ticks(since).saturating_add(UNIX_EPOCH_TICKS)
     }
 }
 
-/// How a decrypted ticket is judged. Defaults are ASP.NET's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How [`AppKeys::decrypt_ticket`] judges a ticket that verified, like `jsonwebtoken`'s
+/// `Validation`. The default is ASP.NET's: expired tickets are refused
+/// (`FormsAuthenticationModule` drops them), with no clock skew, against the system clock.
+///
+/// # Example
+/// ```
+/// use std::sync::Arc;
+/// use std::time::Duration;
+/// use machinekey::TicketValidation;
+/// use machinekey::formats::forms_ticket::SystemClock;
+/// let lenient = TicketValidation::default()
+///     .with_clock_skew(Duration::from_secs(60))
+///     .with_clock(Arc::new(SystemClock));
+/// assert!(lenient.require_not_expired);
+/// ```
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct TicketValidation {
-    /// Refuse expired tickets (`FormsAuthenticationModule` drops them). Defaults to `true`.
+    /// Refuse expired tickets. Defaults to `true`.
     pub require_not_expired: bool,
     /// Tolerance added to the expiration, in ticks. Defaults to `0`, as ASP.NET has none.
     pub clock_skew_ticks: i64,
+    /// Where "now" comes from. Defaults to [`SystemClock`].
+    pub clock: Arc<dyn Clock>,
 }
 
 impl Default for TicketValidation {
@@ -340,7 +450,33 @@ impl Default for TicketValidation {
         Self {
             require_not_expired: true,
             clock_skew_ticks: 0,
+            clock: Arc::new(SystemClock),
         }
+    }
+}
+
+impl TicketValidation {
+    /// The same policy judged against `clock` (a fixed time in tests, simulated time in the
+    /// simulator).
+    #[must_use]
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The same policy with `skew` of tolerance after the expiration.
+    #[must_use]
+    pub fn with_clock_skew(mut self, skew: Duration) -> Self {
+        self.clock_skew_ticks = duration_ticks(skew);
+        self
+    }
+
+    /// The same policy without the expiry check (the ticket's MAC and layout are still
+    /// checked).
+    #[must_use]
+    pub fn ignoring_expiry(mut self) -> Self {
+        self.require_not_expired = false;
+        self
     }
 }
 
@@ -380,24 +516,27 @@ impl AppKeys {
 
     /// `FormsAuthentication.Encrypt`: the cookie text (upper-case hex).
     ///
+    /// Refuses what ASP.NET would refuse on the way back, so a cookie this returns can be
+    /// read: dates outside .NET's `DateTime` range (before year 1 or after
+    /// [`MAX_DATE_TICKS`]), and cookie text over [`MAX_TICKET_LENGTH`] characters
+    /// (`FormsAuthentication.Decrypt` rejects it; a long name or user data gets there).
+    ///
     /// # Errors
-    /// The stack's configuration error, or [`Error::Random`].
+    /// [`Error::InvalidArgument`] for a date out of range; [`Error::TooLong`] for cookie text
+    /// over the limit; the stack's configuration error; [`Error::Random`].
     ///
     /// # Example
     /// ```
-    /// # use machinekey::config::MachineKeyConfig;
-    /// use machinekey::formats::AppKeys;
+    /// use std::time::Duration;
+    /// use machinekey::{AppKeys, FormsAuthenticationTicket, MachineKeyConfig, TicketValidation};
     /// use machinekey::formats::cookie::CookieProtection;
-    /// use machinekey::formats::forms_ticket::FormsAuthenticationTicket;
+    /// use machinekey::formats::forms_ticket::SystemClock;
     /// # let cfg = MachineKeyConfig::builder().validation_key(&"AB".repeat(64)).decryption_key(&"CD".repeat(32)).build()?;
     /// let keys = AppKeys::explicit(&cfg)?;
-    /// let ticket = FormsAuthenticationTicket {
-    ///     version: 2, name: "alice".into(), issue_date_ticks: 638_000_000_000_000_000,
-    ///     expiration_ticks: 638_000_018_000_000_000, is_persistent: false,
-    ///     user_data: String::new(), cookie_path: "/".into(),
-    /// };
+    /// let ticket = FormsAuthenticationTicket::new("alice", Duration::from_secs(1800), &SystemClock);
     /// let cookie = keys.encrypt_ticket(&ticket, CookieProtection::All)?;
-    /// assert_eq!(keys.decrypt_ticket(&cookie, CookieProtection::All)?, ticket);
+    /// let read = keys.decrypt_ticket(&cookie, CookieProtection::All, &TicketValidation::default())?;
+    /// assert_eq!(read, ticket);
     /// # Ok::<(), machinekey::Error>(())
     /// ```
     pub fn encrypt_ticket(
@@ -405,6 +544,13 @@ impl AppKeys {
         ticket: &FormsAuthenticationTicket,
         protection: CookieProtection,
     ) -> Result<String, Error> {
+        for ticks in [ticket.issue_date_ticks, ticket.expiration_ticks] {
+            if !(0..=MAX_DATE_TICKS).contains(&ticks) {
+                return Err(Error::InvalidArgument(
+                    "ticket dates must lie within .NET's DateTime range (years 1 to 9999)",
+                ));
+            }
+        }
         let bytes = self.ticket_bytes(ticket, protection)?;
         let blob = if self.uses_framework45() {
             self.framework45()?
@@ -412,20 +558,68 @@ impl AppKeys {
         } else {
             self.legacy_protect(&bytes, protection)?
         };
-        Ok(to_upper_hex(&blob))
+        let cookie = to_upper_hex(&blob);
+        if cookie.len() > MAX_TICKET_LENGTH {
+            return Err(Error::TooLong {
+                what: "forms ticket cookie",
+                limit: MAX_TICKET_LENGTH,
+                actual: cookie.len(),
+            });
+        }
+        Ok(cookie)
     }
 
-    /// `FormsAuthentication.Decrypt`: hex of either case, else `UrlToken`; 1 to 4096
-    /// characters. Does not judge expiry (see
-    /// [`decrypt_valid_ticket`](Self::decrypt_valid_ticket)).
+    /// `FormsAuthentication.Decrypt` and the expiry check of `validation`: hex of either
+    /// case, else `UrlToken`; 1 to 4096 characters.
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for empty or over-long text; [`Error::Malformed`] if it is
-    /// neither hex nor `UrlToken`; [`Error::Unprotect`] if it does not verify or parse.
+    /// neither hex nor `UrlToken`; [`Error::Unprotect`] if it does not verify or parse;
+    /// [`Error::TicketExpired`] if it verified but has expired under `validation`.
     ///
     /// # Example
-    /// See [`encrypt_ticket`](Self::encrypt_ticket).
+    /// ```
+    /// use machinekey::{AppKeys, Error, FormsAuthenticationTicket, MachineKeyConfig, TicketValidation};
+    /// use machinekey::formats::cookie::CookieProtection;
+    /// # let cfg = MachineKeyConfig::builder().validation_key(&"AB".repeat(64)).decryption_key(&"CD".repeat(32)).build()?;
+    /// # let keys = AppKeys::explicit(&cfg)?;
+    /// let old = FormsAuthenticationTicket {
+    ///     version: 2, name: "alice".into(), issue_date_ticks: 630_000_000_000_000_000,
+    ///     expiration_ticks: 630_000_018_000_000_000, is_persistent: false,
+    ///     user_data: String::new(), cookie_path: "/".into(),
+    /// };
+    /// let cookie = keys.encrypt_ticket(&old, CookieProtection::All)?;
+    /// let result = keys.decrypt_ticket(&cookie, CookieProtection::All, &TicketValidation::default());
+    /// assert_eq!(result, Err(Error::TicketExpired));
+    /// let read = keys.decrypt_ticket(&cookie, CookieProtection::All, &TicketValidation::default().ignoring_expiry())?;
+    /// assert_eq!(read, old);
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
     pub fn decrypt_ticket(
+        &self,
+        text: &str,
+        protection: CookieProtection,
+        validation: &TicketValidation,
+    ) -> Result<FormsAuthenticationTicket, Error> {
+        let ticket = self.decrypt_ticket_without_expiry_check(text, protection)?;
+        if validation.require_not_expired
+            && ticket.is_expired(validation.clock.now_ticks(), validation)
+        {
+            return Err(Error::TicketExpired);
+        }
+        Ok(ticket)
+    }
+
+    /// `FormsAuthentication.Decrypt` alone: the MAC, decryption and ticket layout are
+    /// checked, expiry is not (for inspecting old cookies; a server should use
+    /// [`decrypt_ticket`](Self::decrypt_ticket)).
+    ///
+    /// # Errors
+    /// As [`decrypt_ticket`](Self::decrypt_ticket), without [`Error::TicketExpired`].
+    ///
+    /// # Example
+    /// See [`decrypt_ticket`](Self::decrypt_ticket), whose `ignoring_expiry` policy is the same.
+    pub fn decrypt_ticket_without_expiry_check(
         &self,
         text: &str,
         protection: CookieProtection,
@@ -444,43 +638,5 @@ impl AppKeys {
             self.legacy_unprotect(&blob, protection)?
         };
         self.parse_ticket(&bytes)
-    }
-
-    /// [`decrypt_ticket`](Self::decrypt_ticket), then the expiry check of `policy` against
-    /// `clock`.
-    ///
-    /// # Errors
-    /// As [`decrypt_ticket`](Self::decrypt_ticket), and [`Error::TicketExpired`].
-    ///
-    /// # Example
-    /// ```
-    /// # use machinekey::config::MachineKeyConfig;
-    /// use machinekey::formats::AppKeys;
-    /// use machinekey::formats::cookie::CookieProtection;
-    /// use machinekey::formats::forms_ticket::{FormsAuthenticationTicket, SystemClock, TicketValidation};
-    /// # let cfg = MachineKeyConfig::builder().validation_key(&"AB".repeat(64)).decryption_key(&"CD".repeat(32)).build()?;
-    /// # let keys = AppKeys::explicit(&cfg)?;
-    /// let old = FormsAuthenticationTicket {
-    ///     version: 2, name: "alice".into(), issue_date_ticks: 630_000_000_000_000_000,
-    ///     expiration_ticks: 630_000_018_000_000_000, is_persistent: false,
-    ///     user_data: String::new(), cookie_path: "/".into(),
-    /// };
-    /// let cookie = keys.encrypt_ticket(&old, CookieProtection::All)?;
-    /// let result = keys.decrypt_valid_ticket(&cookie, CookieProtection::All, &TicketValidation::default(), &SystemClock);
-    /// assert_eq!(result, Err(machinekey::Error::TicketExpired));
-    /// # Ok::<(), machinekey::Error>(())
-    /// ```
-    pub fn decrypt_valid_ticket(
-        &self,
-        text: &str,
-        protection: CookieProtection,
-        policy: &TicketValidation,
-        clock: &dyn Clock,
-    ) -> Result<FormsAuthenticationTicket, Error> {
-        let ticket = self.decrypt_ticket(text, protection)?;
-        if policy.require_not_expired && ticket.is_expired(clock.now_ticks(), policy) {
-            return Err(Error::TicketExpired);
-        }
-        Ok(ticket)
     }
 }
