@@ -53,10 +53,14 @@ use zeroize::Zeroizing;
 
 pub use key_list::{KeyList, KnownKey};
 
-use crate::config::{SymmetricAlgorithm, ValidationAlgorithm};
+use crate::config::key_rules::legacy_cipher_key;
+use crate::config::{
+    DecryptionAlgorithm, FrameworkVersion, SymmetricAlgorithm, ValidationAlgorithm,
+};
 use crate::crypto::cipher::CbcCipher;
 use crate::crypto::mac::{HmacState, hmac_state};
 use crate::formats::osf::{ValueType, first_value_type};
+use crate::keys::isolate_apps_variant;
 use framework45::framework45_hit;
 use legacy::{LEGACY_MACS, LegacyStates, legacy_hit};
 use plan::{Plan, plan};
@@ -256,22 +260,25 @@ struct Candidate {
     kdf: HmacState<Sha512>,
 }
 
-/// The ciphers a decryption key can drive: AES, TripleDES, and DES on its first 8 bytes.
-fn ciphers(dk: &[u8]) -> Vec<(SymmetricAlgorithm, CbcCipher)> {
-    let mut out = Vec::new();
-    if let Ok(c) = CbcCipher::new(SymmetricAlgorithm::Aes, dk) {
-        out.push((SymmetricAlgorithm::Aes, c));
-    }
-    if let Ok(c) = CbcCipher::new(SymmetricAlgorithm::TripleDes, dk) {
-        out.push((SymmetricAlgorithm::TripleDes, c));
-    }
-    if let Some(c) = dk
-        .get(..8)
-        .and_then(|k| CbcCipher::new(SymmetricAlgorithm::Des, k).ok())
-    {
-        out.push((SymmetricAlgorithm::Des, c));
-    }
-    out
+/// The ciphers that could have used `dk`, set up exactly as `<machineKey decryption>` sets
+/// them up: in the legacy stack (`legacy_cipher_key`: DES on the first 8 bytes) or, for a
+/// purpose's derived key, in Framework45.
+fn ciphers(dk: &[u8], framework45: bool) -> Vec<(SymmetricAlgorithm, CbcCipher)> {
+    [
+        DecryptionAlgorithm::Aes,
+        DecryptionAlgorithm::TripleDes,
+        DecryptionAlgorithm::Des,
+    ]
+    .into_iter()
+    .filter_map(|decryption| {
+        let (algorithm, key) = if framework45 {
+            (decryption.framework45_cipher(), dk)
+        } else {
+            legacy_cipher_key(decryption, FrameworkVersion::V4, dk).ok()?
+        };
+        Some((algorithm, CbcCipher::new(algorithm, key).ok()?))
+    })
+    .collect()
 }
 
 /// A finding without the key details, filled in by the caller.
@@ -396,14 +403,12 @@ impl Auditor {
         // IsolateApps variants: key bytes 0-3 become the hash of each possible app path.
         if !plan.legacy.is_empty() {
             for app in &plan.isolated_apps {
-                let isolate = |k: &[u8]| {
-                    let mut k = Zeroizing::new(k.to_vec());
-                    if let Some(slot) = k.get_mut(..4) {
-                        slot.copy_from_slice(&app.hash);
-                    }
-                    k
+                let (Some(vk), Some(dk)) = (
+                    isolate_apps_variant(&c.vk, app.hash),
+                    isolate_apps_variant(&c.dk, app.hash),
+                ) else {
+                    continue;
                 };
-                let (vk, dk) = (isolate(&c.vk), isolate(&c.dk));
                 let states = LegacyStates::new(&vk, &plan.legacy_algorithms);
                 if let Some(mut hit) = legacy_hit(kind, plan, &states, &vk, &dk) {
                     hit.app_path = Some(app.path.clone());

@@ -25,6 +25,8 @@ pub mod string_hash;
 
 pub use app::AppIdentity;
 pub use autogen::AutoGenKeys;
+#[cfg(feature = "audit")]
+pub(crate) use autogen::isolate_apps_variant;
 pub use generate::generate;
 pub use import::{
     KeyImportError, RegExport, read_reg_export, read_reg_export_bytes, write_reg_export,

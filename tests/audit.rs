@@ -452,3 +452,56 @@ fn directory_and_extensionless_urls() {
         );
     }
 }
+
+/// A forms cookie in the pre-2011 ticket layout
+/// (`aspnet:UseLegacyFormsAuthenticationTicketCompatibility`) is found, signed or
+/// encrypted: the audit reads tickets with the same parser as `AppKeys`.
+#[test]
+fn pre_2011_ticket_layout_is_found() {
+    use machinekey::config::{MachineKeyConfig, RuntimeSettings};
+    use machinekey::formats::cookie::CookieProtection;
+    use machinekey::{AppKeys, FormsAuthenticationTicket};
+
+    let list = KeyList::builtin();
+    let known = &list.pairs()[11];
+    let mut runtime = RuntimeSettings::default();
+    runtime.use_legacy_forms_authentication_ticket_compatibility = true;
+    let cfg = MachineKeyConfig::builder()
+        .validation_key(&known.validation_key)
+        .decryption_key(&known.decryption_key)
+        .validation("SHA1")
+        .decryption("AES")
+        .runtime(runtime)
+        .build()
+        .unwrap();
+    let keys = AppKeys::explicit(&cfg).unwrap();
+    let ticket = FormsAuthenticationTicket {
+        version: 1,
+        name: "carol".into(),
+        issue_date_ticks: 634_000_000_000_000_000,
+        expiration_ticks: 634_000_018_000_000_000,
+        is_persistent: true,
+        user_data: "roles=admin".into(),
+        cookie_path: "/".into(),
+    };
+    let auditor = Auditor::new(&list);
+    for protection in [
+        CookieProtection::All,
+        CookieProtection::Encryption,
+        CookieProtection::Validation,
+    ] {
+        let cookie = keys.encrypt_ticket(&ticket, protection).unwrap();
+        let bytes = from_hex(&cookie).unwrap();
+        let found = auditor
+            .audit(&Blob::forms_cookie(&bytes))
+            .unwrap_or_else(|| panic!("{protection:?} not found"));
+        assert_eq!(found.index, 11, "{protection:?}");
+        assert_eq!(
+            FormsAuthenticationTicket::deserialize_legacy(&found.payload).unwrap(),
+            ticket,
+            "{protection:?}"
+        );
+        // The v1 parser alone would not read it: this is the pre-2011 layout.
+        assert!(FormsAuthenticationTicket::deserialize(&found.payload).is_err());
+    }
+}

@@ -13,17 +13,17 @@ use sha2::{Sha256, Sha384, Sha512};
 use zeroize::Zeroizing;
 
 use super::{Candidate, Hit, Mode, ciphers};
-use crate::config::{SymmetricAlgorithm, ValidationAlgorithm};
-use crate::crypto::framework45::Purpose;
-use crate::crypto::mac::{HmacState, PreparedMessage, hmac_state};
+use crate::config::ValidationAlgorithm;
+use crate::crypto::framework45::{Purpose, open_iv_ciphertext};
+use crate::crypto::mac::{HmacHash, HmacState, PreparedMessage, hmac_state};
 use crate::keys::kdf::{output_bits, prf_input, sp800_108_hmac_sha512};
 
-/// The Framework45 MAC algorithms and their tag lengths.
-const FX45_MACS: [(ValidationAlgorithm, usize); 4] = [
-    (ValidationAlgorithm::Sha1, 20),
-    (ValidationAlgorithm::HmacSha256, 32),
-    (ValidationAlgorithm::HmacSha384, 48),
-    (ValidationAlgorithm::HmacSha512, 64),
+/// The Framework45 MAC algorithms.
+const FX45_MACS: [ValidationAlgorithm; 4] = [
+    ValidationAlgorithm::Sha1,
+    ValidationAlgorithm::HmacSha256,
+    ValidationAlgorithm::HmacSha384,
+    ValidationAlgorithm::HmacSha512,
 ];
 
 /// The SP800-108 PRF inputs of one purpose for one output length, laid out once.
@@ -123,23 +123,17 @@ pub(super) struct Fx45Check {
 pub(super) fn fx45_checks(bytes: &[u8]) -> Vec<Fx45Check> {
     FX45_MACS
         .iter()
-        .filter_map(|(algorithm, tag_len)| {
+        .filter_map(|algorithm| {
             let split = bytes
                 .len()
-                .checked_sub(*tag_len)
+                .checked_sub(algorithm.mac_len())
                 .filter(|n| *n >= 16 && n % 8 == 0)?;
             let signed = bytes.get(..split)?;
-            let prepared = match algorithm {
-                ValidationAlgorithm::HmacSha256 => {
-                    PreparedFx45::Sha256(PreparedMessage::new(&[signed]))
-                }
-                ValidationAlgorithm::HmacSha384 => {
-                    PreparedFx45::Sha384(PreparedMessage::new(&[signed]))
-                }
-                ValidationAlgorithm::HmacSha512 => {
-                    PreparedFx45::Sha512(PreparedMessage::new(&[signed]))
-                }
-                _ => PreparedFx45::Sha1(PreparedMessage::new(&[signed])),
+            let prepared = match HmacHash::for_validation(*algorithm)? {
+                HmacHash::Sha1 => PreparedFx45::Sha1(PreparedMessage::new(&[signed])),
+                HmacHash::Sha256 => PreparedFx45::Sha256(PreparedMessage::new(&[signed])),
+                HmacHash::Sha384 => PreparedFx45::Sha384(PreparedMessage::new(&[signed])),
+                HmacHash::Sha512 => PreparedFx45::Sha512(PreparedMessage::new(&[signed])),
             };
             Some(Fx45Check {
                 algorithm: *algorithm,
@@ -174,12 +168,8 @@ pub(super) fn framework45_hit(
             }
             let enc = sp800_108_hmac_sha512(&c.dk, case.purpose.label(), &case.context, c.dk.len())
                 .ok()?;
-            for (cipher_alg, cipher) in ciphers(&enc)
-                .into_iter()
-                .filter(|(a, _)| *a != SymmetricAlgorithm::Des || enc.len() == 8)
-            {
-                let (iv, ct) = signed.split_at_checked(cipher.block_size())?;
-                if let Some(payload) = cipher.decrypt(iv, ct) {
+            for (cipher_alg, cipher) in ciphers(&enc, true) {
+                if let Ok(payload) = open_iv_ciphertext(&cipher, signed) {
                     return Some(Hit {
                         validation: check.algorithm,
                         decryption: Some(cipher_alg),

@@ -15,8 +15,9 @@ use super::{BlobKind, Hit, Mode, ciphers};
 use crate::config::key_rules::check_legacy_validation_key;
 use crate::config::{FrameworkVersion, SymmetricAlgorithm, ValidationAlgorithm};
 use crate::crypto::legacy::mac::{LegacyMac, md5_v4_finish};
+use crate::crypto::legacy::{open_cbc0, strip_modifier};
 use crate::crypto::mac::{
-    HmacState, PadStates, PaddedMessage, PreparedMessage, SHA1, SHA256, hmac_state,
+    HmacHash, HmacState, PadStates, PaddedMessage, PreparedMessage, SHA1, SHA256, hmac_state,
 };
 use crate::formats::forms_ticket::FormsAuthenticationTicket;
 
@@ -83,17 +84,15 @@ impl PreparedLegacy {
         modifier: &[u8],
     ) -> Option<Self> {
         let parts = [data, modifier];
-        Some(match algorithm {
-            ValidationAlgorithm::Md5 => Self::Md5 {
+        Some(match HmacHash::for_validation(algorithm) {
+            None => Self::Md5 {
                 prefix: Md5::new_with_prefix(data),
                 modifier: modifier.to_vec(),
             },
-            ValidationAlgorithm::HmacSha256 => Self::Sha256(SHA256.prepare(&parts)?),
-            ValidationAlgorithm::HmacSha384 => Self::Sha384(PreparedMessage::new(&parts)),
-            ValidationAlgorithm::HmacSha512 => Self::Sha512(PreparedMessage::new(&parts)),
-            ValidationAlgorithm::Sha1
-            | ValidationAlgorithm::Aes
-            | ValidationAlgorithm::TripleDes => Self::Sha1(SHA1.prepare(&parts)?),
+            Some(HmacHash::Sha1) => Self::Sha1(SHA1.prepare(&parts)?),
+            Some(HmacHash::Sha256) => Self::Sha256(SHA256.prepare(&parts)?),
+            Some(HmacHash::Sha384) => Self::Sha384(PreparedMessage::new(&parts)),
+            Some(HmacHash::Sha512) => Self::Sha512(PreparedMessage::new(&parts)),
         })
     }
 
@@ -179,7 +178,9 @@ pub(super) fn legacy_hit(
             };
             unmodified_verified |= m.bytes.is_empty();
             let ok = match kind {
-                BlobKind::FormsCookie(_) => FormsAuthenticationTicket::deserialize(data).is_ok(),
+                BlobKind::FormsCookie(_) => {
+                    FormsAuthenticationTicket::deserialize_any_layout(data).is_ok()
+                }
                 _ => true,
             };
             if ok && !m.bytes.is_empty() {
@@ -218,8 +219,9 @@ pub(super) fn legacy_hit(
     None
 }
 
-/// After the outer MAC verified: each cipher the decryption key can drive, the zero IV and
-/// its discarded first block, the modifier suffix, and inner MACs where the format has one.
+/// After the outer MAC verified: each cipher the decryption key can drive, then the
+/// legacy stack's own steps (`open_cbc0`: zero IV and the discarded prefix; the modifier
+/// suffix; the inner MAC where the format has one; the ticket in either layout).
 fn decrypt(
     kind: &BlobKind<'_>,
     modifiers: &[Modifier],
@@ -229,19 +231,12 @@ fn decrypt(
     data: &[u8],
 ) -> Option<Hit> {
     let mac = LegacyMac::new(algorithm, FrameworkVersion::V4, vk).ok()?;
-    for (cipher_alg, cipher) in ciphers(dk) {
-        let zero = [0u8; 16];
-        let Some(plain) = zero
-            .get(..cipher.block_size())
-            .and_then(|iv| cipher.decrypt(iv, data))
-        else {
-            continue;
-        };
-        let Some(rest) = plain.get(cipher.key_size()..) else {
+    for (cipher_alg, cipher) in ciphers(dk, false) {
+        let Ok(plain) = open_cbc0(&cipher, data, true) else {
             continue;
         };
         for m in modifiers {
-            let Some(payload) = rest.strip_suffix(m.bytes.as_slice()) else {
+            let Ok(payload) = strip_modifier(&plain, &m.bytes) else {
                 continue;
             };
             let encrypted = |validation, payload: &[u8], modifier: Option<&Modifier>| {
@@ -255,44 +250,32 @@ fn decrypt(
             };
             match kind {
                 BlobKind::FormsCookie(_) => {
-                    let ticket = payload
-                        .len()
-                        .checked_sub(mac.len())
-                        .filter(|n| *n > 0)
-                        .and_then(|n| payload.split_at_checked(n));
-                    if let Some((t, inner)) = ticket {
-                        if mac.verify(t, &[], inner)
-                            && FormsAuthenticationTicket::deserialize(t).is_ok()
-                        {
-                            return Some(encrypted(algorithm, t, None));
+                    // Protection "All": ticket ‖ MAC(ticket) inside; "Encryption": the ticket.
+                    if let Ok(ticket) = mac.open_hashed(payload) {
+                        if FormsAuthenticationTicket::deserialize_any_layout(ticket).is_ok() {
+                            return Some(encrypted(algorithm, ticket, None));
                         }
                     }
-                    if FormsAuthenticationTicket::deserialize(payload).is_ok() {
+                    if FormsAuthenticationTicket::deserialize_any_layout(payload).is_ok() {
                         return Some(encrypted(algorithm, payload, None));
                     }
                 }
                 BlobKind::ViewState(_) | BlobKind::EventValidation(_) => {
                     // AES/3DES validation: the payload is data ‖ HMAC-SHA1(data ‖ modifier).
                     if algorithm == ValidationAlgorithm::Sha1 {
-                        if let Some((d, inner)) = payload
-                            .len()
-                            .checked_sub(20)
-                            .and_then(|n| payload.split_at_checked(n))
-                        {
-                            if mac.verify(d, &m.bytes, inner) {
-                                let wrap = if cipher_alg == SymmetricAlgorithm::Aes {
-                                    ValidationAlgorithm::Aes
-                                } else {
-                                    ValidationAlgorithm::TripleDes
-                                };
-                                return Some(hit(
-                                    wrap,
-                                    Some(cipher_alg),
-                                    Mode::LegacyValidationWrap,
-                                    Some(m),
-                                    d,
-                                ));
-                            }
+                        if let Ok(d) = mac.open_signed(payload, &m.bytes) {
+                            let wrap = if cipher_alg == SymmetricAlgorithm::Aes {
+                                ValidationAlgorithm::Aes
+                            } else {
+                                ValidationAlgorithm::TripleDes
+                            };
+                            return Some(hit(
+                                wrap,
+                                Some(cipher_alg),
+                                Mode::LegacyValidationWrap,
+                                Some(m),
+                                d,
+                            ));
                         }
                     }
                     return Some(encrypted(algorithm, payload, Some(m)));

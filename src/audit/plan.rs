@@ -21,8 +21,8 @@ pub(super) struct Modifier {
 /// An application path whose IsolateApps variant of each key is tried.
 pub(super) struct IsolatedApp {
     pub(super) path: String,
-    /// The little-endian hash that replaces key bytes 0-3.
-    pub(super) hash: [u8; 4],
+    /// The virtual-path hash that replaces key bytes 0-3.
+    pub(super) hash: i32,
 }
 
 pub(super) struct Plan {
@@ -77,10 +77,7 @@ pub(super) fn plan(blob: &Blob<'_>, key_lengths: &[usize]) -> Plan {
                     continue;
                 }
                 if let Ok(h) = invariant_ignore_case_hash(&app) {
-                    isolated_apps.push(IsolatedApp {
-                        path: app,
-                        hash: h.to_le_bytes(),
-                    });
+                    isolated_apps.push(IsolatedApp { path: app, hash: h });
                 }
             }
         }

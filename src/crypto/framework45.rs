@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 pub use crate::keys::kdf::sp800_108_hmac_sha512;
 pub use crate::keys::purpose::{Purpose, primary};
 
-use crate::config::{MachineKeyConfig, SymmetricAlgorithm, ValidationAlgorithm, key_rules};
+use crate::config::{MachineKeyConfig, SymmetricAlgorithm, key_rules};
 use crate::crypto::cipher::CbcCipher;
 use crate::crypto::mac::{HmacHash, KeyedHmac};
 use crate::error::{ConfigError, ConfigErrorKind, Error};
@@ -85,20 +85,16 @@ impl Framework45Protector {
             ));
         }
         let validation = config.validation();
-        let mac = match validation {
-            ValidationAlgorithm::Sha1 => HmacHash::Sha1,
-            ValidationAlgorithm::HmacSha256 => HmacHash::Sha256,
-            ValidationAlgorithm::HmacSha384 => HmacHash::Sha384,
-            ValidationAlgorithm::HmacSha512 => HmacHash::Sha512,
-            other => {
-                return Err(ConfigError::new(
+        let mac = HmacHash::for_validation(validation)
+            .filter(|_| validation.allowed_in_framework45())
+            .ok_or_else(|| {
+                ConfigError::new(
                     "validation",
                     ConfigErrorKind::ValidationNotSupportedInFramework45 {
-                        value: other.name().to_owned(),
+                        value: validation.name().to_owned(),
                     },
-                ));
-            }
-        };
+                )
+            })?;
         let cipher = config.decryption().framework45_cipher();
         // Derived keys have the master's length, so the master must suit the cipher.
         key_rules::check_symmetric_key(cipher, keys.encryption.expose_secret())
@@ -415,7 +411,15 @@ impl PurposeProtector {
         if !self.mac.verify(&[signed], tag) {
             return Err(Error::Unprotect);
         }
-        let (iv, ciphertext) = signed.split_at_checked(iv_len).ok_or(Error::Unprotect)?;
-        self.cipher.decrypt(iv, ciphertext).ok_or(Error::Unprotect)
+        open_iv_ciphertext(&self.cipher, signed)
     }
+}
+
+/// After the MAC verified: `IV ‖ ciphertext` decrypted with the purpose's cipher (the IV is
+/// one block). The one implementation of this step, shared with the known-key audit.
+pub(crate) fn open_iv_ciphertext(cipher: &CbcCipher, signed: &[u8]) -> Result<Vec<u8>, Error> {
+    let (iv, ciphertext) = signed
+        .split_at_checked(cipher.block_size())
+        .ok_or(Error::Unprotect)?;
+    cipher.decrypt(iv, ciphertext).ok_or(Error::Unprotect)
 }

@@ -274,16 +274,9 @@ impl LegacyProtector {
                 unwrapped.as_slice()
             }
         };
-        let split = blob
-            .len()
-            .checked_sub(self.mac.len())
-            .ok_or(Error::Unprotect)?;
-        let (data, tag) = blob.split_at_checked(split).ok_or(Error::Unprotect)?;
-        if self.mac.verify(data, modifier.unwrap_or_default(), tag) {
-            Ok(data.to_vec())
-        } else {
-            Err(Error::Unprotect)
-        }
+        self.mac
+            .open_signed(blob, modifier.unwrap_or_default())
+            .map(<[u8]>::to_vec)
     }
 
     /// `data ‖ MAC(data)` with no modifier and no wrap: the inner MAC of forms tickets,
@@ -322,17 +315,7 @@ impl LegacyProtector {
     /// # Ok::<(), machinekey::ConfigError>(())
     /// ```
     pub fn strip_mac(&self, blob: &[u8]) -> Result<Vec<u8>, Error> {
-        let split = blob
-            .len()
-            .checked_sub(self.mac.len())
-            .filter(|n| *n > 0)
-            .ok_or(Error::Unprotect)?;
-        let (data, tag) = blob.split_at_checked(split).ok_or(Error::Unprotect)?;
-        if self.mac.verify(data, &[], tag) {
-            Ok(data.to_vec())
-        } else {
-            Err(Error::Unprotect)
-        }
+        self.mac.open_hashed(blob).map(<[u8]>::to_vec)
     }
 
     /// `EncryptOrDecryptData(true, ...)` with the decryption cipher: `C ‖ MAC(C)` where
@@ -522,29 +505,45 @@ impl LegacyProtector {
         } else {
             blob
         };
-        let zero_iv = [0u8; 16];
-        let iv_bytes = zero_iv.get(..cipher.block_size()).ok_or(Error::Unprotect)?;
-        let plain = Zeroizing::new(
-            cipher
-                .decrypt(iv_bytes, ciphertext)
-                .ok_or(Error::Unprotect)?,
-        );
-        let mut rest: &[u8] = &plain;
-        if self.creates_prefix(iv, sign_data) {
-            rest = rest.get(cipher.key_size()..).ok_or(Error::Unprotect)?;
-        }
-        let modifier = modifier.unwrap_or_default();
-        if !modifier.is_empty() {
-            let split = rest
-                .len()
-                .checked_sub(modifier.len())
-                .ok_or(Error::Unprotect)?;
-            let (data, tail) = rest.split_at_checked(split).ok_or(Error::Unprotect)?;
-            if !bool::from(tail.ct_eq(modifier)) {
-                return Err(Error::Unprotect);
-            }
-            rest = data;
-        }
+        let plain = open_cbc0(cipher, ciphertext, self.creates_prefix(iv, sign_data))?;
+        let rest = strip_modifier(&plain, modifier.unwrap_or_default())?;
         Ok(rest.to_vec())
+    }
+}
+
+/// After the outer MAC verified: `CBC0` decryption (all-zero IV), then the prefix `R`
+/// (as long as the cipher key) dropped when `with_prefix`. Returns `data ‖ modifier`.
+///
+/// The one implementation of this step, shared by [`LegacyProtector`] and the known-key
+/// audit.
+pub(crate) fn open_cbc0(
+    cipher: &CbcCipher,
+    ciphertext: &[u8],
+    with_prefix: bool,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let zero_iv = [0u8; 16];
+    let iv = zero_iv.get(..cipher.block_size()).ok_or(Error::Unprotect)?;
+    let mut plain = Zeroizing::new(cipher.decrypt(iv, ciphertext).ok_or(Error::Unprotect)?);
+    if with_prefix {
+        let prefix = cipher.key_size();
+        if plain.len() < prefix {
+            return Err(Error::Unprotect);
+        }
+        plain.drain(..prefix);
+    }
+    Ok(plain)
+}
+
+/// Checks (in constant time) and strips the modifier at the end of decrypted data.
+pub(crate) fn strip_modifier<'a>(plain: &'a [u8], modifier: &[u8]) -> Result<&'a [u8], Error> {
+    let split = plain
+        .len()
+        .checked_sub(modifier.len())
+        .ok_or(Error::Unprotect)?;
+    let (data, tail) = plain.split_at_checked(split).ok_or(Error::Unprotect)?;
+    if bool::from(tail.ct_eq(modifier)) {
+        Ok(data)
+    } else {
+        Err(Error::Unprotect)
     }
 }

@@ -13,6 +13,8 @@ pub(crate) use padded::{PadStates, PaddedMessage, SHA1, SHA256};
 pub(crate) use prepared::{HmacState, PreparedMessage, hmac_state};
 
 use hmac::{Hmac, KeyInit, Mac};
+
+use crate::config::ValidationAlgorithm;
 use sha1::Sha1;
 use sha2::{Sha256, Sha384, Sha512};
 
@@ -23,6 +25,23 @@ pub(crate) enum HmacHash {
     Sha256,
     Sha384,
     Sha512,
+}
+
+impl HmacHash {
+    /// The HMAC a `validation` value MACs with, in both stacks: `SHA1` and the legacy
+    /// `AES`/`3DES` validation use HMAC-SHA1 (the one place this mapping is written);
+    /// `None` for MD5, which is not an HMAC.
+    pub(crate) const fn for_validation(validation: ValidationAlgorithm) -> Option<Self> {
+        match validation {
+            ValidationAlgorithm::Md5 => None,
+            ValidationAlgorithm::Sha1
+            | ValidationAlgorithm::Aes
+            | ValidationAlgorithm::TripleDes => Some(Self::Sha1),
+            ValidationAlgorithm::HmacSha256 => Some(Self::Sha256),
+            ValidationAlgorithm::HmacSha384 => Some(Self::Sha384),
+            ValidationAlgorithm::HmacSha512 => Some(Self::Sha512),
+        }
+    }
 }
 
 /// An HMAC key with its pad states computed (RFC 2104: keys longer than the block are

@@ -376,6 +376,14 @@ impl FormsAuthenticationTicket {
         (left <= elapsed).then(|| self.renewed(clock))
     }
 
+    /// Reads either layout (v1, else pre-2011), for callers that do not know the
+    /// application's `aspnet:UseLegacyFormsAuthenticationTicketCompatibility` setting (the
+    /// known-key audit).
+    #[cfg(feature = "audit")]
+    pub(crate) fn deserialize_any_layout(bytes: &[u8]) -> Result<Self, Error> {
+        Self::deserialize(bytes).or_else(|_| Self::deserialize_legacy(bytes))
+    }
+
     /// Whether the ticket has expired at `now` (UTC ticks) under `policy`.
     ///
     /// # Example

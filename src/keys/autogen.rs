@@ -151,6 +151,19 @@ fn overwrite(key: &mut [u8], at: usize, hash: i32, which: KeyAttribute) -> Resul
     Ok(())
 }
 
+/// `key` with its first four bytes replaced by the application's virtual-path hash, as
+/// IsolateApps does (the known-key audit tries this variant of every listed key). `None` for
+/// a key shorter than four bytes.
+#[cfg(feature = "audit")]
+pub(crate) fn isolate_apps_variant(
+    key: &[u8],
+    virtual_path_hash: i32,
+) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+    let mut key = zeroize::Zeroizing::new(key.to_vec());
+    overwrite(&mut key, 0, virtual_path_hash, KeyAttribute::ValidationKey).ok()?;
+    Some(key)
+}
+
 /// The legacy key for one attribute: explicit bytes or the AutoGenerate slice, then the
 /// IsolateApps / IsolateByAppId overwrite of bytes 0–3 / 4–7 (`MachineKeySection.RuntimeDataInitialize`).
 pub(crate) fn legacy_key(

@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 use crate::config::key_rules::check_legacy_validation_key;
 use crate::config::{FrameworkVersion, ValidationAlgorithm};
 use crate::crypto::mac::{HmacHash, KeyedHmac};
-use crate::error::ConfigErrorKind;
+use crate::error::{ConfigErrorKind, Error};
 
 const ZEROS: [u8; 64] = [0; 64];
 
@@ -49,20 +49,12 @@ impl LegacyMac {
         key: &[u8],
     ) -> Result<Self, ConfigErrorKind> {
         check_legacy_validation_key(validation, key)?;
-        let hash = match validation {
-            ValidationAlgorithm::Md5 => {
-                let key = Zeroizing::new(key.to_vec());
-                return Ok(match framework {
-                    FrameworkVersion::V2_0 => Self::Md5V2(key),
-                    FrameworkVersion::V4 => Self::Md5V4(key),
-                });
-            }
-            ValidationAlgorithm::Sha1
-            | ValidationAlgorithm::Aes
-            | ValidationAlgorithm::TripleDes => HmacHash::Sha1,
-            ValidationAlgorithm::HmacSha256 => HmacHash::Sha256,
-            ValidationAlgorithm::HmacSha384 => HmacHash::Sha384,
-            ValidationAlgorithm::HmacSha512 => HmacHash::Sha512,
+        let Some(hash) = HmacHash::for_validation(validation) else {
+            let key = Zeroizing::new(key.to_vec());
+            return Ok(match framework {
+                FrameworkVersion::V2_0 => Self::Md5V2(key),
+                FrameworkVersion::V4 => Self::Md5V4(key),
+            });
         };
         KeyedHmac::new(hash, key)
             .map(|h| Self::Hmac(Box::new(h)))
@@ -96,6 +88,31 @@ impl LegacyMac {
                 out
             }
         }
+    }
+
+    /// `data ‖ MAC(data ‖ modifier)` checked in constant time; returns `data` (possibly
+    /// empty: the ViewState form).
+    pub(crate) fn open_signed<'a>(
+        &self,
+        blob: &'a [u8],
+        modifier: &[u8],
+    ) -> Result<&'a [u8], Error> {
+        let split = blob.len().checked_sub(self.len()).ok_or(Error::Unprotect)?;
+        let (data, tag) = blob.split_at_checked(split).ok_or(Error::Unprotect)?;
+        if self.verify(data, modifier, tag) {
+            Ok(data)
+        } else {
+            Err(Error::Unprotect)
+        }
+    }
+
+    /// `VerifyHashedData`: `data ‖ MAC(data)` with at least one byte of data (forms tickets,
+    /// cookies, `MachineKey.Encode`); returns `data`.
+    pub(crate) fn open_hashed<'a>(&self, blob: &'a [u8]) -> Result<&'a [u8], Error> {
+        if blob.len() <= self.len() {
+            return Err(Error::Unprotect);
+        }
+        self.open_signed(blob, &[])
     }
 
     /// Constant-time check of `tag` against `HashData(data, modifier)`.
@@ -141,12 +158,14 @@ impl ChainHash {
         if framework == FrameworkVersion::V2_0 {
             return Self::Sha1;
         }
-        match validation.mac_len() {
-            16 => Self::Md5,
-            32 => Self::Sha256,
-            48 => Self::Sha384,
-            64 => Self::Sha512,
-            _ => Self::Sha1,
+        // The native code picks by `_HashSize` (16, 20, 32, 48, 64 bytes); each size is
+        // exactly one MAC hash, so the validation's own hash is the same choice.
+        match HmacHash::for_validation(validation) {
+            None => Self::Md5,
+            Some(HmacHash::Sha1) => Self::Sha1,
+            Some(HmacHash::Sha256) => Self::Sha256,
+            Some(HmacHash::Sha384) => Self::Sha384,
+            Some(HmacHash::Sha512) => Self::Sha512,
         }
     }
 
