@@ -51,7 +51,7 @@ use serde::Serialize;
 use sha2::Sha512;
 use zeroize::Zeroizing;
 
-pub use key_list::{KeyList, KnownKey};
+pub use key_list::{KeyFingerprints, KeyList, KeyOrigin, KnownKey, LoadReport};
 
 use crate::config::key_rules::legacy_cipher_key;
 use crate::config::{
@@ -207,10 +207,18 @@ pub enum Mode {
 }
 
 /// A verified match.
+///
+/// Serialized (for reports and logs) it names the key pair by [`fingerprints`](Self::fingerprints)
+/// and [`origin`](Self::origin) only; the key text itself is never serialized.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// The key pair, as listed.
+    /// The key pair, as listed (not serialized).
+    #[serde(skip_serializing)]
     pub key: KnownKey,
+    /// Short fingerprints of the two keys.
+    pub fingerprints: KeyFingerprints,
+    /// Where the pair was listed (`FILE:LINE`).
+    pub origin: Option<KeyOrigin>,
     /// Its position in the list.
     pub index: usize,
     /// The validation algorithm.
@@ -226,28 +234,21 @@ pub struct Finding {
     pub isolate_apps: bool,
     /// The `ViewStateUserKey` that matched, if one was needed.
     pub view_state_user_key: Option<String>,
-    /// The verified (and decrypted) payload.
+    /// The verified (and decrypted) payload (serialized as `payload_hex`, upper-case hex).
+    #[serde(rename = "payload_hex", serialize_with = "serialize_hex")]
     pub payload: Vec<u8>,
     /// The type of the first `ObjectStateFormatter` value, if the payload is one.
     pub header: Option<ValueType>,
-}
-
-impl Serialize for ValidationAlgorithm {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.name())
-    }
-}
-
-impl Serialize for SymmetricAlgorithm {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.name())
-    }
 }
 
 impl Serialize for ValueType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
     }
+}
+
+fn serialize_hex<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::crypto::encoding::to_upper_hex(bytes))
 }
 
 /// One candidate with its MAC states keyed once.
@@ -303,6 +304,7 @@ const CHUNK: usize = 64;
 /// readings need.
 pub struct Auditor {
     keys: Vec<KnownKey>,
+    origins: Vec<Option<KeyOrigin>>,
     candidates: Vec<Candidate>,
     /// The distinct validation key lengths, for the SP800-108 derivations.
     key_lengths: Vec<usize>,
@@ -324,6 +326,7 @@ impl Auditor {
     #[must_use]
     pub fn new(list: &KeyList) -> Self {
         let keys = list.pairs().to_vec();
+        let origins = (0..keys.len()).map(|i| list.origin(i).cloned()).collect();
         let candidates: Vec<Candidate> = keys
             .par_iter()
             .enumerate()
@@ -342,6 +345,7 @@ impl Auditor {
         let key_lengths: BTreeSet<usize> = candidates.iter().map(|c| c.vk.len()).collect();
         Self {
             keys,
+            origins,
             candidates,
             key_lengths: key_lengths.into_iter().collect(),
         }
@@ -382,6 +386,8 @@ impl Auditor {
             let key = self.keys.get(c.index)?.clone();
             let header = first_value_type(&hit.payload);
             Some(Finding {
+                fingerprints: key.fingerprints(),
+                origin: self.origins.get(c.index).cloned().flatten(),
                 key,
                 index: c.index,
                 validation: hit.validation,

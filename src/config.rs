@@ -21,6 +21,7 @@ mod algorithms;
 mod hex;
 pub(crate) mod key_rules;
 mod key_text;
+pub mod lint;
 mod web_config;
 
 use core::fmt;

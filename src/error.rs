@@ -68,6 +68,11 @@ pub enum Encoding {
     Base64,
     /// `HttpServerUtility.UrlTokenEncode` (Base64url with a trailing pad-count digit).
     UrlToken,
+    /// Base64url (RFC 4648 §5), with or without padding.
+    Base64Url,
+    /// Any of the text forms a protected value is copied in (see
+    /// [`decode_value`](crate::crypto::encoding::decode_value)).
+    Any,
     /// Serialized session-state data (`SessionStateUtility.SerializeStoreData`).
     SessionState,
 }
@@ -78,6 +83,8 @@ impl fmt::Display for Encoding {
             Self::Hex => "hex",
             Self::Base64 => "base64",
             Self::UrlToken => "UrlToken",
+            Self::Base64Url => "Base64url",
+            Self::Any => "hex, Base64, Base64url or UrlToken",
             Self::SessionState => "session-state",
         })
     }

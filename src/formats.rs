@@ -16,8 +16,6 @@ pub mod viewstate;
 use std::sync::Arc;
 
 pub use page::Page;
-#[cfg(feature = "audit")]
-pub(crate) use page::request_path;
 
 use crate::config::{CompatibilityMode, MachineKeyConfig};
 use crate::crypto::framework45::Framework45Protector;

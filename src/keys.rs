@@ -33,6 +33,23 @@ pub use import::{
 };
 pub use secret::{DecryptionKey, ValidationKey};
 
+/// A short fingerprint of a key, to name it in reports without showing it: the first 8
+/// hex digits (upper case) of the SHA-256 of its hex text, upper-cased first so the case a
+/// file writes it in does not matter.
+///
+/// # Example
+/// ```
+/// use machinekey::keys::fingerprint;
+/// assert_eq!(fingerprint("abcd"), fingerprint("ABCD"));
+/// assert_eq!(fingerprint("ABCD").len(), 8);
+/// ```
+#[must_use]
+pub fn fingerprint(key_hex: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(key_hex.trim().to_ascii_uppercase().as_bytes());
+    crate::crypto::encoding::to_upper_hex(digest.get(..4).unwrap_or_default())
+}
+
 use crate::config::{KeyAttribute, MachineKeyConfig};
 use crate::error::{ConfigError, ConfigErrorKind, Error};
 

@@ -82,16 +82,35 @@ fn generate_and_config() {
     std::fs::write(&leaked, format!(r#"<configuration><system.web><machineKey validationKey="{VK}" decryptionKey="{DK}" validation="SHA1" decryption="AES"/></system.web></configuration>"#)).unwrap();
     let j = json(&["config", leaked.to_str().unwrap()]);
     assert_eq!(j["mode"], "Framework20SP1");
-    let warnings = j["warnings"].as_array().unwrap();
-    assert!(
-        warnings
-            .iter()
-            .any(|w| w.as_str().unwrap().contains("publicly known"))
-    );
+    let lints = j["lints"].as_array().unwrap();
+    assert!(lints.iter().any(|w| w["code"] == "known_key"
+        && w["severity"] == "warning"
+        && w["message"].as_str().unwrap().contains("publicly known")));
+    // --strict turns a warning into exit 1, for CI jobs.
+    assert_eq!(code(&["config", leaked.to_str().unwrap()]).0, 0);
+    assert_eq!(code(&["config", "--strict", leaked.to_str().unwrap()]).0, 1);
     let auto = dir.join("auto.config");
     std::fs::write(&auto, "<configuration/>").unwrap();
     let j = json(&["config", auto.to_str().unwrap()]);
-    assert!(j["warnings"][0].as_str().unwrap().contains("AutoGenerate"));
+    assert_eq!(j["lints"][0]["code"], "auto_generate_key");
+    assert!(
+        j["lints"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("AutoGenerate")
+    );
+    assert_eq!(code(&["config", "--strict", auto.to_str().unwrap()]).0, 1);
+    let clean = dir.join("clean.config");
+    let fresh = json(&["generate"]);
+    std::fs::write(
+        &clean,
+        format!(
+            "<configuration><system.web>{}</system.web></configuration>",
+            fresh["machineKey"].as_str().unwrap()
+        ),
+    )
+    .unwrap();
+    assert_eq!(code(&["config", "--strict", clean.to_str().unwrap()]).0, 0);
     assert_eq!(
         code(&["config", dir.join("missing").to_str().unwrap()]).0,
         2
@@ -265,8 +284,26 @@ fn tickets_resources_protect_encode() {
     let cookie = "4155EDCD81DB4687336A024F636B54ADB352E25E6D8D89E393C407A041DE0F8DFCA382DF1B1135B89AE0C580CCCFEBBB497C609ECA0B1BDDB5875E166A5C230A547FDBF7B4BDCA6A67A55E4AFA8F24B2399EAA55B4C31C00E36239E897B78FA234BF3DAFCCDB85CCA205A21569A7F4A23A7D0A2AD7780C3B55720574E72461675B30453CB214576453BF9D27DD6F2DA78BF74183728B5196D6772BA6031366CBC38A289B171251E7AEC8132B00F39E80D37E4331D97EDFE825840954C7D1FC274C68617C1D1A4B5973E4B977905E38EDE616EEC7AE22C0C2393BEDF95126063A";
     let j = json(&[&["ticket", "decrypt"][..], &lacc, &[cookie]].concat());
     assert_eq!(j["name"], "test@example.com");
-    assert_eq!(j["issue_utc_ticks"], 636_971_592_103_633_638_i64);
-    let issued = ok(&[&["ticket", "encrypt"][..], &lacc, &["--name", "alice"]].concat());
+    assert_eq!(j["issue_date_ticks"], 636_971_592_103_633_638_i64);
+    assert_eq!(j["expired"], true);
+    assert_eq!(
+        code(
+            &[
+                &["ticket", "decrypt", "--require-valid"][..],
+                &lacc,
+                &[cookie]
+            ]
+            .concat()
+        )
+        .0,
+        1,
+        "an expired ticket fails when it must be valid"
+    );
+    let issued =
+        json(&[&["ticket", "encrypt"][..], &lacc, &["--name", "alice"]].concat())["cookie"]
+            .as_str()
+            .unwrap()
+            .to_owned();
     assert_eq!(
         json(&[&["ticket", "decrypt"][..], &lacc, &[issued.as_str()]].concat())["name"],
         "alice"
@@ -338,9 +375,9 @@ fn tickets_resources_protect_encode() {
         );
     }
     assert_eq!(
-        code(&[&["decode"][..], &keys("SHA1"), &["ABC"]].concat()).0,
+        code(&[&["decode"][..], &keys("SHA1"), &["AB!C"]].concat()).0,
         2,
-        "malformed hex is a usage error"
+        "text in no known form is a usage error"
     );
 }
 
@@ -352,13 +389,14 @@ fn audit_and_simulate() {
         "EDD8C9AE",
         "QhNlfAmxL3x1eiDHXDyjc8Nv7IsFX/OsUgF2hrtevccYC3a56XmssuVxjhHAYqgBNSOMlN1IztaNEGRMl56UOofadCc=",
     ]);
+    assert_eq!(j["mode"], "legacy_encrypted");
+    assert_eq!(j["origin"]["source"], "built-in");
     assert_eq!(
-        (
-            j["validation_key"].as_str().unwrap(),
-            j["mode"].as_str().unwrap()
-        ),
-        (VK, "legacy_encrypted")
+        j["fingerprints"]["validation_key"].as_str().unwrap().len(),
+        8
     );
+    assert!(j.get("key").is_none(), "keys only with --show-keys");
+    assert!(!j.to_string().contains(VK));
     assert_eq!(j["decryption"], "AES");
     let (c, reason) = code(&[
         "audit",
@@ -369,11 +407,12 @@ fn audit_and_simulate() {
     assert_eq!(c, 1, "{reason}");
     let j = json(&[
         "audit",
+        "--show-keys",
         "--resource",
         "csxgANq6A8wDXhKZYWeOxTn12X5UGyMiDbr-_rZsj1_Cg6UVSJFYesWU78zHhAVtCyLGHu3-2T_yBK-Qpp1SMtNG6Iw1",
     ]);
     assert!(
-        j["validation_key"]
+        j["key"]["validation_key"]
             .as_str()
             .unwrap()
             .starts_with("0074D9E5")
@@ -414,10 +453,10 @@ fn audit_and_simulate() {
         "web-garden",
         "--requests",
         "300",
-        "--framework",
+        "--era",
         "2.0",
     ]);
-    let after = &j[1];
+    let after = &j[0]["reports"][1];
     assert_eq!(after["scenario"], "after the installer");
     let session = after["kinds"]
         .as_array()

@@ -42,25 +42,6 @@ fn user_keys(blob: &Blob<'_>) -> Vec<Option<String>> {
         .collect()
 }
 
-/// The pages a URL can stand for: its own path when it names a file; a directory's
-/// (`/shop/`) default document `default.aspx`; for an extensionless path (`/Login`, routed
-/// or FriendlyUrls) both `/Login.aspx` and `/Login/default.aspx`.
-fn page_paths(url: &str) -> Vec<String> {
-    let path = crate::formats::request_path(url);
-    if path.is_empty() || path.ends_with('/') {
-        return vec![format!(
-            "{}default.aspx",
-            if path.is_empty() { "/" } else { path }
-        )];
-    }
-    let last = path.rsplit('/').next().unwrap_or_default();
-    if last.contains('.') {
-        vec![path.to_owned()]
-    } else {
-        vec![format!("{path}.aspx"), format!("{path}/default.aspx")]
-    }
-}
-
 const TAG_LENGTHS: [usize; 5] = [16, 20, 32, 48, 64];
 
 /// `key_lengths`: the distinct master key lengths of the candidates, for the derivations.
@@ -68,7 +49,7 @@ pub(super) fn plan(blob: &Blob<'_>, key_lengths: &[usize]) -> Plan {
     let mut pages: Vec<(Page, Option<String>)> = Vec::new();
     let mut isolated_apps = Vec::new();
     if let Some(url) = blob.url {
-        for page_path in page_paths(url) {
+        for page_path in Page::paths_for_url(url) {
             for app in Page::app_path_candidates(&page_path) {
                 if let Ok(page) = Page::from_path(&page_path, &app) {
                     pages.push((page, Some(app.clone())));

@@ -330,3 +330,21 @@ impl FromStr for CompatibilityMode {
             })
     }
 }
+
+/// Serialized as ASP.NET's attribute value (`name()`), as in a web.config.
+macro_rules! serialize_by_name {
+    ($($ty:ty),*) => {$(
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.name())
+            }
+        }
+    )*};
+}
+
+serialize_by_name!(
+    ValidationAlgorithm,
+    DecryptionAlgorithm,
+    SymmetricAlgorithm,
+    CompatibilityMode
+);

@@ -74,7 +74,8 @@ impl PartialEq for KeyText {
 impl Eq for KeyText {}
 
 /// Where a key's bytes come from, without the bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum KeySource {
     /// Hex in the attribute.
@@ -84,7 +85,7 @@ pub enum KeySource {
 }
 
 /// A parsed key attribute: its source and isolation flags (no key bytes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct KeySpec {
     /// Explicit hex or `AutoGenerate`.
     pub source: KeySource,

@@ -156,6 +156,121 @@ pub fn url_token_decode(text: &str) -> Result<Vec<u8>, Error> {
     DOTNET_BASE64.decode(b64).map_err(|_| malformed())
 }
 
+/// One reading of a protected value's text: which form it was in and the bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodedValue {
+    /// The text form.
+    pub encoding: Encoding,
+    /// Whether the text was percent-encoded first (copied from a URL or a form body).
+    pub percent_decoded: bool,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// Hex text at least this long is taken as hex alone: Base64 of real data this long
+/// contains a character outside `0-9A-Fa-f` with overwhelming probability.
+const CERTAINLY_HEX: usize = 16;
+
+/// Every plausible reading of a protected value as a user copies it, most likely first:
+/// hex (forms cookies, `MachineKey.Encode`), Base64 (`__VIEWSTATE`), `UrlToken` (`.axd`
+/// `d=` values, cookieless tickets, MVC anti-forgery tokens), Base64url with or without
+/// padding, and Base64 without padding; each of them possibly percent-encoded (`%2F`,
+/// `%3D`, `%2B`, as copied from a URL or a POST body), wrapped over lines, or with `+`
+/// turned into spaces by a form decoder.
+///
+/// A text can have more than one reading (a `UrlToken` is also Base64url text), so callers
+/// try each in turn and let the MAC decide; no reading is ever accepted unverified.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] for empty text; [`Error::Malformed`] with [`Encoding::Any`]
+/// when no form fits.
+///
+/// # Example
+/// ```
+/// use machinekey::Encoding;
+/// use machinekey::crypto::encoding::decode_value;
+/// let r = decode_value("%2FwE%3D")?; // "/wE=" from a POST body
+/// assert_eq!((r[0].encoding, r[0].percent_decoded, r[0].bytes.as_slice()), (Encoding::Base64, true, &b"\xff\x01"[..]));
+/// assert_eq!(decode_value("_wE1")?[0].encoding, Encoding::UrlToken);
+/// assert_eq!(decode_value("FF01FF01FF01FF01")?.len(), 1); // hex, and nothing else
+/// # Ok::<(), machinekey::Error>(())
+/// ```
+pub fn decode_value(text: &str) -> Result<Vec<DecodedValue>, Error> {
+    let trimmed = text.trim().trim_matches('"');
+    if trimmed.is_empty() {
+        return Err(Error::InvalidArgument("the value is empty"));
+    }
+    let mut readings = Vec::new();
+    let percent_decoded = percent_escaped(trimmed);
+    if percent_decoded {
+        if let Ok(plain) = percent_encoding::percent_decode_str(trimmed).decode_utf8() {
+            readings_of(&compact(&plain), true, &mut readings);
+        }
+    }
+    readings_of(&compact(trimmed), false, &mut readings);
+    if readings.is_empty() {
+        Err(Error::Malformed(Encoding::Any))
+    } else {
+        Ok(readings)
+    }
+}
+
+/// Whether `text` holds a `%XX` escape.
+fn percent_escaped(text: &str) -> bool {
+    text.as_bytes()
+        .windows(3)
+        .any(|w| matches!(w, [b'%', a, b] if a.is_ascii_hexdigit() && b.is_ascii_hexdigit()))
+}
+
+/// Line breaks and tabs dropped; spaces back to the `+` a form decoder turned into them.
+fn compact(text: &str) -> String {
+    text.chars()
+        .filter(|c| !matches!(c, '\r' | '\n' | '\t'))
+        .map(|c| if c == ' ' { '+' } else { c })
+        .collect()
+}
+
+fn readings_of(text: &str, percent_decoded: bool, out: &mut Vec<DecodedValue>) {
+    let mut push = |encoding, bytes: Vec<u8>| {
+        if !bytes.is_empty() && !out.iter().any(|r: &DecodedValue| r.bytes == bytes) {
+            out.push(DecodedValue {
+                encoding,
+                percent_decoded,
+                bytes,
+            });
+        }
+    };
+    if let Ok(bytes) = from_hex(text) {
+        let certain = text.len() >= CERTAINLY_HEX;
+        push(Encoding::Hex, bytes);
+        if certain {
+            return;
+        }
+    }
+    if let Ok(bytes) = from_base64(text) {
+        push(Encoding::Base64, bytes);
+    }
+    if !text.contains(['+', '/', '=']) {
+        if let Ok(bytes) = url_token_decode(text) {
+            push(Encoding::UrlToken, bytes);
+        }
+    }
+    let lenient = |alphabet| {
+        GeneralPurpose::new(
+            alphabet,
+            GeneralPurposeConfig::new()
+                .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+                .with_decode_allow_trailing_bits(true),
+        )
+    };
+    if let Ok(bytes) = lenient(&alphabet::URL_SAFE).decode(text) {
+        push(Encoding::Base64Url, bytes);
+    }
+    if let Ok(bytes) = lenient(&alphabet::STANDARD).decode(text) {
+        push(Encoding::Base64, bytes);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -51,7 +51,7 @@ pub fn unix_seconds_from_ticks(ticks: i64) -> i64 {
 }
 
 /// A forms-authentication ticket. Dates are UTC .NET ticks.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct FormsAuthenticationTicket {
     /// `Version` (serialized as one byte).
     pub version: u8,
@@ -297,8 +297,9 @@ impl FormsAuthenticationTicket {
     /// by `clock`, expiring `lifetime` later (the `<forms timeout>`), not persistent, no user
     /// data, cookie path `/`. Set the other fields on the returned value.
     ///
-    /// The expiration saturates at [`MAX_DATE_TICKS`]; a ticket that far out is refused by
-    /// [`AppKeys::encrypt_ticket`], as ASP.NET could not read it back.
+    /// A lifetime that ends after .NET's last date ([`MAX_DATE_TICKS`]) is not clamped:
+    /// [`AppKeys::encrypt_ticket`] refuses such a ticket, as `DateTime.AddMinutes` would
+    /// throw in ASP.NET.
     ///
     /// # Example
     /// ```
@@ -316,9 +317,7 @@ impl FormsAuthenticationTicket {
             version: 2,
             name: name.to_owned(),
             issue_date_ticks: now,
-            expiration_ticks: now
-                .saturating_add(duration_ticks(lifetime))
-                .min(MAX_DATE_TICKS),
+            expiration_ticks: now.saturating_add(duration_ticks(lifetime)),
             is_persistent: false,
             user_data: String::new(),
             cookie_path: "/".to_owned(),
@@ -347,7 +346,7 @@ impl FormsAuthenticationTicket {
         let lifetime = self.expiration_ticks.saturating_sub(self.issue_date_ticks);
         Self {
             issue_date_ticks: now,
-            expiration_ticks: now.saturating_add(lifetime).min(MAX_DATE_TICKS),
+            expiration_ticks: now.saturating_add(lifetime),
             ..self.clone()
         }
     }

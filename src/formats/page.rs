@@ -114,6 +114,34 @@ impl Page {
         Ok(Self::new(directory, &type_name_from(relative)))
     }
 
+    /// The page paths a URL (or path) can stand for: its own path when it names a file; a
+    /// directory's (`/shop/`) default document `default.aspx`; for an extensionless path
+    /// (`/Login`, routed or FriendlyUrls) both `/Login.aspx` and `/Login/default.aspx`.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::Page;
+    /// assert_eq!(Page::paths_for_url("https://host/shop/"), ["/shop/default.aspx"]);
+    /// assert_eq!(Page::paths_for_url("/Login?x=1"), ["/Login.aspx", "/Login/default.aspx"]);
+    /// assert_eq!(Page::paths_for_url("/a/b.aspx"), ["/a/b.aspx"]);
+    /// ```
+    #[must_use]
+    pub fn paths_for_url(url: &str) -> Vec<String> {
+        let path = request_path(url);
+        if path.is_empty() || path.ends_with('/') {
+            return vec![format!(
+                "{}default.aspx",
+                if path.is_empty() { "/" } else { path }
+            )];
+        }
+        let last = path.rsplit('/').next().unwrap_or_default();
+        if last.contains('.') {
+            vec![path.to_owned()]
+        } else {
+            vec![format!("{path}.aspx"), format!("{path}/default.aspx")]
+        }
+    }
+
     /// Every application path the page at `request_path` (a path or a URL) could belong to,
     /// from the root down: `/`, `/a` and `/a/b` for `/a/b/page.aspx`.
     ///

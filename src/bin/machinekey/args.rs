@@ -1,0 +1,383 @@
+//! The command line: every command, option and what each input accepts.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// What a protected VALUE argument accepts (shown in `--help`).
+const VALUE_HELP: &str = "The protected value: hex, Base64, Base64url or ASP.NET UrlToken, \
+percent-encoded or not (as copied from a URL or a POST body); `-` reads it from standard \
+input, `@FILE` from a file";
+
+/// What a hex payload option accepts.
+const PAYLOAD_HELP: &str =
+    "The payload as hex; `-` reads the hex from standard input, `@FILE` from a file";
+
+/// ASP.NET <machineKey> cryptography: generate, inspect, protect, verify, audit, simulate.
+///
+/// Exit codes: 0 success; 1 a value does not validate, a ticket has expired, no key is
+/// found, or (`config --strict`) there is a warning; 2 usage, configuration or input errors.
+/// With --json, errors are JSON on standard output too: {"error": {"code", "message"}}.
+#[derive(Parser)]
+#[command(name = "machinekey", version, about, long_about)]
+pub(crate) struct Cli {
+    /// Print JSON instead of text (errors included).
+    #[arg(long, global = true)]
+    pub(crate) json: bool,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// Where the keys come from.
+#[derive(Args, Clone)]
+pub(crate) struct KeyArgs {
+    /// A web.config whose <machineKey> (and targetFramework, appSettings) to use.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["validation_key", "decryption_key"])]
+    pub(crate) web_config: Option<String>,
+    /// The application virtual path (for IsolateApps and AutoGenerate).
+    #[arg(long, default_value = "/")]
+    pub(crate) app_path: String,
+    /// The application id (default: /LM/W3SVC/1/ROOT + the app path).
+    #[arg(long)]
+    pub(crate) app_id: Option<String>,
+    /// A .reg export of the identity's AutoGenKeyV4, for AutoGenerate keys.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) autogen_reg: Option<String>,
+    /// The validationKey (hex).
+    #[arg(long)]
+    pub(crate) validation_key: Option<String>,
+    /// The decryptionKey (hex).
+    #[arg(long)]
+    pub(crate) decryption_key: Option<String>,
+    /// The validation algorithm, e.g. HMACSHA256.
+    #[arg(long)]
+    pub(crate) validation: Option<String>,
+    /// The decryption algorithm, e.g. AES.
+    #[arg(long)]
+    pub(crate) decryption: Option<String>,
+    /// The compatibility mode.
+    #[arg(long, value_enum)]
+    pub(crate) mode: Option<ModeArg>,
+    /// The framework build (2.0 or 4).
+    #[arg(long, value_enum, default_value = "4")]
+    pub(crate) framework: FrameworkArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum ModeArg {
+    #[value(name = "framework20sp1")]
+    Framework20Sp1,
+    #[value(name = "framework20sp2")]
+    Framework20Sp2,
+    #[value(name = "framework45")]
+    Framework45,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum FrameworkArg {
+    #[value(name = "2.0")]
+    V2,
+    #[value(name = "4")]
+    V4,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum EraArg {
+    /// A 2.0-era server (System.Web 2.0).
+    #[value(name = "2.0")]
+    Net20,
+    /// A 4.8 server.
+    #[value(name = "4.8", alias = "4")]
+    Net48,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum ProtectionArg {
+    All,
+    Encryption,
+    Validation,
+    None,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum ResourceArg {
+    Web,
+    Script,
+    PreviousPage,
+}
+
+/// How a page is identified.
+#[derive(Args, Clone)]
+pub(crate) struct PageArgs {
+    /// The __VIEWSTATEGENERATOR (hex), for legacy ViewState.
+    #[arg(long, conflicts_with = "path")]
+    pub(crate) generator: Option<String>,
+    /// The page path or URL, e.g. /MyApp/default.aspx; a directory (/MyApp/) stands for its
+    /// default.aspx, an extensionless path (/Login) for /Login.aspx and /Login/default.aspx.
+    #[arg(long)]
+    pub(crate) path: Option<String>,
+    /// The ViewStateUserKey.
+    #[arg(long)]
+    pub(crate) user_key: Option<String>,
+}
+
+/// A payload to protect: hex (inline, `-` or `@FILE`) or a raw file.
+#[derive(Args, Clone)]
+#[group(required = true, multiple = false)]
+pub(crate) struct PayloadArgs {
+    #[arg(long = "payload-hex", visible_alias = "data-hex", value_name = "HEX", help = PAYLOAD_HELP)]
+    pub(crate) hex: Option<String>,
+    /// A file whose raw bytes are the payload (for large payloads).
+    #[arg(long = "payload-file", value_name = "FILE")]
+    pub(crate) file: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum Command {
+    /// A fresh <machineKey> element.
+    Generate {
+        #[arg(long, default_value = "HMACSHA256")]
+        validation: String,
+        #[arg(long, default_value = "AES")]
+        decryption: String,
+    },
+    /// The effective settings of a web.config, with warnings.
+    Config {
+        /// The web.config.
+        file: String,
+        #[arg(long, value_enum, default_value = "4")]
+        framework: FrameworkArg,
+        /// More known-key lists (validationKey,decryptionKey lines).
+        #[arg(long = "keys", value_name = "FILE")]
+        keys: Vec<String>,
+        /// Exit 1 when there is a warning (a known or AutoGenerate key, unsigned
+        /// encryption), for CI jobs.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// ViewState tools.
+    Viewstate {
+        #[command(subcommand)]
+        command: PageStateCommand,
+    },
+    /// __EVENTVALIDATION tools (Framework45 protects it under its own purpose).
+    Eventvalidation {
+        #[command(subcommand)]
+        command: PageStateCommand,
+    },
+    /// Forms-authentication tickets.
+    Ticket {
+        #[command(subcommand)]
+        command: TicketCommand,
+    },
+    /// WebResource/ScriptResource d= values and __PREVIOUSPAGE.
+    Resource {
+        #[command(subcommand)]
+        command: ResourceCommand,
+    },
+    /// MachineKey.Protect (prints hex).
+    Protect {
+        #[command(flatten)]
+        keys: KeyArgs,
+        #[arg(long = "purpose")]
+        purposes: Vec<String>,
+        #[command(flatten)]
+        payload: PayloadArgs,
+    },
+    /// MachineKey.Unprotect (prints the data as hex).
+    Unprotect {
+        #[command(flatten)]
+        keys: KeyArgs,
+        #[arg(long = "purpose")]
+        purposes: Vec<String>,
+        #[arg(help = VALUE_HELP)]
+        value: String,
+    },
+    /// MachineKey.Encode (prints upper-case hex).
+    Encode {
+        #[command(flatten)]
+        keys: KeyArgs,
+        #[arg(long, value_enum, default_value = "all")]
+        protection: ProtectionArg,
+        #[command(flatten)]
+        payload: PayloadArgs,
+    },
+    /// MachineKey.Decode (prints the data as hex).
+    Decode {
+        #[command(flatten)]
+        keys: KeyArgs,
+        #[arg(long, value_enum, default_value = "all")]
+        protection: ProtectionArg,
+        #[arg(help = VALUE_HELP)]
+        value: String,
+    },
+    /// Which known key protects a value (a ViewState unless --event-validation, --cookie,
+    /// --resource or --protected).
+    Audit {
+        /// More candidate lists (validationKey,decryptionKey lines; SHA-256 lines of key
+        /// strings).
+        #[arg(long = "keys", value_name = "FILE")]
+        keys: Vec<String>,
+        /// The page's __VIEWSTATEGENERATOR (hex).
+        #[arg(long)]
+        generator: Option<String>,
+        /// The page URL (gives the generator and Framework45 purposes of every
+        /// application level).
+        #[arg(long)]
+        url: Option<String>,
+        /// ViewStateUserKey candidates.
+        #[arg(long = "user-key")]
+        user_keys: Vec<String>,
+        /// The value is an __EVENTVALIDATION.
+        #[arg(long = "event-validation", conflicts_with_all = ["cookie", "resource", "protected"])]
+        event_validation: bool,
+        /// The value is a forms-authentication cookie.
+        #[arg(long, conflicts_with_all = ["resource", "protected"])]
+        cookie: bool,
+        /// The value is a WebResource/ScriptResource d= value or __PREVIOUSPAGE.
+        #[arg(long, conflicts_with = "protected")]
+        resource: bool,
+        /// The value is MachineKey.Protect output (give its --purpose values).
+        #[arg(long)]
+        protected: bool,
+        #[arg(long = "purpose")]
+        purposes: Vec<String>,
+        /// Print the key pair found, not only its fingerprints and list line.
+        #[arg(long)]
+        show_keys: bool,
+        #[arg(help = VALUE_HELP)]
+        value: String,
+    },
+    /// Simulations.
+    Simulate {
+        #[command(subcommand)]
+        command: SimulateCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum PageStateCommand {
+    /// The __VIEWSTATEGENERATOR of a page.
+    Generator {
+        #[arg(long)]
+        path: String,
+        #[arg(long, default_value = "/")]
+        app_path: String,
+    },
+    /// The application paths under which a page has a given __VIEWSTATEGENERATOR (how to
+    /// find the application path of a captured page).
+    AppPath {
+        #[arg(long)]
+        path: String,
+        #[arg(long)]
+        generator: String,
+    },
+    /// Protect a payload as a page's hidden field.
+    Encode {
+        #[command(flatten)]
+        keys: KeyArgs,
+        #[command(flatten)]
+        page: PageArgs,
+        /// Encrypt (legacy ViewStateEncryptionMode; Framework45 always encrypts).
+        #[arg(long)]
+        encrypt: bool,
+        #[command(flatten)]
+        payload: PayloadArgs,
+    },
+    /// Verify (and decrypt) a hidden field; prints the payload as hex.
+    Decode {
+        #[command(flatten)]
+        keys: KeyArgs,
+        #[command(flatten)]
+        page: PageArgs,
+        #[arg(help = VALUE_HELP)]
+        value: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum TicketCommand {
+    /// Issue a ticket, as FormsAuthentication.SetAuthCookie does.
+    Encrypt {
+        #[command(flatten)]
+        keys: KeyArgs,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "")]
+        user_data: String,
+        /// The lifetime (the <forms timeout>), in minutes.
+        #[arg(long, default_value_t = 30)]
+        minutes: u64,
+        #[arg(long)]
+        persistent: bool,
+        /// The cookie path.
+        #[arg(long, default_value = "/")]
+        cookie_path: String,
+        #[arg(long, value_enum, default_value = "all")]
+        protection: ProtectionArg,
+    },
+    /// Open a ticket and print its fields (an expired ticket is shown as such; add
+    /// --require-valid to fail on it).
+    Decrypt {
+        #[command(flatten)]
+        keys: KeyArgs,
+        #[arg(long, value_enum, default_value = "all")]
+        protection: ProtectionArg,
+        /// Exit 1 if the ticket has expired, as ASP.NET would refuse it.
+        #[arg(long)]
+        require_valid: bool,
+        #[arg(help = VALUE_HELP)]
+        value: String,
+    },
+    /// Issue the same ticket again now for the same lifetime (sliding expiration).
+    Renew {
+        #[command(flatten)]
+        keys: KeyArgs,
+        #[arg(long, value_enum, default_value = "all")]
+        protection: ProtectionArg,
+        /// Renew only once half the lifetime is gone (FormsAuthentication.RenewTicketIfOld).
+        #[arg(long)]
+        if_old: bool,
+        #[arg(help = VALUE_HELP)]
+        value: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum ResourceCommand {
+    /// Page.EncryptString.
+    Encrypt {
+        #[command(flatten)]
+        keys: KeyArgs,
+        #[arg(long, value_enum, default_value = "web")]
+        kind: ResourceArg,
+        /// The resource string, e.g. s|WebForms.js.
+        text: String,
+    },
+    /// Page.DecryptString.
+    Decrypt {
+        #[command(flatten)]
+        keys: KeyArgs,
+        #[arg(long, value_enum, default_value = "web")]
+        kind: ResourceArg,
+        #[arg(help = VALUE_HELP)]
+        token: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum SimulateCommand {
+    /// A web garden before and after a .NET update resets the key-store permissions, and
+    /// the two fixes (the README's table, with the reasons).
+    WebGarden {
+        /// Worker processes in the pool (at least 1).
+        #[arg(long, default_value_t = 3)]
+        workers: usize,
+        /// Requests measured per scenario.
+        #[arg(long, default_value_t = 3000)]
+        requests: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// One server generation (default: both).
+        #[arg(long, value_enum)]
+        era: Option<EraArg>,
+    },
+}

@@ -1,0 +1,523 @@
+//! One function per command: read the inputs, call the library, shape the output. No
+//! cryptography, policy or story lives here.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use machinekey::audit::{Auditor, Blob, Finding, KnownKey};
+use machinekey::config::lint::{Summary, lint};
+use machinekey::crypto::encoding::{to_base64, to_upper_hex, url_token_encode};
+use machinekey::formats::forms_ticket::unix_seconds_from_ticks;
+use machinekey::random::OsRandom;
+use machinekey::sim::Era;
+use machinekey::sim::scenarios::{WebGardenSettings, table, web_garden};
+use machinekey::{
+    FormsAuthenticationTicket, MachineKeyConfig, Page, SystemClock, TicketValidation,
+};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::args::{
+    Command, EraArg, PageStateCommand, ResourceCommand, SimulateCommand, TicketCommand,
+};
+use crate::input::{
+    app_keys, config_text, cookie_protection, first_reading, framework, known_lists,
+    machine_key_protection, pages, parse_generator, payload, resource_kind, value_readings,
+};
+use crate::output::{Failure, Output};
+
+/// Runs one command.
+pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
+    match command {
+        Command::Generate {
+            validation,
+            decryption,
+        } => {
+            let cfg =
+                machinekey::keys::generate(validation.parse()?, decryption.parse()?, &OsRandom)?;
+            let xml = cfg.to_machine_key_element();
+            Output::new(xml.clone(), &json!({ "machineKey": xml }))
+        }
+        Command::Config {
+            file,
+            framework: fw,
+            keys,
+            strict,
+        } => config(file, framework(*fw), keys, *strict),
+        Command::Viewstate { command } => page_state(command, false),
+        Command::Eventvalidation { command } => page_state(command, true),
+        Command::Ticket { command } => ticket(command),
+        Command::Resource { command } => match command {
+            ResourceCommand::Encrypt { keys, kind, text } => {
+                let token = app_keys(keys)?.encrypt_resource_string(text, resource_kind(*kind))?;
+                Output::new(token.clone(), &json!({ "token": token }))
+            }
+            ResourceCommand::Decrypt { keys, kind, token } => {
+                let k = app_keys(keys)?;
+                let text = first_reading(token, |bytes| {
+                    k.decrypt_resource_string(&url_token_encode(bytes), resource_kind(*kind))
+                })?;
+                Output::new(text.clone(), &json!({ "text": text }))
+            }
+        },
+        Command::Protect {
+            keys,
+            purposes,
+            payload: p,
+        } => {
+            let blob = app_keys(keys)?.protect(&payload(p)?, purposes)?;
+            hex_output(&blob, "protected_hex")
+        }
+        Command::Unprotect {
+            keys,
+            purposes,
+            value,
+        } => {
+            let k = app_keys(keys)?;
+            let data = first_reading(value, |bytes| k.unprotect(bytes, purposes))?;
+            hex_output(&data, "data_hex")
+        }
+        Command::Encode {
+            keys,
+            protection,
+            payload: p,
+        } => {
+            let text =
+                app_keys(keys)?.encode(&payload(p)?, machine_key_protection(*protection)?)?;
+            Output::new(text.clone(), &json!({ "encoded": text }))
+        }
+        Command::Decode {
+            keys,
+            protection,
+            value,
+        } => {
+            let k = app_keys(keys)?;
+            let protection = machine_key_protection(*protection)?;
+            let data = first_reading(value, |bytes| k.decode(&to_upper_hex(bytes), protection))?;
+            hex_output(&data, "data_hex")
+        }
+        Command::Audit {
+            keys,
+            generator,
+            url,
+            user_keys,
+            event_validation,
+            cookie,
+            resource,
+            protected,
+            purposes,
+            show_keys,
+            value,
+        } => {
+            let kind = if *cookie {
+                BlobKind::Cookie
+            } else if *resource {
+                BlobKind::Resource
+            } else if *protected {
+                BlobKind::Protected
+            } else if *event_validation {
+                BlobKind::EventValidation
+            } else {
+                BlobKind::ViewState
+            };
+            let generator = generator.as_deref().map(parse_generator).transpose()?;
+            let query = AuditQuery {
+                kind,
+                generator,
+                url: url.as_deref(),
+                user_keys,
+                purposes,
+            };
+            audit(
+                keys,
+                &query,
+                value,
+                *show_keys,
+                !json && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            )
+        }
+        Command::Simulate { command } => match command {
+            SimulateCommand::WebGarden {
+                workers,
+                requests,
+                seed,
+                era,
+            } => {
+                let eras = match era {
+                    Some(EraArg::Net20) => vec![Era::Net20],
+                    Some(EraArg::Net48) => vec![Era::Net48],
+                    None => vec![Era::Net20, Era::Net48],
+                };
+                let stories = eras
+                    .into_iter()
+                    .map(|era| {
+                        web_garden(WebGardenSettings {
+                            era,
+                            workers: *workers,
+                            requests: *requests,
+                            seed: *seed,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                Output::new(table(&stories).trim_end(), &stories)
+            }
+        },
+    }
+}
+
+fn hex_output(bytes: &[u8], field: &str) -> Result<Output, Failure> {
+    let hex = to_upper_hex(bytes);
+    Output::new(hex.clone(), &json!({ field: hex }))
+}
+
+fn config(
+    file: &str,
+    fw: machinekey::config::FrameworkVersion,
+    lists: &[String],
+    strict: bool,
+) -> Result<Output, Failure> {
+    let cfg = MachineKeyConfig::from_web_config_for(&config_text(file)?, fw)?;
+    let (known, _) = known_lists(lists)?;
+    let summary: Summary = lint(&cfg, Some(&known))?;
+    let mut text = format!(
+        "mode: {}\nvalidation: {}\ndecryption: {}\n",
+        summary.mode, summary.validation, summary.decryption
+    );
+    for (name, spec) in [
+        ("validationKey", summary.validation_key),
+        ("decryptionKey", summary.decryption_key),
+    ] {
+        let source = match spec.source {
+            machinekey::config::KeySource::AutoGenerate => "AutoGenerate",
+            _ => "explicit",
+        };
+        text.push_str(&format!(
+            "{name}: {source}{}{}\n",
+            if spec.isolate_apps {
+                ", IsolateApps"
+            } else {
+                ""
+            },
+            if spec.isolate_by_app_id {
+                ", IsolateByAppId"
+            } else {
+                ""
+            }
+        ));
+    }
+    for l in &summary.lints {
+        let severity = match l.severity {
+            machinekey::config::lint::Severity::Notice => "notice",
+            _ => "warning",
+        };
+        text.push_str(&format!("{severity}: {}\n", l.message));
+    }
+    let mut out = Output::new(text.trim_end(), &summary)?;
+    if strict && summary.has_warnings() {
+        out.code = 1;
+    }
+    Ok(out)
+}
+
+fn page_state(command: &PageStateCommand, event_validation: bool) -> Result<Output, Failure> {
+    match command {
+        PageStateCommand::Generator { path, app_path } => {
+            let page = Page::from_path(path, app_path)?;
+            let g = format!("{:08X}", page.generator(false)?);
+            Output::new(
+                g.clone(),
+                &json!({ "generator": g, "template_source_directory": page.template_source_directory(), "type_name": page.type_name() }),
+            )
+        }
+        PageStateCommand::AppPath { path, generator } => {
+            let apps = Page::app_paths_for_generator(path, parse_generator(generator)?);
+            if apps.is_empty() {
+                return Err(Failure::not_found(format!(
+                    "no application level of {path} gives generator {generator} (a ClassName directive, or another page)"
+                )));
+            }
+            Output::new(apps.join("\n"), &json!({ "app_paths": apps }))
+        }
+        PageStateCommand::Encode {
+            keys,
+            page,
+            encrypt,
+            payload: p,
+        } => {
+            let k = app_keys(keys)?;
+            let page = pages(page, &keys.app_path)?
+                .into_iter()
+                .next()
+                .ok_or_else(|| Failure::usage("no page"))?;
+            let data = payload(p)?;
+            let field = if event_validation {
+                k.encode_event_validation(&data, &page, *encrypt)?
+            } else {
+                k.encode_viewstate(&data, &page, *encrypt)?
+            };
+            let name = if event_validation {
+                "eventvalidation"
+            } else {
+                "viewstate"
+            };
+            Output::new(field.clone(), &json!({ name: field }))
+        }
+        PageStateCommand::Decode { keys, page, value } => {
+            let k = app_keys(keys)?;
+            let pages = pages(page, &keys.app_path)?;
+            let data = first_reading(value, |bytes| {
+                let field = to_base64(bytes);
+                let mut last = machinekey::Error::Unprotect;
+                for page in &pages {
+                    let opened = if event_validation {
+                        k.decode_event_validation(&field, page)
+                    } else {
+                        k.decode_viewstate(&field, page)
+                    };
+                    match opened {
+                        Ok(data) => return Ok(data),
+                        Err(e) => last = e,
+                    }
+                }
+                Err(last)
+            })?;
+            hex_output(&data, "payload_hex")
+        }
+    }
+}
+
+/// A ticket as printed: its fields, the dates as Unix seconds, and whether it has expired.
+#[derive(Serialize)]
+struct TicketView<'a> {
+    #[serde(flatten)]
+    ticket: &'a FormsAuthenticationTicket,
+    issued_unix: i64,
+    expires_unix: i64,
+    expired: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cookie: Option<&'a str>,
+}
+
+fn ticket_output(t: &FormsAuthenticationTicket, cookie: Option<&str>) -> Result<Output, Failure> {
+    let view = TicketView {
+        ticket: t,
+        issued_unix: unix_seconds_from_ticks(t.issue_date_ticks),
+        expires_unix: unix_seconds_from_ticks(t.expiration_ticks),
+        expired: t.is_expired(
+            machinekey::Clock::now_ticks(&SystemClock),
+            &TicketValidation::default(),
+        ),
+        cookie,
+    };
+    let mut text = String::new();
+    if let Some(c) = cookie {
+        text.push_str(c);
+        text.push('\n');
+    }
+    text.push_str(&format!(
+        "name: {}\nuser data: {}\nissued (unix): {}\nexpires (unix): {}{}\npersistent: {}\npath: {}\nversion: {}",
+        t.name,
+        t.user_data,
+        view.issued_unix,
+        view.expires_unix,
+        if view.expired { " (expired)" } else { "" },
+        t.is_persistent,
+        t.cookie_path,
+        t.version
+    ));
+    Output::new(text, &view)
+}
+
+fn ticket(command: &TicketCommand) -> Result<Output, Failure> {
+    match command {
+        TicketCommand::Encrypt {
+            keys,
+            name,
+            user_data,
+            minutes,
+            persistent,
+            cookie_path,
+            protection,
+        } => {
+            let mut t = FormsAuthenticationTicket::new(
+                name,
+                Duration::from_secs(minutes.saturating_mul(60)),
+                &SystemClock,
+            );
+            t.user_data.clone_from(user_data);
+            t.is_persistent = *persistent;
+            t.cookie_path.clone_from(cookie_path);
+            let cookie = app_keys(keys)?.encrypt_ticket(&t, cookie_protection(*protection))?;
+            ticket_output(&t, Some(&cookie))
+        }
+        TicketCommand::Decrypt {
+            keys,
+            protection,
+            require_valid,
+            value,
+        } => {
+            let k = app_keys(keys)?;
+            let policy = if *require_valid {
+                TicketValidation::default()
+            } else {
+                TicketValidation::default().ignoring_expiry()
+            };
+            let t = first_reading(value, |bytes| {
+                k.decrypt_ticket(
+                    &to_upper_hex(bytes),
+                    cookie_protection(*protection),
+                    &policy,
+                )
+            })?;
+            ticket_output(&t, None)
+        }
+        TicketCommand::Renew {
+            keys,
+            protection,
+            if_old,
+            value,
+        } => {
+            let k = app_keys(keys)?;
+            let protection = cookie_protection(*protection);
+            let t = first_reading(value, |bytes| {
+                k.decrypt_ticket(
+                    &to_upper_hex(bytes),
+                    protection,
+                    &TicketValidation::default(),
+                )
+            })?;
+            let renewed = if *if_old {
+                t.renew_if_old(&SystemClock)
+            } else {
+                Some(t.renewed(&SystemClock))
+            };
+            match renewed {
+                Some(r) => {
+                    let cookie = k.encrypt_ticket(&r, protection)?;
+                    ticket_output(&r, Some(&cookie))
+                }
+                None => Err(Failure::not_found(
+                    "less than half of the ticket's lifetime is gone: ASP.NET keeps the cookie as it is",
+                )),
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum BlobKind {
+    ViewState,
+    EventValidation,
+    Cookie,
+    Resource,
+    Protected,
+}
+
+struct AuditQuery<'a> {
+    kind: BlobKind,
+    generator: Option<u32>,
+    url: Option<&'a str>,
+    user_keys: &'a [String],
+    purposes: &'a [String],
+}
+
+impl AuditQuery<'_> {
+    fn blob<'b>(&'b self, bytes: &'b [u8], purposes: &'b [&'b str]) -> Blob<'b> {
+        let mut blob = match self.kind {
+            BlobKind::ViewState => Blob::viewstate(bytes),
+            BlobKind::EventValidation => Blob::event_validation(bytes),
+            BlobKind::Cookie => Blob::forms_cookie(bytes),
+            BlobKind::Resource => Blob::resource(bytes),
+            BlobKind::Protected => Blob::protected(bytes, purposes),
+        };
+        if let Some(g) = self.generator {
+            blob = blob.with_generator(g);
+        }
+        if let Some(u) = self.url {
+            blob = blob.with_url(u);
+        }
+        for k in self.user_keys {
+            blob = blob.with_user_key(k);
+        }
+        blob
+    }
+}
+
+/// A finding as printed: the library's finding (fingerprints and list line), plus the key
+/// pair itself only when asked for.
+#[derive(Serialize)]
+struct FindingView<'a> {
+    #[serde(flatten)]
+    finding: &'a Finding,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<&'a KnownKey>,
+}
+
+fn audit(
+    lists: &[String],
+    query: &AuditQuery<'_>,
+    value: &str,
+    show_keys: bool,
+    progress_bar: bool,
+) -> Result<Output, Failure> {
+    let readings = value_readings(value)?;
+    let (list, _) = known_lists(lists)?;
+    let auditor = Auditor::new(&list);
+    let purposes: Vec<&str> = query.purposes.iter().map(String::as_str).collect();
+    let progress = AtomicUsize::new(0);
+    let done = AtomicBool::new(false);
+    let total = u64::try_from(auditor.len().saturating_mul(readings.len())).unwrap_or(u64::MAX);
+    let found = std::thread::scope(|scope| {
+        if progress_bar {
+            scope.spawn(|| {
+                let bar = indicatif::ProgressBar::new(total);
+                while !done.load(Ordering::Relaxed) {
+                    bar.set_position(u64::try_from(progress.load(Ordering::Relaxed)).unwrap_or(0));
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                bar.finish_and_clear();
+            });
+        }
+        let found = readings
+            .iter()
+            .find_map(|r| auditor.audit_counting(&query.blob(&r.bytes, &purposes), &progress));
+        done.store(true, Ordering::Relaxed);
+        found
+    });
+    let Some(f) = found else {
+        return Err(Failure::not_found(format!(
+            "no known key among {} candidates protects this value",
+            auditor.len()
+        )));
+    };
+    let origin = f
+        .origin
+        .as_ref()
+        .map_or_else(|| format!("#{}", f.index), ToString::to_string);
+    let mut text = format!(
+        "found: validationKey {} / decryptionKey {} (fingerprints), listed at {origin}\n",
+        f.fingerprints.validation_key, f.fingerprints.decryption_key
+    );
+    if show_keys {
+        text.push_str(&format!(
+            "validationKey={}\ndecryptionKey={}\n",
+            f.key.validation_key, f.key.decryption_key
+        ));
+    }
+    text.push_str(&format!(
+        "validation: {}\ndecryption: {}\nmode: {:?}\napp path: {}{}\nViewStateUserKey: {}\nheader: {}\npayload: {}",
+        f.validation,
+        f.decryption.map_or("-", |d| d.name()),
+        f.mode,
+        f.app_path.as_deref().unwrap_or("-"),
+        if f.isolate_apps { " (IsolateApps)" } else { "" },
+        f.view_state_user_key.as_deref().unwrap_or("-"),
+        f.header.map_or_else(|| "-".to_owned(), |h| h.to_string()),
+        to_upper_hex(&f.payload)
+    ));
+    let view = FindingView {
+        finding: &f,
+        key: show_keys.then_some(&f.key),
+    };
+    Output::new(text, &view)
+}

@@ -1,0 +1,252 @@
+//! What users hand the commands: values (inline, `-` for standard input, `@FILE`), payloads,
+//! keys (a web.config or attribute values), pages, and known-key lists.
+
+use std::io::Read as _;
+
+use machinekey::audit::{KeyList, LoadReport};
+use machinekey::config::{FrameworkVersion, RuntimeSettings};
+use machinekey::crypto::encoding::{DecodedValue, decode_value, from_hex};
+use machinekey::crypto::legacy::MachineKeyProtection;
+use machinekey::formats::resource::ResourceKind;
+use machinekey::keys::read_reg_export_bytes;
+use machinekey::{AppIdentity, AppKeys, CookieProtection, MachineKeyConfig, Page};
+use serde::Serialize;
+
+use crate::args::{
+    FrameworkArg, KeyArgs, ModeArg, PageArgs, PayloadArgs, ProtectionArg, ResourceArg,
+};
+use crate::output::Failure;
+
+/// The largest file or standard input read (64 MiB: far above any ViewState or key list a
+/// server holds, far below what would exhaust memory).
+const MAX_INPUT: u64 = 64 << 20;
+
+/// Reads a file whole, up to [`MAX_INPUT`].
+pub(crate) fn read_file(path: &str) -> Result<Vec<u8>, Failure> {
+    let file = std::fs::File::open(path).map_err(|e| Failure::io(path, &e))?;
+    read_bounded(file, path)
+}
+
+fn read_bounded(reader: impl std::io::Read, name: &str) -> Result<Vec<u8>, Failure> {
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_INPUT + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Failure::io(name, &e))?;
+    if bytes.len() as u64 > MAX_INPUT {
+        return Err(Failure::usage(format!(
+            "{name}: larger than the {} MiB input limit",
+            MAX_INPUT >> 20
+        )));
+    }
+    Ok(bytes)
+}
+
+/// The text of an argument: itself, standard input for `-`, or a file for `@FILE`.
+pub(crate) fn argument_text(arg: &str) -> Result<String, Failure> {
+    let bytes = if arg == "-" {
+        read_bounded(std::io::stdin().lock(), "standard input")?
+    } else if let Some(path) = arg.strip_prefix('@') {
+        read_file(path)?
+    } else {
+        return non_empty(arg.to_owned());
+    };
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Failure::usage(format!("{arg}: the value is not UTF-8 text")))?;
+    non_empty(text.trim().to_owned())
+}
+
+fn non_empty(text: String) -> Result<String, Failure> {
+    if text.trim().is_empty() {
+        Err(Failure::usage("the value is empty"))
+    } else {
+        Ok(text)
+    }
+}
+
+/// Every reading of a protected value argument (see `decode_value`), most likely first.
+pub(crate) fn value_readings(arg: &str) -> Result<Vec<DecodedValue>, Failure> {
+    Ok(decode_value(&argument_text(arg)?)?)
+}
+
+/// Runs `open` on each reading of the value until one verifies; the last failure otherwise.
+pub(crate) fn first_reading<T>(
+    arg: &str,
+    mut open: impl FnMut(&[u8]) -> Result<T, machinekey::Error>,
+) -> Result<T, Failure> {
+    let mut last = machinekey::Error::Unprotect;
+    for reading in value_readings(arg)? {
+        match open(&reading.bytes) {
+            Ok(v) => return Ok(v),
+            Err(e) => last = e,
+        }
+    }
+    Err(last.into())
+}
+
+/// The payload bytes: hex (inline, `-`, `@FILE`) or a raw file.
+pub(crate) fn payload(args: &PayloadArgs) -> Result<Vec<u8>, Failure> {
+    match (&args.hex, &args.file) {
+        (_, Some(path)) => read_file(path),
+        (Some(hex), None) => {
+            let text = if hex.is_empty() {
+                String::new()
+            } else {
+                argument_text(hex)?
+            };
+            let compact: String = text.split_whitespace().collect();
+            from_hex(&compact).map_err(|_| Failure::usage("--payload-hex must be hex"))
+        }
+        (None, None) => Err(Failure::usage("give --payload-hex or --payload-file")),
+    }
+}
+
+pub(crate) fn framework(f: FrameworkArg) -> FrameworkVersion {
+    match f {
+        FrameworkArg::V2 => FrameworkVersion::V2_0,
+        FrameworkArg::V4 => FrameworkVersion::V4,
+    }
+}
+
+/// A web.config's text (UTF-8, a byte-order mark dropped).
+pub(crate) fn config_text(path: &str) -> Result<String, Failure> {
+    let bytes = read_file(path)?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| Failure::usage(format!("{path}: not UTF-8")))?;
+    Ok(text.trim_start_matches('\u{feff}').to_owned())
+}
+
+/// The configuration the key options describe.
+pub(crate) fn config(args: &KeyArgs) -> Result<MachineKeyConfig, Failure> {
+    if let Some(file) = &args.web_config {
+        return Ok(MachineKeyConfig::from_web_config_for(
+            &config_text(file)?,
+            framework(args.framework),
+        )?);
+    }
+    let (Some(vk), Some(dk)) = (&args.validation_key, &args.decryption_key) else {
+        return Err(Failure::usage(
+            "give --web-config FILE, or --validation-key and --decryption-key",
+        ));
+    };
+    let mut runtime = RuntimeSettings::default();
+    runtime.framework = framework(args.framework);
+    let mut b = MachineKeyConfig::builder()
+        .validation_key(vk)
+        .decryption_key(dk)
+        .runtime(runtime);
+    if let Some(v) = &args.validation {
+        b = b.validation(v);
+    }
+    if let Some(d) = &args.decryption {
+        b = b.decryption(d);
+    }
+    if let Some(m) = args.mode {
+        b = b.compatibility_mode(match m {
+            ModeArg::Framework20Sp1 => "Framework20SP1",
+            ModeArg::Framework20Sp2 => "Framework20SP2",
+            ModeArg::Framework45 => "Framework45",
+        });
+    }
+    Ok(b.build()?)
+}
+
+/// The application's keys.
+pub(crate) fn app_keys(args: &KeyArgs) -> Result<AppKeys, Failure> {
+    let config = config(args)?;
+    let app_id = args
+        .app_id
+        .clone()
+        .unwrap_or_else(|| format!("/LM/W3SVC/1/ROOT{}", args.app_path.trim_end_matches('/')));
+    let app = AppIdentity::new(&args.app_path, &app_id)?;
+    let autogen = match &args.autogen_reg {
+        Some(file) => Some(read_reg_export_bytes(&read_file(file)?)?.keys),
+        None => None,
+    };
+    Ok(AppKeys::resolve(&config, &app, autogen.as_ref())?)
+}
+
+/// The pages the options name: one for a generator; for a path or URL, each page it can
+/// stand for (a directory's default.aspx; both readings of an extensionless path).
+pub(crate) fn pages(args: &PageArgs, app_path: &str) -> Result<Vec<Page>, Failure> {
+    let pages = match (&args.generator, &args.path) {
+        (Some(g), _) => vec![Page::from_generator(parse_generator(g)?)],
+        (None, Some(p)) => Page::paths_for_url(p)
+            .iter()
+            .map(|path| Page::from_path(path, app_path))
+            .collect::<Result<Vec<_>, _>>()?,
+        (None, None) => return Err(Failure::usage("give --generator HEX or --path PATH")),
+    };
+    Ok(pages
+        .into_iter()
+        .map(|page| match &args.user_key {
+            Some(k) => page.with_view_state_user_key(k),
+            None => page,
+        })
+        .collect())
+}
+
+pub(crate) fn parse_generator(text: &str) -> Result<u32, Failure> {
+    u32::from_str_radix(text.trim(), 16).map_err(|_| Failure::usage("a generator is 8 hex digits"))
+}
+
+pub(crate) fn cookie_protection(p: ProtectionArg) -> CookieProtection {
+    match p {
+        ProtectionArg::All => CookieProtection::All,
+        ProtectionArg::Encryption => CookieProtection::Encryption,
+        ProtectionArg::Validation => CookieProtection::Validation,
+        ProtectionArg::None => CookieProtection::None,
+    }
+}
+
+pub(crate) fn machine_key_protection(p: ProtectionArg) -> Result<MachineKeyProtection, Failure> {
+    match p {
+        ProtectionArg::All => Ok(MachineKeyProtection::All),
+        ProtectionArg::Encryption => Ok(MachineKeyProtection::Encryption),
+        ProtectionArg::Validation => Ok(MachineKeyProtection::Validation),
+        ProtectionArg::None => Err(Failure::usage("MachineKey.Encode has no 'none' protection")),
+    }
+}
+
+pub(crate) fn resource_kind(k: ResourceArg) -> ResourceKind {
+    match k {
+        ResourceArg::Web => ResourceKind::WebResource,
+        ResourceArg::Script => ResourceKind::ScriptResource,
+        ResourceArg::PreviousPage => ResourceKind::PreviousPage,
+    }
+}
+
+/// A key list read from a file, with what it added and skipped.
+#[derive(Serialize)]
+pub(crate) struct ListReport {
+    pub(crate) source: String,
+    #[serde(flatten)]
+    pub(crate) report: LoadReport,
+}
+
+/// The built-in list plus `files`. A file with lines that are not key pairs is reported on
+/// standard error; one with nothing usable at all is an error.
+pub(crate) fn known_lists(files: &[String]) -> Result<(KeyList, Vec<ListReport>), Failure> {
+    let mut list = KeyList::builtin();
+    let mut reports = Vec::new();
+    for file in files {
+        let text = String::from_utf8_lossy(&read_file(file)?).into_owned();
+        let report = list.load(&text, file);
+        if let Some(line) = report.first_skipped_line {
+            if report.pairs + report.duplicates + report.hashes == 0 {
+                return Err(Failure::usage(format!(
+                    "{file}: no key pairs (validationKey,decryptionKey) or SHA-256 lines; first unreadable line: {line}"
+                )));
+            }
+            eprintln!(
+                "machinekey: {file}: skipped {} line(s) that are not key pairs (first: line {line})",
+                report.skipped
+            );
+        }
+        reports.push(ListReport {
+            source: file.clone(),
+            report,
+        });
+    }
+    Ok((list, reports))
+}

@@ -1,0 +1,228 @@
+//! Security and robustness findings about a configuration: what `machinekey config`
+//! reports, as typed values other tools can act on (fail a CI job on a leaked key, flag an
+//! AutoGenerate key before a web farm goes live).
+
+use serde::Serialize;
+
+use super::{
+    CompatibilityMode, DecryptionAlgorithm, KeySource, KeySpec, MachineKeyConfig,
+    ValidationAlgorithm,
+};
+use crate::error::ConfigError;
+
+/// How much a finding matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Severity {
+    /// Worth knowing; nothing is broken or exposed.
+    Notice,
+    /// A weakness or a trap: data can be forged, read, or lost between processes.
+    Warning,
+}
+
+/// What a finding is about; stable names for tools (`snake_case` in JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum LintCode {
+    /// A key is `AutoGenerate`: every worker process and server must reach the same key
+    /// store (`HttpRuntime.SetAutogenKeys`), or they do not read each other's data.
+    AutoGenerateKey,
+    /// A key is in a known-key list: anyone can forge ViewState (remote code execution
+    /// through `ObjectStateFormatter`), tickets and cookies.
+    KnownKey,
+    /// `validation` is MD5, SHA1, AES or 3DES.
+    LegacyValidation,
+    /// `decryption` is DES or 3DES.
+    LegacyCipher,
+    /// `aspnet:UseLegacyEncryption=true`: legacy encryption without a MAC, the
+    /// pre-MS10-070 padding oracle.
+    UnsignedEncryption,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Lint {
+    /// What it is about.
+    pub code: LintCode,
+    /// How much it matters.
+    pub severity: Severity,
+    /// The attribute or setting, e.g. `validationKey` or `appSettings aspnet:UseLegacyEncryption`.
+    pub attribute: &'static str,
+    /// What to tell an operator, with the fix. Never contains key bytes.
+    pub message: String,
+}
+
+/// A source of publicly known keys for [`lint`] (the audit's `KeyList` is one).
+pub trait KnownKeys {
+    /// Whether `key_text` (hex as written in a web.config) is publicly known.
+    fn is_known_key(&self, key_text: &str) -> bool;
+}
+
+/// The effective settings of a configuration, without key bytes, and its findings: what
+/// `machinekey config` prints.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// The effective compatibility mode.
+    pub mode: CompatibilityMode,
+    /// The validation algorithm.
+    pub validation: ValidationAlgorithm,
+    /// The decryption algorithm.
+    pub decryption: DecryptionAlgorithm,
+    /// How the effective stack reads `validationKey`.
+    pub validation_key: KeySpec,
+    /// How the effective stack reads `decryptionKey`.
+    pub decryption_key: KeySpec,
+    /// The findings, most severe first.
+    pub lints: Vec<Lint>,
+}
+
+impl Summary {
+    /// Whether any finding is a [`Severity::Warning`].
+    #[must_use]
+    pub fn has_warnings(&self) -> bool {
+        self.lints.iter().any(|l| l.severity == Severity::Warning)
+    }
+}
+
+/// Summarizes `config` and lints it: key sources, legacy algorithms, unsigned encryption,
+/// and (with `known`) publicly known keys.
+///
+/// # Errors
+/// The configuration error of the effective stack's key parser.
+///
+/// # Example
+/// ```
+/// use machinekey::MachineKeyConfig;
+/// use machinekey::config::lint::{LintCode, lint};
+/// let summary = lint(&MachineKeyConfig::default(), None)?;
+/// assert!(summary.lints.iter().any(|l| l.code == LintCode::AutoGenerateKey));
+/// assert!(summary.has_warnings());
+/// # Ok::<(), machinekey::ConfigError>(())
+/// ```
+pub fn lint(
+    config: &MachineKeyConfig,
+    known: Option<&dyn KnownKeys>,
+) -> Result<Summary, ConfigError> {
+    let (validation_key, decryption_key) = if config.compatibility_mode().is_framework45() {
+        config.framework45_key_specs()
+    } else {
+        config.legacy_key_specs()
+    }?;
+    let mut lints = Vec::new();
+    for (attribute, spec, text) in [
+        (
+            "validationKey",
+            validation_key,
+            config.validation_key_text(),
+        ),
+        (
+            "decryptionKey",
+            decryption_key,
+            config.decryption_key_text(),
+        ),
+    ] {
+        if spec.source == KeySource::AutoGenerate {
+            lints.push(Lint {
+                code: LintCode::AutoGenerateKey,
+                severity: Severity::Warning,
+                attribute,
+                message: format!("{attribute} is AutoGenerate: every worker process and server must reach the same key store, or they will not read each other's data (use an explicit key for web gardens and farms)"),
+            });
+            continue;
+        }
+        let hex = text.expose_secret().split(',').next().unwrap_or_default();
+        if known.is_some_and(|k| k.is_known_key(hex)) {
+            lints.push(Lint {
+                code: LintCode::KnownKey,
+                severity: Severity::Warning,
+                attribute,
+                message: format!("{attribute} is a publicly known key (it is in a known-key list): anyone can forge ViewState, tickets and cookies; replace it"),
+            });
+        }
+    }
+    let validation = config.validation();
+    if matches!(
+        validation,
+        ValidationAlgorithm::Md5
+            | ValidationAlgorithm::Sha1
+            | ValidationAlgorithm::Aes
+            | ValidationAlgorithm::TripleDes
+    ) {
+        lints.push(Lint {
+            code: LintCode::LegacyValidation,
+            severity: Severity::Notice,
+            attribute: "validation",
+            message: format!(
+                "validation {validation} is a legacy algorithm; prefer HMACSHA256 or stronger"
+            ),
+        });
+    }
+    let decryption = config.decryption();
+    if matches!(
+        decryption,
+        DecryptionAlgorithm::Des | DecryptionAlgorithm::TripleDes
+    ) {
+        lints.push(Lint {
+            code: LintCode::LegacyCipher,
+            severity: Severity::Notice,
+            attribute: "decryption",
+            message: format!("decryption {decryption} is a legacy cipher; prefer AES"),
+        });
+    }
+    if config.runtime().use_legacy_encryption {
+        lints.push(Lint {
+            code: LintCode::UnsignedEncryption,
+            severity: Severity::Warning,
+            attribute: "appSettings aspnet:UseLegacyEncryption",
+            message: "aspnet:UseLegacyEncryption=true drops the MAC on encrypted data (the pre-MS10-070 padding oracle)".to_owned(),
+        });
+    }
+    lints.sort_by_key(|l| core::cmp::Reverse(l.severity));
+    Ok(Summary {
+        mode: config.compatibility_mode(),
+        validation,
+        decryption,
+        validation_key,
+        decryption_key,
+        lints,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    struct One(&'static str);
+    impl KnownKeys for One {
+        fn is_known_key(&self, key_text: &str) -> bool {
+            key_text.eq_ignore_ascii_case(self.0)
+        }
+    }
+
+    #[test]
+    fn codes_and_severities() {
+        let vk = "AB".repeat(64);
+        let cfg = MachineKeyConfig::builder()
+            .validation_key(&vk)
+            .decryption_key("0123456789ABCDEFFEDCBA987654321089ABCDEF01234567")
+            .validation("SHA1")
+            .decryption("3DES")
+            .build()
+            .unwrap();
+        let s = lint(&cfg, None).unwrap();
+        let codes: Vec<LintCode> = s.lints.iter().map(|l| l.code).collect();
+        assert_eq!(codes, [LintCode::LegacyValidation, LintCode::LegacyCipher]);
+        assert!(!s.has_warnings());
+        let known: &'static str = Box::leak(vk.to_lowercase().into_boxed_str());
+        let s = lint(&cfg, Some(&One(known))).unwrap();
+        assert_eq!(
+            s.lints.first().map(|l| (l.code, l.attribute)),
+            Some((LintCode::KnownKey, "validationKey"))
+        );
+        assert!(s.has_warnings());
+        assert!(s.lints.iter().all(|l| !l.message.contains("ABAB")));
+    }
+}
