@@ -1,6 +1,9 @@
 //! The Framework45 stack (`System.Web/Security/Cryptography/NetFXCryptoService.cs`): keys derived per [`Purpose`] with SP800-108, then
 //! `IV ‖ CBC(K_enc', IV, data) ‖ HMAC(K_val', IV ‖ ciphertext)`; and `MachineKey.Protect`/
 //! `Unprotect`, which use it in every compatibility mode.
+//!
+//! This is the layer below [`AppKeys`](crate::AppKeys), which picks the purposes for each
+//! format; use it directly with a [`Purpose`] of your own.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};

@@ -1,6 +1,9 @@
 //! The legacy stack: `Framework20SP1`/`Framework20SP2` (`MachineKeySection.EncryptOrDecryptData`), and
 //! `MachineKey.Encode`/`Decode`, which use it in every mode.
 //!
+//! This is the layer below [`AppKeys`](crate::AppKeys), which picks this stack, the
+//! modifiers and the protection for each format; use it directly for raw bytes.
+//!
 //! Wire formats with default settings (`MachineKeySection.EncryptOrDecryptData`), where `CBC0` is CBC with an all-zero IV
 //! and PKCS7, `R` a prefix **as long as the cipher key** (not the block; an ASP.NET quirk)
 //! and `MAC` the legacy MAC:
