@@ -22,6 +22,7 @@ mod hex;
 pub(crate) mod key_rules;
 mod key_text;
 pub mod lint;
+pub mod stack;
 mod web_config;
 
 use core::fmt;

@@ -156,7 +156,13 @@ impl ConfigError {
             | K::LegacyValidationKeyTooLong { .. }
             | K::UnsupportedCustomAlgorithm { .. }
             | K::KeyMaterialRequired { .. }
-            | K::NotAvailable { .. } => return None,
+            | K::NotAvailable { .. }
+            | K::EncryptedSection { .. }
+            | K::File { .. } => return None,
+            // System.Configuration's own resources for these errors.
+            K::Locked { what, .. } if what.contains(' ') => "Config_base_attribute_locked",
+            K::Locked { .. } => "Config_section_locked",
+            K::NotAllowedBelowApplication { .. } => "Config_allow_definition_error_application",
         })
     }
 }
@@ -272,6 +278,40 @@ pub enum ConfigErrorKind {
         /// Why.
         reason: &'static str,
     },
+    /// A setting is locked at a parent level (`<location allowOverride="false">`,
+    /// `overrideMode="Deny"`, `lockAttributes`, `lockAllAttributesExcept` or `lockItem`) and
+    /// a lower level sets it.
+    Locked {
+        /// The element, or `element attribute`, that is locked.
+        what: String,
+        /// Where the lock is (`FILE:LINE`).
+        locked_at: String,
+        /// Where the lower level sets it (`FILE:LINE`).
+        set_at: String,
+    },
+    /// A section registered `allowDefinition="MachineToApplication"` (such as `<machineKey>`)
+    /// is set below an application root (a folder's web.config).
+    NotAllowedBelowApplication {
+        /// The element.
+        element: &'static str,
+        /// Where it is set (`FILE:LINE`).
+        at: String,
+    },
+    /// The section is encrypted (`configProtectionProvider`); decrypt it on the server
+    /// (`aspnet_regiis -pdf`) and read the result.
+    EncryptedSection {
+        /// The provider named in the file.
+        provider: String,
+        /// Where (`FILE:LINE`).
+        at: String,
+    },
+    /// A configuration file could not be read (its `configSource`, its encoding, its size).
+    File {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 impl fmt::Display for ConfigErrorKind {
@@ -337,6 +377,23 @@ impl fmt::Display for ConfigErrorKind {
                 write!(f, "<{name}> may appear only once in a configuration file")
             }
             Self::Xml { message } => write!(f, "not well-formed XML: {message}"),
+            Self::Locked {
+                what,
+                locked_at,
+                set_at,
+            } => write!(
+                f,
+                "<{what}> is locked at {locked_at} (allowOverride=\"false\" or a lock attribute) and cannot be set again at {set_at}"
+            ),
+            Self::NotAllowedBelowApplication { element, at } => write!(
+                f,
+                "<{element}> is allowDefinition=\"MachineToApplication\": it cannot be set in a folder below an application root ({at})"
+            ),
+            Self::EncryptedSection { provider, at } => write!(
+                f,
+                "the section at {at} is encrypted with {provider:?}; decrypt it on the server (aspnet_regiis -pdf) and read the decrypted file"
+            ),
+            Self::File { path, reason } => write!(f, "{path}: {reason}"),
             Self::KeyMaterialRequired { what } => write!(f, "{what}"),
             Self::NotAvailable { reason } => f.write_str(reason),
         }

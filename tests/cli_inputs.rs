@@ -595,3 +595,164 @@ fn key_list_lines_are_reported() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("line: 1"));
 }
+
+/// `config` and `--web-config` take the configuration levels: the effective settings come
+/// with the origin of each (FILE:LINE), in text and JSON.
+#[test]
+fn config_levels_and_origins() {
+    let root = tmp("root.web.config");
+    std::fs::write(&root, format!("<configuration>\n  <location path=\"Default Web Site/App\">\n    <system.web>\n      <machineKey validationKey=\"{VK}\" decryptionKey=\"{DK}\" validation=\"SHA1\" decryption=\"AES\" />\n    </system.web>\n  </location>\n</configuration>\n")).unwrap();
+    let site = tmp("site.web.config");
+    std::fs::write(&site, "<configuration>\n  <system.web>\n    <httpRuntime targetFramework=\"4.0\" />\n  </system.web>\n</configuration>\n").unwrap();
+    let app = tmp("app.web.config");
+    std::fs::write(&app, "<configuration>\n  <system.web>\n    <pages viewStateEncryptionMode=\"Never\" />\n  </system.web>\n</configuration>\n").unwrap();
+    let (root, site, app) = (
+        root.to_str().unwrap(),
+        site.to_str().unwrap(),
+        app.to_str().unwrap(),
+    );
+    let args = [
+        "config",
+        "--root-web-config",
+        root,
+        "--site-web-config",
+        site,
+        "--app-path",
+        "/App",
+        app,
+    ];
+    let o = bin().args(args).output().unwrap();
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        text.contains(&format!(
+            "validationKey: explicit  ({root}:4 (root web.config))"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("httpRuntime targetFramework  ({site}:3 (site))")),
+        "{text}"
+    );
+    assert!(text.contains("publicly known"), "{text}");
+    let o = bin().arg("--json").args(args).output().unwrap();
+    let j: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["origins"]["machineKey validationKey"]["file"], root);
+    assert_eq!(j["origins"]["machineKey validationKey"]["line"], 4);
+    assert_eq!(
+        j["origins"]["machineKey validationKey"]["level"],
+        "root_web_config"
+    );
+    assert_eq!(j["origins"]["pages viewStateEncryptionMode"]["file"], app);
+    assert_eq!(j["pages"]["view_state_encryption_mode"], "Never");
+    assert_eq!(j["mode"], "Framework20SP1");
+    let known = j["lints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["code"] == "known_key")
+        .unwrap();
+    assert_eq!(known["origin"]["line"], 4);
+    // Another application of the site does not get the key.
+    let o = bin()
+        .args([
+            "--json",
+            "config",
+            "--root-web-config",
+            root,
+            "--site-web-config",
+            site,
+            "--app-path",
+            "/Other",
+            app,
+        ])
+        .output()
+        .unwrap();
+    let j: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["validation_key"]["source"], "auto_generate");
+    // The crypto commands take the same levels.
+    let o = bin()
+        .args([
+            "viewstate",
+            "decode",
+            "--web-config",
+            app,
+            "--root-web-config",
+            root,
+            "--app-path",
+            "/App",
+            "--generator",
+            "EDD8C9AE",
+            "/wEPDwUJODExMDE5NzY5ZGSglOSr1rG6xN5rzh/4C9UEuwa64w==",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(o.stdout).unwrap().trim(),
+        "FF010F0F05093831313031393736396464",
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // A lock overridden: exit 2 naming both files.
+    let locked = tmp("locked.root.config");
+    std::fs::write(&locked, format!("<configuration>\n<location allowOverride=\"false\">\n<system.web>\n<machineKey validationKey=\"{VK}\" decryptionKey=\"{DK}\" />\n</system.web>\n</location>\n</configuration>\n")).unwrap();
+    let own = tmp("own.app.config");
+    std::fs::write(&own, "<configuration>\n<system.web>\n<machineKey validation=\"SHA1\" />\n</system.web>\n</configuration>\n").unwrap();
+    let o = bin()
+        .args([
+            "config",
+            "--root-web-config",
+            locked.to_str().unwrap(),
+            "--app-path",
+            "/App",
+            own.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!("{}:4", locked.display()))
+            && err.contains(&format!("{}:3", own.display())),
+        "{err}"
+    );
+    // The single-file form still works, and --strict fails on the farm key overridden.
+    let farm = tmp("farm.root.config");
+    std::fs::write(&farm, "<configuration><system.web><machineKey validationKey=\"00112233445566778899AABBCCDDEEFF0011223344556677\" decryptionKey=\"00112233445566778899AABBCCDDEEFF\" /></system.web></configuration>").unwrap();
+    let mine = tmp("mine.app.config");
+    std::fs::write(&mine, "<configuration><system.web><machineKey validationKey=\"FFEEDDCCBBAA99887766554433221100FFEEDDCCBBAA9988\" decryptionKey=\"FFEEDDCCBBAA99887766554433221100\" /></system.web></configuration>").unwrap();
+    assert_eq!(
+        bin()
+            .args(["config", "--strict", mine.to_str().unwrap()])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(0)
+    );
+    let o = bin()
+        .args([
+            "config",
+            "--strict",
+            "--root-web-config",
+            farm.to_str().unwrap(),
+            "--app-path",
+            "/App",
+            mine.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("machine-wide"));
+}
+
+/// `config` on an endless or huge file stops at the limit with a clear error (exit 2).
+#[test]
+fn config_input_is_bounded() {
+    let o = bin().args(["config", "/dev/zero"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("limit"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

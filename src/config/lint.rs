@@ -2,7 +2,11 @@
 //! reports, as typed values other tools can act on (fail a CI job on a leaked key, flag an
 //! AutoGenerate key before a web farm goes live).
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
+
+use super::stack::{Level, Origin, ResolvedConfig};
 
 use super::{
     CompatibilityMode, DecryptionAlgorithm, KeySource, KeySpec, MachineKeyConfig,
@@ -39,6 +43,14 @@ pub enum LintCode {
     /// `aspnet:UseLegacyEncryption=true`: legacy encryption without a MAC, the
     /// pre-MS10-070 padding oracle.
     UnsignedEncryption,
+    /// A publicly known key elsewhere in the configuration stack (overridden for this
+    /// application, but other applications may inherit it).
+    KnownKeyInStack,
+    /// A key set machine-wide (machine.config or the root web.config, how farms share one
+    /// key) is overridden lower down: this application will not share state with the farm.
+    FarmKeyOverridden,
+    /// `<machineKey>` is locked above the application: it cannot change its keys.
+    LockedKey,
 }
 
 /// One finding.
@@ -52,6 +64,9 @@ pub struct Lint {
     pub attribute: &'static str,
     /// What to tell an operator, with the fix. Never contains key bytes.
     pub message: String,
+    /// Where in the configuration stack, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
 }
 
 /// A source of publicly known keys for [`lint`] (the audit's `KeyList` is one).
@@ -76,6 +91,10 @@ pub struct Summary {
     pub decryption_key: KeySpec,
     /// The findings, most severe first.
     pub lints: Vec<Lint>,
+    /// Where each effective setting came from (empty for a configuration built without a
+    /// [`ConfigStack`](super::stack::ConfigStack)).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub origins: BTreeMap<String, Origin>,
 }
 
 impl Summary {
@@ -129,6 +148,7 @@ pub fn lint(
                 severity: Severity::Warning,
                 attribute,
                 message: format!("{attribute} is AutoGenerate: every worker process and server must reach the same key store, or they will not read each other's data (use an explicit key for web gardens and farms)"),
+                origin: None,
             });
             continue;
         }
@@ -139,6 +159,7 @@ pub fn lint(
                 severity: Severity::Warning,
                 attribute,
                 message: format!("{attribute} is a publicly known key (it is in a known-key list): anyone can forge ViewState, tickets and cookies; replace it"),
+                origin: None,
             });
         }
     }
@@ -157,6 +178,7 @@ pub fn lint(
             message: format!(
                 "validation {validation} is a legacy algorithm; prefer HMACSHA256 or stronger"
             ),
+            origin: None,
         });
     }
     let decryption = config.decryption();
@@ -169,6 +191,7 @@ pub fn lint(
             severity: Severity::Notice,
             attribute: "decryption",
             message: format!("decryption {decryption} is a legacy cipher; prefer AES"),
+            origin: None,
         });
     }
     if config.runtime().use_legacy_encryption {
@@ -177,6 +200,7 @@ pub fn lint(
             severity: Severity::Warning,
             attribute: "appSettings aspnet:UseLegacyEncryption",
             message: "aspnet:UseLegacyEncryption=true drops the MAC on encrypted data (the pre-MS10-070 padding oracle)".to_owned(),
+            origin: None,
         });
     }
     lints.sort_by_key(|l| core::cmp::Reverse(l.severity));
@@ -187,7 +211,90 @@ pub fn lint(
         validation_key,
         decryption_key,
         lints,
+        origins: BTreeMap::new(),
     })
+}
+
+/// [`lint`] for an application resolved from a configuration stack: each finding carries the
+/// file and line it is about, and the stack adds its own findings: publicly known keys
+/// anywhere in the stack, a machine-wide (farm) key overridden lower down, and a key locked
+/// above the application.
+///
+/// # Errors
+/// As [`lint`].
+///
+/// # Example
+/// ```
+/// use machinekey::config::lint::{LintCode, lint_resolved};
+/// use machinekey::config::stack::{ConfigFile, ConfigStack};
+/// let root = ConfigFile::from_text("root web.config", r#"<configuration><system.web>
+///   <machineKey validationKey="00112233445566778899AABBCCDDEEFF0011223344556677" decryptionKey="00112233445566778899AABBCCDDEEFF" />
+/// </system.web></configuration>"#);
+/// let app = ConfigFile::from_text("app web.config", r#"<configuration><system.web>
+///   <machineKey validationKey="FFEEDDCCBBAA99887766554433221100FFEEDDCCBBAA9988" decryptionKey="FFEEDDCCBBAA99887766554433221100" />
+/// </system.web></configuration>"#);
+/// let resolved = ConfigStack::new().root_web_config(root).application_web_config("/App", app).resolve("/App")?;
+/// let summary = lint_resolved(&resolved, None)?;
+/// assert!(summary.lints.iter().any(|l| l.code == LintCode::FarmKeyOverridden));
+/// # Ok::<(), machinekey::ConfigError>(())
+/// ```
+pub fn lint_resolved(
+    resolved: &ResolvedConfig,
+    known: Option<&dyn KnownKeys>,
+) -> Result<Summary, ConfigError> {
+    let mut summary = lint(&resolved.config, known)?;
+    for l in &mut summary.lints {
+        let setting = match l.attribute {
+            "validationKey" | "decryptionKey" | "validation" | "decryption" => {
+                format!("machineKey {}", l.attribute)
+            }
+            "appSettings aspnet:UseLegacyEncryption" => {
+                "appSettings aspnet:UseLegacyEncryption".to_owned()
+            }
+            _ => continue,
+        };
+        l.origin = resolved.origin(&setting).cloned();
+    }
+    for (attribute, text, origin) in &resolved.keys_in_stack {
+        let effective = resolved.origin(&format!("machineKey {attribute}"));
+        let is_effective = effective == Some(origin);
+        let hex = text.expose_secret().split(',').next().unwrap_or_default();
+        if !is_effective && known.is_some_and(|k| k.is_known_key(hex)) {
+            summary.lints.push(Lint {
+                code: LintCode::KnownKeyInStack,
+                severity: Severity::Warning,
+                attribute,
+                message: format!("{attribute} at {origin} is a publicly known key; this application overrides it, but others at that level inherit it: replace it"),
+                origin: Some(origin.clone()),
+            });
+        }
+        let overridden_below = origin.level <= Level::RootWebConfig
+            && effective.is_some_and(|e| e.level > Level::RootWebConfig);
+        if overridden_below {
+            let lower = effective.map(ToString::to_string).unwrap_or_default();
+            summary.lints.push(Lint {
+                code: LintCode::FarmKeyOverridden,
+                severity: Severity::Warning,
+                attribute,
+                message: format!("{attribute} set machine-wide at {origin} (how a farm shares one key) is overridden at {lower}: this application will not read data the other servers protect, nor they its"),
+                origin: effective.cloned(),
+            });
+        }
+    }
+    if let Some(lock) = &resolved.machine_key_lock {
+        summary.lints.push(Lint {
+            code: LintCode::LockedKey,
+            severity: Severity::Notice,
+            attribute: "machineKey",
+            message: format!("<machineKey> is locked at {lock}: this application cannot change its keys (a replacement must be made there)"),
+            origin: Some(lock.clone()),
+        });
+    }
+    summary
+        .lints
+        .sort_by_key(|l| core::cmp::Reverse(l.severity));
+    summary.origins = resolved.origins().clone();
+    Ok(summary)
 }
 
 #[cfg(test)]

@@ -1,18 +1,21 @@
-//! Reading `<machineKey>` and the settings around it from web.config text.
+//! Reading `<machineKey>` and the settings around it from one web.config's text.
 //!
-//! Only the file's own top-level settings are read: `configuration/system.web/machineKey`,
-//! `configuration/system.web/httpRuntime/@targetFramework` and
-//! `configuration/appSettings` (`add`, `remove`, `clear`). Settings inherited from
-//! machine.config or parent folders, and `<location>` blocks, are not merged. Element names
-//! are matched by local name, so the 2.0-era `xmlns` on `<configuration>` is fine.
+//! A lone web.config is read as the configuration of the application it sits in: its own
+//! `configuration/system.web/machineKey`, `httpRuntime/@targetFramework` and `appSettings`
+//! (`add`, `remove`, `clear`), and `<location>` blocks that target the application itself
+//! (`path="."` or empty, as publishing tools write them). Parent levels (machine.config,
+//! the root web.config, the site) are merged by [`stack`](super::stack). Element names are
+//! matched by local name, so the 2.0-era `xmlns` on `<configuration>` is fine.
 
 use roxmltree::{Document, Node};
 
+use super::stack::{ConfigFile, ConfigStack};
 use super::{FrameworkVersion, MachineKeyConfig, MachineKeyConfigBuilder, RuntimeSettings};
 use crate::error::{ConfigError, ConfigErrorKind};
 
 /// Attributes every configuration element accepts, which do not change the keys.
-const GENERAL_ATTRIBUTES: [&str; 5] = [
+const GENERAL_ATTRIBUTES: [&str; 6] = [
+    "configSource",
     "lockAttributes",
     "lockAllAttributesExcept",
     "lockElements",
@@ -34,7 +37,7 @@ fn children<'a, 'i>(node: Node<'a, 'i>, name: &'a str) -> impl Iterator<Item = N
         .filter(move |n| n.is_element() && n.tag_name().name() == name)
 }
 
-fn only_child<'a, 'i>(
+pub(super) fn only_child<'a, 'i>(
     node: Node<'a, 'i>,
     name: &'static str,
 ) -> Result<Option<Node<'a, 'i>>, ConfigError> {
@@ -51,61 +54,31 @@ fn only_child<'a, 'i>(
 
 /// .NET `bool.TryParse`: trimmed, case-insensitive `true`/`false`; anything else reads as
 /// the default, `false`, as `System.Web.Util.AppSettings` leaves it.
-fn dotnet_bool(value: &str) -> bool {
+pub(super) fn dotnet_bool(value: &str) -> bool {
     value.trim().eq_ignore_ascii_case("true")
-}
-
-fn read_app_settings(root: Node<'_, '_>, runtime: &mut RuntimeSettings) -> Result<(), ConfigError> {
-    let Some(section) = only_child(root, "appSettings")? else {
-        return Ok(());
-    };
-    // appSettings keys compare case-insensitively; later entries win.
-    let mut entries: Vec<(String, String)> = Vec::new();
-    for node in section.children().filter(Node::is_element) {
-        let key = node
-            .attribute("key")
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        match node.tag_name().name() {
-            "add" => {
-                entries.retain(|(k, _)| *k != key);
-                entries.push((key, node.attribute("value").unwrap_or_default().to_owned()));
-            }
-            "remove" => entries.retain(|(k, _)| *k != key),
-            "clear" => entries.clear(),
-            _ => {}
-        }
-    }
-    for (key, value) in entries {
-        let flag = match key.as_str() {
-            "aspnet:uselegacyencryption" => &mut runtime.use_legacy_encryption,
-            "aspnet:uselegacymachinekeyencryption" => {
-                &mut runtime.use_legacy_machine_key_encryption
-            }
-            "aspnet:uselegacyformsauthenticationticketcompatibility" => {
-                &mut runtime.use_legacy_forms_authentication_ticket_compatibility
-            }
-            "aspnet:userandomizedstringhashalgorithm" => {
-                &mut runtime.use_randomized_string_hash_algorithm
-            }
-            _ => continue,
-        };
-        *flag = dotnet_bool(&value);
-    }
-    Ok(())
 }
 
 fn builder_from_element(
     element: Node<'_, '_>,
     runtime: RuntimeSettings,
 ) -> Result<MachineKeyConfigBuilder, ConfigError> {
+    builder_from_attributes(
+        element
+            .attributes()
+            .filter(|a| a.namespace().is_none()) // e.g. xdt:Transform in transform files
+            .map(|a| (a.name(), a.value())),
+        runtime,
+    )
+}
+
+/// A builder from `<machineKey>` attributes (name, value), refusing unknown names.
+pub(super) fn builder_from_attributes<'a>(
+    attributes: impl Iterator<Item = (&'a str, &'a str)>,
+    runtime: RuntimeSettings,
+) -> Result<MachineKeyConfigBuilder, ConfigError> {
     let mut builder = MachineKeyConfig::builder().runtime(runtime);
-    for attr in element.attributes() {
-        if attr.namespace().is_some() {
-            continue; // e.g. xdt:Transform in transform files
-        }
-        let value = attr.value();
-        builder = match attr.name() {
+    for (name, value) in attributes {
+        builder = match name {
             "validationKey" => builder.validation_key(value),
             "decryptionKey" => builder.decryption_key(value),
             "validation" => builder.validation(value),
@@ -162,38 +135,11 @@ impl MachineKeyConfig {
         xml: &str,
         framework: FrameworkVersion,
     ) -> Result<Self, ConfigError> {
-        let doc = Document::parse(xml).map_err(|e| xml_error(&e))?;
-        let root = doc.root_element();
-        if root.tag_name().name() != "configuration" {
-            return Err(ConfigError::new(
-                "web.config",
-                ConfigErrorKind::Xml {
-                    message: format!(
-                        "the root element is <{}>, not <configuration>",
-                        root.tag_name().name()
-                    ),
-                },
-            ));
-        }
-        let mut runtime = RuntimeSettings {
-            framework,
-            ..RuntimeSettings::default()
-        };
-        read_app_settings(root, &mut runtime)?;
-        let system_web = only_child(root, "system.web")?;
-        let mut machine_key = None;
-        if let Some(system_web) = system_web {
-            if let Some(http_runtime) = only_child(system_web, "httpRuntime")? {
-                if let Some(target) = http_runtime.attribute("targetFramework") {
-                    runtime.target_framework = Some(target.parse()?);
-                }
-            }
-            machine_key = only_child(system_web, "machineKey")?;
-        }
-        match machine_key {
-            Some(element) => builder_from_element(element, runtime)?.build(),
-            None => MachineKeyConfig::builder().runtime(runtime).build(),
-        }
+        Ok(ConfigStack::new()
+            .framework(framework)
+            .site_web_config(ConfigFile::from_text("web.config", xml))
+            .resolve("/")?
+            .config)
     }
 
     /// Reads a lone `<machineKey .../>` element, with the settings around it given.

@@ -647,3 +647,63 @@ impl AppKeys {
         self.parse_ticket(&bytes)
     }
 }
+
+impl crate::config::stack::FormsSettings {
+    /// The cookie protection `<forms protection>` sets (Framework45 mode ignores it).
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::CookieProtection;
+    /// use machinekey::config::stack::FormsSettings;
+    /// assert_eq!(FormsSettings::default().cookie_protection(), CookieProtection::All);
+    /// ```
+    #[must_use]
+    pub fn cookie_protection(&self) -> CookieProtection {
+        use crate::config::stack::FormsProtection;
+        match self.protection {
+            FormsProtection::None => CookieProtection::None,
+            FormsProtection::Encryption => CookieProtection::Encryption,
+            FormsProtection::Validation => CookieProtection::Validation,
+            _ => CookieProtection::All,
+        }
+    }
+
+    /// A ticket as `FormsAuthentication.SetAuthCookie` issues it under these settings:
+    /// `timeout` minutes of life and the cookie `path`.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::SystemClock;
+    /// use machinekey::config::stack::{ConfigFile, ConfigStack};
+    /// let site = ConfigFile::from_text("web.config", r#"<configuration><system.web>
+    ///   <authentication mode="Forms"><forms timeout="20" path="/shop" /></authentication>
+    /// </system.web></configuration>"#);
+    /// let forms = ConfigStack::new().site_web_config(site).resolve("/")?.forms;
+    /// let t = forms.new_ticket("alice", &SystemClock);
+    /// assert_eq!((t.expiration_ticks - t.issue_date_ticks, t.cookie_path.as_str()), (20 * 60 * 10_000_000, "/shop"));
+    /// # Ok::<(), machinekey::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn new_ticket(&self, name: &str, clock: &dyn Clock) -> FormsAuthenticationTicket {
+        let lifetime = Duration::from_secs(self.timeout_minutes.saturating_mul(60));
+        let mut ticket = FormsAuthenticationTicket::new(name, lifetime, clock);
+        ticket.cookie_path.clone_from(&self.path);
+        ticket
+    }
+
+    /// What `FormsAuthenticationModule` does with a ticket that verified on a request: with
+    /// `slidingExpiration`, a renewed ticket once half its life is gone
+    /// ([`FormsAuthenticationTicket::renew_if_old`]); otherwise `None`.
+    #[must_use]
+    pub fn renew_on_request(
+        &self,
+        ticket: &FormsAuthenticationTicket,
+        clock: &dyn Clock,
+    ) -> Option<FormsAuthenticationTicket> {
+        if self.sliding_expiration {
+            ticket.renew_if_old(clock)
+        } else {
+            None
+        }
+    }
+}

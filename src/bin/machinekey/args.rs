@@ -26,12 +26,40 @@ pub(crate) struct Cli {
     pub(crate) command: Command,
 }
 
+/// The configuration levels above an application's web.config.
+#[derive(Args, Clone)]
+pub(crate) struct LevelArgs {
+    /// machine.config (settings for every site of the server).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) machine_config: Option<String>,
+    /// The framework's root web.config (%windir%\Microsoft.NET\Framework64\v4.0.30319\Config\web.config).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) root_web_config: Option<String>,
+    /// The site's web.config (virtual path /), for an application below the site root.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) site_web_config: Option<String>,
+    /// The web.config of a folder (not an application) between the site and the
+    /// application: VPATH=FILE, e.g. /shop=shop/web.config. Repeatable.
+    #[arg(long = "folder-config", value_name = "VPATH=FILE")]
+    pub(crate) folder_configs: Vec<String>,
+    /// The web.config of another application between the site and this one: VPATH=FILE.
+    /// Repeatable.
+    #[arg(long = "parent-app-config", value_name = "VPATH=FILE")]
+    pub(crate) parent_app_configs: Vec<String>,
+    /// The IIS site name that machine-wide <location path> values start with.
+    #[arg(long, default_value = "Default Web Site")]
+    pub(crate) site_name: String,
+}
+
 /// Where the keys come from.
 #[derive(Args, Clone)]
 pub(crate) struct KeyArgs {
-    /// A web.config whose <machineKey> (and targetFramework, appSettings) to use.
+    /// The application's web.config (UTF-8 or UTF-16), whose <machineKey> (and
+    /// targetFramework, appSettings) to use, merged with the levels above it.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["validation_key", "decryption_key"])]
     pub(crate) web_config: Option<String>,
+    #[command(flatten)]
+    pub(crate) levels: LevelArgs,
     /// The application virtual path (for IsolateApps and AutoGenerate).
     #[arg(long, default_value = "/")]
     pub(crate) app_path: String,
@@ -139,10 +167,16 @@ pub(crate) enum Command {
         #[arg(long, default_value = "AES")]
         decryption: String,
     },
-    /// The effective settings of a web.config, with warnings.
+    /// The effective settings of an application (its web.config merged with the levels
+    /// above), with the origin (FILE:LINE) of each and the warnings.
     Config {
-        /// The web.config.
+        /// The application's web.config.
         file: String,
+        /// The application's virtual path.
+        #[arg(long, default_value = "/")]
+        app_path: String,
+        #[command(flatten)]
+        levels: LevelArgs,
         #[arg(long, value_enum, default_value = "4")]
         framework: FrameworkArg,
         /// More known-key lists (validationKey,decryptionKey lines).

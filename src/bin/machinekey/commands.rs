@@ -5,15 +5,14 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use machinekey::audit::{Auditor, Blob, Finding, KnownKey};
-use machinekey::config::lint::{Summary, lint};
+use machinekey::config::lint::{Summary, lint_resolved};
+use machinekey::config::stack::ResolvedConfig;
 use machinekey::crypto::encoding::{to_base64, to_upper_hex, url_token_encode};
 use machinekey::formats::forms_ticket::unix_seconds_from_ticks;
 use machinekey::random::OsRandom;
 use machinekey::sim::Era;
 use machinekey::sim::scenarios::{WebGardenSettings, table, web_garden};
-use machinekey::{
-    FormsAuthenticationTicket, MachineKeyConfig, Page, SystemClock, TicketValidation,
-};
+use machinekey::{FormsAuthenticationTicket, Page, SystemClock, TicketValidation};
 use serde::Serialize;
 use serde_json::json;
 
@@ -21,8 +20,8 @@ use crate::args::{
     Command, EraArg, PageStateCommand, ResourceCommand, SimulateCommand, TicketCommand,
 };
 use crate::input::{
-    app_keys, config_text, cookie_protection, first_reading, framework, known_lists,
-    machine_key_protection, pages, parse_generator, payload, resource_kind, value_readings,
+    app_keys, cookie_protection, first_reading, framework, known_lists, machine_key_protection,
+    pages, parse_generator, payload, resolve, resource_kind, value_readings,
 };
 use crate::output::{Failure, Output};
 
@@ -40,10 +39,15 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
         }
         Command::Config {
             file,
+            app_path,
+            levels,
             framework: fw,
             keys,
             strict,
-        } => config(file, framework(*fw), keys, *strict),
+        } => {
+            let resolved = resolve(levels, file, app_path, framework(*fw))?;
+            config(&resolved, keys, *strict)
+        }
         Command::Viewstate { command } => page_state(command, false),
         Command::Eventvalidation { command } => page_state(command, true),
         Command::Ticket { command } => ticket(command),
@@ -170,18 +174,35 @@ fn hex_output(bytes: &[u8], field: &str) -> Result<Output, Failure> {
     Output::new(hex.clone(), &json!({ field: hex }))
 }
 
-fn config(
-    file: &str,
-    fw: machinekey::config::FrameworkVersion,
-    lists: &[String],
-    strict: bool,
-) -> Result<Output, Failure> {
-    let cfg = MachineKeyConfig::from_web_config_for(&config_text(file)?, fw)?;
+/// `config`'s output: the summary with origins and findings, and the forms and pages
+/// settings.
+#[derive(Serialize)]
+struct ConfigView<'a> {
+    #[serde(flatten)]
+    summary: &'a Summary,
+    forms: &'a machinekey::config::stack::FormsSettings,
+    pages: &'a machinekey::config::stack::PagesSettings,
+}
+
+fn config(resolved: &ResolvedConfig, lists: &[String], strict: bool) -> Result<Output, Failure> {
     let (known, _) = known_lists(lists)?;
-    let summary: Summary = lint(&cfg, Some(&known))?;
+    let summary = lint_resolved(resolved, Some(&known))?;
+    let from = |setting: &str| {
+        resolved
+            .origin(setting)
+            .map_or_else(|| "  (default)".to_owned(), |o| format!("  ({o})"))
+    };
+    let mode_from = resolved
+        .origin("machineKey compatibilityMode")
+        .or_else(|| resolved.origin("httpRuntime targetFramework"))
+        .map_or_else(|| "  (default)".to_owned(), |o| format!("  ({o})"));
     let mut text = format!(
-        "mode: {}\nvalidation: {}\ndecryption: {}\n",
-        summary.mode, summary.validation, summary.decryption
+        "mode: {}{mode_from}\nvalidation: {}{}\ndecryption: {}{}\n",
+        summary.mode,
+        summary.validation,
+        from("machineKey validation"),
+        summary.decryption,
+        from("machineKey decryption"),
     );
     for (name, spec) in [
         ("validationKey", summary.validation_key),
@@ -192,7 +213,7 @@ fn config(
             _ => "explicit",
         };
         text.push_str(&format!(
-            "{name}: {source}{}{}\n",
+            "{name}: {source}{}{}{}\n",
             if spec.isolate_apps {
                 ", IsolateApps"
             } else {
@@ -202,9 +223,24 @@ fn config(
                 ", IsolateByAppId"
             } else {
                 ""
-            }
+            },
+            from(&format!("machineKey {name}"))
         ));
     }
+    for (setting, origin) in &summary.origins {
+        if !setting.starts_with("machineKey ") {
+            text.push_str(&format!("{setting}  ({origin})\n"));
+        }
+    }
+    text.push_str(&format!(
+        "forms: {} protection={:?} timeout={}min slidingExpiration={}\npages: enableViewStateMac={} viewStateEncryptionMode={:?}\n",
+        resolved.forms.name,
+        resolved.forms.protection,
+        resolved.forms.timeout_minutes,
+        resolved.forms.sliding_expiration,
+        resolved.pages.enable_view_state_mac,
+        resolved.pages.view_state_encryption_mode
+    ));
     for l in &summary.lints {
         let severity = match l.severity {
             machinekey::config::lint::Severity::Notice => "notice",
@@ -212,7 +248,12 @@ fn config(
         };
         text.push_str(&format!("{severity}: {}\n", l.message));
     }
-    let mut out = Output::new(text.trim_end(), &summary)?;
+    let view = ConfigView {
+        summary: &summary,
+        forms: &resolved.forms,
+        pages: &resolved.pages,
+    };
+    let mut out = Output::new(text.trim_end(), &view)?;
     if strict && summary.has_warnings() {
         out.code = 1;
     }

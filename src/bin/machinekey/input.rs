@@ -2,8 +2,10 @@
 //! keys (a web.config or attribute values), pages, and known-key lists.
 
 use std::io::Read as _;
+use std::path::Path;
 
 use machinekey::audit::{KeyList, LoadReport};
+use machinekey::config::stack::{ConfigFile, ConfigStack, ResolvedConfig};
 use machinekey::config::{FrameworkVersion, RuntimeSettings};
 use machinekey::crypto::encoding::{DecodedValue, decode_value, from_hex};
 use machinekey::crypto::legacy::MachineKeyProtection;
@@ -13,7 +15,7 @@ use machinekey::{AppIdentity, AppKeys, CookieProtection, MachineKeyConfig, Page}
 use serde::Serialize;
 
 use crate::args::{
-    FrameworkArg, KeyArgs, ModeArg, PageArgs, PayloadArgs, ProtectionArg, ResourceArg,
+    FrameworkArg, KeyArgs, LevelArgs, ModeArg, PageArgs, PayloadArgs, ProtectionArg, ResourceArg,
 };
 use crate::output::Failure;
 
@@ -108,21 +110,64 @@ pub(crate) fn framework(f: FrameworkArg) -> FrameworkVersion {
     }
 }
 
-/// A web.config's text (UTF-8, a byte-order mark dropped).
-pub(crate) fn config_text(path: &str) -> Result<String, Failure> {
-    let bytes = read_file(path)?;
-    let text =
-        String::from_utf8(bytes).map_err(|_| Failure::usage(format!("{path}: not UTF-8")))?;
-    Ok(text.trim_start_matches('\u{feff}').to_owned())
+/// The application's configuration: its web.config (at `app_path`) merged with the levels
+/// the options name.
+pub(crate) fn resolve(
+    levels: &LevelArgs,
+    app_file: &str,
+    app_path: &str,
+    framework: FrameworkVersion,
+) -> Result<ResolvedConfig, Failure> {
+    let read = |path: &str| ConfigFile::read(Path::new(path));
+    let mut stack = ConfigStack::new()
+        .framework(framework)
+        .site_name(&levels.site_name);
+    if let Some(f) = &levels.machine_config {
+        stack = stack.machine_config(read(f)?);
+    }
+    if let Some(f) = &levels.root_web_config {
+        stack = stack.root_web_config(read(f)?);
+    }
+    if let Some(f) = &levels.site_web_config {
+        stack = stack.site_web_config(read(f)?);
+    }
+    let split = |spec: &str| -> Result<(String, String), Failure> {
+        spec.split_once('=')
+            .map(|(v, f)| (v.to_owned(), f.to_owned()))
+            .ok_or_else(|| Failure::usage(format!("{spec}: expected VPATH=FILE")))
+    };
+    for spec in &levels.folder_configs {
+        let (vpath, file) = split(spec)?;
+        stack = stack.folder_web_config(&vpath, read(&file)?);
+    }
+    for spec in &levels.parent_app_configs {
+        let (vpath, file) = split(spec)?;
+        stack = stack.application_web_config(&vpath, read(&file)?);
+    }
+    let app_is_site = app_path.trim_matches('/').is_empty();
+    stack = if app_is_site {
+        if levels.site_web_config.is_some() {
+            return Err(Failure::usage(
+                "the application is the site root (--app-path /): its web.config is the site's; drop --site-web-config",
+            ));
+        }
+        stack.site_web_config(read(app_file)?)
+    } else {
+        stack.application_web_config(app_path, read(app_file)?)
+    };
+    Ok(stack.resolve(app_path)?)
 }
 
 /// The configuration the key options describe.
 pub(crate) fn config(args: &KeyArgs) -> Result<MachineKeyConfig, Failure> {
     if let Some(file) = &args.web_config {
-        return Ok(MachineKeyConfig::from_web_config_for(
-            &config_text(file)?,
+        return Ok(resolve(
+            &args.levels,
+            file,
+            &args.app_path,
             framework(args.framework),
-        )?);
+        )?
+        .config);
     }
     let (Some(vk), Some(dk)) = (&args.validation_key, &args.decryption_key) else {
         return Err(Failure::usage(

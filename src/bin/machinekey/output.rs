@@ -69,6 +69,11 @@ impl From<Error> for Failure {
         let (exit, code) = match e {
             Error::Unprotect => (1, "unprotect"),
             Error::TicketExpired => (1, "ticket_expired"),
+            Error::Config(ref c)
+                if matches!(c.kind(), machinekey::ConfigErrorKind::File { .. }) =>
+            {
+                (2, "io")
+            }
             Error::Config(_) => (2, "config"),
             Error::Malformed(_) => (2, "malformed_input"),
             Error::TooLong { .. } => (2, "too_long"),

@@ -1,0 +1,1168 @@
+//! Configuration as ASP.NET resolves it for an application: `machine.config`, the
+//! framework's root `web.config`, the site's `web.config`, the web.config files of folders
+//! and applications along the virtual path, and `<location>` blocks in any of them.
+//!
+//! The rules, from Microsoft's documentation of the ASP.NET configuration system
+//! ("ASP.NET Configuration File Hierarchy and Inheritance", "location Element (ASP.NET
+//! Settings Schema)", "General Attributes Inherited by Section Elements",
+//! "SectionInformation.InheritInChildApplications") and `MachineKeySection`'s registration
+//! (`allowDefinition="MachineToApplication"`):
+//!
+//! * Settings are inherited **attribute by attribute**: each level overrides only the
+//!   attributes it sets. `<appSettings>` is a collection: `<add>`, `<remove>` and `<clear/>`
+//!   apply in order across the levels.
+//! * Levels apply from the most general to the most specific: machine.config, root
+//!   web.config, then by virtual path (the site's web.config at `/`, then each folder).
+//!   A `<location path>` block applies at its target path, before the web.config that lives
+//!   at that path (a file's own settings win over what a parent file says about it).
+//! * `<location path>`: `.` or empty is the file's own path; other paths are relative to the
+//!   file, except in machine.config and the root web.config, where IIS writes them with the
+//!   site name first (`Default Web Site/MyApp`). Paths compare case-insensitively.
+//! * `inheritInChildApplications="false"`: the block applies to its target path's own
+//!   application, not to applications nested below it.
+//! * `allowOverride="false"` (or IIS's `overrideMode="Deny"`) locks the sections of the
+//!   block for every level below; `lockAttributes`, `lockAllAttributesExcept` and
+//!   `lockItem="true"` lock single attributes or the element. Setting a locked value below
+//!   is the configuration error ASP.NET raises (`Config_section_locked`,
+//!   `Config_base_attribute_locked`), naming both places.
+//! * `<machineKey>` may be set in machine.config, the root web.config, and at application
+//!   roots, not in a folder's web.config below an application
+//!   (`Config_allow_definition_error_application`). Application roots are the site, the
+//!   application resolved, files added with
+//!   [`application_web_config`](ConfigStack::application_web_config), and the targets of
+//!   `<location>` blocks in machine-wide files (IIS writes those for sites and applications).
+//! * `configSource` on `<machineKey>` or `<appSettings>` reads the element from a file
+//!   relative to the one naming it; an encrypted section (`configProtectionProvider`) is an
+//!   error that names the provider, never read as empty.
+//!
+//! UNVERIFIED: the order between a `<location>` block in a parent file and the web.config at
+//! the block's target path is taken from the documentation's description (the nearer file
+//! wins); locks are enforced only against later files, not within the file that sets them.
+//! Whether `file=` on `<appSettings>` is merged is not modelled (the attribute is ignored).
+//!
+//! # Example
+//! ```
+//! use machinekey::config::stack::{ConfigFile, ConfigStack};
+//! use machinekey::config::KeySource;
+//! let root = ConfigFile::from_text("root web.config", r#"<configuration>
+//!   <location path="Default Web Site/Shop" allowOverride="false">
+//!     <system.web><machineKey validation="HMACSHA256"
+//!       validationKey="0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"
+//!       decryptionKey="0123456789ABCDEF0123456789ABCDEF" /></system.web>
+//!   </location>
+//! </configuration>"#);
+//! let app = ConfigFile::from_text("Shop/web.config", "<configuration/>");
+//! let resolved = ConfigStack::new()
+//!     .root_web_config(root)
+//!     .application_web_config("/Shop", app)
+//!     .resolve("/Shop")?;
+//! assert_eq!(resolved.config.legacy_key_specs()?.0.source, KeySource::Explicit);
+//! assert_eq!(resolved.origin("machineKey validationKey").map(|o| o.to_string()).as_deref(),
+//!            Some("root web.config:3 (root web.config)"));
+//! # Ok::<(), machinekey::ConfigError>(())
+//! ```
+
+use std::collections::BTreeMap;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
+use roxmltree::{Document, Node};
+use serde::Serialize;
+
+use super::web_config::{builder_from_attributes, dotnet_bool, only_child};
+use super::{FrameworkVersion, KeyText, MachineKeyConfig, RuntimeSettings};
+use crate::error::{ConfigError, ConfigErrorKind};
+
+/// The largest configuration file read (4 MiB; real web.config files are kilobytes).
+pub const MAX_CONFIG_FILE: u64 = 4 << 20;
+
+/// Which level of the hierarchy a file sits at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Level {
+    /// `machine.config`.
+    Machine,
+    /// The framework's root `web.config` (next to machine.config).
+    RootWebConfig,
+    /// The site's `web.config` (virtual path `/`, the root application).
+    Site,
+    /// An application root's `web.config` below the site root.
+    Application,
+    /// A folder's `web.config` that is not an application root.
+    Folder,
+}
+
+impl Level {
+    /// A readable name.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Machine => "machine.config",
+            Self::RootWebConfig => "root web.config",
+            Self::Site => "site",
+            Self::Application => "application",
+            Self::Folder => "folder",
+        }
+    }
+
+    const fn is_machine_wide(self) -> bool {
+        matches!(self, Self::Machine | Self::RootWebConfig)
+    }
+}
+
+/// Where an effective value came from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Origin {
+    /// The file, as named when it was added.
+    pub file: String,
+    /// The line (1-based) of the element that set it.
+    pub line: u32,
+    /// The file's level.
+    pub level: Level,
+}
+
+impl core::fmt::Display for Origin {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{}:{} ({})", self.file, self.line, self.level.name())
+    }
+}
+
+impl Origin {
+    fn at(&self) -> String {
+        format!("{}:{}", self.file, self.line)
+    }
+}
+
+/// One configuration file: its name (for messages and origins), its text, and the
+/// directory it was read from (for `configSource`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigFile {
+    name: String,
+    text: String,
+    directory: Option<PathBuf>,
+}
+
+fn file_error(path: &str, reason: impl Into<String>) -> ConfigError {
+    ConfigError::new(
+        "configuration file",
+        ConfigErrorKind::File {
+            path: path.to_owned(),
+            reason: reason.into(),
+        },
+    )
+}
+
+/// Decodes configuration file bytes as servers hold them: UTF-8 with or without a BOM, or
+/// UTF-16 LE/BE with a BOM.
+///
+/// # Errors
+/// A [`ConfigErrorKind::File`] error for text that is none of these.
+///
+/// # Example
+/// ```
+/// use machinekey::config::stack::decode_config_text;
+/// let utf16: Vec<u8> = [0xFF, 0xFE].into_iter()
+///     .chain("<configuration/>".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+/// assert_eq!(decode_config_text("web.config", &utf16)?, "<configuration/>");
+/// # Ok::<(), machinekey::ConfigError>(())
+/// ```
+pub fn decode_config_text(name: &str, bytes: &[u8]) -> Result<String, ConfigError> {
+    let utf16 = |body: &[u8], big_endian: bool| {
+        if body.len() % 2 != 0 {
+            return Err(file_error(name, "odd number of bytes in UTF-16 text"));
+        }
+        let units: Vec<u16> = body
+            .chunks_exact(2)
+            .map(|c| match c {
+                [a, b] if big_endian => u16::from_be_bytes([*a, *b]),
+                [a, b] => u16::from_le_bytes([*a, *b]),
+                _ => 0,
+            })
+            .collect();
+        String::from_utf16(&units).map_err(|_| file_error(name, "invalid UTF-16 text"))
+    };
+    match bytes {
+        [0xEF, 0xBB, 0xBF, rest @ ..] => {
+            String::from_utf8(rest.to_vec()).map_err(|_| file_error(name, "invalid UTF-8 text"))
+        }
+        [0xFF, 0xFE, rest @ ..] => utf16(rest, false),
+        [0xFE, 0xFF, rest @ ..] => utf16(rest, true),
+        _ => String::from_utf8(bytes.to_vec()).map_err(|_| {
+            file_error(
+                name,
+                "not UTF-8, and no byte-order mark for UTF-16 (save it as UTF-8 or UTF-16 with a BOM)",
+            )
+        }),
+    }
+}
+
+impl ConfigFile {
+    /// A file given as text; `configSource` references cannot be followed from it.
+    #[must_use]
+    pub fn from_text(name: &str, text: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            text: text.trim_start_matches('\u{feff}').to_owned(),
+            directory: None,
+        }
+    }
+
+    /// A file given as bytes in any encoding [`decode_config_text`] reads.
+    ///
+    /// # Errors
+    /// As [`decode_config_text`].
+    pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<Self, ConfigError> {
+        Ok(Self::from_text(name, &decode_config_text(name, bytes)?))
+    }
+
+    /// Reads a file from disk (at most [`MAX_CONFIG_FILE`] bytes); `configSource` is
+    /// followed relative to its directory.
+    ///
+    /// # Errors
+    /// A [`ConfigErrorKind::File`] error if it cannot be read, is too large, or is not in a
+    /// supported encoding.
+    pub fn read(path: &Path) -> Result<Self, ConfigError> {
+        let name = path.display().to_string();
+        let bytes = read_bounded(path, &name)?;
+        let mut file = Self::from_bytes(&name, &bytes)?;
+        file.directory = path.parent().map(Path::to_path_buf);
+        Ok(file)
+    }
+
+    /// The name given.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+fn read_bounded(path: &Path, name: &str) -> Result<Vec<u8>, ConfigError> {
+    let file = std::fs::File::open(path).map_err(|e| file_error(name, e.to_string()))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_CONFIG_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| file_error(name, e.to_string()))?;
+    if bytes.len() as u64 > MAX_CONFIG_FILE {
+        return Err(file_error(
+            name,
+            format!(
+                "larger than the {} MiB limit for a configuration file",
+                MAX_CONFIG_FILE >> 20
+            ),
+        ));
+    }
+    Ok(bytes)
+}
+
+#[derive(Debug, Clone)]
+struct StackFile {
+    level: Level,
+    /// The virtual path the file sits at (`/` for the site; unused for machine-wide files).
+    path: String,
+    file: ConfigFile,
+}
+
+/// The configuration files that apply to a site's applications, to resolve the effective
+/// settings of one application (see the [module documentation](self)).
+#[derive(Debug, Clone)]
+pub struct ConfigStack {
+    files: Vec<StackFile>,
+    site_name: String,
+    framework: FrameworkVersion,
+}
+
+impl Default for ConfigStack {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The effective settings of one application, and where each came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedConfig {
+    /// The effective `<machineKey>` with its runtime settings.
+    pub config: MachineKeyConfig,
+    /// The effective `<forms>` settings.
+    pub forms: FormsSettings,
+    /// The effective `<pages>` ViewState settings.
+    pub pages: PagesSettings,
+    origins: BTreeMap<String, Origin>,
+    /// Every explicit key found anywhere in the stack, effective or not (for the known-key
+    /// check): which attribute, its text, where.
+    pub keys_in_stack: Vec<(&'static str, KeyText, Origin)>,
+    /// Where `<machineKey>` (or one of its key attributes) is locked above the application,
+    /// if it is.
+    pub machine_key_lock: Option<Origin>,
+}
+
+impl ResolvedConfig {
+    /// Where an effective setting came from, by name: `machineKey validationKey`,
+    /// `httpRuntime targetFramework`, `appSettings aspnet:UseLegacyEncryption`,
+    /// `forms timeout`, `pages viewStateEncryptionMode`, ... `None` for a default.
+    #[must_use]
+    pub fn origin(&self, setting: &str) -> Option<&Origin> {
+        self.origins
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(setting))
+            .map(|(_, v)| v)
+    }
+
+    /// Every setting that was set somewhere, with its origin, by name.
+    #[must_use]
+    pub fn origins(&self) -> &BTreeMap<String, Origin> {
+        &self.origins
+    }
+}
+
+/// `<forms protection>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
+pub enum FormsProtection {
+    /// Sign and encrypt (the default).
+    All,
+    /// Neither.
+    None,
+    /// Encrypt only.
+    Encryption,
+    /// Sign only.
+    Validation,
+}
+
+/// The `<system.web><authentication><forms>` settings that shape forms tickets and their
+/// cookie (defaults are ASP.NET's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct FormsSettings {
+    /// `name`: the cookie name. Default `.ASPXAUTH`.
+    pub name: String,
+    /// `protection`. Default `All`. Framework45 mode ignores it (always encrypted and MACed).
+    pub protection: FormsProtection,
+    /// `timeout`, in minutes. Default 30.
+    pub timeout_minutes: u64,
+    /// `slidingExpiration`. Default `true`.
+    pub sliding_expiration: bool,
+    /// `path`. Default `/`.
+    pub path: String,
+    /// `requireSSL`. Default `false`.
+    pub require_ssl: bool,
+    /// `cookieless`. Default `UseDeviceProfile`.
+    pub cookieless: String,
+    /// `ticketCompatibilityMode` (`Framework20`: ticket dates in local time; `Framework40`:
+    /// UTC). Default `Framework20`. Read and reported; the crate's tickets carry UTC ticks
+    /// either way (the local-time conversion is not modelled: UNVERIFIED for servers off UTC).
+    pub ticket_compatibility_mode: String,
+}
+
+impl Default for FormsSettings {
+    fn default() -> Self {
+        Self {
+            name: ".ASPXAUTH".to_owned(),
+            protection: FormsProtection::All,
+            timeout_minutes: 30,
+            sliding_expiration: true,
+            path: "/".to_owned(),
+            require_ssl: false,
+            cookieless: "UseDeviceProfile".to_owned(),
+            ticket_compatibility_mode: "Framework20".to_owned(),
+        }
+    }
+}
+
+/// `<pages viewStateEncryptionMode>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
+pub enum ViewStateEncryptionMode {
+    /// Encrypt when a control asks for it (the default).
+    Auto,
+    /// Always encrypt.
+    Always,
+    /// Never encrypt.
+    Never,
+}
+
+/// The `<system.web><pages>` settings that change ViewState (defaults are ASP.NET's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct PagesSettings {
+    /// `enableViewStateMac`. Default `true` (4.5.2 and later ignore `false` unless
+    /// `aspnet:AllowInsecureViewState` is set).
+    pub enable_view_state_mac: bool,
+    /// `viewStateEncryptionMode`. Default `Auto`.
+    pub view_state_encryption_mode: ViewStateEncryptionMode,
+    /// `enableViewState`. Default `true`.
+    pub enable_view_state: bool,
+}
+
+impl Default for PagesSettings {
+    fn default() -> Self {
+        Self {
+            enable_view_state_mac: true,
+            view_state_encryption_mode: ViewStateEncryptionMode::Auto,
+            enable_view_state: true,
+        }
+    }
+}
+
+impl PagesSettings {
+    /// Whether legacy-mode pages encrypt their ViewState (`Always`; `Auto` only when a
+    /// control asks, which the configuration cannot tell).
+    #[must_use]
+    pub fn encrypts_view_state(&self) -> bool {
+        self.view_state_encryption_mode == ViewStateEncryptionMode::Always
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading one file into blocks.
+
+/// How an element's attributes are locked for the levels below.
+#[derive(Debug, Clone, Default)]
+enum AttributeLock {
+    #[default]
+    None,
+    Element,
+    Only(Vec<String>),
+    AllExcept(Vec<String>),
+}
+
+impl AttributeLock {
+    fn locks(&self, attribute: &str) -> bool {
+        let listed = |list: &[String]| list.iter().any(|a| a.eq_ignore_ascii_case(attribute));
+        match self {
+            Self::None => false,
+            Self::Element => true,
+            Self::Only(list) => listed(list),
+            Self::AllExcept(list) => !listed(list),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Element {
+    line: u32,
+    attributes: Vec<(String, String)>,
+    lock: AttributeLock,
+}
+
+#[derive(Debug, Clone)]
+enum AppSetting {
+    Add(String, String),
+    Remove(String),
+    Clear,
+}
+
+/// What one block (a file's own settings, or one `<location>`) says.
+#[derive(Debug, Clone, Default)]
+struct Sections {
+    machine_key: Option<Element>,
+    http_runtime: Option<Element>,
+    forms: Option<Element>,
+    pages: Option<Element>,
+    app_settings: Vec<(AppSetting, u32)>,
+}
+
+#[derive(Debug, Clone)]
+struct Block {
+    /// The target virtual path, normalised (`/`, `/a/b`), or `None` for every site (the
+    /// machine-wide files' own settings).
+    target: Option<String>,
+    inherit_in_child_applications: bool,
+    allow_override: bool,
+    sections: Sections,
+}
+
+const SECTIONS: [&str; 4] = ["machineKey", "httpRuntime", "forms", "pages"];
+
+fn xml_error(name: &str, e: &roxmltree::Error) -> ConfigError {
+    ConfigError::new(
+        "web.config",
+        ConfigErrorKind::Xml {
+            message: format!("{name}: {e}"),
+        },
+    )
+}
+
+fn line_of(doc: &Document<'_>, node: Node<'_, '_>) -> u32 {
+    doc.text_pos_at(node.range().start).row
+}
+
+/// `/a/b` from `a\b/`, `/A/b`...: one leading slash, no trailing one, `/` for the root.
+fn normalize(path: &str) -> String {
+    let parts: Vec<&str> = path
+        .split(['/', '\\'])
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    format!("/{}", parts.join("/"))
+}
+
+/// Whether `ancestor` is `path` or one of its parents (case-insensitive, by segment).
+fn is_ancestor_or_self(ancestor: &str, path: &str) -> bool {
+    let a = ancestor.to_ascii_lowercase();
+    let p = path.to_ascii_lowercase();
+    a == "/" || a == p || p.starts_with(&format!("{a}/"))
+}
+
+fn depth(path: &str) -> usize {
+    path.split('/').filter(|s| !s.is_empty()).count()
+}
+
+struct FileReader<'a> {
+    file: &'a StackFile,
+    site_name: &'a str,
+}
+
+impl FileReader<'_> {
+    fn origin(&self, line: u32) -> Origin {
+        Origin {
+            file: self.file.file.name.clone(),
+            line,
+            level: self.file.level,
+        }
+    }
+
+    /// The target of a `<location path>` in this file, `None` when it names another site.
+    fn location_target(&self, path: Option<&str>) -> Option<Option<String>> {
+        let path = path.unwrap_or_default().trim();
+        let own = || {
+            if self.file.level.is_machine_wide() {
+                None
+            } else {
+                Some(normalize(&self.file.path))
+            }
+        };
+        if path.is_empty() || path == "." {
+            return Some(own());
+        }
+        if self.file.level.is_machine_wide() {
+            let mut parts = path.splitn(2, ['/', '\\']);
+            let site = parts.next().unwrap_or_default();
+            if !site.eq_ignore_ascii_case(self.site_name) {
+                return None;
+            }
+            return Some(Some(normalize(parts.next().unwrap_or_default())));
+        }
+        Some(Some(normalize(&format!("{}/{path}", self.file.path))))
+    }
+
+    fn read(&self) -> Result<Vec<Block>, ConfigError> {
+        let name = &self.file.file.name;
+        let doc = Document::parse(&self.file.file.text).map_err(|e| xml_error(name, &e))?;
+        let root = doc.root_element();
+        if root.tag_name().name() != "configuration" {
+            return Err(ConfigError::new(
+                "web.config",
+                ConfigErrorKind::Xml {
+                    message: format!(
+                        "{name}: the root element is <{}>, not <configuration>",
+                        root.tag_name().name()
+                    ),
+                },
+            ));
+        }
+        let own_target = if self.file.level.is_machine_wide() {
+            None
+        } else {
+            Some(normalize(&self.file.path))
+        };
+        let mut blocks = vec![Block {
+            target: own_target,
+            inherit_in_child_applications: true,
+            allow_override: true,
+            sections: self.sections(&doc, root)?,
+        }];
+        for location in root
+            .children()
+            .filter(|n| n.is_element() && n.tag_name().name() == "location")
+        {
+            let Some(target) = self.location_target(location.attribute("path")) else {
+                continue;
+            };
+            let allow_override = !location
+                .attribute("allowOverride")
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("false"))
+                && !location
+                    .attribute("overrideMode")
+                    .is_some_and(|v| v.trim().eq_ignore_ascii_case("deny"));
+            blocks.push(Block {
+                target,
+                inherit_in_child_applications: !location
+                    .attribute("inheritInChildApplications")
+                    .is_some_and(|v| v.trim().eq_ignore_ascii_case("false")),
+                allow_override,
+                sections: self.sections(&doc, location)?,
+            });
+        }
+        Ok(blocks)
+    }
+
+    fn sections(&self, doc: &Document<'_>, parent: Node<'_, '_>) -> Result<Sections, ConfigError> {
+        let mut sections = Sections::default();
+        if let Some(app_settings) = only_child(parent, "appSettings")? {
+            sections.app_settings = self.app_settings(doc, app_settings)?;
+        }
+        let Some(system_web) = only_child(parent, "system.web")? else {
+            return Ok(sections);
+        };
+        sections.machine_key = only_child(system_web, "machineKey")?
+            .map(|n| self.element(doc, n, "machineKey"))
+            .transpose()?;
+        sections.http_runtime = only_child(system_web, "httpRuntime")?
+            .map(|n| self.element(doc, n, "httpRuntime"))
+            .transpose()?;
+        sections.pages = only_child(system_web, "pages")?
+            .map(|n| self.element(doc, n, "pages"))
+            .transpose()?;
+        if let Some(authentication) = only_child(system_web, "authentication")? {
+            sections.forms = only_child(authentication, "forms")?
+                .map(|n| self.element(doc, n, "forms"))
+                .transpose()?;
+        }
+        Ok(sections)
+    }
+
+    fn check_encrypted(&self, doc: &Document<'_>, node: Node<'_, '_>) -> Result<(), ConfigError> {
+        if let Some(provider) = node.attribute("configProtectionProvider") {
+            return Err(ConfigError::new(
+                "configProtectionProvider",
+                ConfigErrorKind::EncryptedSection {
+                    provider: provider.to_owned(),
+                    at: self.origin(line_of(doc, node)).at(),
+                },
+            ));
+        }
+        Ok(())
+    }
+
+    /// Reads the file a `configSource` names, relative to this file.
+    fn config_source(&self, source: &str, line: u32) -> Result<(String, PathBuf), ConfigError> {
+        let at = self.origin(line).at();
+        let Some(dir) = &self.file.file.directory else {
+            return Err(file_error(
+                source,
+                format!(
+                    "configSource at {at}: the file was given as text, so its directory is unknown (read it with ConfigFile::read)"
+                ),
+            ));
+        };
+        let path = dir.join(source.replace('\\', "/"));
+        let name = path.display().to_string();
+        let text = decode_config_text(&name, &read_bounded(&path, &name)?)?;
+        Ok((text, path))
+    }
+
+    fn element(
+        &self,
+        doc: &Document<'_>,
+        node: Node<'_, '_>,
+        name: &'static str,
+    ) -> Result<Element, ConfigError> {
+        self.check_encrypted(doc, node)?;
+        let line = line_of(doc, node);
+        if let Some(source) = node.attribute("configSource") {
+            let (text, path) = self.config_source(source, line)?;
+            let sub =
+                Document::parse(&text).map_err(|e| xml_error(&path.display().to_string(), &e))?;
+            let root = sub.root_element();
+            if root.tag_name().name() != name {
+                return Err(file_error(
+                    &path.display().to_string(),
+                    format!("a configSource for <{name}> must hold one <{name}> element"),
+                ));
+            }
+            self.check_encrypted(&sub, root)?;
+            let mut element = element_attributes(root, line);
+            element.lock = lock_of(node);
+            return Ok(element);
+        }
+        Ok(element_attributes(node, line))
+    }
+
+    fn app_settings(
+        &self,
+        doc: &Document<'_>,
+        node: Node<'_, '_>,
+    ) -> Result<Vec<(AppSetting, u32)>, ConfigError> {
+        self.check_encrypted(doc, node)?;
+        let line = line_of(doc, node);
+        if let Some(source) = node.attribute("configSource") {
+            let (text, path) = self.config_source(source, line)?;
+            let sub =
+                Document::parse(&text).map_err(|e| xml_error(&path.display().to_string(), &e))?;
+            let root = sub.root_element();
+            if root.tag_name().name() != "appSettings" {
+                return Err(file_error(
+                    &path.display().to_string(),
+                    "a configSource for <appSettings> must hold one <appSettings> element",
+                ));
+            }
+            self.check_encrypted(&sub, root)?;
+            return Ok(app_setting_items(root)
+                .into_iter()
+                .map(|(s, _)| (s, line))
+                .collect());
+        }
+        Ok(app_setting_items(node)
+            .into_iter()
+            .map(|(s, n)| (s, line_of(doc, n)))
+            .collect())
+    }
+}
+
+fn lock_of(node: Node<'_, '_>) -> AttributeLock {
+    let list = |v: &str| {
+        v.split(',')
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+    };
+    if node.attribute("lockItem").is_some_and(dotnet_bool) {
+        AttributeLock::Element
+    } else if let Some(v) = node.attribute("lockAllAttributesExcept") {
+        AttributeLock::AllExcept(list(v))
+    } else if let Some(v) = node.attribute("lockAttributes") {
+        AttributeLock::Only(list(v))
+    } else {
+        AttributeLock::None
+    }
+}
+
+/// Attributes that configure the configuration system, not the section.
+const GENERAL: [&str; 6] = [
+    "lockAttributes",
+    "lockAllAttributesExcept",
+    "lockElements",
+    "lockAllElementsExcept",
+    "lockItem",
+    "configSource",
+];
+
+fn element_attributes(node: Node<'_, '_>, line: u32) -> Element {
+    Element {
+        line,
+        attributes: node
+            .attributes()
+            .filter(|a| a.namespace().is_none() && !GENERAL.contains(&a.name()))
+            .map(|a| (a.name().to_owned(), a.value().to_owned()))
+            .collect(),
+        lock: lock_of(node),
+    }
+}
+
+fn app_setting_items<'a, 'i>(node: Node<'a, 'i>) -> Vec<(AppSetting, Node<'a, 'i>)> {
+    node.children()
+        .filter(Node::is_element)
+        .filter_map(|n| {
+            let key = n.attribute("key").unwrap_or_default().to_owned();
+            let item = match n.tag_name().name() {
+                "add" => AppSetting::Add(key, n.attribute("value").unwrap_or_default().to_owned()),
+                "remove" => AppSetting::Remove(key),
+                "clear" => AppSetting::Clear,
+                _ => return None,
+            };
+            Some((item, n))
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Resolution.
+
+/// One section's merged attributes and the locks seen so far.
+#[derive(Default)]
+struct Merged {
+    attributes: BTreeMap<String, (String, Origin)>,
+    /// The whole element locked (allowOverride=false, lockItem): where.
+    element_lock: Option<(Origin, usize)>,
+    /// Attribute locks: (lock, where, file index).
+    attribute_locks: Vec<(AttributeLock, Origin, usize)>,
+}
+
+impl Merged {
+    fn apply(
+        &mut self,
+        section: &'static str,
+        element: &Element,
+        origin: &Origin,
+        file: usize,
+        allow_override: bool,
+    ) -> Result<(), ConfigError> {
+        let set_at = origin.at();
+        if let Some((locked, by)) = &self.element_lock {
+            if *by != file && !element.attributes.is_empty() {
+                return Err(ConfigError::new(
+                    section,
+                    ConfigErrorKind::Locked {
+                        what: section.to_owned(),
+                        locked_at: locked.at(),
+                        set_at,
+                    },
+                ));
+            }
+        }
+        for (name, value) in &element.attributes {
+            for (lock, locked, by) in &self.attribute_locks {
+                if *by != file && lock.locks(name) {
+                    return Err(ConfigError::new(
+                        section,
+                        ConfigErrorKind::Locked {
+                            what: format!("{section} {name}"),
+                            locked_at: locked.at(),
+                            set_at,
+                        },
+                    ));
+                }
+            }
+            self.attributes
+                .insert(name.clone(), (value.clone(), origin.clone()));
+        }
+        if !allow_override || matches!(element.lock, AttributeLock::Element) {
+            self.element_lock.get_or_insert((origin.clone(), file));
+        } else if !matches!(element.lock, AttributeLock::None) {
+            self.attribute_locks
+                .push((element.lock.clone(), origin.clone(), file));
+        }
+        Ok(())
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.attributes.get(name).map(|(v, _)| v.as_str())
+    }
+
+    fn lock_origin(&self) -> Option<Origin> {
+        self.element_lock
+            .as_ref()
+            .map(|(o, _)| o.clone())
+            .or_else(|| {
+                self.attribute_locks
+                    .iter()
+                    .find(|(l, _, _)| l.locks("validationKey") || l.locks("decryptionKey"))
+                    .map(|(_, o, _)| o.clone())
+            })
+    }
+}
+
+impl ConfigStack {
+    /// An empty stack for ASP.NET 4.x and the site `Default Web Site`.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            files: Vec::new(),
+            site_name: "Default Web Site".to_owned(),
+            framework: FrameworkVersion::V4,
+        }
+    }
+
+    /// The framework build whose rules apply (default 4.x).
+    #[must_use]
+    pub fn framework(mut self, framework: FrameworkVersion) -> Self {
+        self.framework = framework;
+        self
+    }
+
+    /// The IIS site name that `<location path>` in machine-wide files starts with (default
+    /// `Default Web Site`).
+    #[must_use]
+    pub fn site_name(mut self, name: &str) -> Self {
+        name.clone_into(&mut self.site_name);
+        self
+    }
+
+    fn with(mut self, level: Level, path: &str, file: ConfigFile) -> Self {
+        self.files.push(StackFile {
+            level,
+            path: normalize(path),
+            file,
+        });
+        self
+    }
+
+    /// Adds `machine.config`.
+    #[must_use]
+    pub fn machine_config(self, file: ConfigFile) -> Self {
+        self.with(Level::Machine, "/", file)
+    }
+
+    /// Adds the framework's root `web.config`.
+    #[must_use]
+    pub fn root_web_config(self, file: ConfigFile) -> Self {
+        self.with(Level::RootWebConfig, "/", file)
+    }
+
+    /// Adds the site's `web.config` (virtual path `/`, the root application).
+    #[must_use]
+    pub fn site_web_config(self, file: ConfigFile) -> Self {
+        self.with(Level::Site, "/", file)
+    }
+
+    /// Adds the `web.config` of an application root at `virtual_path` (`/Shop`).
+    #[must_use]
+    pub fn application_web_config(self, virtual_path: &str, file: ConfigFile) -> Self {
+        self.with(Level::Application, virtual_path, file)
+    }
+
+    /// Adds the `web.config` of a folder at `virtual_path` that is not an application root.
+    #[must_use]
+    pub fn folder_web_config(self, virtual_path: &str, file: ConfigFile) -> Self {
+        self.with(Level::Folder, virtual_path, file)
+    }
+
+    /// The effective settings of the application at `app_path`.
+    ///
+    /// # Errors
+    /// A [`ConfigError`]: malformed XML or a duplicated element in any file, a lock
+    /// overridden ([`ConfigErrorKind::Locked`]), `<machineKey>` below an application root
+    /// ([`ConfigErrorKind::NotAllowedBelowApplication`]), an encrypted section, an unreadable
+    /// `configSource`, or any value ASP.NET rejects in the merged `<machineKey>`.
+    ///
+    /// # Example
+    /// See the [module documentation](self).
+    pub fn resolve(&self, app_path: &str) -> Result<ResolvedConfig, ConfigError> {
+        let app = normalize(app_path);
+        let app_lower = app.to_ascii_lowercase();
+        // Application roots on the way: the site, the application, and files added as such.
+        let mut app_roots: Vec<String> = vec!["/".to_owned(), app_lower.clone()];
+        app_roots.extend(
+            self.files
+                .iter()
+                .filter(|f| matches!(f.level, Level::Site | Level::Application))
+                .map(|f| f.path.to_ascii_lowercase()),
+        );
+        // Files in order: machine-wide by level, then by virtual path depth.
+        let mut files: Vec<&StackFile> = self
+            .files
+            .iter()
+            .filter(|f| f.level.is_machine_wide() || is_ancestor_or_self(&f.path, &app))
+            .collect();
+        files.sort_by_key(|f| {
+            (
+                !f.level.is_machine_wide(),
+                f.level.is_machine_wide().then_some(f.level),
+                depth(&f.path),
+            )
+        });
+
+        // Every applicable block, with its order key.
+        let mut blocks: Vec<((usize, usize, usize), usize, Block)> = Vec::new();
+        for (index, file) in files.iter().enumerate() {
+            let reader = FileReader {
+                file,
+                site_name: &self.site_name,
+            };
+            for (seq, block) in reader.read()?.into_iter().enumerate() {
+                let applies = match &block.target {
+                    None => true,
+                    Some(target) => {
+                        is_ancestor_or_self(target, &app)
+                            && (block.inherit_in_child_applications
+                                || target.eq_ignore_ascii_case(&app))
+                    }
+                };
+                if applies {
+                    let d = block.target.as_deref().map_or(0, |t| depth(t) + 1);
+                    blocks.push(((d, index, seq), index, block));
+                }
+            }
+        }
+        blocks.sort_by_key(|(order, _, _)| *order);
+
+        let mut merged: BTreeMap<&'static str, Merged> =
+            SECTIONS.iter().map(|s| (*s, Merged::default())).collect();
+        let mut app_settings: Vec<(String, String, Origin)> = Vec::new();
+        let mut keys_in_stack = Vec::new();
+        for (_, file_index, block) in &blocks {
+            let Some(file) = files.get(*file_index) else {
+                continue;
+            };
+            let origin = |line| Origin {
+                file: file.file.name.clone(),
+                line,
+                level: file.level,
+            };
+            let s = &block.sections;
+            if let Some(mk) = &s.machine_key {
+                // Machine-wide files name sites and applications in <location> (IIS writes
+                // them so); below the site, a path is an application root only if known.
+                let below_application = !file.level.is_machine_wide()
+                    && block
+                        .target
+                        .as_ref()
+                        .is_some_and(|t| !app_roots.contains(&t.to_ascii_lowercase()));
+                if below_application {
+                    return Err(ConfigError::new(
+                        "machineKey",
+                        ConfigErrorKind::NotAllowedBelowApplication {
+                            element: "machineKey",
+                            at: origin(mk.line).at(),
+                        },
+                    ));
+                }
+                for (name, value) in &mk.attributes {
+                    let attribute = match name.as_str() {
+                        "validationKey" => "validationKey",
+                        "decryptionKey" => "decryptionKey",
+                        _ => continue,
+                    };
+                    if !value.contains("AutoGenerate") {
+                        keys_in_stack.push((attribute, KeyText::new(value), origin(mk.line)));
+                    }
+                }
+            }
+            for (name, element) in [
+                ("machineKey", &s.machine_key),
+                ("httpRuntime", &s.http_runtime),
+                ("forms", &s.forms),
+                ("pages", &s.pages),
+            ] {
+                if let (Some(element), Some(m)) = (element, merged.get_mut(name)) {
+                    m.apply(
+                        name,
+                        element,
+                        &origin(element.line),
+                        *file_index,
+                        block.allow_override,
+                    )?;
+                }
+            }
+            for (item, line) in &s.app_settings {
+                match item {
+                    AppSetting::Add(key, value) => {
+                        app_settings.retain(|(k, _, _)| !k.eq_ignore_ascii_case(key));
+                        app_settings.push((key.clone(), value.clone(), origin(*line)));
+                    }
+                    AppSetting::Remove(key) => {
+                        app_settings.retain(|(k, _, _)| !k.eq_ignore_ascii_case(key))
+                    }
+                    AppSetting::Clear => app_settings.clear(),
+                }
+            }
+        }
+
+        let mut origins = BTreeMap::new();
+        for (section, m) in &merged {
+            for (name, (_, origin)) in &m.attributes {
+                origins.insert(format!("{section} {name}"), origin.clone());
+            }
+        }
+        for (key, _, origin) in &app_settings {
+            origins.insert(format!("appSettings {key}"), origin.clone());
+        }
+
+        let mut runtime = RuntimeSettings {
+            framework: self.framework,
+            ..RuntimeSettings::default()
+        };
+        let empty = Merged::default();
+        let section = |name: &str| merged.get(name).unwrap_or(&empty);
+        if let Some(target) = section("httpRuntime").get("targetFramework") {
+            runtime.target_framework = Some(target.parse()?);
+        }
+        for (key, value, _) in &app_settings {
+            let flag = match key.to_ascii_lowercase().as_str() {
+                "aspnet:uselegacyencryption" => &mut runtime.use_legacy_encryption,
+                "aspnet:uselegacymachinekeyencryption" => {
+                    &mut runtime.use_legacy_machine_key_encryption
+                }
+                "aspnet:uselegacyformsauthenticationticketcompatibility" => {
+                    &mut runtime.use_legacy_forms_authentication_ticket_compatibility
+                }
+                "aspnet:userandomizedstringhashalgorithm" => {
+                    &mut runtime.use_randomized_string_hash_algorithm
+                }
+                _ => continue,
+            };
+            *flag = dotnet_bool(value);
+        }
+        let machine_key = section("machineKey");
+        let config = builder_from_attributes(
+            machine_key
+                .attributes
+                .iter()
+                .map(|(k, (v, _))| (k.as_str(), v.as_str())),
+            runtime,
+        )?
+        .build()?;
+        Ok(ResolvedConfig {
+            config,
+            forms: forms_settings(section("forms"))?,
+            pages: pages_settings(section("pages"))?,
+            origins,
+            keys_in_stack,
+            machine_key_lock: machine_key.lock_origin(),
+        })
+    }
+}
+
+fn bad_value(section: &'static str, name: &str, value: &str) -> ConfigError {
+    ConfigError::new(
+        section,
+        ConfigErrorKind::Xml {
+            message: format!("<{section} {name}={value:?}> is not a valid value"),
+        },
+    )
+}
+
+fn bool_attribute(
+    m: &Merged,
+    section: &'static str,
+    name: &str,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match m.get(name).map(str::trim) {
+        None => Ok(default),
+        Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
+        Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
+        Some(v) => Err(bad_value(section, name, v)),
+    }
+}
+
+fn forms_settings(m: &Merged) -> Result<FormsSettings, ConfigError> {
+    let mut forms = FormsSettings::default();
+    if let Some(v) = m.get("name") {
+        v.clone_into(&mut forms.name);
+    }
+    if let Some(v) = m.get("protection") {
+        forms.protection = match v.trim().to_ascii_lowercase().as_str() {
+            "all" => FormsProtection::All,
+            "none" => FormsProtection::None,
+            "encryption" => FormsProtection::Encryption,
+            "validation" => FormsProtection::Validation,
+            _ => return Err(bad_value("forms", "protection", v)),
+        };
+    }
+    if let Some(v) = m.get("timeout") {
+        forms.timeout_minutes = v
+            .trim()
+            .parse()
+            .map_err(|_| bad_value("forms", "timeout", v))?;
+    }
+    forms.sliding_expiration = bool_attribute(m, "forms", "slidingExpiration", true)?;
+    forms.require_ssl = bool_attribute(m, "forms", "requireSSL", false)?;
+    if let Some(v) = m.get("path") {
+        v.clone_into(&mut forms.path);
+    }
+    if let Some(v) = m.get("cookieless") {
+        v.clone_into(&mut forms.cookieless);
+    }
+    if let Some(v) = m.get("ticketCompatibilityMode") {
+        v.clone_into(&mut forms.ticket_compatibility_mode);
+    }
+    Ok(forms)
+}
+
+fn pages_settings(m: &Merged) -> Result<PagesSettings, ConfigError> {
+    let mut pages = PagesSettings {
+        enable_view_state_mac: bool_attribute(m, "pages", "enableViewStateMac", true)?,
+        enable_view_state: bool_attribute(m, "pages", "enableViewState", true)?,
+        ..PagesSettings::default()
+    };
+    if let Some(v) = m.get("viewStateEncryptionMode") {
+        pages.view_state_encryption_mode = match v.trim().to_ascii_lowercase().as_str() {
+            "auto" => ViewStateEncryptionMode::Auto,
+            "always" => ViewStateEncryptionMode::Always,
+            "never" => ViewStateEncryptionMode::Never,
+            _ => return Err(bad_value("pages", "viewStateEncryptionMode", v)),
+        };
+    }
+    Ok(pages)
+}
