@@ -3,10 +3,11 @@
 //! and applications along the virtual path, and `<location>` blocks in any of them.
 //!
 //! The rules, from Microsoft's documentation of the ASP.NET configuration system
-//! ("ASP.NET Configuration File Hierarchy and Inheritance", "location Element (ASP.NET
-//! Settings Schema)", "General Attributes Inherited by Section Elements",
-//! "SectionInformation.InheritInChildApplications") and `MachineKeySection`'s registration
-//! (`allowDefinition="MachineToApplication"`):
+//! ([location Element (ASP.NET Settings Schema)](https://learn.microsoft.com/previous-versions/dotnet/netframework-4.0/b6x6shw7(v=vs.100)),
+//! [SectionInformation.InheritInChildApplications](https://learn.microsoft.com/dotnet/api/system.configuration.sectioninformation.inheritinchildapplications),
+//! "ASP.NET Configuration File Hierarchy and Inheritance", "General Attributes Inherited by
+//! Section Elements" for the lock attributes) and `MachineKeySection`'s registration in
+//! machine.config (`allowDefinition="MachineToApplication"`):
 //!
 //! * Settings are inherited **attribute by attribute**: each level overrides only the
 //!   attributes it sets. `<appSettings>` is a collection: `<add>`, `<remove>` and `<clear/>`
