@@ -34,6 +34,7 @@ use serde::Serialize;
 
 pub use seeded::SeededRandom;
 
+use crate::compat;
 use crate::config::{FrameworkVersion, KeySource, MachineKeyConfig, RuntimeSettings};
 use crate::error::Error;
 use crate::formats::cookie::CookieProtection;
@@ -129,6 +130,8 @@ struct Worker {
     name: String,
     /// Shared so a request can hold the worker's keys without copying them.
     keys: Arc<AppKeys>,
+    /// The AutoGenerate buffer the worker resolved, if its config needs one.
+    autogen: Option<AutoGenKeys>,
     key_source: String,
 }
 
@@ -207,14 +210,17 @@ impl Report {
     }
 }
 
-/// Whether two workers can read each other's protected data, and why.
+/// Whether two workers can read each other's protected data, and why: the verdicts and
+/// reasons of [`compat::compare`] for the two workers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnosis {
     /// For each kind of state, whether data issued by the first worker is accepted by the
     /// second (checked with the real formats).
     pub interchangeable: Vec<(StateKind, bool)>,
-    /// The explanation, naming each worker's key source.
+    /// The explanation, naming each worker's key source and the reasons.
     pub explanation: String,
+    /// Why not, for every kind refused (empty when all are read).
+    pub reasons: Vec<compat::Reason>,
 }
 
 impl Diagnosis {
@@ -379,6 +385,7 @@ impl Simulation {
         Ok(Worker {
             name: format!("{}/w3wp#{}", s.name, index + 1),
             keys,
+            autogen,
             key_source,
         })
     }
@@ -748,69 +755,60 @@ impl Simulation {
     /// # Ok::<(), machinekey::Error>(())
     /// ```
     pub fn diagnose(&self, a: WorkerRef, b: WorkerRef) -> Result<Diagnosis, Error> {
-        let (wa, wb) = match (self.worker(a), self.worker(b)) {
-            (Some(x), Some(y)) => (x, y),
-            _ => return Err(Error::InvalidArgument("no such worker")),
-        };
-        let era = |w: WorkerRef| self.servers.get(w.server).map(|s| s.era);
-        let page = Page::from_path("/Shop/cart.aspx", "/Shop")?;
-        let ticket = FormsAuthenticationTicket {
-            version: 2,
-            name: "probe".into(),
-            issue_date_ticks: 638_000_000_000_000_000,
-            expiration_ticks: 638_000_018_000_000_000,
-            is_persistent: false,
-            user_data: String::new(),
-            cookie_path: "/".into(),
-        };
-        let mut out = vec![
-            (
-                StateKind::Session,
-                self.session_key(a, "probeprobeprobeprobeprob")?
-                    == self.session_key(b, "probeprobeprobeprobeprob")?,
-            ),
-            (
-                StateKind::FormsLogin,
-                wb.keys
-                    .decrypt_ticket_without_expiry_check(
-                        &wa.keys.encrypt_ticket(&ticket, CookieProtection::All)?,
-                        CookieProtection::All,
-                    )
-                    .is_ok(),
-            ),
-            (
-                StateKind::ViewState,
-                wb.keys
-                    .decode_viewstate(
-                        &wa.keys.encode_viewstate(b"\xff\x01\x64", &page, false)?,
-                        &page,
-                    )
-                    .is_ok(),
-            ),
-        ];
-        if era(a) == Some(Era::Net48) && era(b) == Some(Era::Net48) {
-            let blob = wa.keys.protect(b"probe", &PURPOSES)?;
-            out.push((
-                StateKind::Protect,
-                wb.keys.unprotect(&blob, &PURPOSES).is_ok(),
-            ));
+        let (na, nb) = (self.node(a)?, self.node(b)?);
+        let comparison = compat::compare(&na, &nb)?;
+        let interchangeable: Vec<(StateKind, bool)> = [
+            (StateKind::Session, compat::StateKind::SessionLookupKey),
+            (StateKind::FormsLogin, compat::StateKind::FormsTicket),
+            (StateKind::ViewState, compat::StateKind::ViewState),
+            (StateKind::Protect, compat::StateKind::MachineKeyProtect),
+        ]
+        .into_iter()
+        .filter_map(|(ours, theirs)| Some((ours, comparison.verdict(theirs)?.readable?)))
+        .collect();
+        let mut reasons: Vec<compat::Reason> = Vec::new();
+        for v in &comparison.verdicts {
+            for r in &v.reasons {
+                if !reasons.contains(r) {
+                    reasons.push(r.clone());
+                }
+            }
         }
-        let all = out.iter().all(|(_, ok)| *ok);
-        let verdict = if all {
-            "their keys agree: protected data is interchangeable".to_owned()
-        } else if wa.key_source.starts_with("per-process")
-            || wb.key_source.starts_with("per-process")
-        {
-            "at least one worker silently generated its own keys, so their data is not interchangeable; fix with an explicit <machineKey> or aspnet_regiis -ga and a recycle".to_owned()
+        let describe = |w: WorkerRef| {
+            self.worker(w)
+                .map(|x| format!("{}: {}", x.name, x.key_source))
+                .unwrap_or_default()
+        };
+        let explanation = if interchangeable.iter().all(|(_, ok)| *ok) {
+            format!(
+                "{}; {}; their keys agree: protected data is interchangeable",
+                describe(a),
+                describe(b)
+            )
         } else {
-            "their keys differ (different stores, servers, views or configuration), so their data is not interchangeable".to_owned()
+            reasons
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
         };
         Ok(Diagnosis {
-            interchangeable: out,
-            explanation: format!(
-                "{}: {}; {}: {}; {verdict}",
-                wa.name, wa.key_source, wb.name, wb.key_source
-            ),
+            interchangeable,
+            explanation,
+            reasons,
+        })
+    }
+
+    /// A worker as a [`compat::Node`]: its server's configuration, the application, and the
+    /// AutoGenerate buffer it resolved.
+    fn node(&self, w: WorkerRef) -> Result<compat::Node, Error> {
+        let (Some(server), Some(worker)) = (self.servers.get(w.server), self.worker(w)) else {
+            return Err(Error::InvalidArgument("no such worker"));
+        };
+        let node = compat::Node::new(&worker.name, server.config.clone(), self.app.clone());
+        Ok(match &worker.autogen {
+            Some(keys) => node.with_autogen(keys.clone(), &worker.key_source),
+            None => node,
         })
     }
 }

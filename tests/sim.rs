@@ -179,7 +179,17 @@ fn web_farms() {
                 .all(|(_, ok)| !ok),
             "{d:?}"
         );
-        assert!(d.explanation.contains("their keys differ"));
+        assert!(
+            d.reasons.iter().any(|r| matches!(
+                r,
+                machinekey::compat::Reason::KeysDiffer {
+                    attribute: "validationKey",
+                    ..
+                }
+            )),
+            "{d:?}"
+        );
+        assert!(d.explanation.contains("validationKeys differ"));
     }
     let d = different
         .diagnose(
