@@ -623,11 +623,7 @@ fn explain(kind: StateKind, a: &Node, b: &Node) -> Vec<Reason> {
         }
     }
     key_reasons(a, b, fx_a, &mut reasons);
-    let settings: [(
-        &'static str,
-        fn(&crate::config::RuntimeSettings) -> bool,
-        bool,
-    ); 3] = [
+    let settings: [(&'static str, RuntimeFlag, bool); 3] = [
         (
             "aspnet:UseLegacyEncryption",
             |r| r.use_legacy_encryption,
@@ -690,6 +686,9 @@ fn explain(kind: StateKind, a: &Node, b: &Node) -> Vec<Reason> {
     }
     reasons
 }
+
+/// Reads one `aspnet:*` flag.
+type RuntimeFlag = fn(&crate::config::RuntimeSettings) -> bool;
 
 /// Key differences for the stack both nodes use.
 fn key_reasons(a: &Node, b: &Node, framework45: bool, reasons: &mut Vec<Reason>) {
@@ -766,34 +765,30 @@ fn key_reasons(a: &Node, b: &Node, framework45: bool, reasons: &mut Vec<Reason>)
                 });
             }
         }
+        let isolate_apps = Reason::IsolateApps {
+            from: a.app.virtual_path().to_owned(),
+            to: b.app.virtual_path().to_owned(),
+        };
         if spec_a.isolate_apps
             && spec_b.isolate_apps
             && !a
                 .app
                 .virtual_path()
                 .eq_ignore_ascii_case(b.app.virtual_path())
+            && !reasons.contains(&isolate_apps)
         {
-            if !reasons
-                .iter()
-                .any(|r| matches!(r, Reason::IsolateApps { .. }))
-            {
-                reasons.push(Reason::IsolateApps {
-                    from: a.app.virtual_path().to_owned(),
-                    to: b.app.virtual_path().to_owned(),
-                });
-            }
+            reasons.push(isolate_apps);
         }
-        if spec_a.isolate_by_app_id && spec_b.isolate_by_app_id && a.app.app_id() != b.app.app_id()
+        let isolate_by_app_id = Reason::IsolateByAppId {
+            from: a.app.app_id().to_owned(),
+            to: b.app.app_id().to_owned(),
+        };
+        if spec_a.isolate_by_app_id
+            && spec_b.isolate_by_app_id
+            && a.app.app_id() != b.app.app_id()
+            && !reasons.contains(&isolate_by_app_id)
         {
-            if !reasons
-                .iter()
-                .any(|r| matches!(r, Reason::IsolateByAppId { .. }))
-            {
-                reasons.push(Reason::IsolateByAppId {
-                    from: a.app.app_id().to_owned(),
-                    to: b.app.app_id().to_owned(),
-                });
-            }
+            reasons.push(isolate_by_app_id);
         }
         if spec_a.isolate_apps != spec_b.isolate_apps
             || spec_a.isolate_by_app_id != spec_b.isolate_by_app_id

@@ -756,3 +756,127 @@ fn config_input_is_bounded() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// `compare`: the matrix in text and JSON; exit 0 when every pair reads every kind, 1
+/// otherwise, 2 for bad input; nodes with an application path and a `.reg` export.
+#[test]
+fn compare_nodes() {
+    let vk = "00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF";
+    let write = |name: &str, body: &str| {
+        let path = tmp(name);
+        std::fs::write(
+            &path,
+            format!("<configuration>\n<system.web>\n{body}\n</system.web>\n</configuration>\n"),
+        )
+        .unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let keys = format!(
+        "<machineKey validationKey=\"{vk}\" decryptionKey=\"0123456789ABCDEF0123456789ABCDEF\" />"
+    );
+    let a = write("cmp-a.config", &keys);
+    let b = write("cmp-b.config", &keys);
+    let o = bin().args(["compare", &a, &b]).output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let c = write("cmp-c.config", &keys.replace("0011", "FF11"));
+    let o = bin()
+        .args(["--json", "compare", &a, &format!("{c},name=web2")])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let j: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j.as_array().unwrap().len(), 2, "both directions");
+    assert_eq!(j[0]["to"], "web2");
+    let forms = j[0]["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["kind"] == "forms_ticket")
+        .unwrap();
+    assert_eq!(forms["readable"], false);
+    assert_eq!(forms["reasons"][0]["code"], "keys_differ");
+    assert!(
+        forms["reasons"][0]["from"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("{a}:3"))
+    );
+    assert!(
+        !o.stdout.windows(vk.len()).any(|w| w == vk.as_bytes()),
+        "fingerprints only"
+    );
+    // AutoGenerate,IsolateApps with one .reg: /A and /B differ, /A twice agree.
+    let auto = write("cmp-auto.config", "<machineKey />");
+    let reg = tmp("cmp.reg");
+    let material =
+        machinekey::AutoGenKeys::generate(&machinekey::sim::SeededRandom::new(3)).unwrap();
+    std::fs::write(
+        &reg,
+        machinekey::keys::write_reg_export(
+            "HKEY_CURRENT_USER\\Software\\Microsoft\\ASP.NET\\4.0.30319.0",
+            &material,
+            None,
+        ),
+    )
+    .unwrap();
+    let reg = reg.to_str().unwrap();
+    let o = bin()
+        .args([
+            "compare",
+            &format!("{auto},app=/A,reg={reg}"),
+            &format!("{auto},app=/B,reg={reg}"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stdout)
+            .contains("IsolateApps makes the keys depend on the application path")
+    );
+    let o = bin()
+        .args([
+            "compare",
+            &format!("{auto},app=/A,reg={reg}"),
+            &format!("{auto},app=/A,reg={reg},name=other"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    // Without material: each process has its own keys.
+    let o = bin().args(["compare", &auto, &auto]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("makes up its own keys"));
+    // Bad input.
+    assert_eq!(
+        bin().args(["compare", &a]).output().unwrap().status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        bin()
+            .args(["compare", &a, &format!("{b},colour=blue")])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        bin()
+            .args(["compare", &a, "/nonexistent/web.config"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(2)
+    );
+}

@@ -244,7 +244,7 @@ fn autogenerate_isolate_apps_with_shared_material() {
     ] {
         assert_eq!(readable(&c, kind), Some(false), "{kind:?}");
         assert!(
-            matches!(&reasons(&c, kind)[..], [Reason::IsolateApps { from, to }] if from == "/A" && to == "/B"),
+            matches!(reasons(&c, kind), [Reason::IsolateApps { from, to }] if from == "/A" && to == "/B"),
             "{:?}",
             reasons(&c, kind)
         );
@@ -289,7 +289,7 @@ fn autogenerate_isolate_apps_with_shared_material() {
     )
     .unwrap();
     assert!(
-        matches!(&reasons(&c, StateKind::FormsTicket)[..], [Reason::AutoGenKeysDiffer { to, .. }] if to.contains("server 2's key store"))
+        matches!(reasons(&c, StateKind::FormsTicket), [Reason::AutoGenKeysDiffer { to, .. }] if to.contains("server 2's key store"))
     );
 }
 
@@ -304,7 +304,7 @@ fn autogenerate_without_material_means_own_random_keys() {
     assert_eq!(readable(&c, StateKind::FormsTicket), Some(false));
     let r = reasons(&c, StateKind::FormsTicket);
     assert!(
-        matches!(&r[..], [Reason::OwnRandomKeys { node }] if node == "w1"),
+        matches!(r, [Reason::OwnRandomKeys { node }] if node == "w1"),
         "{r:?}"
     );
     assert!(
@@ -338,7 +338,7 @@ fn two_era_and_four_eight_session_keys_differ() {
     assert_eq!(readable(&c, StateKind::SessionLookupKey), Some(false));
     let r = reasons(&c, StateKind::SessionLookupKey);
     assert!(
-        matches!(&r[..], [Reason::SessionKeyEra { from, to }] if from.contains("2.0-era") && to.contains("unkeyed")),
+        matches!(r, [Reason::SessionKeyEra { from, to }] if from.contains("2.0-era") && to.contains("unkeyed")),
         "{r:?}"
     );
     // By hand: the two lookup keys for one session.

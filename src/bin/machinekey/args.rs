@@ -280,6 +280,21 @@ pub(crate) enum Command {
         #[arg(help = VALUE_HELP)]
         value: String,
     },
+    /// Whether what one node (worker process or server) protects another reads, for every
+    /// kind of state, proved with the real formats, and why not. Exit 0 when every pair
+    /// reads every kind, 1 otherwise.
+    ///
+    /// A NODE is a web.config path, optionally followed by comma-separated options:
+    /// name=NAME, app=/VPATH (application path, default /), id=APPID (default
+    /// /LM/W3SVC/1/ROOT + app), framework=2.0|4 (default 4), reg=FILE (a .reg export of
+    /// AutoGenKeyV4; without it AutoGenerate keys are the process's own), machine=FILE,
+    /// root=FILE, site=FILE (configuration levels above the web.config).
+    /// Example: web1/web.config,app=/Shop,reg=web1.reg
+    Compare {
+        /// Two or more nodes.
+        #[arg(required = true, num_args = 2.., value_name = "NODE")]
+        nodes: Vec<String>,
+    },
     /// Simulations.
     Simulate {
         #[command(subcommand)]

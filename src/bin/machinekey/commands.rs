@@ -19,6 +19,7 @@ use serde_json::json;
 use crate::args::{
     Command, EraArg, PageStateCommand, ResourceCommand, SimulateCommand, TicketCommand,
 };
+use crate::input::node;
 use crate::input::{
     app_keys, cookie_protection, first_reading, framework, known_lists, machine_key_protection,
     pages, parse_generator, payload, resolve, resource_kind, value_readings,
@@ -140,6 +141,7 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
                 !json && std::io::IsTerminal::is_terminal(&std::io::stderr()),
             )
         }
+        Command::Compare { nodes } => compare(nodes),
         Command::Simulate { command } => match command {
             SimulateCommand::WebGarden {
                 workers,
@@ -167,6 +169,60 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
             }
         },
     }
+}
+
+fn compare(specs: &[String]) -> Result<Output, Failure> {
+    use machinekey::compat::{StateKind, matrix};
+    let nodes = specs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| node(s, i))
+        .collect::<Result<Vec<_>, _>>()?;
+    let comparisons = matrix(&nodes)?;
+    let width = comparisons
+        .iter()
+        .map(|c| c.from.len() + c.to.len() + 3)
+        .max()
+        .unwrap_or(10)
+        .max(10);
+    let mut text = format!("{:<width$}", "from -> to");
+    for kind in StateKind::ALL {
+        text.push_str(&format!("  {:>18}", kind.name()));
+    }
+    text.push('\n');
+    for c in &comparisons {
+        text.push_str(&format!("{:<width$}", format!("{} -> {}", c.from, c.to)));
+        for v in &c.verdicts {
+            let cell = match v.readable {
+                Some(true) => "reads",
+                Some(false) => "FAILS",
+                None => "n/a",
+            };
+            text.push_str(&format!("  {cell:>18}"));
+        }
+        text.push('\n');
+    }
+    for c in comparisons.iter().filter(|c| !c.all_readable()) {
+        text.push_str(&format!("\n{} -> {}:\n", c.from, c.to));
+        let mut seen: Vec<(String, Vec<&str>)> = Vec::new();
+        for v in c.verdicts.iter().filter(|v| v.readable == Some(false)) {
+            for r in &v.reasons {
+                let message = r.to_string();
+                match seen.iter_mut().find(|(m, _)| *m == message) {
+                    Some((_, kinds)) => kinds.push(v.kind.name()),
+                    None => seen.push((message, vec![v.kind.name()])),
+                }
+            }
+        }
+        for (message, kinds) in seen {
+            text.push_str(&format!("  {}: {message}\n", kinds.join(", ")));
+        }
+    }
+    let mut out = Output::new(text.trim_end(), &comparisons)?;
+    if comparisons.iter().any(|c| !c.all_readable()) {
+        out.code = 1;
+    }
+    Ok(out)
 }
 
 fn hex_output(bytes: &[u8], field: &str) -> Result<Output, Failure> {

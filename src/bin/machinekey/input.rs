@@ -295,3 +295,67 @@ pub(crate) fn known_lists(files: &[String]) -> Result<(KeyList, Vec<ListReport>)
     }
     Ok((list, reports))
 }
+
+/// A `compare` node: `FILE[,key=value...]` (see `machinekey compare --help`).
+pub(crate) fn node(spec: &str, index: usize) -> Result<machinekey::compat::Node, Failure> {
+    let mut parts = spec.split(',');
+    let file = parts.next().unwrap_or_default().trim();
+    if file.is_empty() {
+        return Err(Failure::usage(format!(
+            "{spec}: a node starts with a web.config path"
+        )));
+    }
+    let mut name = None;
+    let mut app_path = "/".to_owned();
+    let mut app_id = None;
+    let mut fw = FrameworkVersion::V4;
+    let mut reg = None;
+    let mut levels = LevelArgs {
+        machine_config: None,
+        root_web_config: None,
+        site_web_config: None,
+        folder_configs: Vec::new(),
+        parent_app_configs: Vec::new(),
+        site_name: "Default Web Site".to_owned(),
+    };
+    for option in parts {
+        let (key, value) = option
+            .split_once('=')
+            .map(|(k, v)| (k.trim(), v.trim().to_owned()))
+            .ok_or_else(|| Failure::usage(format!("{spec}: {option:?} is not key=value")))?;
+        match key {
+            "name" => name = Some(value),
+            "app" => app_path = value,
+            "id" => app_id = Some(value),
+            "framework" => {
+                fw = match value.as_str() {
+                    "2.0" => FrameworkVersion::V2_0,
+                    "4" | "4.0" | "4.x" => FrameworkVersion::V4,
+                    _ => return Err(Failure::usage(format!("{spec}: framework is 2.0 or 4"))),
+                }
+            }
+            "reg" => reg = Some(value),
+            "machine" => levels.machine_config = Some(value),
+            "root" => levels.root_web_config = Some(value),
+            "site" => levels.site_web_config = Some(value),
+            other => {
+                return Err(Failure::usage(format!(
+                    "{spec}: unknown node option {other:?} (name, app, id, framework, reg, machine, root, site)"
+                )));
+            }
+        }
+    }
+    let resolved = resolve(&levels, file, &app_path, fw)?;
+    let app_id =
+        app_id.unwrap_or_else(|| format!("/LM/W3SVC/1/ROOT{}", app_path.trim_end_matches('/')));
+    let app = AppIdentity::new(&app_path, &app_id)?;
+    let name = name.unwrap_or_else(|| format!("{}:{file}", index + 1));
+    let node = machinekey::compat::Node::from_resolved(&name, &resolved, app);
+    Ok(match reg {
+        Some(path) => {
+            let keys = read_reg_export_bytes(&read_file(&path)?)?.keys;
+            node.with_autogen(keys, &format!("AutoGenKeyV4 from {path}"))
+        }
+        None => node,
+    })
+}
