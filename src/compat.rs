@@ -145,6 +145,13 @@ impl Node {
         self
     }
 
+    /// The same node under another name.
+    #[must_use]
+    pub fn renamed(mut self, name: &str) -> Self {
+        name.clone_into(&mut self.name);
+        self
+    }
+
     /// The name.
     #[must_use]
     pub fn name(&self) -> &str {

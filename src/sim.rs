@@ -23,6 +23,7 @@
 //! # Ok::<(), machinekey::Error>(())
 //! ```
 
+pub mod scenario;
 pub mod scenarios;
 mod seeded;
 
@@ -506,6 +507,61 @@ impl Simulation {
         self.recycle(server)
     }
 
+    /// An administrator copies server `from`'s key store (LSA secret, registry hives) to
+    /// server `to`, as when a server is cloned from another's image; `to`'s pool recycles.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a server that does not exist.
+    ///
+    /// # Example
+    /// ```
+    /// # use machinekey::keys::store::ProcessIdentity;
+    /// # use machinekey::sim::{Era, Simulation};
+    /// let mut sim = Simulation::web_garden(Era::Net48, 1, ProcessIdentity::network_service(), 1)?;
+    /// sim.copy_key_store(0, 0)?;
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    pub fn copy_key_store(&mut self, from: usize, to: usize) -> Result<(), Error> {
+        let store = self
+            .servers
+            .get(from)
+            .ok_or(Error::InvalidArgument("no such server"))?
+            .store
+            .clone();
+        self.server_mut(to)?.store = store;
+        self.recycle(to)
+    }
+
+    /// How many servers.
+    #[must_use]
+    pub fn server_count(&self) -> usize {
+        self.servers.len()
+    }
+
+    /// The generation of server `index`.
+    #[must_use]
+    pub fn era(&self, index: usize) -> Option<Era> {
+        self.servers.get(index).map(|s| s.era)
+    }
+
+    /// The index of the server named `name`.
+    #[must_use]
+    pub fn server_index(&self, name: &str) -> Option<usize> {
+        self.servers.iter().position(|s| s.name == name)
+    }
+
+    /// The application the traffic visits.
+    #[must_use]
+    pub fn app(&self) -> &AppIdentity {
+        &self.app
+    }
+
+    /// The page whose ViewState the traffic posts back: `cart.aspx` in the application.
+    fn page(&self) -> Result<Page, Error> {
+        let base = self.app.virtual_path().trim_end_matches('/');
+        Page::from_path(&format!("{base}/cart.aspx"), self.app.virtual_path())
+    }
+
     fn worker(&self, w: WorkerRef) -> Option<&Worker> {
         self.servers.get(w.server)?.workers.get(w.worker)
     }
@@ -610,7 +666,7 @@ impl Simulation {
                 ..User::default()
             });
         }
-        let page = Page::from_path("/Shop/cart.aspx", "/Shop")?;
+        let page = self.page()?;
         for n in 0..requests {
             let Some(w) = self.route(&workers) else { break };
             let user_index = n % USERS;
@@ -755,7 +811,7 @@ impl Simulation {
     /// # Ok::<(), machinekey::Error>(())
     /// ```
     pub fn diagnose(&self, a: WorkerRef, b: WorkerRef) -> Result<Diagnosis, Error> {
-        let (na, nb) = (self.node(a)?, self.node(b)?);
+        let (na, nb) = (self.node(a, &self.app)?, self.node(b, &self.app)?);
         let comparison = compat::compare(&na, &nb)?;
         let interchangeable: Vec<(StateKind, bool)> = [
             (StateKind::Session, compat::StateKind::SessionLookupKey),
@@ -799,13 +855,30 @@ impl Simulation {
         })
     }
 
-    /// A worker as a [`compat::Node`]: its server's configuration, the application, and the
-    /// AutoGenerate buffer it resolved.
-    fn node(&self, w: WorkerRef) -> Result<compat::Node, Error> {
+    /// A worker as a [`compat::Node`] for `app`: its server's configuration and the
+    /// AutoGenerate buffer its identity resolved (another application in a pool of the same
+    /// identity on that server gets the same buffer).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a worker that does not exist.
+    ///
+    /// # Example
+    /// ```
+    /// # use machinekey::keys::store::ProcessIdentity;
+    /// # use machinekey::sim::{Era, Simulation, WorkerRef};
+    /// use machinekey::AppIdentity;
+    /// let sim = Simulation::web_garden(Era::Net48, 1, ProcessIdentity::network_service(), 1)?;
+    /// let w = WorkerRef { server: 0, worker: 0 };
+    /// let other = AppIdentity::new("/Blog", "/LM/W3SVC/1/ROOT/Blog")?;
+    /// let c = machinekey::compat::compare(&sim.node(w, sim.app())?, &sim.node(w, &other)?)?;
+    /// assert!(!c.all_readable()); // AutoGenerate,IsolateApps
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    pub fn node(&self, w: WorkerRef, app: &AppIdentity) -> Result<compat::Node, Error> {
         let (Some(server), Some(worker)) = (self.servers.get(w.server), self.worker(w)) else {
             return Err(Error::InvalidArgument("no such worker"));
         };
-        let node = compat::Node::new(&worker.name, server.config.clone(), self.app.clone());
+        let node = compat::Node::new(&worker.name, server.config.clone(), app.clone());
         Ok(match &worker.autogen {
             Some(keys) => node.with_autogen(keys.clone(), &worker.key_source),
             None => node,

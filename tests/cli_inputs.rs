@@ -880,3 +880,71 @@ fn compare_nodes() {
         Some(2)
     );
 }
+
+/// `simulate --scenario FILE`: the per-step table with reasons, the report in JSON, and a
+/// malformed file refused with its line and column; `simulate web-garden` prints the
+/// README's table with both fixes and the reasons.
+#[test]
+fn simulate_scenarios_and_web_garden() {
+    let file = format!(
+        "{}/examples/scenarios/isolate-apps.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let o = bin()
+        .args(["simulate", "--scenario", &file])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("reads none of the other's state"));
+    let o = bin()
+        .args(["--json", "simulate", "--scenario", &file])
+        .output()
+        .unwrap();
+    let j: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        j["steps"][0]["cross_application"].as_array().unwrap().len(),
+        2
+    );
+    let bad = tmp("bad.toml");
+    std::fs::write(&bad, "seed = 1\n[[applications]]\npath = 3\n").unwrap();
+    let o = bin()
+        .args(["simulate", "--scenario", bad.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("line 3, column"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = bin()
+        .args([
+            "simulate",
+            "web-garden",
+            "--requests",
+            "300",
+            "--era",
+            "4.8",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(o.stdout).unwrap();
+    for row in [
+        "before the installer",
+        "after the installer",
+        "fix 1: explicit <machineKey>",
+        "fix 2: aspnet_regiis -ga + recycle",
+        "4.x after the installer:",
+    ] {
+        assert!(text.contains(row), "{row} in {text}");
+    }
+    assert_eq!(
+        bin()
+            .args(["simulate", "web-garden", "--workers", "0"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(2)
+    );
+}

@@ -295,10 +295,16 @@ pub(crate) enum Command {
         #[arg(required = true, num_args = 2.., value_name = "NODE")]
         nodes: Vec<String>,
     },
-    /// Simulations.
+    /// Simulations: a scenario file of your own farm (--scenario FILE.toml; see
+    /// examples/scenarios/), or the built-in web-garden story.
+    #[command(args_conflicts_with_subcommands = true)]
     Simulate {
+        /// A scenario file (TOML): servers, application pools, applications, balancer and a
+        /// timeline of events. Prints a failure table per step with the top reasons.
+        #[arg(long, value_name = "FILE")]
+        scenario: Option<String>,
         #[command(subcommand)]
-        command: SimulateCommand,
+        command: Option<SimulateCommand>,
     },
 }
 

@@ -142,32 +142,50 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
             )
         }
         Command::Compare { nodes } => compare(nodes),
-        Command::Simulate { command } => match command {
-            SimulateCommand::WebGarden {
-                workers,
-                requests,
-                seed,
-                era,
-            } => {
-                let eras = match era {
-                    Some(EraArg::Net20) => vec![Era::Net20],
-                    Some(EraArg::Net48) => vec![Era::Net48],
-                    None => vec![Era::Net20, Era::Net48],
-                };
-                let stories = eras
-                    .into_iter()
-                    .map(|era| {
-                        web_garden(WebGardenSettings {
-                            era,
-                            workers: *workers,
-                            requests: *requests,
-                            seed: *seed,
+        Command::Simulate {
+            scenario: Some(file),
+            ..
+        } => {
+            let scenario = machinekey::sim::scenario::Scenario::read(std::path::Path::new(file))
+                .map_err(|e| Failure::usage(format!("{file}: {e}")))?;
+            let report = scenario
+                .run()
+                .map_err(|e| Failure::usage(format!("{file}: {e}")))?;
+            Output::new(report.table().trim_end(), &report)
+        }
+        Command::Simulate { command, .. } => {
+            match command.as_ref().unwrap_or(&SimulateCommand::WebGarden {
+                workers: 3,
+                requests: 3000,
+                seed: 2026,
+                era: None,
+            }) {
+                SimulateCommand::WebGarden {
+                    workers,
+                    requests,
+                    seed,
+                    era,
+                } => {
+                    let eras = match era {
+                        Some(EraArg::Net20) => vec![Era::Net20],
+                        Some(EraArg::Net48) => vec![Era::Net48],
+                        None => vec![Era::Net20, Era::Net48],
+                    };
+                    let stories = eras
+                        .into_iter()
+                        .map(|era| {
+                            web_garden(WebGardenSettings {
+                                era,
+                                workers: *workers,
+                                requests: *requests,
+                                seed: *seed,
+                            })
                         })
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                Output::new(table(&stories).trim_end(), &stories)
+                        .collect::<Result<Vec<_>, _>>()?;
+                    Output::new(table(&stories).trim_end(), &stories)
+                }
             }
-        },
+        }
     }
 }
 

@@ -34,3 +34,14 @@ fn main() -> ExitCode {
     };
     output::finish(commands::run(&cli.command, cli.json), cli.json)
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    /// clap's own consistency checks over every command and argument.
+    #[test]
+    fn command_line_is_consistent() {
+        crate::args::Cli::command().debug_assert();
+    }
+}
