@@ -44,12 +44,12 @@ mod legacy;
 mod plan;
 
 use std::collections::BTreeSet;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use serde::Serialize;
 use sha2::Sha512;
-use zeroize::Zeroizing;
 
 pub use key_list::{KeyFingerprints, KeyList, KeyOrigin, KnownKey, LoadReport};
 
@@ -62,7 +62,7 @@ use crate::crypto::mac::{HmacState, hmac_state};
 use crate::formats::osf::{ValueType, first_value_type};
 use crate::keys::isolate_apps_variant;
 use framework45::framework45_hit;
-use legacy::{LEGACY_MACS, LegacyStates, legacy_hit};
+use legacy::{LegacyStates, legacy_hit};
 use plan::{Plan, plan};
 
 /// What a blob is, and what is known about where it came from.
@@ -251,14 +251,23 @@ fn serialize_hex<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::E
     s.serialize_str(&crate::crypto::encoding::to_upper_hex(bytes))
 }
 
-/// One candidate with its MAC states keyed once.
+/// One candidate: where its keys are in the list's buffer, and its MAC states, each keyed
+/// on first use and kept for the next blob.
 struct Candidate {
     index: usize,
-    vk: Zeroizing<Vec<u8>>,
-    dk: Zeroizing<Vec<u8>>,
+    vk: core::ops::Range<usize>,
+    dk: core::ops::Range<usize>,
     legacy: LegacyStates,
     /// The validation key's HMAC-SHA512 state, for the SP800-108 derivations.
-    kdf: HmacState<Sha512>,
+    kdf: OnceLock<Option<Box<HmacState<Sha512>>>>,
+}
+
+impl Candidate {
+    fn kdf(&self, vk: &[u8]) -> Option<&HmacState<Sha512>> {
+        self.kdf
+            .get_or_init(|| hmac_state(vk).map(Box::new))
+            .as_deref()
+    }
 }
 
 /// The ciphers that could have used `dk`, set up exactly as `<machineKey decryption>` sets
@@ -303,8 +312,7 @@ const CHUNK: usize = 64;
 /// lays the blob out once and spends, per candidate, only the hash compressions the
 /// readings need.
 pub struct Auditor {
-    keys: Vec<KnownKey>,
-    origins: Vec<Option<KeyOrigin>>,
+    list: KeyList,
     candidates: Vec<Candidate>,
     /// The distinct validation key lengths, for the SP800-108 derivations.
     key_lengths: Vec<usize>,
@@ -319,36 +327,54 @@ impl core::fmt::Debug for Auditor {
 }
 
 impl Auditor {
-    /// Prepares every key pair of `list`: decodes it and keys its MAC states once.
+    /// Prepares every key pair of `list` (a copy of it; [`from_list`](Self::from_list)
+    /// takes it without copying). MAC states are keyed on first use, for the readings a
+    /// blob can have, and kept for the next blob.
     ///
     /// # Example
     /// See the [module documentation](self).
     #[must_use]
     pub fn new(list: &KeyList) -> Self {
-        let keys = list.pairs().to_vec();
-        let origins = (0..keys.len()).map(|i| list.origin(i).cloned()).collect();
-        let candidates: Vec<Candidate> = keys
-            .par_iter()
+        Self::from_list(list.clone())
+    }
+
+    /// As [`new`](Self::new), taking the list.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::audit::{Auditor, KeyList};
+    /// let auditor = Auditor::from_list(KeyList::builtin());
+    /// assert!(auditor.len() > 3000);
+    /// ```
+    #[must_use]
+    pub fn from_list(list: KeyList) -> Self {
+        let candidates: Vec<Candidate> = list
+            .parts()
+            .1
+            .iter()
             .enumerate()
-            .filter_map(|(index, k)| {
-                let vk = Zeroizing::new(hex::decode(&k.validation_key).ok()?);
-                let dk = Zeroizing::new(hex::decode(&k.decryption_key).ok()?);
-                Some(Candidate {
-                    index,
-                    legacy: LegacyStates::new(&vk, &LEGACY_MACS),
-                    kdf: hmac_state(&vk)?,
-                    vk,
-                    dk,
-                })
+            .map(|(index, e)| Candidate {
+                index,
+                vk: e.validation(),
+                dk: e.decryption(),
+                legacy: LegacyStates::default(),
+                kdf: OnceLock::new(),
             })
             .collect();
         let key_lengths: BTreeSet<usize> = candidates.iter().map(|c| c.vk.len()).collect();
         Self {
-            keys,
-            origins,
+            list,
             candidates,
             key_lengths: key_lengths.into_iter().collect(),
         }
+    }
+
+    fn keys(&self, c: &Candidate) -> (&[u8], &[u8]) {
+        let bytes = self.list.parts().0;
+        (
+            bytes.get(c.vk.clone()).unwrap_or_default(),
+            bytes.get(c.dk.clone()).unwrap_or_default(),
+        )
     }
 
     /// How many candidates.
@@ -383,11 +409,11 @@ impl Auditor {
                 .find_map(|c| Some((c, self.check(&blob.kind, &plan, c)?)));
             progress.fetch_add(chunk.len(), Ordering::Relaxed);
             let (c, hit) = found?;
-            let key = self.keys.get(c.index)?.clone();
+            let key = self.list.key(c.index)?;
             let header = first_value_type(&hit.payload);
             Some(Finding {
                 fingerprints: key.fingerprints(),
-                origin: self.origins.get(c.index).cloned().flatten(),
+                origin: self.list.origin(c.index),
                 key,
                 index: c.index,
                 validation: hit.validation,
@@ -403,26 +429,30 @@ impl Auditor {
     }
 
     fn check(&self, kind: &BlobKind<'_>, plan: &Plan, c: &Candidate) -> Option<Hit> {
-        if let Some(hit) = legacy_hit(kind, plan, &c.legacy, &c.vk, &c.dk) {
+        let (vk, dk) = self.keys(c);
+        if let Some(hit) = legacy_hit(kind, plan, &c.legacy, vk, dk) {
             return Some(hit);
         }
         // IsolateApps variants: key bytes 0-3 become the hash of each possible app path.
         if !plan.legacy.is_empty() {
             for app in &plan.isolated_apps {
-                let (Some(vk), Some(dk)) = (
-                    isolate_apps_variant(&c.vk, app.hash),
-                    isolate_apps_variant(&c.dk, app.hash),
+                let (Some(ivk), Some(idk)) = (
+                    isolate_apps_variant(vk, app.hash),
+                    isolate_apps_variant(dk, app.hash),
                 ) else {
                     continue;
                 };
-                let states = LegacyStates::new(&vk, &plan.legacy_algorithms);
-                if let Some(mut hit) = legacy_hit(kind, plan, &states, &vk, &dk) {
+                let states = LegacyStates::default();
+                if let Some(mut hit) = legacy_hit(kind, plan, &states, &ivk, &idk) {
                     hit.app_path = Some(app.path.clone());
                     hit.isolate_apps = true;
                     return Some(hit);
                 }
             }
         }
-        framework45_hit(kind.bytes(), c, &plan.purposes, &plan.fx45)
+        if plan.fx45.is_empty() {
+            return None;
+        }
+        framework45_hit(kind.bytes(), vk, dk, c.kdf(vk)?, &plan.purposes, &plan.fx45)
     }
 }

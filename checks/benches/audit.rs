@@ -3,7 +3,11 @@
 //! ViewState that no key matches, an encrypted one that no key matches, and a Framework45
 //! ViewState with a URL (4 application levels: an SP800-108 derivation per key and level,
 //! and the legacy readings of each key's IsolateApps variants). Run on one thread and on
-//! all cores.
+//! all cores (the steady-state loop: MAC states are keyed on first use and kept).
+//!
+//! `audit_end_to_end` times what one audit costs a user: reading a key list (the built-in
+//! one, or 200,000 generated pairs with the true key last), preparing the auditor, and
+//! auditing one signed and one encrypted legacy ViewState, on one thread.
 
 #![allow(missing_docs, clippy::expect_used, clippy::unwrap_used)]
 
@@ -65,9 +69,90 @@ fn audit(c: &mut Criterion) {
     g.finish();
 }
 
+/// 200,000 pseudo-random `validationKey,decryptionKey` lines (64 + 24 bytes), then `last`.
+fn big_list(last: &str) -> Vec<u8> {
+    let mut state = 0x2545_F491_4F6C_DD1D_u64;
+    let mut hex = |n: usize| {
+        (0..n)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                format!("{:02X}", state as u8)
+            })
+            .collect::<String>()
+    };
+    let mut text = String::with_capacity(200_000 * 180);
+    for _ in 0..199_999 {
+        let (v, d) = (hex(64), hex(24));
+        text.push_str(&v);
+        text.push(',');
+        text.push_str(&d);
+        text.push('\n');
+    }
+    text.push_str(last);
+    text.push('\n');
+    text.into_bytes()
+}
+
+fn end_to_end(c: &mut Criterion) {
+    use machinekey::MachineKeyConfig;
+    use machinekey::{AppKeys, Page};
+    let (vk, dk) = ("7".repeat(128), "9A".repeat(24));
+    let cfg = MachineKeyConfig::builder()
+        .validation_key(&vk)
+        .decryption_key(&dk)
+        .validation("SHA1")
+        .decryption("AES")
+        .build()
+        .unwrap();
+    let keys = AppKeys::explicit(&cfg).unwrap();
+    let page = Page::from_generator(0xEDD8_C9AE);
+    let payload = b"\xff\x01\x0f\x0f\x05\x09811019769dd";
+    let signed = from_base64(&keys.encode_viewstate(payload, &page, false).unwrap()).unwrap();
+    let encrypted = from_base64(&keys.encode_viewstate(payload, &page, true).unwrap()).unwrap();
+    let list_bytes = big_list(&format!("{vk},{dk}"));
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let mut g = c.benchmark_group("audit_end_to_end");
+    for (name, blob) in [("signed", &signed), ("encrypted", &encrypted)] {
+        g.throughput(Throughput::Elements(203_625));
+        g.bench_function(format!("200k_list_true_key_last/{name}/1_thread"), |b| {
+            b.iter(|| {
+                one.install(|| {
+                    let mut list = KeyList::builtin();
+                    list.load_bytes(&list_bytes, "list.txt");
+                    let auditor = Auditor::from_list(list);
+                    let found = auditor.audit(&Blob::viewstate(blob).with_generator(0xEDD8_C9AE));
+                    assert!(found.is_some());
+                    black_box(found)
+                })
+            })
+        });
+        g.throughput(Throughput::Elements(3_625));
+        g.bench_function(format!("builtin_list_negative/{name}/1_thread"), |b| {
+            let mut tampered = blob.clone();
+            if let Some(last) = tampered.last_mut() {
+                *last ^= 1;
+            }
+            b.iter(|| {
+                one.install(|| {
+                    let auditor = Auditor::from_list(KeyList::builtin());
+                    black_box(
+                        auditor.audit(&Blob::viewstate(&tampered).with_generator(0xEDD8_C9AE)),
+                    )
+                })
+            })
+        });
+    }
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(3)).sample_size(10);
-    targets = audit
+    targets = audit, end_to_end
 }
 criterion_main!(benches);

@@ -12,7 +12,7 @@ use sha1::Sha1;
 use sha2::{Sha256, Sha384, Sha512};
 use zeroize::Zeroizing;
 
-use super::{Candidate, Hit, Mode, ciphers};
+use super::{Hit, Mode, ciphers};
 use crate::config::ValidationAlgorithm;
 use crate::crypto::framework45::{Purpose, open_iv_ciphertext};
 use crate::crypto::mac::{HmacHash, HmacState, PreparedMessage, hmac_state};
@@ -144,10 +144,13 @@ pub(super) fn fx45_checks(bytes: &[u8]) -> Vec<Fx45Check> {
         .collect()
 }
 
-/// Checks the Framework45 reading of `bytes` under every purpose.
+/// Checks the Framework45 reading of `bytes` under every purpose, for the master keys
+/// `vk`/`dk` (with `kdf`, the validation key's HMAC-SHA512 state).
 pub(super) fn framework45_hit(
     bytes: &[u8],
-    c: &Candidate,
+    vk: &[u8],
+    dk: &[u8],
+    kdf: &HmacState<Sha512>,
     purposes: &[PurposeCase],
     checks: &[Fx45Check],
 ) -> Option<Hit> {
@@ -155,10 +158,10 @@ pub(super) fn framework45_hit(
         return None;
     }
     for case in purposes {
-        let Some(derivation) = case.derivations.get(&c.vk.len()) else {
+        let Some(derivation) = case.derivations.get(&vk.len()) else {
             continue;
         };
-        let val_key = derivation.derive(&c.kdf);
+        let val_key = derivation.derive(kdf);
         for check in checks {
             let Some((signed, tag)) = bytes.split_at_checked(check.split) else {
                 continue;
@@ -166,8 +169,8 @@ pub(super) fn framework45_hit(
             if !check.prepared.verify(&val_key, tag) {
                 continue;
             }
-            let enc = sp800_108_hmac_sha512(&c.dk, case.purpose.label(), &case.context, c.dk.len())
-                .ok()?;
+            let enc =
+                sp800_108_hmac_sha512(dk, case.purpose.label(), &case.context, dk.len()).ok()?;
             for (cipher_alg, cipher) in ciphers(&enc, true) {
                 if let Ok(payload) = open_iv_ciphertext(&cipher, signed) {
                     return Some(Hit {

@@ -1,11 +1,18 @@
 //! Lists of publicly known `<machineKey>` pairs.
+//!
+//! Lists are read from bytes (no text conversion of the whole file), each pair's hex decoded
+//! once into one flat buffer, and de-duplicated by the decoded bytes with an index keyed by
+//! the keys' leading bytes (listed keys are random, so those bytes are a hash already). The
+//! [`KnownKey`] text form is made only when asked for.
 
-use std::collections::HashSet;
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::crypto::encoding::to_upper_hex;
 use crate::keys::fingerprint;
 
 /// A known key pair, as hex text (upper-cased).
@@ -69,6 +76,50 @@ pub struct LoadReport {
     pub first_skipped_line: Option<usize>,
 }
 
+/// One pair: where its bytes are in the list's buffer, and where it was listed.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Entry {
+    start: usize,
+    validation_len: usize,
+    decryption_len: usize,
+    source: u32,
+    line: u32,
+}
+
+impl Entry {
+    /// Where the validation key is in the list's buffer.
+    pub(super) fn validation(&self) -> core::ops::Range<usize> {
+        self.start..self.start + self.validation_len
+    }
+
+    /// Where the decryption key is in the list's buffer.
+    pub(super) fn decryption(&self) -> core::ops::Range<usize> {
+        let end = self.start + self.validation_len;
+        end..end + self.decryption_len
+    }
+}
+
+/// A hasher that passes a `u64` through: the index is keyed by leading key bytes, which are
+/// already uniformly distributed in lists of random keys (and compared in full on a match).
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type Index<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
+
 /// A deduplicated list of known key pairs, plus the SHA-256 hashes of key strings that
 /// published lists carry (Microsoft's MSTIC list publishes hashes, not keys).
 ///
@@ -81,26 +132,86 @@ pub struct LoadReport {
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct KeyList {
-    pairs: Vec<KnownKey>,
-    origins: Vec<KeyOrigin>,
-    seen: HashSet<KnownKey>,
+    /// Every pair's validation then decryption key bytes, back to back.
+    bytes: Vec<u8>,
+    entries: Vec<Entry>,
+    /// The first pair of each index key...
+    index: Index<u32>,
+    /// ...and the others with the same key (rare: only keys sharing their leading bytes).
+    overflow: Index<Vec<u32>>,
+    sources: Vec<Arc<str>>,
     hashes: HashSet<[u8; 32]>,
+    /// The text form, made on first use of [`pairs`](Self::pairs).
+    text: OnceLock<Vec<KnownKey>>,
+}
+
+impl core::fmt::Debug for PassThrough {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("PassThrough")
+    }
 }
 
 const BUILTIN: &str = include_str!("blacklist3r_machinekeys.txt");
 
-fn is_hex(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit())
+/// Appends the bytes of even-length, non-empty hex `text` to `out`; `false` (and `out`
+/// unchanged) otherwise.
+fn push_hex(text: &[u8], out: &mut Vec<u8>) -> bool {
+    if text.is_empty() || text.len() % 2 != 0 {
+        return false;
+    }
+    let start = out.len();
+    out.resize(start + text.len() / 2, 0);
+    let decoded = out
+        .get_mut(start..)
+        .is_some_and(|slot| faster_hex::hex_decode(text, slot).is_ok());
+    if !decoded {
+        out.truncate(start);
+    }
+    decoded
+}
+
+fn trim(mut s: &[u8]) -> &[u8] {
+    while let [first, rest @ ..] = s {
+        if first.is_ascii_whitespace() {
+            s = rest;
+        } else {
+            break;
+        }
+    }
+    while let [rest @ .., last] = s {
+        if last.is_ascii_whitespace() {
+            s = rest;
+        } else {
+            break;
+        }
+    }
+    s
+}
+
+/// The index key of a pair: its leading bytes, mixed with the lengths.
+fn slot(validation: &[u8], decryption: &[u8]) -> u64 {
+    let mut head = [0u8; 8];
+    for (dst, src) in head.iter_mut().zip(validation.iter().chain(decryption)) {
+        *dst = *src;
+    }
+    let lengths = (validation.len() as u64) << 32 | decryption.len() as u64;
+    u64::from_le_bytes(head) ^ lengths.rotate_left(17)
 }
 
 impl KeyList {
     /// The list shipped in the crate: the 3,626 key pairs of Blacklist3r's
     /// `MachineKeys.txt` (MIT; see `src/audit/LICENSE-blacklist3r.txt`), named `built-in`.
+    /// Read once per process.
     #[must_use]
     pub fn builtin() -> Self {
-        let mut list = Self::default();
-        list.load(BUILTIN, "built-in");
-        list
+        static BUILT_IN: OnceLock<KeyList> = OnceLock::new();
+        BUILT_IN
+            .get_or_init(|| {
+                let mut list = Self::default();
+                list.load(BUILTIN, "built-in");
+                list
+            })
+            .clone()
     }
 
     /// Reads `validationKey,decryptionKey` lines. Blank lines and `#` comments are
@@ -132,47 +243,65 @@ impl KeyList {
     /// assert_eq!(list.origin(0).map(|o| o.to_string()).as_deref(), Some("keys.txt:1"));
     /// ```
     pub fn load(&mut self, text: &str, source: &str) -> LoadReport {
-        let source: Arc<str> = Arc::from(source);
+        self.load_bytes(text.as_bytes(), source)
+    }
+
+    /// As [`load`](Self::load), from the bytes of a file as read (any encoding that keeps
+    /// ASCII as ASCII; lines that are not key pairs are skipped and counted).
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::audit::KeyList;
+    /// let mut list = KeyList::default();
+    /// let report = list.load_bytes(b"\xef\xbb\xbfAABB,CCDD\r\n\xff\xfe\n", "keys.txt");
+    /// assert_eq!((report.pairs, report.skipped), (1, 1));
+    /// ```
+    pub fn load_bytes(&mut self, bytes: &[u8], source: &str) -> LoadReport {
+        self.text = OnceLock::new();
+        let source_id = u32::try_from(self.sources.len()).unwrap_or(u32::MAX);
+        self.sources.push(Arc::from(source));
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        // A typical line is a 64-byte and a 24-byte key in hex: about 180 bytes.
+        let expected = bytes.len() / 160;
+        self.entries.reserve(expected);
+        self.index.reserve(expected);
+        self.bytes.reserve(bytes.len() / 2);
         let mut report = LoadReport::default();
-        for (n, line) in text.lines().enumerate() {
+        for (n, line) in bytes.split(|b| *b == b'\n').enumerate() {
             let line_no = n + 1;
-            let line = line.trim().trim_start_matches('\u{feff}').trim();
-            if line.is_empty() || line.starts_with('#') {
+            let line = trim(line);
+            if line.is_empty() || line.first() == Some(&b'#') {
                 continue;
             }
-            let fields: Vec<&str> = line.split(',').map(str::trim).collect();
             let mut used = false;
-            if let [single] = fields.as_slice() {
-                if single.len() == 64 && is_hex(single) {
-                    if let Ok(bytes) = hex::decode(single) {
-                        if let Ok(hash) = <[u8; 32]>::try_from(bytes) {
-                            used = true;
-                            if self.hashes.insert(hash) {
-                                report.hashes += 1;
-                            }
+            if !line.contains(&b',') {
+                let mut hash = Vec::with_capacity(32);
+                if line.len() == 64 && push_hex(line, &mut hash) {
+                    if let Ok(hash) = <[u8; 32]>::try_from(hash) {
+                        used = true;
+                        if self.hashes.insert(hash) {
+                            report.hashes += 1;
                         }
                     }
                 }
             } else {
-                for pair in fields.windows(2) {
-                    if let [v, d] = pair {
-                        if is_hex(v) && is_hex(d) && v.len() % 2 == 0 && d.len() % 2 == 0 {
-                            used = true;
-                            let key = KnownKey {
-                                validation_key: v.to_ascii_uppercase(),
-                                decryption_key: d.to_ascii_uppercase(),
-                            };
-                            let origin = KeyOrigin {
-                                source: Arc::clone(&source),
-                                line: line_no,
-                            };
-                            if self.push(key, origin) {
+                let mut fields = line.split(|b| *b == b',').map(trim);
+                let mut previous = fields.next();
+                for field in fields {
+                    if let Some(v) = previous {
+                        match self.push_pair(v, field, source_id, line_no) {
+                            Some(true) => {
+                                used = true;
                                 report.pairs += 1;
-                            } else {
+                            }
+                            Some(false) => {
+                                used = true;
                                 report.duplicates += 1;
                             }
+                            None => {}
                         }
                     }
+                    previous = Some(field);
                 }
             }
             if !used {
@@ -183,38 +312,114 @@ impl KeyList {
         report
     }
 
-    fn push(&mut self, key: KnownKey, origin: KeyOrigin) -> bool {
-        if self.seen.insert(key.clone()) {
-            self.pairs.push(key);
-            self.origins.push(origin);
-            true
-        } else {
-            false
+    /// Adds one pair: `Some(true)` new, `Some(false)` a duplicate, `None` not a pair.
+    fn push_pair(&mut self, v: &[u8], d: &[u8], source: u32, line: usize) -> Option<bool> {
+        let start = self.bytes.len();
+        if !push_hex(v, &mut self.bytes) {
+            return None;
         }
+        if !push_hex(d, &mut self.bytes) {
+            self.bytes.truncate(start);
+            return None;
+        }
+        let (validation, decryption) = self.bytes.get(start..)?.split_at_checked(v.len() / 2)?;
+        let key = slot(validation, decryption);
+        let validation_len = validation.len();
+        let same = |i: &u32| {
+            self.entries.get(*i as usize).is_some_and(|e| {
+                e.validation_len == validation_len
+                    && self
+                        .bytes
+                        .get(e.start..e.start + e.validation_len + e.decryption_len)
+                        == self.bytes.get(start..)
+            })
+        };
+        let first = self.index.get(&key).copied();
+        let duplicate = first.as_ref().is_some_and(same)
+            || self
+                .overflow
+                .get(&key)
+                .is_some_and(|more| more.iter().any(same));
+        if duplicate {
+            self.bytes.truncate(start);
+            return Some(false);
+        }
+        let entry = Entry {
+            start,
+            validation_len: v.len() / 2,
+            decryption_len: d.len() / 2,
+            source,
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+        };
+        let id = u32::try_from(self.entries.len()).ok()?;
+        self.entries.push(entry);
+        if first.is_some() {
+            self.overflow.entry(key).or_default().push(id);
+        } else {
+            self.index.insert(key, id);
+        }
+        Some(true)
     }
 
-    /// Where the pair at `index` (of [`pairs`](Self::pairs)) was first listed.
+    fn entry_bytes(&self, e: &Entry) -> Option<(&[u8], &[u8])> {
+        let v = self.bytes.get(e.start..e.start + e.validation_len)?;
+        let d = self
+            .bytes
+            .get(e.start + e.validation_len..e.start + e.validation_len + e.decryption_len)?;
+        Some((v, d))
+    }
+
+    /// The buffer of decoded keys and the pairs in it, for the auditor.
+    pub(super) fn parts(&self) -> (&[u8], &[Entry]) {
+        (&self.bytes, &self.entries)
+    }
+
+    /// The decoded keys of the pair at `index`: (validation key, decryption key).
     #[must_use]
-    pub fn origin(&self, index: usize) -> Option<&KeyOrigin> {
-        self.origins.get(index)
+    pub fn key_bytes(&self, index: usize) -> Option<(&[u8], &[u8])> {
+        self.entry_bytes(self.entries.get(index)?)
     }
 
-    /// The key pairs, in first-seen order.
+    /// The pair at `index` as text.
+    #[must_use]
+    pub fn key(&self, index: usize) -> Option<KnownKey> {
+        let (v, d) = self.key_bytes(index)?;
+        Some(KnownKey {
+            validation_key: to_upper_hex(v),
+            decryption_key: to_upper_hex(d),
+        })
+    }
+
+    /// Where the pair at `index` was first listed.
+    #[must_use]
+    pub fn origin(&self, index: usize) -> Option<KeyOrigin> {
+        let e = self.entries.get(index)?;
+        Some(KeyOrigin {
+            source: Arc::clone(self.sources.get(e.source as usize)?),
+            line: e.line as usize,
+        })
+    }
+
+    /// The key pairs as text, in first-seen order (made on first use).
     #[must_use]
     pub fn pairs(&self) -> &[KnownKey] {
-        &self.pairs
+        self.text.get_or_init(|| {
+            (0..self.entries.len())
+                .filter_map(|i| self.key(i))
+                .collect()
+        })
     }
 
     /// How many key pairs.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.pairs.len()
+        self.entries.len()
     }
 
     /// Whether the list has no key pairs.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.pairs.is_empty()
+        self.entries.is_empty()
     }
 
     /// Whether a key string (as written in a web.config) is publicly known: listed as
@@ -229,18 +434,56 @@ impl KeyList {
     /// ```
     #[must_use]
     pub fn is_known_key(&self, key: &str) -> bool {
-        let upper = key.trim().to_ascii_uppercase();
         let digest: [u8; 32] = Sha256::digest(key.trim().as_bytes()).into();
-        self.hashes.contains(&digest)
-            || self
-                .pairs
-                .iter()
-                .any(|p| p.validation_key == upper || p.decryption_key == upper)
+        if self.hashes.contains(&digest) {
+            return true;
+        }
+        let mut bytes = Vec::new();
+        if !push_hex(key.trim().as_bytes(), &mut bytes) {
+            return false;
+        }
+        self.entries.iter().any(|e| {
+            self.entry_bytes(e)
+                .is_some_and(|(v, d)| v == bytes.as_slice() || d == bytes.as_slice())
+        })
     }
 }
 
 impl crate::config::lint::KnownKeys for KeyList {
     fn is_known_key(&self, key_text: &str) -> bool {
         KeyList::is_known_key(self, key_text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    #[test]
+    fn dedupes_exactly_and_keeps_first_origin() {
+        let mut list = KeyList::default();
+        // Same leading bytes, different keys: both kept (the index compares in full).
+        let r = list.load(
+            "AABBCCDDEEFF0011,22\nAABBCCDDEEFF0011,23\naabbccddeeff0011,22\n",
+            "a",
+        );
+        assert_eq!((r.pairs, r.duplicates), (2, 1));
+        let r = list.load("AABBCCDDEEFF0011,23\n", "b");
+        assert_eq!((r.pairs, r.duplicates), (0, 1));
+        assert_eq!(list.origin(1).unwrap().to_string(), "a:2");
+        assert_eq!(list.pairs()[0].validation_key, "AABBCCDDEEFF0011");
+        // A pair split differently is another pair.
+        let r = list.load("AABB,CCDDEEFF001122\n", "c");
+        assert_eq!(r.pairs, 1);
+        assert_eq!(list.len(), 3);
+    }
+
+    #[test]
+    fn builtin_matches_its_text() {
+        let list = KeyList::builtin();
+        let lines = BUILTIN.lines().filter(|l| l.contains(',')).count();
+        assert!(list.len() <= lines && list.len() > 3600);
+        assert_eq!(list.pairs().len(), list.len());
     }
 }

@@ -5,10 +5,11 @@
 //! pad states keyed once per key ([`LegacyStates`]); everything after a verified MAC (the
 //! decryption, inner MACs, ticket parsing) is rare and uses the ordinary protector code.
 
+use std::sync::OnceLock;
+
 use md5::{Digest, Md5};
 use sha2::{Sha384, Sha512};
 use subtle::ConstantTimeEq;
-use zeroize::Zeroizing;
 
 use super::plan::{Modifier, Plan};
 use super::{BlobKind, Hit, Mode, ciphers};
@@ -30,37 +31,60 @@ pub(super) const LEGACY_MACS: [ValidationAlgorithm; 5] = [
     ValidationAlgorithm::HmacSha512,
 ];
 
-/// The legacy MAC states of one key variant, for the algorithms that accept the key
-/// (legacy refuses validation keys longer than the hash block).
+/// The legacy MAC states of one key variant, each keyed on first use (so a blob that can
+/// only carry a 20-byte tag never pays for the SHA-512 pads), for the algorithms that accept
+/// the key (legacy refuses validation keys longer than the hash block).
+#[derive(Default)]
 pub(super) struct LegacyStates {
-    md5: Option<Zeroizing<Vec<u8>>>,
-    sha1: Option<PadStates<5>>,
-    sha256: Option<PadStates<8>>,
-    sha384: Option<HmacState<Sha384>>,
-    sha512: Option<HmacState<Sha512>>,
+    sha1: OnceLock<Option<PadStates<5>>>,
+    sha256: OnceLock<Option<PadStates<8>>>,
+    sha384: OnceLock<Option<Box<HmacState<Sha384>>>>,
+    sha512: OnceLock<Option<Box<HmacState<Sha512>>>>,
+}
+
+fn legal(algorithm: ValidationAlgorithm, key: &[u8]) -> bool {
+    check_legacy_validation_key(algorithm, key).is_ok()
 }
 
 impl LegacyStates {
-    /// Keys the states of `algorithms` (a subset of [`LEGACY_MACS`]) with `key`.
-    pub(super) fn new(key: &[u8], algorithms: &[ValidationAlgorithm]) -> Self {
-        let legal = |a: ValidationAlgorithm| {
-            algorithms.contains(&a) && check_legacy_validation_key(a, key).is_ok()
-        };
-        Self {
-            md5: legal(ValidationAlgorithm::Md5).then(|| Zeroizing::new(key.to_vec())),
-            sha1: legal(ValidationAlgorithm::Sha1)
-                .then(|| SHA1.pad_states(key))
-                .flatten(),
-            sha256: legal(ValidationAlgorithm::HmacSha256)
-                .then(|| SHA256.pad_states(key))
-                .flatten(),
-            sha384: legal(ValidationAlgorithm::HmacSha384)
-                .then(|| hmac_state(key))
-                .flatten(),
-            sha512: legal(ValidationAlgorithm::HmacSha512)
-                .then(|| hmac_state(key))
-                .flatten(),
-        }
+    fn sha1(&self, key: &[u8]) -> Option<&PadStates<5>> {
+        self.sha1
+            .get_or_init(|| {
+                legal(ValidationAlgorithm::Sha1, key)
+                    .then(|| SHA1.pad_states(key))
+                    .flatten()
+            })
+            .as_ref()
+    }
+
+    fn sha256(&self, key: &[u8]) -> Option<&PadStates<8>> {
+        self.sha256
+            .get_or_init(|| {
+                legal(ValidationAlgorithm::HmacSha256, key)
+                    .then(|| SHA256.pad_states(key))
+                    .flatten()
+            })
+            .as_ref()
+    }
+
+    fn sha384(&self, key: &[u8]) -> Option<&HmacState<Sha384>> {
+        self.sha384
+            .get_or_init(|| {
+                legal(ValidationAlgorithm::HmacSha384, key)
+                    .then(|| hmac_state(key).map(Box::new))
+                    .flatten()
+            })
+            .as_deref()
+    }
+
+    fn sha512(&self, key: &[u8]) -> Option<&HmacState<Sha512>> {
+        self.sha512
+            .get_or_init(|| {
+                legal(ValidationAlgorithm::HmacSha512, key)
+                    .then(|| hmac_state(key).map(Box::new))
+                    .flatten()
+            })
+            .as_deref()
     }
 }
 
@@ -96,17 +120,18 @@ impl PreparedLegacy {
         })
     }
 
-    /// Whether `tag` is the MAC under the key of `states` (false if that algorithm does
-    /// not accept the key).
-    pub(super) fn verify(&self, states: &LegacyStates, tag: &[u8]) -> bool {
+    /// Whether `tag` is the MAC under `key` (whose states `states` caches); false if that
+    /// algorithm does not accept the key.
+    pub(super) fn verify(&self, states: &LegacyStates, key: &[u8], tag: &[u8]) -> bool {
         match self {
-            Self::Md5 { prefix, modifier } => states.md5.as_ref().is_some_and(|key| {
-                bool::from(md5_v4_finish(prefix.clone(), key, modifier).ct_eq(tag))
-            }),
-            Self::Sha1(m) => states.sha1.as_ref().is_some_and(|k| m.verify(k, tag)),
-            Self::Sha256(m) => states.sha256.as_ref().is_some_and(|k| m.verify(k, tag)),
-            Self::Sha384(m) => states.sha384.as_ref().is_some_and(|k| m.verify(k, tag)),
-            Self::Sha512(m) => states.sha512.as_ref().is_some_and(|k| m.verify(k, tag)),
+            Self::Md5 { prefix, modifier } => {
+                legal(ValidationAlgorithm::Md5, key)
+                    && bool::from(md5_v4_finish(prefix.clone(), key, modifier).ct_eq(tag))
+            }
+            Self::Sha1(m) => states.sha1(key).is_some_and(|k| m.verify(k, tag)),
+            Self::Sha256(m) => states.sha256(key).is_some_and(|k| m.verify(k, tag)),
+            Self::Sha384(m) => states.sha384(key).is_some_and(|k| m.verify(k, tag)),
+            Self::Sha512(m) => states.sha512(key).is_some_and(|k| m.verify(k, tag)),
         }
     }
 }
@@ -170,7 +195,7 @@ pub(super) fn legacy_hit(
         let mut signed_fallback = None;
         let mut unmodified_verified = false;
         for (index, prepared) in &check.signed {
-            if !prepared.verify(states, tag) {
+            if !prepared.verify(states, vk, tag) {
                 continue;
             }
             let Some(m) = plan.modifiers.get(*index) else {
@@ -204,7 +229,7 @@ pub(super) fn legacy_hit(
         }
         let encrypted = match &check.encrypted {
             EncryptedReading::None => false,
-            EncryptedReading::Own(p) => p.verify(states, tag),
+            EncryptedReading::Own(p) => p.verify(states, vk, tag),
             EncryptedReading::AsSigned => unmodified_verified,
         };
         if encrypted {

@@ -4,7 +4,6 @@
 use super::framework45::{Fx45Check, PurposeCase, fx45_checks};
 use super::legacy::{EncryptedReading, LEGACY_MACS, LegacyCheck, PreparedLegacy};
 use super::{Blob, BlobKind};
-use crate::config::ValidationAlgorithm;
 use crate::crypto::framework45::{Purpose, primary};
 use crate::formats::Page;
 use crate::formats::osf::is_complete_graph;
@@ -29,8 +28,6 @@ pub(super) struct Plan {
     pub(super) modifiers: Vec<Modifier>,
     /// Legacy readings by ascending tag length.
     pub(super) legacy: Vec<LegacyCheck>,
-    /// The algorithms `legacy` uses: the only ones an IsolateApps variant is keyed for.
-    pub(super) legacy_algorithms: Vec<ValidationAlgorithm>,
     pub(super) isolated_apps: Vec<IsolatedApp>,
     pub(super) purposes: Vec<PurposeCase>,
     pub(super) fx45: Vec<Fx45Check>,
@@ -79,11 +76,9 @@ pub(super) fn plan(blob: &Blob<'_>, key_lengths: &[usize]) -> Plan {
     let purposes = purposes(blob, &pages, key_lengths);
     let bytes = blob.kind.bytes();
     let legacy = legacy_checks(&blob.kind, &modifiers);
-    let legacy_algorithms = legacy.iter().map(|c| c.algorithm).collect();
     Plan {
         modifiers,
         legacy,
-        legacy_algorithms,
         isolated_apps,
         fx45: if purposes.is_empty() {
             Vec::new()

@@ -577,7 +577,7 @@ fn audit(
 ) -> Result<Output, Failure> {
     let readings = value_readings(value)?;
     let (list, _) = known_lists(lists)?;
-    let auditor = Auditor::new(&list);
+    let auditor = Auditor::from_list(list);
     let purposes: Vec<&str> = query.purposes.iter().map(String::as_str).collect();
     let progress = AtomicUsize::new(0);
     let done = AtomicBool::new(false);

@@ -275,8 +275,7 @@ pub(crate) fn known_lists(files: &[String]) -> Result<(KeyList, Vec<ListReport>)
     let mut list = KeyList::builtin();
     let mut reports = Vec::new();
     for file in files {
-        let text = String::from_utf8_lossy(&read_file(file)?).into_owned();
-        let report = list.load(&text, file);
+        let report = list.load_bytes(&read_file(file)?, file);
         if let Some(line) = report.first_skipped_line {
             if report.pairs + report.duplicates + report.hashes == 0 {
                 return Err(Failure::usage(format!(
