@@ -38,6 +38,8 @@
 //! # Ok::<(), machinekey::Error>(())
 //! ```
 
+pub mod batch;
+pub mod carve;
 mod framework45;
 mod key_list;
 mod legacy;

@@ -277,8 +277,14 @@ pub(crate) enum Command {
         /// Print the key pair found, not only its fingerprints and list line.
         #[arg(long)]
         show_keys: bool,
-        #[arg(help = VALUE_HELP)]
-        value: String,
+        /// Audit JSON lines from FILE (`-` for standard input), one value each
+        /// ({"viewstate"|"eventvalidation"|"cookie"|"resource"|"protected": VALUE,
+        /// "generator"?, "url"?, "user_keys"?, "purposes"?, "id"?}); writes one JSON line
+        /// per input line, in order, as each is done. `machinekey carve` writes this input.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["generator", "url", "user_keys", "event_validation", "cookie", "resource", "protected", "purposes"])]
+        batch: Option<String>,
+        #[arg(help = VALUE_HELP, required_unless_present = "batch")]
+        value: Option<String>,
     },
     /// Whether what one node (worker process or server) protects another reads, for every
     /// kind of state, proved with the real formats, and why not. Exit 0 when every pair
@@ -294,6 +300,22 @@ pub(crate) enum Command {
         /// Two or more nodes.
         #[arg(required = true, num_args = 2.., value_name = "NODE")]
         nodes: Vec<String>,
+    },
+    /// The protected values in saved HTML pages, HAR exports and raw HTTP responses, as the
+    /// JSON lines `audit --batch -` reads: ViewState (split fields joined, with the
+    /// generator and page URL), EventValidation, __PREVIOUSPAGE, WebResource/ScriptResource
+    /// d= values, forms cookies and MVC anti-forgery tokens. Values that are not ASP.NET
+    /// <machineKey> data (CfDJ8 Data Protection values, Telerik tokens) are labelled.
+    Carve {
+        /// Files to read (`-` for standard input).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<String>,
+        /// The page URL of an HTML file or raw response (HAR entries carry their own).
+        #[arg(long)]
+        url: Option<String>,
+        /// The forms-authentication cookie name (<forms name>).
+        #[arg(long, default_value = ".ASPXAUTH")]
+        forms_cookie_name: String,
     },
     /// Simulations: a scenario file of your own farm (--scenario FILE.toml; see
     /// examples/scenarios/), or the built-in web-garden story.

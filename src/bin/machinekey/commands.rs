@@ -19,11 +19,11 @@ use serde_json::json;
 use crate::args::{
     Command, EraArg, PageStateCommand, ResourceCommand, SimulateCommand, TicketCommand,
 };
-use crate::input::node;
 use crate::input::{
     app_keys, cookie_protection, first_reading, framework, known_lists, machine_key_protection,
     pages, parse_generator, payload, resolve, resource_kind, value_readings,
 };
+use crate::input::{node, read_file};
 use crate::output::{Failure, Output};
 
 /// Runs one command.
@@ -112,8 +112,20 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
             protected,
             purposes,
             show_keys,
+            batch,
             value,
         } => {
+            if let Some(file) = batch {
+                return audit_batch(
+                    keys,
+                    file,
+                    *show_keys,
+                    !json && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+                );
+            }
+            let value = value
+                .as_deref()
+                .ok_or_else(|| Failure::usage("give a VALUE or --batch FILE"))?;
             let kind = if *cookie {
                 BlobKind::Cookie
             } else if *resource {
@@ -142,6 +154,11 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
             )
         }
         Command::Compare { nodes } => compare(nodes),
+        Command::Carve {
+            files,
+            url,
+            forms_cookie_name,
+        } => carve(files, url.as_deref(), forms_cookie_name),
         Command::Simulate {
             scenario: Some(file),
             ..
@@ -241,6 +258,90 @@ fn compare(specs: &[String]) -> Result<Output, Failure> {
         out.code = 1;
     }
     Ok(out)
+}
+
+/// `carve`: JSON lines, one per value found.
+fn carve(files: &[String], url: Option<&str>, forms_cookie_name: &str) -> Result<Output, Failure> {
+    use machinekey::audit::carve::{CarveOptions, carve};
+    use std::io::Write as _;
+    let options = CarveOptions {
+        forms_cookie_name: forms_cookie_name.to_owned(),
+    };
+    let mut out = std::io::stdout().lock();
+    for file in files {
+        let bytes = if file == "-" {
+            crate::input::stdin_bytes()?
+        } else {
+            read_file(file)?
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        for item in carve(&text, file, url, &options) {
+            let line = serde_json::to_string(&item).map_err(|e| Failure::usage(e.to_string()))?;
+            if writeln!(out, "{line}").is_err() {
+                return Ok(Output::streamed());
+            }
+        }
+    }
+    let _ = out.flush();
+    Ok(Output::streamed())
+}
+
+/// `audit --batch`: JSON lines in, JSON lines out, streamed.
+fn audit_batch(
+    lists: &[String],
+    file: &str,
+    show_keys: bool,
+    progress_bar: bool,
+) -> Result<Output, Failure> {
+    use std::io::{BufRead as _, Write as _};
+    let (list, _) = known_lists(lists)?;
+    let auditor = Auditor::from_list(list);
+    let reader: Box<dyn std::io::BufRead> = if file == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::io::BufReader::new(
+            std::fs::File::open(file).map_err(|e| Failure::io(file, &e))?,
+        ))
+    };
+    let bar = progress_bar.then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {pos} blobs, {msg} found ({per_sec})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar
+    });
+    let mut found = 0u64;
+    let mut out = std::io::stdout().lock();
+    let lines = reader.split(b'\n').map(|l| {
+        l.map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .unwrap_or_default()
+    });
+    for result in auditor.audit_lines(lines) {
+        found += u64::from(result.found);
+        if let Some(bar) = &bar {
+            bar.inc(1);
+            bar.set_message(found.to_string());
+        }
+        let mut line = serde_json::to_value(&result).map_err(|e| Failure::usage(e.to_string()))?;
+        if show_keys {
+            if let (Some(f), Some(obj)) = (&result.finding, line.as_object_mut()) {
+                obj.insert(
+                    "key".to_owned(),
+                    serde_json::to_value(&f.key).unwrap_or_default(),
+                );
+            }
+        }
+        if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {
+            break; // the reader went away: stop quietly
+        }
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    Ok(Output::streamed())
 }
 
 fn hex_output(bytes: &[u8], field: &str) -> Result<Output, Failure> {

@@ -44,6 +44,11 @@ fn read_bounded(reader: impl std::io::Read, name: &str) -> Result<Vec<u8>, Failu
     Ok(bytes)
 }
 
+/// Standard input, whole (bounded).
+pub(crate) fn stdin_bytes() -> Result<Vec<u8>, Failure> {
+    read_bounded(std::io::stdin().lock(), "standard input")
+}
+
 /// The text of an argument: itself, standard input for `-`, or a file for `@FILE`.
 pub(crate) fn argument_text(arg: &str) -> Result<String, Failure> {
     let bytes = if arg == "-" {

@@ -14,15 +14,28 @@ pub(crate) struct Output {
     pub(crate) text: String,
     pub(crate) json: Value,
     pub(crate) code: u8,
+    /// Already written (streamed output): print nothing more.
+    pub(crate) silent: bool,
 }
 
 impl Output {
+    /// Output already written line by line (JSON lines): nothing more to print.
+    pub(crate) fn streamed() -> Self {
+        Self {
+            text: String::new(),
+            json: Value::Null,
+            code: 0,
+            silent: true,
+        }
+    }
+
     /// Text, and the JSON of a library value.
     pub(crate) fn new(text: impl Into<String>, json: &impl Serialize) -> Result<Self, Failure> {
         Ok(Self {
             text: text.into(),
             json: serde_json::to_value(json).map_err(|e| Failure::usage(e.to_string()))?,
             code: 0,
+            silent: false,
         })
     }
 }
@@ -104,6 +117,7 @@ fn write_stdout(text: &str) -> std::io::Result<()> {
 /// Prints a command's result and turns it into the exit code.
 pub(crate) fn finish(result: Result<Output, Failure>, json: bool) -> ExitCode {
     let (printed, code) = match result {
+        Ok(o) if o.silent => (Ok(()), o.code),
         Ok(o) => {
             let text = if json {
                 serde_json::to_string_pretty(&o.json).unwrap_or_default()
