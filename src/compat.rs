@@ -26,7 +26,8 @@
 //! let c = compare(&a, &b)?;
 //! assert_eq!(c.verdict(StateKind::FormsTicket).and_then(|v| v.readable), Some(false));
 //! assert_eq!(c.verdict(StateKind::MachineKeyProtect).and_then(|v| v.readable), Some(true));
-//! assert!(matches!(c.verdict(StateKind::ViewState).unwrap().reasons[0], Reason::ModesDiffer { .. }));
+//! let viewstate = c.verdict(StateKind::ViewState).ok_or(machinekey::Error::Unprotect)?;
+//! assert!(matches!(viewstate.reasons[..], [Reason::ModesDiffer { .. }]));
 //! # Ok::<(), machinekey::Error>(())
 //! ```
 
@@ -542,6 +543,22 @@ fn prove(
     }
 }
 
+/// The two nodes' modes and what set each.
+fn modes_differ(a: &Node, b: &Node) -> Reason {
+    let mode = |n: &Node| {
+        format!(
+            "{} is {} by {}",
+            n.name,
+            n.config.compatibility_mode(),
+            n.mode_because()
+        )
+    };
+    Reason::ModesDiffer {
+        from: mode(a),
+        to: mode(b),
+    }
+}
+
 /// Which stack a node uses for `kind`.
 fn uses_framework45(kind: StateKind, node: &Node) -> bool {
     kind == StateKind::MachineKeyProtect
@@ -587,18 +604,7 @@ fn explain(kind: StateKind, a: &Node, b: &Node) -> Vec<Reason> {
     }
     let (fx_a, fx_b) = (uses_framework45(kind, a), uses_framework45(kind, b));
     if fx_a != fx_b {
-        let mode = |n: &Node| {
-            format!(
-                "{} is {} by {}",
-                n.name,
-                n.config.compatibility_mode(),
-                n.mode_because()
-            )
-        };
-        reasons.push(Reason::ModesDiffer {
-            from: mode(a),
-            to: mode(b),
-        });
+        reasons.push(modes_differ(a, b));
         return reasons;
     }
     for (attribute, left, right) in [
@@ -662,18 +668,7 @@ fn explain(kind: StateKind, a: &Node, b: &Node) -> Vec<Reason> {
         && kind.follows_mode()
     {
         // Framework20SP1 vs SP2: the create-prefix rule differs for some IV types.
-        let mode = |n: &Node| {
-            format!(
-                "{} is {} by {}",
-                n.name,
-                n.config.compatibility_mode(),
-                n.mode_because()
-            )
-        };
-        reasons.push(Reason::ModesDiffer {
-            from: mode(a),
-            to: mode(b),
-        });
+        reasons.push(modes_differ(a, b));
     }
     if fx_a {
         for n in [a, b] {

@@ -635,8 +635,15 @@ impl FileReader<'_> {
         Ok(())
     }
 
-    /// Reads the file a `configSource` names, relative to this file.
-    fn config_source(&self, source: &str, line: u32) -> Result<(String, PathBuf), ConfigError> {
+    /// Reads the file a `configSource` names (relative to this file), checks that its root
+    /// is `<name>` and not encrypted, and hands the root to `read`.
+    fn with_config_source<T>(
+        &self,
+        source: &str,
+        line: u32,
+        name: &str,
+        read: impl FnOnce(Node<'_, '_>) -> T,
+    ) -> Result<T, ConfigError> {
         let at = self.origin(line).at();
         let Some(dir) = &self.file.file.directory else {
             return Err(file_error(
@@ -647,9 +654,18 @@ impl FileReader<'_> {
             ));
         };
         let path = dir.join(source.replace('\\', "/"));
-        let name = path.display().to_string();
-        let text = decode_config_text(&name, &read_bounded(&path, &name)?)?;
-        Ok((text, path))
+        let path_name = path.display().to_string();
+        let text = decode_config_text(&path_name, &read_bounded(&path, &path_name)?)?;
+        let sub = Document::parse(&text).map_err(|e| xml_error(&path_name, &e))?;
+        let root = sub.root_element();
+        if root.tag_name().name() != name {
+            return Err(file_error(
+                &path_name,
+                format!("a configSource for <{name}> must hold one <{name}> element"),
+            ));
+        }
+        self.check_encrypted(&sub, root)?;
+        Ok(read(root))
     }
 
     fn element(
@@ -661,18 +677,8 @@ impl FileReader<'_> {
         self.check_encrypted(doc, node)?;
         let line = line_of(doc, node);
         if let Some(source) = node.attribute("configSource") {
-            let (text, path) = self.config_source(source, line)?;
-            let sub =
-                Document::parse(&text).map_err(|e| xml_error(&path.display().to_string(), &e))?;
-            let root = sub.root_element();
-            if root.tag_name().name() != name {
-                return Err(file_error(
-                    &path.display().to_string(),
-                    format!("a configSource for <{name}> must hold one <{name}> element"),
-                ));
-            }
-            self.check_encrypted(&sub, root)?;
-            let mut element = element_attributes(root, line);
+            let mut element =
+                self.with_config_source(source, line, name, |root| element_attributes(root, line))?;
             element.lock = lock_of(node);
             return Ok(element);
         }
@@ -687,21 +693,12 @@ impl FileReader<'_> {
         self.check_encrypted(doc, node)?;
         let line = line_of(doc, node);
         if let Some(source) = node.attribute("configSource") {
-            let (text, path) = self.config_source(source, line)?;
-            let sub =
-                Document::parse(&text).map_err(|e| xml_error(&path.display().to_string(), &e))?;
-            let root = sub.root_element();
-            if root.tag_name().name() != "appSettings" {
-                return Err(file_error(
-                    &path.display().to_string(),
-                    "a configSource for <appSettings> must hold one <appSettings> element",
-                ));
-            }
-            self.check_encrypted(&sub, root)?;
-            return Ok(app_setting_items(root)
-                .into_iter()
-                .map(|(s, _)| (s, line))
-                .collect());
+            return self.with_config_source(source, line, "appSettings", |root| {
+                app_setting_items(root)
+                    .into_iter()
+                    .map(|(s, _)| (s, line))
+                    .collect()
+            });
         }
         Ok(app_setting_items(node)
             .into_iter()
