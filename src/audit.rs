@@ -46,8 +46,8 @@ mod legacy;
 mod plan;
 
 use std::collections::BTreeSet;
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -60,10 +60,13 @@ use crate::config::{
     DecryptionAlgorithm, FrameworkVersion, SymmetricAlgorithm, ValidationAlgorithm,
 };
 use crate::crypto::cipher::CbcCipher;
+use zeroize::Zeroizing;
+
+use crate::crypto::framework45::Purpose;
 use crate::crypto::mac::{HmacState, hmac_state};
 use crate::formats::osf::{ValueType, first_value_type};
 use crate::keys::isolate_apps_variant;
-use framework45::framework45_hit;
+use framework45::{DerivedSlots, framework45_hit};
 use legacy::{LegacyStates, legacy_hit};
 use plan::{Plan, plan};
 
@@ -318,7 +321,29 @@ pub struct Auditor {
     candidates: Vec<Candidate>,
     /// The distinct validation key lengths, for the SP800-108 derivations.
     key_lengths: Vec<usize>,
+    /// Framework45 keys derived per purpose, for the most recent purposes (a crawl audits
+    /// many blobs of one page in a row), most recent first.
+    derived: Mutex<Vec<(Purpose, Arc<DerivedSlots>)>>,
+    /// IsolateApps variants for the most recent application paths, most recent first.
+    isolated: Mutex<Vec<(String, Arc<IsolatedSlots>)>>,
 }
+
+/// One candidate's IsolateApps variant for one application path: the modified keys and
+/// their MAC states, keyed on first use.
+struct IsolatedVariant {
+    vk: Zeroizing<Vec<u8>>,
+    dk: Zeroizing<Vec<u8>>,
+    states: LegacyStates,
+}
+
+/// Every candidate's variant for one application path (indexed like the candidates).
+type IsolatedSlots = Vec<OnceLock<Option<Box<IsolatedVariant>>>>;
+
+/// How many purposes keep their derived keys.
+const DERIVED_PURPOSES: usize = 16;
+/// Lists up to this size keep derived keys (a cached purpose costs a few hundred bytes per
+/// candidate that a blob reached).
+const DERIVED_CANDIDATES: usize = 50_000;
 
 impl core::fmt::Debug for Auditor {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -368,7 +393,52 @@ impl Auditor {
             list,
             candidates,
             key_lengths: key_lengths.into_iter().collect(),
+            derived: Mutex::new(Vec::new()),
+            isolated: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Hands each Framework45 purpose and each IsolateApps path of `plan` the auditor's
+    /// cached per-candidate states for it, so the blobs of one page (purposes) or one site
+    /// (paths) share the per-key derivations and pad states.
+    fn attach_caches(&self, plan: &mut Plan) {
+        if self.candidates.len() > DERIVED_CANDIDATES {
+            return;
+        }
+        if !plan.fx45.is_empty() {
+            let mut cache = self.derived.lock().unwrap_or_else(PoisonError::into_inner);
+            for case in &mut plan.purposes {
+                case.cache = Some(self.slots(&mut cache, &case.purpose));
+            }
+        }
+        if !plan.legacy.is_empty() {
+            let mut cache = self.isolated.lock().unwrap_or_else(PoisonError::into_inner);
+            for app in &mut plan.isolated_apps {
+                app.cache = Some(self.slots(&mut cache, &app.path));
+            }
+        }
+    }
+
+    /// The entry for `key` in a most-recent-first cache of per-candidate slots.
+    fn slots<K: Clone + PartialEq, T>(
+        &self,
+        cache: &mut Vec<(K, Arc<Vec<OnceLock<T>>>)>,
+        key: &K,
+    ) -> Arc<Vec<OnceLock<T>>> {
+        if let Some(i) = cache.iter().position(|(k, _)| k == key) {
+            let entry = cache.remove(i);
+            let slots = Arc::clone(&entry.1);
+            cache.insert(0, entry);
+            return slots;
+        }
+        let slots: Arc<Vec<OnceLock<T>>> = Arc::new(
+            (0..self.candidates.len())
+                .map(|_| OnceLock::new())
+                .collect(),
+        );
+        cache.insert(0, (key.clone(), Arc::clone(&slots)));
+        cache.truncate(DERIVED_PURPOSES);
+        slots
     }
 
     fn keys(&self, c: &Candidate) -> (&[u8], &[u8]) {
@@ -404,7 +474,8 @@ impl Auditor {
     /// a progress bar; it advances in steps of a few dozen).
     #[must_use]
     pub fn audit_counting(&self, blob: &Blob<'_>, progress: &AtomicUsize) -> Option<Finding> {
-        let plan = plan(blob, &self.key_lengths);
+        let mut plan = plan(blob, &self.key_lengths);
+        self.attach_caches(&mut plan);
         self.candidates.par_chunks(CHUNK).find_map_first(|chunk| {
             let found = chunk
                 .iter()
@@ -438,14 +509,25 @@ impl Auditor {
         // IsolateApps variants: key bytes 0-3 become the hash of each possible app path.
         if !plan.legacy.is_empty() {
             for app in &plan.isolated_apps {
-                let (Some(ivk), Some(idk)) = (
-                    isolate_apps_variant(vk, app.hash),
-                    isolate_apps_variant(dk, app.hash),
-                ) else {
+                let make = || {
+                    Some(Box::new(IsolatedVariant {
+                        vk: isolate_apps_variant(vk, app.hash)?,
+                        dk: isolate_apps_variant(dk, app.hash)?,
+                        states: LegacyStates::default(),
+                    }))
+                };
+                let uncached;
+                let variant = match app.cache.as_ref().and_then(|s| s.get(c.index)) {
+                    Some(slot) => slot.get_or_init(make).as_deref(),
+                    None => {
+                        uncached = make();
+                        uncached.as_deref()
+                    }
+                };
+                let Some(v) = variant else {
                     continue;
                 };
-                let states = LegacyStates::default();
-                if let Some(mut hit) = legacy_hit(kind, plan, &states, &ivk, &idk) {
+                if let Some(mut hit) = legacy_hit(kind, plan, &v.states, &v.vk, &v.dk) {
                     hit.app_path = Some(app.path.clone());
                     hit.isolate_apps = true;
                     return Some(hit);
@@ -455,6 +537,12 @@ impl Auditor {
         if plan.fx45.is_empty() {
             return None;
         }
-        framework45_hit(kind.bytes(), vk, dk, c.kdf(vk)?, &plan.purposes, &plan.fx45)
+        framework45_hit(
+            kind.bytes(),
+            c.index,
+            (vk, dk, c.kdf(vk)?),
+            &plan.purposes,
+            &plan.fx45,
+        )
     }
 }

@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use machinekey::audit::{Auditor, Blob, KeyList};
+
 use machinekey::crypto::encoding::from_base64;
 
 fn audit(c: &mut Criterion) {
@@ -150,9 +151,76 @@ fn end_to_end(c: &mut Criterion) {
     g.finish();
 }
 
+/// A crawl-like corpus: `pages` pages of one site, `per_page` blobs each, protected under a
+/// key that is not in the list (no key matches), as JSON lines for `audit_lines`.
+fn corpus(kind: &str, pages: usize, per_page: usize) -> Vec<String> {
+    use machinekey::MachineKeyConfig;
+    use machinekey::{AppKeys, Page};
+    let cfg = MachineKeyConfig::builder()
+        .validation_key(&"5A".repeat(64))
+        .decryption_key(&"C3".repeat(32))
+        .validation("SHA1")
+        .decryption("AES")
+        .compatibility_mode(if kind == "framework45" {
+            "Framework45"
+        } else {
+            "Framework20SP1"
+        })
+        .build()
+        .unwrap();
+    let keys = AppKeys::explicit(&cfg).unwrap();
+    let mut lines = Vec::new();
+    for p in 0..pages {
+        let path = format!("/site/page{p}.aspx");
+        let page = Page::from_path(&path, "/site").unwrap();
+        let generator = format!("{:08X}", page.generator(false).unwrap());
+        for b in 0..per_page {
+            // A whole ObjectStateFormatter graph (a string), as real page state is.
+            let text = format!("page {p} blob {b}");
+            let mut payload = vec![0xFF, 0x01, 0x05, u8::try_from(text.len()).unwrap()];
+            payload.extend_from_slice(text.as_bytes());
+            let field = keys
+                .encode_viewstate(&payload, &page, kind == "legacy_encrypted")
+                .unwrap();
+            lines.push(
+                serde_json::json!({"viewstate": field, "generator": generator, "url": format!("https://host{path}")})
+                    .to_string(),
+            );
+        }
+    }
+    lines
+}
+
+fn batch(c: &mut Criterion) {
+    let auditor = Auditor::from_list(KeyList::builtin());
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let mut g = c.benchmark_group("audit_batch");
+    for (kind, pages, per_page) in [
+        ("legacy_signed", 100, 10),
+        ("legacy_encrypted", 100, 10),
+        ("framework45", 4, 10),
+    ] {
+        let lines = corpus(kind, pages, per_page);
+        g.throughput(Throughput::Elements(lines.len() as u64));
+        g.bench_function(format!("{kind}/{pages}_pages_x_{per_page}/1_thread"), |b| {
+            b.iter(|| {
+                one.install(|| {
+                    let found = auditor.audit_lines(&lines).filter(|r| r.found).count();
+                    assert_eq!(found, 0);
+                    black_box(found)
+                })
+            })
+        });
+    }
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(3)).sample_size(10);
-    targets = audit, end_to_end
+    targets = audit, end_to_end, batch
 }
 criterion_main!(benches);

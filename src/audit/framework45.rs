@@ -7,6 +7,7 @@
 //! `K'enc` is derived only after a MAC verified.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 
 use sha1::Sha1;
 use sha2::{Sha256, Sha384, Sha512};
@@ -60,6 +61,20 @@ impl Derivation {
     }
 }
 
+/// One key's validation key derived for one purpose, with its HMAC states keyed on first
+/// use: what a second blob of the same page reuses instead of deriving and keying again.
+#[derive(Default)]
+pub(super) struct DerivedStates {
+    key: OnceLock<Zeroizing<Vec<u8>>>,
+    sha1: OnceLock<Option<HmacState<Sha1>>>,
+    sha256: OnceLock<Option<HmacState<Sha256>>>,
+    sha384: OnceLock<Option<Box<HmacState<Sha384>>>>,
+    sha512: OnceLock<Option<Box<HmacState<Sha512>>>>,
+}
+
+/// The derived states of every candidate for one purpose (indexed like the candidates).
+pub(super) type DerivedSlots = Vec<OnceLock<Box<DerivedStates>>>;
+
 /// A purpose to try, with what it stands for.
 pub(super) struct PurposeCase {
     pub(super) purpose: Purpose,
@@ -68,6 +83,8 @@ pub(super) struct PurposeCase {
     pub(super) user_key: Option<String>,
     /// Derivations by master key length (the lengths the candidates have).
     pub(super) derivations: BTreeMap<usize, Derivation>,
+    /// The auditor's cache for this purpose, shared by every blob that has it.
+    pub(super) cache: Option<Arc<DerivedSlots>>,
 }
 
 impl PurposeCase {
@@ -88,6 +105,7 @@ impl PurposeCase {
             app_path,
             user_key,
             derivations,
+            cache: None,
         }
     }
 }
@@ -101,12 +119,30 @@ pub(super) enum PreparedFx45 {
 }
 
 impl PreparedFx45 {
-    fn verify(&self, key: &[u8], tag: &[u8]) -> bool {
+    /// Whether `tag` is the MAC under the derived key of `states` (keyed on first use from
+    /// `key`).
+    fn verify(&self, states: &DerivedStates, key: &[u8], tag: &[u8]) -> bool {
         match self {
-            Self::Sha1(m) => hmac_state(key).is_some_and(|k| m.verify(&k, tag)),
-            Self::Sha256(m) => hmac_state(key).is_some_and(|k| m.verify(&k, tag)),
-            Self::Sha384(m) => hmac_state(key).is_some_and(|k| m.verify(&k, tag)),
-            Self::Sha512(m) => hmac_state(key).is_some_and(|k| m.verify(&k, tag)),
+            Self::Sha1(m) => states
+                .sha1
+                .get_or_init(|| hmac_state(key))
+                .as_ref()
+                .is_some_and(|k| m.verify(k, tag)),
+            Self::Sha256(m) => states
+                .sha256
+                .get_or_init(|| hmac_state(key))
+                .as_ref()
+                .is_some_and(|k| m.verify(k, tag)),
+            Self::Sha384(m) => states
+                .sha384
+                .get_or_init(|| hmac_state(key).map(Box::new))
+                .as_deref()
+                .is_some_and(|k| m.verify(k, tag)),
+            Self::Sha512(m) => states
+                .sha512
+                .get_or_init(|| hmac_state(key).map(Box::new))
+                .as_deref()
+                .is_some_and(|k| m.verify(k, tag)),
         }
     }
 }
@@ -144,13 +180,12 @@ pub(super) fn fx45_checks(bytes: &[u8]) -> Vec<Fx45Check> {
         .collect()
 }
 
-/// Checks the Framework45 reading of `bytes` under every purpose, for the master keys
-/// `vk`/`dk` (with `kdf`, the validation key's HMAC-SHA512 state).
+/// Checks the Framework45 reading of `bytes` under every purpose, for candidate `index`
+/// with master keys `vk`/`dk` (and `kdf`, the validation key's HMAC-SHA512 state).
 pub(super) fn framework45_hit(
     bytes: &[u8],
-    vk: &[u8],
-    dk: &[u8],
-    kdf: &HmacState<Sha512>,
+    index: usize,
+    (vk, dk, kdf): (&[u8], &[u8], &HmacState<Sha512>),
     purposes: &[PurposeCase],
     checks: &[Fx45Check],
 ) -> Option<Hit> {
@@ -161,12 +196,20 @@ pub(super) fn framework45_hit(
         let Some(derivation) = case.derivations.get(&vk.len()) else {
             continue;
         };
-        let val_key = derivation.derive(kdf);
+        let uncached;
+        let states: &DerivedStates = match case.cache.as_ref().and_then(|c| c.get(index)) {
+            Some(slot) => slot.get_or_init(Box::default),
+            None => {
+                uncached = DerivedStates::default();
+                &uncached
+            }
+        };
+        let val_key = states.key.get_or_init(|| derivation.derive(kdf));
         for check in checks {
             let Some((signed, tag)) = bytes.split_at_checked(check.split) else {
                 continue;
             };
-            if !check.prepared.verify(&val_key, tag) {
+            if !check.prepared.verify(states, val_key, tag) {
                 continue;
             }
             let enc =

@@ -22,6 +22,9 @@ pub(super) struct IsolatedApp {
     pub(super) path: String,
     /// The virtual-path hash that replaces key bytes 0-3.
     pub(super) hash: i32,
+    /// The auditor's IsolateApps variants of every candidate for this path, shared by
+    /// every blob of the site.
+    pub(super) cache: Option<std::sync::Arc<super::IsolatedSlots>>,
 }
 
 pub(super) struct Plan {
@@ -55,7 +58,11 @@ pub(super) fn plan(blob: &Blob<'_>, key_lengths: &[usize]) -> Plan {
                     continue;
                 }
                 if let Ok(h) = invariant_ignore_case_hash(&app) {
-                    isolated_apps.push(IsolatedApp { path: app, hash: h });
+                    isolated_apps.push(IsolatedApp {
+                        path: app,
+                        hash: h,
+                        cache: None,
+                    });
                 }
             }
         }
