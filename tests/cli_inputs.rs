@@ -745,16 +745,45 @@ fn config_levels_and_origins() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("machine-wide"));
 }
 
-/// `config` on an endless or huge file stops at the limit with a clear error (exit 2).
+/// Every file the CLI reads has a limit: an endless input (`/dev/zero`) stops there, quickly,
+/// with an error naming the limit, and exit 2.
 #[test]
-fn config_input_is_bounded() {
-    let o = bin().args(["config", "/dev/zero"]).output().unwrap();
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("limit"),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+fn inputs_are_bounded() {
+    for args in [
+        vec!["config", "/dev/zero"],
+        vec!["audit", "--keys", "/dev/zero", "AAAA"],
+        vec!["audit", "--batch", "/dev/zero"],
+        vec!["carve", "/dev/zero"],
+        vec!["simulate", "--scenario", "/dev/zero"],
+        vec![
+            "unprotect",
+            "--validation-key",
+            VK,
+            "--decryption-key",
+            DK,
+            "@/dev/zero",
+        ],
+        vec![
+            "viewstate",
+            "decode",
+            "--web-config",
+            "/dev/zero",
+            "--generator",
+            "EDD8C9AE",
+            "AAAA",
+        ],
+    ] {
+        let started = std::time::Instant::now();
+        let o = bin().args(&args).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("limit"), "{args:?}: {err}");
+        assert!(
+            started.elapsed().as_secs() < 10,
+            "{args:?} took {:?}",
+            started.elapsed()
+        );
+    }
 }
 
 /// `compare`: the matrix in text and JSON; exit 0 when every pair reads every kind, 1

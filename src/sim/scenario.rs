@@ -55,6 +55,9 @@ use crate::error::Error;
 use crate::keys::AppIdentity;
 use crate::keys::store::{ProcessIdentity, RegistryView};
 
+/// The largest scenario file read (1 MiB).
+pub const MAX_SCENARIO_FILE: u64 = 1 << 20;
+
 /// A scenario file that could not be read or run, with where in the file (1-based).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}{message}", location.map(|(l, c)| format!("line {l}, column {c}: ")).unwrap_or_default())]
@@ -318,13 +321,21 @@ impl Scenario {
             message: format!("{}: {m}", path.display()),
             location: None,
         };
-        let meta = std::fs::metadata(path).map_err(|e| io(e.to_string()))?;
-        if meta.len() > 1 << 20 {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(
+                std::fs::File::open(path).map_err(|e| io(e.to_string()))?,
+                MAX_SCENARIO_FILE + 1,
+            ),
+            &mut bytes,
+        )
+        .map_err(|e| io(e.to_string()))?;
+        if bytes.len() as u64 > MAX_SCENARIO_FILE {
             return Err(io(
                 "larger than the 1 MiB limit for a scenario file".to_owned()
             ));
         }
-        let text = std::fs::read_to_string(path).map_err(|e| io(e.to_string()))?;
+        let text = String::from_utf8(bytes).map_err(|_| io("not UTF-8".to_owned()))?;
         Self::from_toml(&text, path.parent())
     }
 

@@ -286,6 +286,44 @@ fn carve(files: &[String], url: Option<&str>, forms_cookie_name: &str) -> Result
     Ok(Output::streamed())
 }
 
+/// The longest batch line read (16 MiB: a ViewState of ysoserial size fits many times over).
+const MAX_BATCH_LINE: u64 = 16 << 20;
+
+/// Lines of `reader`, each at most [`MAX_BATCH_LINE`] bytes; a longer one ends the run with
+/// an error naming its number and the limit.
+fn bounded_lines(
+    mut reader: Box<dyn std::io::BufRead>,
+) -> impl Iterator<Item = Result<String, Failure>> {
+    use std::io::{BufRead as _, Read as _};
+    let mut number = 0usize;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        number += 1;
+        let mut line = Vec::new();
+        let read = (&mut reader)
+            .take(MAX_BATCH_LINE + 1)
+            .read_until(b'\n', &mut line);
+        match read {
+            Ok(0) => None,
+            Ok(_) if line.len() as u64 > MAX_BATCH_LINE => {
+                done = true;
+                Some(Err(Failure::usage(format!(
+                    "line {number} is longer than the {} MiB limit for a batch line",
+                    MAX_BATCH_LINE >> 20
+                ))))
+            }
+            Ok(_) => Some(Ok(String::from_utf8_lossy(&line).into_owned())),
+            Err(e) => {
+                done = true;
+                Some(Err(Failure::usage(format!("line {number}: {e}"))))
+            }
+        }
+    })
+}
+
 /// `audit --batch`: JSON lines in, JSON lines out, streamed.
 fn audit_batch(
     lists: &[String],
@@ -293,7 +331,7 @@ fn audit_batch(
     show_keys: bool,
     progress_bar: bool,
 ) -> Result<Output, Failure> {
-    use std::io::{BufRead as _, Write as _};
+    use std::io::Write as _;
     let (list, _) = known_lists(lists)?;
     let auditor = Auditor::from_list(list);
     let reader: Box<dyn std::io::BufRead> = if file == "-" {
@@ -315,9 +353,14 @@ fn audit_batch(
     });
     let mut found = 0u64;
     let mut out = std::io::stdout().lock();
-    let lines = reader.split(b'\n').map(|l| {
-        l.map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-            .unwrap_or_default()
+    let mut lines = bounded_lines(reader);
+    let mut failure = None;
+    let lines = std::iter::from_fn(|| match lines.next()? {
+        Ok(line) => Some(line),
+        Err(f) => {
+            failure = Some(f);
+            None
+        }
     });
     for result in auditor.audit_lines(lines) {
         found += u64::from(result.found);
@@ -341,7 +384,10 @@ fn audit_batch(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    Ok(Output::streamed())
+    match failure {
+        Some(f) => Err(f),
+        None => Ok(Output::streamed()),
+    }
 }
 
 fn hex_output(bytes: &[u8], field: &str) -> Result<Output, Failure> {
