@@ -49,7 +49,7 @@ fn chain(hash: &str, data: &[u8], len: usize) -> Vec<u8> {
 /// CBC with an all-zero IV, by hand with RustCrypto.
 fn cbc0_decrypt(decryption: &str, key: &[u8], ct: &[u8]) -> Vec<u8> {
     let mut buf = ct.to_vec();
-    let out = match decryption {
+    match decryption {
         "AES" => cbc::Decryptor::<aes::Aes256>::new_from_slices(key, &[0; 16])
             .unwrap()
             .decrypt_padded::<cbc::cipher::block_padding::Pkcs7>(&mut buf)
@@ -65,8 +65,7 @@ fn cbc0_decrypt(decryption: &str, key: &[u8], ct: &[u8]) -> Vec<u8> {
             .decrypt_padded::<cbc::cipher::block_padding::Pkcs7>(&mut buf)
             .unwrap()
             .to_vec(),
-    };
-    out
+    }
 }
 
 /// The `Hash` IV prefix (`Page.EncryptString`) is a hash chain of the data with the hash
