@@ -151,7 +151,13 @@ impl core::fmt::Debug for PassThrough {
     }
 }
 
+/// The built-in list as text (kept for tests that check the compiled form against it).
+#[cfg(test)]
 const BUILTIN: &str = include_str!("blacklist3r_machinekeys.txt");
+
+/// The built-in list decoded at compile time by `build.rs`: per pair, the line (u32 LE), the
+/// two key lengths (u8 each), then the key bytes.
+const BUILTIN_DECODED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/builtin_keys.bin"));
 
 /// Appends the bytes of even-length, non-empty hex `text` to `out`; `false` (and `out`
 /// unchanged) otherwise.
@@ -208,7 +214,19 @@ impl KeyList {
         BUILT_IN
             .get_or_init(|| {
                 let mut list = Self::default();
-                list.load(BUILTIN, "built-in");
+                list.sources.push(Arc::from("built-in"));
+                let mut rest = BUILTIN_DECODED;
+                while let [l0, l1, l2, l3, vlen, dlen, tail @ ..] = rest {
+                    let line = u32::from_le_bytes([*l0, *l1, *l2, *l3]) as usize;
+                    let (v, tail) = tail
+                        .split_at_checked(usize::from(*vlen))
+                        .unwrap_or_default();
+                    let (d, tail) = tail
+                        .split_at_checked(usize::from(*dlen))
+                        .unwrap_or_default();
+                    list.push_decoded(v, d, 0, line);
+                    rest = tail;
+                }
                 list
             })
             .clone()
@@ -322,9 +340,29 @@ impl KeyList {
             self.bytes.truncate(start);
             return None;
         }
-        let (validation, decryption) = self.bytes.get(start..)?.split_at_checked(v.len() / 2)?;
+        self.insert_at(start, v.len() / 2, source, line)
+    }
+
+    /// Adds one decoded pair (see [`push_pair`](Self::push_pair)).
+    fn push_decoded(&mut self, v: &[u8], d: &[u8], source: u32, line: usize) -> Option<bool> {
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(v);
+        self.bytes.extend_from_slice(d);
+        self.insert_at(start, v.len(), source, line)
+    }
+
+    /// Indexes the pair whose bytes start at `start` (validation key `validation_len`
+    /// bytes, the decryption key the rest), or drops them as a duplicate.
+    fn insert_at(
+        &mut self,
+        start: usize,
+        validation_len: usize,
+        source: u32,
+        line: usize,
+    ) -> Option<bool> {
+        let (validation, decryption) = self.bytes.get(start..)?.split_at_checked(validation_len)?;
+        let decryption_len = decryption.len();
         let key = slot(validation, decryption);
-        let validation_len = validation.len();
         let same = |i: &u32| {
             self.entries.get(*i as usize).is_some_and(|e| {
                 e.validation_len == validation_len
@@ -346,8 +384,8 @@ impl KeyList {
         }
         let entry = Entry {
             start,
-            validation_len: v.len() / 2,
-            decryption_len: d.len() / 2,
+            validation_len,
+            decryption_len,
             source,
             line: u32::try_from(line).unwrap_or(u32::MAX),
         };

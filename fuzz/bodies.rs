@@ -1,0 +1,377 @@
+//! The fuzz targets' bodies, shared by `cargo fuzz` (`fuzz_targets/*.rs`) and the stable
+//! replay test (`tests/fuzz_replay.rs`), which runs the checked-in corpora through the same
+//! entry points on every `cargo test`.
+
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::cast_possible_truncation,
+    missing_docs,
+    unreachable_pub
+)]
+
+use std::sync::OnceLock;
+
+use machinekey::audit::carve::{CarveOptions, carve};
+use machinekey::audit::{Auditor, Blob, KeyList};
+use machinekey::config::{MachineKeyConfig, RuntimeSettings};
+use machinekey::crypto::encoding::{
+    from_base64, from_hex, to_upper_hex, url_token_decode, url_token_encode,
+};
+use machinekey::crypto::framework45::{Purpose, primary};
+use machinekey::crypto::legacy::{IvType, MachineKeyProtection};
+use machinekey::formats::cookie::{CookieKind, CookieProtection};
+use machinekey::formats::forms_ticket::FormsAuthenticationTicket;
+use machinekey::formats::resource::ResourceKind;
+use machinekey::formats::session::SessionData;
+use machinekey::formats::{AppKeys, Page, osf, viewstate};
+use machinekey::keys::store::KeyStore;
+use machinekey::keys::{AppIdentity, AutoGenKeys, read_reg_export_bytes};
+use machinekey::random::RandomSource;
+
+// ---- parse: every parser of untrusted text or bytes.
+
+pub fn parse(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let _ = MachineKeyConfig::from_web_config(&text);
+    let _ = MachineKeyConfig::from_machine_key_element(&text, RuntimeSettings::default());
+    let _ = read_reg_export_bytes(data);
+    let _ = KeyStore::from_json(&text);
+    let list = KeyList::parse(&text);
+    let _ = list.is_known_key(&text);
+    let _ = AutoGenKeys::from_bytes(data);
+    let (a, b) = text.split_at(
+        text.char_indices()
+            .nth(text.chars().count() / 2)
+            .map_or(0, |(i, _)| i),
+    );
+    let _ = AppIdentity::new(a, b);
+    if let Ok(page) = Page::from_path(a, b) {
+        let _ = page.generator(false);
+        let _ = page.purposes();
+    }
+    let _ = from_hex(&text);
+    let _ = from_base64(&text);
+    let _ = url_token_decode(&text);
+    let _ = viewstate::unsigned_payload(&text);
+    let _ = FormsAuthenticationTicket::deserialize(data);
+    let _ = FormsAuthenticationTicket::deserialize_legacy(data);
+    let _ = osf::first_value_type(data);
+    let _ = osf::is_complete_graph(data);
+    let _ = SessionData::deserialize(data, false);
+    let _ = SessionData::deserialize(data, true);
+    let _ = carve(
+        &text,
+        "fuzz",
+        Some("http://host/a/b.aspx"),
+        &CarveOptions::default(),
+    );
+    let _ = machinekey::crypto::encoding::decode_value(&text);
+}
+
+// ---- unprotect: every unprotect path, in each stack and protection mode.
+
+fn keys() -> &'static [AppKeys] {
+    static KEYS: OnceLock<Vec<AppKeys>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        [
+            ("Framework20SP1", "SHA1", "AES"),
+            ("Framework20SP2", "MD5", "3DES"),
+            ("Framework20SP1", "AES", "DES"),
+            ("Framework45", "HMACSHA256", "AES"),
+            ("Framework45", "SHA1", "3DES"),
+        ]
+        .into_iter()
+        .filter_map(|(mode, validation, decryption)| {
+            let dk = match decryption {
+                "DES" => "0123456789ABCDEF".to_owned(),
+                "3DES" => "0123456789ABCDEF23456789ABCDEF01456789ABCDEF0123".to_owned(),
+                _ => "8E0D8C6E3B9E2A1F4C5D6E7F8091A2B3C4D5E6F708192A3B4C5D6E7F8091A2B3".to_owned(),
+            };
+            let cfg = MachineKeyConfig::builder()
+                .validation_key(&"5A".repeat(64))
+                .decryption_key(&dk)
+                .validation(validation)
+                .decryption(decryption)
+                .compatibility_mode(mode)
+                .build()
+                .ok()?;
+            AppKeys::explicit(&cfg).ok()
+        })
+        .collect()
+    })
+}
+
+pub fn unprotect(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let page = Page::new("/", "default_aspx");
+    for keys in keys() {
+        let _ = keys.decode_viewstate(&text, &page);
+        let _ = keys.decode_event_validation(&text, &page);
+        for protection in [
+            CookieProtection::All,
+            CookieProtection::Validation,
+            CookieProtection::Encryption,
+            CookieProtection::None,
+        ] {
+            let _ = keys.decrypt_ticket_without_expiry_check(&text, protection);
+            let _ = keys.decode_cookie(&text, CookieKind::Roles, protection);
+        }
+        for kind in [
+            ResourceKind::WebResource,
+            ResourceKind::ScriptResource,
+            ResourceKind::PreviousPage,
+        ] {
+            let _ = keys.decrypt_resource_string(&text, kind);
+        }
+        let _ = keys.unprotect(data, &["purpose"]);
+        for protection in [
+            MachineKeyProtection::All,
+            MachineKeyProtection::Encryption,
+            MachineKeyProtection::Validation,
+        ] {
+            let _ = keys.decode(&text, protection);
+        }
+        let _ = keys.unprotect_session(data, "/LM/W3SVC/1/ROOT");
+    }
+}
+
+// ---- audit: the known-key audit on untrusted blobs and URLs.
+
+fn auditor() -> &'static Auditor {
+    static AUDITOR: OnceLock<Auditor> = OnceLock::new();
+    AUDITOR.get_or_init(|| {
+        // A few pairs of the built-in list, of different lengths.
+        let builtin = KeyList::builtin();
+        let mut text = String::new();
+        for pair in builtin.pairs().iter().step_by(400) {
+            text.push_str(&format!(
+                "{},{}\n",
+                pair.validation_key, pair.decryption_key
+            ));
+        }
+        Auditor::new(&KeyList::parse(&text))
+    })
+}
+
+pub fn audit(data: &[u8]) {
+    let [kind, url_len, rest @ ..] = data else {
+        return;
+    };
+    let (url, bytes) = rest.split_at(usize::from(*url_len).min(rest.len()));
+    let url = String::from_utf8_lossy(url);
+    let blob = match kind % 6 {
+        0 => Blob::viewstate(bytes),
+        1 => Blob::event_validation(bytes),
+        2 => Blob::forms_cookie(bytes),
+        3 => Blob::resource(bytes),
+        4 => Blob::protected(bytes, &["a", "b"]),
+        _ => Blob::viewstate(bytes).with_generator(u32::from(*url_len) * 0x0101_0101),
+    };
+    let blob = if url.is_empty() {
+        blob
+    } else {
+        blob.with_url(&url).with_user_key("user")
+    };
+    let _ = auditor().audit(&blob);
+}
+
+// ---- sealed: past the MAC. The first byte picks a structure; the rest is the plaintext,
+// sealed under fixed keys so that everything behind the MAC sees fuzzer-chosen bytes.
+
+/// Every random byte is `0x5C`: sealing is deterministic, so a crash replays.
+#[derive(Debug)]
+struct Fixed;
+
+impl RandomSource for Fixed {
+    fn fill(&self, dest: &mut [u8]) -> Result<(), machinekey::Error> {
+        dest.fill(0x5C);
+        Ok(())
+    }
+}
+
+/// Keys for each layout: legacy with the v1 ticket layout, legacy with the pre-2011 one,
+/// and Framework45.
+fn sealing_keys() -> &'static [AppKeys] {
+    static KEYS: OnceLock<Vec<AppKeys>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        [
+            ("Framework20SP2", false),
+            ("Framework20SP1", true),
+            ("Framework45", false),
+        ]
+        .into_iter()
+        .filter_map(|(mode, legacy_tickets)| {
+            let mut runtime = RuntimeSettings::default();
+            runtime.use_legacy_forms_authentication_ticket_compatibility = legacy_tickets;
+            let cfg = MachineKeyConfig::builder()
+                .validation_key(&"3C".repeat(64))
+                .decryption_key("8E0D8C6E3B9E2A1F4C5D6E7F8091A2B3C4D5E6F708192A3B4C5D6E7F8091A2B3")
+                .validation("HMACSHA256")
+                .decryption("AES")
+                .compatibility_mode(mode)
+                .runtime(runtime)
+                .build()
+                .ok()?;
+            Some(
+                AppKeys::explicit(&cfg)
+                    .ok()?
+                    .with_random(std::sync::Arc::new(Fixed)),
+            )
+        })
+        .collect()
+    })
+}
+
+/// A string from fuzzer bytes (lossy UTF-8 of a slice).
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+pub fn sealed(data: &[u8]) {
+    let [selector, rest @ ..] = data else {
+        return;
+    };
+    let page = Page::new("/a", "b_aspx");
+    for keys in sealing_keys() {
+        let fx45 = keys.compatibility_mode().is_framework45();
+        match selector % 6 {
+            // Ticket bytes as the plaintext: every ticket parser behind the MAC.
+            0 => {
+                let blob = if fx45 {
+                    keys.framework45()
+                        .unwrap()
+                        .protect(rest, &Purpose::new(primary::FORMS_AUTHENTICATION_TICKET))
+                } else {
+                    let legacy = keys.legacy().unwrap();
+                    legacy.encrypt(&legacy.append_mac(rest), None, IvType::Random)
+                };
+                if let Ok(blob) = blob {
+                    let cookie = to_upper_hex(&blob);
+                    if cookie.len() <= 4096 {
+                        let _ = keys
+                            .decrypt_ticket_without_expiry_check(&cookie, CookieProtection::All);
+                    }
+                }
+                let _ = FormsAuthenticationTicket::deserialize(rest);
+                let _ = FormsAuthenticationTicket::deserialize_legacy(rest);
+            }
+            // ObjectStateFormatter bytes as page state, signed or encrypted.
+            1 => {
+                for encrypt in [false, true] {
+                    if let Ok(field) = keys.encode_viewstate(rest, &page, encrypt) {
+                        let opened = keys.decode_viewstate(&field, &page);
+                        assert_eq!(opened.as_deref().ok(), Some(rest), "ViewState round trip");
+                        let _ = osf::first_value_type(rest);
+                        let _ = osf::is_complete_graph(rest);
+                    }
+                    if let Ok(field) = keys.encode_event_validation(rest, &page, encrypt) {
+                        assert_eq!(
+                            keys.decode_event_validation(&field, &page).as_deref().ok(),
+                            Some(rest)
+                        );
+                    }
+                }
+            }
+            // Resource-string plaintext: the string checks behind the MAC.
+            2 => {
+                let blob = if fx45 {
+                    keys.framework45()
+                        .unwrap()
+                        .protect_cacheable(rest, &Purpose::new(primary::WEB_RESOURCE_URL))
+                } else {
+                    keys.legacy().unwrap().encrypt(rest, None, IvType::Hash)
+                };
+                if let Ok(blob) = blob {
+                    let _ = keys.decrypt_resource_string(
+                        &url_token_encode(&blob),
+                        ResourceKind::WebResource,
+                    );
+                }
+                let s = text(rest);
+                if let Ok(token) = keys.encrypt_resource_string(&s, ResourceKind::ScriptResource) {
+                    assert_eq!(
+                        keys.decrypt_resource_string(&token, ResourceKind::ScriptResource)
+                            .ok(),
+                        Some(s)
+                    );
+                }
+            }
+            // Serialized session items behind the Framework45 MAC.
+            3 => {
+                if let Ok(fx) = keys.framework45() {
+                    let purpose = Purpose::new("machinekey.ProtectedSessionState")
+                        .with_specific("/LM/W3SVC/1/ROOT");
+                    if let Ok(blob) = fx.protect(rest, &purpose) {
+                        let _ = keys.unprotect_session(&blob, "/LM/W3SVC/1/ROOT");
+                    }
+                }
+                if let Ok(items) = SessionData::deserialize(rest, false) {
+                    if let Ok(bytes) = items.serialize(false) {
+                        assert_eq!(SessionData::deserialize(&bytes, false).ok(), Some(items));
+                    }
+                }
+            }
+            // A structured ticket: what is issued reads back, field for field.
+            4 => {
+                let (a, b) = rest.split_at(rest.len() / 2);
+                let ticket = FormsAuthenticationTicket {
+                    version: rest.first().copied().unwrap_or(2),
+                    name: text(a),
+                    issue_date_ticks: 630_000_000_000_000_000 + i64::from(rest.len() as u32),
+                    expiration_ticks: 630_000_018_000_000_000,
+                    is_persistent: rest.len() % 2 == 1,
+                    user_data: text(b),
+                    cookie_path: "/".into(),
+                };
+                // The pre-2011 layout ends strings at NUL: such names cannot round trip.
+                let nul = ticket.name.contains('\0') || ticket.user_data.contains('\0');
+                for protection in [
+                    CookieProtection::All,
+                    CookieProtection::Validation,
+                    CookieProtection::Encryption,
+                ] {
+                    if let Ok(cookie) = keys.encrypt_ticket(&ticket, protection) {
+                        let read = keys.decrypt_ticket_without_expiry_check(&cookie, protection);
+                        let legacy_layout = keys
+                            .config()
+                            .runtime()
+                            .use_legacy_forms_authentication_ticket_compatibility;
+                        if !(nul && legacy_layout) {
+                            assert_eq!(read.as_ref().ok(), Some(&ticket), "ticket round trip");
+                        }
+                    }
+                }
+            }
+            // Cookies and MachineKey.Encode with arbitrary payloads. As in ASP.NET, signed
+            // legacy data needs at least one byte to verify (`VerifyHashedData`).
+            _ if rest.is_empty() && !fx45 => {}
+            _ => {
+                for kind in [CookieKind::Roles, CookieKind::AnonymousId] {
+                    if let Ok(cookie) = keys.encode_cookie(rest, kind, CookieProtection::All) {
+                        assert_eq!(
+                            keys.decode_cookie(&cookie, kind, CookieProtection::All)
+                                .as_deref()
+                                .ok(),
+                            Some(rest)
+                        );
+                    }
+                }
+                for protection in [MachineKeyProtection::All, MachineKeyProtection::Encryption] {
+                    if rest.is_empty() && protection == MachineKeyProtection::All {
+                        continue;
+                    }
+                    if let Ok(text) = keys.encode(rest, protection) {
+                        assert_eq!(keys.decode(&text, protection).as_deref().ok(), Some(rest));
+                    }
+                }
+                if let Ok(blob) = keys.protect(rest, &["a"]) {
+                    assert_eq!(keys.unprotect(&blob, &["a"]).as_deref().ok(), Some(rest));
+                }
+            }
+        }
+    }
+}
