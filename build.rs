@@ -19,33 +19,36 @@ fn main() {
     let mut out = Vec::new();
     for (n, line) in text.lines().enumerate() {
         let fields: Vec<&str> = line.trim().split(',').map(str::trim).collect();
-        let [v, d] = fields.as_slice() else {
-            continue;
-        };
-        let decode = |h: &str| -> Option<Vec<u8>> {
-            if h.is_empty() || h.len() % 2 != 0 {
-                return None;
-            }
-            (0..h.len())
-                .step_by(2)
-                .map(|i| u8::from_str_radix(h.get(i..i + 2)?, 16).ok())
-                .collect()
-        };
-        let (Some(v), Some(d)) = (decode(v), decode(d)) else {
-            continue;
-        };
-        let (Ok(vlen), Ok(dlen), Ok(line_no)) = (
-            u8::try_from(v.len()),
-            u8::try_from(d.len()),
-            u32::try_from(n + 1),
-        ) else {
-            continue;
-        };
-        out.extend_from_slice(&line_no.to_le_bytes());
-        out.push(vlen);
-        out.push(dlen);
-        out.extend_from_slice(&v);
-        out.extend_from_slice(&d);
+        // As `KeyList::load`: each adjacent pair of fields is a pair of keys.
+        for pair in fields.windows(2) {
+            let [v, d] = pair else {
+                continue;
+            };
+            let decode = |h: &str| -> Option<Vec<u8>> {
+                if h.is_empty() || h.len() % 2 != 0 {
+                    return None;
+                }
+                (0..h.len())
+                    .step_by(2)
+                    .map(|i| u8::from_str_radix(h.get(i..i + 2)?, 16).ok())
+                    .collect()
+            };
+            let (Some(v), Some(d)) = (decode(v), decode(d)) else {
+                continue;
+            };
+            let (Ok(vlen), Ok(dlen), Ok(line_no)) = (
+                u8::try_from(v.len()),
+                u8::try_from(d.len()),
+                u32::try_from(n + 1),
+            ) else {
+                continue;
+            };
+            out.extend_from_slice(&line_no.to_le_bytes());
+            out.push(vlen);
+            out.push(dlen);
+            out.extend_from_slice(&v);
+            out.extend_from_slice(&d);
+        }
     }
     let path = std::path::Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into()))
         .join("builtin_keys.bin");
