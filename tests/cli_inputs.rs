@@ -977,3 +977,36 @@ fn simulate_scenarios_and_web_garden() {
         Some(2)
     );
 }
+
+/// Base64url and UrlToken values can start with `-` (a first byte of 0xF8 to 0xFB): they are
+/// values, not options.
+#[test]
+fn values_may_start_with_a_hyphen() {
+    let token = url_token_encode(&[0xF8, 0x01, 0x02, 0x03, 0x04, 0x05]);
+    assert!(token.starts_with('-'), "{token}");
+    for args in [
+        vec!["audit", token.as_str()],
+        vec![
+            "unprotect",
+            "--validation-key",
+            VK,
+            "--decryption-key",
+            DK,
+            token.as_str(),
+        ],
+        vec![
+            "ticket",
+            "decrypt",
+            "--validation-key",
+            VK,
+            "--decryption-key",
+            DK,
+            token.as_str(),
+        ],
+    ] {
+        let o = bin().args(&args).output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains("unexpected argument"), "{args:?}: {err}");
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+    }
+}

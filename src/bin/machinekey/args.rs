@@ -222,7 +222,7 @@ pub(crate) enum Command {
         keys: KeyArgs,
         #[arg(long = "purpose")]
         purposes: Vec<String>,
-        #[arg(help = VALUE_HELP)]
+        #[arg(help = VALUE_HELP, allow_hyphen_values = true)]
         value: String,
     },
     /// MachineKey.Encode (prints upper-case hex).
@@ -240,7 +240,7 @@ pub(crate) enum Command {
         keys: KeyArgs,
         #[arg(long, value_enum, default_value = "all")]
         protection: ProtectionArg,
-        #[arg(help = VALUE_HELP)]
+        #[arg(help = VALUE_HELP, allow_hyphen_values = true)]
         value: String,
     },
     /// Which known key protects a value (a ViewState unless --event-validation, --cookie,
@@ -283,7 +283,7 @@ pub(crate) enum Command {
         /// per input line, in order, as each is done. `machinekey carve` writes this input.
         #[arg(long, value_name = "FILE", conflicts_with_all = ["generator", "url", "user_keys", "event_validation", "cookie", "resource", "protected", "purposes"])]
         batch: Option<String>,
-        #[arg(help = VALUE_HELP, required_unless_present = "batch")]
+        #[arg(help = VALUE_HELP, required_unless_present = "batch", allow_hyphen_values = true)]
         value: Option<String>,
     },
     /// Whether what one node (worker process or server) protects another reads, for every
@@ -365,7 +365,7 @@ pub(crate) enum PageStateCommand {
         keys: KeyArgs,
         #[command(flatten)]
         page: PageArgs,
-        #[arg(help = VALUE_HELP)]
+        #[arg(help = VALUE_HELP, allow_hyphen_values = true)]
         value: String,
     },
 }
@@ -401,7 +401,7 @@ pub(crate) enum TicketCommand {
         /// Exit 1 if the ticket has expired, as ASP.NET would refuse it.
         #[arg(long)]
         require_valid: bool,
-        #[arg(help = VALUE_HELP)]
+        #[arg(help = VALUE_HELP, allow_hyphen_values = true)]
         value: String,
     },
     /// Issue the same ticket again now for the same lifetime (sliding expiration).
@@ -413,7 +413,7 @@ pub(crate) enum TicketCommand {
         /// Renew only once half the lifetime is gone (FormsAuthentication.RenewTicketIfOld).
         #[arg(long)]
         if_old: bool,
-        #[arg(help = VALUE_HELP)]
+        #[arg(help = VALUE_HELP, allow_hyphen_values = true)]
         value: String,
     },
 }
@@ -435,7 +435,7 @@ pub(crate) enum ResourceCommand {
         keys: KeyArgs,
         #[arg(long, value_enum, default_value = "web")]
         kind: ResourceArg,
-        #[arg(help = VALUE_HELP)]
+        #[arg(help = VALUE_HELP, allow_hyphen_values = true)]
         token: String,
     },
 }
