@@ -279,3 +279,139 @@ fn key_store_json_keeps_every_store() {
         assert_eq!(again.keys, expected.keys, "{identity:?} {view:?}");
     }
 }
+
+/// .NET ticks: the Unix epoch is 621,355,968,000,000,000 ticks, a second 10,000,000.
+#[test]
+fn tick_arithmetic() {
+    use machinekey::formats::forms_ticket::{
+        UNIX_EPOCH_TICKS, ticks_from_unix_seconds, unix_seconds_from_ticks,
+    };
+    assert_eq!(UNIX_EPOCH_TICKS, 621_355_968_000_000_000);
+    assert_eq!(ticks_from_unix_seconds(0), UNIX_EPOCH_TICKS);
+    assert_eq!(
+        ticks_from_unix_seconds(1_700_000_000),
+        638_355_968_000_000_000
+    );
+    assert_eq!(
+        unix_seconds_from_ticks(638_355_968_000_000_000),
+        1_700_000_000
+    );
+    assert_eq!(
+        unix_seconds_from_ticks(UNIX_EPOCH_TICKS - 1),
+        -1,
+        "rounds toward the past"
+    );
+}
+
+#[derive(Debug)]
+struct At(i64);
+
+impl machinekey::Clock for At {
+    fn now_ticks(&self) -> i64 {
+        self.0
+    }
+}
+
+/// A clock skew is tolerance after the expiration, in .NET ticks.
+#[test]
+fn clock_skew_tolerates_that_much() {
+    use machinekey::TicketValidation;
+    use std::time::Duration;
+    let policy = TicketValidation::default().with_clock_skew(Duration::from_secs(60));
+    assert_eq!(policy.clock_skew_ticks, 600_000_000);
+    let cfg = MachineKeyConfig::builder()
+        .validation_key(VK)
+        .decryption_key("8E0D8C6E3B9E2A1F4C5D6E7F8091A2B3C4D5E6F708192A3B4C5D6E7F8091A2B3")
+        .build()
+        .unwrap();
+    let keys = AppKeys::explicit(&cfg).unwrap();
+    let t = ticket();
+    let cookie = keys.encrypt_ticket(&t, CookieProtection::All).unwrap();
+    let late = |seconds: i64| At(t.expiration_ticks + seconds * 10_000_000);
+    let with = |p: TicketValidation, at: At| {
+        keys.decrypt_ticket(&cookie, CookieProtection::All, &p.with_clock(Arc::new(at)))
+    };
+    assert!(with(policy.clone(), late(30)).is_ok());
+    assert_eq!(with(policy, late(61)), Err(Error::TicketExpired));
+    assert_eq!(
+        with(TicketValidation::default(), late(1)),
+        Err(Error::TicketExpired)
+    );
+}
+
+/// A cookie of exactly 4,096 characters is issued (and read); one block more is refused.
+#[test]
+fn encrypt_at_exactly_the_limit() {
+    let cfg = MachineKeyConfig::builder()
+        .validation_key(VK)
+        .decryption_key("8E0D8C6E3B9E2A1F4C5D6E7F8091A2B3C4D5E6F708192A3B4C5D6E7F8091A2B3")
+        .validation("HMACSHA256")
+        .compatibility_mode("Framework45")
+        .build()
+        .unwrap();
+    let keys = AppKeys::explicit(&cfg).unwrap();
+    let mut t = ticket();
+    let mut exact = None;
+    for n in 900..1100 {
+        t.user_data = "x".repeat(n);
+        match keys.encrypt_ticket(&t, CookieProtection::All) {
+            Ok(c) if c.len() == 4096 => exact = Some(c),
+            Ok(_) => {}
+            Err(Error::TooLong { actual, .. }) => {
+                assert!(actual > 4096);
+                break;
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+    let cookie = exact.expect("some user data gives exactly 4,096 characters");
+    assert!(
+        keys.decrypt_ticket_without_expiry_check(&cookie, CookieProtection::All)
+            .is_ok()
+    );
+}
+
+/// `<forms protection>` maps to the cookie protection of the same name.
+#[test]
+fn forms_protection_maps_one_to_one() {
+    use machinekey::config::stack::{ConfigFile, ConfigStack};
+    for (value, expected) in [
+        ("All", CookieProtection::All),
+        ("None", CookieProtection::None),
+        ("Encryption", CookieProtection::Encryption),
+        ("Validation", CookieProtection::Validation),
+    ] {
+        let site = ConfigFile::from_text(
+            "web.config",
+            &format!(
+                "<configuration><system.web><authentication mode=\"Forms\"><forms protection=\"{value}\" /></authentication></system.web></configuration>"
+            ),
+        );
+        let forms = ConfigStack::new()
+            .site_web_config(site)
+            .resolve("/")
+            .unwrap()
+            .forms;
+        assert_eq!(forms.cookie_protection(), expected, "{value}");
+    }
+}
+
+/// Sliding expiration (the default) renews a ticket on a request once half its life is gone.
+#[test]
+fn sliding_expiration_renews_on_request() {
+    use machinekey::config::stack::FormsSettings;
+    let forms = FormsSettings::default();
+    assert!(forms.sliding_expiration);
+    let t = forms.new_ticket("carol", &At(0));
+    assert_eq!(t.expiration_ticks, 30 * 60 * 10_000_000);
+    assert!(
+        forms
+            .renew_on_request(&t, &At(10 * 60 * 10_000_000))
+            .is_none()
+    );
+    let renewed = forms
+        .renew_on_request(&t, &At(15 * 60 * 10_000_000))
+        .unwrap();
+    assert_eq!(renewed.issue_date_ticks, 15 * 60 * 10_000_000);
+    assert_eq!(renewed.expiration_ticks, 45 * 60 * 10_000_000);
+}
