@@ -6,6 +6,7 @@
 #[cfg_attr(docsrs, doc(cfg(feature = "audit")))]
 pub mod audit;
 mod binary;
+mod bounded;
 pub mod compat;
 pub mod config;
 pub mod crypto;

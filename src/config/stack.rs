@@ -64,7 +64,6 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use roxmltree::{Document, Node};
@@ -239,21 +238,8 @@ impl ConfigFile {
 }
 
 fn read_bounded(path: &Path, name: &str) -> Result<Vec<u8>, ConfigError> {
-    let file = std::fs::File::open(path).map_err(|e| file_error(name, e.to_string()))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_CONFIG_FILE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| file_error(name, e.to_string()))?;
-    if bytes.len() as u64 > MAX_CONFIG_FILE {
-        return Err(file_error(
-            name,
-            format!(
-                "larger than the {} MiB limit for a configuration file",
-                MAX_CONFIG_FILE >> 20
-            ),
-        ));
-    }
-    Ok(bytes)
+    crate::bounded::read_file(path, MAX_CONFIG_FILE, "a configuration file")
+        .map_err(|reason| file_error(name, reason))
 }
 
 #[derive(Debug, Clone)]

@@ -318,23 +318,11 @@ impl Scenario {
     /// [`from_toml`](Self::from_toml).
     pub fn read(path: &Path) -> Result<Self, ScenarioError> {
         let io = |m: String| ScenarioError {
-            message: format!("{}: {m}", path.display()),
+            message: m,
             location: None,
         };
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(
-            &mut std::io::Read::take(
-                std::fs::File::open(path).map_err(|e| io(e.to_string()))?,
-                MAX_SCENARIO_FILE + 1,
-            ),
-            &mut bytes,
-        )
-        .map_err(|e| io(e.to_string()))?;
-        if bytes.len() as u64 > MAX_SCENARIO_FILE {
-            return Err(io(
-                "larger than the 1 MiB limit for a scenario file".to_owned()
-            ));
-        }
+        let bytes =
+            crate::bounded::read_file(path, MAX_SCENARIO_FILE, "a scenario file").map_err(io)?;
         let text = String::from_utf8(bytes).map_err(|_| io("not UTF-8".to_owned()))?;
         Self::from_toml(&text, path.parent())
     }
