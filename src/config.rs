@@ -245,8 +245,11 @@ impl MachineKeyConfig {
         self.application_name.as_deref()
     }
 
-    /// The `dataProtectorType` attribute. When set, ASP.NET hands Framework45 protection
-    /// to a custom `DataProtector`, whose format this crate cannot reproduce (`MachineKeySection.DataProtectorType`).
+    /// The `dataProtectorType` attribute (`MachineKeySection.DataProtectorType`). When set,
+    /// ASP.NET hands Framework45 protection (except resource URLs and `__PREVIOUSPAGE`) to
+    /// that `DataProtector`; with the `Microsoft.AspNetCore.DataProtection.SystemWeb`
+    /// package it is a Data Protection key ring: see
+    /// [`AppKeys::with_key_ring`](crate::AppKeys::with_key_ring).
     #[must_use]
     pub fn data_protector_type(&self) -> Option<&str> {
         self.data_protector_type.as_deref()

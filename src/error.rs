@@ -47,6 +47,25 @@ pub enum Error {
     /// A forms-authentication ticket verified but has expired under the validation policy.
     #[error("the ticket has expired")]
     TicketExpired,
+    /// A Data Protection payload names a key the key ring does not hold (ASP.NET: "The key
+    /// {…} was not found in the key ring."): the ring differs from the one that protected it.
+    #[error("the key {} was not found in the key ring", .0.braced())]
+    KeyNotFound(crate::dataprotection::KeyId),
+    /// A Data Protection payload's key is revoked ("The key {…} has been revoked.").
+    #[error("the key {} has been revoked", .0.braced())]
+    KeyRevoked(crate::dataprotection::KeyId),
+    /// A Data Protection key cannot be used: its master key is encrypted at rest, or its
+    /// descriptor names an algorithm this crate does not support.
+    #[error("the key {} cannot be used: {reason}", .id.braced())]
+    KeyUnavailable {
+        /// The key.
+        id: crate::dataprotection::KeyId,
+        /// Why.
+        reason: String,
+    },
+    /// A key ring could not be read.
+    #[error(transparent)]
+    KeyRing(#[from] crate::dataprotection::KeyRingError),
     /// The random number source failed.
     #[error("the random number source failed")]
     Random,

@@ -18,9 +18,12 @@ use std::sync::Arc;
 pub use page::Page;
 
 use crate::config::{CompatibilityMode, MachineKeyConfig};
-use crate::crypto::framework45::Framework45Protector;
+use crate::crypto::framework45::{Framework45Protector, Purpose};
 use crate::crypto::legacy::{LegacyProtector, MachineKeyProtection};
+use crate::dataprotection::KeyRing;
+use crate::dataprotection::systemweb::CompatibilityDataProtector;
 use crate::error::Error;
+use crate::error::{ConfigError, ConfigErrorKind};
 use crate::keys::{AppIdentity, AutoGenKeys, Framework45Keys, LegacyKeys};
 use crate::random::RandomSource;
 
@@ -49,6 +52,33 @@ pub struct AppKeys {
     config: MachineKeyConfig,
     legacy: Result<LegacyProtector, Error>,
     framework45: Result<Framework45Protector, Error>,
+    data_protection: Option<CompatibilityDataProtector>,
+    rng: Option<Arc<dyn RandomSource>>,
+}
+
+/// What protects the Framework45 consumers whose crypto options are `None` (ViewState,
+/// EventValidation, forms tickets, role and anonymous-id cookies, `MachineKey.Protect`):
+/// the `<machineKey>` keys, or with `dataProtectorType` the Data Protection key ring
+/// (`AspNetCryptoServiceProvider.GetCryptoService`).
+pub(crate) enum StateProtector<'a> {
+    MachineKey(&'a Framework45Protector),
+    DataProtection(&'a CompatibilityDataProtector),
+}
+
+impl StateProtector<'_> {
+    pub(crate) fn protect(&self, data: &[u8], purpose: &Purpose) -> Result<Vec<u8>, Error> {
+        match self {
+            Self::MachineKey(p) => p.protect(data, purpose),
+            Self::DataProtection(p) => p.protect(data, purpose),
+        }
+    }
+
+    pub(crate) fn unprotect(&self, blob: &[u8], purpose: &Purpose) -> Result<Vec<u8>, Error> {
+        match self {
+            Self::MachineKey(p) => p.unprotect(blob, purpose),
+            Self::DataProtection(p) => p.unprotect(blob, purpose),
+        }
+    }
 }
 
 impl AppKeys {
@@ -109,6 +139,8 @@ impl AppKeys {
             config: config.clone(),
             legacy,
             framework45,
+            data_protection: None,
+            rng: None,
         };
         if keys.compatibility_mode().is_framework45() {
             keys.framework45()?;
@@ -133,8 +165,81 @@ impl AppKeys {
     #[must_use]
     pub fn with_random(mut self, rng: Arc<dyn RandomSource>) -> Self {
         self.legacy = self.legacy.map(|p| p.with_random(Arc::clone(&rng)));
-        self.framework45 = self.framework45.map(|p| p.with_random(rng));
+        self.framework45 = self.framework45.map(|p| p.with_random(Arc::clone(&rng)));
+        self.data_protection = self
+            .data_protection
+            .map(|p| p.with_random(Arc::clone(&rng)));
+        self.rng = Some(rng);
         self
+    }
+
+    /// Attaches the Data Protection key ring of an application whose `<machineKey>` has
+    /// `dataProtectorType` (the `Microsoft.AspNetCore.DataProtection.SystemWeb` package):
+    /// ViewState, EventValidation, forms tickets, role and anonymous-id cookies and
+    /// `MachineKey.Protect` then go through the ring with the purpose chain
+    /// `[discriminator, primary purpose, specific purposes…]`, where the discriminator is
+    /// `<machineKey applicationName>` or else `app`'s `AppDomainAppId`. `WebResource.axd`,
+    /// `ScriptResource.axd` and `__PREVIOUSPAGE` stay on the `<machineKey>` keys, as in
+    /// ASP.NET (`AspNetCryptoServiceProvider`: cacheable output is never routed).
+    ///
+    /// Without `dataProtectorType` the ring is kept but not used.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::{AppKeys, MachineKeyConfig, Page};
+    /// use machinekey::dataprotection::KeyRing;
+    /// use machinekey::dataprotection::systemweb::COMPATIBILITY_DATA_PROTECTOR;
+    /// use machinekey::keys::{AppIdentity, AutoGenKeys};
+    /// let cfg = MachineKeyConfig::builder()
+    ///     .compatibility_mode("Framework45")
+    ///     .data_protector_type(COMPATIBILITY_DATA_PROTECTOR)
+    ///     .build()?;
+    /// let mut ring = KeyRing::new();
+    /// ring.generate_key(time::OffsetDateTime::now_utc(), &machinekey::random::OsRandom)?;
+    /// let app = AppIdentity::new("/Shop", "/LM/W3SVC/1/ROOT/Shop")?;
+    /// let autogen = AutoGenKeys::generate(&machinekey::random::OsRandom)?;
+    /// let keys = AppKeys::resolve(&cfg, &app, Some(&autogen))?.with_key_ring(ring, &app);
+    /// let page = Page::from_url("/Shop/default.aspx", "/Shop")?;
+    /// let state = keys.encode_viewstate(b"\xff\x01\x0f\x0f", &page, true)?;
+    /// assert!(state.starts_with("CfDJ8"));
+    /// assert_eq!(keys.decode_viewstate(&state, &page)?, b"\xff\x01\x0f\x0f");
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_key_ring(mut self, ring: KeyRing, app: &AppIdentity) -> Self {
+        let mut dp = CompatibilityDataProtector::new(ring, &self.config, app);
+        if let Some(rng) = &self.rng {
+            dp = dp.with_random(Arc::clone(rng));
+        }
+        self.data_protection = Some(dp);
+        self
+    }
+
+    /// The Data Protection side, when a key ring is attached.
+    #[must_use]
+    pub fn data_protection(&self) -> Option<&CompatibilityDataProtector> {
+        self.data_protection.as_ref()
+    }
+
+    /// The protector of the routed consumers: with `dataProtectorType` the key ring (an
+    /// error until one is attached), otherwise the Framework45 stack.
+    pub(crate) fn state_protector(&self) -> Result<StateProtector<'_>, Error> {
+        if self.config.data_protector_type().is_some() {
+            return self
+                .data_protection
+                .as_ref()
+                .map(StateProtector::DataProtection)
+                .ok_or_else(|| {
+                    ConfigError::new(
+                        "dataProtectorType",
+                        ConfigErrorKind::NotAvailable {
+                            reason: "the Data Protection key ring protects this value; attach it with AppKeys::with_key_ring",
+                        },
+                    )
+                    .into()
+                });
+        }
+        Ok(StateProtector::MachineKey(self.framework45()?))
     }
 
     /// The configuration.
@@ -191,7 +296,8 @@ impl AppKeys {
         self.framework45.as_ref().map_err(Clone::clone)
     }
 
-    /// `MachineKey.Protect(data, purposes)` (always Framework45).
+    /// `MachineKey.Protect(data, purposes)` (always Framework45; with `dataProtectorType`,
+    /// the attached key ring).
     ///
     /// # Errors
     /// As [`Framework45Protector::machine_key_protect`], or the Framework45 stack's error.
@@ -199,7 +305,10 @@ impl AppKeys {
     /// # Example
     /// See [`AppKeys`].
     pub fn protect<S: AsRef<str>>(&self, data: &[u8], purposes: &[S]) -> Result<Vec<u8>, Error> {
-        self.framework45()?.machine_key_protect(data, purposes)
+        match self.state_protector()? {
+            StateProtector::MachineKey(p) => p.machine_key_protect(data, purposes),
+            StateProtector::DataProtection(p) => p.machine_key_protect(data, purposes),
+        }
     }
 
     /// `MachineKey.Unprotect(blob, purposes)` (always Framework45).
@@ -210,7 +319,10 @@ impl AppKeys {
     /// # Example
     /// See [`AppKeys`].
     pub fn unprotect<S: AsRef<str>>(&self, blob: &[u8], purposes: &[S]) -> Result<Vec<u8>, Error> {
-        self.framework45()?.machine_key_unprotect(blob, purposes)
+        match self.state_protector()? {
+            StateProtector::MachineKey(p) => p.machine_key_unprotect(blob, purposes),
+            StateProtector::DataProtection(p) => p.machine_key_unprotect(blob, purposes),
+        }
     }
 
     /// `MachineKey.Encode(data, protection)` (always legacy).

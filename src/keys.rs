@@ -19,7 +19,7 @@ mod generate;
 mod import;
 pub(crate) mod kdf;
 pub(crate) mod purpose;
-mod secret;
+pub(crate) mod secret;
 pub mod store;
 pub mod string_hash;
 

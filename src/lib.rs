@@ -10,6 +10,7 @@ mod bounded;
 pub mod compat;
 pub mod config;
 pub mod crypto;
+pub mod dataprotection;
 mod error;
 pub mod formats;
 pub mod keys;

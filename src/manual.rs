@@ -48,7 +48,8 @@
 //!
 //! * Legacy validation keys longer than the HMAC block (64 bytes; 128 for HMACSHA384/512)
 //!   are refused: ASP.NET 4.x would overrun a buffer with them (UNVERIFIED).
-//! * `alg:` custom algorithms and `dataProtectorType` are not supported.
+//! * `alg:` custom algorithms are not supported. `dataProtectorType` is supported for the
+//!   Data Protection package (`CompatibilityDataProtector`) only: see [`crate::dataprotection`].
 //! * Weak DES/TripleDES keys are refused, as the .NET providers refuse them (standard .NET
 //!   behaviour; not read in the ASP.NET source).
 //!

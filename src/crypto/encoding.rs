@@ -84,6 +84,56 @@ pub fn from_base64(text: &str) -> Result<Vec<u8>, Error> {
     }
 }
 
+/// Encodes bytes as ASP.NET Core's `WebEncoders.Base64UrlEncode` does: RFC 4648 §5
+/// alphabet (`-`, `_`), no padding. Data Protection text (`CfDJ8…`) is written this way.
+///
+/// # Example
+/// ```
+/// use machinekey::crypto::encoding::to_base64url;
+/// assert_eq!(to_base64url(&[0x09, 0xF0, 0xC9, 0xF0]), "CfDJ8A");
+/// ```
+#[must_use]
+pub fn to_base64url(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Decodes as `WebEncoders.Base64UrlDecode` does: Base64url without padding (a length of
+/// 1 mod 4 is malformed); as on .NET 9 and later, standard Base64 with `+`, `/` and padding
+/// is accepted too when the text has no `-` or `_`, but not a mix of both alphabets.
+///
+/// # Errors
+/// [`Error::Malformed`] with [`Encoding::Base64Url`].
+///
+/// # Example
+/// ```
+/// use machinekey::crypto::encoding::from_base64url;
+/// assert_eq!(from_base64url("CfDJ8A")?, [0x09, 0xF0, 0xC9, 0xF0]);
+/// assert_eq!(from_base64url("-_8")?, from_base64url("+/8=")?);
+/// assert!(from_base64url("-/8").is_err());
+/// # Ok::<(), machinekey::Error>(())
+/// ```
+pub fn from_base64url(text: &str) -> Result<Vec<u8>, Error> {
+    let malformed = || Error::Malformed(Encoding::Base64Url);
+    let url = text.contains(['-', '_']);
+    let standard = text.contains(['+', '/']);
+    if url && standard {
+        return Err(malformed());
+    }
+    let alphabet = if standard {
+        &alphabet::STANDARD
+    } else {
+        &alphabet::URL_SAFE
+    };
+    GeneralPurpose::new(
+        alphabet,
+        GeneralPurposeConfig::new()
+            .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    )
+    .decode(text)
+    .map_err(|_| malformed())
+}
+
 /// Encodes bytes as `HttpServerUtility.UrlTokenEncode` does (`HttpServerUtility.UrlTokenEncode`): Base64 with `+`
 /// and `/` mapped to `-` and `_`, the `=` padding removed and its count appended as one
 /// digit. Empty input gives an empty string.

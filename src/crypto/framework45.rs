@@ -62,8 +62,10 @@ impl Framework45Protector {
     /// # Errors
     /// A [`ConfigError`]: `Wrong_validation_enum_FX45` for MD5/3DES/AES validation,
     /// `Bad_machine_key` when the encryption key does not suit the cipher (`Auto` is AES
-    /// here, so an 8-byte key fails), or [`ConfigErrorKind::NotAvailable`] when
-    /// `dataProtectorType` hands protection to a custom `DataProtector`.
+    /// here, so an 8-byte key fails). With `dataProtectorType` this stack still serves
+    /// `WebResource.axd`, `ScriptResource.axd` and `__PREVIOUSPAGE`; the other consumers go
+    /// through the key ring attached with
+    /// [`AppKeys::with_key_ring`](crate::AppKeys::with_key_ring).
     ///
     /// # Example
     /// ```
@@ -79,14 +81,6 @@ impl Framework45Protector {
     /// # Ok::<(), machinekey::ConfigError>(())
     /// ```
     pub fn new(config: &MachineKeyConfig, keys: &Framework45Keys) -> Result<Self, ConfigError> {
-        if config.data_protector_type().is_some() {
-            return Err(ConfigError::new(
-                "dataProtectorType",
-                ConfigErrorKind::NotAvailable {
-                    reason: "a custom DataProtector protects Framework45 data; its format is not ASP.NET's",
-                },
-            ));
-        }
         let validation = config.validation();
         let mac = HmacHash::for_validation(validation)
             .filter(|_| validation.allowed_in_framework45())

@@ -118,7 +118,7 @@ impl AppKeys {
         protection: CookieProtection,
     ) -> Result<String, Error> {
         let blob = if self.uses_framework45() {
-            self.framework45()?.protect(payload, &kind.purpose())?
+            self.state_protector()?.protect(payload, &kind.purpose())?
         } else {
             self.legacy_protect(payload, protection)?
         };
@@ -141,7 +141,7 @@ impl AppKeys {
     ) -> Result<Vec<u8>, Error> {
         let blob = url_token_decode(cookie)?;
         if self.uses_framework45() {
-            self.framework45()?.unprotect(&blob, &kind.purpose())
+            self.state_protector()?.unprotect(&blob, &kind.purpose())
         } else {
             self.legacy_unprotect(&blob, protection)
         }

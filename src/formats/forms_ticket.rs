@@ -560,7 +560,7 @@ impl AppKeys {
         }
         let bytes = self.ticket_bytes(ticket, protection)?;
         let blob = if self.uses_framework45() {
-            self.framework45()?
+            self.state_protector()?
                 .protect(&bytes, &Purpose::new(primary::FORMS_AUTHENTICATION_TICKET))?
         } else {
             self.legacy_protect(&bytes, protection)?
@@ -639,7 +639,7 @@ impl AppKeys {
             Err(_) => url_token_decode(text)?,
         };
         let bytes = if self.uses_framework45() {
-            self.framework45()?
+            self.state_protector()?
                 .unprotect(&blob, &Purpose::new(primary::FORMS_AUTHENTICATION_TICKET))?
         } else {
             self.legacy_unprotect(&blob, protection)?

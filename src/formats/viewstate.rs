@@ -42,7 +42,7 @@ impl AppKeys {
         let blob = from_base64(text)?;
         if self.uses_framework45() {
             return self
-                .framework45()?
+                .state_protector()?
                 .unprotect(&blob, &self.page_purpose(field, page)?);
         }
         let legacy = self.legacy()?;
@@ -62,7 +62,7 @@ impl AppKeys {
         encrypt: bool,
     ) -> Result<String, Error> {
         let blob = if self.uses_framework45() {
-            self.framework45()?
+            self.state_protector()?
                 .protect(payload, &self.page_purpose(field, page)?)?
         } else {
             let legacy = self.legacy()?;

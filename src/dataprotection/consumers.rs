@@ -1,0 +1,97 @@
+//! The purpose chains of ASP.NET's own Data Protection users, after the application
+//! discriminator: cookie authentication, antiforgery, session, TempData, OpenID Connect
+//! state (ASP.NET Core), and the System.Web consumers routed through
+//! `CompatibilityDataProtector`.
+
+/// A known consumer of Data Protection and its purpose chain (without the discriminator).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Consumer {
+    /// What it is, e.g. `cookie authentication (Identity.Application)`.
+    pub name: String,
+    /// The purposes after the discriminator.
+    pub purposes: Vec<String>,
+}
+
+fn consumer(name: &str, purposes: &[&str]) -> Consumer {
+    Consumer {
+        name: name.to_owned(),
+        purposes: purposes.iter().map(|p| (*p).to_owned()).collect(),
+    }
+}
+
+/// The purpose chain of cookie authentication for scheme `scheme`
+/// (`PostConfigureCookieAuthenticationOptions`: the middleware's type name, the scheme, `v2`).
+///
+/// # Example
+/// ```
+/// use machinekey::dataprotection::consumers::cookie_authentication;
+/// assert_eq!(cookie_authentication("Cookies")[1], "Cookies");
+/// ```
+#[must_use]
+pub fn cookie_authentication(scheme: &str) -> Vec<String> {
+    vec![
+        "Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationMiddleware".to_owned(),
+        scheme.to_owned(),
+        "v2".to_owned(),
+    ]
+}
+
+/// The chains an audit tries on a `CfDJ8` value (after the discriminator): ASP.NET Core's
+/// cookie schemes (`Cookies`, `Identity.Application`, `Identity.External`,
+/// `Identity.TwoFactorUserId`, `Identity.TwoFactorRememberMe`), antiforgery, session,
+/// TempData, OpenID Connect state, and the ASP.NET 4.x SystemWeb consumers (forms ticket,
+/// role and anonymous-id cookies).
+///
+/// # Example
+/// ```
+/// use machinekey::dataprotection::consumers::known;
+/// assert!(known().iter().any(|c| c.purposes == ["SessionMiddleware"]));
+/// ```
+#[must_use]
+pub fn known() -> Vec<Consumer> {
+    let mut out: Vec<Consumer> = [
+        "Cookies",
+        "Identity.Application",
+        "Identity.External",
+        "Identity.TwoFactorUserId",
+        "Identity.TwoFactorRememberMe",
+    ]
+    .iter()
+    .map(|s| Consumer {
+        name: format!("cookie authentication ({s})"),
+        purposes: cookie_authentication(s),
+    })
+    .collect();
+    out.extend([
+        consumer(
+            "antiforgery token",
+            &["Microsoft.AspNetCore.Antiforgery.AntiforgeryToken.v1"],
+        ),
+        consumer("session cookie", &["SessionMiddleware"]),
+        consumer(
+            "TempData cookie",
+            &["Microsoft.AspNetCore.Mvc.ViewFeatures.CookieTempDataProviderToken.v1"],
+        ),
+        consumer(
+            "OpenID Connect state (OpenIdConnect)",
+            &[
+                "Microsoft.AspNetCore.Authentication.OpenIdConnect.OpenIdConnectHandler",
+                "OpenIdConnect",
+                "v1",
+            ],
+        ),
+        consumer(
+            "ASP.NET 4.x forms ticket (SystemWeb)",
+            &["FormsAuthentication.Ticket"],
+        ),
+        consumer(
+            "ASP.NET 4.x role cookie (SystemWeb)",
+            &["RolePrincipal.Ticket"],
+        ),
+        consumer(
+            "ASP.NET 4.x anonymous id (SystemWeb)",
+            &["AnonymousIdentificationModule.Ticket"],
+        ),
+    ]);
+    out
+}
