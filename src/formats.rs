@@ -199,7 +199,7 @@ impl AppKeys {
     /// let app = AppIdentity::new("/Shop", "/LM/W3SVC/1/ROOT/Shop")?;
     /// let autogen = AutoGenKeys::generate(&machinekey::random::OsRandom)?;
     /// let keys = AppKeys::resolve(&cfg, &app, Some(&autogen))?.with_key_ring(ring, &app);
-    /// let page = Page::from_url("/Shop/default.aspx", "/Shop")?;
+    /// let page = Page::from_path("/Shop/default.aspx", "/Shop")?;
     /// let state = keys.encode_viewstate(b"\xff\x01\x0f\x0f", &page, true)?;
     /// assert!(state.starts_with("CfDJ8"));
     /// assert_eq!(keys.decode_viewstate(&state, &page)?, b"\xff\x01\x0f\x0f");

@@ -891,13 +891,15 @@ impl KeyRing {
     fn add_document(&mut self, xml: &str, origin: &str) -> Result<(), Error> {
         let doc = parse_xml(xml, origin)?;
         let root = doc.root_element();
-        let elements: Vec<_> = if matches!(root.tag_name().name(), "key" | "revocation") {
-            vec![root]
-        } else {
-            root.children()
-                .filter(roxmltree::Node::is_element)
-                .collect()
-        };
+        let children: Vec<_> = root
+            .children()
+            .filter(roxmltree::Node::is_element)
+            .collect();
+        let container = !matches!(root.tag_name().name(), "key" | "revocation")
+            && children
+                .iter()
+                .any(|c| matches!(c.tag_name().name(), "key" | "revocation"));
+        let elements = if container { children } else { vec![root] };
         for el in elements {
             match el.tag_name().name() {
                 "key" => match parse_key(el, origin) {

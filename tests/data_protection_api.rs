@@ -1,0 +1,536 @@
+//! Data Protection through the crate's API: round trips for every algorithm, purpose and
+//! discriminator mismatches, unknown and revoked keys, key rings from directories and
+//! `.reg` exports, keys encrypted at rest, the SystemWeb mapping through `AppKeys`
+//! (`<machineKey dataProtectorType>`), and the repository-selection model.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use machinekey::config::MachineKeyConfig;
+use machinekey::crypto::encoding::{from_base64, from_hex, to_base64};
+use machinekey::crypto::framework45::Framework45Protector;
+use machinekey::dataprotection::repository::{
+    HostEnvironment, HostOs, Repository, ephemeral_reason, select_repository,
+};
+use machinekey::dataprotection::systemweb::COMPATIBILITY_DATA_PROTECTOR;
+use machinekey::dataprotection::{Algorithm, BlockCipher, Key, KeyRing, MacAlgorithm};
+use machinekey::formats::resource::ResourceKind;
+use machinekey::keys::{AppIdentity, AutoGenKeys};
+use machinekey::random::{OsRandom, RandomSource};
+use machinekey::{
+    AppKeys, CookieProtection, Error, FormsAuthenticationTicket, Page, Purpose, SystemClock,
+};
+use serde_json::Value;
+use time::OffsetDateTime;
+
+fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+#[test]
+fn round_trips_for_every_algorithm() {
+    let mut algorithms = Vec::new();
+    for key_len in [16, 24, 32] {
+        for mac in [MacAlgorithm::HmacSha256, MacAlgorithm::HmacSha512] {
+            algorithms.push(Algorithm::Cbc {
+                cipher: BlockCipher::Aes,
+                key_len,
+                mac,
+            });
+        }
+        algorithms.push(Algorithm::Gcm { key_len });
+    }
+    for alg in algorithms {
+        let key = Key::generate(now(), alg, &OsRandom).unwrap();
+        let mut ring = KeyRing::new();
+        ring.add(key).unwrap();
+        let p = ring.protector(&["MyApp", "Orders"]).unwrap();
+        for len in [0usize, 1, 15, 16, 17, 1000] {
+            let data = vec![0x5A; len];
+            let payload = p.protect(&data).unwrap();
+            assert_eq!(p.unprotect(&payload).unwrap(), data, "{alg} {len}");
+            // Wrong purpose, missing discriminator, extra purpose: all the one opaque error.
+            for other in [
+                &["MyApp", "Other"][..],
+                &["Orders"],
+                &["MyApp", "Orders", "x"],
+            ] {
+                let q = ring.protector(other).unwrap();
+                assert_eq!(
+                    q.unprotect(&payload),
+                    Err(Error::Unprotect),
+                    "{alg} {other:?}"
+                );
+            }
+        }
+        // Reading the ring back from its key file gives the same key.
+        let (name, xml) = ring.to_key_files().remove(0);
+        let again = KeyRing::from_xml(&xml, &name).unwrap();
+        let payload = p.protect(b"x").unwrap();
+        assert_eq!(
+            again
+                .protector(&["MyApp", "Orders"])
+                .unwrap()
+                .unprotect(&payload)
+                .unwrap(),
+            b"x",
+            "{alg}"
+        );
+    }
+}
+
+#[test]
+fn unknown_and_revoked_keys() {
+    let mut a = KeyRing::new();
+    a.generate_key(now(), &OsRandom).unwrap();
+    let mut b = KeyRing::new();
+    let b_id = b.generate_key(now(), &OsRandom).unwrap();
+    let payload = b.protector(&["app"]).unwrap().protect(b"data").unwrap();
+    let err = a
+        .protector(&["app"])
+        .unwrap()
+        .unprotect(&payload)
+        .unwrap_err();
+    assert_eq!(err, Error::KeyNotFound(b_id));
+    assert!(err.to_string().contains(&b_id.braced()), "{err}");
+
+    b.revoke(b_id, now());
+    let p = b.protector(&["app"]).unwrap();
+    assert_eq!(p.unprotect(&payload), Err(Error::KeyRevoked(b_id)));
+    let u = p.unprotect_detailed(&payload, true).unwrap();
+    assert_eq!(u.plaintext, b"data");
+    assert!(u.was_revoked && u.requires_migration);
+    // No default key any more: protect refuses rather than inventing one.
+    assert!(matches!(p.protect(b"x"), Err(Error::InvalidArgument(_))));
+    // Text form: CfDJ8, Base64url; standard Base64 is read too; garbage is Malformed.
+    let mut c = KeyRing::new();
+    c.generate_key(now(), &OsRandom).unwrap();
+    let p = c.protector(&["app"]).unwrap();
+    let text = p.protect_text("hello").unwrap();
+    assert!(text.starts_with("CfDJ8") && !text.contains(['+', '/', '=']));
+    assert_eq!(p.unprotect_text(&text).unwrap(), "hello");
+    let standard = to_base64(&machinekey::crypto::encoding::from_base64url(&text).unwrap());
+    assert_eq!(p.unprotect_text(&standard).unwrap(), "hello");
+    assert!(matches!(
+        p.unprotect_text("CfDJ8*"),
+        Err(Error::Malformed(_))
+    ));
+    assert_eq!(p.unprotect(b"short"), Err(Error::Unprotect));
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("machinekey-dp-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn key_ring_directories_and_registry_exports() {
+    let dir = temp_dir("dir");
+    let mut ring = KeyRing::new();
+    let t0 = now() - time::Duration::days(100);
+    let old = ring.generate_key(t0, &OsRandom).unwrap();
+    let new = ring
+        .generate_key(now() - time::Duration::days(10), &OsRandom)
+        .unwrap();
+    for (name, xml) in ring.to_key_files() {
+        std::fs::write(dir.join(name), xml).unwrap();
+    }
+    std::fs::write(dir.join("notes.txt"), "not a key").unwrap();
+    std::fs::write(dir.join("junk.xml"), "<foo/>").unwrap();
+    let loaded = KeyRing::load(&dir).unwrap();
+    assert_eq!(loaded.keys().len(), 2);
+    assert_eq!(loaded.default_key(now()).map(Key::id), Some(new));
+    assert!(loaded.skipped().iter().any(|s| s.reason.contains("<foo>")));
+    // A mass revocation file revokes both (created before it).
+    let (name, xml) = machinekey::dataprotection::mass_revocation_xml(now(), "rotated");
+    std::fs::write(dir.join(format!("{name}.xml")), xml).unwrap();
+    let loaded = KeyRing::load(&dir).unwrap();
+    assert!(loaded.key(old).unwrap().is_revoked() && loaded.key(new).unwrap().is_revoked());
+    assert_eq!(loaded.default_key(now()).map(Key::id), None);
+    // A key file over the limit is refused with the limit named.
+    std::fs::write(dir.join("huge.xml"), vec![b' '; (1 << 20) + 1]).unwrap();
+    let err = KeyRing::load(&dir).unwrap_err().to_string();
+    assert!(err.contains("1 MiB") && err.contains("huge.xml"), "{err}");
+    // Two files with one key id: fatal, as in ASP.NET.
+    std::fs::remove_file(dir.join("huge.xml")).unwrap();
+    let (_, xml) = ring.to_key_files().remove(0);
+    std::fs::write(dir.join("copy.xml"), xml).unwrap();
+    assert!(
+        KeyRing::load(&dir)
+            .unwrap_err()
+            .to_string()
+            .contains("already exists")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    // A registry export (regedit writes UTF-16LE with a BOM), one REG_SZ per element.
+    let mut reg = String::from(
+        "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\ASP.NET\\4.0.30319.0\\AutoGenKeys\\S-1-5-82-1\\DataProtection]\r\n",
+    );
+    for (name, xml) in ring.to_key_files() {
+        let one_line = xml
+            .replace('\n', "")
+            .replace('\\', "\\\\")
+            .replace('"', "\\\"");
+        reg.push_str(&format!(
+            "\"{}\"=\"{one_line}\"\r\n",
+            name.trim_end_matches(".xml")
+        ));
+    }
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(reg.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let file = std::env::temp_dir().join(format!("machinekey-dp-{}.reg", std::process::id()));
+    std::fs::write(&file, utf16).unwrap();
+    let loaded = KeyRing::load(&file).unwrap();
+    std::fs::remove_file(&file).unwrap();
+    assert_eq!(loaded.keys().len(), 2);
+    let payload = ring.protector(&["app"]).unwrap().protect(b"x").unwrap();
+    assert_eq!(
+        loaded
+            .protector(&["app"])
+            .unwrap()
+            .unprotect(&payload)
+            .unwrap(),
+        b"x"
+    );
+}
+
+#[test]
+fn keys_encrypted_at_rest_are_reported() {
+    let id = "11111111-2222-3333-4444-555555555555";
+    let wrap = |secret: &str| {
+        format!(
+            r#"<key id="{id}" version="1"><creationDate>2024-01-01T00:00:00Z</creationDate><activationDate>2024-01-01T00:00:00Z</activationDate><expirationDate>2099-01-01T00:00:00Z</expirationDate><descriptor deserializerType="Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption.ConfigurationModel.AuthenticatedEncryptorDescriptorDeserializer, Microsoft.AspNetCore.DataProtection, Version=8.0.0.0"><descriptor><encryption algorithm="AES_256_CBC" /><validation algorithm="HMACSHA256" />{secret}</descriptor></descriptor></key>"#
+        )
+    };
+    let cases = [
+        (
+            r#"<encryptedSecret decryptorType="Microsoft.AspNetCore.DataProtection.XmlEncryption.DpapiXmlDecryptor, Microsoft.AspNetCore.DataProtection" xmlns="http://schemas.asp.net/2015/03/dataProtection"><encryptedKey><!-- This key is encrypted with Windows DPAPI. --><value>AQAAANCMnd8BFdERjHoAwE</value></encryptedKey></encryptedSecret>"#,
+            "Windows DPAPI",
+        ),
+        (
+            r#"<encryptedSecret decryptorType="Microsoft.AspNetCore.DataProtection.XmlEncryption.DpapiNGXmlDecryptor, Microsoft.AspNetCore.DataProtection" xmlns="http://schemas.asp.net/2015/03/dataProtection"><encryptedKey><!-- This key is encrypted with Windows DPAPI-NG. --><!-- Rule: SID=S-1-5-21-1-2-3-1105 --><value>MIIB</value></encryptedKey></encryptedSecret>"#,
+            "SID=S-1-5-21-1-2-3-1105",
+        ),
+        (
+            r#"<encryptedSecret decryptorType="Microsoft.AspNetCore.DataProtection.XmlEncryption.EncryptedXmlDecryptor, Microsoft.AspNetCore.DataProtection" xmlns="http://schemas.asp.net/2015/03/dataProtection"><EncryptedData xmlns="http://www.w3.org/2001/04/xmlenc#"><KeyInfo><X509Data xmlns="http://www.w3.org/2000/09/xmldsig#"><X509SubjectName>CN=dp-keys</X509SubjectName></X509Data></KeyInfo></EncryptedData></encryptedSecret>"#,
+            "CN=dp-keys",
+        ),
+    ];
+    for (secret, shown) in cases {
+        let ring = KeyRing::from_xml(&wrap(secret), "k.xml").unwrap();
+        let key = &ring.keys()[0];
+        assert_eq!(key.algorithm(), Some(Algorithm::default()));
+        assert!(!key.is_usable());
+        let err = key.encryptor().unwrap_err().to_string();
+        assert!(err.contains(shown) && err.contains(id), "{err}");
+        // Such a key is never the default; payloads under it name it.
+        assert!(ring.default_key(now()).is_none());
+        let mut payload = vec![0x09, 0xF0, 0xC9, 0xF0];
+        payload.extend(key.id().to_bytes_le());
+        payload.extend([0; 64]);
+        assert!(matches!(
+            ring.protector(&["a"]).unwrap().unprotect(&payload),
+            Err(Error::KeyUnavailable { .. })
+        ));
+    }
+    // A key whose metadata cannot be read is skipped, not fatal.
+    let bad = wrap("").replace("<creationDate>2024-01-01T00:00:00Z</creationDate>", "");
+    let ring = KeyRing::from_xml(&bad, "k.xml").unwrap();
+    assert!(ring.keys().is_empty());
+    assert!(ring.skipped()[0].reason.contains("creationDate"));
+}
+
+/// Pinned random bytes, consumed in order.
+#[derive(Debug)]
+struct Fixed(Mutex<Vec<u8>>);
+
+impl RandomSource for Fixed {
+    fn fill(&self, dest: &mut [u8]) -> Result<(), Error> {
+        let mut bytes = self.0.lock().unwrap();
+        let rest = bytes.split_off(dest.len());
+        dest.copy_from_slice(&bytes);
+        *bytes = rest;
+        Ok(())
+    }
+}
+
+fn sequential_km_iv() -> Arc<dyn RandomSource> {
+    Arc::new(Fixed(Mutex::new((0u8..32).collect())))
+}
+
+fn sample_ring() -> KeyRing {
+    let doc: Value = serde_json::from_str(include_str!("data/data_protection.json")).unwrap();
+    let v = doc["vectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == "keyxml-docs-cookie-sharing-sample")
+        .unwrap();
+    KeyRing::from_xml(v["inputs"]["xml"].as_str().unwrap(), "sample").unwrap()
+}
+
+fn e2e(id: &str) -> Value {
+    let doc: Value = serde_json::from_str(include_str!("data/data_protection.json")).unwrap();
+    doc["vectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == id)
+        .unwrap()
+        .clone()
+}
+
+fn systemweb_config() -> MachineKeyConfig {
+    MachineKeyConfig::builder()
+        .compatibility_mode("Framework45")
+        .data_protector_type(COMPATIBILITY_DATA_PROTECTOR)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn systemweb_mapping_through_app_keys() {
+    let cfg = systemweb_config();
+    let app = AppIdentity::new("/MyApp", "/LM/W3SVC/1/ROOT/MyApp").unwrap();
+    let autogen = AutoGenKeys::generate(&OsRandom).unwrap();
+    let ring = sample_ring();
+    let key_time = ring.keys()[0].activation() + time::Duration::days(1);
+    let d = "/LM/W3SVC/1/ROOT/MyApp";
+
+    // Without a key ring the routed consumers say what is missing.
+    let bare = AppKeys::resolve(&cfg, &app, Some(&autogen)).unwrap();
+    let err = bare.protect(b"x", &["p"]).unwrap_err().to_string();
+    assert!(
+        err.contains("dataProtectorType") && err.contains("with_key_ring"),
+        "{err}"
+    );
+
+    // The computed-here vectors (regression data, not ASP.NET output), reproduced through
+    // AppKeys with the same pinned key modifier and IV.
+    let keys = |rng: Arc<dyn RandomSource>| {
+        let dp_ring = {
+            // Pin the time so the 2017 sample key is the default key.
+            let mut r = KeyRing::new();
+            let k = &ring.keys()[0];
+            let master = k.encryptor().unwrap().expose_master_key().to_vec();
+            r.add(
+                Key::from_parts(
+                    k.id(),
+                    k.creation(),
+                    k.activation(),
+                    key_time + time::Duration::days(3650),
+                    Algorithm::default(),
+                    &master,
+                )
+                .unwrap(),
+            )
+            .unwrap();
+            r
+        };
+        AppKeys::resolve(&cfg, &app, Some(&autogen))
+            .unwrap()
+            .with_random(rng)
+            .with_key_ring(dp_ring, &app)
+    };
+    let v = e2e("e2e-systemweb-viewstate-compat");
+    let page = Page::new("/", "default_aspx");
+    let plaintext = from_hex(v["inputs"]["plaintext_hex"].as_str().unwrap()).unwrap();
+    let field = keys(sequential_km_iv())
+        .encode_viewstate(&plaintext, &page, true)
+        .unwrap();
+    assert_eq!(
+        field,
+        v["expected"]["viewstate_field"].as_str().unwrap(),
+        "computed-here vector"
+    );
+    let v = e2e("e2e-systemweb-machinekey-protect-compat");
+    let blob = keys(sequential_km_iv())
+        .protect(b"secret", &["MyPurpose"])
+        .unwrap();
+    assert_eq!(
+        hex::encode(&blob),
+        v["expected"]["payload_hex"].as_str().unwrap(),
+        "computed-here vector"
+    );
+
+    // Values made through AppKeys open with the plain Data Protection API and the chains
+    // [discriminator, primary, specific...]; bit flips fail.
+    let keys = keys(Arc::new(OsRandom));
+    let fresh_ring = keys.data_protection().unwrap().key_ring().clone();
+    let state = keys
+        .encode_viewstate(b"\xff\x01state", &page, true)
+        .unwrap();
+    assert!(state.starts_with("CfDJ8"));
+    let vs_chain = [
+        d,
+        "WebForms.HiddenFieldPageStatePersister.ClientState",
+        "TemplateSourceDirectory: /",
+        "Type: DEFAULT_ASPX",
+    ];
+    let p = fresh_ring.protector(&vs_chain).unwrap();
+    assert_eq!(
+        p.unprotect(&from_base64(&state).unwrap()).unwrap(),
+        b"\xff\x01state"
+    );
+    assert_eq!(
+        keys.decode_viewstate(&state, &page).unwrap(),
+        b"\xff\x01state"
+    );
+    assert!(
+        keys.decode_viewstate(&state, &Page::new("/", "other_aspx"))
+            .is_err()
+    );
+
+    let ticket = FormsAuthenticationTicket::new("alice", Duration::from_secs(600), &SystemClock);
+    let cookie = keys.encrypt_ticket(&ticket, CookieProtection::All).unwrap();
+    assert!(cookie.starts_with("09F0C9F0"), "{cookie}");
+    let p = fresh_ring
+        .protector(&[d, "FormsAuthentication.Ticket"])
+        .unwrap();
+    assert!(p.unprotect(&from_hex(&cookie).unwrap()).is_ok());
+    let back = keys
+        .decrypt_ticket_without_expiry_check(&cookie, CookieProtection::All)
+        .unwrap();
+    assert_eq!(back.name, "alice");
+
+    let blob = keys.protect(b"secret", &["MyPurpose"]).unwrap();
+    let p = fresh_ring
+        .protector(&[d, "User.MachineKey.Protect", "MyPurpose"])
+        .unwrap();
+    assert_eq!(p.unprotect(&blob).unwrap(), b"secret");
+    let mut tampered = blob.clone();
+    *tampered.last_mut().unwrap() ^= 1;
+    assert_eq!(
+        keys.unprotect(&tampered, &["MyPurpose"]),
+        Err(Error::Unprotect)
+    );
+
+    // Resource tokens stay on the <machineKey> keys (cacheable output is never routed).
+    let token = keys
+        .encrypt_resource_string("s|WebForms.js", ResourceKind::WebResource)
+        .unwrap();
+    assert!(!token.starts_with("CfDJ8"));
+    assert_eq!(
+        keys.decrypt_resource_string(&token, ResourceKind::WebResource)
+            .unwrap(),
+        "s|WebForms.js"
+    );
+    let blob = machinekey::crypto::encoding::url_token_decode(&token).unwrap();
+    let fx45: &Framework45Protector = keys.framework45().unwrap();
+    assert_eq!(
+        fx45.unprotect(
+            &blob,
+            &Purpose::new("AssemblyResourceLoader.WebResourceUrl")
+        )
+        .unwrap(),
+        b"s|WebForms.js"
+    );
+
+    // applicationName replaces the app id as discriminator; another app id breaks it.
+    let named = MachineKeyConfig::builder()
+        .compatibility_mode("Framework45")
+        .data_protector_type(COMPATIBILITY_DATA_PROTECTOR)
+        .application_name("Shop")
+        .build()
+        .unwrap();
+    let other_site = AppIdentity::new("/MyApp", "/LM/W3SVC/2/ROOT/MyApp").unwrap();
+    let a = AppKeys::resolve(&named, &app, Some(&autogen))
+        .unwrap()
+        .with_key_ring(fresh_ring.clone(), &app);
+    let b = AppKeys::resolve(&named, &other_site, Some(&autogen))
+        .unwrap()
+        .with_key_ring(fresh_ring.clone(), &other_site);
+    let c = AppKeys::resolve(&cfg, &other_site, Some(&autogen))
+        .unwrap()
+        .with_key_ring(fresh_ring.clone(), &other_site);
+    let blob = a.protect(b"x", &["p"]).unwrap();
+    assert_eq!(b.unprotect(&blob, &["p"]).unwrap(), b"x");
+    let blob = keys.protect(b"x", &["p"]).unwrap();
+    assert_eq!(
+        c.unprotect(&blob, &["p"]),
+        Err(Error::Unprotect),
+        "site 1 vs site 2 app id"
+    );
+}
+
+#[test]
+fn repository_selection() {
+    let linux_container = HostEnvironment {
+        os: HostOs::Linux,
+        user_profile: Some("/root".into()),
+        in_container: true,
+        ..Default::default()
+    };
+    let c = select_repository(&linux_container);
+    assert!(c.container_local);
+    assert!(
+        c.log
+            .iter()
+            .any(|l| l.source == "FileSystemXmlRepository[60]")
+    );
+    let mounted = HostEnvironment {
+        mounts: vec!["/root/.aspnet".into()],
+        ..linux_container.clone()
+    };
+    assert!(!select_repository(&mounted).container_local);
+
+    let iis = HostEnvironment {
+        identity_sid: Some("S-1-5-21-1-2-3-1105".into()),
+        ..Default::default()
+    };
+    let c = select_repository(&iis);
+    assert_eq!(c.repository, Repository::Ephemeral);
+    assert!(c.log.iter().any(|l| l.source == "XmlKeyManager[59]"));
+    assert!(
+        ephemeral_reason(&iis)
+            .unwrap()
+            .contains(r"AutoGenKeys\S-1-5-21-1-2-3-1105")
+    );
+    let provisioned = HostEnvironment {
+        autogenkeys_key_exists: true,
+        ..iis.clone()
+    };
+    assert_eq!(
+        select_repository(&provisioned).repository,
+        Repository::Registry {
+            path: r"HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\ASP.NET\4.0.30319.0\AutoGenKeys\S-1-5-21-1-2-3-1105\DataProtection".into()
+        }
+    );
+    assert!(ephemeral_reason(&provisioned).is_none());
+    let profile = HostEnvironment {
+        user_profile: Some(r"C:\Users\pool\AppData\Local".into()),
+        ..provisioned.clone()
+    };
+    assert!(matches!(
+        select_repository(&profile).repository,
+        Repository::UserProfile { dpapi: true, .. }
+    ));
+    let azure = HostEnvironment {
+        azure_app_service_home: Some(r"C:\home".into()),
+        ..profile.clone()
+    };
+    assert!(matches!(
+        select_repository(&azure).repository,
+        Repository::AzureAppService { .. }
+    ));
+    let configured = HostEnvironment {
+        configured_repository: Some(r"\\share\keys".into()),
+        ..azure
+    };
+    assert!(matches!(
+        select_repository(&configured).repository,
+        Repository::Configured { .. }
+    ));
+}
