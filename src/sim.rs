@@ -23,6 +23,7 @@
 //! # Ok::<(), machinekey::Error>(())
 //! ```
 
+pub mod data_protection;
 pub mod scenario;
 pub mod scenarios;
 mod seeded;

@@ -148,3 +148,140 @@ fn malformed_files_give_line_and_column() {
     let err = Scenario::from_toml("seed = 1\n", None).unwrap_err();
     assert!(err.to_string().contains("applications"), "{err}");
 }
+
+fn run_dp(name: &str) -> machinekey::sim::data_protection::DataProtectionReport {
+    use machinekey::sim::scenario::{AnyReport, AnyScenario};
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/scenarios")
+        .join(name);
+    match AnyScenario::read(&path).unwrap().run().unwrap() {
+        AnyReport::DataProtection(r) => r,
+        AnyReport::MachineKey(_) => panic!("{name} is a Data Protection scenario"),
+    }
+}
+
+fn dp_rate(step: &machinekey::sim::data_protection::DataProtectionStep) -> f64 {
+    let (f, r) = step.totals();
+    f as f64 / r as f64
+}
+
+#[test]
+fn data_protection_containers_lose_two_in_three_until_the_ring_is_shared() {
+    let r = run_dp("data-protection-containers.toml");
+    assert_eq!(r.steps.len(), 4);
+    for step in &r.steps[..2] {
+        let rate = dp_rate(step);
+        assert!((0.6..0.73).contains(&rate), "{}: {rate}", step.name);
+        // Three containers, three stores, each in its own writable layer (warning 60).
+        let stores: std::collections::BTreeSet<_> =
+            step.processes.iter().map(|p| &p.store).collect();
+        assert_eq!(stores.len(), 3);
+        assert!(step.processes.iter().all(|p| {
+            p.log
+                .iter()
+                .any(|l| l.source == "FileSystemXmlRepository[60]")
+        }));
+        for c in &step.consumers {
+            assert!(
+                c.reasons
+                    .keys()
+                    .all(|k| k.contains("was not found in the key ring")),
+                "{:?}",
+                c.reasons
+            );
+        }
+    }
+    // Each redeploy makes new keys: the rings before and after differ.
+    assert_ne!(
+        r.steps[0].processes[0].default_key,
+        r.steps[1].processes[0].default_key
+    );
+    for step in &r.steps[2..] {
+        assert_eq!(step.totals().0, 0, "{}", step.name);
+        assert!(step.processes.iter().all(|p| p.store == "/keys (shared)"));
+    }
+    // The shared ring survives the redeploy: same default key.
+    assert_eq!(
+        r.steps[2].processes[0].default_key,
+        r.steps[3].processes[0].default_key
+    );
+}
+
+#[test]
+fn data_protection_iis_without_autogenkeys_names_the_missing_key() {
+    let r = run_dp("data-protection-iis-registry.toml");
+    let sid_key = r"HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\ASP.NET\4.0.30319.0\AutoGenKeys\S-1-5-21-1004336348-1177238915-682003330-1105";
+    for step in &r.steps[..2] {
+        let rate = dp_rate(step);
+        assert!((0.6..0.73).contains(&rate), "{}: {rate}", step.name);
+        for c in &step.consumers {
+            assert!(
+                c.reasons
+                    .keys()
+                    .all(|k| k.contains(sid_key) && k.contains("was not found")),
+                "{:?}",
+                c.reasons
+            );
+        }
+        assert!(
+            step.processes
+                .iter()
+                .all(|p| p.log.iter().any(|l| l.source == "XmlKeyManager[59]"))
+        );
+    }
+    let fixed = &r.steps[2];
+    assert_eq!(fixed.totals().0, 0);
+    assert!(
+        fixed
+            .processes
+            .iter()
+            .all(|p| p.store.starts_with(sid_key) && p.store.contains(r"\DataProtection"))
+    );
+    assert!(r.table().contains(sid_key));
+}
+
+#[test]
+fn data_protection_shared_ring_with_different_content_roots_is_payload_invalid() {
+    use machinekey::sim::data_protection::DataProtectionScenario;
+    let s = DataProtectionScenario::from_toml(
+        r#"
+system = "data-protection"
+requests = 600
+application = { kind = "core" }
+[[nodes]]
+name = "a"
+kind = "server"
+content_root = "C:\\sites\\shop\\"
+environment = { configured_repository = "\\\\fs\\keys" }
+[[nodes]]
+name = "b"
+kind = "server"
+content_root = "D:\\www\\shop\\"
+environment = { configured_repository = "\\\\fs\\keys" }
+[[steps]]
+name = "SetApplicationName"
+events = [{ event = "configure", application_name = "Shop" }]
+"#,
+    )
+    .unwrap();
+    let r = s.run().unwrap();
+    let first = &r.steps[0];
+    assert!((0.4..0.6).contains(&dp_rate(first)), "{}", dp_rate(first));
+    assert!(first.consumers.iter().all(|c| {
+        c.reasons
+            .keys()
+            .all(|k| k.starts_with("The payload was invalid"))
+    }));
+    assert_eq!(r.steps[1].totals().0, 0);
+    // Mistakes are located.
+    let err = DataProtectionScenario::from_toml(
+        "system = \"data-protection\"\n[[nodes]]\nname = \"a\"\nkind = \"vm\"\n",
+    )
+    .unwrap_err();
+    assert_eq!(err.location.map(|(l, _)| l), Some(4), "{err}");
+    let err = DataProtectionScenario::from_toml("system = \"data-protection\"\n[[nodes]]\nname = \"a\"\nkind = \"server\"\n[[steps]]\nname = \"x\"\nevents = [{ event = \"restart\", nodes = [\"zz\"] }]\n").unwrap().run().unwrap_err();
+    assert!(
+        err.message.contains("zz") && err.location.is_some(),
+        "{err}"
+    );
+}

@@ -275,7 +275,7 @@ pub struct Scenario {
     base: Option<PathBuf>,
 }
 
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let before = text.get(..offset).unwrap_or(text);
     let line = before.matches('\n').count() + 1;
     let column = before
@@ -665,5 +665,91 @@ impl ScenarioReport {
             }
         }
         out
+    }
+}
+
+/// A scenario file of either kind: the `<machineKey>` farm model ([`Scenario`]) or, with
+/// `system = "data-protection"`, the Data Protection model
+/// ([`DataProtectionScenario`](super::data_protection::DataProtectionScenario)).
+#[derive(Debug)]
+pub enum AnyScenario {
+    /// A `<machineKey>` scenario.
+    MachineKey(Scenario),
+    /// A Data Protection scenario.
+    DataProtection(super::data_protection::DataProtectionScenario),
+}
+
+/// The report of either kind of scenario.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum AnyReport {
+    /// A `<machineKey>` scenario's report.
+    MachineKey(ScenarioReport),
+    /// A Data Protection scenario's report.
+    DataProtection(super::data_protection::DataProtectionReport),
+}
+
+impl AnyReport {
+    /// The report as a table.
+    #[must_use]
+    pub fn table(&self) -> String {
+        match self {
+            Self::MachineKey(r) => r.table(),
+            Self::DataProtection(r) => r.table(),
+        }
+    }
+}
+
+impl AnyScenario {
+    /// Reads a scenario file of either kind (at most 1 MiB), choosing by its `system` key.
+    ///
+    /// # Errors
+    /// A [`ScenarioError`] with the line and column of the mistake.
+    ///
+    /// # Example
+    /// ```no_run
+    /// use machinekey::sim::scenario::AnyScenario;
+    /// let report = AnyScenario::read("examples/scenarios/data-protection-containers.toml".as_ref())?.run()?;
+    /// println!("{}", report.table());
+    /// # Ok::<(), machinekey::sim::scenario::ScenarioError>(())
+    /// ```
+    pub fn read(path: &Path) -> Result<Self, ScenarioError> {
+        let io = |m: String| ScenarioError {
+            message: m,
+            location: None,
+        };
+        let bytes =
+            crate::bounded::read_file(path, MAX_SCENARIO_FILE, "a scenario file").map_err(io)?;
+        let text = String::from_utf8(bytes).map_err(|_| io("not UTF-8".to_owned()))?;
+        Self::from_toml(&text, path.parent())
+    }
+
+    /// Parses a scenario of either kind.
+    ///
+    /// # Errors
+    /// As [`Scenario::from_toml`].
+    pub fn from_toml(text: &str, base: Option<&Path>) -> Result<Self, ScenarioError> {
+        #[derive(Deserialize)]
+        struct System {
+            system: Option<String>,
+        }
+        let system = toml::from_str::<System>(text).ok().and_then(|s| s.system);
+        if system.is_some() {
+            super::data_protection::DataProtectionScenario::from_toml(text)
+                .map(Self::DataProtection)
+        } else {
+            Scenario::from_toml(text, base).map(Self::MachineKey)
+        }
+    }
+
+    /// Runs it.
+    ///
+    /// # Errors
+    /// As the scenario's own `run`.
+    pub fn run(&self) -> Result<AnyReport, ScenarioError> {
+        Ok(match self {
+            Self::MachineKey(s) => AnyReport::MachineKey(s.run()?),
+            Self::DataProtection(s) => AnyReport::DataProtection(s.run()?),
+        })
     }
 }

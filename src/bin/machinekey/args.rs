@@ -87,6 +87,11 @@ pub(crate) struct KeyArgs {
     /// The framework build (2.0 or 4).
     #[arg(long, value_enum, default_value = "4")]
     pub(crate) framework: FrameworkArg,
+    /// The Data Protection key ring (a directory of key files, a key file or a .reg
+    /// export) of an application whose <machineKey> has dataProtectorType: ViewState,
+    /// tickets and MachineKey.Protect then go through it.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) key_ring: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -327,6 +332,60 @@ pub(crate) enum Command {
         scenario: Option<String>,
         #[command(subcommand)]
         command: Option<SimulateCommand>,
+    },
+    /// ASP.NET Core Data Protection (CfDJ8 values; <machineKey dataProtectorType> in 4.x):
+    /// unprotect, protect, list a key ring.
+    Dataprotection {
+        #[command(subcommand)]
+        command: DataProtectionCommand,
+    },
+}
+
+/// Where a key ring and a purpose chain come from.
+#[derive(Args, Clone)]
+pub(crate) struct ChainArgs {
+    /// The key ring: a directory of key files (key-*.xml), one key file, or a .reg export
+    /// of the registry repository (...\AutoGenKeys\{SID}\DataProtection).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) key_ring: String,
+    /// The application discriminator, first in the chain: SetApplicationName's value, the
+    /// content root path (ASP.NET Core), or <machineKey applicationName> / the app id
+    /// (/LM/W3SVC/1/ROOT/App) on ASP.NET 4.x.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) app_name: Option<String>,
+    /// A purpose, in chain order after the discriminator. Repeatable.
+    #[arg(long = "purpose", value_name = "P", required = true)]
+    pub(crate) purposes: Vec<String>,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum DataProtectionCommand {
+    /// Verify and decrypt a value (prints the plaintext as hex).
+    Unprotect {
+        #[command(flatten)]
+        chain: ChainArgs,
+        /// Use a revoked key anyway (DangerousUnprotect).
+        #[arg(long)]
+        ignore_revocation: bool,
+        #[arg(help = VALUE_HELP, allow_hyphen_values = true)]
+        value: String,
+    },
+    /// Protect a payload with the ring's default key (prints CfDJ8 Base64url text).
+    Protect {
+        #[command(flatten)]
+        chain: ChainArgs,
+        #[command(flatten)]
+        payload: PayloadArgs,
+    },
+    /// The keys of a ring: dates, algorithm, revoked, encrypted at rest, and the default
+    /// key now.
+    Keys {
+        /// The key ring (directory, key file or .reg export).
+        #[arg(long, value_name = "DIR")]
+        key_ring: String,
+        /// The time to resolve the default key at (RFC 3339; default: now).
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
     },
 }
 

@@ -153,6 +153,7 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
                 !json && std::io::IsTerminal::is_terminal(&std::io::stderr()),
             )
         }
+        Command::Dataprotection { command } => crate::dataprotection::run(command),
         Command::Compare { nodes } => compare(nodes),
         Command::Carve {
             files,
@@ -163,7 +164,7 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
             scenario: Some(file),
             ..
         } => {
-            let scenario = machinekey::sim::scenario::Scenario::read(std::path::Path::new(file))
+            let scenario = machinekey::sim::scenario::AnyScenario::read(std::path::Path::new(file))
                 .map_err(|e| Failure::usage(format!("{file}: {e}")))?;
             let report = scenario
                 .run()

@@ -213,7 +213,16 @@ pub(crate) fn app_keys(args: &KeyArgs) -> Result<AppKeys, Failure> {
         Some(file) => Some(read_reg_export_bytes(&read_file(file)?)?.keys),
         None => None,
     };
-    Ok(AppKeys::resolve(&config, &app, autogen.as_ref())?)
+    let keys = AppKeys::resolve(&config, &app, autogen.as_ref())?;
+    Ok(match &args.key_ring {
+        Some(path) => keys.with_key_ring(key_ring(path)?, &app),
+        None => keys,
+    })
+}
+
+/// A Data Protection key ring from a directory, key file or `.reg` export.
+pub(crate) fn key_ring(path: &str) -> Result<machinekey::dataprotection::KeyRing, Failure> {
+    Ok(machinekey::dataprotection::KeyRing::load(Path::new(path))?)
 }
 
 /// The pages the options name: one for a generator; for a path or URL, each page it can

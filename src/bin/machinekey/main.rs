@@ -8,6 +8,7 @@
 
 mod args;
 mod commands;
+mod dataprotection;
 mod input;
 mod output;
 

@@ -90,6 +90,10 @@ impl From<Error> for Failure {
             Error::Config(_) => (2, "config"),
             Error::Malformed(_) => (2, "malformed_input"),
             Error::TooLong { .. } => (2, "too_long"),
+            Error::KeyNotFound(_) => (1, "key_not_found"),
+            Error::KeyRevoked(_) => (1, "key_revoked"),
+            Error::KeyUnavailable { .. } => (2, "key_unavailable"),
+            Error::KeyRing(_) => (2, "key_ring"),
             _ => (2, "invalid_argument"),
         };
         Self {
