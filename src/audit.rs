@@ -40,6 +40,7 @@
 
 pub mod batch;
 pub mod carve;
+pub mod data_protection;
 mod framework45;
 mod key_list;
 mod legacy;

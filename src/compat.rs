@@ -37,6 +37,8 @@ use serde::Serialize;
 
 use crate::config::stack::{Origin, ResolvedConfig};
 use crate::config::{FrameworkVersion, KeyAttribute, KeySource, KeySpec, MachineKeyConfig};
+use crate::dataprotection::KeyRing;
+use crate::dataprotection::systemweb::discriminator;
 use crate::error::Error;
 use crate::formats::cookie::{CookieKind, CookieProtection};
 use crate::formats::forms_ticket::FormsAuthenticationTicket;
@@ -112,6 +114,7 @@ pub struct Node {
     origins: BTreeMap<String, Origin>,
     app: AppIdentity,
     autogen: Option<(AutoGenKeys, String)>,
+    key_ring: Option<(KeyRing, String)>,
 }
 
 impl Node {
@@ -126,6 +129,7 @@ impl Node {
             origins: BTreeMap::new(),
             app,
             autogen: None,
+            key_ring: None,
         }
     }
 
@@ -143,6 +147,15 @@ impl Node {
     #[must_use]
     pub fn with_autogen(mut self, keys: AutoGenKeys, source: &str) -> Self {
         self.autogen = Some((keys, source.to_owned()));
+        self
+    }
+
+    /// The node's Data Protection key ring (for a `dataProtectorType` configuration), with
+    /// a description of where it came from. Without one, such a node's processes each keep an
+    /// in-memory ring, as when no repository is usable.
+    #[must_use]
+    pub fn with_key_ring(mut self, ring: KeyRing, source: &str) -> Self {
+        self.key_ring = Some((ring, source.to_owned()));
         self
     }
 
@@ -186,7 +199,28 @@ impl Node {
                 Some(&own)
             }
         };
-        AppKeys::resolve(&self.config, &self.app, autogen)
+        let keys = AppKeys::resolve(&self.config, &self.app, autogen)?;
+        if self.config.data_protector_type().is_none() {
+            return Ok(keys);
+        }
+        let ring = match &self.key_ring {
+            Some((ring, _)) => ring.clone(),
+            None => {
+                let mut own = KeyRing::new();
+                own.generate_key(time::OffsetDateTime::now_utc(), &OsRandom)?;
+                own
+            }
+        };
+        Ok(keys.with_key_ring(ring, &self.app))
+    }
+
+    /// Whether `kind` goes through this node's Data Protection key ring.
+    fn routed(&self, kind: StateKind) -> bool {
+        self.config.data_protector_type().is_some()
+            && (kind == StateKind::MachineKeyProtect
+                || (kind.follows_mode()
+                    && kind != StateKind::ResourceUrl
+                    && self.config.compatibility_mode().is_framework45()))
     }
 
     fn framework(&self) -> FrameworkVersion {
@@ -310,6 +344,34 @@ pub enum Reason {
         /// Why.
         why: String,
     },
+    /// One node routes this kind through Data Protection (`dataProtectorType`), the other
+    /// through its `<machineKey>` keys.
+    DataProtectorTypeDiffers {
+        /// The node with `dataProtectorType`.
+        node: String,
+        /// The other node.
+        other: String,
+    },
+    /// A `dataProtectorType` node has no key ring: each of its processes keeps its own
+    /// in-memory ring.
+    NoKeyRing {
+        /// The node.
+        node: String,
+    },
+    /// The key rings differ: the first node's default key is not in the second's ring.
+    KeyRingsDiffer {
+        /// The first node's default key and where its ring came from.
+        from: String,
+        /// Where the second node's ring came from.
+        to: String,
+    },
+    /// The application discriminators (first purpose of every chain) differ.
+    DiscriminatorsDiffer {
+        /// The first node's discriminator.
+        from: String,
+        /// The second node's.
+        to: String,
+    },
     /// The formats disagree and no configuration difference explains it (please report it).
     Unexplained,
 }
@@ -363,6 +425,22 @@ impl core::fmt::Display for Reason {
                 "the State Service lookup key includes the application id, and the ids differ ({from} vs {to})"
             ),
             Self::Unavailable { node, why } => write!(f, "{node} cannot use this format: {why}"),
+            Self::DataProtectorTypeDiffers { node, other } => write!(
+                f,
+                "{node} has <machineKey dataProtectorType> and protects this with its Data Protection key ring; {other} uses its <machineKey> keys"
+            ),
+            Self::NoKeyRing { node } => write!(
+                f,
+                "{node} has dataProtectorType but no shared key ring: each of its processes keeps an in-memory ring (configure a repository, or create AutoGenKeys\\{{SID}} with aspnet_regiis -ga)"
+            ),
+            Self::KeyRingsDiffer { from, to } => write!(
+                f,
+                "the Data Protection key rings differ: {from} is not in {to} (\"The key ... was not found in the key ring.\")"
+            ),
+            Self::DiscriminatorsDiffer { from, to } => write!(
+                f,
+                "the application discriminators differ ({from} vs {to}): set the same <machineKey applicationName> on every node"
+            ),
             Self::Unexplained => {
                 f.write_str("the formats disagree and no configuration difference explains it")
             }
@@ -602,6 +680,9 @@ fn explain(kind: StateKind, a: &Node, b: &Node) -> Vec<Reason> {
             return reasons;
         }
     }
+    if a.routed(kind) || b.routed(kind) {
+        return data_protection_reasons(kind, a, b);
+    }
     let (fx_a, fx_b) = (uses_framework45(kind, a), uses_framework45(kind, b));
     if fx_a != fx_b {
         reasons.push(modes_differ(a, b));
@@ -682,6 +763,68 @@ fn explain(kind: StateKind, a: &Node, b: &Node) -> Vec<Reason> {
                 });
             }
         }
+    }
+    if reasons.is_empty() {
+        reasons.push(Reason::Unexplained);
+    }
+    reasons
+}
+
+/// Why a kind routed through Data Protection does not cross.
+fn data_protection_reasons(kind: StateKind, a: &Node, b: &Node) -> Vec<Reason> {
+    match (a.routed(kind), b.routed(kind)) {
+        (true, false) => {
+            return vec![Reason::DataProtectorTypeDiffers {
+                node: a.name.clone(),
+                other: b.name.clone(),
+            }];
+        }
+        (false, true) => {
+            return vec![Reason::DataProtectorTypeDiffers {
+                node: b.name.clone(),
+                other: a.name.clone(),
+            }];
+        }
+        _ => {}
+    }
+    let mut reasons = Vec::new();
+    for n in [a, b] {
+        if n.key_ring.is_none() {
+            reasons.push(Reason::NoKeyRing {
+                node: n.name.clone(),
+            });
+        }
+    }
+    if let (Some((ra, sa)), Some((rb, sb))) = (&a.key_ring, &b.key_ring) {
+        let now = time::OffsetDateTime::now_utc();
+        match ra.default_key(now) {
+            Some(k) if rb.key(k.id()).is_none() => reasons.push(Reason::KeyRingsDiffer {
+                from: format!("{}'s default key {} ({sa})", a.name, k.id()),
+                to: format!("{}'s ring ({sb})", b.name),
+            }),
+            None => reasons.push(Reason::Unavailable {
+                node: a.name.clone(),
+                why: "its key ring has no default key now".to_owned(),
+            }),
+            _ => {}
+        }
+    }
+    let (da, db) = (
+        discriminator(&a.config, a.app.app_id()),
+        discriminator(&b.config, b.app.app_id()),
+    );
+    if da != db {
+        let show = |n: &Node, d: Option<String>| {
+            format!(
+                "{}: {}",
+                n.name,
+                d.map_or_else(|| "none".to_owned(), |d| format!("{d:?}"))
+            )
+        };
+        reasons.push(Reason::DiscriminatorsDiffer {
+            from: show(a, da),
+            to: show(b, db),
+        });
     }
     if reasons.is_empty() {
         reasons.push(Reason::Unexplained);

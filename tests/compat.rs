@@ -419,3 +419,124 @@ fn diagnose_gives_the_same_reasons_as_compare() {
         .unwrap();
     assert!(protect.1);
 }
+
+#[test]
+fn data_protection_nodes_compare_by_key_ring_and_discriminator() {
+    use machinekey::dataprotection::KeyRing;
+    use machinekey::dataprotection::systemweb::COMPATIBILITY_DATA_PROTECTOR;
+    let cfg = |name: Option<&str>| {
+        let mut b = MachineKeyConfig::builder()
+            .compatibility_mode("Framework45")
+            .data_protector_type(COMPATIBILITY_DATA_PROTECTOR)
+            .validation_key(&"AB".repeat(32))
+            .decryption_key(&"CD".repeat(32));
+        if let Some(n) = name {
+            b = b.application_name(n);
+        }
+        b.build().unwrap()
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let mut shared = KeyRing::new();
+    shared
+        .generate_key(now, &machinekey::random::OsRandom)
+        .unwrap();
+    let mut other = KeyRing::new();
+    other
+        .generate_key(now, &machinekey::random::OsRandom)
+        .unwrap();
+    let app = |id: &str| AppIdentity::new("/Shop", id).unwrap();
+    let node = |n: &str, c, id: &str, ring: Option<&KeyRing>| {
+        let node = Node::new(n, c, app(id));
+        match ring {
+            Some(r) => node.with_key_ring(r.clone(), "test ring"),
+            None => node,
+        }
+    };
+    let routed = [
+        StateKind::ViewState,
+        StateKind::FormsTicket,
+        StateKind::MachineKeyProtect,
+        StateKind::RoleCookie,
+    ];
+
+    // Same ring, same app id: everything crosses.
+    let a = node("a", cfg(None), "/LM/W3SVC/1/ROOT/Shop", Some(&shared));
+    let b = node("b", cfg(None), "/LM/W3SVC/1/ROOT/Shop", Some(&shared));
+    assert!(compare(&a, &b).unwrap().all_readable());
+
+    // Different rings: routed kinds fail with the ring reason; resource URLs still cross
+    // (they stay on the explicit <machineKey> keys).
+    let c = node("c", cfg(None), "/LM/W3SVC/1/ROOT/Shop", Some(&other));
+    let r = compare(&a, &c).unwrap();
+    for kind in routed {
+        let v = r.verdict(kind).unwrap();
+        assert_eq!(v.readable, Some(false), "{kind:?}");
+        assert!(
+            matches!(v.reasons[0], Reason::KeyRingsDiffer { .. }),
+            "{:?}",
+            v.reasons
+        );
+    }
+    assert_eq!(
+        r.verdict(StateKind::ResourceUrl).unwrap().readable,
+        Some(true)
+    );
+
+    // Same ring, another site id: the discriminator differs; applicationName fixes it.
+    let d = node("d", cfg(None), "/LM/W3SVC/2/ROOT/Shop", Some(&shared));
+    let v = compare(&a, &d).unwrap();
+    let v = v.verdict(StateKind::FormsTicket).unwrap();
+    assert_eq!(v.readable, Some(false));
+    assert!(
+        matches!(v.reasons[0], Reason::DiscriminatorsDiffer { .. }),
+        "{:?}",
+        v.reasons
+    );
+    let e = node(
+        "e",
+        cfg(Some("Shop")),
+        "/LM/W3SVC/1/ROOT/Shop",
+        Some(&shared),
+    );
+    let f = node(
+        "f",
+        cfg(Some("Shop")),
+        "/LM/W3SVC/2/ROOT/Shop",
+        Some(&shared),
+    );
+    let r = compare(&e, &f).unwrap();
+    for kind in routed {
+        assert_eq!(r.verdict(kind).unwrap().readable, Some(true), "{kind:?}");
+    }
+
+    // No ring: each process its own; one node without dataProtectorType.
+    let g = node("g", cfg(None), "/LM/W3SVC/1/ROOT/Shop", None);
+    let v = compare(&a, &g).unwrap();
+    let v = v.verdict(StateKind::MachineKeyProtect).unwrap();
+    assert!(
+        v.reasons
+            .iter()
+            .any(|r| matches!(r, Reason::NoKeyRing { .. })),
+        "{:?}",
+        v.reasons
+    );
+    let plain = MachineKeyConfig::builder()
+        .compatibility_mode("Framework45")
+        .validation_key(&"AB".repeat(32))
+        .decryption_key(&"CD".repeat(32))
+        .build()
+        .unwrap();
+    let h = node("h", plain, "/LM/W3SVC/1/ROOT/Shop", None);
+    let r = compare(&a, &h).unwrap();
+    let v = r.verdict(StateKind::ViewState).unwrap();
+    assert!(
+        matches!(v.reasons[0], Reason::DataProtectorTypeDiffers { .. }),
+        "{:?}",
+        v.reasons
+    );
+    assert!(v.reasons[0].to_string().contains("dataProtectorType"));
+    assert_eq!(
+        r.verdict(StateKind::ResourceUrl).unwrap().readable,
+        Some(true)
+    );
+}

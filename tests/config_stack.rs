@@ -948,3 +948,47 @@ fn lab_viewstates_decode_with_the_resolved_keys() {
             .is_err()
     );
 }
+
+#[test]
+fn data_protector_type_without_a_repository_is_a_warning() {
+    let dp = r#"<machineKey compatibilityMode="Framework45" dataProtectorType="Microsoft.AspNetCore.DataProtection.SystemWeb.CompatibilityDataProtector, Microsoft.AspNetCore.DataProtection.SystemWeb" />"#;
+    let with = |setting: &str| {
+        let text = format!(
+            "<configuration><appSettings>{setting}</appSettings><system.web>{dp}</system.web></configuration>"
+        );
+        let resolved = ConfigStack::new()
+            .application_web_config("/", ConfigFile::from_text("web.config", &text))
+            .resolve("/")
+            .unwrap();
+        lint_resolved(&resolved, None).unwrap()
+    };
+    for setting in [
+        "",
+        r#"<add key="aspnet:dataProtectionStartupType" value="" />"#,
+    ] {
+        let s = with(setting);
+        let l = s
+            .lints
+            .iter()
+            .find(|l| l.code == LintCode::DataProtectionRepository)
+            .unwrap();
+        assert!(
+            l.message.contains(r"AutoGenKeys\{SID}\DataProtection"),
+            "{}",
+            l.message
+        );
+        assert_eq!(l.origin.as_ref().map(|o| o.line), Some(1));
+    }
+    let s =
+        with(r#"<add key="aspnet:dataProtectionStartupType" value="Shop.DataProtection, Shop" />"#);
+    assert!(
+        s.lints
+            .iter()
+            .all(|l| l.code != LintCode::DataProtectionRepository)
+    );
+    assert!(
+        s.lints
+            .iter()
+            .all(|l| l.code != LintCode::CustomDataProtector)
+    );
+}

@@ -9,7 +9,7 @@
 //! (`__RequestVerificationToken` fields and cookies: `MachineKey.Protect` with purpose
 //! `System.Web.Helpers.AntiXsrf.AntiForgeryToken.v1`). Values that are not ASP.NET
 //! `<machineKey>` data are labelled, not audited as something they are not: `CfDJ8…`
-//! (ASP.NET Core Data Protection) as `data_protection`, Telerik handler tokens as `telerik`,
+//! and SystemWeb `09F0C9F0…` tickets (Data Protection) as `data_protection`, Telerik handler tokens as `telerik`,
 //! role cookies (`.ASPXROLES`) as `role_cookie`.
 //!
 //! The HTML reading is a small scanner for `<input>` tags and `href`/`src` links, not a full
@@ -182,7 +182,7 @@ fn carve_response(
 
 /// A value's label when it is not `<machineKey>` data.
 fn foreign_label(value: &str) -> Option<&'static str> {
-    if value.starts_with("CfDJ8") {
+    if crate::dataprotection::looks_like_payload(value) {
         Some("data_protection")
     } else {
         None

@@ -51,6 +51,14 @@ pub enum LintCode {
     FarmKeyOverridden,
     /// `<machineKey>` is locked above the application: it cannot change its keys.
     LockedKey,
+    /// `dataProtectorType` with no repository configured (`aspnet:dataProtectionStartupType`
+    /// empty): the key ring goes where the worker identity can write (its profile, or
+    /// `AutoGenKeys\{SID}\DataProtection` if that key exists), else into each process's
+    /// memory.
+    DataProtectionRepository,
+    /// `dataProtectorType` names a protector other than the Data Protection package's
+    /// `CompatibilityDataProtector`: its format is its own.
+    CustomDataProtector,
 }
 
 /// One finding.
@@ -194,6 +202,17 @@ pub fn lint(
             origin: None,
         });
     }
+    if let Some(t) = config.data_protector_type() {
+        if !t.contains("CompatibilityDataProtector") {
+            lints.push(Lint {
+                code: LintCode::CustomDataProtector,
+                severity: Severity::Notice,
+                attribute: "dataProtectorType",
+                message: format!("dataProtectorType {t:?} is not the Data Protection package's CompatibilityDataProtector: ViewState, tickets and MachineKey.Protect use its own format"),
+                origin: None,
+            });
+        }
+    }
     if config.runtime().use_legacy_encryption {
         lints.push(Lint {
             code: LintCode::UnsignedEncryption,
@@ -280,6 +299,20 @@ pub fn lint_resolved(
                 origin: effective.cloned(),
             });
         }
+    }
+    let startup = resolved
+        .data_protection_startup_type
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    if resolved.config.data_protector_type().is_some() && startup.is_none() {
+        summary.lints.push(Lint {
+            code: LintCode::DataProtectionRepository,
+            severity: Severity::Warning,
+            attribute: "dataProtectorType",
+            message: "dataProtectorType routes ViewState, forms tickets and MachineKey.Protect through a Data Protection key ring, and no repository is configured (appSettings aspnet:dataProtectionStartupType is empty): the ring goes to the worker identity's profile, or HKLM\\SOFTWARE\\Microsoft\\ASP.NET\\4.0.30319.0\\AutoGenKeys\\{SID}\\DataProtection if that key exists, else into each process's memory (lost on recycle, not shared by web-garden workers or servers). Name a DataProtectionStartup subclass that calls PersistKeysToFileSystem on a shared path and SetApplicationName".to_owned(),
+            origin: resolved.origin("machineKey dataProtectorType").cloned(),
+        });
     }
     if let Some(lock) = &resolved.machine_key_lock {
         summary.lints.push(Lint {

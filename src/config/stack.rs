@@ -281,6 +281,10 @@ pub struct ResolvedConfig {
     /// Where `<machineKey>` (or one of its key attributes) is locked above the application,
     /// if it is.
     pub machine_key_lock: Option<Origin>,
+    /// `appSettings aspnet:dataProtectionStartupType`: the `DataProtectionStartup` subclass
+    /// that configures the Data Protection repository of a `dataProtectorType` application
+    /// (`None` or empty: the default repository rules).
+    pub data_protection_startup_type: Option<String>,
 }
 
 impl ResolvedConfig {
@@ -1073,6 +1077,10 @@ impl ConfigStack {
             origins,
             keys_in_stack,
             machine_key_lock: machine_key.lock_origin(),
+            data_protection_startup_type: app_settings
+                .iter()
+                .find(|(k, _, _)| k.eq_ignore_ascii_case("aspnet:dataProtectionStartupType"))
+                .map(|(_, v, _)| v.clone()),
         })
     }
 }

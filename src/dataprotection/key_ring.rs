@@ -721,7 +721,10 @@ pub struct Skipped {
 ///   </descriptor>
 /// </key>"#;
 /// let ring = KeyRing::from_xml(xml, "key-657cf77b.xml")?;
-/// let protector = ring.protector(&["SharedCookieApp", "samplePurpose"])?;
+/// // The sample key expired in 2018: choose the default key as of a day it was current.
+/// let protector = ring
+///     .protector(&["SharedCookieApp", "samplePurpose"])?
+///     .at(time::macros::datetime!(2018-01-01 0:00 UTC));
 /// let payload = protector.protect(b"hello")?;
 /// assert_eq!(protector.unprotect(&payload)?, b"hello");
 /// # Ok::<(), machinekey::Error>(())
@@ -795,6 +798,7 @@ impl KeyRing {
     /// # Example
     /// ```no_run
     /// let ring = machinekey::dataprotection::KeyRing::load("/root/.aspnet/DataProtection-Keys".as_ref())?;
+    /// println!("{} keys", ring.keys().len());
     /// # Ok::<(), machinekey::Error>(())
     /// ```
     pub fn load(path: &Path) -> Result<Self, Error> {

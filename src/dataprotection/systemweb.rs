@@ -72,7 +72,6 @@ pub fn chain(discriminator: Option<&str>, purpose: &Purpose) -> Vec<String> {
 ///
 /// # Example
 /// ```
-/// use machinekey::Purpose;
 /// use machinekey::config::MachineKeyConfig;
 /// use machinekey::dataprotection::KeyRing;
 /// use machinekey::dataprotection::systemweb::CompatibilityDataProtector;

@@ -282,6 +282,15 @@ pub(crate) enum Command {
         /// Print the key pair found, not only its fingerprints and list line.
         #[arg(long)]
         show_keys: bool,
+        /// Data Protection key rings (directory, key file or .reg export) to try on a CfDJ8
+        /// value (or a 09F0C9F0 SystemWeb ticket), with every known consumer's purposes.
+        /// Repeatable.
+        #[arg(long = "key-ring", value_name = "DIR")]
+        key_rings: Vec<String>,
+        /// Application discriminators to try first in the chain (content root,
+        /// SetApplicationName, applicationName or app id). Repeatable.
+        #[arg(long = "app-name", value_name = "NAME", requires = "key_rings")]
+        app_names: Vec<String>,
         /// Audit JSON lines from FILE (`-` for standard input), one value each
         /// ({"viewstate"|"eventvalidation"|"cookie"|"resource"|"protected": VALUE,
         /// "generator"?, "url"?, "user_keys"?, "purposes"?, "id"?}); writes one JSON line
@@ -298,7 +307,8 @@ pub(crate) enum Command {
     /// A NODE is a web.config path, optionally followed by comma-separated options:
     /// name=NAME, app=/VPATH (application path, default /), id=APPID (default
     /// /LM/W3SVC/1/ROOT + app), framework=2.0|4 (default 4), reg=FILE (a .reg export of
-    /// AutoGenKeyV4; without it AutoGenerate keys are the process's own), machine=FILE,
+    /// AutoGenKeyV4; without it AutoGenerate keys are the process's own), ring=DIR (the
+    /// Data Protection key ring of a dataProtectorType application), machine=FILE,
     /// root=FILE, site=FILE (configuration levels above the web.config).
     /// Example: web1/web.config,app=/Shop,reg=web1.reg
     Compare {

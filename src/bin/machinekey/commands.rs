@@ -112,9 +112,17 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
             protected,
             purposes,
             show_keys,
+            key_rings,
+            app_names,
             batch,
             value,
         } => {
+            if !key_rings.is_empty() {
+                let value = value
+                    .as_deref()
+                    .ok_or_else(|| Failure::usage("--key-ring audits one VALUE"))?;
+                return crate::dataprotection::audit(value, key_rings, app_names, purposes);
+            }
             if let Some(file) = batch {
                 return audit_batch(
                     keys,

@@ -144,3 +144,66 @@ fn keys(ring: &KeyRing, now: OffsetDateTime) -> Result<Output, Failure> {
         &json!({ "keys": keys, "resolution": resolution, "skipped": ring.skipped() }),
     )
 }
+
+/// `audit --key-ring`: which key a Data Protection value needs, and which chain opens it.
+pub(crate) fn audit(
+    value: &str,
+    rings: &[String],
+    app_names: &[String],
+    purposes: &[String],
+) -> Result<Output, Failure> {
+    use machinekey::audit::data_protection::{DataProtectionFinding, audit_data_protection};
+    let text = crate::input::argument_text(value)?;
+    let loaded = rings
+        .iter()
+        .map(|r| key_ring(r))
+        .collect::<Result<Vec<_>, _>>()?;
+    let extra: Vec<Vec<String>> = if purposes.is_empty() {
+        Vec::new()
+    } else {
+        let mut with: Vec<Vec<String>> = app_names
+            .iter()
+            .map(|a| {
+                std::iter::once(a.clone())
+                    .chain(purposes.iter().cloned())
+                    .collect()
+            })
+            .collect();
+        with.push(purposes.to_vec());
+        with
+    };
+    let finding = audit_data_protection(&text, &loaded, app_names, &extra)?;
+    let out = match &finding {
+        DataProtectionFinding::Opened {
+            key_id,
+            ring,
+            consumer,
+            purposes,
+            plaintext,
+        } => format!(
+            "opened: key {key_id} in {}\nconsumer: {consumer}\npurposes: {}\npayload: {}",
+            rings.get(*ring).map_or("?", String::as_str),
+            purposes.join(" | "),
+            hex::encode_upper(plaintext)
+        ),
+        DataProtectionFinding::KeyFoundNoChain {
+            key_id,
+            ring,
+            chains_tried,
+        } => {
+            let text = format!(
+                "key {key_id} is in {}, but none of the {chains_tried} purpose chains tried opens the value: give the application discriminator (--app-name) or the purposes (--purpose)",
+                rings.get(*ring).map_or("?", String::as_str)
+            );
+            return Err(Failure::not_found(text));
+        }
+        DataProtectionFinding::KeyNotFound { key_id } => {
+            return Err(Failure::not_found(format!(
+                "the value needs key {key_id} ({}), which none of the given key rings holds",
+                key_id.payload_prefix()
+            )));
+        }
+        _ => return Err(Failure::not_found("nothing found")),
+    };
+    Output::new(out, &finding)
+}

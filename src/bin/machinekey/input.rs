@@ -323,6 +323,7 @@ pub(crate) fn node(spec: &str, index: usize) -> Result<machinekey::compat::Node,
     let mut app_id = None;
     let mut fw = FrameworkVersion::V4;
     let mut reg = None;
+    let mut ring = None;
     let mut levels = LevelArgs {
         machine_config: None,
         root_web_config: None,
@@ -348,12 +349,13 @@ pub(crate) fn node(spec: &str, index: usize) -> Result<machinekey::compat::Node,
                 }
             }
             "reg" => reg = Some(value),
+            "ring" => ring = Some(value),
             "machine" => levels.machine_config = Some(value),
             "root" => levels.root_web_config = Some(value),
             "site" => levels.site_web_config = Some(value),
             other => {
                 return Err(Failure::usage(format!(
-                    "{spec}: unknown node option {other:?} (name, app, id, framework, reg, machine, root, site)"
+                    "{spec}: unknown node option {other:?} (name, app, id, framework, reg, ring, machine, root, site)"
                 )));
             }
         }
@@ -364,11 +366,15 @@ pub(crate) fn node(spec: &str, index: usize) -> Result<machinekey::compat::Node,
     let app = AppIdentity::new(&app_path, &app_id)?;
     let name = name.unwrap_or_else(|| format!("{}:{file}", index + 1));
     let node = machinekey::compat::Node::from_resolved(&name, &resolved, app);
-    Ok(match reg {
+    let node = match reg {
         Some(path) => {
             let keys = read_reg_export_bytes(&read_file(&path)?)?.keys;
             node.with_autogen(keys, &format!("AutoGenKeyV4 from {path}"))
         }
+        None => node,
+    };
+    Ok(match ring {
+        Some(path) => node.with_key_ring(key_ring(&path)?, &format!("key ring {path}")),
         None => node,
     })
 }
