@@ -70,6 +70,39 @@ pub fn parse(data: &[u8]) {
         &CarveOptions::default(),
     );
     let _ = machinekey::crypto::encoding::decode_value(&text);
+    let _ = machinekey::crypto::encoding::from_base64url(&text);
+    let _ = machinekey::dataprotection::PayloadHeader::parse(data);
+    if let Ok(ring) = machinekey::dataprotection::KeyRing::from_xml(&text, "fuzz") {
+        let _ = ring.resolve(time_now());
+    }
+    let _ = machinekey::dataprotection::KeyRing::from_reg_export(&text, "fuzz");
+}
+
+/// A fixed key ring (one AES-256-CBC + HMACSHA256 key valid until 2999) for the Data
+/// Protection paths.
+const RING_XML: &str = r#"<key id="5c5c5c5c-5c5c-4c5c-9c5c-5c5c5c5c5c5c" version="1"><creationDate>2020-01-01T00:00:00Z</creationDate><activationDate>2020-01-01T00:00:00Z</activationDate><expirationDate>2999-01-01T00:00:00Z</expirationDate><descriptor deserializerType="Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption.ConfigurationModel.AuthenticatedEncryptorDescriptorDeserializer, Microsoft.AspNetCore.DataProtection"><descriptor><encryption algorithm="AES_256_CBC" /><validation algorithm="HMACSHA256" /><masterKey><value>75X7cyp+pT3KinhR4ix2/VrDS/TjVeYUcVW6zveMhgCzKisARAmvTUZpl7hhBiFSH2wQTdmUSxOrxlVjY1i/pg==</value></masterKey></descriptor></descriptor></key>"#;
+
+fn ring() -> machinekey::dataprotection::KeyRing {
+    machinekey::dataprotection::KeyRing::from_xml(RING_XML, "fuzz ring").unwrap()
+}
+
+/// A fixed time for key resolution (2030), so runs replay.
+fn time_now() -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp(1_900_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+}
+
+/// Framework45 keys with `dataProtectorType` and the fixed ring attached.
+fn data_protection_keys() -> Option<AppKeys> {
+    let cfg = MachineKeyConfig::builder()
+        .validation_key(&"3C".repeat(64))
+        .decryption_key("8E0D8C6E3B9E2A1F4C5D6E7F8091A2B3C4D5E6F708192A3B4C5D6E7F8091A2B3")
+        .compatibility_mode("Framework45")
+        .data_protector_type(machinekey::dataprotection::systemweb::COMPATIBILITY_DATA_PROTECTOR)
+        .build()
+        .ok()?;
+    let app = AppIdentity::new("/", "/LM/W3SVC/1/ROOT").ok()?;
+    Some(AppKeys::explicit(&cfg).ok()?.with_key_ring(ring(), &app))
 }
 
 // ---- unprotect: every unprotect path, in each stack and protection mode.
@@ -101,6 +134,7 @@ fn keys() -> &'static [AppKeys] {
                 .ok()?;
             AppKeys::explicit(&cfg).ok()
         })
+        .chain(data_protection_keys())
         .collect()
     })
 }
@@ -136,6 +170,23 @@ pub fn unprotect(data: &[u8]) {
             let _ = keys.decode(&text, protection);
         }
         let _ = keys.unprotect_session(data, "/LM/W3SVC/1/ROOT");
+    }
+    // Data Protection: the bytes as a payload, and behind the ring's real header (so the
+    // key is found and the encryptor's checks run).
+    let r = ring();
+    if let Ok(p) = r.protector(&["a", "b"]) {
+        let _ = p.unprotect(data);
+        let _ = p.unprotect_text(&text);
+        let mut framed = machinekey::dataprotection::MAGIC_HEADER.to_vec();
+        framed.extend(
+            r.keys()
+                .iter()
+                .map(|k| k.id().to_bytes_le())
+                .next()
+                .unwrap_or_default(),
+        );
+        framed.extend_from_slice(data);
+        let _ = p.unprotect(&framed);
     }
 }
 
@@ -222,6 +273,7 @@ fn sealing_keys() -> &'static [AppKeys] {
                     .with_random(std::sync::Arc::new(Fixed)),
             )
         })
+        .chain(data_protection_keys().map(|k| k.with_random(std::sync::Arc::new(Fixed))))
         .collect()
     })
 }
@@ -241,10 +293,11 @@ pub fn sealed(data: &[u8]) {
         match selector % 6 {
             // Ticket bytes as the plaintext: every ticket parser behind the MAC.
             0 => {
-                let blob = if fx45 {
-                    keys.framework45()
-                        .unwrap()
-                        .protect(rest, &Purpose::new(primary::FORMS_AUTHENTICATION_TICKET))
+                let purpose = Purpose::new(primary::FORMS_AUTHENTICATION_TICKET);
+                let blob = if let Some(dp) = keys.data_protection() {
+                    dp.protect(rest, &purpose)
+                } else if fx45 {
+                    keys.framework45().unwrap().protect(rest, &purpose)
                 } else {
                     let legacy = keys.legacy().unwrap();
                     legacy.encrypt(&legacy.append_mac(rest), None, IvType::Random)
