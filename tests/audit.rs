@@ -505,3 +505,129 @@ fn pre_2011_ticket_layout_is_found() {
         assert!(FormsAuthenticationTicket::deserialize(&found.payload).is_err());
     }
 }
+
+/// Cases from a cargo-mutants run over `audit/legacy.rs`: a signed forms cookie must hold a
+/// ticket; an encrypted legacy ViewState audited without its generator is reported as
+/// encrypted (its MAC also verifies as an unmodified signature); a validation key longer than
+/// the hash block is never used for a legacy HMAC (ASP.NET refuses it).
+#[test]
+fn legacy_readings_the_mutants_found() {
+    use hmac::{KeyInit as _, Mac as _};
+    use machinekey::config::MachineKeyConfig;
+    use machinekey::crypto::legacy::IvType;
+    use machinekey::formats::AppKeys;
+    let vk = "A1B2C3D4E5F60718293A4B5C6D7E8F90A1B2C3D4E5F60718293A4B5C6D7E8F90";
+    let dk = "0F1E2D3C4B5A69788796A5B4C3D2E1F00F1E2D3C4B5A6978";
+    let mut list = KeyList::parse(&format!("{vk},{dk}\n"));
+    let cfg = MachineKeyConfig::builder()
+        .validation_key(vk)
+        .decryption_key(dk)
+        .validation("HMACSHA256")
+        .decryption("AES")
+        .compatibility_mode("Framework20SP2")
+        .build()
+        .unwrap();
+    let keys = AppKeys::explicit(&cfg).unwrap();
+    let legacy = keys.legacy().unwrap();
+
+    // A forms cookie is only a hit if the bytes under the MAC are a ticket.
+    let not_a_ticket = legacy.sign(b"not a ticket at all", None).unwrap();
+    let auditor = Auditor::new(&list);
+    assert!(auditor.audit(&Blob::forms_cookie(&not_a_ticket)).is_none());
+
+    // Encrypted ViewState, no generator given: found as encrypted, payload decrypted.
+    let modifier = 0x1234_5678u32.to_le_bytes();
+    let state = b"\xff\x01\x0f\x0f\x05\x05hello";
+    let encrypted = legacy
+        .encrypt(state, Some(&modifier), IvType::Random)
+        .unwrap();
+    let found = auditor.audit(&Blob::viewstate(&encrypted)).unwrap();
+    assert_eq!(found.mode, Mode::LegacyEncrypted);
+    assert!(found.payload.starts_with(state), "{:?}", found.payload);
+
+    // Validation keys longer than the hash block (65 bytes for HMAC-SHA1, 129 for
+    // HMAC-SHA512): ASP.NET refuses them, so the audit never reports them, even on a blob
+    // whose HMAC under that key is right.
+    let payload = b"\xff\x01\x0f\x0f\x05\x05signed";
+    let sign = |tag: Vec<u8>| {
+        let mut blob = payload.to_vec();
+        blob.extend_from_slice(&tag);
+        blob
+    };
+    let mut sha1 = <hmac::Hmac<sha1::Sha1>>::new_from_slice(&[0x5A; 65]).unwrap();
+    sha1.update(payload);
+    sha1.update(&modifier);
+    let mut sha512 = <hmac::Hmac<sha2::Sha512>>::new_from_slice(&[0x6B; 129]).unwrap();
+    sha512.update(payload);
+    sha512.update(&modifier);
+    list.extend_from_text(&format!(
+        "{},{dk}\n{},{dk}\n",
+        "5A".repeat(65),
+        "6B".repeat(129)
+    ));
+    let auditor = Auditor::new(&list);
+    for blob in [
+        sign(sha1.finalize().into_bytes().to_vec()),
+        sign(sha512.finalize().into_bytes().to_vec()),
+    ] {
+        assert!(
+            auditor
+                .audit(&Blob::viewstate(&blob).with_generator(0x1234_5678))
+                .is_none()
+        );
+    }
+}
+
+/// An encrypted legacy ViewState whose ciphertext happens to start like a ViewState
+/// (`FF 01`): its outer MAC also verifies as an unmodified signature over a plausible graph,
+/// and the audit must still report the encrypted reading (found by a cargo-mutants run:
+/// returning the signed reading early went unseen). About one IV prefix in 65,536 gives it.
+#[test]
+fn encrypted_viewstate_that_looks_signed_is_reported_encrypted() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use machinekey::config::MachineKeyConfig;
+    use machinekey::crypto::legacy::IvType;
+    use machinekey::formats::AppKeys;
+    use machinekey::random::RandomSource;
+
+    #[derive(Debug)]
+    struct Counter(AtomicU32);
+    impl RandomSource for Counter {
+        fn fill(&self, dest: &mut [u8]) -> Result<(), machinekey::Error> {
+            let n = self.0.load(Ordering::Relaxed).to_le_bytes();
+            for (i, b) in dest.iter_mut().enumerate() {
+                *b = n[i % 4] ^ (i as u8);
+            }
+            Ok(())
+        }
+    }
+    let vk = "A1B2C3D4E5F60718293A4B5C6D7E8F90A1B2C3D4E5F60718293A4B5C6D7E8F90";
+    let dk = "0F1E2D3C4B5A69788796A5B4C3D2E1F00F1E2D3C4B5A6978";
+    let cfg = MachineKeyConfig::builder()
+        .validation_key(vk)
+        .decryption_key(dk)
+        .validation("HMACSHA256")
+        .decryption("AES")
+        .compatibility_mode("Framework20SP2")
+        .build()
+        .unwrap();
+    let counter = Arc::new(Counter(AtomicU32::new(0)));
+    let keys = AppKeys::explicit(&cfg)
+        .unwrap()
+        .with_random(counter.clone());
+    let legacy = keys.legacy().unwrap();
+    let state = b"\xff\x01\x0f\x0f\x05\x05hello";
+    let blob = (0..1_000_000u32)
+        .find_map(|i| {
+            counter.0.store(i, Ordering::Relaxed);
+            let b = legacy.encrypt(state, None, IvType::Random).unwrap();
+            b.starts_with(&[0xFF, 0x01]).then_some(b)
+        })
+        .expect("an IV prefix whose ciphertext starts FF 01");
+    let auditor = Auditor::new(&KeyList::parse(&format!("{vk},{dk}\n")));
+    let found = auditor.audit(&Blob::viewstate(&blob)).unwrap();
+    assert_eq!(found.mode, Mode::LegacyEncrypted);
+    assert_eq!(found.payload, state);
+}

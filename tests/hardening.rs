@@ -415,3 +415,49 @@ fn sliding_expiration_renews_on_request() {
     assert_eq!(renewed.issue_date_ticks, 15 * 60 * 10_000_000);
     assert_eq!(renewed.expiration_ticks, 45 * 60 * 10_000_000);
 }
+
+/// From a cargo-mutants run over `crypto/encoding.rs` and `config/key_rules.rs` (caught
+/// before only by doc tests, or not at all).
+#[test]
+fn value_readings_and_des_weak_keys() {
+    use machinekey::crypto::encoding::decode_value;
+    // Text without a %XX escape is not reported as percent-decoded.
+    let r = decode_value("/wE=").unwrap();
+    assert!(r.iter().all(|r| !r.percent_decoded));
+    assert!(decode_value("%2FwE%3D").unwrap()[0].percent_decoded);
+    // Readings that decode to the same bytes are listed once: "QUJD" is Base64 and
+    // Base64url for "ABC".
+    let r = decode_value("QUJD").unwrap();
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].bytes, b"ABC");
+    // Hex of 16 characters or more is hex alone; shorter hex may also be Base64url.
+    assert_eq!(decode_value("FF01FF01FF01FF01").unwrap().len(), 1);
+    assert!(decode_value("FF01FF01FF01FF").unwrap().len() > 1);
+
+    // DES weak and semi-weak keys are refused, parity bits ignored.
+    for weak in [
+        "0101010101010101",
+        "0000000000000000",
+        "01FE01FE01FE01FE",
+        "FEFEFEFEFEFEFEFE",
+    ] {
+        let cfg = machinekey::MachineKeyConfig::builder()
+            .validation_key(&"AB".repeat(32))
+            .decryption_key(weak)
+            .decryption("DES")
+            .compatibility_mode("Framework20SP2")
+            .build();
+        let refused = cfg
+            .map(|c| machinekey::AppKeys::explicit(&c).is_err())
+            .unwrap_or(true);
+        assert!(refused, "{weak}");
+    }
+    let cfg = machinekey::MachineKeyConfig::builder()
+        .validation_key(&"AB".repeat(32))
+        .decryption_key("0123456789ABCDEF")
+        .decryption("DES")
+        .compatibility_mode("Framework20SP2")
+        .build()
+        .unwrap();
+    assert!(machinekey::AppKeys::explicit(&cfg).is_ok());
+}
