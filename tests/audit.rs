@@ -598,7 +598,7 @@ fn encrypted_viewstate_that_looks_signed_is_reported_encrypted() {
         fn fill(&self, dest: &mut [u8]) -> Result<(), machinekey::Error> {
             let n = self.0.load(Ordering::Relaxed).to_le_bytes();
             for (i, b) in dest.iter_mut().enumerate() {
-                *b = n[i % 4] ^ (i as u8);
+                *b = n[i % 4] ^ u8::try_from(i % 256).unwrap_or(0);
             }
             Ok(())
         }

@@ -441,23 +441,23 @@ fn value_readings_and_des_weak_keys() {
         "01FE01FE01FE01FE",
         "FEFEFEFEFEFEFEFE",
     ] {
-        let cfg = machinekey::MachineKeyConfig::builder()
+        let cfg = MachineKeyConfig::builder()
             .validation_key(&"AB".repeat(32))
             .decryption_key(weak)
             .decryption("DES")
             .compatibility_mode("Framework20SP2")
             .build();
         let refused = cfg
-            .map(|c| machinekey::AppKeys::explicit(&c).is_err())
+            .map(|c| AppKeys::explicit(&c).is_err())
             .unwrap_or(true);
         assert!(refused, "{weak}");
     }
-    let cfg = machinekey::MachineKeyConfig::builder()
+    let cfg = MachineKeyConfig::builder()
         .validation_key(&"AB".repeat(32))
         .decryption_key("0123456789ABCDEF")
         .decryption("DES")
         .compatibility_mode("Framework20SP2")
         .build()
         .unwrap();
-    assert!(machinekey::AppKeys::explicit(&cfg).is_ok());
+    assert!(AppKeys::explicit(&cfg).is_ok());
 }
