@@ -10,6 +10,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use machinekey::config::MachineKeyConfig;
 use machinekey::crypto::framework45::{Framework45Protector, Purpose, sp800_108_hmac_sha512};
 use machinekey::crypto::legacy::{IvType, LegacyProtector};
+use machinekey::random::OsRandom;
 
 const VK: &str = "F5144F1A581A57BA3B60311AF7562A855998F7DD203CD8A71405599B980D8694B5C986C888BE4FC0E6571C2CE600D58CE82B8FA13106B17D77EA4CECDDBBEC1B";
 const DK: &str = "245EDC5AAF1F32D0087178F7409370AF0A2C1FDDE1240212C73604E0DE509029";
@@ -99,6 +100,38 @@ fn kdf(c: &mut Criterion) {
     g.finish();
 }
 
+/// Data Protection: a `CfDJ8` cookie-sized payload under the default algorithm and GCM
+/// (subkey derivation per payload included, as ASP.NET does it), and reading a key file
+/// (XML, Base64 master key, context header).
+fn data_protection(c: &mut Criterion) {
+    use machinekey::dataprotection::{Algorithm, Key, KeyRing};
+    let mut g = c.benchmark_group("data_protection");
+    let now = time::OffsetDateTime::now_utc();
+    for (name, alg) in [
+        ("aes256cbc_hmacsha256", Algorithm::default()),
+        ("aes256gcm", Algorithm::Gcm { key_len: 32 }),
+    ] {
+        let mut ring = KeyRing::new();
+        ring.add(Key::generate(now, alg, &OsRandom).unwrap()).unwrap();
+        let p = ring
+            .protector(&["/app/", "Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationMiddleware", "Identity.Application", "v2"])
+            .unwrap();
+        let payload = p.protect(&[0x5A; 600]).unwrap();
+        g.throughput(Throughput::Elements(1));
+        g.bench_function(BenchmarkId::new("unprotect_600_bytes", name), |b| {
+            b.iter(|| p.unprotect(&payload).unwrap());
+        });
+        g.bench_function(BenchmarkId::new("protect_600_bytes", name), |b| {
+            b.iter(|| p.protect(&[0x5A; 600]).unwrap());
+        });
+    }
+    let key = Key::generate(now, Algorithm::default(), &OsRandom).unwrap().to_xml();
+    g.bench_function("read_key_file", |b| {
+        b.iter(|| KeyRing::from_xml(&key, "key.xml").unwrap());
+    });
+    g.finish();
+}
+
 fn short() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_millis(500))
@@ -106,5 +139,5 @@ fn short() -> Criterion {
         .sample_size(30)
 }
 
-criterion_group! { name = benches; config = short(); targets = legacy, framework45, kdf }
+criterion_group! { name = benches; config = short(); targets = legacy, framework45, kdf, data_protection }
 criterion_main!(benches);
