@@ -534,3 +534,42 @@ fn repository_selection() {
         Repository::Configured { .. }
     ));
 }
+
+#[test]
+fn resolver_2x_prefers_the_latest_activation_even_unpropagated() {
+    use machinekey::dataprotection::{KeyMetadata, ResolverVersion, resolve_default_key};
+    use time::macros::datetime;
+    // PropagatedKeyPreferred (current rules): key 0 created 2 days before, key 1 just now
+    // and activating later. Current rules keep the propagated key; 2.x takes the newest.
+    let keys = [
+        KeyMetadata {
+            id: "00000001-0000-0000-0000-000000000000".parse().unwrap(),
+            creation: datetime!(2009-12-30 0:00 UTC),
+            activation: datetime!(2010-01-01 0:01 UTC),
+            expiration: datetime!(2010-03-30 0:00 UTC),
+            revoked: false,
+            usable: true,
+        },
+        KeyMetadata {
+            id: "00000002-0000-0000-0000-000000000000".parse().unwrap(),
+            creation: datetime!(2010-01-01 0:00 UTC),
+            activation: datetime!(2010-01-01 0:02 UTC),
+            expiration: datetime!(2010-04-01 0:00 UTC),
+            revoked: false,
+            usable: true,
+        },
+    ];
+    let now = datetime!(2010-01-01 0:00 UTC);
+    let current = resolve_default_key(&keys, now, ResolverVersion::Current);
+    let v2 = resolve_default_key(&keys, now, ResolverVersion::V2);
+    assert_eq!(current.default_key, Some(keys[0].id));
+    assert_eq!(v2.default_key, Some(keys[1].id));
+    // 2.x asks for a new key when nothing succeeds the default before it expires.
+    let late = datetime!(2010-03-29 0:00 UTC);
+    assert!(resolve_default_key(&keys[..1], late, ResolverVersion::V2).should_generate_new_key);
+    assert!(!resolve_default_key(&keys, late, ResolverVersion::V2).should_generate_new_key);
+    // A ring can be read with the 2.x rules.
+    let mut ring = KeyRing::new().with_resolver(ResolverVersion::V2);
+    let id = ring.generate_key(now, &OsRandom).unwrap();
+    assert_eq!(ring.resolve(now).default_key, Some(id));
+}

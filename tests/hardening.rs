@@ -447,9 +447,7 @@ fn value_readings_and_des_weak_keys() {
             .decryption("DES")
             .compatibility_mode("Framework20SP2")
             .build();
-        let refused = cfg
-            .map(|c| AppKeys::explicit(&c).is_err())
-            .unwrap_or(true);
+        let refused = cfg.map(|c| AppKeys::explicit(&c).is_err()).unwrap_or(true);
         assert!(refused, "{weak}");
     }
     let cfg = MachineKeyConfig::builder()

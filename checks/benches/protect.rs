@@ -112,9 +112,15 @@ fn data_protection(c: &mut Criterion) {
         ("aes256gcm", Algorithm::Gcm { key_len: 32 }),
     ] {
         let mut ring = KeyRing::new();
-        ring.add(Key::generate(now, alg, &OsRandom).unwrap()).unwrap();
+        ring.add(Key::generate(now, alg, &OsRandom).unwrap())
+            .unwrap();
         let p = ring
-            .protector(&["/app/", "Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationMiddleware", "Identity.Application", "v2"])
+            .protector(&[
+                "/app/",
+                "Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationMiddleware",
+                "Identity.Application",
+                "v2",
+            ])
             .unwrap();
         let payload = p.protect(&[0x5A; 600]).unwrap();
         g.throughput(Throughput::Elements(1));
@@ -125,7 +131,9 @@ fn data_protection(c: &mut Criterion) {
             b.iter(|| p.protect(&[0x5A; 600]).unwrap());
         });
     }
-    let key = Key::generate(now, Algorithm::default(), &OsRandom).unwrap().to_xml();
+    let key = Key::generate(now, Algorithm::default(), &OsRandom)
+        .unwrap()
+        .to_xml();
     g.bench_function("read_key_file", |b| {
         b.iter(|| KeyRing::from_xml(&key, "key.xml").unwrap());
     });
