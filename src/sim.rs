@@ -177,11 +177,16 @@ impl KindReport {
     /// `failures / requests` (0 without requests).
     #[must_use]
     pub fn failure_rate(&self) -> f64 {
-        if self.requests == 0 {
-            0.0
-        } else {
-            self.failures as f64 / self.requests as f64
-        }
+        ratio(self.failures, self.requests)
+    }
+}
+
+/// `failures / requests`, 0 without requests.
+pub(crate) fn ratio(failures: u64, requests: u64) -> f64 {
+    if requests == 0 {
+        0.0
+    } else {
+        failures as f64 / requests as f64
     }
 }
 

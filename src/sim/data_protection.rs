@@ -202,11 +202,7 @@ impl ConsumerReport {
     /// `failures / requests` (0 without requests).
     #[must_use]
     pub fn failure_rate(&self) -> f64 {
-        if self.requests == 0 {
-            0.0
-        } else {
-            self.failures as f64 / self.requests as f64
-        }
+        super::ratio(self.failures, self.requests)
     }
 }
 
@@ -255,11 +251,7 @@ impl DataProtectionReport {
                 step.name,
                 f,
                 r,
-                if r == 0 {
-                    0.0
-                } else {
-                    100.0 * f as f64 / r as f64
-                }
+                100.0 * super::ratio(f, r)
             );
             for c in &step.consumers {
                 let _ = writeln!(
@@ -386,14 +378,7 @@ impl DataProtectionScenario {
     /// # Errors
     /// A [`ScenarioError`].
     pub fn read(path: &Path) -> Result<Self, ScenarioError> {
-        let io = |m: String| ScenarioError {
-            message: m,
-            location: None,
-        };
-        let bytes =
-            crate::bounded::read_file(path, super::scenario::MAX_SCENARIO_FILE, "a scenario file")
-                .map_err(io)?;
-        Self::from_toml(&String::from_utf8(bytes).map_err(|_| io("not UTF-8".to_owned()))?)
+        Self::from_toml(&super::scenario::read_text(path)?)
     }
 
     fn at(&self, span: Range<usize>, message: impl Into<String>) -> ScenarioError {

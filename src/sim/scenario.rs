@@ -275,6 +275,17 @@ pub struct Scenario {
     base: Option<PathBuf>,
 }
 
+/// A scenario file's text: at most [`MAX_SCENARIO_FILE`] bytes of UTF-8.
+pub(crate) fn read_text(path: &Path) -> Result<String, ScenarioError> {
+    let io = |m: String| ScenarioError {
+        message: m,
+        location: None,
+    };
+    let bytes =
+        crate::bounded::read_file(path, MAX_SCENARIO_FILE, "a scenario file").map_err(io)?;
+    String::from_utf8(bytes).map_err(|_| io("not UTF-8".to_owned()))
+}
+
 pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let before = text.get(..offset).unwrap_or(text);
     let line = before.matches('\n').count() + 1;
@@ -317,14 +328,7 @@ impl Scenario {
     /// A [`ScenarioError`]: the file cannot be read (over 1 MiB included), or as
     /// [`from_toml`](Self::from_toml).
     pub fn read(path: &Path) -> Result<Self, ScenarioError> {
-        let io = |m: String| ScenarioError {
-            message: m,
-            location: None,
-        };
-        let bytes =
-            crate::bounded::read_file(path, MAX_SCENARIO_FILE, "a scenario file").map_err(io)?;
-        let text = String::from_utf8(bytes).map_err(|_| io("not UTF-8".to_owned()))?;
-        Self::from_toml(&text, path.parent())
+        Self::from_toml(&read_text(path)?, path.parent())
     }
 
     fn at(&self, span: Range<usize>, message: impl Into<String>) -> ScenarioError {
@@ -714,14 +718,7 @@ impl AnyScenario {
     /// # Ok::<(), machinekey::sim::scenario::ScenarioError>(())
     /// ```
     pub fn read(path: &Path) -> Result<Self, ScenarioError> {
-        let io = |m: String| ScenarioError {
-            message: m,
-            location: None,
-        };
-        let bytes =
-            crate::bounded::read_file(path, MAX_SCENARIO_FILE, "a scenario file").map_err(io)?;
-        let text = String::from_utf8(bytes).map_err(|_| io("not UTF-8".to_owned()))?;
-        Self::from_toml(&text, path.parent())
+        Self::from_toml(&read_text(path)?, path.parent())
     }
 
     /// Parses a scenario of either kind.
