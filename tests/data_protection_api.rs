@@ -20,7 +20,9 @@ use machinekey::dataprotection::repository::{
     HostEnvironment, HostOs, Repository, ephemeral_reason, select_repository,
 };
 use machinekey::dataprotection::systemweb::COMPATIBILITY_DATA_PROTECTOR;
-use machinekey::dataprotection::{Algorithm, BlockCipher, Key, KeyRing, MacAlgorithm};
+use machinekey::dataprotection::{
+    Algorithm, AuthenticatedEncryptor, BlockCipher, Key, KeyRing, MacAlgorithm,
+};
 use machinekey::formats::resource::ResourceKind;
 use machinekey::keys::{AppIdentity, AutoGenKeys};
 use machinekey::random::{OsRandom, RandomSource};
@@ -572,4 +574,199 @@ fn resolver_2x_prefers_the_latest_activation_even_unpropagated() {
     let mut ring = KeyRing::new().with_resolver(ResolverVersion::V2);
     let id = ring.generate_key(now, &OsRandom).unwrap();
     assert_eq!(ring.resolve(now).default_key, Some(id));
+}
+
+#[test]
+fn algorithm_names_and_unsupported_sizes() {
+    let cbc = |cipher, key_len, mac| Algorithm::Cbc {
+        cipher,
+        key_len,
+        mac,
+    };
+    assert_eq!(Algorithm::default().to_string(), "AES-256-CBC + HMACSHA256");
+    assert_eq!(
+        cbc(BlockCipher::Aes, 16, MacAlgorithm::HmacSha512).to_string(),
+        "AES-128-CBC + HMACSHA512"
+    );
+    assert_eq!(
+        cbc(BlockCipher::TripleDes, 24, MacAlgorithm::HmacSha1).to_string(),
+        "3DES-192-CBC + HMACSHA1"
+    );
+    assert_eq!(Algorithm::Gcm { key_len: 24 }.to_string(), "AES-192-GCM");
+    for name in ["AES_128_CBC", "AES_192_CBC", "AES_256_CBC"] {
+        for v in ["HMACSHA256", "HMACSHA512"] {
+            let a = Algorithm::from_names(name, Some(v)).unwrap();
+            assert!(a.to_string().contains(v));
+        }
+        assert!(Algorithm::from_names(name, None).is_err());
+        assert!(Algorithm::from_names(name, Some("HMACSHA1")).is_err());
+    }
+    for (name, len) in [
+        ("AES_128_GCM", 16),
+        ("AES_192_GCM", 24),
+        ("AES_256_GCM", 32),
+        ("3", 16),
+        ("5", 32),
+    ] {
+        assert_eq!(
+            Algorithm::from_names(name, None).unwrap(),
+            Algorithm::Gcm { key_len: len }
+        );
+    }
+    assert_eq!(
+        Algorithm::from_names("0", Some("1")).unwrap(),
+        cbc(BlockCipher::Aes, 16, MacAlgorithm::HmacSha512)
+    );
+    assert!(Algorithm::from_names("aes_256_cbc", Some("HMACSHA256")).is_err());
+    // Key lengths the ciphers do not take are refused before any key is used.
+    for bad in [
+        Algorithm::Gcm { key_len: 20 },
+        cbc(BlockCipher::Aes, 8, MacAlgorithm::HmacSha256),
+        cbc(BlockCipher::TripleDes, 16, MacAlgorithm::HmacSha1),
+    ] {
+        assert!(bad.context_header().is_err(), "{bad:?}");
+        assert!(AuthenticatedEncryptor::new(b"k", bad).is_err(), "{bad:?}");
+    }
+    assert_eq!(MacAlgorithm::HmacSha384.digest_len(), 48);
+    assert_eq!(MacAlgorithm::HmacSha1.name(), "HMACSHA1");
+}
+
+#[test]
+fn every_truncation_is_refused_without_panicking() {
+    for alg in [
+        Algorithm::default(),
+        Algorithm::Cbc {
+            cipher: BlockCipher::Aes,
+            key_len: 16,
+            mac: MacAlgorithm::HmacSha512,
+        },
+        Algorithm::Cbc {
+            cipher: BlockCipher::TripleDes,
+            key_len: 24,
+            mac: MacAlgorithm::HmacSha1,
+        },
+        Algorithm::Gcm { key_len: 16 },
+    ] {
+        let enc = AuthenticatedEncryptor::new(b"master key", alg).unwrap();
+        assert_eq!(enc.algorithm(), alg);
+        for len in [0usize, 1, 10, 100] {
+            let body = enc.encrypt(&vec![7; len], b"aad", &OsRandom).unwrap();
+            assert_eq!(enc.decrypt(&body, b"aad").unwrap(), vec![7; len]);
+            for cut in 0..body.len() {
+                assert_eq!(
+                    enc.decrypt(&body[..cut], b"aad"),
+                    Err(Error::Unprotect),
+                    "{alg} {len} {cut}"
+                );
+            }
+        }
+    }
+}
+
+const KEY_HEAD: &str = r#"<key id="22222222-3333-4444-5555-666666666666" version="1"><creationDate>2024-01-01T00:00:00Z</creationDate><activationDate>2024-01-01T00:00:00Z</activationDate><expirationDate>2024-04-01T00:00:00Z</expirationDate>"#;
+const MASTER: &str =
+    "75X7cyp+pT3KinhR4ix2/VrDS/TjVeYUcVW6zveMhgCzKisARAmvTUZpl7hhBiFSH2wQTdmUSxOrxlVjY1i/pg==";
+
+fn key_with(deserializer: &str, inner: &str) -> Key {
+    Key::from_xml(
+        &format!(
+            r#"{KEY_HEAD}<descriptor deserializerType="Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption.ConfigurationModel.{deserializer}, Microsoft.AspNetCore.DataProtection"><descriptor>{inner}</descriptor></descriptor></key>"#
+        ),
+        "key-2222.xml",
+    )
+    .unwrap()
+}
+
+#[test]
+fn descriptor_kinds_dates_and_origins() {
+    use machinekey::dataprotection::AtRestProtection;
+    let master = format!("<masterKey><value>{MASTER}</value></masterKey>");
+    let managed = key_with(
+        "ManagedAuthenticatedEncryptorDescriptorDeserializer",
+        &format!(
+            r#"<encryption algorithm="Aes" keyLength="128" /><validation algorithm="HMACSHA384" />{master}"#
+        ),
+    );
+    assert_eq!(
+        managed.algorithm(),
+        Some(Algorithm::Cbc {
+            cipher: BlockCipher::Aes,
+            key_len: 16,
+            mac: MacAlgorithm::HmacSha384
+        })
+    );
+    assert_eq!(
+        managed.deserializer(),
+        "ManagedAuthenticatedEncryptorDescriptorDeserializer"
+    );
+    let cng_cbc = key_with(
+        "CngCbcAuthenticatedEncryptorDescriptorDeserializer",
+        &format!(
+            r#"<encryption algorithm="AES" keyLength="192" /><hash algorithm="SHA512" />{master}"#
+        ),
+    );
+    assert_eq!(
+        cng_cbc.algorithm(),
+        Some(Algorithm::Cbc {
+            cipher: BlockCipher::Aes,
+            key_len: 24,
+            mac: MacAlgorithm::HmacSha512
+        })
+    );
+    let cng_gcm = key_with(
+        "CngGcmAuthenticatedEncryptorDescriptorDeserializer",
+        &format!(r#"<encryption algorithm="AES" keyLength="256" />{master}"#),
+    );
+    assert_eq!(cng_gcm.algorithm(), Some(Algorithm::Gcm { key_len: 32 }));
+    let unknown = key_with("SomethingElse", &master);
+    assert!(!unknown.is_usable() && unknown.algorithm().is_none());
+    assert!(
+        unknown
+            .encryptor()
+            .unwrap_err()
+            .to_string()
+            .contains("SomethingElse")
+    );
+
+    // NullXmlDecryptor (ASP.NET's test "encryption") wraps the clear element: usable.
+    let null = key_with(
+        "AuthenticatedEncryptorDescriptorDeserializer",
+        &format!(
+            r#"<encryption algorithm="AES_256_CBC" /><validation algorithm="HMACSHA256" /><encryptedSecret decryptorType="Microsoft.AspNetCore.DataProtection.XmlEncryption.NullXmlDecryptor, Microsoft.AspNetCore.DataProtection" xmlns="http://schemas.asp.net/2015/03/dataProtection"><unencryptedKey><!-- note --><masterKey><value>{MASTER}</value></masterKey></unencryptedKey></encryptedSecret>"#
+        ),
+    );
+    assert!(null.is_usable() && null.at_rest_protection().is_none());
+    assert_eq!(
+        null.encryptor().unwrap().expose_master_key(),
+        from_base64(MASTER).unwrap()
+    );
+    let dpapi = key_with(
+        "AuthenticatedEncryptorDescriptorDeserializer",
+        r#"<encryption algorithm="AES_256_CBC" /><validation algorithm="HMACSHA256" /><encryptedSecret decryptorType="Microsoft.AspNetCore.DataProtection.XmlEncryption.DpapiXmlDecryptor, Microsoft.AspNetCore.DataProtection"><encryptedKey><value>AQAAAA</value></encryptedKey></encryptedSecret>"#,
+    );
+    assert_eq!(dpapi.at_rest_protection(), Some(&AtRestProtection::Dpapi));
+    let other = key_with(
+        "AuthenticatedEncryptorDescriptorDeserializer",
+        r#"<encryption algorithm="AES_256_CBC" /><validation algorithm="HMACSHA256" /><encryptedSecret decryptorType="Contoso.VaultDecryptor, Contoso"><x /></encryptedSecret>"#,
+    );
+    assert_eq!(
+        other.at_rest_protection(),
+        Some(&AtRestProtection::Other {
+            decryptor_type: "Contoso.VaultDecryptor, Contoso".to_owned()
+        })
+    );
+
+    // Expiry is `expirationDate <= now`.
+    let exp = managed.expiration();
+    assert!(managed.is_expired(exp));
+    assert!(!managed.is_expired(exp - time::Duration::nanoseconds(100)));
+    assert_eq!(managed.origin(), "key-2222.xml");
+
+    // Errors name the file and say what is wrong.
+    let err = KeyRing::from_xml("<key", "broken.xml").unwrap_err();
+    let Error::KeyRing(e) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(e.origin(), "broken.xml");
+    assert!(e.message().contains("not well-formed"), "{}", e.message());
 }
