@@ -770,3 +770,84 @@ fn descriptor_kinds_dates_and_origins() {
     assert_eq!(e.origin(), "broken.xml");
     assert!(e.message().contains("not well-formed"), "{}", e.message());
 }
+
+#[test]
+fn ties_by_guid_fields_resolver_choice_and_protector_accessors() {
+    use machinekey::dataprotection::{KeyMetadata, ResolverVersion, resolve_default_key};
+    use time::macros::datetime;
+    // Two keys alike but for the id: the smaller GUID (fields as unsigned numbers) wins.
+    // 00000001-… is smaller than 01000000-… though its first byte in payload order is larger.
+    let meta = |id: &str| KeyMetadata {
+        id: id.parse().unwrap(),
+        creation: datetime!(2020-01-01 0:00 UTC),
+        activation: datetime!(2020-01-01 0:00 UTC),
+        expiration: datetime!(2021-01-01 0:00 UTC),
+        revoked: false,
+        usable: true,
+    };
+    let (a, b) = (
+        meta("00000001-0000-0000-0000-000000000000"),
+        meta("01000000-0000-0000-0000-000000000000"),
+    );
+    let now = datetime!(2020-06-01 0:00 UTC);
+    for version in [ResolverVersion::Current, ResolverVersion::V2] {
+        assert_eq!(
+            resolve_default_key(&[b, a], now, version).default_key,
+            Some(a.id),
+            "{version:?}"
+        );
+        assert_eq!(
+            resolve_default_key(&[a, b], now, version).default_key,
+            Some(a.id),
+            "{version:?}"
+        );
+    }
+
+    // A ring reads with the rules it is given.
+    let now = datetime!(2010-01-01 0:00 UTC);
+    let mut ring = KeyRing::new();
+    let master = [9u8; 64];
+    let old = Key::from_parts(
+        "00000001-0000-0000-0000-000000000000".parse().unwrap(),
+        datetime!(2009-12-30 0:00 UTC),
+        datetime!(2010-01-01 0:01 UTC),
+        datetime!(2010-03-30 0:00 UTC),
+        Algorithm::default(),
+        &master,
+    )
+    .unwrap();
+    let new = Key::from_parts(
+        "00000002-0000-0000-0000-000000000000".parse().unwrap(),
+        datetime!(2010-01-01 0:00 UTC),
+        datetime!(2010-01-01 0:02 UTC),
+        datetime!(2010-04-01 0:00 UTC),
+        Algorithm::default(),
+        &master,
+    )
+    .unwrap();
+    ring.add(old.clone()).unwrap();
+    ring.add(new.clone()).unwrap();
+    assert_eq!(ring.resolve(now).default_key, Some(old.id()));
+    let v2 = ring.clone().with_resolver(ResolverVersion::V2);
+    assert_eq!(v2.resolve(now).default_key, Some(new.id()));
+
+    let p = ring.protector(&["a", "b"]).unwrap().create_protector("c");
+    assert_eq!(p.purposes(), ["a", "b", "c"]);
+    assert_eq!(p.key_ring().keys().len(), 2);
+    assert!(ring.protector::<&str>(&[]).is_err());
+}
+
+#[test]
+fn directory_file_count_limit() {
+    use machinekey::dataprotection::MAX_KEY_FILES;
+    let dir = temp_dir("many");
+    for i in 0..MAX_KEY_FILES {
+        std::fs::write(dir.join(format!("x{i}.xml")), "<x/>").unwrap();
+    }
+    let ring = KeyRing::load(&dir).unwrap();
+    assert_eq!(ring.skipped().len(), MAX_KEY_FILES);
+    std::fs::write(dir.join("one-more.xml"), "<x/>").unwrap();
+    let err = KeyRing::load(&dir).unwrap_err().to_string();
+    assert!(err.contains(&format!("more than {MAX_KEY_FILES}")), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
