@@ -851,3 +851,55 @@ fn directory_file_count_limit() {
     assert!(err.contains(&format!("more than {MAX_KEY_FILES}")), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn resolver_boundaries() {
+    use machinekey::dataprotection::{KeyMetadata, ResolverVersion, resolve_default_key};
+    use time::Duration;
+    use time::macros::datetime;
+    let now = datetime!(2020-06-01 0:00 UTC);
+    let key = |n: u32, created: time::OffsetDateTime, expires: time::OffsetDateTime| KeyMetadata {
+        id: format!("{n:08x}-0000-0000-0000-000000000000")
+            .parse()
+            .unwrap(),
+        creation: created,
+        activation: created,
+        expiration: expires,
+        revoked: false,
+        usable: true,
+    };
+    let cutoff = now - Duration::days(2);
+    for version in [ResolverVersion::Current, ResolverVersion::V2] {
+        // An expired key is never the default (expiration <= now counts as expired).
+        let expired = key(1, now - Duration::days(100), now);
+        let r = resolve_default_key(&[expired], now, version);
+        assert_eq!(r.default_key, None, "{version:?}");
+        assert!(r.should_generate_new_key);
+        // A revoked key is never the fallback, however new.
+        let mut revoked = key(2, now - Duration::hours(1), now + Duration::days(90));
+        revoked.revoked = true;
+        let r = resolve_default_key(&[revoked], now, version);
+        assert_eq!((r.default_key, r.fallback_key), (None, None), "{version:?}");
+    }
+    // Current rules: a rejected candidate created exactly at the cutoff is not brought
+    // back as the fallback.
+    let at_cutoff = key(3, cutoff, now);
+    let r = resolve_default_key(&[at_cutoff], now, ResolverVersion::Current);
+    assert_eq!((r.default_key, r.fallback_key), (None, None));
+    // 2.x: a successor must outlive now + 2 days strictly.
+    let default = key(4, now - Duration::days(80), now + Duration::days(1));
+    let successor = KeyMetadata {
+        activation: now + Duration::days(1),
+        ..key(5, now, now + Duration::days(2))
+    };
+    let r = resolve_default_key(&[default, successor], now, ResolverVersion::V2);
+    assert_eq!(r.default_key, Some(default.id));
+    assert!(r.should_generate_new_key);
+    let longer = KeyMetadata {
+        expiration: now + Duration::days(2) + Duration::seconds(1),
+        ..successor
+    };
+    assert!(
+        !resolve_default_key(&[default, longer], now, ResolverVersion::V2).should_generate_new_key
+    );
+}
