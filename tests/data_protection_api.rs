@@ -858,7 +858,7 @@ fn resolver_boundaries() {
     use time::Duration;
     use time::macros::datetime;
     let now = datetime!(2020-06-01 0:00 UTC);
-    let key = |n: u32, created: time::OffsetDateTime, expires: time::OffsetDateTime| KeyMetadata {
+    let key = |n: u32, created: OffsetDateTime, expires: OffsetDateTime| KeyMetadata {
         id: format!("{n:08x}-0000-0000-0000-000000000000")
             .parse()
             .unwrap(),
@@ -902,4 +902,19 @@ fn resolver_boundaries() {
     assert!(
         !resolve_default_key(&[default, longer], now, ResolverVersion::V2).should_generate_new_key
     );
+    // 2.x fallback (nothing activated yet): the newest key created before the propagation
+    // window, else the oldest after it.
+    let future = |n, created: OffsetDateTime| KeyMetadata {
+        activation: now + Duration::days(30),
+        ..key(n, created, now + Duration::days(90))
+    };
+    let (a, b, c) = (
+        future(6, cutoff - Duration::days(10)),
+        future(7, cutoff - Duration::days(1)),
+        future(8, now),
+    );
+    let r = resolve_default_key(&[a, b, c], now, ResolverVersion::V2);
+    assert_eq!((r.default_key, r.fallback_key), (None, Some(b.id)));
+    let r = resolve_default_key(&[c], now, ResolverVersion::V2);
+    assert_eq!(r.fallback_key, Some(c.id));
 }
