@@ -631,3 +631,38 @@ fn encrypted_viewstate_that_looks_signed_is_reported_encrypted() {
     assert_eq!(found.mode, Mode::LegacyEncrypted);
     assert_eq!(found.payload, state);
 }
+
+/// The audit's fast MAC check compares whole tags: two words that differ by the same bits
+/// must not cancel out (a cargo-mutants survivor: XOR-accumulating the differences).
+#[test]
+fn tags_with_equal_differences_in_two_words_are_refused() {
+    use machinekey::config::MachineKeyConfig;
+    use machinekey::formats::AppKeys;
+    let vk = "A1B2C3D4E5F60718293A4B5C6D7E8F90A1B2C3D4E5F60718293A4B5C6D7E8F90";
+    let dk = "0F1E2D3C4B5A69788796A5B4C3D2E1F00F1E2D3C4B5A6978";
+    let auditor = Auditor::new(&KeyList::parse(&format!("{vk},{dk}\n")));
+    for validation in ["SHA1", "HMACSHA256"] {
+        let cfg = MachineKeyConfig::builder()
+            .validation_key(vk)
+            .decryption_key(dk)
+            .validation(validation)
+            .compatibility_mode("Framework20SP2")
+            .build()
+            .unwrap();
+        let keys = AppKeys::explicit(&cfg).unwrap();
+        let modifier = 0x1234_5678u32.to_le_bytes();
+        let blob = keys
+            .legacy()
+            .unwrap()
+            .sign(b"\xff\x01\x0f\x0f\x05\x05signed", Some(&modifier))
+            .unwrap();
+        let good = Blob::viewstate(&blob).with_generator(0x1234_5678);
+        assert!(auditor.audit(&good).is_some(), "{validation}");
+        let tag_start = blob.len() - if validation == "SHA1" { 20 } else { 32 };
+        let mut bad = blob.clone();
+        bad[tag_start] ^= 0x80;
+        bad[tag_start + 4] ^= 0x80;
+        let bad = Blob::viewstate(&bad).with_generator(0x1234_5678);
+        assert!(auditor.audit(&bad).is_none(), "{validation}");
+    }
+}
