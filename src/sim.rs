@@ -598,18 +598,16 @@ impl Simulation {
     }
 
     fn session_key(&self, w: WorkerRef, session_id: &str) -> Result<String, Error> {
-        let server = self
-            .servers
-            .get(w.server)
-            .ok_or(Error::InvalidArgument("no such server"))?;
         let worker = self
             .worker(w)
             .ok_or(Error::InvalidArgument("no such worker"))?;
-        match server.era {
-            Era::Net20 => worker
+        // The build the worker's configuration runs on (its server's era), as `compat`
+        // decides it.
+        match worker.keys.config().runtime().framework {
+            FrameworkVersion::V2_0 => worker
                 .keys
                 .state_server_key_keyed(self.app.app_id(), session_id),
-            Era::Net48 => Ok(state_server_key_unkeyed(self.app.app_id(), session_id)),
+            _ => Ok(state_server_key_unkeyed(self.app.app_id(), session_id)),
         }
     }
 

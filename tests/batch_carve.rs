@@ -381,3 +381,28 @@ fn carve_piped_into_batch() {
     assert_eq!(results[4]["label"], "telerik");
     assert!(results.iter().all(|r| r.get("key").is_none()));
 }
+
+/// Every hidden field carries what the audit needs: the generator on ViewState and
+/// EventValidation, `__PREVIOUSPAGE` as a resource string (cargo-mutants survivors).
+#[test]
+fn hidden_fields_carry_generator_and_previous_page() {
+    let html = r#"<form method="post" action="./default.aspx">
+<input type="hidden" name="__VIEWSTATE" id="__VIEWSTATE" value="/wEPDwUKMTIzNDU2Nzg5MGRk" />
+<input type="hidden" name="__VIEWSTATEGENERATOR" id="__VIEWSTATEGENERATOR" value="CA0B0334" />
+<input type="hidden" name="__EVENTVALIDATION" id="__EVENTVALIDATION" value="/wEdAAJd2lp0ZGRk" />
+<input type="hidden" name="__PREVIOUSPAGE" id="__PREVIOUSPAGE" value="abcDEF123_-x1" />
+</form>"#;
+    let items = carve(
+        html,
+        "page.html",
+        Some("https://host/app/default.aspx"),
+        &CarveOptions::default(),
+    );
+    let vs = items.iter().find(|i| i.viewstate.is_some()).unwrap();
+    let ev = items.iter().find(|i| i.eventvalidation.is_some()).unwrap();
+    let pp = items.iter().find(|i| i.resource.is_some()).unwrap();
+    assert_eq!(vs.generator.as_deref(), Some("CA0B0334"));
+    assert_eq!(ev.generator.as_deref(), Some("CA0B0334"));
+    assert_eq!(pp.resource.as_deref(), Some("abcDEF123_-x1"));
+    assert!(pp.source.as_deref().unwrap().ends_with("__PREVIOUSPAGE"));
+}

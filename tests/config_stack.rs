@@ -992,3 +992,18 @@ fn data_protector_type_without_a_repository_is_a_warning() {
             .all(|l| l.code != LintCode::CustomDataProtector)
     );
 }
+
+#[test]
+fn pages_enable_view_state_is_read() {
+    let resolve = |pages: &str| {
+        let text = format!("<configuration><system.web>{pages}</system.web></configuration>");
+        ConfigStack::new()
+            .application_web_config("/", ConfigFile::from_text("web.config", &text))
+            .resolve("/")
+            .unwrap()
+            .pages
+    };
+    assert!(resolve("").enable_view_state);
+    let p = resolve(r#"<pages enableViewState="false" enableViewStateMac="true" />"#);
+    assert!(!p.enable_view_state && p.enable_view_state_mac);
+}

@@ -313,3 +313,32 @@ fn thirty_two_bit_pools_see_another_registry_view() {
         .unwrap();
     assert!(!d.all_interchangeable(), "{d:?}");
 }
+
+/// The simulator's default configuration carries the era's framework build: a 2.0-era
+/// garden loses sessions after the installer (the State Service lookup key is keyed on
+/// 2.0-era builds), a 4.8 one keeps them (unkeyed). A cargo-mutants survivor: the
+/// `framework` field of the default configuration could be dropped unseen.
+#[test]
+fn default_configuration_follows_the_era() {
+    use machinekey::sim::scenarios::{WebGardenSettings, web_garden};
+    let story = |era| {
+        web_garden(WebGardenSettings {
+            era,
+            workers: 3,
+            requests: 1500,
+            seed: 7,
+        })
+        .unwrap()
+    };
+    let old = story(Era::Net20);
+    let new = story(Era::Net48);
+    let after = |s: &machinekey::sim::scenarios::WebGardenStory| {
+        s.reports
+            .iter()
+            .find(|r| r.scenario.contains("after the installer"))
+            .map(|r| rate(r, StateKind::Session))
+            .unwrap()
+    };
+    assert!(after(&old) > 0.5, "{}", after(&old));
+    assert!(after(&new) < 0.01, "{}", after(&new));
+}
