@@ -732,7 +732,7 @@ fn descriptor_kinds_dates_and_origins() {
     let null = key_with(
         "AuthenticatedEncryptorDescriptorDeserializer",
         &format!(
-            r#"<encryption algorithm="AES_256_CBC" /><validation algorithm="HMACSHA256" /><encryptedSecret decryptorType="Microsoft.AspNetCore.DataProtection.XmlEncryption.NullXmlDecryptor, Microsoft.AspNetCore.DataProtection" xmlns="http://schemas.asp.net/2015/03/dataProtection"><unencryptedKey><!-- note --><masterKey><value>{MASTER}</value></masterKey></unencryptedKey></encryptedSecret>"#
+            r#"<encryption algorithm="AES_256_CBC" /><validation algorithm="HMACSHA256" /><encryptedSecret decryptorType="Microsoft.AspNetCore.DataProtection.XmlEncryption.NullXmlDecryptor, Microsoft.AspNetCore.DataProtection" xmlns="http://schemas.asp.net/2015/03/dataProtection"><unencryptedKey><!-- note --><hint>not the key</hint><masterKey><value>{MASTER}</value></masterKey></unencryptedKey></encryptedSecret>"#
         ),
     );
     assert!(null.is_usable() && null.at_rest_protection().is_none());
