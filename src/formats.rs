@@ -142,7 +142,10 @@ impl AppKeys {
             data_protection: None,
             rng: None,
         };
-        if keys.compatibility_mode().is_framework45() {
+        if config.data_protector_type().is_some() {
+            // The routed consumers use the key ring attached later; the `<machineKey>` keys
+            // serve only resource URLs and `__PREVIOUSPAGE`, and say so when those need them.
+        } else if keys.compatibility_mode().is_framework45() {
             keys.framework45()?;
         } else {
             keys.legacy()?;
@@ -233,7 +236,7 @@ impl AppKeys {
                     ConfigError::new(
                         "dataProtectorType",
                         ConfigErrorKind::NotAvailable {
-                            reason: "the Data Protection key ring protects this value; attach it with AppKeys::with_key_ring",
+                            reason: "the application's Data Protection key ring protects this value; attach it (AppKeys::with_key_ring, or --key-ring on the command line)",
                         },
                     )
                     .into()

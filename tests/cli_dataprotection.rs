@@ -307,3 +307,69 @@ fn shipped_data_protection_scenarios_run() {
         assert!(v["steps"].as_array().unwrap().len() >= 3);
     }
 }
+
+/// A SystemWeb application as the package installs it (AutoGenerate `<machineKey>` keys,
+/// `dataProtectorType`): ViewState goes through the key ring without any AutoGenerate
+/// material, the audit finds its page chain from the URL, and without the ring the error
+/// says what to add.
+#[test]
+fn systemweb_viewstate_with_autogenerate_keys() {
+    let dir = fresh_ring("viewstate");
+    let config = dir.join("web.config");
+    std::fs::write(
+        &config,
+        r#"<configuration><system.web><httpRuntime targetFramework="4.8" />
+<machineKey compatibilityMode="Framework45" dataProtectorType="Microsoft.AspNetCore.DataProtection.SystemWeb.CompatibilityDataProtector, Microsoft.AspNetCore.DataProtection.SystemWeb" />
+</system.web></configuration>"#,
+    )
+    .unwrap();
+    let page = ["--path", "/Shop/default.aspx", "--app-path", "/Shop"];
+    let mut encode = vec![
+        "viewstate",
+        "encode",
+        "--web-config",
+        s(&config),
+        "--key-ring",
+        s(&dir),
+    ];
+    encode.extend(page);
+    encode.extend(["--payload-hex", "FF010F0F05056869"]);
+    let o = run(&encode);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let value = stdout(&o).trim().to_owned();
+    assert!(value.starts_with("CfDJ8"), "{value}");
+    let mut decode = vec![
+        "viewstate",
+        "decode",
+        "--web-config",
+        s(&config),
+        "--key-ring",
+        s(&dir),
+    ];
+    decode.extend(page);
+    decode.push(&value);
+    let o = run(&decode);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("FF010F0F05056869"));
+    let o = run(&[
+        "audit",
+        "--key-ring",
+        s(&dir),
+        "--url",
+        "https://host/Shop/default.aspx",
+        &value,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("ViewState of /Shop/default.aspx (application /Shop)"),
+        "{}",
+        stdout(&o)
+    );
+    let mut without = vec!["viewstate", "decode", "--web-config", s(&config)];
+    without.extend(page);
+    without.push(&value);
+    let o = run(&without);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--key-ring"), "{}", stderr(&o));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -51,7 +51,8 @@ fn hex_upper<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error
 
 /// Audits a Data Protection value in any text form: reads its key id, finds the key in
 /// `rings`, and tries every known consumer's chain ([`consumers::known`]) after each of
-/// `discriminators` (and with no discriminator), plus `extra` chains as given.
+/// `discriminators` (and with no discriminator), plus the `extra` chains as given (whole
+/// chains, discriminator included, each with a name for the report).
 ///
 /// # Errors
 /// [`Error::Malformed`] if no reading of the text is a Data Protection payload;
@@ -74,7 +75,7 @@ pub fn audit_data_protection(
     text: &str,
     rings: &[KeyRing],
     discriminators: &[String],
-    extra: &[Vec<String>],
+    extra: &[Consumer],
 ) -> Result<DataProtectionFinding, Error> {
     let payload = decode_value(text)?
         .into_iter()
@@ -109,7 +110,7 @@ pub fn audit_data_protection(
         }
     }
     for e in extra {
-        chains.push(("given purposes".to_owned(), e.clone()));
+        chains.push((e.name.clone(), e.purposes.clone()));
     }
     for (consumer, purposes) in &chains {
         let Ok(p) = ring.protector(purposes) else {

@@ -121,7 +121,13 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
                 let value = value
                     .as_deref()
                     .ok_or_else(|| Failure::usage("--key-ring audits one VALUE"))?;
-                return crate::dataprotection::audit(value, key_rings, app_names, purposes);
+                return crate::dataprotection::audit(
+                    value,
+                    key_rings,
+                    app_names,
+                    purposes,
+                    url.as_deref(),
+                );
             }
             if let Some(file) = batch {
                 return audit_batch(

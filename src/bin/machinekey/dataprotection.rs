@@ -1,6 +1,7 @@
 //! `machinekey dataprotection`: unprotect, protect and list a Data Protection key ring.
 
 use machinekey::crypto::encoding::to_base64url;
+use machinekey::dataprotection::consumers::Consumer;
 use machinekey::dataprotection::{DataProtector, Key, KeyRing};
 use serde_json::json;
 use time::OffsetDateTime;
@@ -146,11 +147,48 @@ fn keys(ring: &KeyRing, now: OffsetDateTime) -> Result<Output, Failure> {
 }
 
 /// `audit --key-ring`: which key a Data Protection value needs, and which chain opens it.
+/// With a page URL: the ViewState and EventValidation chains of every application level
+/// the page can belong to, each after that level's default app id
+/// (`/LM/W3SVC/1/ROOT/...`) and after every given discriminator.
+fn page_chains(url: &str, app_names: &[String]) -> Vec<Consumer> {
+    let mut out = Vec::new();
+    for app in machinekey::Page::app_path_candidates(url) {
+        let app_id = format!("/LM/W3SVC/1/ROOT{}", app.trim_end_matches('/'));
+        for path in machinekey::Page::paths_for_url(url) {
+            let Ok(purposes) = machinekey::Page::from_path(&path, &app).and_then(|p| p.purposes())
+            else {
+                continue;
+            };
+            for (field, primary) in [
+                (
+                    "ViewState",
+                    "WebForms.HiddenFieldPageStatePersister.ClientState",
+                ),
+                (
+                    "EventValidation",
+                    "WebForms.ClientScriptManager.EventValidation",
+                ),
+            ] {
+                for d in app_names.iter().chain(std::iter::once(&app_id)) {
+                    let mut chain = vec![d.clone(), primary.to_owned()];
+                    chain.extend(purposes.iter().cloned());
+                    out.push(Consumer {
+                        name: format!("ASP.NET 4.x {field} of {path} (application {app})"),
+                        purposes: chain,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
 pub(crate) fn audit(
     value: &str,
     rings: &[String],
     app_names: &[String],
     purposes: &[String],
+    url: Option<&str>,
 ) -> Result<Output, Failure> {
     use machinekey::audit::data_protection::{DataProtectionFinding, audit_data_protection};
     let text = crate::input::argument_text(value)?;
@@ -158,20 +196,24 @@ pub(crate) fn audit(
         .iter()
         .map(|r| key_ring(r))
         .collect::<Result<Vec<_>, _>>()?;
-    let extra: Vec<Vec<String>> = if purposes.is_empty() {
-        Vec::new()
-    } else {
-        let mut with: Vec<Vec<String>> = app_names
-            .iter()
-            .map(|a| {
-                std::iter::once(a.clone())
-                    .chain(purposes.iter().cloned())
-                    .collect()
-            })
-            .collect();
-        with.push(purposes.to_vec());
-        with
+    let given = |chain: Vec<String>| Consumer {
+        name: "the given purposes".to_owned(),
+        purposes: chain,
     };
+    let mut extra: Vec<Consumer> = app_names
+        .iter()
+        .map(|a| {
+            std::iter::once(a.clone())
+                .chain(purposes.iter().cloned())
+                .collect()
+        })
+        .chain(std::iter::once(purposes.to_vec()))
+        .filter(|_| !purposes.is_empty())
+        .map(given)
+        .collect();
+    if let Some(url) = url {
+        extra.extend(page_chains(url, app_names));
+    }
     let finding = audit_data_protection(&text, &loaded, app_names, &extra)?;
     let out = match &finding {
         DataProtectionFinding::Opened {
@@ -192,7 +234,7 @@ pub(crate) fn audit(
             chains_tried,
         } => {
             let text = format!(
-                "key {key_id} is in {}, but none of the {chains_tried} purpose chains tried opens the value: give the application discriminator (--app-name) or the purposes (--purpose)",
+                "key {key_id} is in {}, but none of the {chains_tried} purpose chains tried opens the value: give the application discriminator (--app-name), the page (--url) or the purposes (--purpose)",
                 rings.get(*ring).map_or("?", String::as_str)
             );
             return Err(Failure::not_found(text));
