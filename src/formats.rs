@@ -30,7 +30,9 @@ use crate::random::RandomSource;
 /// One application's keys, ready for both protection stacks.
 ///
 /// The stack of the config's effective compatibility mode must be usable (construction
-/// fails otherwise, as ASP.NET fails on the first request). The other stack is kept even if
+/// fails otherwise, as ASP.NET fails on the first request), except with `dataProtectorType`,
+/// where a Data Protection key ring ([`with_key_ring`](Self::with_key_ring)) protects what
+/// that stack would. The other stack is kept even if
 /// it cannot be built, and its error is returned when something needs it: `MachineKey.Protect`
 /// always uses Framework45 and `MachineKey.Encode` always uses legacy.
 ///
