@@ -11,7 +11,7 @@ use crate::config::SymmetricAlgorithm;
 use crate::crypto::cipher::CbcCipher;
 use crate::crypto::mac::{HmacHash, KeyedHmac};
 use crate::error::Error;
-use crate::keys::kdf::sp800_108_hmac_sha512;
+use crate::keys::kdf::{Prf, sp800_108_hmac_sha512};
 use crate::random::RandomSource;
 
 /// The key modifier that starts every encryptor body: always 128 bits.
@@ -347,6 +347,8 @@ fn gcm_open(key: &[u8], nonce: &[u8], buffer: &mut [u8], tag: &[u8]) -> bool {
 #[derive(Clone)]
 pub struct AuthenticatedEncryptor {
     master: Zeroizing<Vec<u8>>,
+    /// The KDF keyed with the master key once, not per payload.
+    prf: Prf,
     algorithm: Algorithm,
     header: Vec<u8>,
 }
@@ -380,6 +382,7 @@ impl AuthenticatedEncryptor {
     pub fn new(master: &[u8], algorithm: Algorithm) -> Result<Self, Error> {
         Ok(Self {
             master: Zeroizing::new(master.to_vec()),
+            prf: Prf::new(master)?,
             algorithm,
             header: algorithm.context_header()?,
         })
@@ -402,7 +405,7 @@ impl AuthenticatedEncryptor {
         let mut context = Vec::with_capacity(self.header.len() + key_modifier.len());
         context.extend_from_slice(&self.header);
         context.extend_from_slice(key_modifier);
-        sp800_108_hmac_sha512(&self.master, aad, &context, self.algorithm.derived_len())
+        self.prf.derive(aad, &context, self.algorithm.derived_len())
     }
 
     /// The derived keys for a payload with this `aad` and `key_modifier`, `K_E ‖ K_H`.

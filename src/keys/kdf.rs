@@ -30,23 +30,51 @@ pub fn sp800_108_hmac_sha512(
     context: &[u8],
     out_len: usize,
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let bits = output_bits(out_len)?;
-    let prf = <Hmac<Sha512> as KeyInit>::new_from_slice(key)
-        .map_err(|_| Error::InvalidArgument("HMAC key rejected"))?;
-    let mut out = Zeroizing::new(Vec::with_capacity(out_len + 64));
-    let mut counter: u32 = 1;
-    while out.len() < out_len {
-        let mut m = prf.clone();
-        for part in prf_input(&counter.to_be_bytes(), label, context, &bits.to_be_bytes()) {
-            m.update(part);
-        }
-        out.extend_from_slice(&m.finalize().into_bytes());
-        counter = counter
-            .checked_add(1)
-            .ok_or(Error::InvalidArgument("derived key length too large"))?;
+    Prf::new(key)?.derive(label, context, out_len)
+}
+
+/// The PRF keyed once (HMAC-SHA512 pads computed), for a key that derives many times: Data
+/// Protection derives subkeys from its master key for every payload.
+#[derive(Clone)]
+pub(crate) struct Prf(Hmac<Sha512>);
+
+impl core::fmt::Debug for Prf {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Prf([redacted])")
     }
-    out.truncate(out_len);
-    Ok(out)
+}
+
+impl Prf {
+    /// Keys the PRF (keys longer than 128 bytes are hashed first).
+    pub(crate) fn new(key: &[u8]) -> Result<Self, Error> {
+        <Hmac<Sha512> as KeyInit>::new_from_slice(key)
+            .map(Self)
+            .map_err(|_| Error::InvalidArgument("HMAC key rejected"))
+    }
+
+    /// [`sp800_108_hmac_sha512`] under this key.
+    pub(crate) fn derive(
+        &self,
+        label: &[u8],
+        context: &[u8],
+        out_len: usize,
+    ) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let bits = output_bits(out_len)?;
+        let mut out = Zeroizing::new(Vec::with_capacity(out_len + 64));
+        let mut counter: u32 = 1;
+        while out.len() < out_len {
+            let mut m = self.0.clone();
+            for part in prf_input(&counter.to_be_bytes(), label, context, &bits.to_be_bytes()) {
+                m.update(part);
+            }
+            out.extend_from_slice(&m.finalize().into_bytes());
+            counter = counter
+                .checked_add(1)
+                .ok_or(Error::InvalidArgument("derived key length too large"))?;
+        }
+        out.truncate(out_len);
+        Ok(out)
+    }
 }
 
 /// `L`, the output length in bits, as the PRF input carries it.
