@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::crypto::encoding::decode_value;
 use crate::dataprotection::consumers::{self, Consumer};
-use crate::dataprotection::{KeyId, KeyRing, PayloadHeader};
+use crate::dataprotection::{HEADER_LEN, KeyId, KeyRing, PayloadHeader, aad};
 use crate::error::Error;
 
 /// What a Data Protection audit found.
@@ -77,24 +77,22 @@ pub fn audit_data_protection(
     discriminators: &[String],
     extra: &[Consumer],
 ) -> Result<DataProtectionFinding, Error> {
-    let payload = decode_value(text)?
+    let (payload, header) = decode_value(text)?
         .into_iter()
-        .map(|r| r.bytes)
-        .find(|b| PayloadHeader::parse(b).is_ok())
+        .find_map(|r| PayloadHeader::parse(&r.bytes).ok().map(|h| (r.bytes, h)))
         .ok_or(Error::Malformed(crate::error::Encoding::Any))?;
-    let key_id = PayloadHeader::parse(&payload)
-        .map_err(|_| Error::Malformed(crate::error::Encoding::Any))?
-        .key_id;
-    let Some((ring_index, ring)) = rings
+    let key_id = header.key_id;
+    let Some((ring_index, key)) = rings
         .iter()
         .enumerate()
-        .find(|(_, r)| r.key(key_id).is_some())
+        .find_map(|(i, r)| r.key(key_id).map(|k| (i, k)))
     else {
         return Ok(DataProtectionFinding::KeyNotFound { key_id });
     };
-    if let Some(key) = ring.key(key_id) {
-        key.encryptor()?;
-    }
+    // One encryptor for every chain tried (a revoked key is tried too: the audit asks which
+    // key and chain, not whether ASP.NET would still accept it).
+    let encryptor = key.encryptor()?;
+    let body = payload.get(HEADER_LEN..).unwrap_or_default();
     let mut chains: Vec<(String, Vec<String>)> = Vec::new();
     let known = consumers::known();
     let prefixes: Vec<Option<&String>> = discriminators.iter().map(Some).chain([None]).collect();
@@ -113,16 +111,13 @@ pub fn audit_data_protection(
         chains.push((e.name.clone(), e.purposes.clone()));
     }
     for (consumer, purposes) in &chains {
-        let Ok(p) = ring.protector(purposes) else {
-            continue;
-        };
-        if let Ok(u) = p.unprotect_detailed(&payload, true) {
+        if let Ok(plaintext) = encryptor.decrypt(body, &aad(key_id, purposes)) {
             return Ok(DataProtectionFinding::Opened {
                 key_id,
                 ring: ring_index,
                 consumer: consumer.clone(),
                 purposes: purposes.clone(),
-                plaintext: u.plaintext,
+                plaintext,
             });
         }
     }

@@ -202,7 +202,26 @@ impl DataProtector {
     /// # Example
     /// See [`DataProtector`].
     pub fn unprotect(&self, payload: &[u8]) -> Result<Vec<u8>, Error> {
-        self.unprotect_detailed(payload, false).map(|u| u.plaintext)
+        self.open(payload, false).map(|(plaintext, _, _)| plaintext)
+    }
+
+    /// Header, key lookup, revocation check, decryption: the plaintext, the key id and
+    /// whether the key is revoked. No default-key resolution (only the detailed form needs it).
+    fn open(
+        &self,
+        payload: &[u8],
+        ignore_revocation: bool,
+    ) -> Result<(Vec<u8>, KeyId, bool), Error> {
+        let id = PayloadHeader::parse(payload)
+            .map_err(|_| Error::Unprotect)?
+            .key_id;
+        let key = self.ring.key(id).ok_or(Error::KeyNotFound(id))?;
+        if key.is_revoked() && !ignore_revocation {
+            return Err(Error::KeyRevoked(id));
+        }
+        let body = payload.get(HEADER_LEN..).ok_or(Error::Unprotect)?;
+        let plaintext = key.encryptor()?.decrypt(body, &aad(id, &self.purposes))?;
+        Ok((plaintext, id, key.is_revoked()))
     }
 
     /// As [`unprotect`](Self::unprotect), and says which key was used and whether it is
@@ -230,20 +249,13 @@ impl DataProtector {
         payload: &[u8],
         ignore_revocation: bool,
     ) -> Result<Unprotected, Error> {
-        let header = PayloadHeader::parse(payload).map_err(|_| Error::Unprotect)?;
-        let id = header.key_id;
-        let key = self.ring.key(id).ok_or(Error::KeyNotFound(id))?;
-        if key.is_revoked() && !ignore_revocation {
-            return Err(Error::KeyRevoked(id));
-        }
-        let body = payload.get(HEADER_LEN..).ok_or(Error::Unprotect)?;
-        let plaintext = key.encryptor()?.decrypt(body, &aad(id, &self.purposes))?;
+        let (plaintext, id, was_revoked) = self.open(payload, ignore_revocation)?;
         let default = self.ring.resolve(self.now()).default_key;
         Ok(Unprotected {
             plaintext,
             key_id: id,
             requires_migration: default != Some(id),
-            was_revoked: key.is_revoked(),
+            was_revoked,
         })
     }
 
