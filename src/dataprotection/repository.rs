@@ -178,7 +178,8 @@ fn profile_dir(env: &HostEnvironment, base: &str) -> String {
     }
 }
 
-fn under_mount(env: &HostEnvironment, path: &str) -> bool {
+/// Whether `path` lies below one of the host's mount points (Linux containers only).
+pub(crate) fn under_mount(env: &HostEnvironment, path: &str) -> bool {
     env.os == HostOs::Linux
         && env.mounts.iter().any(|m| {
             let m = m.trim_end_matches('/');

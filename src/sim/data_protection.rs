@@ -47,7 +47,7 @@ use toml::Spanned;
 use super::SeededRandom;
 use super::scenario::ScenarioError;
 use crate::dataprotection::repository::{
-    HostEnvironment, HostOs, LogLine, Repository, ephemeral_reason, select_repository,
+    HostEnvironment, LogLine, Repository, ephemeral_reason, select_repository, under_mount,
 };
 use crate::dataprotection::{DataProtector, KeyRing, consumers};
 use crate::error::Error;
@@ -550,11 +550,7 @@ impl DataProtectionScenario {
             Repository::UserProfile { path, .. } => format!("{path} on {}", p.machine),
             Repository::Configured { location }
             | Repository::ReadOnlyDirectory { path: location } => {
-                let mounted = env.os == HostOs::Linux
-                    && env
-                        .mounts
-                        .iter()
-                        .any(|m| location.starts_with(m.trim_end_matches('/')));
+                let mounted = under_mount(env, location);
                 let local_path =
                     location.starts_with('/') || location.get(1..3).is_some_and(|s| s == ":\\");
                 if mounted || !local_path {
