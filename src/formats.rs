@@ -7,6 +7,7 @@
 
 pub mod cookie;
 pub mod forms_ticket;
+pub mod nrbf;
 pub mod osf;
 mod page;
 pub mod resource;

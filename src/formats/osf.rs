@@ -1,11 +1,312 @@
-//! A small `ObjectStateFormatter` reader (`ObjectStateFormatter`, `HiddenFieldPageStatePersister`): the `FF 01` header, the type of the
-//! first value, and whether bytes form exactly one complete value graph. Enough to tell a
-//! good decryption from noise and to recognise a ViewState sent without a MAC; not a
-//! deserializer (it never builds objects, and refuses `EventValidationStore` payloads).
+//! `ObjectStateFormatter` (`System.Web.UI.ObjectStateFormatter`, the format of
+//! `__VIEWSTATE`, `__EVENTVALIDATION` and `LosFormatter`): a typed reader and writer.
 //!
-//! Token numbers are those of `System.Web.UI.ObjectStateFormatter`.
+//! [`read`] turns the bytes behind a ViewState's MAC (or an unsigned ViewState) into a
+//! [`Document`]: a [`Value`] tree and the bytes after it (a legacy MAC, when the input still
+//! carries one). [`Document::to_bytes`] writes it back: for every stream ObjectStateFormatter
+//! itself writes, the same bytes, so a value can be changed and the result signed again with
+//! [`AppKeys`](crate::AppKeys). [`PageState`] names the page persister's layout, and
+//! [`render`] prints a tree for people. `BinaryFormatter` payloads (token 50) are kept as
+//! bytes and read, never deserialized, by [`crate::formats::nrbf`].
+//!
+//! Token numbers, the type table seeded with `Object`, `Int32`, `String`, `Boolean`, and the
+//! 255-slot string table are those of `ObjectStateFormatter.cs` in Microsoft's reference
+//! source. The reader is bounded ([`Limits`]) and refuses, with the offset, what
+//! ObjectStateFormatter cannot have written: unknown tokens, bad table references, invalid
+//! UTF-8, and also encodings that .NET would read but never writes (an over-long 7-bit
+//! integer, `02 00` for zero, `05 00` for `""`, a type or interned string added twice), so
+//! that every tree it returns writes back to its own bytes.
+//!
+//! # Example
+//! ```
+//! use machinekey::crypto::encoding::from_base64;
+//! use machinekey::formats::osf::{self, PageState, Value};
+//! // A ViewState without a MAC: Pair(Pair("811019769", null), null).
+//! let doc = osf::read(&from_base64("/wEPDwUJODExMDE5NzY5ZGQ=")?)?;
+//! let page = PageState::from_value(&doc.root).expect("the persister layout");
+//! assert_eq!(page.type_hash, Some(811_019_769));
+//! assert_eq!(doc.to_bytes()?, from_base64("/wEPDwUJODExMDE5NzY5ZGQ=")?);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod page_state;
+mod read;
+pub mod render;
+mod value;
+mod write;
 
 use core::fmt;
+
+pub use page_state::{ControlTree, PageState};
+pub use value::{Color, DateTime, DateTimeKind, EventValidationEntry, TypeName, Unit, Value};
+
+/// The token bytes of `ObjectStateFormatter`.
+pub(crate) mod token {
+    pub(crate) const INT16: u8 = 1;
+    pub(crate) const INT32: u8 = 2;
+    pub(crate) const BYTE: u8 = 3;
+    pub(crate) const CHAR: u8 = 4;
+    pub(crate) const STRING: u8 = 5;
+    pub(crate) const DATE_TIME: u8 = 6;
+    pub(crate) const DOUBLE: u8 = 7;
+    pub(crate) const SINGLE: u8 = 8;
+    pub(crate) const COLOR: u8 = 9;
+    pub(crate) const KNOWN_COLOR: u8 = 10;
+    pub(crate) const INT_ENUM: u8 = 11;
+    pub(crate) const EMPTY_COLOR: u8 = 12;
+    pub(crate) const PAIR: u8 = 15;
+    pub(crate) const TRIPLET: u8 = 16;
+    pub(crate) const ARRAY: u8 = 20;
+    pub(crate) const STRING_ARRAY: u8 = 21;
+    pub(crate) const ARRAY_LIST: u8 = 22;
+    pub(crate) const HASHTABLE: u8 = 23;
+    pub(crate) const HYBRID_DICTIONARY: u8 = 24;
+    pub(crate) const TYPE: u8 = 25;
+    pub(crate) const UNIT: u8 = 27;
+    pub(crate) const EMPTY_UNIT: u8 = 28;
+    pub(crate) const EVENT_VALIDATION_STORE: u8 = 29;
+    pub(crate) const INDEXED_STRING_ADD: u8 = 30;
+    pub(crate) const INDEXED_STRING: u8 = 31;
+    pub(crate) const STRING_FORMATTED: u8 = 40;
+    pub(crate) const TYPE_REF_ADD: u8 = 41;
+    pub(crate) const TYPE_REF_ADD_LOCAL: u8 = 42;
+    pub(crate) const TYPE_REF: u8 = 43;
+    pub(crate) const BINARY_SERIALIZED: u8 = 50;
+    pub(crate) const SPARSE_ARRAY: u8 = 60;
+    pub(crate) const NULL: u8 = 100;
+    pub(crate) const EMPTY_STRING: u8 = 101;
+    pub(crate) const ZERO_INT32: u8 = 102;
+    pub(crate) const TRUE: u8 = 103;
+    pub(crate) const FALSE: u8 = 104;
+}
+
+/// `StringTableSize` (`Byte.MaxValue`): slots 0 to 254 of the interned-string table.
+const STRING_TABLE_SIZE: usize = 255;
+
+/// Bounds on what [`read_with`] accepts from untrusted input (and how deep
+/// [`Document::to_bytes`] writes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Nesting depth of collections (ASP.NET has none; a page's control tree rarely passes 60).
+    pub max_depth: usize,
+    /// Values and collection elements in all.
+    pub max_values: usize,
+    /// Bytes of input.
+    pub max_bytes: usize,
+}
+
+impl Default for Limits {
+    /// Depth 256, one million values, 16 MiB.
+    fn default() -> Self {
+        Self {
+            max_depth: 256,
+            max_values: 1_000_000,
+            max_bytes: 16 << 20,
+        }
+    }
+}
+
+impl Limits {
+    /// Limits with another nesting depth.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::formats::osf::{self, Limits, OsfErrorKind};
+    /// let deep = [&[0xFF, 0x01][..], &[0x16, 0x01].repeat(10), &[0x64]].concat();
+    /// let err = osf::read_with(&deep, &Limits::default().with_max_depth(4)).unwrap_err();
+    /// assert_eq!(err.kind(), &OsfErrorKind::TooDeep(4));
+    /// ```
+    #[must_use]
+    pub fn with_max_depth(mut self, max_depth: usize) -> Self {
+        self.max_depth = max_depth;
+        self
+    }
+}
+
+/// A graph read from bytes: its root value, and what followed it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// The root value.
+    pub root: Value,
+    /// Bytes after the root value, which ObjectStateFormatter ignores: the MAC of a legacy
+    /// signed ViewState read before verification, or nothing.
+    pub trailer: Vec<u8>,
+}
+
+impl Document {
+    /// A document of one value and no trailer.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::formats::osf::{Document, Value};
+    /// assert_eq!(Document::new(Value::Null).to_bytes()?, b"\xff\x01\x64");
+    /// # Ok::<(), machinekey::formats::osf::OsfError>(())
+    /// ```
+    #[must_use]
+    pub fn new(root: Value) -> Self {
+        Self {
+            root,
+            trailer: Vec::new(),
+        }
+    }
+
+    /// The `FF 01` header, the tree, then the trailer, as ObjectStateFormatter writes them.
+    ///
+    /// # Errors
+    /// [`OsfError`] when the tree holds what ObjectStateFormatter cannot write: an empty
+    /// `IndexedString`, a `Char` outside the Basic Multilingual Plane, a sparse array index
+    /// past its length, a collection over `Int32::MAX`, or nesting deeper than
+    /// [`Limits::max_depth`] (the offset is where in the output it stopped).
+    pub fn to_bytes(&self) -> Result<Vec<u8>, OsfError> {
+        let mut out = write(&self.root)?;
+        out.extend_from_slice(&self.trailer);
+        Ok(out)
+    }
+}
+
+/// Reads an `ObjectStateFormatter` stream (`FF 01`, one value, then anything) with the
+/// default [`Limits`].
+///
+/// # Errors
+/// [`OsfError`], with the byte offset and what is wrong there.
+///
+/// # Example
+/// ```
+/// use machinekey::formats::osf::{self, OsfErrorKind};
+/// let err = osf::read(b"\xff\x01\x16\x02\x67").unwrap_err();
+/// assert_eq!((err.offset(), err.kind()), (5, &OsfErrorKind::Truncated));
+/// assert_eq!(err.to_string(), "ObjectStateFormatter data, at byte 5: the data ends inside a value");
+/// ```
+pub fn read(bytes: &[u8]) -> Result<Document, OsfError> {
+    read_with(bytes, &Limits::default())
+}
+
+/// [`read`] with other [`Limits`].
+///
+/// # Errors
+/// As [`read`].
+///
+/// # Example
+/// ```
+/// use machinekey::formats::osf::{self, Limits};
+/// assert!(osf::read_with(b"\xff\x01\x64", &Limits::default()).is_ok());
+/// ```
+pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<Document, OsfError> {
+    read::read_document(bytes, limits)
+}
+
+/// Writes a value as a whole `ObjectStateFormatter` stream (`FF 01` and the value).
+///
+/// # Errors
+/// As [`Document::to_bytes`].
+///
+/// # Example
+/// ```
+/// use machinekey::formats::osf::{self, Value};
+/// let list = Value::ArrayList(vec![Value::IndexedString("Text".into()), Value::IndexedString("Text".into())]);
+/// assert_eq!(osf::write(&list)?, b"\xff\x01\x16\x02\x1e\x04Text\x1f\x00");
+/// # Ok::<(), machinekey::formats::osf::OsfError>(())
+/// ```
+pub fn write(value: &Value) -> Result<Vec<u8>, OsfError> {
+    write::write_value(value, &Limits::default())
+}
+
+/// Why bytes are not an `ObjectStateFormatter` graph, and where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("ObjectStateFormatter data, at byte {offset}: {kind}")]
+pub struct OsfError {
+    offset: usize,
+    kind: OsfErrorKind,
+}
+
+impl OsfError {
+    /// The byte offset (from the `FF 01` header) of the token or field at fault.
+    #[must_use]
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// What is wrong.
+    #[must_use]
+    pub fn kind(&self) -> &OsfErrorKind {
+        &self.kind
+    }
+}
+
+/// The kinds of [`OsfError`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OsfErrorKind {
+    /// The bytes do not start with the `FF 01` header.
+    NotObjectStateFormatter,
+    /// The data ends inside a value (or a count claims more than is left).
+    Truncated,
+    /// A byte that is no token of ObjectStateFormatter (26, the removed `Nullable`, among them).
+    UnknownToken(u8),
+    /// A type reference that is not token 41, 42 or 43.
+    BadTypeToken(u8),
+    /// A type reference past the type table.
+    TypeIndexOutOfRange(usize),
+    /// An interned-string reference to an empty slot (or 255).
+    StringIndexOutOfRange(u8),
+    /// An interned string that is empty (the `IndexedString` constructor refuses it).
+    EmptyIndexedString,
+    /// A string that is not UTF-8.
+    InvalidUtf8,
+    /// A `Char` that is not one UTF-16 code unit in UTF-8.
+    InvalidChar,
+    /// A negative length or count.
+    NegativeLength,
+    /// A sparse array with more items than its length, or an index past it.
+    SparseArray,
+    /// An `EventValidationStore` of another version than 0.
+    EventValidationVersion(u8),
+    /// A 7-bit integer longer than needed, or `02 00` for zero: .NET reads it, but
+    /// ObjectStateFormatter never writes it.
+    NonCanonicalInteger,
+    /// `05 00` for the empty string, which ObjectStateFormatter writes as token 101.
+    NonCanonicalString,
+    /// A type or interned string added to its table when it is already there.
+    NonCanonicalTable,
+    /// Nesting deeper than the limit.
+    TooDeep(usize),
+    /// More values than the limit.
+    TooManyValues(usize),
+    /// More input than the limit.
+    TooLarge(usize),
+}
+
+impl fmt::Display for OsfErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotObjectStateFormatter => f.write_str("no FF 01 header"),
+            Self::Truncated => f.write_str("the data ends inside a value"),
+            Self::UnknownToken(t) => write!(f, "unknown token {t} (0x{t:02X})"),
+            Self::BadTypeToken(t) => write!(f, "token {t} where a type reference (41, 42, 43) belongs"),
+            Self::TypeIndexOutOfRange(i) => write!(f, "type reference {i} past the type table"),
+            Self::StringIndexOutOfRange(i) => write!(f, "interned-string reference {i} to an empty slot"),
+            Self::EmptyIndexedString => f.write_str("an empty interned string"),
+            Self::InvalidUtf8 => f.write_str("a string that is not UTF-8"),
+            Self::InvalidChar => f.write_str("a char that is not one UTF-16 code unit"),
+            Self::NegativeLength => f.write_str("a negative length"),
+            Self::SparseArray => f.write_str("a sparse-array item count or index past its length"),
+            Self::EventValidationVersion(v) => write!(f, "EventValidationStore version {v} (expected 0)"),
+            Self::NonCanonicalInteger => f.write_str(
+                "an integer encoded as ObjectStateFormatter never writes it (over-long, or 02 00 for zero)",
+            ),
+            Self::NonCanonicalString => {
+                f.write_str("05 00 for the empty string (ObjectStateFormatter writes token 101)")
+            }
+            Self::NonCanonicalTable => {
+                f.write_str("a type or interned string added to its table a second time")
+            }
+            Self::TooDeep(n) => write!(f, "nesting deeper than {n}"),
+            Self::TooManyValues(n) => write!(f, "more than {n} values"),
+            Self::TooLarge(n) => write!(f, "more than {n} bytes"),
+        }
+    }
+}
 
 /// The type of a serialized value (its leading token).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -157,160 +458,7 @@ pub fn first_value_type(bytes: &[u8]) -> Option<ValueType> {
 /// ```
 #[must_use]
 pub fn is_complete_graph(bytes: &[u8]) -> bool {
-    let Some(body) = bytes.strip_prefix(&[0xFF, 0x01]) else {
-        return false;
-    };
-    let mut reader = Reader {
-        rest: body,
-        strings: 0,
-        types: 0,
-        budget: 1 << 20,
-    };
-    reader.value(0).is_some() && reader.rest.is_empty()
-}
-
-/// How deep graphs may nest before the reader gives up (untrusted input).
-const MAX_DEPTH: usize = 64;
-
-struct Reader<'a> {
-    rest: &'a [u8],
-    /// Interned strings and types seen so far (references must point at one of them).
-    strings: usize,
-    types: usize,
-    /// Values still allowed, against inputs that claim huge collections.
-    budget: usize,
-}
-
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Option<()> {
-        self.rest = self.rest.get(n..)?;
-        Some(())
-    }
-
-    fn byte(&mut self) -> Option<u8> {
-        let (&b, rest) = self.rest.split_first()?;
-        self.rest = rest;
-        Some(b)
-    }
-
-    fn count(&mut self) -> Option<usize> {
-        let (n, rest) = crate::binary::read_7bit(self.rest)?;
-        self.rest = rest;
-        Some(n)
-    }
-
-    /// A `BinaryWriter` string: 7-bit byte length, then UTF-8.
-    fn string(&mut self) -> Option<()> {
-        let len = self.count()?;
-        let bytes = self.rest.get(..len)?;
-        core::str::from_utf8(bytes).ok()?;
-        self.take(len)
-    }
-
-    fn type_ref(&mut self) -> Option<()> {
-        match self.byte()? {
-            41 | 42 => {
-                self.string()?;
-                self.types += 1;
-                Some(())
-            }
-            43 => (self.count()? < self.types).then_some(()),
-            _ => None,
-        }
-    }
-
-    fn values(&mut self, n: usize, depth: usize) -> Option<()> {
-        self.budget = self.budget.checked_sub(n)?;
-        for _ in 0..n {
-            self.value(depth)?;
-        }
-        Some(())
-    }
-
-    fn value(&mut self, depth: usize) -> Option<()> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        let next = depth + 1;
-        match ValueType::from_token(self.byte()?)? {
-            ValueType::Null
-            | ValueType::EmptyString
-            | ValueType::ZeroInt32
-            | ValueType::True
-            | ValueType::False
-            | ValueType::EmptyColor
-            | ValueType::EmptyUnit => Some(()),
-            ValueType::Int16 => self.take(2),
-            ValueType::Int32 | ValueType::KnownColor => self.count().map(|_| ()),
-            ValueType::Byte => self.take(1),
-            ValueType::Char => {
-                // BinaryReader.ReadChar: one UTF-8 encoded character.
-                let len = match self.rest.first()? {
-                    0x00..=0x7F => 1,
-                    0xC0..=0xDF => 2,
-                    0xE0..=0xEF => 3,
-                    _ => return None,
-                };
-                core::str::from_utf8(self.rest.get(..len)?).ok()?;
-                self.take(len)
-            }
-            ValueType::String => self.string(),
-            ValueType::DateTime | ValueType::Double => self.take(8),
-            ValueType::Single | ValueType::Color => self.take(4),
-            ValueType::IntEnum => {
-                self.type_ref()?;
-                self.count().map(|_| ())
-            }
-            ValueType::Pair => self.values(2, next),
-            ValueType::Triplet => self.values(3, next),
-            ValueType::Array => {
-                self.type_ref()?;
-                let n = self.count()?;
-                self.values(n, next)
-            }
-            ValueType::StringArray => {
-                let n = self.count()?;
-                self.budget = self.budget.checked_sub(n)?;
-                (0..n).try_for_each(|_| self.string())
-            }
-            ValueType::ArrayList => {
-                let n = self.count()?;
-                self.values(n, next)
-            }
-            ValueType::Hashtable | ValueType::HybridDictionary => {
-                let n = self.count()?;
-                self.values(n.checked_mul(2)?, next)
-            }
-            ValueType::Type => self.type_ref(),
-            ValueType::Unit => self.take(12),
-            ValueType::IndexedStringAdd => {
-                self.string()?;
-                self.strings += 1;
-                Some(())
-            }
-            ValueType::IndexedString => (usize::from(self.byte()?) < self.strings).then_some(()),
-            ValueType::StringFormatted => {
-                self.type_ref()?;
-                self.string()
-            }
-            ValueType::BinarySerialized => {
-                let n = self.count()?;
-                self.take(n)
-            }
-            ValueType::SparseArray => {
-                self.type_ref()?;
-                let _length = self.count()?;
-                let items = self.count()?;
-                self.budget = self.budget.checked_sub(items)?;
-                for _ in 0..items {
-                    self.count()?;
-                    self.value(next)?;
-                }
-                Some(())
-            }
-            ValueType::EventValidationStore => None,
-        }
-    }
+    read(bytes).is_ok_and(|doc| doc.trailer.is_empty())
 }
 
 #[cfg(test)]
