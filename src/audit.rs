@@ -247,6 +247,29 @@ pub struct Finding {
     pub header: Option<ValueType>,
 }
 
+impl Finding {
+    /// The deserialization gadgets in the verified payload's `BinaryFormatter` streams, when
+    /// it is an `ObjectStateFormatter` graph.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::audit::{Auditor, Blob, KeyList};
+    /// use machinekey::crypto::encoding::from_base64;
+    /// let field = from_base64("/wEPDwUJODExMDE5NzY5ZGSglOSr1rG6xN5rzh/4C9UEuwa64w==")?;
+    /// let finding = Auditor::from_list(KeyList::builtin())
+    ///     .audit(&Blob::viewstate(&field).with_generator(0xEDD8C9AE))
+    ///     .expect("a known key");
+    /// assert!(finding.gadgets().is_empty());
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    #[must_use]
+    pub fn gadgets(&self) -> Vec<crate::formats::nrbf::gadgets::Finding> {
+        crate::formats::osf::read(&self.payload)
+            .map(|doc| crate::formats::nrbf::gadgets::in_state(&doc.root))
+            .unwrap_or_default()
+    }
+}
+
 impl Serialize for ValueType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)

@@ -20,6 +20,7 @@ use serde_json::Value;
 
 use super::{Auditor, Blob, Finding};
 use crate::crypto::encoding::decode_value;
+use crate::formats::nrbf::gadgets::{Finding as GadgetFinding, in_unverified_field};
 
 /// One input line.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,6 +63,10 @@ pub struct BatchItem {
     /// Where the value was found (set by `carve`: file, HAR entry, field).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Deserialization gadgets in a `viewstate` readable without keys (set by `carve`;
+    /// unverified: the MAC is not checked).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gadgets: Vec<GadgetFinding>,
 }
 
 /// Why a line was not audited.
@@ -95,6 +100,10 @@ pub struct BatchResult {
     /// Why the line was not audited.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<BatchError>,
+    /// Deserialization gadgets: in the verified payload when a key was found, else in the
+    /// `viewstate` itself when it reads without keys (unsigned, or legacy signed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gadgets: Vec<GadgetFinding>,
 }
 
 impl BatchResult {
@@ -107,6 +116,7 @@ impl BatchResult {
             finding: None,
             label: None,
             error: Some(BatchError { code, message }),
+            gadgets: Vec::new(),
         }
     }
 }
@@ -152,6 +162,7 @@ impl Auditor {
                     finding: None,
                     label: Some(label.clone()),
                     error: None,
+                    gadgets: item.gadgets.clone(),
                 };
             }
             return BatchResult::error(line, Some(item), "no_value", "the line names no value (viewstate, eventvalidation, cookie, resource or protected)".into());
@@ -206,6 +217,11 @@ impl Auditor {
             }
             self.audit(&blob)
         });
+        let gadgets = match (&finding, kind) {
+            (Some(f), _) => f.gadgets(),
+            (None, Kind::ViewState) => in_unverified_field(text),
+            (None, _) => Vec::new(),
+        };
         BatchResult {
             line,
             id: item.id.clone(),
@@ -214,6 +230,7 @@ impl Auditor {
             finding,
             label: item.label.clone(),
             error: None,
+            gadgets,
         }
     }
 

@@ -12,6 +12,9 @@
 //! and SystemWeb `09F0C9F0…` tickets (Data Protection) as `data_protection`, Telerik handler tokens as `telerik`,
 //! role cookies (`.ASPXROLES`) as `role_cookie`.
 //!
+//! A `__VIEWSTATE` readable without keys (unsigned, or legacy signed) is also read as a
+//! tree, and the deserialization gadgets it carries are listed in the item's `gadgets`.
+//!
 //! The HTML reading is a small scanner for `<input>` tags and `href`/`src` links, not a full
 //! HTML parser: it reads what ASP.NET writes.
 
@@ -19,6 +22,7 @@ use serde_json::Value;
 
 use super::batch::BatchItem;
 use crate::crypto::encoding::decode_value;
+use crate::formats::nrbf::gadgets::in_unverified_field;
 use crate::formats::viewstate::join_fields;
 
 /// The purpose MVC's anti-forgery system (`MachineKey45CryptoSystem`) protects tokens with.
@@ -354,6 +358,7 @@ fn field_items(fields: &[(String, String)], source: &str, url: Option<&str>) -> 
                 out.push(labelled(&format!("{source} __VIEWSTATE"), url, label));
             } else {
                 out.push(BatchItem {
+                    gadgets: in_unverified_field(&viewstate),
                     viewstate: Some(viewstate),
                     generator: generator.clone(),
                     ..item(&format!("{source} __VIEWSTATE"), url)

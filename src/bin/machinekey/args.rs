@@ -428,12 +428,23 @@ pub(crate) enum PageStateCommand {
         #[command(flatten)]
         payload: PayloadArgs,
     },
-    /// Verify (and decrypt) a hidden field; prints the payload as hex.
+    /// Verify (and decrypt) a hidden field; prints the payload as hex, or with --tree the
+    /// ObjectStateFormatter tree (page layout, StateBags, BinaryFormatter payloads and
+    /// their gadgets).
     Decode {
         #[command(flatten)]
         keys: KeyArgs,
         #[command(flatten)]
         page: PageArgs,
+        /// Print the payload as a tree (with --json: the tree as JSON).
+        #[arg(long)]
+        tree: bool,
+        #[arg(help = VALUE_HELP, allow_hyphen_values = true)]
+        value: String,
+    },
+    /// Look inside a hidden field without keys: an unsigned one, or a legacy signed one
+    /// (the MAC is shown, not verified). Encrypted and Framework45 fields need `decode`.
+    Inspect {
         #[arg(help = VALUE_HELP, allow_hyphen_values = true)]
         value: String,
     },

@@ -9,6 +9,8 @@ use machinekey::config::lint::{Summary, lint_resolved};
 use machinekey::config::stack::ResolvedConfig;
 use machinekey::crypto::encoding::{to_base64, to_upper_hex, url_token_encode};
 use machinekey::formats::forms_ticket::unix_seconds_from_ticks;
+use machinekey::formats::nrbf::gadgets;
+use machinekey::formats::osf;
 use machinekey::random::OsRandom;
 use machinekey::sim::Era;
 use machinekey::sim::scenarios::{WebGardenSettings, table, web_garden};
@@ -539,7 +541,13 @@ fn page_state(command: &PageStateCommand, event_validation: bool) -> Result<Outp
             };
             Output::new(field.clone(), &json!({ name: field }))
         }
-        PageStateCommand::Decode { keys, page, value } => {
+        PageStateCommand::Inspect { value } => inspect(value),
+        PageStateCommand::Decode {
+            keys,
+            page,
+            tree,
+            value,
+        } => {
             let k = app_keys(keys)?;
             let pages = pages(page, &keys.app_path)?;
             let data = first_reading(value, |bytes| {
@@ -558,9 +566,77 @@ fn page_state(command: &PageStateCommand, event_validation: bool) -> Result<Outp
                 }
                 Err(last)
             })?;
-            hex_output(&data, "payload_hex")
+            if *tree {
+                tree_output(&data, "MAC verified")
+            } else {
+                hex_output(&data, "payload_hex")
+            }
         }
     }
+}
+
+/// A verified payload as its tree: text for people, `{tree, gadgets, ...}` for tools.
+fn tree_output(data: &[u8], verdict: &str) -> Result<Output, Failure> {
+    let doc =
+        osf::read(data).map_err(|e| Failure::usage(format!("the payload verified, but {e}")))?;
+    let gadgets = gadgets::in_state(&doc.root);
+    let mut text = format!("{verdict}\n{}", osf::render::text(&doc.root));
+    if !doc.trailer.is_empty() {
+        text.push_str(&format!(
+            "{} bytes after the graph (ignored by ASP.NET)\n",
+            doc.trailer.len()
+        ));
+    }
+    text.push_str(&gadget_summary(&gadgets));
+    Output::new(
+        text.trim_end().to_owned(),
+        &json!({
+            "verdict": verdict,
+            "payload_hex": to_upper_hex(data),
+            "tree": doc.root,
+            "trailer_len": doc.trailer.len(),
+            "gadgets": gadgets,
+        }),
+    )
+}
+
+fn gadget_summary(found: &[gadgets::Finding]) -> String {
+    if found.is_empty() {
+        return String::new();
+    }
+    let mut names: Vec<String> = found.iter().map(|f| f.gadget.to_string()).collect();
+    names.dedup();
+    format!(
+        "WARNING: this state carries deserialization gadget types ({}): an attack payload, not page state\n",
+        names.join(", ")
+    )
+}
+
+/// `viewstate inspect`: the tree of a field readable without keys.
+fn inspect(value: &str) -> Result<Output, Failure> {
+    for reading in value_readings(value)? {
+        let Ok(doc) = osf::read(&reading.bytes) else {
+            continue;
+        };
+        let verdict = match doc.trailer.len() {
+            0 => "no MAC: sent with EnableViewStateMac=false, or forged".to_owned(),
+            n => format!(
+                "MAC not verified: {n} bytes after the graph ({}); give keys to `decode` to verify it",
+                match n {
+                    16 => "the length of an MD5 MAC",
+                    20 => "the length of a SHA1 MAC",
+                    32 => "the length of an HMACSHA256 MAC",
+                    48 => "the length of an HMACSHA384 MAC",
+                    64 => "the length of an HMACSHA512 MAC",
+                    _ => "no MAC length ASP.NET uses",
+                }
+            ),
+        };
+        return tree_output(&reading.bytes, &verdict);
+    }
+    Err(Failure::not_found(
+        "not an ObjectStateFormatter graph: encrypted, or Framework45; use `decode` with the keys, or `audit` to find them",
+    ))
 }
 
 /// A ticket as printed: its fields, the dates as Unix seconds, and whether it has expired.
@@ -728,6 +804,8 @@ struct FindingView<'a> {
     finding: &'a Finding,
     #[serde(skip_serializing_if = "Option::is_none")]
     key: Option<&'a KnownKey>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    gadgets: Vec<gadgets::Finding>,
 }
 
 fn audit(
@@ -792,9 +870,16 @@ fn audit(
         f.header.map_or_else(|| "-".to_owned(), |h| h.to_string()),
         to_upper_hex(&f.payload)
     ));
+    let found_gadgets = f.gadgets();
+    let warning = gadget_summary(&found_gadgets);
+    if !warning.is_empty() {
+        text.push('\n');
+        text.push_str(warning.trim_end());
+    }
     let view = FindingView {
         finding: &f,
         key: show_keys.then_some(&f.key),
+        gadgets: found_gadgets,
     };
     Output::new(text, &view)
 }

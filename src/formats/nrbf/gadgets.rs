@@ -26,12 +26,12 @@
 
 use core::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Stream;
 
 /// A known gadget family (ysoserial.net's names).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Gadget {
     /// `SortedSet` with a `ComparisonComparer` over a delegate: calls any static method
@@ -92,7 +92,7 @@ impl fmt::Display for Gadget {
 }
 
 /// One gadget found, with the name that gave it away.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// The gadget family.
     pub gadget: Gadget,
@@ -253,4 +253,40 @@ fn triage_into(stream: &Stream, nesting: usize, out: &mut Vec<Finding>) {
     for inner in &stream.nested {
         triage_into(inner, nesting + 1, out);
     }
+}
+
+/// The gadgets of every `BinaryFormatter` payload in an `ObjectStateFormatter` tree (each
+/// payload read as far as it is well formed).
+///
+/// # Example
+/// ```
+/// use machinekey::formats::nrbf::gadgets::in_state;
+/// use machinekey::formats::osf::Value;
+/// assert!(in_state(&Value::ArrayList(vec![Value::BinarySerialized(vec![1, 2, 3])])).is_empty());
+/// ```
+#[must_use]
+pub fn in_state(root: &crate::formats::osf::Value) -> Vec<Finding> {
+    root.binary_payloads()
+        .into_iter()
+        .flat_map(|bytes| triage(&super::read_partial(bytes).0))
+        .collect()
+}
+
+/// The gadgets of a `__VIEWSTATE` field read without keys: an unsigned field, or a legacy
+/// signed one (its MAC is not verified). Empty when no reading of the text is an
+/// `ObjectStateFormatter` graph (encrypted, Framework45, or not page state).
+///
+/// # Example
+/// ```
+/// use machinekey::formats::nrbf::gadgets::in_unverified_field;
+/// assert!(in_unverified_field("/wEPDwUJODExMDE5NzY5ZGQ=").is_empty());
+/// ```
+#[must_use]
+pub fn in_unverified_field(field: &str) -> Vec<Finding> {
+    crate::crypto::encoding::decode_value(field)
+        .unwrap_or_default()
+        .iter()
+        .find_map(|r| crate::formats::osf::read(&r.bytes).ok())
+        .map(|doc| in_state(&doc.root))
+        .unwrap_or_default()
 }

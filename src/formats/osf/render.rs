@@ -96,6 +96,17 @@ fn control(tree: &ControlTree<'_>, depth: usize, out: &mut String) {
                 key_value(k, v, depth + 1, out);
             }
         }
+        (None, Value::Pair(base, attributes)) if state_bag(base).is_some() => {
+            // WebControl.SaveViewState: Pair(the StateBag, the Attributes' state).
+            line(out, depth, "state bag:");
+            for (k, v) in state_bag(base).unwrap_or_default() {
+                key_value(k, v, depth + 1, out);
+            }
+            if !matches!(attributes.as_ref(), Value::Null) {
+                line(out, depth, "attributes:");
+                value(attributes, depth + 1, out);
+            }
+        }
         (None, own) => {
             line(out, depth, "own state:");
             value(own, depth + 1, out);
