@@ -27,10 +27,22 @@ use machinekey::formats::cookie::{CookieKind, CookieProtection};
 use machinekey::formats::forms_ticket::FormsAuthenticationTicket;
 use machinekey::formats::resource::ResourceKind;
 use machinekey::formats::session::SessionData;
-use machinekey::formats::{AppKeys, Page, osf, viewstate};
+use machinekey::formats::{AppKeys, Page, nrbf, osf, viewstate};
 use machinekey::keys::store::KeyStore;
 use machinekey::keys::{AppIdentity, AutoGenKeys, read_reg_export_bytes};
 use machinekey::random::RandomSource;
+
+/// The ObjectStateFormatter tree of untrusted bytes: a tree that was read writes back to the
+/// same bytes (trailer included), renders, and its BinaryFormatter payloads are walked.
+pub fn osf_tree(data: &[u8]) {
+    if let Ok(doc) = osf::read(data) {
+        assert_eq!(doc.to_bytes().unwrap(), data, "tree round trip");
+        let _ = osf::render::text(&doc.root);
+        let _ = nrbf::gadgets::in_state(&doc.root);
+        let _ =
+            osf::PageState::from_value(&doc.root).map(|p| (p.control_tree(), p.control_states()));
+    }
+}
 
 // ---- parse: every parser of untrusted text or bytes.
 
@@ -61,6 +73,8 @@ pub fn parse(data: &[u8]) {
     let _ = FormsAuthenticationTicket::deserialize_legacy(data);
     let _ = osf::first_value_type(data);
     let _ = osf::is_complete_graph(data);
+    osf_tree(data);
+    let _ = nrbf::gadgets::triage(&nrbf::read_partial(data).0);
     let _ = SessionData::deserialize(data, false);
     let _ = SessionData::deserialize(data, true);
     let _ = carve(
@@ -320,6 +334,9 @@ pub fn sealed(data: &[u8]) {
                         assert_eq!(opened.as_deref().ok(), Some(rest), "ViewState round trip");
                         let _ = osf::first_value_type(rest);
                         let _ = osf::is_complete_graph(rest);
+                        if let Ok(opened) = &opened {
+                            osf_tree(opened);
+                        }
                     }
                     if let Ok(field) = keys.encode_event_validation(rest, &page, encrypt) {
                         assert_eq!(

@@ -20,7 +20,7 @@
 //! # Example
 //! ```
 //! use machinekey::crypto::encoding::from_base64;
-//! use machinekey::formats::osf::{self, PageState, Value};
+//! use machinekey::formats::osf::{self, PageState};
 //! // A ViewState without a MAC: Pair(Pair("811019769", null), null).
 //! let doc = osf::read(&from_base64("/wEPDwUJODExMDE5NzY5ZGQ=")?)?;
 //! let page = PageState::from_value(&doc.root).expect("the persister layout");
@@ -175,8 +175,9 @@ impl Document {
 /// ```
 /// use machinekey::formats::osf::{self, OsfErrorKind};
 /// let err = osf::read(b"\xff\x01\x16\x02\x67").unwrap_err();
-/// assert_eq!((err.offset(), err.kind()), (5, &OsfErrorKind::Truncated));
-/// assert_eq!(err.to_string(), "ObjectStateFormatter data, at byte 5: the data ends inside a value");
+/// // An ArrayList of two values with one left: refused at its count (byte 3).
+/// assert_eq!((err.offset(), err.kind()), (3, &OsfErrorKind::Truncated));
+/// assert_eq!(err.to_string(), "ObjectStateFormatter data, at byte 3: the data ends inside a value");
 /// ```
 pub fn read(bytes: &[u8]) -> Result<Document, OsfError> {
     read_with(bytes, &Limits::default())

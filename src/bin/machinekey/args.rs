@@ -332,6 +332,14 @@ pub(crate) enum Command {
         #[arg(long, default_value = ".ASPXAUTH")]
         forms_cookie_name: String,
     },
+    /// The local decoder page: serves http://127.0.0.1:PORT/ (loopback only, nothing
+    /// logged, no external request) where ViewStates, cookies, CfDJ8 values and web.configs
+    /// are pasted and looked inside. Prints the address, then serves until stopped.
+    Ui {
+        /// The port (0: any free port).
+        #[arg(long, default_value_t = 8421)]
+        port: u16,
+    },
     /// Simulations: a scenario file of your own farm (--scenario FILE.toml; see
     /// examples/scenarios/), or the built-in web-garden story.
     #[command(args_conflicts_with_subcommands = true)]

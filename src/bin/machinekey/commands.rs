@@ -171,6 +171,7 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
         }
         Command::Dataprotection { command } => crate::dataprotection::run(command),
         Command::Compare { nodes } => compare(nodes),
+        Command::Ui { port } => serve_ui(*port),
         Command::Carve {
             files,
             url,
@@ -882,4 +883,28 @@ fn audit(
         gadgets: found_gadgets,
     };
     Output::new(text, &view)
+}
+
+/// `machinekey ui`: binds 127.0.0.1 (never another address), prints the URL, serves.
+fn serve_ui(port: u16) -> Result<Output, Failure> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_io()
+        .build()
+        .map_err(|e| Failure::usage(format!("cannot start the server: {e}")))?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .map_err(|e| Failure::usage(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Failure::usage(e.to_string()))?;
+        println!("machinekey ui: http://{addr}/ (Ctrl-C to stop)");
+        use std::io::Write as _;
+        let _ = std::io::stdout().flush();
+        machinekey::ui::serve(listener)
+            .await
+            .map_err(|e| Failure::usage(format!("the server stopped: {e}")))?;
+        Ok(Output::streamed())
+    })
 }

@@ -15,8 +15,9 @@
 //! // A SystemClassWithMembers record of class System.Security.Claims.ClaimsIdentity, no members.
 //! bytes.push(2);
 //! bytes.extend(1i32.to_le_bytes());
-//! bytes.push(38);
-//! bytes.extend(b"System.Security.Claims.ClaimsIdentity");
+//! let name = b"System.Security.Claims.ClaimsIdentity";
+//! bytes.push(name.len() as u8);
+//! bytes.extend(name);
 //! bytes.extend(0i32.to_le_bytes());
 //! bytes.push(11);
 //! let found = triage(&nrbf::read(&bytes)?);

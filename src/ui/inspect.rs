@@ -1,0 +1,541 @@
+//! What the page asks and what it is told: one request, one answer, over the library's own
+//! calls. No key or value is logged or echoed back.
+
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{Auditor, Blob, KeyList};
+use crate::compat::{Comparison, Node, matrix};
+use crate::config::MachineKeyConfig;
+use crate::crypto::encoding::{decode_value, to_upper_hex};
+use crate::dataprotection::KeyRing;
+use crate::formats::forms_ticket::unix_seconds_from_ticks;
+use crate::formats::nrbf::gadgets::{self, Finding as GadgetFinding};
+use crate::formats::osf;
+use crate::{AppIdentity, AppKeys, CookieProtection, Page, TicketValidation};
+
+/// What the user pasted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Kind {
+    /// Decide from the value's shape.
+    #[default]
+    Auto,
+    /// A `__VIEWSTATE`.
+    Viewstate,
+    /// An `__EVENTVALIDATION`.
+    Eventvalidation,
+    /// A forms-authentication cookie (`.ASPXAUTH`).
+    FormsCookie,
+    /// A Data Protection value (`CfDJ8...`, a Core cookie).
+    DataProtection,
+    /// One or two web.configs (findings, or the compare matrix).
+    WebConfig,
+}
+
+/// One request from the page.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct InspectRequest {
+    /// The value (or the first web.config).
+    pub value: String,
+    /// What it is.
+    pub kind: Kind,
+    /// The application's web.config, for keys (or the second web.config to compare).
+    pub web_config: Option<String>,
+    /// `validationKey` (hex), when keys are typed rather than given as a web.config.
+    pub validation_key: Option<String>,
+    /// `decryptionKey` (hex).
+    pub decryption_key: Option<String>,
+    /// `validation` algorithm.
+    pub validation: Option<String>,
+    /// `decryption` algorithm.
+    pub decryption: Option<String>,
+    /// `compatibilityMode` (`Framework20SP1`, `Framework20SP2`, `Framework45`).
+    pub mode: Option<String>,
+    /// The page URL or path (for ViewState purposes and generators).
+    pub url: Option<String>,
+    /// The application's virtual path.
+    pub app_path: Option<String>,
+    /// The page's `__VIEWSTATEGENERATOR` (hex).
+    pub generator: Option<String>,
+    /// A Data Protection key ring: the XML of one key file.
+    pub key_ring_xml: Option<String>,
+    /// Search the built-in list of publicly known keys when no key is given or it fails.
+    pub find_known_key: Option<bool>,
+}
+
+/// The verdict shown at the top of the page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    /// `verified`, `refused`, `unverified`, `known_key`, `info` or `error`.
+    pub status: &'static str,
+    /// One line for people.
+    pub message: String,
+}
+
+/// A known key that protects the value: fingerprints and where it is listed, never the key.
+#[derive(Debug, Clone, Serialize)]
+pub struct KnownKeyView {
+    /// Short fingerprints of the validation and decryption keys.
+    pub fingerprints: String,
+    /// Where the list names it.
+    pub origin: String,
+    /// The validation algorithm.
+    pub validation: String,
+    /// The cipher, when the value was encrypted.
+    pub decryption: Option<String>,
+    /// The compatibility mode.
+    pub mode: String,
+    /// The application path that matched.
+    pub app_path: Option<String>,
+}
+
+/// The page's answer.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct InspectResponse {
+    /// What the value was taken for.
+    pub kind: Kind,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The ObjectStateFormatter tree as text.
+    pub tree_text: Option<String>,
+    /// The tree itself.
+    pub tree: Option<osf::Value>,
+    /// Deserialization gadgets in the tree.
+    pub gadgets: Vec<GadgetFinding>,
+    /// The publicly known key that protects the value, if one does.
+    pub known_key: Option<KnownKeyView>,
+    /// A forms ticket's fields.
+    pub ticket: Option<serde_json::Value>,
+    /// The payload (hex) when it is not a tree.
+    pub payload_hex: Option<String>,
+    /// The compare matrix of two web.configs.
+    pub compare: Option<Vec<Comparison>>,
+    /// Configuration findings of one web.config.
+    pub findings: Option<serde_json::Value>,
+}
+
+impl InspectResponse {
+    fn new(kind: Kind, status: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            verdict: Verdict {
+                status,
+                message: message.into(),
+            },
+            tree_text: None,
+            tree: None,
+            gadgets: Vec::new(),
+            known_key: None,
+            ticket: None,
+            payload_hex: None,
+            compare: None,
+            findings: None,
+        }
+    }
+
+    fn with_tree(mut self, payload: &[u8]) -> Self {
+        match osf::read(payload) {
+            Ok(doc) => {
+                self.tree_text = Some(osf::render::text(&doc.root));
+                self.gadgets = gadgets::in_state(&doc.root);
+                self.tree = Some(doc.root);
+            }
+            Err(e) => {
+                self.tree_text = Some(format!("not an ObjectStateFormatter graph: {e}"));
+                self.payload_hex = Some(to_upper_hex(payload));
+            }
+        }
+        self
+    }
+}
+
+fn detect(req: &InspectRequest) -> Kind {
+    if req.kind != Kind::Auto {
+        return req.kind;
+    }
+    let v = req.value.trim();
+    if v.starts_with('<') {
+        Kind::WebConfig
+    } else if v.starts_with("CfDJ8") {
+        Kind::DataProtection
+    } else if v.len() >= 64 && v.len() % 2 == 0 && v.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Kind::FormsCookie
+    } else {
+        Kind::Viewstate
+    }
+}
+
+fn non_empty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// The configuration the request gives keys by, if any.
+fn config(req: &InspectRequest) -> Result<Option<MachineKeyConfig>, String> {
+    if let Some(xml) = non_empty(&req.web_config) {
+        return MachineKeyConfig::from_web_config(xml)
+            .map(Some)
+            .map_err(|e| format!("web.config: {e}"));
+    }
+    let Some(vk) = non_empty(&req.validation_key) else {
+        return Ok(None);
+    };
+    let mut b = MachineKeyConfig::builder().validation_key(vk);
+    if let Some(dk) = non_empty(&req.decryption_key) {
+        b = b.decryption_key(dk);
+    }
+    if let Some(v) = non_empty(&req.validation) {
+        b = b.validation(v);
+    }
+    if let Some(d) = non_empty(&req.decryption) {
+        b = b.decryption(d);
+    }
+    if let Some(m) = non_empty(&req.mode) {
+        b = b.compatibility_mode(m);
+    }
+    b.build().map(Some).map_err(|e| format!("keys: {e}"))
+}
+
+fn app_path(req: &InspectRequest) -> String {
+    non_empty(&req.app_path).unwrap_or("/").to_owned()
+}
+
+fn pages(req: &InspectRequest) -> Result<Vec<Page>, String> {
+    if let Some(g) = non_empty(&req.generator) {
+        let g = u32::from_str_radix(g, 16).map_err(|_| "a generator is 8 hex digits".to_owned())?;
+        return Ok(vec![Page::from_generator(g)]);
+    }
+    let Some(url) = non_empty(&req.url) else {
+        return Err("give the page URL (or its __VIEWSTATEGENERATOR) to verify page state".into());
+    };
+    let app = app_path(req);
+    Page::paths_for_url(url)
+        .iter()
+        .map(|p| Page::from_path(p, &app))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())
+}
+
+fn app_keys(req: &InspectRequest, cfg: &MachineKeyConfig) -> Result<AppKeys, String> {
+    let app = app_path(req);
+    let id = format!("/LM/W3SVC/1/ROOT{}", app.trim_end_matches('/'));
+    let identity = AppIdentity::new(&app, &id).map_err(|e| e.to_string())?;
+    AppKeys::resolve(cfg, &identity, None).map_err(|e| e.to_string())
+}
+
+fn known_key(req: &InspectRequest, kind: Kind) -> Option<crate::audit::Finding> {
+    if req.find_known_key == Some(false) {
+        return None;
+    }
+    let auditor = Auditor::from_list(KeyList::builtin());
+    let generator = non_empty(&req.generator).and_then(|g| u32::from_str_radix(g, 16).ok());
+    decode_value(req.value.trim()).ok()?.iter().find_map(|r| {
+        let mut blob = match kind {
+            Kind::Eventvalidation => Blob::event_validation(&r.bytes),
+            Kind::FormsCookie => Blob::forms_cookie(&r.bytes),
+            _ => Blob::viewstate(&r.bytes),
+        };
+        if let Some(g) = generator {
+            blob = blob.with_generator(g);
+        }
+        if let Some(u) = non_empty(&req.url) {
+            blob = blob.with_url(u);
+        }
+        auditor.audit(&blob)
+    })
+}
+
+fn known_key_view(f: &crate::audit::Finding) -> KnownKeyView {
+    KnownKeyView {
+        fingerprints: format!(
+            "validationKey {} / decryptionKey {}",
+            f.fingerprints.validation_key, f.fingerprints.decryption_key
+        ),
+        origin: f
+            .origin
+            .as_ref()
+            .map_or_else(|| format!("#{}", f.index), ToString::to_string),
+        validation: f.validation.to_string(),
+        decryption: f.decryption.map(|d| d.name().to_owned()),
+        mode: format!("{:?}", f.mode),
+        app_path: f.app_path.clone(),
+    }
+}
+
+/// Answers one request.
+///
+/// # Example
+/// ```
+/// use machinekey::ui::inspect::{InspectRequest, inspect};
+/// let req: InspectRequest = serde_json::from_str(r#"{"value": "/wEPDwUJODExMDE5NzY5ZGQ=", "find_known_key": false}"#)?;
+/// let answer = inspect(&req);
+/// assert_eq!(answer.verdict.status, "unverified");
+/// assert!(answer.tree_text.unwrap().contains("page type hash: 811019769"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[must_use]
+pub fn inspect(req: &InspectRequest) -> InspectResponse {
+    let kind = detect(req);
+    if req.value.trim().is_empty() {
+        return InspectResponse::new(kind, "error", "paste a value first");
+    }
+    match kind {
+        Kind::WebConfig => web_configs(req),
+        Kind::DataProtection => data_protection(req),
+        Kind::FormsCookie => forms_cookie(req),
+        _ => page_state(req, kind),
+    }
+}
+
+fn page_state(req: &InspectRequest, kind: Kind) -> InspectResponse {
+    let cfg = match config(req) {
+        Ok(c) => c,
+        Err(e) => return InspectResponse::new(kind, "error", e),
+    };
+    let field = req.value.trim();
+    if let Some(cfg) = cfg {
+        let keys = match app_keys(req, &cfg) {
+            Ok(k) => k,
+            Err(e) => return InspectResponse::new(kind, "error", e),
+        };
+        let pages = match pages(req) {
+            Ok(p) => p,
+            Err(e) => return InspectResponse::new(kind, "error", e),
+        };
+        let opened = pages.iter().find_map(|page| {
+            let r = if kind == Kind::Eventvalidation {
+                keys.decode_event_validation(field, page)
+            } else {
+                keys.decode_viewstate(field, page)
+            };
+            r.ok()
+        });
+        return match opened {
+            Some(payload) => {
+                InspectResponse::new(kind, "verified", "MAC verified with the keys given")
+                    .with_tree(&payload)
+            }
+            None => InspectResponse::new(
+                kind,
+                "refused",
+                "refused: unable to validate data (ASP.NET would reject this value with these keys and this page)",
+            ),
+        };
+    }
+    if let Some(f) = known_key(req, kind) {
+        let mut r = InspectResponse::new(
+            kind,
+            "known_key",
+            "MAC verified with a publicly known key: this site's keys are leaked",
+        )
+        .with_tree(&f.payload);
+        r.known_key = Some(known_key_view(&f));
+        return r;
+    }
+    let readable = decode_value(field)
+        .unwrap_or_default()
+        .into_iter()
+        .find(|r| osf::read(&r.bytes).is_ok());
+    match readable {
+        Some(r) => {
+            let trailer = osf::read(&r.bytes)
+                .map(|d| d.trailer.len())
+                .unwrap_or_default();
+            let message = if trailer == 0 {
+                "no MAC: sent with EnableViewStateMac=false, or forged".to_owned()
+            } else {
+                format!(
+                    "MAC not verified ({trailer} bytes after the graph): give the keys to verify it"
+                )
+            };
+            InspectResponse::new(kind, "unverified", message).with_tree(&r.bytes)
+        }
+        None => InspectResponse::new(
+            kind,
+            "info",
+            "encrypted or Framework45 state, and no known key opens it: give the keys (a web.config, or the attributes) and the page URL",
+        ),
+    }
+}
+
+fn ticket_json(t: &crate::FormsAuthenticationTicket) -> serde_json::Value {
+    let mut v = serde_json::to_value(t).unwrap_or_default();
+    if let Some(map) = v.as_object_mut() {
+        map.insert(
+            "issued_unix".into(),
+            unix_seconds_from_ticks(t.issue_date_ticks).into(),
+        );
+        map.insert(
+            "expires_unix".into(),
+            unix_seconds_from_ticks(t.expiration_ticks).into(),
+        );
+    }
+    v
+}
+
+fn forms_cookie(req: &InspectRequest) -> InspectResponse {
+    let kind = Kind::FormsCookie;
+    let cookie = req.value.trim();
+    let cfg = match config(req) {
+        Ok(c) => c,
+        Err(e) => return InspectResponse::new(kind, "error", e),
+    };
+    if let Some(cfg) = cfg {
+        let keys = match app_keys(req, &cfg) {
+            Ok(k) => k,
+            Err(e) => return InspectResponse::new(kind, "error", e),
+        };
+        let policy = TicketValidation::default().ignoring_expiry();
+        return match keys.decrypt_ticket(cookie, CookieProtection::All, &policy) {
+            Ok(t) => {
+                let mut r = InspectResponse::new(
+                    kind,
+                    "verified",
+                    "ticket verified and decrypted with the keys given",
+                );
+                r.ticket = Some(ticket_json(&t));
+                r
+            }
+            Err(_) => InspectResponse::new(kind, "refused", "refused: unable to validate data"),
+        };
+    }
+    match known_key(req, kind) {
+        Some(f) => {
+            let mut r = InspectResponse::new(
+                kind,
+                "known_key",
+                "ticket opened with a publicly known key: anyone can forge logins for this site",
+            );
+            r.ticket = crate::FormsAuthenticationTicket::deserialize(&f.payload)
+                .or_else(|_| crate::FormsAuthenticationTicket::deserialize_legacy(&f.payload))
+                .ok()
+                .map(|t| ticket_json(&t));
+            if r.ticket.is_none() {
+                r.payload_hex = Some(to_upper_hex(&f.payload));
+            }
+            r.known_key = Some(known_key_view(&f));
+            r
+        }
+        None => InspectResponse::new(
+            kind,
+            "info",
+            "no known key opens this cookie: give the keys",
+        ),
+    }
+}
+
+fn data_protection(req: &InspectRequest) -> InspectResponse {
+    use crate::audit::data_protection::{DataProtectionFinding, audit_data_protection};
+    let kind = Kind::DataProtection;
+    let Some(xml) = non_empty(&req.key_ring_xml) else {
+        return InspectResponse::new(
+            kind,
+            "info",
+            "paste the key ring (the XML of a key file) to open a Data Protection value",
+        );
+    };
+    let mut ring = KeyRing::new();
+    match crate::dataprotection::Key::from_xml(xml, "pasted key") {
+        Ok(key) => {
+            if let Err(e) = ring.add(key) {
+                return InspectResponse::new(kind, "error", format!("key ring: {e}"));
+            }
+        }
+        Err(e) => return InspectResponse::new(kind, "error", format!("key ring: {e}")),
+    }
+    let discriminators: Vec<String> = non_empty(&req.app_path)
+        .map(|a| vec![a.to_owned()])
+        .unwrap_or_default();
+    match audit_data_protection(req.value.trim(), &[ring], &discriminators, &[]) {
+        Ok(DataProtectionFinding::Opened {
+            consumer,
+            purposes,
+            plaintext: payload,
+            ..
+        }) => {
+            let mut r = InspectResponse::new(
+                kind,
+                "verified",
+                format!(
+                    "opened with the key ring, as {consumer} protects it (purposes: {})",
+                    purposes.join(" / ")
+                ),
+            );
+            r.payload_hex = Some(to_upper_hex(&payload));
+            if osf::read(&payload).is_ok() {
+                r = r.with_tree(&payload);
+            }
+            r
+        }
+        Ok(DataProtectionFinding::KeyNotFound { key_id }) => InspectResponse::new(
+            kind,
+            "refused",
+            format!("the key {} was not found in the key ring", key_id.braced()),
+        ),
+        Ok(DataProtectionFinding::KeyFoundNoChain { chains_tried, .. }) => InspectResponse::new(
+            kind,
+            "refused",
+            format!(
+                "the ring holds the key, but none of the {chains_tried} known purpose chains opens the value (another application name, or tampered)"
+            ),
+        ),
+        Err(e) => InspectResponse::new(kind, "error", e.to_string()),
+    }
+}
+
+fn web_configs(req: &InspectRequest) -> InspectResponse {
+    let kind = Kind::WebConfig;
+    let first = match MachineKeyConfig::from_web_config(req.value.trim()) {
+        Ok(c) => c,
+        Err(e) => return InspectResponse::new(kind, "error", format!("first web.config: {e}")),
+    };
+    let Some(second_xml) = non_empty(&req.web_config) else {
+        let known = KeyList::builtin();
+        return match crate::config::lint::lint(&first, Some(&known)) {
+            Ok(summary) => {
+                let mut r = InspectResponse::new(
+                    kind,
+                    "info",
+                    "findings for this web.config (paste a second one to compare)",
+                );
+                r.findings = serde_json::to_value(&summary).ok();
+                r
+            }
+            Err(e) => InspectResponse::new(kind, "error", e.to_string()),
+        };
+    };
+    let second = match MachineKeyConfig::from_web_config(second_xml) {
+        Ok(c) => c,
+        Err(e) => return InspectResponse::new(kind, "error", format!("second web.config: {e}")),
+    };
+    let app = app_path(req);
+    let id = format!("/LM/W3SVC/1/ROOT{}", app.trim_end_matches('/'));
+    let identity = match AppIdentity::new(&app, &id) {
+        Ok(i) => i,
+        Err(e) => return InspectResponse::new(kind, "error", e.to_string()),
+    };
+    let nodes = [
+        Node::new("first", first, identity.clone()),
+        Node::new("second", second, identity),
+    ];
+    match matrix(&nodes) {
+        Ok(m) => {
+            let all = m.iter().all(Comparison::all_readable);
+            let mut r = InspectResponse::new(
+                kind,
+                if all { "verified" } else { "refused" },
+                if all {
+                    "the two configurations read each other's state"
+                } else {
+                    "the two configurations do NOT read each other's state (see the matrix)"
+                },
+            );
+            r.compare = Some(m);
+            r
+        }
+        Err(e) => InspectResponse::new(kind, "error", e.to_string()),
+    }
+}
