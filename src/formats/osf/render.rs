@@ -316,7 +316,13 @@ fn stream_lines(stream: &nrbf::Stream, depth: usize, out: &mut String) {
     for lib in &stream.libraries {
         line(out, depth, &format!("library {}", quote(lib)));
     }
+    let mut seen: Vec<&str> = Vec::new();
     for class in &stream.classes {
+        // ClassWithId records repeat an earlier class: list each class once.
+        if seen.contains(&class.name.as_str()) {
+            continue;
+        }
+        seen.push(&class.name);
         line(
             out,
             depth,
