@@ -5,6 +5,8 @@
 //!
 //! Everything starts from [`AppKeys`]: one application's keys for both stacks.
 
+pub mod auth_cookie;
+pub mod auth_ticket;
 pub mod cookie;
 pub mod forms_ticket;
 pub mod nrbf;

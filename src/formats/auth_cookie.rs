@@ -1,0 +1,780 @@
+//! The protected login cookies of every ASP.NET generation, behind one trait
+//! ([`LoginCookie`]): `.ASPXAUTH` forms tickets, the OWIN/Katana cookie
+//! (`.AspNet.ApplicationCookie`), the ASP.NET Core cookie (`.AspNetCore.Cookies`,
+//! `.AspNetCore.Identity.Application`) and the Interop cookie that 4.x and Core sites share.
+//!
+//! | cookie | ticket | protection | text |
+//! |---|---|---|---|
+//! | forms (`.ASPXAUTH`) | [`FormsAuthenticationTicket`] | `<machineKey>` ([`AppKeys`]) | hex |
+//! | OWIN ([`AuthCookie::owin`]) | [`katana`] v3, GZip | `MachineKey.Protect` with `Microsoft.Owin.Security.Cookies.CookieAuthenticationMiddleware`, the authentication type, `v1` (`MachineKeyDataProtector`) | Base64url |
+//! | Core ([`AuthCookie::core`]) | [`core`] v5 | Data Protection with `Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationMiddleware`, the scheme, `v2` (after the application discriminator) | Base64url |
+//! | Interop ([`AuthCookie::interop`]) | [`core`] v5, one identity | as Core | Base64url |
+//!
+//! Every failure after the text is decoded (a wrong key or purpose, a tampered value, a
+//! ticket that does not parse) is the one opaque [`Error::Unprotect`], as ASP.NET's
+//! `SecureDataFormat` swallows every exception.
+//!
+//! # Example
+//! ```
+//! use machinekey::dataprotection::KeyRing;
+//! use machinekey::formats::auth_cookie::{AuthCookie, LoginCookie};
+//! use machinekey::formats::auth_ticket::{Claim, ClaimsIdentity};
+//! use time::{Duration, OffsetDateTime};
+//! let mut ring = KeyRing::new();
+//! let now = OffsetDateTime::now_utc();
+//! ring.generate_key(now - Duration::days(1), &machinekey::random::OsRandom)?;
+//! let cookie = AuthCookie::core(&ring, "Cookies", None)?;
+//! let mut identity = ClaimsIdentity::new("Cookies");
+//! identity.claims.push(Claim::name("alice"));
+//! let ticket = cookie.sign_in(vec![identity], false, now);
+//! let set = cookie.issue(&ticket, &cookie.template())?;
+//! let jar: Vec<(&str, &str)> = set.iter().map(|c| (c.name.as_str(), c.value.as_str())).collect();
+//! let login = cookie.read(&jar, now)?;
+//! assert_eq!(login.name(), Some("alice"));
+//! # Ok::<(), machinekey::Error>(())
+//! ```
+//!
+//! [`FormsAuthenticationTicket`]: crate::FormsAuthenticationTicket
+//! [`katana`]: crate::formats::auth_ticket::katana
+//! [`core`]: crate::formats::auth_ticket::core
+
+mod chunking;
+
+use core::fmt;
+use std::sync::Arc;
+
+use time::{Duration, OffsetDateTime};
+
+pub use chunking::Chunking;
+
+use crate::CookieProtection;
+use crate::crypto::encoding::{from_base64url, to_base64url};
+use crate::dataprotection::{DataProtector, KeyRing, consumers};
+use crate::error::Error;
+use crate::formats::AppKeys;
+use crate::formats::auth_ticket::{self, AuthTicket, ClaimsIdentity, core as core_ticket, katana};
+use crate::formats::forms_ticket::{Clock, FormsAuthenticationTicket, TicketValidation};
+
+/// The first purpose of the OWIN cookie middleware's protector.
+pub const OWIN_PURPOSE: &str = "Microsoft.Owin.Security.Cookies.CookieAuthenticationMiddleware";
+/// The first purpose of ASP.NET Core's cookie handler (and of Interop).
+pub const CORE_PURPOSE: &str =
+    "Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationMiddleware";
+
+/// `ExpireTimeSpan`'s default in both stacks: 14 days.
+pub const DEFAULT_EXPIRE: Duration = Duration::days(14);
+
+/// `SameSite`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SameSite {
+    /// `samesite=lax` (ASP.NET Core's cookie default).
+    Lax,
+    /// `samesite=strict`.
+    Strict,
+    /// `samesite=none` (needs `Secure`).
+    None,
+}
+
+/// One `Set-Cookie` header: name, value and attributes, written in the order and spelling of
+/// ASP.NET Core's `SetCookieHeaderValue` (`expires`, `domain`, `path`, `secure`, `samesite`,
+/// `httponly`).
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SetCookie {
+    /// The name.
+    pub name: String,
+    /// The value (a protected ticket: never print it).
+    pub value: String,
+    /// `expires` (a persistent login, or the Unix epoch to delete).
+    pub expires: Option<OffsetDateTime>,
+    /// `domain`.
+    pub domain: Option<String>,
+    /// `path` (ASP.NET's default `/`).
+    pub path: Option<String>,
+    /// `secure`.
+    pub secure: bool,
+    /// `samesite`.
+    pub same_site: Option<SameSite>,
+    /// `httponly`.
+    pub http_only: bool,
+}
+
+impl fmt::Debug for SetCookie {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SetCookie")
+            .field("name", &self.name)
+            .field("value", &format_args!("[{} chars]", self.value.len()))
+            .field("expires", &self.expires)
+            .field("domain", &self.domain)
+            .field("path", &self.path)
+            .field("secure", &self.secure)
+            .field("same_site", &self.same_site)
+            .field("http_only", &self.http_only)
+            .finish()
+    }
+}
+
+/// `expires` as cookies write it: `Thu, 01 Jan 1970 00:00:00 GMT`.
+const COOKIE_DATE: &[time::format_description::BorrowedFormatItem<'static>] = time::macros::format_description!(
+    "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+);
+
+impl SetCookie {
+    /// A cookie with path `/`, `httponly` and `samesite=lax`, ASP.NET Core's defaults.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::formats::auth_cookie::SetCookie;
+    /// assert_eq!(SetCookie::new("a", "b").header(), "a=b; path=/; samesite=lax; httponly");
+    /// ```
+    #[must_use]
+    pub fn new(name: &str, value: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            value: value.to_owned(),
+            expires: None,
+            domain: None,
+            path: Some("/".to_owned()),
+            secure: false,
+            same_site: Some(SameSite::Lax),
+            http_only: true,
+        }
+    }
+
+    /// The same cookie with another value.
+    #[must_use]
+    pub fn with_value(&self, value: &str) -> Self {
+        Self {
+            value: value.to_owned(),
+            ..self.clone()
+        }
+    }
+
+    /// The `Set-Cookie` header's value.
+    #[must_use]
+    pub fn header(&self) -> String {
+        let mut s = format!("{}={}", self.name, self.value);
+        if let Some(e) = self.expires {
+            if let Ok(d) = e.to_offset(time::UtcOffset::UTC).format(COOKIE_DATE) {
+                s.push_str("; expires=");
+                s.push_str(&d);
+            }
+        }
+        if let Some(d) = &self.domain {
+            s.push_str("; domain=");
+            s.push_str(d);
+        }
+        if let Some(p) = &self.path {
+            s.push_str("; path=");
+            s.push_str(p);
+        }
+        if self.secure {
+            s.push_str("; secure");
+        }
+        match self.same_site {
+            Some(SameSite::Lax) => s.push_str("; samesite=lax"),
+            Some(SameSite::Strict) => s.push_str("; samesite=strict"),
+            Some(SameSite::None) => s.push_str("; samesite=none"),
+            None => {}
+        }
+        if self.http_only {
+            s.push_str("; httponly");
+        }
+        s
+    }
+}
+
+/// A login read from a cookie: the ticket, and whether the issuing stack would renew it on
+/// this request (sliding expiration).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Login {
+    /// The ticket (for a forms ticket: one identity of authentication type `Forms` whose name
+    /// claim is the ticket's name, and the ticket's dates and persistence as properties).
+    pub ticket: AuthTicket,
+    /// The renewed ticket to issue, when sliding expiration renews it.
+    pub renewed: Option<AuthTicket>,
+}
+
+impl Login {
+    /// The user's name.
+    #[must_use]
+    pub fn name(&self) -> Option<&str> {
+        self.ticket.name()
+    }
+}
+
+/// What a service needs from any ASP.NET login cookie: its name, reading it from a request's
+/// cookies (chunks joined, expiry and renewal checked with `now`), and issuing it.
+pub trait LoginCookie: Send + Sync {
+    /// The cookie's name.
+    fn cookie_name(&self) -> &str;
+
+    /// The `Set-Cookie` attributes this stack issues the cookie with (value empty).
+    fn template(&self) -> SetCookie;
+
+    /// Reads the login from a request's cookies.
+    ///
+    /// # Errors
+    /// [`Error::Unprotect`] when the cookie is absent or does not open (one opaque error),
+    /// [`Error::Malformed`] when its text is not the stack's encoding,
+    /// [`Error::TicketExpired`] when it opened but has expired.
+    fn read(&self, cookies: &[(&str, &str)], now: OffsetDateTime) -> Result<Login, Error>;
+
+    /// The `Set-Cookie` headers that issue `ticket` (chunked as the stack chunks it).
+    ///
+    /// # Errors
+    /// What protecting the ticket returns; [`Error::TooLong`] when it cannot be issued.
+    fn issue(&self, ticket: &AuthTicket, template: &SetCookie) -> Result<Vec<SetCookie>, Error>;
+
+    /// A new ticket for `identities` signed in at `now` (`.issued`, `.expires` from the
+    /// stack's lifetime, `.persistent`).
+    fn sign_in(
+        &self,
+        identities: Vec<ClaimsIdentity>,
+        persistent: bool,
+        now: OffsetDateTime,
+    ) -> AuthTicket;
+
+    /// The `Set-Cookie` headers that sign out: the cookie and its chunks in `cookies`,
+    /// expired at the Unix epoch.
+    fn sign_out(&self, cookies: &[(&str, &str)], template: &SetCookie) -> Vec<SetCookie> {
+        let name = self.cookie_name();
+        let mut out = Vec::new();
+        for (n, _) in cookies {
+            let chunk = n.strip_prefix(name).is_some_and(|rest| {
+                rest.is_empty()
+                    || rest
+                        .strip_prefix('C')
+                        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+            });
+            if chunk {
+                let mut c = template.with_value("");
+                c.name = (*n).to_owned();
+                c.expires = Some(OffsetDateTime::UNIX_EPOCH);
+                out.push(c);
+            }
+        }
+        out
+    }
+}
+
+/// The stack that protects an [`AuthCookie`].
+#[derive(Clone)]
+enum Protection {
+    /// `MachineKey.Protect` with these purposes (OWIN's `MachineKeyDataProtector`).
+    MachineKey(Box<AppKeys>, Vec<String>),
+    /// A Data Protection protector (Core, Interop).
+    DataProtection(DataProtector),
+}
+
+/// Which ticket layout an [`AuthCookie`] carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TicketFormat {
+    /// Katana v3, GZip (the OWIN cookie).
+    Katana,
+    /// Core v5.
+    Core,
+    /// Core v5 as `Microsoft.Owin.Security.Interop` writes it (one identity).
+    Interop,
+}
+
+/// An OWIN, Core or Interop login cookie: its format, keys and purposes, name, chunking, and
+/// lifetime rules.
+#[derive(Clone)]
+pub struct AuthCookie {
+    format: TicketFormat,
+    protection: Protection,
+    name: String,
+    chunking: Chunking,
+    expire: Duration,
+    sliding: bool,
+}
+
+impl fmt::Debug for AuthCookie {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthCookie")
+            .field("format", &self.format)
+            .field("name", &self.name)
+            .field("chunking", &self.chunking)
+            .field("expire", &self.expire)
+            .field("sliding", &self.sliding)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AuthCookie {
+    /// The OWIN cookie of an ASP.NET 4.x site (`app.UseCookieAuthentication`, ASP.NET
+    /// Identity 2): Katana tickets protected with `MachineKey.Protect` under the application's
+    /// `<machineKey>`; named `.AspNet.` + the authentication type (`ApplicationCookie` for
+    /// Identity, `Cookies` by default).
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::{AppKeys, MachineKeyConfig};
+    /// use machinekey::formats::auth_cookie::{AuthCookie, LoginCookie};
+    /// let cfg = MachineKeyConfig::builder()
+    ///     .validation_key("A0FF8AAEEF61C0F962B18DA75FC2FCB2113255870C45C3C695FF2F98652A665DEE2F57A7CA4236F17423EC0D7B6CE0F8BE25323D0FF4BA7DBB3113451709A781")
+    ///     .decryption_key("5C66D9C8F48669CF12EA7E69EBEB2C2C2775F37DAFA3AF49")
+    ///     .validation("HMACSHA512").decryption("AES").build()?;
+    /// let cookie = AuthCookie::owin(&AppKeys::explicit(&cfg)?, "ApplicationCookie");
+    /// assert_eq!(cookie.cookie_name(), ".AspNet.ApplicationCookie");
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    #[must_use]
+    pub fn owin(keys: &AppKeys, authentication_type: &str) -> Self {
+        Self {
+            format: TicketFormat::Katana,
+            protection: Protection::MachineKey(
+                Box::new(keys.clone()),
+                vec![
+                    OWIN_PURPOSE.to_owned(),
+                    authentication_type.to_owned(),
+                    "v1".to_owned(),
+                ],
+            ),
+            name: format!(".AspNet.{authentication_type}"),
+            chunking: Chunking::Katana,
+            expire: DEFAULT_EXPIRE,
+            sliding: true,
+        }
+    }
+
+    /// The ASP.NET Core cookie of `scheme` (`Cookies`, `Identity.Application`): Core tickets
+    /// protected by the key ring under the purposes `CookieAuthenticationMiddleware`, the
+    /// scheme, `v2`, after the application discriminator when the application has one
+    /// (`SetApplicationName`, or its content root); named `.AspNetCore.` + the escaped scheme.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for an empty scheme.
+    ///
+    /// # Example
+    /// See the [module documentation](self).
+    pub fn core(ring: &KeyRing, scheme: &str, discriminator: Option<&str>) -> Result<Self, Error> {
+        Ok(Self {
+            format: TicketFormat::Core,
+            protection: Protection::DataProtection(data_protector(ring, scheme, discriminator)?),
+            name: format!(".AspNetCore.{}", escape_data_string(scheme)),
+            chunking: Chunking::Core,
+            expire: DEFAULT_EXPIRE,
+            sliding: true,
+        })
+    }
+
+    /// The cookie a 4.x site and a Core site share through `Microsoft.Owin.Security.Interop`
+    /// (Microsoft's "share authentication cookies among ASP.NET apps"): Core's purposes and
+    /// key ring, the ticket written by `AspNetTicketSerializer` (one identity), Interop's
+    /// chunking; named as the sites name it (the docs use `.AspNet.SharedCookie`).
+    ///
+    /// # Errors
+    /// As [`core`](Self::core).
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::dataprotection::KeyRing;
+    /// use machinekey::formats::auth_cookie::{AuthCookie, LoginCookie};
+    /// let cookie = AuthCookie::interop(&KeyRing::new(), "Identity.Application", Some("SharedCookieApp"), ".AspNet.SharedCookie")?;
+    /// assert_eq!(cookie.cookie_name(), ".AspNet.SharedCookie");
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    pub fn interop(
+        ring: &KeyRing,
+        scheme: &str,
+        discriminator: Option<&str>,
+        cookie_name: &str,
+    ) -> Result<Self, Error> {
+        Ok(Self {
+            format: TicketFormat::Interop,
+            protection: Protection::DataProtection(data_protector(ring, scheme, discriminator)?),
+            name: cookie_name.to_owned(),
+            chunking: Chunking::Interop,
+            expire: DEFAULT_EXPIRE,
+            sliding: true,
+        })
+    }
+
+    /// The same cookie under another name (`CookieAuthenticationOptions.CookieName` /
+    /// `Cookie.Name`).
+    #[must_use]
+    pub fn with_cookie_name(mut self, name: &str) -> Self {
+        name.clone_into(&mut self.name);
+        self
+    }
+
+    /// Another `ExpireTimeSpan` (default 14 days).
+    #[must_use]
+    pub fn with_expire_time_span(mut self, expire: Duration) -> Self {
+        self.expire = expire;
+        self
+    }
+
+    /// `SlidingExpiration` on or off (default on).
+    #[must_use]
+    pub fn with_sliding_expiration(mut self, sliding: bool) -> Self {
+        self.sliding = sliding;
+        self
+    }
+
+    /// The ticket layout.
+    #[must_use]
+    pub fn format(&self) -> TicketFormat {
+        self.format
+    }
+
+    /// Protects a ticket as the cookie's value (before chunking). With Data Protection, the
+    /// key is the ring's default key at the ticket's `.issued` time (now, when it has none).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when the ticket cannot be written in this format (a Katana
+    /// or Interop ticket of other than one identity, say); the protector's errors.
+    ///
+    /// # Example
+    /// See the [module documentation](self).
+    pub fn protect(&self, ticket: &AuthTicket) -> Result<String, Error> {
+        let bytes = match self.format {
+            TicketFormat::Katana => katana::serialize(ticket),
+            TicketFormat::Core => core_ticket::serialize(ticket),
+            TicketFormat::Interop => core_ticket::serialize_interop(ticket),
+        }
+        .map_err(|_| {
+            Error::InvalidArgument("the ticket cannot be written in this cookie's format")
+        })?;
+        let protected = match &self.protection {
+            Protection::MachineKey(keys, purposes) => keys.protect(&bytes, purposes)?,
+            // The default key is the one of the ticket's issue time (sign-in or renewal).
+            Protection::DataProtection(p) => match ticket.issued() {
+                Some(issued) => p.clone().at(issued).protect(&bytes)?,
+                None => p.protect(&bytes)?,
+            },
+        };
+        Ok(to_base64url(&protected))
+    }
+
+    /// Opens a cookie value (chunks already joined).
+    ///
+    /// # Errors
+    /// [`Error::Malformed`] when the text is not Base64url; [`Error::Unprotect`] for every
+    /// failure after that, the ticket's parse included.
+    ///
+    /// # Example
+    /// See the [module documentation](self).
+    pub fn unprotect(&self, value: &str) -> Result<AuthTicket, Error> {
+        let blob = from_base64url(value.trim())?;
+        let bytes = match &self.protection {
+            Protection::MachineKey(keys, purposes) => keys.unprotect(&blob, purposes),
+            Protection::DataProtection(p) => p.unprotect(&blob),
+        }
+        .map_err(|_| Error::Unprotect)?;
+        match self.format {
+            TicketFormat::Katana => katana::deserialize(&bytes),
+            TicketFormat::Core => core_ticket::deserialize(&bytes),
+            TicketFormat::Interop => core_ticket::deserialize_interop(&bytes),
+        }
+        .map_err(|_| Error::Unprotect)
+    }
+}
+
+fn data_protector(
+    ring: &KeyRing,
+    scheme: &str,
+    discriminator: Option<&str>,
+) -> Result<DataProtector, Error> {
+    if scheme.is_empty() {
+        return Err(Error::InvalidArgument("the scheme is empty"));
+    }
+    let chain: Vec<String> = discriminator
+        .map(str::to_owned)
+        .into_iter()
+        .chain(consumers::cookie_authentication(scheme))
+        .collect();
+    Arc::new(ring.clone()).into_protector(&chain)
+}
+
+/// `Uri.EscapeDataString`: everything but RFC 3986 unreserved characters percent-encoded.
+fn escape_data_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Sliding renewal as Katana's and Core's cookie handlers decide it: with both dates, sliding
+/// on and `.refresh` not false, renew when more than half the window has passed, keeping
+/// its length.
+///
+/// # Example
+/// ```
+/// use machinekey::formats::auth_cookie::renew_sliding;
+/// use machinekey::formats::auth_ticket::AuthTicket;
+/// use time::{Duration, OffsetDateTime};
+/// let issued = OffsetDateTime::from_unix_timestamp(1_700_000_000)?;
+/// let mut t = AuthTicket::new("Cookies", vec![]);
+/// t.properties.set_issued(issued);
+/// t.properties.set_expires(issued + Duration::days(14));
+/// assert!(renew_sliding(&t, issued + Duration::days(6)).is_none());
+/// let renewed = renew_sliding(&t, issued + Duration::days(8)).expect("past half");
+/// assert_eq!(renewed.expires(), Some(issued + Duration::days(22)));
+/// # Ok::<(), time::error::ComponentRange>(())
+/// ```
+#[must_use]
+pub fn renew_sliding(ticket: &AuthTicket, now: OffsetDateTime) -> Option<AuthTicket> {
+    if ticket.properties.allow_refresh() == Some(false) {
+        return None;
+    }
+    let (issued, expires) = (ticket.issued()?, ticket.expires()?);
+    let elapsed = now - issued;
+    let remaining = expires - now;
+    if remaining >= elapsed {
+        return None;
+    }
+    let mut renewed = ticket.clone();
+    renewed.properties.set_issued(now);
+    renewed.properties.set_expires(now + (expires - issued));
+    Some(renewed)
+}
+
+impl LoginCookie for AuthCookie {
+    fn cookie_name(&self) -> &str {
+        &self.name
+    }
+
+    fn template(&self) -> SetCookie {
+        let mut c = SetCookie::new(&self.name, "");
+        if self.format == TicketFormat::Katana {
+            // Katana writes no SameSite attribute by default.
+            c.same_site = None;
+        }
+        c
+    }
+
+    fn read(&self, cookies: &[(&str, &str)], now: OffsetDateTime) -> Result<Login, Error> {
+        let value = self
+            .chunking
+            .join(cookies, &self.name)
+            .ok_or(Error::Unprotect)?;
+        let ticket = self.unprotect(&value)?;
+        if ticket.expires().is_some_and(|e| e < now) {
+            return Err(Error::TicketExpired);
+        }
+        let renewed = if self.sliding {
+            renew_sliding(&ticket, now)
+        } else {
+            None
+        };
+        Ok(Login { ticket, renewed })
+    }
+
+    fn issue(&self, ticket: &AuthTicket, template: &SetCookie) -> Result<Vec<SetCookie>, Error> {
+        let value = self.protect(ticket)?;
+        let mut template = template.clone();
+        if ticket.is_persistent() {
+            template.expires = ticket.expires();
+        }
+        self.chunking
+            .split(&template, &value)
+            .ok_or(Error::TooLong {
+                what: "cookie attributes",
+                limit: self.chunking.chunk_size(),
+                actual: template.header().len(),
+            })
+    }
+
+    fn sign_in(
+        &self,
+        identities: Vec<ClaimsIdentity>,
+        persistent: bool,
+        now: OffsetDateTime,
+    ) -> AuthTicket {
+        let scheme = match self.format {
+            TicketFormat::Katana | TicketFormat::Interop => identities
+                .first()
+                .map(|i| i.authentication_type.clone())
+                .unwrap_or_default(),
+            TicketFormat::Core => self
+                .name
+                .strip_prefix(".AspNetCore.")
+                .unwrap_or(&self.name)
+                .to_owned(),
+        };
+        let mut t = AuthTicket::new(&scheme, identities);
+        t.properties.set_issued(now);
+        t.properties.set_expires(now + self.expire);
+        if persistent {
+            t.properties.set(auth_ticket::keys::PERSISTENT, "");
+        }
+        t
+    }
+}
+
+/// The `.ASPXAUTH` forms-authentication cookie behind [`LoginCookie`]: read and issued with
+/// [`AppKeys`] as `FormsAuthentication` does, renewed past half its timeout when
+/// `<forms slidingExpiration>` is on (the default).
+#[derive(Debug, Clone)]
+pub struct FormsCookie {
+    keys: AppKeys,
+    name: String,
+    protection: CookieProtection,
+    timeout: Duration,
+    sliding: bool,
+}
+
+impl FormsCookie {
+    /// `.ASPXAUTH` with protection `All`, a 30-minute timeout and sliding expiration, as
+    /// `<forms>` defaults.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::{AppKeys, MachineKeyConfig};
+    /// use machinekey::formats::auth_cookie::{FormsCookie, LoginCookie};
+    /// let cfg = MachineKeyConfig::builder()
+    ///     .validation_key("F5144F1A581A57BA3B60311AF7562A855998F7DD203CD8A71405599B980D8694B5C986C888BE4FC0E6571C2CE600D58CE82B8FA13106B17D77EA4CECDDBBEC1B")
+    ///     .decryption_key("B47D3CD1E780CF30C739A080995B9B10B64354AA135A2D78")
+    ///     .validation("SHA1").decryption("AES").build()?;
+    /// let forms = FormsCookie::new(&AppKeys::explicit(&cfg)?);
+    /// assert_eq!(forms.cookie_name(), ".ASPXAUTH");
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    #[must_use]
+    pub fn new(keys: &AppKeys) -> Self {
+        Self {
+            keys: keys.clone(),
+            name: ".ASPXAUTH".to_owned(),
+            protection: CookieProtection::All,
+            timeout: Duration::minutes(30),
+            sliding: true,
+        }
+    }
+
+    /// Another cookie name (`<forms name>`).
+    #[must_use]
+    pub fn with_cookie_name(mut self, name: &str) -> Self {
+        name.clone_into(&mut self.name);
+        self
+    }
+
+    /// Another `<forms timeout>`.
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// `<forms slidingExpiration>`.
+    #[must_use]
+    pub fn with_sliding_expiration(mut self, sliding: bool) -> Self {
+        self.sliding = sliding;
+        self
+    }
+}
+
+/// A clock fixed at one instant, for the forms ticket's expiry check.
+#[derive(Debug)]
+struct At(OffsetDateTime);
+
+impl Clock for At {
+    fn now_ticks(&self) -> i64 {
+        crate::formats::forms_ticket::ticks_from_unix_seconds(self.0.unix_timestamp())
+    }
+}
+
+fn forms_to_ticket(t: &FormsAuthenticationTicket) -> AuthTicket {
+    let mut identity = ClaimsIdentity::new("Forms");
+    identity.claims.push(auth_ticket::Claim::name(&t.name));
+    if !t.user_data.is_empty() {
+        identity
+            .claims
+            .push(auth_ticket::Claim::new("userData", &t.user_data));
+    }
+    let mut ticket = AuthTicket::new("Forms", vec![identity]);
+    let at = |ticks: i64| {
+        OffsetDateTime::from_unix_timestamp(crate::formats::forms_ticket::unix_seconds_from_ticks(
+            ticks,
+        ))
+        .ok()
+    };
+    if let Some(i) = at(t.issue_date_ticks) {
+        ticket.properties.set_issued(i);
+    }
+    if let Some(e) = at(t.expiration_ticks) {
+        ticket.properties.set_expires(e);
+    }
+    if t.is_persistent {
+        ticket.properties.set(auth_ticket::keys::PERSISTENT, "");
+    }
+    ticket
+}
+
+impl LoginCookie for FormsCookie {
+    fn cookie_name(&self) -> &str {
+        &self.name
+    }
+
+    fn template(&self) -> SetCookie {
+        let mut c = SetCookie::new(&self.name, "");
+        c.same_site = None;
+        c
+    }
+
+    fn read(&self, cookies: &[(&str, &str)], now: OffsetDateTime) -> Result<Login, Error> {
+        let value = cookies
+            .iter()
+            .find(|(k, _)| *k == self.name)
+            .map(|(_, v)| *v)
+            .ok_or(Error::Unprotect)?;
+        let clock = At(now);
+        let policy = TicketValidation::default().with_clock(Arc::new(At(now)));
+        let forms = self.keys.decrypt_ticket(value, self.protection, &policy)?;
+        let renewed = if self.sliding {
+            forms.renew_if_old(&clock).map(|t| forms_to_ticket(&t))
+        } else {
+            None
+        };
+        Ok(Login {
+            ticket: forms_to_ticket(&forms),
+            renewed,
+        })
+    }
+
+    fn issue(&self, ticket: &AuthTicket, template: &SetCookie) -> Result<Vec<SetCookie>, Error> {
+        let name = ticket
+            .name()
+            .ok_or(Error::InvalidArgument("a forms ticket needs a name"))?;
+        let now = ticket.issued().unwrap_or_else(OffsetDateTime::now_utc);
+        let lifetime = ticket.expires().map_or(self.timeout, |e| e - now);
+        let clock = At(now);
+        let mut forms = FormsAuthenticationTicket::new(
+            name,
+            core::time::Duration::try_from(lifetime).unwrap_or_default(),
+            &clock,
+        );
+        forms.is_persistent = ticket.is_persistent();
+        let value = self.keys.encrypt_ticket(&forms, self.protection)?;
+        let mut c = template.with_value(&value);
+        if forms.is_persistent {
+            c.expires = ticket.expires();
+        }
+        Ok(vec![c])
+    }
+
+    fn sign_in(
+        &self,
+        identities: Vec<ClaimsIdentity>,
+        persistent: bool,
+        now: OffsetDateTime,
+    ) -> AuthTicket {
+        let mut t = AuthTicket::new("Forms", identities);
+        t.properties.set_issued(now);
+        t.properties.set_expires(now + self.timeout);
+        if persistent {
+            t.properties.set(auth_ticket::keys::PERSISTENT, "");
+        }
+        t
+    }
+}

@@ -1,0 +1,530 @@
+//! OWIN/Katana and ASP.NET Core tickets and their cookies: the real Katana cookie of the
+//! Blacklist3r README (`tests/data/machinekey_protect.json`) opened through the OWIN
+//! cookie's purposes, its ticket bytes read and written back, its tampered forms refused;
+//! the Core v5 layout against the field tables of `TicketSerializer.cs` (no real Core ticket
+//! with its key ring is public: UNVERIFIED against .NET output, proved by layout); chunking,
+//! expiry and sliding renewal as the handlers do them.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use machinekey::crypto::encoding::{from_base64url, from_hex, to_base64url};
+use machinekey::dataprotection::KeyRing;
+use machinekey::formats::auth_cookie::{
+    AuthCookie, Chunking, FormsCookie, LoginCookie, SetCookie, renew_sliding,
+};
+use machinekey::formats::auth_ticket::{
+    AuthTicket, Claim, ClaimsIdentity, NAME_IDENTIFIER_CLAIM_TYPE, core, katana,
+};
+use machinekey::{AppKeys, Error, MachineKeyConfig};
+use serde_json::Value;
+use time::{Duration, OffsetDateTime};
+
+fn owin_vector() -> Value {
+    let path = format!(
+        "{}/tests/data/machinekey_protect.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    doc["vectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == "bl3r-readme-owin-cookie-HMACSHA512-AES192")
+        .unwrap()
+        .clone()
+}
+
+fn owin_keys(v: &Value) -> AppKeys {
+    let cfg = MachineKeyConfig::builder()
+        .validation_key(v["validationKey"].as_str().unwrap())
+        .decryption_key(v["decryptionKey"].as_str().unwrap())
+        .validation(v["validation"].as_str().unwrap())
+        .decryption(v["decryption"].as_str().unwrap())
+        .build()
+        .unwrap();
+    AppKeys::explicit(&cfg).unwrap()
+}
+
+/// The README's ticket with the second claim's length prefix set to the 22 bytes that follow
+/// it (the author edited the name by hand; see the vector's note).
+fn patched_katana_bytes(v: &Value) -> Vec<u8> {
+    let mut raw = from_hex(v["expected"]["decompressed_hex"].as_str().unwrap()).unwrap();
+    let at = raw.windows(7).position(|w| w == b"\x07Sanjay").unwrap();
+    raw[at] = 0x16;
+    raw
+}
+
+#[test]
+fn the_real_owin_cookie_opens_through_the_owin_purposes() {
+    let v = owin_vector();
+    let keys = owin_keys(&v);
+    let blob = from_base64url(v["input"].as_str().unwrap()).unwrap();
+    // The OWIN cookie's purposes, as MachineKeyDataProtector passes them.
+    let purposes = [
+        machinekey::formats::auth_cookie::OWIN_PURPOSE,
+        "ApplicationCookie",
+        "v1",
+    ];
+    assert_eq!(
+        purposes.to_vec(),
+        v["purpose"]["specific"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap())
+            .collect::<Vec<_>>()
+    );
+    let gz = keys.unprotect(&blob, &purposes).unwrap();
+    assert_eq!(
+        gz,
+        from_hex(v["expected"]["plaintext_hex"].as_str().unwrap()).unwrap()
+    );
+    // The GZip framing: what it decompresses to is the vector's ticket bytes.
+    let raw = from_hex(v["expected"]["decompressed_hex"].as_str().unwrap()).unwrap();
+    assert_eq!(flate2_read(&gz), raw);
+
+    // As published, the ticket is malformed (a 7-byte length before 22 bytes): a faithful
+    // reader refuses it, where the value type's length byte ('n' = 110) runs past the data.
+    let err = katana::deserialize(&gz).unwrap_err();
+    assert!(err.offset() > 100, "{err}");
+    let cookie = AuthCookie::owin(&keys, "ApplicationCookie");
+    assert_eq!(cookie.cookie_name(), ".AspNet.ApplicationCookie");
+    assert_eq!(
+        cookie.unprotect(v["input"].as_str().unwrap()),
+        Err(Error::Unprotect)
+    );
+
+    // Bit-flip negative on the cookie itself.
+    let mut flipped = blob.clone();
+    flipped[20] ^= 0x01;
+    assert_eq!(
+        cookie.unprotect(&to_base64url(&flipped)),
+        Err(Error::Unprotect)
+    );
+}
+
+fn flate2_read(gz: &[u8]) -> Vec<u8> {
+    use std::io::Read as _;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(gz)
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+#[test]
+fn the_real_katana_ticket_reads_and_writes_back_byte_for_byte() {
+    let v = owin_vector();
+    let raw = patched_katana_bytes(&v);
+    let t = katana::deserialize_uncompressed(&raw).unwrap();
+    assert_eq!(t.scheme, "ApplicationCookie");
+    let id = &t.identities[0];
+    assert_eq!(id.authentication_type, "ApplicationCookie");
+    assert_eq!(id.claims.len(), 2);
+    assert_eq!(id.claims[0].claim_type, NAME_IDENTIFIER_CLAIM_TYPE);
+    assert_eq!(id.claims[0].value, "f27a5c87-f0ad-412c-bce4-7d6276e48bf8");
+    assert_eq!(id.claims[0].issuer, "LOCAL AUTHORITY");
+    assert_eq!(t.name(), Some("Sanjay@notsosecure.com"));
+    assert_eq!(t.issued().unwrap().unix_timestamp(), 1_513_695_780); // Tue, 19 Dec 2017 15:03:00 GMT
+    assert_eq!(
+        t.expires().unwrap() - t.issued().unwrap(),
+        Duration::days(14)
+    );
+    assert!(!t.is_persistent());
+    assert_eq!(katana::serialize_uncompressed(&t).unwrap(), raw);
+    // Compressed and read back (another deflate than .NET's; the same ticket).
+    assert_eq!(
+        katana::deserialize(&katana::serialize(&t).unwrap()).unwrap(),
+        t
+    );
+    // Bit-flip negatives: the version, and the first claim's count.
+    let mut bad = raw.clone();
+    bad[0] ^= 0x01;
+    assert!(katana::deserialize_uncompressed(&bad).is_err());
+    let mut bad = raw.clone();
+    let count_at = 4 + 1 + 17 + 2 + 2;
+    bad[count_at + 3] ^= 0x80;
+    assert!(katana::deserialize_uncompressed(&bad).is_err());
+}
+
+#[test]
+fn an_owin_cookie_round_trips_under_the_real_keys_and_refuses_other_purposes() {
+    let v = owin_vector();
+    let keys = owin_keys(&v);
+    let t = katana::deserialize_uncompressed(&patched_katana_bytes(&v)).unwrap();
+    let cookie = AuthCookie::owin(&keys, "ApplicationCookie");
+    let value = cookie.protect(&t).unwrap();
+    assert_eq!(cookie.unprotect(&value).unwrap(), t);
+    // What MachineKey.Unprotect gives under the OWIN purposes is a GZip stream of the ticket.
+    let gz = keys
+        .unprotect(
+            &from_base64url(&value).unwrap(),
+            &[
+                machinekey::formats::auth_cookie::OWIN_PURPOSE,
+                "ApplicationCookie",
+                "v1",
+            ],
+        )
+        .unwrap();
+    assert_eq!(flate2_read(&gz), patched_katana_bytes(&v));
+    // Another authentication type is another purpose.
+    assert_eq!(
+        AuthCookie::owin(&keys, "Cookies").unprotect(&value),
+        Err(Error::Unprotect)
+    );
+}
+
+/// `TicketSerializer.cs`'s layout for a ticket of one identity with one default-typed claim
+/// and the two dates, field by field (the source's tables, written out here).
+#[test]
+fn core_v5_layout_follows_the_source_field_by_field() {
+    let mut id = ClaimsIdentity::new("Cookies");
+    id.claims.push(Claim::name("Alice"));
+    let mut t = AuthTicket::new("Cookies", vec![id]);
+    t.properties.set(".issued", "Tue, 19 Dec 2017 15:03:00 GMT");
+    t.properties
+        .set(".expires", "Tue, 02 Jan 2018 15:03:00 GMT");
+    let expected = from_hex(concat!(
+        "05000000",
+        "07",
+        "436f6f6b696573", // version 5, scheme
+        "01000000",       // one identity
+        "07",
+        "436f6f6b696573",
+        "0100",
+        "0100",     // auth type, name and role types elided
+        "01000000", // one claim
+        "0100",
+        "05",
+        "416c696365",
+        "0100",
+        "0100",
+        "0100",
+        "00000000", // type, value, value type, issuer, original issuer elided; no properties
+        "00",
+        "00", // no bootstrap, no actor
+        "01000000",
+        "02000000", // properties v1, two items
+        "07",
+        "2e697373756564",
+        "1d",
+        "5475652c2031392044656320323031372031353a30333a303020474d54",
+        "08",
+        "2e65787069726573",
+        "1d",
+        "5475652c203032204a616e20323031382031353a30333a303020474d54",
+    ))
+    .unwrap();
+    assert_eq!(expected.len(), 137);
+    assert_eq!(core::serialize(&t).unwrap(), expected);
+    assert_eq!(core::deserialize(&expected).unwrap(), t);
+    // Bit-flip negative: the version.
+    let mut bad = expected.clone();
+    bad[0] ^= 0x04;
+    assert!(core::deserialize(&bad).is_err());
+}
+
+#[test]
+fn core_v5_every_elision_and_the_actor() {
+    let mut actor = ClaimsIdentity::new("Bearer");
+    actor.claims.push(Claim::name("service"));
+    let mut id = ClaimsIdentity::new("Identity.Application");
+    id.name_claim_type = "email".into();
+    let mut c = Claim::new("email", "a@example.com");
+    c.issuer = "https://login.example".into();
+    c.original_issuer = "https://login.example".into();
+    c.properties.push(("p".into(), String::new()));
+    id.claims.push(c);
+    let mut r = Claim::role("admin");
+    r.value_type = "http://www.w3.org/2001/XMLSchema#integer".into();
+    r.original_issuer = "upstream".into();
+    id.claims.push(r);
+    id.bootstrap = Some("token".into());
+    id.actor = Some(Box::new(actor));
+    let t = AuthTicket::new("Identity.Application", vec![id, ClaimsIdentity::new("")]);
+    let bytes = core::serialize(&t).unwrap();
+    // The claim type equal to the identity's (custom) name claim type is elided; the issuer is
+    // not (not LOCAL AUTHORITY) but the original issuer equal to it is.
+    let email_claim = [
+        &[1u8, 0][..],
+        &[13],
+        b"a@example.com",
+        &[1, 0],
+        &[21],
+        b"https://login.example",
+        &[1, 0],
+    ]
+    .concat();
+    assert!(
+        bytes
+            .windows(email_claim.len())
+            .any(|w| w == email_claim.as_slice())
+    );
+    let read = core::deserialize(&bytes).unwrap();
+    assert_eq!(read, t);
+    assert_eq!(read.name(), Some("a@example.com"));
+    assert_eq!(read.roles(), ["admin"]);
+    assert_eq!(
+        read.identities[0].actor.as_ref().unwrap().name(),
+        Some("service")
+    );
+    // Interop holds exactly one identity.
+    assert!(core::serialize_interop(&t).is_err());
+    assert!(core::deserialize_interop(&bytes).is_err());
+}
+
+#[test]
+fn readers_are_bounded() {
+    // A GZip bomb: 4 MiB of zeros compress to a few KiB; decompression stops at the limit.
+    let bomb = {
+        use std::io::Write as _;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&vec![0u8; 4 << 20]).unwrap();
+        gz.finish().unwrap()
+    };
+    assert!(bomb.len() < 10_000);
+    let err = katana::deserialize(&bomb).unwrap_err();
+    assert_eq!(err.reason(), "more than the limit once decompressed");
+    // Actors nested past the limit.
+    let mut id = ClaimsIdentity::new("a");
+    for _ in 0..20 {
+        let mut outer = ClaimsIdentity::new("a");
+        outer.actor = Some(Box::new(id));
+        id = outer;
+    }
+    assert!(core::serialize(&AuthTicket::new("s", vec![id.clone()])).is_err());
+    // Counts that the data cannot hold, and negative ones.
+    assert!(core::deserialize(b"\x05\x00\x00\x00\x01s\xff\xff\xff\x7f").is_err());
+    assert!(core::deserialize(b"\x05\x00\x00\x00\x01s\xff\xff\xff\xff").is_err());
+    // Duplicate property keys (Dictionary.Add throws).
+    let mut t = AuthTicket::new("s", vec![]);
+    t.properties.items = vec![("k".into(), "1".into()), ("k".into(), "2".into())];
+    let bytes = core::serialize(&t).unwrap();
+    assert_eq!(
+        core::deserialize(&bytes).unwrap_err().reason(),
+        "a duplicate key"
+    );
+    // Every truncation of a real ticket is an error with an offset inside it.
+    let raw = patched_katana_bytes(&owin_vector());
+    for cut in 0..raw.len() {
+        let e = katana::deserialize_uncompressed(&raw[..cut]).unwrap_err();
+        assert!(e.offset() <= cut);
+    }
+}
+
+fn ring(now: OffsetDateTime) -> KeyRing {
+    let mut ring = KeyRing::new();
+    ring.generate_key(now - Duration::days(1), &machinekey::random::OsRandom)
+        .unwrap();
+    ring
+}
+
+fn alice(auth_type: &str) -> Vec<ClaimsIdentity> {
+    let mut id = ClaimsIdentity::new(auth_type);
+    id.claims.push(Claim::name("alice"));
+    id.claims.push(Claim::role("admin"));
+    vec![id]
+}
+
+#[test]
+fn core_cookies_chunk_expire_and_slide() {
+    let now = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+    let ring = ring(now);
+    let cookie = AuthCookie::core(&ring, "Identity.Application", Some("/var/www/app")).unwrap();
+    assert_eq!(cookie.cookie_name(), ".AspNetCore.Identity.Application");
+    let mut ids = alice("Identity.Application");
+    ids[0].claims.push(Claim::new("big", &"x".repeat(6000)));
+    let ticket = cookie.sign_in(ids, true, now);
+    assert_eq!(ticket.expires(), Some(now + Duration::days(14)));
+    let set = cookie.issue(&ticket, &cookie.template()).unwrap();
+    assert_eq!(set[0].value, format!("chunks-{}", set.len() - 1));
+    assert!(set.len() >= 3);
+    assert!(
+        set.iter()
+            .all(|c| c.header().len() <= Chunking::Core.chunk_size())
+    );
+    assert!(
+        set[1].header().contains("; expires="),
+        "a persistent login sets expires"
+    );
+    let jar: Vec<(&str, &str)> = set
+        .iter()
+        .map(|c| (c.name.as_str(), c.value.as_str()))
+        .collect();
+    let login = cookie.read(&jar, now + Duration::days(1)).unwrap();
+    assert_eq!(login.name(), Some("alice"));
+    assert!(login.renewed.is_none(), "one day of fourteen");
+    // Past half the window: renewed, keeping its length.
+    let later = now + Duration::days(8);
+    let renewed = cookie.read(&jar, later).unwrap().renewed.unwrap();
+    assert_eq!(renewed.issued(), Some(later));
+    assert_eq!(renewed.expires(), Some(later + Duration::days(14)));
+    // The renewal's cookie is accepted back.
+    let set2 = cookie.issue(&renewed, &cookie.template()).unwrap();
+    let jar2: Vec<(&str, &str)> = set2
+        .iter()
+        .map(|c| (c.name.as_str(), c.value.as_str()))
+        .collect();
+    assert!(cookie.read(&jar2, later + Duration::days(10)).is_ok());
+    // Expired.
+    assert_eq!(
+        cookie.read(&jar, now + Duration::days(15)),
+        Err(Error::TicketExpired)
+    );
+    // A missing chunk gives the marker back, which does not open.
+    assert!(cookie.read(&jar[..jar.len() - 1], now).is_err());
+    // Another scheme, another discriminator: other purposes.
+    let other = AuthCookie::core(&ring, "Cookies", Some("/var/www/app"))
+        .unwrap()
+        .with_cookie_name(cookie.cookie_name());
+    assert_eq!(other.read(&jar, now).unwrap_err(), Error::Unprotect);
+    let other_app =
+        AuthCookie::core(&ring, "Identity.Application", Some("/var/www/other")).unwrap();
+    assert_eq!(other_app.read(&jar, now).unwrap_err(), Error::Unprotect);
+    // Sign-out expires the cookie and each chunk.
+    let out = cookie.sign_out(&jar, &cookie.template());
+    assert_eq!(out.len(), jar.len());
+    assert!(
+        out.iter()
+            .all(|c| c.header().contains("expires=Thu, 01 Jan 1970 00:00:00 GMT"))
+    );
+}
+
+#[test]
+fn interop_shares_core_purposes_and_writes_one_identity() {
+    let now = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+    let ring = ring(now);
+    let interop = AuthCookie::interop(
+        &ring,
+        "Identity.Application",
+        Some("SharedCookieApp"),
+        ".AspNet.SharedCookie",
+    )
+    .unwrap();
+    let core_side = AuthCookie::core(&ring, "Identity.Application", Some("SharedCookieApp"))
+        .unwrap()
+        .with_cookie_name(".AspNet.SharedCookie");
+    let ticket = interop.sign_in(alice("Identity.Application"), false, now);
+    let set = interop.issue(&ticket, &interop.template()).unwrap();
+    let jar: Vec<(&str, &str)> = set
+        .iter()
+        .map(|c| (c.name.as_str(), c.value.as_str()))
+        .collect();
+    // What the 4.x side issues, the Core side reads, and the other way round.
+    assert_eq!(core_side.read(&jar, now).unwrap().name(), Some("alice"));
+    let back = core_side
+        .issue(
+            &core_side.sign_in(alice("Identity.Application"), false, now),
+            &core_side.template(),
+        )
+        .unwrap();
+    let jar: Vec<(&str, &str)> = back
+        .iter()
+        .map(|c| (c.name.as_str(), c.value.as_str()))
+        .collect();
+    assert_eq!(
+        interop.read(&jar, now).unwrap().ticket.scheme,
+        "Identity.Application"
+    );
+}
+
+#[test]
+fn katana_chunking_uses_its_own_marker() {
+    let template = SetCookie::new(".AspNet.ApplicationCookie", "");
+    let value = "y".repeat(10_000);
+    let set = Chunking::Katana.split(&template, &value).unwrap();
+    assert!(set[0].value.starts_with("chunks:"));
+    let jar: Vec<(&str, &str)> = set
+        .iter()
+        .map(|c| (c.name.as_str(), c.value.as_str()))
+        .collect();
+    assert_eq!(
+        Chunking::Katana
+            .join(&jar, ".AspNet.ApplicationCookie")
+            .unwrap(),
+        value
+    );
+    // The Core reader does not understand Katana's marker.
+    assert_eq!(
+        Chunking::Core
+            .join(&jar, ".AspNet.ApplicationCookie")
+            .unwrap(),
+        set[0].value
+    );
+    // Interop refuses a partial cookie.
+    let core_set = Chunking::Interop.split(&template, &value).unwrap();
+    let jar: Vec<(&str, &str)> = core_set
+        .iter()
+        .take(2)
+        .map(|c| (c.name.as_str(), c.value.as_str()))
+        .collect();
+    assert_eq!(
+        Chunking::Interop.join(&jar, ".AspNet.ApplicationCookie"),
+        None
+    );
+}
+
+#[test]
+fn sliding_renewal_rules() {
+    let issued = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+    let mut t = AuthTicket::new("Cookies", vec![]);
+    t.properties.set_issued(issued);
+    t.properties.set_expires(issued + Duration::hours(10));
+    assert!(
+        renew_sliding(&t, issued + Duration::hours(5)).is_none(),
+        "exactly half: not yet"
+    );
+    assert!(renew_sliding(&t, issued + Duration::hours(5) + Duration::seconds(1)).is_some());
+    t.properties.set(".refresh", "False");
+    assert!(
+        renew_sliding(&t, issued + Duration::hours(9)).is_none(),
+        "AllowRefresh false"
+    );
+    t.properties.remove(".refresh");
+    t.properties.remove(".issued");
+    assert!(
+        renew_sliding(&t, issued + Duration::hours(9)).is_none(),
+        "no .issued"
+    );
+}
+
+#[test]
+fn forms_cookies_behind_the_same_trait() {
+    let cfg = MachineKeyConfig::builder()
+        .validation_key("F5144F1A581A57BA3B60311AF7562A855998F7DD203CD8A71405599B980D8694B5C986C888BE4FC0E6571C2CE600D58CE82B8FA13106B17D77EA4CECDDBBEC1B")
+        .decryption_key("B47D3CD1E780CF30C739A080995B9B10B64354AA135A2D78")
+        .validation("SHA1")
+        .decryption("AES")
+        .build()
+        .unwrap();
+    let forms = FormsCookie::new(&AppKeys::explicit(&cfg).unwrap());
+    let now = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+    let cookies: Vec<Box<dyn LoginCookie>> = vec![Box::new(forms)];
+    for c in &cookies {
+        let t = c.sign_in(alice("Forms"), false, now);
+        let set = c.issue(&t, &c.template()).unwrap();
+        let jar: Vec<(&str, &str)> = set
+            .iter()
+            .map(|s| (s.name.as_str(), s.value.as_str()))
+            .collect();
+        let login = c.read(&jar, now + Duration::minutes(5)).unwrap();
+        assert_eq!(login.name(), Some("alice"));
+        assert!(login.renewed.is_none());
+        assert!(
+            c.read(&jar, now + Duration::minutes(20))
+                .unwrap()
+                .renewed
+                .is_some(),
+            "past half of 30 minutes"
+        );
+        assert_eq!(
+            c.read(&jar, now + Duration::minutes(31)),
+            Err(Error::TicketExpired)
+        );
+    }
+}
