@@ -12,7 +12,8 @@
 //!
 //! # Example
 //! ```no_run
-//! # async fn run() -> std::io::Result<()> {
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> std::io::Result<()> {
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
 //! println!("http://{}/", listener.local_addr()?);
 //! machinekey::ui::serve(listener).await
