@@ -528,3 +528,42 @@ fn forms_cookies_behind_the_same_trait() {
         );
     }
 }
+
+#[cfg(feature = "audit")]
+#[test]
+fn carve_and_audit_find_the_key_of_a_real_owin_cookie() {
+    use machinekey::audit::carve::{CarveOptions, carve};
+    use machinekey::audit::{Auditor, KeyList};
+    let v = owin_vector();
+    let response = format!(
+        "HTTP/1.1 302 Found\r\nLocation: /\r\nSet-Cookie: .AspNet.ApplicationCookie={}; path=/; HttpOnly\r\nSet-Cookie: .AspNetCore.Identity.Application=chunks-2; path=/\r\n\r\n",
+        v["input"].as_str().unwrap()
+    );
+    let items = carve(
+        &response,
+        "login.txt",
+        Some("https://host/Account/Login"),
+        &CarveOptions::default(),
+    );
+    let owin = items.iter().find(|i| i.protected.is_some()).unwrap();
+    assert_eq!(
+        owin.purposes,
+        [
+            machinekey::formats::auth_cookie::OWIN_PURPOSE,
+            "ApplicationCookie",
+            "v1"
+        ]
+    );
+    assert!(
+        items
+            .iter()
+            .any(|i| i.label.as_deref() == Some("aspnetcore_cookie"))
+    );
+    let result = Auditor::from_list(KeyList::builtin()).audit_item(1, owin);
+    assert!(result.found, "the README's keys are in the known-key list");
+    let finding = result.finding.unwrap();
+    assert_eq!(
+        finding.payload,
+        from_hex(v["expected"]["plaintext_hex"].as_str().unwrap()).unwrap()
+    );
+}

@@ -706,3 +706,108 @@ fn carve_and_batch_report_gadgets() {
     assert!(item.get("gadgets").is_none(), "{item}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+// ---- ticket decode: OWIN and Core cookies.
+
+#[test]
+fn ticket_decode_opens_owin_and_core_cookies() {
+    use machinekey::dataprotection::KeyRing;
+    use machinekey::formats::auth_cookie::{AuthCookie, LoginCookie};
+    use machinekey::formats::auth_ticket::{Claim, ClaimsIdentity};
+    let v = vectors("machinekey_protect.json")
+        .into_iter()
+        .find(|v| v["id"] == "bl3r-readme-owin-cookie-HMACSHA512-AES192")
+        .unwrap();
+    let owin_keys = [
+        "--validation",
+        "HMACSHA512",
+        "--decryption",
+        "AES",
+        "--validation-key",
+        v["validationKey"].as_str().unwrap(),
+        "--decryption-key",
+        v["decryptionKey"].as_str().unwrap(),
+    ];
+    // The README's cookie verifies, but its ticket was edited by hand: the diagnosis says so.
+    let mut args = vec!["ticket", "decode"];
+    args.extend(owin_keys);
+    args.push(v["input"].as_str().unwrap());
+    let o = run(&args);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("verified under the purposes Microsoft.Owin.Security.Cookies.CookieAuthenticationMiddleware / ApplicationCookie / v1"), "{err}");
+    assert!(err.contains("does not parse"), "{err}");
+
+    // A cookie issued under the same keys opens, with its claims.
+    let cfg = machinekey::MachineKeyConfig::builder()
+        .validation_key(v["validationKey"].as_str().unwrap())
+        .decryption_key(v["decryptionKey"].as_str().unwrap())
+        .validation("HMACSHA512")
+        .decryption("AES")
+        .build()
+        .unwrap();
+    let keys = machinekey::AppKeys::explicit(&cfg).unwrap();
+    let owin = AuthCookie::owin(&keys, "ApplicationCookie");
+    let now = time::OffsetDateTime::now_utc();
+    let mut id = ClaimsIdentity::new("ApplicationCookie");
+    id.claims.push(Claim::name("sanjay@example.com"));
+    id.claims.push(Claim::role("admin"));
+    let value = owin
+        .protect(&owin.sign_in(vec![id.clone()], false, now))
+        .unwrap();
+    let mut args = vec!["ticket", "decode"];
+    args.extend(owin_keys);
+    args.push(&value);
+    let text = ok(&args);
+    assert!(
+        text.starts_with("OWIN ticket, scheme ApplicationCookie"),
+        "{text}"
+    );
+    assert!(
+        text.contains("name = sanjay@example.com") && text.contains("role = admin"),
+        "{text}"
+    );
+    let out = json(&args);
+    assert_eq!(out["kind"], "OWIN");
+    assert_eq!(out["name"], "sanjay@example.com");
+
+    // A chunked Core cookie, given as the browser sends it, with the key ring's directory.
+    let dir = std::env::temp_dir().join(format!("machinekey-cli-ring-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut ring = KeyRing::new();
+    let id_of_key = ring
+        .generate_key(now - time::Duration::days(1), &machinekey::random::OsRandom)
+        .unwrap();
+    let key = ring.key(id_of_key).unwrap();
+    std::fs::write(dir.join(format!("key-{id_of_key}.xml")), key.to_xml()).unwrap();
+    let core = AuthCookie::core(&ring, "Identity.Application", Some("MyApp")).unwrap();
+    id.authentication_type = "Identity.Application".into();
+    id.claims.push(Claim::new("big", &"b".repeat(5000)));
+    let set = core
+        .issue(&core.sign_in(vec![id], true, now), &core.template())
+        .unwrap();
+    let header: Vec<String> = set
+        .iter()
+        .map(|c| format!("{}={}", c.name, c.value))
+        .collect();
+    let header = header.join("; ");
+    assert!(header.contains("chunks-"));
+    let ring_dir = dir.to_str().unwrap();
+    let out = json(&[
+        "ticket",
+        "decode",
+        "--key-ring",
+        ring_dir,
+        "--app-name",
+        "MyApp",
+        &header,
+    ]);
+    assert_eq!(out["kind"], "Core");
+    assert_eq!(out["scheme"], "Identity.Application");
+    assert_eq!(out["persistent"], true);
+    assert_eq!(out["purposes"][0], "MyApp");
+    // Without the application's discriminator: refused.
+    let o = run(&["ticket", "decode", "--key-ring", ring_dir, &header]);
+    assert_eq!(o.status.code(), Some(1));
+    std::fs::remove_dir_all(&dir).ok();
+}

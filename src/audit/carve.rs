@@ -10,7 +10,11 @@
 //! `System.Web.Helpers.AntiXsrf.AntiForgeryToken.v1`). Values that are not ASP.NET
 //! `<machineKey>` data are labelled, not audited as something they are not: `CfDJ8…`
 //! and SystemWeb `09F0C9F0…` tickets (Data Protection) as `data_protection`, Telerik handler tokens as `telerik`,
-//! role cookies (`.ASPXROLES`) as `role_cookie`.
+//! role cookies (`.ASPXROLES`) as `role_cookie`, other ASP.NET Core cookies (`.AspNetCore.*`,
+//! chunk markers included) as `aspnetcore_cookie`. OWIN cookies (`.AspNet.<authentication
+//! type>`, ASP.NET Identity 2's `.AspNet.ApplicationCookie`) are `MachineKey.Protect` output
+//! under the cookie middleware's fixed purposes, and are carved as such (a chunked one, whose
+//! chunks come as separate cookies, is labelled `owin_cookie_chunks`).
 //!
 //! A `__VIEWSTATE` readable without keys (unsigned, or legacy signed) is also read as a
 //! tree, and the deserialization gadgets it carries are listed in the item's `gadgets`.
@@ -242,6 +246,25 @@ fn cookie_items(
     }
     if name.eq_ignore_ascii_case(".ASPXROLES") {
         return vec![labelled(&source, url, "role_cookie")];
+    }
+    if name.starts_with(".AspNetCore.") {
+        // A chunked Core login (the chunks come as their own cookies) or another Core cookie.
+        return vec![labelled(&source, url, "aspnetcore_cookie")];
+    }
+    if let Some(authentication_type) = name.strip_prefix(".AspNet.").filter(|t| !t.is_empty()) {
+        if value.starts_with("chunks:") {
+            return vec![labelled(&source, url, "owin_cookie_chunks")];
+        }
+        // The OWIN cookie middleware: MachineKey.Protect under fixed purposes.
+        return vec![BatchItem {
+            protected: Some(value.to_owned()),
+            purposes: vec![
+                crate::formats::auth_cookie::OWIN_PURPOSE.to_owned(),
+                authentication_type.to_owned(),
+                "v1".to_owned(),
+            ],
+            ..item(&source, url)
+        }];
     }
     Vec::new()
 }

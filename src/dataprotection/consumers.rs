@@ -36,6 +36,16 @@ pub fn cookie_authentication(scheme: &str) -> Vec<String> {
     ]
 }
 
+/// ASP.NET Core's cookie schemes: the default (`CookieAuthenticationDefaults`) and
+/// Identity's (`IdentityConstants`).
+pub const COOKIE_SCHEMES: [&str; 5] = [
+    "Cookies",
+    "Identity.Application",
+    "Identity.External",
+    "Identity.TwoFactorUserId",
+    "Identity.TwoFactorRememberMe",
+];
+
 /// The chains an audit tries on a `CfDJ8` value (after the discriminator): ASP.NET Core's
 /// cookie schemes (`Cookies`, `Identity.Application`, `Identity.External`,
 /// `Identity.TwoFactorUserId`, `Identity.TwoFactorRememberMe`), antiforgery, session,
@@ -49,19 +59,13 @@ pub fn cookie_authentication(scheme: &str) -> Vec<String> {
 /// ```
 #[must_use]
 pub fn known() -> Vec<Consumer> {
-    let mut out: Vec<Consumer> = [
-        "Cookies",
-        "Identity.Application",
-        "Identity.External",
-        "Identity.TwoFactorUserId",
-        "Identity.TwoFactorRememberMe",
-    ]
-    .iter()
-    .map(|s| Consumer {
-        name: format!("cookie authentication ({s})"),
-        purposes: cookie_authentication(s),
-    })
-    .collect();
+    let mut out: Vec<Consumer> = COOKIE_SCHEMES
+        .iter()
+        .map(|s| Consumer {
+            name: format!("cookie authentication ({s})"),
+            purposes: cookie_authentication(s),
+        })
+        .collect();
     out.extend([
         consumer(
             "antiforgery token",

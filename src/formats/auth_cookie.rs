@@ -423,6 +423,16 @@ impl AuthCookie {
         self.format
     }
 
+    /// The purposes the cookie is protected under (for OWIN, `MachineKey.Protect`'s; for
+    /// Core and Interop, the Data Protection chain, discriminator first).
+    #[must_use]
+    pub fn purposes(&self) -> Vec<String> {
+        match &self.protection {
+            Protection::MachineKey(_, purposes) => purposes.clone(),
+            Protection::DataProtection(p) => p.purposes().to_vec(),
+        }
+    }
+
     /// Protects a ticket as the cookie's value (before chunking). With Data Protection, the
     /// key is the ring's default key at the ticket's `.issued` time (now, when it has none).
     ///
@@ -461,18 +471,52 @@ impl AuthCookie {
     /// # Example
     /// See the [module documentation](self).
     pub fn unprotect(&self, value: &str) -> Result<AuthTicket, Error> {
+        let bytes = self.unprotect_payload(value)?;
+        self.parse(&bytes).map_err(|_| Error::Unprotect)
+    }
+
+    /// The verified (and decrypted) ticket bytes of a cookie value, before parsing: for a
+    /// diagnosis of a cookie whose MAC verifies but whose ticket does not parse (telling
+    /// that apart reveals nothing to someone without the keys).
+    ///
+    /// # Errors
+    /// [`Error::Malformed`] when the text is not Base64url; [`Error::Unprotect`] when it
+    /// does not verify under this cookie's keys and purposes.
+    ///
+    /// # Example
+    /// See [`parse`](Self::parse).
+    pub fn unprotect_payload(&self, value: &str) -> Result<Vec<u8>, Error> {
         let blob = from_base64url(value.trim())?;
-        let bytes = match &self.protection {
+        match &self.protection {
             Protection::MachineKey(keys, purposes) => keys.unprotect(&blob, purposes),
             Protection::DataProtection(p) => p.unprotect(&blob),
         }
-        .map_err(|_| Error::Unprotect)?;
-        match self.format {
-            TicketFormat::Katana => katana::deserialize(&bytes),
-            TicketFormat::Core => core_ticket::deserialize(&bytes),
-            TicketFormat::Interop => core_ticket::deserialize_interop(&bytes),
-        }
         .map_err(|_| Error::Unprotect)
+    }
+
+    /// Reads verified ticket bytes in this cookie's format (Katana: GZip first).
+    ///
+    /// # Errors
+    /// [`TicketError`](auth_ticket::TicketError) with the offset of what does not parse.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::dataprotection::KeyRing;
+    /// use machinekey::formats::auth_cookie::AuthCookie;
+    /// let mut ring = KeyRing::new();
+    /// ring.generate_key(time::OffsetDateTime::now_utc() - time::Duration::days(1), &machinekey::random::OsRandom)?;
+    /// let cookie = AuthCookie::core(&ring, "Cookies", None)?;
+    /// let protected = ring.protector(&machinekey::dataprotection::consumers::cookie_authentication("Cookies"))?.protect(b"not a ticket")?;
+    /// let payload = cookie.unprotect_payload(&machinekey::crypto::encoding::to_base64url(&protected))?;
+    /// assert!(cookie.parse(&payload).is_err());
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    pub fn parse(&self, payload: &[u8]) -> Result<AuthTicket, auth_ticket::TicketError> {
+        match self.format {
+            TicketFormat::Katana => katana::deserialize(payload),
+            TicketFormat::Core => core_ticket::deserialize(payload),
+            TicketFormat::Interop => core_ticket::deserialize_interop(payload),
+        }
     }
 }
 

@@ -492,6 +492,23 @@ pub(crate) enum TicketCommand {
         #[arg(help = VALUE_HELP, allow_hyphen_values = true)]
         value: String,
     },
+    /// Open any ASP.NET login cookie and print its claims: .ASPXAUTH (forms), the OWIN
+    /// cookie (MachineKey.Protect under the OWIN cookie middleware's purposes) with
+    /// --web-config or key attributes, or an ASP.NET Core / Interop cookie with --key-ring.
+    /// Chunked cookies: give the joined value, or `NAME=chunks-N; NAMEC1=...` as sent.
+    Decode {
+        #[command(flatten)]
+        keys: KeyArgs,
+        /// The OWIN authentication type or Core scheme (default: try ApplicationCookie,
+        /// Cookies, ExternalCookie for OWIN; Cookies and the Identity schemes for Core).
+        #[arg(long)]
+        scheme: Option<String>,
+        /// The Core application's discriminator (SetApplicationName, or its content root).
+        #[arg(long, value_name = "NAME")]
+        app_name: Option<String>,
+        #[arg(help = VALUE_HELP, allow_hyphen_values = true)]
+        value: String,
+    },
     /// Issue the same ticket again now for the same lifetime (sliding expiration).
     Renew {
         #[command(flatten)]

@@ -725,6 +725,12 @@ fn ticket(command: &TicketCommand) -> Result<Output, Failure> {
             })?;
             ticket_output(&t, None)
         }
+        TicketCommand::Decode {
+            keys,
+            scheme,
+            app_name,
+            value,
+        } => auth_cookie_decode(keys, scheme.as_deref(), app_name.as_deref(), value),
         TicketCommand::Renew {
             keys,
             protection,
@@ -906,5 +912,174 @@ fn serve_ui(port: u16) -> Result<Output, Failure> {
             .await
             .map_err(|e| Failure::usage(format!("the server stopped: {e}")))?;
         Ok(Output::streamed())
+    })
+}
+
+/// The value of a login cookie argument: the value itself, or a `Cookie` header's pairs with
+/// chunks (`NAME=chunks-N; NAMEC1=...`) joined by each stack's rule.
+fn cookie_value(text: &str, chunking: machinekey::formats::auth_cookie::Chunking) -> String {
+    let pairs: Vec<(&str, &str)> = text
+        .split(';')
+        .filter_map(|p| p.split_once('='))
+        .map(|(k, v)| (k.trim(), v.trim()))
+        .collect();
+    match pairs.first() {
+        Some((name, _)) if text.contains("chunks") => {
+            chunking.join(&pairs, name).unwrap_or_default()
+        }
+        Some((_, v)) if pairs.len() == 1 && !text.trim_start().starts_with("CfDJ8") => {
+            (*v).to_owned()
+        }
+        _ => text.trim().to_owned(),
+    }
+}
+
+fn ticket_text(kind: &str, t: &machinekey::formats::auth_ticket::AuthTicket) -> String {
+    let mut out = format!("{kind} ticket, scheme {}\n", t.scheme);
+    for (i, id) in t.identities.iter().enumerate() {
+        out.push_str(&format!(
+            "identity {} ({}), name {}\n",
+            i + 1,
+            if id.authentication_type.is_empty() {
+                "-"
+            } else {
+                &id.authentication_type
+            },
+            id.name().unwrap_or("-")
+        ));
+        for c in &id.claims {
+            let short = c.claim_type.rsplit('/').next().unwrap_or(&c.claim_type);
+            out.push_str(&format!("  {short} = {}", c.value));
+            if c.issuer != machinekey::formats::auth_ticket::DEFAULT_ISSUER {
+                out.push_str(&format!(" (issuer {})", c.issuer));
+            }
+            out.push('\n');
+        }
+        if let Some(actor) = &id.actor {
+            out.push_str(&format!("  actor: {}\n", actor.name().unwrap_or("-")));
+        }
+    }
+    for (k, v) in &t.properties.items {
+        out.push_str(&format!("{k} = {v}\n"));
+    }
+    if let Some(e) = t.expires() {
+        let expired = e < time::OffsetDateTime::now_utc();
+        out.push_str(&format!("expired: {expired}\n"));
+    }
+    out.trim_end().to_owned()
+}
+
+fn auth_cookie_decode(
+    keys: &crate::args::KeyArgs,
+    scheme: Option<&str>,
+    app_name: Option<&str>,
+    value: &str,
+) -> Result<Output, Failure> {
+    use machinekey::formats::auth_cookie::{AuthCookie, Chunking};
+    let text = crate::input::argument_text(value)?;
+    let found = if let Some(ring_path) = &keys.key_ring {
+        let ring = crate::input::key_ring(ring_path)?;
+        let value = cookie_value(&text, Chunking::Core);
+        let schemes: Vec<&str> = match scheme {
+            Some(s) => vec![s],
+            None => machinekey::dataprotection::consumers::COOKIE_SCHEMES.to_vec(),
+        };
+        schemes.into_iter().find_map(|s| {
+            let core = AuthCookie::core(&ring, s, app_name).ok()?;
+            if let Ok(t) = core.unprotect(&value) {
+                return Some(("Core", s.to_owned(), core.purposes(), t));
+            }
+            let interop = AuthCookie::interop(&ring, s, app_name, "").ok()?;
+            interop
+                .unprotect(&value)
+                .ok()
+                .map(|t| ("Interop", s.to_owned(), interop.purposes(), t))
+        })
+    } else {
+        let k = app_keys(keys)?;
+        // A forms ticket first (hex), then the OWIN cookie's authentication types.
+        if let Ok(t) =
+            k.decrypt_ticket_without_expiry_check(text.trim(), machinekey::CookieProtection::All)
+        {
+            return ticket_output(&t, None);
+        }
+        let value = cookie_value(&text, Chunking::Katana);
+        let types: Vec<&str> = match scheme {
+            Some(s) => vec![s],
+            None => vec![
+                "ApplicationCookie",
+                "Cookies",
+                "ExternalCookie",
+                "TwoFactorCookie",
+            ],
+        };
+        types.into_iter().find_map(|s| {
+            let owin = AuthCookie::owin(&k, s);
+            owin.unprotect(&value)
+                .ok()
+                .map(|t| ("OWIN", s.to_owned(), owin.purposes(), t))
+        })
+    };
+    let Some((kind, scheme, purposes, ticket)) = found else {
+        return Err(diagnose_cookie(keys, scheme, app_name, &text)
+            .unwrap_or_else(|| Failure::from(machinekey::Error::Unprotect)));
+    };
+    Output::new(
+        ticket_text(kind, &ticket),
+        &json!({ "kind": kind, "scheme": scheme, "purposes": purposes, "ticket": ticket,
+                 "name": ticket.name(), "roles": ticket.roles(),
+                 "issued_unix": ticket.issued().map(|t| t.unix_timestamp()),
+                 "expires_unix": ticket.expires().map(|t| t.unix_timestamp()),
+                 "persistent": ticket.is_persistent() }),
+    )
+}
+
+/// Why a login cookie that did not open failed, when its MAC verified under some candidate:
+/// its ticket does not parse (where and why).
+fn diagnose_cookie(
+    keys: &crate::args::KeyArgs,
+    scheme: Option<&str>,
+    app_name: Option<&str>,
+    text: &str,
+) -> Option<Failure> {
+    use machinekey::formats::auth_cookie::{AuthCookie, Chunking};
+    let candidates: Vec<AuthCookie> = if let Some(ring_path) = &keys.key_ring {
+        let ring = crate::input::key_ring(ring_path).ok()?;
+        let schemes: Vec<&str> = scheme.map_or_else(
+            || machinekey::dataprotection::consumers::COOKIE_SCHEMES.to_vec(),
+            |s| vec![s],
+        );
+        schemes
+            .iter()
+            .filter_map(|s| AuthCookie::core(&ring, s, app_name).ok())
+            .collect()
+    } else {
+        let k = app_keys(keys).ok()?;
+        let types: Vec<&str> = scheme.map_or_else(
+            || {
+                vec![
+                    "ApplicationCookie",
+                    "Cookies",
+                    "ExternalCookie",
+                    "TwoFactorCookie",
+                ]
+            },
+            |s| vec![s],
+        );
+        types.iter().map(|s| AuthCookie::owin(&k, s)).collect()
+    };
+    let chunking = if keys.key_ring.is_some() {
+        Chunking::Core
+    } else {
+        Chunking::Katana
+    };
+    let value = cookie_value(text, chunking);
+    candidates.iter().find_map(|c| {
+        let payload = c.unprotect_payload(&value).ok()?;
+        let e = c.parse(&payload).err()?;
+        Some(Failure::not_found(format!(
+            "the cookie verified under the purposes {}, but its ticket does not parse: {e}",
+            c.purposes().join(" / ")
+        )))
     })
 }
