@@ -119,6 +119,41 @@ fn data_protection_keys() -> Option<AppKeys> {
     Some(AppKeys::explicit(&cfg).ok()?.with_key_ring(ring(), &app))
 }
 
+/// OWIN and Core ticket bytes behind a valid MAC: the cookie readers must refuse or read them,
+/// never panic, and what they read must write back to a ticket they read again.
+fn sealed_auth_tickets(keys: &AppKeys, rest: &[u8]) {
+    use machinekey::crypto::encoding::to_base64url;
+    use machinekey::formats::auth_cookie::{AuthCookie, OWIN_PURPOSE};
+    use machinekey::formats::auth_ticket::{core, katana};
+    // Katana: the bytes as the plaintext, and GZip-framed so the reader gets past GZip.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let framed = std::io::Write::write_all(&mut gz, rest)
+        .ok()
+        .and_then(|()| gz.finish().ok());
+    let owin = AuthCookie::owin(keys, "Cookies");
+    for plain in [Some(rest.to_vec()), framed].into_iter().flatten() {
+        if let Ok(blob) = keys.protect(&plain, &[OWIN_PURPOSE, "Cookies", "v1"]) {
+            if let Ok(t) = owin.unprotect(&to_base64url(&blob)) {
+                let again = katana::serialize_uncompressed(&t).unwrap();
+                assert_eq!(katana::deserialize_uncompressed(&again).unwrap(), t);
+            }
+        }
+    }
+    // Core: the bytes under the cookie handler's chain in the fixed ring.
+    let ring = ring();
+    let chain = machinekey::dataprotection::consumers::cookie_authentication("Cookies");
+    if let (Ok(p), Ok(cookie)) = (
+        ring.protector(&chain),
+        AuthCookie::core(&ring, "Cookies", None),
+    ) {
+        if let Ok(blob) = p.at(time_now()).protect(rest) {
+            if let Ok(t) = cookie.unprotect(&to_base64url(&blob)) {
+                assert_eq!(core::deserialize(&core::serialize(&t).unwrap()).unwrap(), t);
+            }
+        }
+    }
+}
+
 // ---- unprotect: every unprotect path, in each stack and protection mode.
 
 fn keys() -> &'static [AppKeys] {
@@ -325,6 +360,7 @@ pub fn sealed(data: &[u8]) {
                 }
                 let _ = FormsAuthenticationTicket::deserialize(rest);
                 let _ = FormsAuthenticationTicket::deserialize_legacy(rest);
+                sealed_auth_tickets(keys, rest);
             }
             // ObjectStateFormatter bytes as page state, signed or encrypted.
             1 => {
