@@ -738,6 +738,30 @@ fn ticket_decode_opens_owin_and_core_cookies() {
     assert!(err.contains("verified under the purposes Microsoft.Owin.Security.Cookies.CookieAuthenticationMiddleware / ApplicationCookie / v1"), "{err}");
     assert!(err.contains("does not parse"), "{err}");
 
+    // audit --owin-cookie finds the README's keys in the built-in list.
+    let out = json(&[
+        "audit",
+        "--owin-cookie",
+        "ApplicationCookie",
+        v["input"].as_str().unwrap(),
+    ]);
+    assert_eq!(out["validation"], "HMACSHA512");
+    assert_eq!(
+        out["payload_hex"].as_str().unwrap().to_lowercase(),
+        v["expected"]["plaintext_hex"].as_str().unwrap()
+    );
+    let o = run(&[
+        "audit",
+        "--owin-cookie",
+        "Cookies",
+        v["input"].as_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "another authentication type is another purpose"
+    );
+
     // A cookie issued under the same keys opens, with its claims.
     let cfg = machinekey::MachineKeyConfig::builder()
         .validation_key(v["validationKey"].as_str().unwrap())

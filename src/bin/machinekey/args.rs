@@ -279,6 +279,10 @@ pub(crate) enum Command {
         protected: bool,
         #[arg(long = "purpose")]
         purposes: Vec<String>,
+        /// The value is an OWIN cookie (.AspNet.TYPE, e.g. ApplicationCookie): MachineKey.Protect
+        /// under the OWIN cookie middleware's purposes for that authentication type.
+        #[arg(long = "owin-cookie", value_name = "TYPE", conflicts_with_all = ["cookie", "resource", "protected", "event_validation", "purposes"])]
+        owin_cookie: Option<String>,
         /// Print the key pair found, not only its fingerprints and list line.
         #[arg(long)]
         show_keys: bool,
@@ -295,7 +299,7 @@ pub(crate) enum Command {
         /// ({"viewstate"|"eventvalidation"|"cookie"|"resource"|"protected": VALUE,
         /// "generator"?, "url"?, "user_keys"?, "purposes"?, "id"?}); writes one JSON line
         /// per input line, in order, as each is done. `machinekey carve` writes this input.
-        #[arg(long, value_name = "FILE", conflicts_with_all = ["generator", "url", "user_keys", "event_validation", "cookie", "resource", "protected", "purposes"])]
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["generator", "url", "user_keys", "event_validation", "cookie", "resource", "protected", "purposes", "owin_cookie"])]
         batch: Option<String>,
         #[arg(help = VALUE_HELP, required_unless_present = "batch", allow_hyphen_values = true)]
         value: Option<String>,

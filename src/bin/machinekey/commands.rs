@@ -113,6 +113,7 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
             resource,
             protected,
             purposes,
+            owin_cookie,
             show_keys,
             key_rings,
             app_names,
@@ -142,8 +143,22 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
             let value = value
                 .as_deref()
                 .ok_or_else(|| Failure::usage("give a VALUE or --batch FILE"))?;
+            let owin_purposes: Vec<String>;
+            let purposes = match owin_cookie {
+                Some(t) => {
+                    owin_purposes = vec![
+                        machinekey::formats::auth_cookie::OWIN_PURPOSE.to_owned(),
+                        t.clone(),
+                        "v1".to_owned(),
+                    ];
+                    &owin_purposes
+                }
+                None => purposes,
+            };
             let kind = if *cookie {
                 BlobKind::Cookie
+            } else if owin_cookie.is_some() {
+                BlobKind::Protected
             } else if *resource {
                 BlobKind::Resource
             } else if *protected {
