@@ -4,8 +4,8 @@
 
 use super::io::{Reader, Writer};
 use super::{
-    AuthTicket, Claim, ClaimsIdentity, DEFAULT_ISSUER, DEFAULT_NAME_CLAIM_TYPE,
-    DEFAULT_ROLE_CLAIM_TYPE, STRING_VALUE_TYPE, TicketError, TicketLimits,
+    AuthTicket, ClaimsIdentity, DEFAULT_NAME_CLAIM_TYPE, DEFAULT_ROLE_CLAIM_TYPE, TicketError,
+    TicketLimits,
 };
 
 /// `TicketSerializer.FormatVersion`.
@@ -49,11 +49,7 @@ fn write_identity(w: &mut Writer, id: &ClaimsIdentity, depth: usize) -> Result<(
     w.count(id.claims.len(), "too many claims")?;
     for claim in &id.claims {
         // The claim's subject is this identity: its name claim type is the default.
-        w.with_default(&claim.claim_type, &id.name_claim_type);
-        w.string(&claim.value);
-        w.with_default(&claim.value_type, STRING_VALUE_TYPE);
-        w.with_default(&claim.issuer, DEFAULT_ISSUER);
-        w.with_default(&claim.original_issuer, &claim.issuer);
+        w.claim_fields(claim, &id.name_claim_type);
         w.count(claim.properties.len(), "too many claim properties")?;
         for (k, v) in &claim.properties {
             w.string(k);
@@ -135,20 +131,9 @@ fn read_identity(r: &mut Reader<'_>, depth: usize) -> Result<ClaimsIdentity, Tic
     let n = r.count(9)?;
     let mut claims = Vec::with_capacity(n);
     for _ in 0..n {
-        let claim_type = r.with_default(&name_claim_type)?;
-        let value = r.string()?;
-        let value_type = r.with_default(STRING_VALUE_TYPE)?;
-        let issuer = r.with_default(DEFAULT_ISSUER)?;
-        let original_issuer = r.with_default(&issuer)?;
-        let properties = r.pairs()?;
-        claims.push(Claim {
-            claim_type,
-            value,
-            value_type,
-            issuer,
-            original_issuer,
-            properties,
-        });
+        let mut claim = r.claim_fields(&name_claim_type)?;
+        claim.properties = r.pairs()?;
+        claims.push(claim);
     }
     let bootstrap = if r.bool()? { Some(r.string()?) } else { None };
     let actor = if r.bool()? {

@@ -2,7 +2,7 @@
 //! Boolean as one byte, strings as a 7-bit byte length and UTF-8), with the `"\0"` default
 //! elision and the properties block both serializers share.
 
-use super::{AuthProperties, TicketError, TicketLimits};
+use super::{AuthProperties, Claim, DEFAULT_ISSUER, STRING_VALUE_TYPE, TicketError, TicketLimits};
 use crate::binary::{read_7bit, write_7bit};
 
 /// The placeholder written for a value equal to its default.
@@ -39,6 +39,17 @@ impl Writer {
     /// `WriteWithDefault`: `"\0"` when the value is the default.
     pub(super) fn with_default(&mut self, s: &str, default: &str) {
         self.string(if s == default { DEFAULT_MARK } else { s });
+    }
+
+    /// A claim's five strings as both serializers write them, each default elided: the type
+    /// (default: the identity's name claim type), the value, the value type, the issuer, and
+    /// the original issuer (default: the issuer).
+    pub(super) fn claim_fields(&mut self, c: &Claim, name_claim_type: &str) {
+        self.with_default(&c.claim_type, name_claim_type);
+        self.string(&c.value);
+        self.with_default(&c.value_type, STRING_VALUE_TYPE);
+        self.with_default(&c.issuer, DEFAULT_ISSUER);
+        self.with_default(&c.original_issuer, &c.issuer);
     }
 
     /// `PropertiesSerializer.Write` (version 1).
@@ -158,6 +169,23 @@ impl<'a> Reader<'a> {
             out.push((k, v));
         }
         Ok(out)
+    }
+
+    /// A claim's five strings (see [`Writer::claim_fields`]), without properties.
+    pub(super) fn claim_fields(&mut self, name_claim_type: &str) -> Result<Claim, TicketError> {
+        let claim_type = self.with_default(name_claim_type)?;
+        let value = self.string()?;
+        let value_type = self.with_default(STRING_VALUE_TYPE)?;
+        let issuer = self.with_default(DEFAULT_ISSUER)?;
+        let original_issuer = self.with_default(&issuer)?;
+        Ok(Claim {
+            claim_type,
+            value,
+            value_type,
+            issuer,
+            original_issuer,
+            properties: Vec::new(),
+        })
     }
 
     /// `PropertiesSerializer.Read` (version 1).

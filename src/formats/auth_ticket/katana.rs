@@ -9,8 +9,8 @@ use flate2::write::GzEncoder;
 
 use super::io::{Reader, Writer};
 use super::{
-    AuthTicket, Claim, ClaimsIdentity, DEFAULT_ISSUER, DEFAULT_NAME_CLAIM_TYPE,
-    DEFAULT_ROLE_CLAIM_TYPE, STRING_VALUE_TYPE, TicketError, TicketLimits,
+    AuthTicket, ClaimsIdentity, DEFAULT_NAME_CLAIM_TYPE, DEFAULT_ROLE_CLAIM_TYPE, TicketError,
+    TicketLimits,
 };
 
 /// `TicketSerializer.FormatVersion`.
@@ -54,11 +54,7 @@ pub fn serialize_uncompressed(ticket: &AuthTicket) -> Result<Vec<u8>, TicketErro
                 "a Katana ticket has no claim properties",
             ));
         }
-        w.with_default(&claim.claim_type, &id.name_claim_type);
-        w.string(&claim.value);
-        w.with_default(&claim.value_type, STRING_VALUE_TYPE);
-        w.with_default(&claim.issuer, DEFAULT_ISSUER);
-        w.with_default(&claim.original_issuer, &claim.issuer);
+        w.claim_fields(claim, &id.name_claim_type);
     }
     // The bootstrap context: its UTF-16 length, then the string (0 when empty or white space).
     match id.bootstrap.as_deref().filter(|b| !b.trim().is_empty()) {
@@ -177,19 +173,7 @@ fn deserialize_uncompressed_with(
     let n = r.count(5)?;
     let mut claims = Vec::with_capacity(n);
     for _ in 0..n {
-        let claim_type = r.with_default(&name_claim_type)?;
-        let value = r.string()?;
-        let value_type = r.with_default(STRING_VALUE_TYPE)?;
-        let issuer = r.with_default(DEFAULT_ISSUER)?;
-        let original_issuer = r.with_default(&issuer)?;
-        claims.push(Claim {
-            claim_type,
-            value,
-            value_type,
-            issuer,
-            original_issuer,
-            properties: Vec::new(),
-        });
+        claims.push(r.claim_fields(&name_claim_type)?);
     }
     let bootstrap = if r.i32()? > 0 {
         Some(r.string()?)
