@@ -45,6 +45,7 @@ mod framework45;
 mod key_list;
 mod legacy;
 mod plan;
+pub mod warc;
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};

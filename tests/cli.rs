@@ -835,3 +835,37 @@ fn ticket_decode_opens_owin_and_core_cookies() {
     assert_eq!(o.status.code(), Some(1));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn carve_reads_warc_gz_from_standard_input_with_error_lines() {
+    use std::io::Write as _;
+    let page = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<input type=\"hidden\" name=\"__VIEWSTATE\" value=\"/wEPDwUJODExMDE5NzY5ZGSglOSr1rG6xN5rzh/4C9UEuwa64w==\" /><input type=\"hidden\" name=\"__VIEWSTATEGENERATOR\" value=\"EDD8C9AE\" />";
+    let record = format!(
+        "WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://host/a.aspx\r\nContent-Length: {}\r\n\r\n{page}\r\n\r\n",
+        page.len()
+    );
+    let warc = format!("{record}garbage line\r\n{record}");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(warc.as_bytes()).unwrap();
+    let gz = gz.finish().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_machinekey"))
+        .args(["carve", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&gz).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert_eq!(lines[0]["url"], "https://host/a.aspx");
+    assert_eq!(lines[0]["generator"], "EDD8C9AE");
+    assert_eq!(lines[1]["error"]["code"], "warc_record");
+    assert!(lines[1]["error"]["offset"].as_u64().unwrap() > 0);
+    assert_eq!(lines[2]["viewstate"], lines[0]["viewstate"]);
+}

@@ -21,11 +21,11 @@ use serde_json::json;
 use crate::args::{
     Command, EraArg, PageStateCommand, ResourceCommand, SimulateCommand, TicketCommand,
 };
+use crate::input::node;
 use crate::input::{
     app_keys, cookie_protection, first_reading, framework, known_lists, machine_key_protection,
     pages, parse_generator, payload, resolve, resource_kind, value_readings,
 };
-use crate::input::{node, read_file};
 use crate::output::{Failure, Output};
 
 /// Runs one command.
@@ -296,17 +296,56 @@ fn compare(specs: &[String]) -> Result<Output, Failure> {
 /// `carve`: JSON lines, one per value found.
 fn carve(files: &[String], url: Option<&str>, forms_cookie_name: &str) -> Result<Output, Failure> {
     use machinekey::audit::carve::{CarveOptions, carve};
-    use std::io::Write as _;
+    use machinekey::audit::warc::{WarcItem, WarcLimits, carve_warc};
+    use std::io::{BufRead as _, Read as _, Write as _};
     let options = CarveOptions {
         forms_cookie_name: forms_cookie_name.to_owned(),
     };
     let mut out = std::io::stdout().lock();
+    let mut closed = false;
     for file in files {
-        let bytes = if file == "-" {
-            crate::input::stdin_bytes()?
+        let source: Box<dyn std::io::Read> = if file == "-" {
+            Box::new(std::io::stdin().lock())
         } else {
-            read_file(file)?
+            Box::new(std::fs::File::open(file).map_err(|e| Failure::io(file, &e))?)
         };
+        let mut reader = std::io::BufReader::with_capacity(64 << 10, source);
+        let head = reader.fill_buf().map_err(|e| Failure::io(file, &e))?;
+        if head.starts_with(b"WARC/") || head.starts_with(&[0x1F, 0x8B]) {
+            // A WARC or .warc.gz: streamed record by record, errors as lines of their own.
+            carve_warc(reader, file, &options, &WarcLimits::default(), |item| {
+                if closed {
+                    return;
+                }
+                let line = match item {
+                    WarcItem::Item(i) => serde_json::to_string(&i),
+                    WarcItem::Error(e) => serde_json::to_string(&serde_json::json!({
+                        "error": { "code": "warc_record", "message": e.message, "offset": e.offset },
+                        "source": e.source,
+                    })),
+                    _ => return,
+                };
+                if let Ok(line) = line {
+                    closed = writeln!(out, "{line}").is_err();
+                }
+            })
+            .map_err(|e| Failure::io(file, &e))?;
+            if closed {
+                return Ok(Output::streamed());
+            }
+            continue;
+        }
+        let mut bytes = Vec::new();
+        reader
+            .take(crate::input::MAX_INPUT + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Failure::io(file, &e))?;
+        if bytes.len() as u64 > crate::input::MAX_INPUT {
+            return Err(Failure::usage(format!(
+                "{file}: larger than the {} MiB input limit (WARC files are streamed whatever their size)",
+                crate::input::MAX_INPUT >> 20
+            )));
+        }
         let text = String::from_utf8_lossy(&bytes);
         for item in carve(&text, file, url, &options) {
             let line = serde_json::to_string(&item).map_err(|e| Failure::usage(e.to_string()))?;

@@ -21,7 +21,7 @@ use crate::output::Failure;
 
 /// The largest file or standard input read (64 MiB: far above any ViewState or key list a
 /// server holds, far below what would exhaust memory).
-const MAX_INPUT: u64 = 64 << 20;
+pub(crate) const MAX_INPUT: u64 = 64 << 20;
 
 /// Reads a file whole, up to [`MAX_INPUT`].
 pub(crate) fn read_file(path: &str) -> Result<Vec<u8>, Failure> {
@@ -42,11 +42,6 @@ fn read_bounded(reader: impl std::io::Read, name: &str) -> Result<Vec<u8>, Failu
         )));
     }
     Ok(bytes)
-}
-
-/// Standard input, whole (bounded).
-pub(crate) fn stdin_bytes() -> Result<Vec<u8>, Failure> {
-    read_bounded(std::io::stdin().lock(), "standard input")
 }
 
 /// The text of an argument: itself, standard input for `-`, or a file for `@FILE`.

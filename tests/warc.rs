@@ -1,0 +1,321 @@
+//! WARC input for carve: a corpus of crawl records with known keys planted among decoys
+//! (ViewState, EventValidation, forms cookies in `Set-Cookie`, resource tokens in links;
+//! plain, chunked and gzip content; `.warc` and `.warc.gz`), with truncated, oversized,
+//! garbage and header-less records: every planted key is found, no decoy is reported, each
+//! malformed record is an error line with its offset, and the run goes on.
+
+#![cfg(feature = "audit")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::io::Write as _;
+use std::time::Duration;
+
+use machinekey::audit::carve::CarveOptions;
+use machinekey::audit::warc::{WarcItem, WarcLimits, carve_warc};
+use machinekey::audit::{Auditor, KeyList};
+use machinekey::formats::resource::ResourceKind;
+use machinekey::{
+    AppKeys, CookieProtection, FormsAuthenticationTicket, MachineKeyConfig, Page, SystemClock,
+};
+
+/// The publicly known pair of the README (in the built-in list).
+const KNOWN_VK: &str = "F5144F1A581A57BA3B60311AF7562A855998F7DD203CD8A71405599B980D8694B5C986C888BE4FC0E6571C2CE600D58CE82B8FA13106B17D77EA4CECDDBBEC1B";
+const KNOWN_DK: &str = "B47D3CD1E780CF30C739A080995B9B10B64354AA135A2D78";
+
+fn keys(vk: &str, dk: &str, mode: &str) -> AppKeys {
+    let cfg = MachineKeyConfig::builder()
+        .validation_key(vk)
+        .decryption_key(dk)
+        .validation("SHA1")
+        .decryption("AES")
+        .compatibility_mode(mode)
+        .build()
+        .unwrap();
+    AppKeys::explicit(&cfg).unwrap()
+}
+
+fn decoy_keys() -> AppKeys {
+    use machinekey::config::{DecryptionAlgorithm, ValidationAlgorithm};
+    let fresh = machinekey::keys::generate(
+        ValidationAlgorithm::Sha1,
+        DecryptionAlgorithm::Aes,
+        &machinekey::random::OsRandom,
+    )
+    .unwrap();
+    AppKeys::explicit(&fresh).unwrap()
+}
+
+fn record(uri: &str, http: &[u8]) -> Vec<u8> {
+    let mut r = format!(
+        "WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: {uri}\r\nWARC-Date: 2026-11-01T00:00:00Z\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: {}\r\n\r\n",
+        http.len()
+    )
+    .into_bytes();
+    r.extend_from_slice(http);
+    r.extend_from_slice(b"\r\n\r\n");
+    r
+}
+
+fn page(viewstate: &str, eventvalidation: &str, generator: &str, resource: &str) -> String {
+    format!(
+        r#"<html><body><form method="post" action="./default.aspx">
+<input type="hidden" name="__VIEWSTATE" id="__VIEWSTATE" value="{viewstate}" />
+<input type="hidden" name="__VIEWSTATEGENERATOR" id="__VIEWSTATEGENERATOR" value="{generator}" />
+<input type="hidden" name="__EVENTVALIDATION" id="__EVENTVALIDATION" value="{eventvalidation}" />
+<script src="/WebResource.axd?d={resource}&amp;t=637100000000000000"></script>
+</form></body></html>"#
+    )
+}
+
+fn http(headers: &str, body: &[u8]) -> Vec<u8> {
+    let mut m =
+        format!("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n{headers}\r\n")
+            .into_bytes();
+    m.extend_from_slice(body);
+    m
+}
+
+fn chunked(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for c in body.chunks(100) {
+        out.extend_from_slice(format!("{:x};ext=1\r\n", c.len()).as_bytes());
+        out.extend_from_slice(c);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"0\r\n\r\n");
+    out
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(bytes).unwrap();
+    gz.finish().unwrap()
+}
+
+/// The corpus: (WARC bytes, how many planted values, how many malformed records).
+fn corpus() -> (Vec<u8>, usize, usize) {
+    let known = keys(KNOWN_VK, KNOWN_DK, "Framework20SP2");
+    let known_page = Page::from_path("/default.aspx", "/").unwrap();
+    let generator = format!("{:08X}", known_page.generator(false).unwrap());
+    let vs = known
+        .encode_viewstate(b"\xff\x01\x0f\x0f\x05\x09811019769dd", &known_page, false)
+        .unwrap();
+    let ev = known
+        .encode_event_validation(b"\xff\x01\x16\x01\x02\x05", &known_page, false)
+        .unwrap();
+    let resource = known
+        .encrypt_resource_string("s|WebForms.js", ResourceKind::WebResource)
+        .unwrap();
+    let ticket = FormsAuthenticationTicket::new("planted", Duration::from_secs(1800), &SystemClock);
+    let cookie = known
+        .encrypt_ticket(&ticket, CookieProtection::All)
+        .unwrap();
+
+    let decoy = decoy_keys();
+    let dvs = decoy
+        .encode_viewstate(b"\xff\x01\x0f\x0f\x05\x09811019769dd", &known_page, false)
+        .unwrap();
+    let dev = decoy
+        .encode_event_validation(b"\xff\x01\x16\x01\x02\x05", &known_page, false)
+        .unwrap();
+    let dres = decoy
+        .encrypt_resource_string("s|WebForms.js", ResourceKind::WebResource)
+        .unwrap();
+    let dcookie = decoy
+        .encrypt_ticket(&ticket, CookieProtection::All)
+        .unwrap();
+
+    let mut warc = Vec::new();
+    warc.extend(b"WARC/1.0\r\nWARC-Type: warcinfo\r\nContent-Length: 9\r\n\r\nsoftware!\r\n\r\n");
+    // Planted, plain body with the forms cookie in Set-Cookie.
+    warc.extend(record(
+        "https://leaky.example/default.aspx",
+        &http(
+            &format!("Set-Cookie: .ASPXAUTH={cookie}; path=/; HttpOnly\r\n"),
+            page(&vs, &ev, &generator, &resource).as_bytes(),
+        ),
+    ));
+    // Decoys, chunked.
+    warc.extend(record(
+        "https://safe.example/default.aspx",
+        &http(
+            &format!("Transfer-Encoding: chunked\r\nSet-Cookie: .ASPXAUTH={dcookie}; path=/\r\n"),
+            &chunked(page(&dvs, &dev, &generator, &dres).as_bytes()),
+        ),
+    ));
+    // Garbage between records.
+    warc.extend(b"this is not a warc record\r\n\x00\x01\x02 junk\r\n");
+    // A record without a Content-Length.
+    warc.extend(b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://broken.example/\r\n\r\nwhatever\r\n\r\n");
+    // Decoys again, gzip content encoding.
+    warc.extend(record(
+        "https://safe2.example/default.aspx",
+        &http(
+            "Content-Encoding: gzip\r\n",
+            &gzip(page(&dvs, &dev, &generator, &dres).as_bytes()),
+        ),
+    ));
+    // A request record: skipped.
+    warc.extend(b"WARC/1.0\r\nWARC-Type: request\r\nContent-Length: 5\r\n\r\nGET /\r\n\r\n");
+    // A record whose Content-Length is wrong (does not end with CRLF CRLF).
+    warc.extend(b"WARC/1.0\r\nWARC-Type: metadata\r\nContent-Length: 3\r\n\r\nabcdef\r\n\r\n");
+    // The planted ViewState again, in the last record, which is truncated.
+    let last = record(
+        "https://leaky2.example/default.aspx",
+        &http("", page(&vs, &ev, &generator, &resource).as_bytes()),
+    );
+    let cut = last.len() - 100;
+    warc.extend(&last[..cut]);
+    // planted: 4 values in the first record, and the truncated record's ViewState/EV which
+    // are before the cut.
+    (warc, 4, 4)
+}
+
+fn run(
+    bytes: &[u8],
+    limits: &WarcLimits,
+) -> (
+    Vec<machinekey::audit::batch::BatchItem>,
+    Vec<machinekey::audit::warc::WarcError>,
+) {
+    let mut items = Vec::new();
+    let mut errors = Vec::new();
+    carve_warc(
+        bytes,
+        "crawl.warc",
+        &CarveOptions::default(),
+        limits,
+        |i| match i {
+            WarcItem::Item(it) => items.push(*it),
+            WarcItem::Error(e) => errors.push(e),
+            _ => {}
+        },
+    )
+    .unwrap();
+    (items, errors)
+}
+
+fn check(items: &[machinekey::audit::batch::BatchItem]) {
+    let auditor = Auditor::from_list(KeyList::builtin());
+    let mut planted = 0;
+    for (n, item) in items.iter().enumerate() {
+        let result = auditor.audit_item(n + 1, item);
+        let url = item.url.as_deref().unwrap_or_default();
+        if url.contains("leaky2") {
+            // The truncated record: what was carved before the cut may or may not be whole.
+            continue;
+        }
+        if url.contains("leaky") {
+            assert!(result.found, "planted value not found: {:?}", item.source);
+            planted += 1;
+        } else {
+            assert!(!result.found, "a decoy was reported: {:?}", item.source);
+        }
+    }
+    assert!(planted >= 4, "{planted}");
+}
+
+#[test]
+fn planted_keys_are_found_among_decoys_and_bad_records_are_error_lines() {
+    let (warc, _, _) = corpus();
+    let (items, errors) = run(&warc, &WarcLimits::default());
+    check(&items);
+    // Every kind planted in the first record is carved and found.
+    let leaky: Vec<_> = items
+        .iter()
+        .filter(|i| i.url.as_deref() == Some("https://leaky.example/default.aspx"))
+        .collect();
+    assert!(leaky.iter().any(|i| i.viewstate.is_some()));
+    assert!(leaky.iter().any(|i| i.eventvalidation.is_some()));
+    assert!(leaky.iter().any(|i| i.cookie.is_some()));
+    assert!(leaky.iter().any(|i| i.resource.is_some()));
+    // The decoys of the chunked and gzip records were carved (and not reported).
+    assert!(items.iter().any(
+        |i| i.url.as_deref() == Some("https://safe.example/default.aspx") && i.viewstate.is_some()
+    ));
+    assert!(items.iter().any(
+        |i| i.url.as_deref() == Some("https://safe2.example/default.aspx") && i.viewstate.is_some()
+    ));
+    let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+    assert!(
+        messages.iter().any(|m| m.contains("not a WARC record")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("without a valid Content-Length")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("does not end with CRLF CRLF")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("ends inside a record's body")),
+        "{messages:?}"
+    );
+    assert!(errors.iter().all(|e| e.offset < warc.len() as u64));
+}
+
+#[test]
+fn gzip_members_per_record_read_the_same() {
+    let (warc, _, _) = corpus();
+    // One GZip member per record, as Common Crawl writes .warc.gz.
+    let mut gz = Vec::new();
+    let mut rest = warc.as_slice();
+    while !rest.is_empty() {
+        let next = rest
+            .windows(9)
+            .skip(1)
+            .position(|w| w == b"\r\nWARC/1.")
+            .map_or(rest.len(), |p| p + 3);
+        gz.extend(gzip(&rest[..next]));
+        rest = &rest[next..];
+    }
+    let (plain_items, plain_errors) = run(&warc, &WarcLimits::default());
+    let (items, errors) = run(&gz, &WarcLimits::default());
+    assert_eq!(items, plain_items);
+    assert_eq!(errors.len(), plain_errors.len());
+    check(&items);
+}
+
+#[test]
+fn oversized_records_are_carved_from_their_start_and_reported() {
+    let (warc, _, _) = corpus();
+    let mut limits = WarcLimits::default();
+    limits.max_record = 700;
+    let (items, errors) = run(&warc, &limits);
+    assert!(
+        errors.iter().any(|e| e.message.contains("only the first")),
+        "{errors:?}"
+    );
+    // The planted cookie (a header) sits in the first 700 bytes of its response.
+    assert!(items.iter().any(
+        |i| i.url.as_deref() == Some("https://leaky.example/default.aspx") && i.cookie.is_some()
+    ));
+}
+
+#[test]
+fn garbage_and_truncations_never_panic() {
+    let (warc, _, _) = corpus();
+    for cut in (0..warc.len()).step_by(97) {
+        let _ = run(&warc[..cut], &WarcLimits::default());
+    }
+    let mut limits = WarcLimits::default();
+    limits.max_line = 16;
+    limits.max_header = 64;
+    let (_, errors) = run(&warc, &limits);
+    assert!(!errors.is_empty());
+    let _ = run(b"\x1f\x8bnot really gzip", &WarcLimits::default());
+    let _ = run(&[b'W'; 100_000], &WarcLimits::default());
+}
