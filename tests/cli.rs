@@ -852,11 +852,16 @@ fn carve_reads_warc_gz_from_standard_input_with_error_lines() {
         .args(["carve", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     child.stdin.take().unwrap().write_all(&gz).unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
+    assert!(
+        out.stderr.is_empty(),
+        "no progress bar when standard error is not a terminal"
+    );
     let lines: Vec<Value> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()

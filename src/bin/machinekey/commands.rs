@@ -303,11 +303,17 @@ fn carve(files: &[String], url: Option<&str>, forms_cookie_name: &str) -> Result
     };
     let mut out = std::io::stdout().lock();
     let mut closed = false;
+    let total = files
+        .iter()
+        .map(|f| crate::progress::input_size(f))
+        .sum::<Option<u64>>();
+    let progress = crate::progress::Progress::new(total, 0, true);
+    let mut blobs = 0u64;
     for file in files {
         let source: Box<dyn std::io::Read> = if file == "-" {
-            Box::new(std::io::stdin().lock())
+            Box::new(progress.reader(std::io::stdin().lock()))
         } else {
-            Box::new(std::fs::File::open(file).map_err(|e| Failure::io(file, &e))?)
+            Box::new(progress.reader(std::fs::File::open(file).map_err(|e| Failure::io(file, &e))?))
         };
         let mut reader = std::io::BufReader::with_capacity(64 << 10, source);
         let head = reader.fill_buf().map_err(|e| Failure::io(file, &e))?;
@@ -317,6 +323,8 @@ fn carve(files: &[String], url: Option<&str>, forms_cookie_name: &str) -> Result
                 if closed {
                     return;
                 }
+                blobs += 1;
+                progress.update(blobs, 0);
                 let line = match item {
                     WarcItem::Item(i) => serde_json::to_string(&i),
                     WarcItem::Error(e) => serde_json::to_string(&serde_json::json!({
@@ -348,12 +356,15 @@ fn carve(files: &[String], url: Option<&str>, forms_cookie_name: &str) -> Result
         }
         let text = String::from_utf8_lossy(&bytes);
         for item in carve(&text, file, url, &options) {
+            blobs += 1;
+            progress.update(blobs, 0);
             let line = serde_json::to_string(&item).map_err(|e| Failure::usage(e.to_string()))?;
             if writeln!(out, "{line}").is_err() {
                 return Ok(Output::streamed());
             }
         }
     }
+    progress.finish();
     let _ = out.flush();
     Ok(Output::streamed())
 }
@@ -406,23 +417,20 @@ fn audit_batch(
     use std::io::Write as _;
     let (list, _) = known_lists(lists)?;
     let auditor = Auditor::from_list(list);
+    let progress = crate::progress::Progress::new(
+        crate::progress::input_size(file),
+        u64::try_from(auditor.len()).unwrap_or(u64::MAX),
+        progress_bar,
+    );
     let reader: Box<dyn std::io::BufRead> = if file == "-" {
-        Box::new(std::io::stdin().lock())
-    } else {
         Box::new(std::io::BufReader::new(
-            std::fs::File::open(file).map_err(|e| Failure::io(file, &e))?,
+            progress.reader(std::io::stdin().lock()),
         ))
+    } else {
+        Box::new(std::io::BufReader::new(progress.reader(
+            std::fs::File::open(file).map_err(|e| Failure::io(file, &e))?,
+        )))
     };
-    let bar = progress_bar.then(|| {
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} {pos} blobs, {msg} found ({per_sec})",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-        );
-        bar
-    });
     let mut found = 0u64;
     let mut out = std::io::stdout().lock();
     let mut lines = bounded_lines(reader);
@@ -434,12 +442,11 @@ fn audit_batch(
             None
         }
     });
+    let mut blobs = 0u64;
     for result in auditor.audit_lines(lines) {
         found += u64::from(result.found);
-        if let Some(bar) = &bar {
-            bar.inc(1);
-            bar.set_message(found.to_string());
-        }
+        blobs += 1;
+        progress.update(blobs, found);
         let mut line = serde_json::to_value(&result).map_err(|e| Failure::usage(e.to_string()))?;
         if show_keys {
             if let (Some(f), Some(obj)) = (&result.finding, line.as_object_mut()) {
@@ -453,9 +460,7 @@ fn audit_batch(
             break; // the reader went away: stop quietly
         }
     }
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    progress.finish();
     match failure {
         Some(f) => Err(f),
         None => Ok(Output::streamed()),

@@ -11,6 +11,7 @@ mod commands;
 mod dataprotection;
 mod input;
 mod output;
+mod progress;
 
 use std::process::ExitCode;
 
