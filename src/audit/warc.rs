@@ -198,53 +198,36 @@ impl<R: BufRead> Records<R> {
         let mut pending: Option<Vec<u8>> = None;
         loop {
             let start = self.offset;
-            let first = match pending.take() {
-                Some(l) => Line::Text(l),
-                None => match self.line() {
-                    Ok(l) => l,
-                    Err(e) => return emit(self.error(start, None, format!("read error: {e}"))),
-                },
-            };
-            let version = match first {
-                Line::Eof => return,
-                Line::TooLong => {
-                    emit(self.error(start, None, "not a WARC record (a line over the limit)"));
-                    match self.resync() {
-                        Ok(Some(l)) => {
-                            pending = Some(l);
-                            continue;
-                        }
-                        Ok(None) => return,
-                        Err(e) => {
-                            return emit(self.error(self.offset, None, format!("read error: {e}")));
-                        }
-                    }
-                }
-                Line::Text(l) => l,
-            };
-            if version.iter().all(u8::is_ascii_whitespace) {
-                continue; // blank lines between records
-            }
-            if !version.starts_with(b"WARC/") {
-                emit(self.error(start, None, "not a WARC record (no WARC/1.x version line)"));
-                match self.resync() {
-                    Ok(Some(l)) => {
-                        pending = Some(l);
-                        continue;
-                    }
-                    Ok(None) => return,
-                    Err(e) => {
-                        return emit(self.error(self.offset, None, format!("read error: {e}")));
-                    }
-                }
-            }
-            match self.record(start, options, emit) {
+            match self.step(start, pending.take(), options, emit) {
                 Ok(Next::Continue) => {}
                 Ok(Next::Resumed(l)) => pending = Some(l),
                 Ok(Next::End) => return,
                 Err(e) => return emit(self.error(self.offset, None, format!("read error: {e}"))),
             }
         }
+    }
+
+    /// One record from its version line (read here, or found by a resynchronisation).
+    fn step(
+        &mut self,
+        start: u64,
+        pending: Option<Vec<u8>>,
+        options: &CarveOptions,
+        emit: &mut impl FnMut(WarcItem),
+    ) -> io::Result<Next> {
+        let first = match pending {
+            Some(l) => Line::Text(l),
+            None => self.line()?,
+        };
+        let not_warc = match first {
+            Line::Eof => return Ok(Next::End),
+            Line::TooLong => "not a WARC record (a line over the limit)",
+            Line::Text(l) if l.iter().all(u8::is_ascii_whitespace) => return Ok(Next::Continue), // blank lines between records
+            Line::Text(l) if l.starts_with(b"WARC/") => return self.record(start, options, emit),
+            Line::Text(_) => "not a WARC record (no WARC/1.x version line)",
+        };
+        emit(self.error(start, None, not_warc));
+        Ok(self.resync()?.into())
     }
 
     /// Reads lines until one starts a WARC record (returned), or the end (`None`).
