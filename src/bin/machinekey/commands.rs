@@ -1028,6 +1028,14 @@ fn ticket_text(kind: &str, t: &machinekey::formats::auth_ticket::AuthTicket) -> 
     out.trim_end().to_owned()
 }
 
+/// The OWIN authentication types `ticket decode` tries when `--scheme` is not given.
+const OWIN_TYPES: [&str; 4] = [
+    "ApplicationCookie",
+    "Cookies",
+    "ExternalCookie",
+    "TwoFactorCookie",
+];
+
 fn auth_cookie_decode(
     keys: &crate::args::KeyArgs,
     scheme: Option<&str>,
@@ -1036,24 +1044,23 @@ fn auth_cookie_decode(
 ) -> Result<Output, Failure> {
     use machinekey::formats::auth_cookie::{AuthCookie, Chunking};
     let text = crate::input::argument_text(value)?;
-    let found = if let Some(ring_path) = &keys.key_ring {
+    // The cookies to try, in order, as (kind, scheme, cookie), and their stack's chunking.
+    let (candidates, chunking) = if let Some(ring_path) = &keys.key_ring {
         let ring = crate::input::key_ring(ring_path)?;
-        let value = cookie_value(&text, Chunking::Core);
-        let schemes: Vec<&str> = match scheme {
-            Some(s) => vec![s],
-            None => machinekey::dataprotection::consumers::COOKIE_SCHEMES.to_vec(),
-        };
-        schemes.into_iter().find_map(|s| {
-            let core = AuthCookie::core(&ring, s, app_name).ok()?;
-            if let Ok(t) = core.unprotect(&value) {
-                return Some(("Core", s.to_owned(), core.purposes(), t));
+        let schemes = scheme.map_or_else(
+            || machinekey::dataprotection::consumers::COOKIE_SCHEMES.to_vec(),
+            |s| vec![s],
+        );
+        let mut candidates = Vec::new();
+        for s in schemes {
+            if let Ok(c) = AuthCookie::core(&ring, s, app_name) {
+                candidates.push(("Core", s, c));
             }
-            let interop = AuthCookie::interop(&ring, s, app_name, "").ok()?;
-            interop
-                .unprotect(&value)
-                .ok()
-                .map(|t| ("Interop", s.to_owned(), interop.purposes(), t))
-        })
+            if let Ok(c) = AuthCookie::interop(&ring, s, app_name, "") {
+                candidates.push(("Interop", s, c));
+            }
+        }
+        (candidates, Chunking::Core)
     } else {
         let k = app_keys(keys)?;
         // A forms ticket first (hex), then the OWIN cookie's authentication types.
@@ -1062,83 +1069,34 @@ fn auth_cookie_decode(
         {
             return ticket_output(&t, None);
         }
-        let value = cookie_value(&text, Chunking::Katana);
-        let types: Vec<&str> = match scheme {
-            Some(s) => vec![s],
-            None => vec![
-                "ApplicationCookie",
-                "Cookies",
-                "ExternalCookie",
-                "TwoFactorCookie",
-            ],
-        };
-        types.into_iter().find_map(|s| {
-            let owin = AuthCookie::owin(&k, s);
-            owin.unprotect(&value)
-                .ok()
-                .map(|t| ("OWIN", s.to_owned(), owin.purposes(), t))
-        })
+        let types = scheme.map_or_else(|| OWIN_TYPES.to_vec(), |s| vec![s]);
+        let candidates = types
+            .into_iter()
+            .map(|s| ("OWIN", s, AuthCookie::owin(&k, s)))
+            .collect();
+        (candidates, Chunking::Katana)
     };
-    let Some((kind, scheme, purposes, ticket)) = found else {
-        return Err(diagnose_cookie(keys, scheme, app_name, &text)
-            .unwrap_or_else(|| Failure::from(machinekey::Error::Unprotect)));
+    let value = cookie_value(&text, chunking);
+    let opened = candidates
+        .iter()
+        .find_map(|(kind, s, c)| c.unprotect(&value).ok().map(|t| (*kind, *s, c, t)));
+    let Some((kind, scheme, cookie, ticket)) = opened else {
+        // Why not, when the cookie verifies under a candidate but its ticket does not parse.
+        let why = candidates.iter().find_map(|(_, _, c)| {
+            let e = c.parse(&c.unprotect_payload(&value).ok()?).err()?;
+            Some(Failure::not_found(format!(
+                "the cookie verified under the purposes {}, but its ticket does not parse: {e}",
+                c.purposes().join(" / ")
+            )))
+        });
+        return Err(why.unwrap_or_else(|| Failure::from(machinekey::Error::Unprotect)));
     };
     Output::new(
         ticket_text(kind, &ticket),
-        &json!({ "kind": kind, "scheme": scheme, "purposes": purposes, "ticket": ticket,
+        &json!({ "kind": kind, "scheme": scheme, "purposes": cookie.purposes(), "ticket": ticket,
                  "name": ticket.name(), "roles": ticket.roles(),
                  "issued_unix": ticket.issued().map(|t| t.unix_timestamp()),
                  "expires_unix": ticket.expires().map(|t| t.unix_timestamp()),
                  "persistent": ticket.is_persistent() }),
     )
-}
-
-/// Why a login cookie that did not open failed, when its MAC verified under some candidate:
-/// its ticket does not parse (where and why).
-fn diagnose_cookie(
-    keys: &crate::args::KeyArgs,
-    scheme: Option<&str>,
-    app_name: Option<&str>,
-    text: &str,
-) -> Option<Failure> {
-    use machinekey::formats::auth_cookie::{AuthCookie, Chunking};
-    let candidates: Vec<AuthCookie> = if let Some(ring_path) = &keys.key_ring {
-        let ring = crate::input::key_ring(ring_path).ok()?;
-        let schemes: Vec<&str> = scheme.map_or_else(
-            || machinekey::dataprotection::consumers::COOKIE_SCHEMES.to_vec(),
-            |s| vec![s],
-        );
-        schemes
-            .iter()
-            .filter_map(|s| AuthCookie::core(&ring, s, app_name).ok())
-            .collect()
-    } else {
-        let k = app_keys(keys).ok()?;
-        let types: Vec<&str> = scheme.map_or_else(
-            || {
-                vec![
-                    "ApplicationCookie",
-                    "Cookies",
-                    "ExternalCookie",
-                    "TwoFactorCookie",
-                ]
-            },
-            |s| vec![s],
-        );
-        types.iter().map(|s| AuthCookie::owin(&k, s)).collect()
-    };
-    let chunking = if keys.key_ring.is_some() {
-        Chunking::Core
-    } else {
-        Chunking::Katana
-    };
-    let value = cookie_value(text, chunking);
-    candidates.iter().find_map(|c| {
-        let payload = c.unprotect_payload(&value).ok()?;
-        let e = c.parse(&payload).err()?;
-        Some(Failure::not_found(format!(
-            "the cookie verified under the purposes {}, but its ticket does not parse: {e}",
-            c.purposes().join(" / ")
-        )))
-    })
 }
