@@ -48,7 +48,9 @@ use http::header::{COOKIE, SET_COOKIE};
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, Request, StatusCode};
 use machinekey::dataprotection::KeyRing;
-use machinekey::formats::auth_cookie::{AuthCookie, FormsCookie, LoginCookie, SetCookie};
+use machinekey::formats::auth_cookie::{
+    AuthCookie, FormsCookie, LoginCookie, SetCookie, cookie_pairs,
+};
 use machinekey::formats::auth_ticket::{AuthTicket, Claim, ClaimsIdentity};
 use machinekey::{AppIdentity, AppKeys, Error, MachineKeyConfig};
 use time::OffsetDateTime;
@@ -117,6 +119,7 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for Identity {
 
 type Clock = dyn Fn() -> OffsetDateTime + Send + Sync;
 
+#[derive(Clone)]
 struct Config {
     cookies: Vec<Arc<dyn LoginCookie>>,
     require: bool,
@@ -192,21 +195,7 @@ impl AuthLayer {
     }
 
     fn edit(mut self, f: impl FnOnce(&mut Config)) -> Self {
-        if let Some(c) = Arc::get_mut(&mut self.config) {
-            f(c);
-        } else {
-            let old = &self.config;
-            let mut c = Config {
-                cookies: old.cookies.clone(),
-                require: old.require,
-                secure: old.secure,
-                domain: old.domain.clone(),
-                path: old.path.clone(),
-                clock: old.clock.clone(),
-            };
-            f(&mut c);
-            self.config = Arc::new(c);
-        }
+        f(Arc::make_mut(&mut self.config));
         self
     }
 
@@ -343,28 +332,17 @@ fn headers(set: &[SetCookie]) -> HeaderMap {
     map
 }
 
-/// The request's cookies, from every `Cookie` header (`name=value` pairs split on `;`).
+/// The request's cookies, from every `Cookie` header.
 fn cookies(headers: &HeaderMap) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for h in headers.get_all(COOKIE) {
-        let Ok(text) = h.to_str() else { continue };
-        for pair in text.split(';') {
-            if let Some((k, v)) = pair.split_once('=') {
-                let v = v.trim();
-                let v = v
-                    .strip_prefix('"')
-                    .and_then(|v| v.strip_suffix('"'))
-                    .unwrap_or(v);
-                out.push((k.trim().to_owned(), v.to_owned()));
-            }
-        }
-        // A browser sends a few dozen cookies at most; far more is refused, not walked.
-        if out.len() > 400 {
-            out.truncate(400);
-            break;
-        }
-    }
-    out
+    // A browser sends a few dozen cookies at most; far more are not walked.
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|h| h.to_str().ok())
+        .flat_map(cookie_pairs)
+        .take(400)
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
 }
 
 impl<S> Layer<S> for AuthLayer {

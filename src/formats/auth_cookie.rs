@@ -185,6 +185,27 @@ impl SetCookie {
     }
 }
 
+/// The `name=value` pairs of a `Cookie` request header: split on `;`, trimmed, one pair of
+/// quotes around a value removed; a part without `=` is skipped.
+///
+/// # Example
+/// ```
+/// use machinekey::formats::auth_cookie::cookie_pairs;
+/// let pairs: Vec<_> = cookie_pairs(r#".AspNetCore.Cookies=chunks-2; a="b"; junk"#).collect();
+/// assert_eq!(pairs, [(".AspNetCore.Cookies", "chunks-2"), ("a", "b")]);
+/// ```
+pub fn cookie_pairs(header: &str) -> impl Iterator<Item = (&str, &str)> {
+    header.split(';').filter_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        let v = v.trim();
+        let v = v
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .unwrap_or(v);
+        Some((k.trim(), v))
+    })
+}
+
 /// A login read from a cookie: the ticket, and whether the issuing stack would renew it on
 /// this request (sliding expiration).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -977,11 +977,7 @@ fn serve_ui(port: u16) -> Result<Output, Failure> {
 /// The value of a login cookie argument: the value itself, or a `Cookie` header's pairs with
 /// chunks (`NAME=chunks-N; NAMEC1=...`) joined by each stack's rule.
 fn cookie_value(text: &str, chunking: machinekey::formats::auth_cookie::Chunking) -> String {
-    let pairs: Vec<(&str, &str)> = text
-        .split(';')
-        .filter_map(|p| p.split_once('='))
-        .map(|(k, v)| (k.trim(), v.trim()))
-        .collect();
+    let pairs: Vec<(&str, &str)> = machinekey::formats::auth_cookie::cookie_pairs(text).collect();
     match pairs.first() {
         Some((name, _)) if text.contains("chunks") => {
             chunking.join(&pairs, name).unwrap_or_default()
