@@ -226,11 +226,24 @@ fn app_keys(req: &InspectRequest, cfg: &MachineKeyConfig) -> Result<AppKeys, Str
     AppKeys::resolve(cfg, &identity, None).map_err(|e| e.to_string())
 }
 
+/// The built-in known-key list, read once for the life of the server.
+fn builtin_list() -> &'static KeyList {
+    static LIST: std::sync::OnceLock<KeyList> = std::sync::OnceLock::new();
+    LIST.get_or_init(KeyList::builtin)
+}
+
+/// An auditor over [`builtin_list`], prepared once (its MAC states are keyed on first use
+/// and kept across requests).
+fn builtin_auditor() -> &'static Auditor {
+    static AUDITOR: std::sync::OnceLock<Auditor> = std::sync::OnceLock::new();
+    AUDITOR.get_or_init(|| Auditor::new(builtin_list()))
+}
+
 fn known_key(req: &InspectRequest, kind: Kind) -> Option<crate::audit::Finding> {
     if req.find_known_key == Some(false) {
         return None;
     }
-    let auditor = Auditor::from_list(KeyList::builtin());
+    let auditor = builtin_auditor();
     let generator = non_empty(&req.generator).and_then(|g| u32::from_str_radix(g, 16).ok());
     decode_value(req.value.trim()).ok()?.iter().find_map(|r| {
         let mut blob = match kind {
@@ -493,8 +506,7 @@ fn web_configs(req: &InspectRequest) -> InspectResponse {
         Err(e) => return InspectResponse::new(kind, "error", format!("first web.config: {e}")),
     };
     let Some(second_xml) = non_empty(&req.web_config) else {
-        let known = KeyList::builtin();
-        return match crate::config::lint::lint(&first, Some(&known)) {
+        return match crate::config::lint::lint(&first, Some(builtin_list())) {
             Ok(summary) => {
                 let mut r = InspectResponse::new(
                     kind,
