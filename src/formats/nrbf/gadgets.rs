@@ -284,8 +284,17 @@ pub fn in_state(root: &crate::formats::osf::Value) -> Vec<Finding> {
 /// ```
 #[must_use]
 pub fn in_unverified_field(field: &str) -> Vec<Finding> {
-    crate::crypto::encoding::decode_value(field)
-        .unwrap_or_default()
+    // Carve calls this for every ViewState of a crawl: a field without the stream header's
+    // bytes anywhere can hold no stream, and is not read as a tree at all.
+    const HEADER_TAIL: [u8; 12] = [0xFF, 0xFF, 0xFF, 0xFF, 1, 0, 0, 0, 0, 0, 0, 0];
+    let readings = crate::crypto::encoding::decode_value(field).unwrap_or_default();
+    if !readings
+        .iter()
+        .any(|r| r.bytes.windows(HEADER_TAIL.len()).any(|w| w == HEADER_TAIL))
+    {
+        return Vec::new();
+    }
+    readings
         .iter()
         .find_map(|r| crate::formats::osf::read(&r.bytes).ok())
         .map(|doc| in_state(&doc.root))
