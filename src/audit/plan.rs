@@ -6,7 +6,7 @@ use super::legacy::{EncryptedReading, LEGACY_MACS, LegacyCheck, PreparedLegacy};
 use super::{Blob, BlobKind};
 use crate::crypto::framework45::{Purpose, primary};
 use crate::formats::Page;
-use crate::formats::osf::is_complete_graph;
+use crate::formats::osf::graph_len;
 use crate::keys::string_hash::invariant_ignore_case_hash;
 
 /// A legacy modifier to try, with what it stands for.
@@ -215,9 +215,12 @@ fn legacy_checks(kind: &BlobKind<'_>, modifiers: &[Modifier]) -> Vec<LegacyCheck
     };
     let signed_lengths: Vec<usize> = match kind {
         BlobKind::ViewState(_) | BlobKind::EventValidation(_) => {
+            // One read gives the graph's length; the data before a tag is a whole graph
+            // exactly when the tag is what follows it.
+            let graph = graph_len(bytes);
             let complete: Vec<usize> = TAG_LENGTHS
                 .into_iter()
-                .filter(|m| data(*m).is_some_and(is_complete_graph))
+                .filter(|m| data(*m).is_some_and(|d| Some(d.len()) == graph))
                 .collect();
             if complete.is_empty() {
                 // A graph this reader cannot walk (event validation, say): fall back to the header.

@@ -459,7 +459,14 @@ pub fn first_value_type(bytes: &[u8]) -> Option<ValueType> {
 /// ```
 #[must_use]
 pub fn is_complete_graph(bytes: &[u8]) -> bool {
-    read(bytes).is_ok_and(|doc| doc.trailer.is_empty())
+    graph_len(bytes) == Some(bytes.len())
+}
+
+/// The length of the graph `bytes` start with (header included), when they start with one:
+/// reading is a prefix walk, so a prefix of `bytes` is a complete graph exactly when it is
+/// this long.
+pub(crate) fn graph_len(bytes: &[u8]) -> Option<usize> {
+    read(bytes).ok().map(|doc| bytes.len() - doc.trailer.len())
 }
 
 #[cfg(test)]
