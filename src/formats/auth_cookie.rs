@@ -557,17 +557,15 @@ fn data_protector(
     Arc::new(ring.clone()).into_protector(&chain)
 }
 
-/// `Uri.EscapeDataString`: everything but RFC 3986 unreserved characters percent-encoded.
+/// `Uri.EscapeDataString`: everything but the RFC 3986 unreserved characters percent-encoded.
+const DATA_STRING: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 fn escape_data_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(s, DATA_STRING).to_string()
 }
 
 /// Sliding renewal as Katana's and Core's cookie handlers decide it: with both dates, sliding
