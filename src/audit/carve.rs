@@ -176,6 +176,32 @@ fn carve_response(
         .split_once("\r\n\r\n")
         .or_else(|| text.split_once("\n\n"))
         .unwrap_or((text, ""));
+    carve_head_and_body(head, body, name, url, options)
+}
+
+/// Carves an HTTP response already split into its head (status line and headers) and body,
+/// labelling what is not `<machineKey>` data as [`carve`] does (for WARC records, whose body
+/// was decoded apart).
+pub(crate) fn carve_http(
+    head: &str,
+    body: &str,
+    name: &str,
+    url: Option<&str>,
+    options: &CarveOptions,
+) -> Vec<BatchItem> {
+    carve_head_and_body(head, body, name, url, options)
+        .into_iter()
+        .map(label_foreign)
+        .collect()
+}
+
+fn carve_head_and_body(
+    head: &str,
+    body: &str,
+    name: &str,
+    url: Option<&str>,
+    options: &CarveOptions,
+) -> Vec<BatchItem> {
     let mut out = Vec::new();
     for line in head.lines().skip(1) {
         if let Some((header, value)) = line.split_once(':') {

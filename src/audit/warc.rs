@@ -40,7 +40,7 @@ use std::io::{self, BufRead, BufReader, Read};
 use serde::Serialize;
 
 use super::batch::BatchItem;
-use super::carve::{CarveOptions, carve};
+use super::carve::{CarveOptions, carve_http};
 
 /// Bounds on what one record may make the reader hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -367,8 +367,8 @@ impl<R: BufRead> Records<R> {
     ) {
         let source = format!("{}@{start}", self.name);
         match decode_http(message, self.limits.max_record) {
-            Ok(text) => {
-                for item in carve(&text, &source, target, options) {
+            Ok((head, body)) => {
+                for item in carve_http(&head, &body, &source, target, options) {
                     emit(WarcItem::Item(Box::new(item)));
                 }
             }
@@ -377,8 +377,8 @@ impl<R: BufRead> Records<R> {
     }
 }
 
-/// An HTTP response with its transfer and content encodings undone, as text for `carve`.
-fn decode_http(message: &[u8], limit: usize) -> Result<String, String> {
+/// An HTTP response's head and body, the body's transfer and content encodings undone.
+fn decode_http(message: &[u8], limit: usize) -> Result<(String, String), String> {
     let split = message
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -390,8 +390,13 @@ fn decode_http(message: &[u8], limit: usize) -> Result<String, String> {
                 .map(|i| (i, i + 2))
         });
     let Some((head_end, body_start)) = split else {
-        // Headers only (a redirect with Set-Cookie, cut short).
-        return Ok(String::from_utf8_lossy(message).into_owned());
+        // Headers only (a redirect with Set-Cookie, cut short), or no head at all.
+        let text = String::from_utf8_lossy(message).into_owned();
+        return Ok(if text.starts_with("HTTP/") {
+            (text, String::new())
+        } else {
+            (String::new(), text)
+        });
     };
     let head = String::from_utf8_lossy(message.get(..head_end).unwrap_or_default()).into_owned();
     if !head.starts_with("HTTP/") {
@@ -421,10 +426,7 @@ fn decode_http(message: &[u8], limit: usize) -> Result<String, String> {
         }
         _ => {}
     }
-    let mut text = head;
-    text.push_str("\r\n\r\n");
-    text.push_str(&String::from_utf8_lossy(&body));
-    Ok(text)
+    Ok((head, String::from_utf8_lossy(&body).into_owned()))
 }
 
 fn bounded_read(r: impl Read, limit: usize) -> io::Result<Vec<u8>> {
