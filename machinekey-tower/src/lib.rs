@@ -247,8 +247,7 @@ impl AuthLayer {
     /// [`ConfigureError::Keys`] when the web.config does not parse or its keys cannot serve.
     pub fn from_web_config(xml: &str, app_path: &str) -> Result<Self, ConfigureError> {
         let cfg = MachineKeyConfig::from_web_config(xml)?;
-        let id = format!("/LM/W3SVC/1/ROOT{}", app_path.trim_end_matches('/'));
-        let app = AppIdentity::new(app_path, &id)?;
+        let app = AppIdentity::in_default_site(app_path)?;
         let keys = AppKeys::resolve(&cfg, &app, None)?;
         Ok(Self::from_app_keys(&keys))
     }

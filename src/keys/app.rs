@@ -61,6 +61,37 @@ impl AppIdentity {
         })
     }
 
+    /// The IIS id of the application at `virtual_path` in the Default Web Site (site 1):
+    /// `/LM/W3SVC/1/ROOT` followed by the path (the root application's id has no trailing
+    /// slash).
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::keys::AppIdentity;
+    /// assert_eq!(AppIdentity::default_site_app_id("/MyApp"), "/LM/W3SVC/1/ROOT/MyApp");
+    /// assert_eq!(AppIdentity::default_site_app_id("/"), "/LM/W3SVC/1/ROOT");
+    /// ```
+    #[must_use]
+    pub fn default_site_app_id(virtual_path: &str) -> String {
+        format!("/LM/W3SVC/1/ROOT{}", virtual_path.trim_end_matches('/'))
+    }
+
+    /// The application at `virtual_path` in the Default Web Site
+    /// ([`default_site_app_id`](Self::default_site_app_id)).
+    ///
+    /// # Errors
+    /// As [`new`](Self::new).
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::keys::AppIdentity;
+    /// assert_eq!(AppIdentity::in_default_site("/MyApp")?.app_id(), "/LM/W3SVC/1/ROOT/MyApp");
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    pub fn in_default_site(virtual_path: &str) -> Result<Self, Error> {
+        Self::new(virtual_path, &Self::default_site_app_id(virtual_path))
+    }
+
     /// Uses `hash` as the `InvariantCultureIgnoreCase` hash of the virtual path.
     #[must_use]
     pub fn with_virtual_path_hash(mut self, hash: i32) -> Self {

@@ -424,10 +424,9 @@ impl Scenario {
             .applications
             .iter()
             .map(|a| {
-                let id = a
-                    .id
-                    .clone()
-                    .unwrap_or_else(|| format!("/LM/W3SVC/1/ROOT{}", a.path.trim_end_matches('/')));
+                let id =
+                    a.id.clone()
+                        .unwrap_or_else(|| AppIdentity::default_site_app_id(&a.path));
                 Ok(AppIdentity::new(&a.path, &id)?)
             })
             .collect()

@@ -221,8 +221,7 @@ fn pages(req: &InspectRequest) -> Result<Vec<Page>, String> {
 
 fn app_keys(req: &InspectRequest, cfg: &MachineKeyConfig) -> Result<AppKeys, String> {
     let app = app_path(req);
-    let id = format!("/LM/W3SVC/1/ROOT{}", app.trim_end_matches('/'));
-    let identity = AppIdentity::new(&app, &id).map_err(|e| e.to_string())?;
+    let identity = AppIdentity::in_default_site(&app).map_err(|e| e.to_string())?;
     AppKeys::resolve(cfg, &identity, None).map_err(|e| e.to_string())
 }
 
@@ -524,8 +523,7 @@ fn web_configs(req: &InspectRequest) -> InspectResponse {
         Err(e) => return InspectResponse::new(kind, "error", format!("second web.config: {e}")),
     };
     let app = app_path(req);
-    let id = format!("/LM/W3SVC/1/ROOT{}", app.trim_end_matches('/'));
-    let identity = match AppIdentity::new(&app, &id) {
+    let identity = match AppIdentity::in_default_site(&app) {
         Ok(i) => i,
         Err(e) => return InspectResponse::new(kind, "error", e.to_string()),
     };

@@ -153,7 +153,7 @@ fn keys(ring: &KeyRing, now: OffsetDateTime) -> Result<Output, Failure> {
 fn page_chains(url: &str, app_names: &[String]) -> Vec<Consumer> {
     let mut out = Vec::new();
     for app in machinekey::Page::app_path_candidates(url) {
-        let app_id = format!("/LM/W3SVC/1/ROOT{}", app.trim_end_matches('/'));
+        let app_id = machinekey::AppIdentity::default_site_app_id(&app);
         for path in machinekey::Page::paths_for_url(url) {
             let Ok(purposes) = machinekey::Page::from_path(&path, &app).and_then(|p| p.purposes())
             else {

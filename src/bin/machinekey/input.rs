@@ -202,7 +202,7 @@ pub(crate) fn app_keys(args: &KeyArgs) -> Result<AppKeys, Failure> {
     let app_id = args
         .app_id
         .clone()
-        .unwrap_or_else(|| format!("/LM/W3SVC/1/ROOT{}", args.app_path.trim_end_matches('/')));
+        .unwrap_or_else(|| AppIdentity::default_site_app_id(&args.app_path));
     let app = AppIdentity::new(&args.app_path, &app_id)?;
     let autogen = match &args.autogen_reg {
         Some(file) => Some(read_reg_export_bytes(&read_file(file)?)?.keys),
@@ -356,8 +356,7 @@ pub(crate) fn node(spec: &str, index: usize) -> Result<machinekey::compat::Node,
         }
     }
     let resolved = resolve(&levels, file, &app_path, fw)?;
-    let app_id =
-        app_id.unwrap_or_else(|| format!("/LM/W3SVC/1/ROOT{}", app_path.trim_end_matches('/')));
+    let app_id = app_id.unwrap_or_else(|| AppIdentity::default_site_app_id(&app_path));
     let app = AppIdentity::new(&app_path, &app_id)?;
     let name = name.unwrap_or_else(|| format!("{}:{file}", index + 1));
     let node = machinekey::compat::Node::from_resolved(&name, &resolved, app);
