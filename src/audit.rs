@@ -281,22 +281,18 @@ fn serialize_hex<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::E
     s.serialize_str(&crate::crypto::encoding::to_upper_hex(bytes))
 }
 
-/// One candidate: where its keys are in the list's buffer, and its MAC states, each keyed
-/// on first use and kept for the next blob.
-struct Candidate {
-    index: usize,
-    vk: core::ops::Range<usize>,
-    dk: core::ops::Range<usize>,
+/// One candidate key's MAC states for one group of blobs, each keyed on first use (on the
+/// stack of the loop over keys: the list costs no memory beyond its decoded bytes).
+#[derive(Default)]
+struct KeyStates {
     legacy: LegacyStates,
     /// The validation key's HMAC-SHA512 state, for the SP800-108 derivations.
-    kdf: OnceLock<Option<Box<HmacState<Sha512>>>>,
+    kdf: OnceLock<Option<HmacState<Sha512>>>,
 }
 
-impl Candidate {
+impl KeyStates {
     fn kdf(&self, vk: &[u8]) -> Option<&HmacState<Sha512>> {
-        self.kdf
-            .get_or_init(|| hmac_state(vk).map(Box::new))
-            .as_deref()
+        self.kdf.get_or_init(|| hmac_state(vk)).as_ref()
     }
 }
 
@@ -343,7 +339,6 @@ const CHUNK: usize = 64;
 /// readings need.
 pub struct Auditor {
     list: KeyList,
-    candidates: Vec<Candidate>,
     /// The distinct validation key lengths, for the SP800-108 derivations.
     key_lengths: Vec<usize>,
     /// Framework45 keys derived per purpose, for the most recent purposes (a crawl audits
@@ -373,7 +368,7 @@ const DERIVED_CANDIDATES: usize = 50_000;
 impl core::fmt::Debug for Auditor {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Auditor")
-            .field("candidates", &self.candidates.len())
+            .field("candidates", &self.len())
             .finish()
     }
 }
@@ -400,23 +395,14 @@ impl Auditor {
     /// ```
     #[must_use]
     pub fn from_list(list: KeyList) -> Self {
-        let candidates: Vec<Candidate> = list
+        let key_lengths: BTreeSet<usize> = list
             .parts()
             .1
             .iter()
-            .enumerate()
-            .map(|(index, e)| Candidate {
-                index,
-                vk: e.validation(),
-                dk: e.decryption(),
-                legacy: LegacyStates::default(),
-                kdf: OnceLock::new(),
-            })
+            .map(|e| e.validation().len())
             .collect();
-        let key_lengths: BTreeSet<usize> = candidates.iter().map(|c| c.vk.len()).collect();
         Self {
             list,
-            candidates,
             key_lengths: key_lengths.into_iter().collect(),
             derived: Mutex::new(Vec::new()),
             isolated: Mutex::new(Vec::new()),
@@ -427,7 +413,7 @@ impl Auditor {
     /// cached per-candidate states for it, so the blobs of one page (purposes) or one site
     /// (paths) share the per-key derivations and pad states.
     fn attach_caches(&self, plan: &mut Plan) {
-        if self.candidates.len() > DERIVED_CANDIDATES {
+        if self.len() > DERIVED_CANDIDATES {
             return;
         }
         if !plan.fx45.is_empty() {
@@ -456,34 +442,28 @@ impl Auditor {
             cache.insert(0, entry);
             return slots;
         }
-        let slots: Arc<Vec<OnceLock<T>>> = Arc::new(
-            (0..self.candidates.len())
-                .map(|_| OnceLock::new())
-                .collect(),
-        );
+        let slots: Arc<Vec<OnceLock<T>>> =
+            Arc::new((0..self.len()).map(|_| OnceLock::new()).collect());
         cache.insert(0, (key.clone(), Arc::clone(&slots)));
         cache.truncate(DERIVED_PURPOSES);
         slots
     }
 
-    fn keys(&self, c: &Candidate) -> (&[u8], &[u8]) {
-        let bytes = self.list.parts().0;
-        (
-            bytes.get(c.vk.clone()).unwrap_or_default(),
-            bytes.get(c.dk.clone()).unwrap_or_default(),
-        )
+    /// The decoded keys of candidate `index`.
+    fn keys(&self, index: usize) -> (&[u8], &[u8]) {
+        self.list.key_bytes(index).unwrap_or_default()
     }
 
     /// How many candidates.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.candidates.len()
+        self.list.parts().1.len()
     }
 
     /// Whether there are no candidates.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.candidates.is_empty()
+        self.len() == 0
     }
 
     /// The first key (in list order) that verifies `blob`, with its mode.
@@ -499,36 +479,120 @@ impl Auditor {
     /// a progress bar; it advances in steps of a few dozen).
     #[must_use]
     pub fn audit_counting(&self, blob: &Blob<'_>, progress: &AtomicUsize) -> Option<Finding> {
-        let mut plan = plan(blob, &self.key_lengths);
-        self.attach_caches(&mut plan);
-        self.candidates.par_chunks(CHUNK).find_map_first(|chunk| {
-            let found = chunk
-                .iter()
-                .find_map(|c| Some((c, self.check(&blob.kind, &plan, c)?)));
-            progress.fetch_add(chunk.len(), Ordering::Relaxed);
-            let (c, hit) = found?;
-            let key = self.list.key(c.index)?;
-            let header = first_value_type(&hit.payload);
-            Some(Finding {
-                fingerprints: key.fingerprints(),
-                origin: self.list.origin(c.index),
-                key,
-                index: c.index,
-                validation: hit.validation,
-                decryption: hit.decryption,
-                mode: hit.mode,
-                app_path: hit.app_path,
-                isolate_apps: hit.isolate_apps,
-                view_state_user_key: hit.user_key,
-                payload: hit.payload,
-                header,
+        self.audit_group(core::slice::from_ref(blob), progress)
+            .pop()
+            .flatten()
+    }
+
+    /// Audits several blobs in one pass over the keys: each key's MAC states are keyed
+    /// once and tried on every reading of every blob before the next key (a key-major loop,
+    /// so the pad states are computed once per key for the whole group, not once per
+    /// blob). Gives, for each blob in order, what [`audit`](Self::audit) would.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::audit::{Auditor, Blob, KeyList};
+    /// use machinekey::crypto::encoding::from_base64;
+    /// let auditor = Auditor::from_list(KeyList::builtin());
+    /// let known = from_base64("/wEPDwUJODExMDE5NzY5ZGSglOSr1rG6xN5rzh/4C9UEuwa64w==")?;
+    /// let mut tampered = known.clone();
+    /// tampered[30] ^= 1;
+    /// let blobs = [&known, &tampered].map(|b| Blob::viewstate(b).with_generator(0xEDD8_C9AE));
+    /// let found = auditor.audit_many(&blobs);
+    /// assert!(found[0].is_some() && found[1].is_none());
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    #[must_use]
+    pub fn audit_many(&self, blobs: &[Blob<'_>]) -> Vec<Option<Finding>> {
+        self.audit_group(blobs, &AtomicUsize::new(0))
+    }
+
+    /// As [`audit_many`](Self::audit_many), adding to `progress` the candidates tried (for
+    /// a progress bar: once per key, however many blobs).
+    #[must_use]
+    pub fn audit_group(&self, blobs: &[Blob<'_>], progress: &AtomicUsize) -> Vec<Option<Finding>> {
+        let plans: Vec<Plan> = blobs
+            .iter()
+            .map(|blob| {
+                let mut plan = plan(blob, &self.key_lengths);
+                self.attach_caches(&mut plan);
+                plan
             })
+            .collect();
+        // Per blob: the earliest candidate found so far (list order wins), and its hit.
+        let earliest: Vec<AtomicUsize> =
+            blobs.iter().map(|_| AtomicUsize::new(usize::MAX)).collect();
+        let hits: Vec<Mutex<Option<(usize, Hit)>>> =
+            blobs.iter().map(|_| Mutex::new(None)).collect();
+        let len = self.len();
+        (0..len.div_ceil(CHUNK)).into_par_iter().for_each(|c| {
+            let chunk = c * CHUNK..len.min((c + 1) * CHUNK);
+            let tried = chunk.len();
+            for index in chunk {
+                let states = KeyStates::default();
+                let mut open = false;
+                for (b, (blob, plan)) in blobs.iter().zip(&plans).enumerate() {
+                    let Some(best) = earliest.get(b) else {
+                        continue;
+                    };
+                    if best.load(Ordering::Relaxed) < index {
+                        continue;
+                    }
+                    open = true;
+                    let Some(hit) = self.check(&blob.kind, plan, index, &states) else {
+                        continue;
+                    };
+                    if best.fetch_min(index, Ordering::Relaxed) > index {
+                        if let Some(slot) = hits.get(b) {
+                            let mut slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
+                            if slot.as_ref().is_none_or(|(i, _)| *i > index) {
+                                *slot = Some((index, hit));
+                            }
+                        }
+                    }
+                }
+                if !open {
+                    break;
+                }
+            }
+            progress.fetch_add(tried, Ordering::Relaxed);
+        });
+        hits.into_iter()
+            .map(|slot| {
+                let (index, hit) = slot.into_inner().unwrap_or_else(PoisonError::into_inner)?;
+                self.finding(index, hit)
+            })
+            .collect()
+    }
+
+    fn finding(&self, index: usize, hit: Hit) -> Option<Finding> {
+        let key = self.list.key(index)?;
+        let header = first_value_type(&hit.payload);
+        Some(Finding {
+            fingerprints: key.fingerprints(),
+            origin: self.list.origin(index),
+            key,
+            index,
+            validation: hit.validation,
+            decryption: hit.decryption,
+            mode: hit.mode,
+            app_path: hit.app_path,
+            isolate_apps: hit.isolate_apps,
+            view_state_user_key: hit.user_key,
+            payload: hit.payload,
+            header,
         })
     }
 
-    fn check(&self, kind: &BlobKind<'_>, plan: &Plan, c: &Candidate) -> Option<Hit> {
-        let (vk, dk) = self.keys(c);
-        if let Some(hit) = legacy_hit(kind, plan, &c.legacy, vk, dk) {
+    fn check(
+        &self,
+        kind: &BlobKind<'_>,
+        plan: &Plan,
+        index: usize,
+        states: &KeyStates,
+    ) -> Option<Hit> {
+        let (vk, dk) = self.keys(index);
+        if let Some(hit) = legacy_hit(kind, plan, &states.legacy, vk, dk) {
             return Some(hit);
         }
         // IsolateApps variants: key bytes 0-3 become the hash of each possible app path.
@@ -542,7 +606,7 @@ impl Auditor {
                     }))
                 };
                 let uncached;
-                let variant = match app.cache.as_ref().and_then(|s| s.get(c.index)) {
+                let variant = match app.cache.as_ref().and_then(|s| s.get(index)) {
                     Some(slot) => slot.get_or_init(make).as_deref(),
                     None => {
                         uncached = make();
@@ -564,8 +628,8 @@ impl Auditor {
         }
         framework45_hit(
             kind.bytes(),
-            c.index,
-            (vk, dk, c.kdf(vk)?),
+            index,
+            (vk, dk, || states.kdf(vk)),
             &plan.purposes,
             &plan.fx45,
         )

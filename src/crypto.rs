@@ -15,3 +15,4 @@ pub mod encoding;
 pub mod framework45;
 pub mod legacy;
 pub(crate) mod mac;
+pub mod work;

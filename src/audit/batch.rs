@@ -121,6 +121,151 @@ impl BatchResult {
     }
 }
 
+/// A line ready to audit: its readings decoded, its context parsed.
+struct Prepared<'a> {
+    line: usize,
+    item: &'a BatchItem,
+    kind: Kind,
+    text: &'a str,
+    generator: Option<u32>,
+    purposes: Vec<&'a str>,
+    readings: Vec<Vec<u8>>,
+}
+
+/// A line parsed: ready to audit, or already answered (an error, or a label echoed).
+enum Parsed<'a> {
+    Audit(Prepared<'a>),
+    Done(Box<BatchResult>),
+}
+
+/// Parses `item`, or gives the line's result when it is not audited.
+fn prepare(line: usize, item: &BatchItem) -> Parsed<'_> {
+    match try_prepare(line, item) {
+        Ok(p) => Parsed::Audit(p),
+        Err(result) => Parsed::Done(result),
+    }
+}
+
+fn try_prepare(line: usize, item: &BatchItem) -> Result<Prepared<'_>, Box<BatchResult>> {
+    let values = [
+        (Kind::ViewState, &item.viewstate),
+        (Kind::EventValidation, &item.eventvalidation),
+        (Kind::Cookie, &item.cookie),
+        (Kind::Resource, &item.resource),
+        (Kind::Protected, &item.protected),
+    ];
+    let mut present = values.iter().filter_map(|(k, v)| Some((*k, v.as_deref()?)));
+    let Some((kind, text)) = present.next() else {
+        if let Some(label) = &item.label {
+            return Err(Box::new(BatchResult {
+                line,
+                id: item.id.clone(),
+                source: item.source.clone(),
+                found: false,
+                finding: None,
+                label: Some(label.clone()),
+                error: None,
+                gadgets: item.gadgets.clone(),
+            }));
+        }
+        return Err(Box::new(BatchResult::error(
+            line,
+            Some(item),
+            "no_value",
+            "the line names no value (viewstate, eventvalidation, cookie, resource or protected)"
+                .into(),
+        )));
+    };
+    if present.next().is_some() {
+        return Err(Box::new(BatchResult::error(
+            line,
+            Some(item),
+            "malformed_line",
+            "one value per line".into(),
+        )));
+    }
+    let generator = match item
+        .generator
+        .as_deref()
+        .map(|g| u32::from_str_radix(g.trim(), 16))
+    {
+        None => None,
+        Some(Ok(g)) => Some(g),
+        Some(Err(_)) => {
+            return Err(Box::new(BatchResult::error(
+                line,
+                Some(item),
+                "bad_generator",
+                "a generator is 8 hex digits".into(),
+            )));
+        }
+    };
+    let readings = decode_value(text)
+        .map_err(|e| {
+            Box::new(BatchResult::error(
+                line,
+                Some(item),
+                "malformed_value",
+                e.to_string(),
+            ))
+        })?
+        .into_iter()
+        .map(|r| r.bytes)
+        .collect();
+    Ok(Prepared {
+        line,
+        item,
+        kind,
+        text,
+        generator,
+        purposes: item.purposes.iter().map(String::as_str).collect(),
+        readings,
+    })
+}
+
+impl Prepared<'_> {
+    fn blob<'b>(&'b self, bytes: &'b [u8]) -> Blob<'b> {
+        let mut blob = match self.kind {
+            Kind::ViewState => Blob::viewstate(bytes),
+            Kind::EventValidation => Blob::event_validation(bytes),
+            Kind::Cookie => Blob::forms_cookie(bytes),
+            Kind::Resource => Blob::resource(bytes),
+            Kind::Protected => Blob::protected(bytes, &self.purposes),
+        };
+        if let Some(g) = self.generator {
+            blob = blob.with_generator(g);
+        }
+        if let Some(u) = &self.item.url {
+            blob = blob.with_url(u);
+        }
+        for k in &self.item.user_keys {
+            blob = blob.with_user_key(k);
+        }
+        blob
+    }
+
+    fn result(self, finding: Option<Finding>) -> BatchResult {
+        let gadgets = match (&finding, self.kind) {
+            (Some(f), _) => f.gadgets(),
+            (None, Kind::ViewState) => in_unverified_field(self.text),
+            (None, _) => Vec::new(),
+        };
+        BatchResult {
+            line: self.line,
+            id: self.item.id.clone(),
+            source: self.item.source.clone(),
+            found: finding.is_some(),
+            finding,
+            label: self.item.label.clone(),
+            error: None,
+            gadgets,
+        }
+    }
+}
+
+/// How many lines [`Auditor::audit_lines`] audits in one pass over the keys.
+pub const GROUP: usize = 64;
+
 #[derive(Clone, Copy)]
 enum Kind {
     ViewState,
@@ -144,97 +289,74 @@ impl Auditor {
     /// ```
     #[must_use]
     pub fn audit_item(&self, line: usize, item: &BatchItem) -> BatchResult {
-        let values = [
-            (Kind::ViewState, &item.viewstate),
-            (Kind::EventValidation, &item.eventvalidation),
-            (Kind::Cookie, &item.cookie),
-            (Kind::Resource, &item.resource),
-            (Kind::Protected, &item.protected),
-        ];
-        let mut present = values.iter().filter_map(|(k, v)| Some((*k, v.as_deref()?)));
-        let Some((kind, text)) = present.next() else {
-            if let Some(label) = &item.label {
-                return BatchResult {
-                    line,
-                    id: item.id.clone(),
-                    source: item.source.clone(),
-                    found: false,
-                    finding: None,
-                    label: Some(label.clone()),
-                    error: None,
-                    gadgets: item.gadgets.clone(),
-                };
-            }
-            return BatchResult::error(line, Some(item), "no_value", "the line names no value (viewstate, eventvalidation, cookie, resource or protected)".into());
-        };
-        if present.next().is_some() {
-            return BatchResult::error(
-                line,
-                Some(item),
-                "malformed_line",
-                "one value per line".into(),
-            );
-        }
-        let generator = match item
-            .generator
-            .as_deref()
-            .map(|g| u32::from_str_radix(g.trim(), 16))
-        {
-            None => None,
-            Some(Ok(g)) => Some(g),
-            Some(Err(_)) => {
-                return BatchResult::error(
-                    line,
-                    Some(item),
-                    "bad_generator",
-                    "a generator is 8 hex digits".into(),
-                );
-            }
-        };
-        let readings = match decode_value(text) {
-            Ok(r) => r,
-            Err(e) => {
-                return BatchResult::error(line, Some(item), "malformed_value", e.to_string());
-            }
-        };
-        let purposes: Vec<&str> = item.purposes.iter().map(String::as_str).collect();
-        let finding = readings.iter().find_map(|r| {
-            let mut blob = match kind {
-                Kind::ViewState => Blob::viewstate(&r.bytes),
-                Kind::EventValidation => Blob::event_validation(&r.bytes),
-                Kind::Cookie => Blob::forms_cookie(&r.bytes),
-                Kind::Resource => Blob::resource(&r.bytes),
-                Kind::Protected => Blob::protected(&r.bytes, &purposes),
-            };
-            if let Some(g) = generator {
-                blob = blob.with_generator(g);
-            }
-            if let Some(u) = &item.url {
-                blob = blob.with_url(u);
-            }
-            for k in &item.user_keys {
-                blob = blob.with_user_key(k);
-            }
-            self.audit(&blob)
-        });
-        let gadgets = match (&finding, kind) {
-            (Some(f), _) => f.gadgets(),
-            (None, Kind::ViewState) => in_unverified_field(text),
-            (None, _) => Vec::new(),
-        };
-        BatchResult {
-            line,
-            id: item.id.clone(),
-            source: item.source.clone(),
-            found: finding.is_some(),
-            finding,
-            label: item.label.clone(),
-            error: None,
-            gadgets,
-        }
+        self.audit_items(&[(line, item)])
+            .pop()
+            .unwrap_or_else(|| BatchResult::error(line, Some(item), "no_value", String::new()))
     }
 
-    /// Audits JSON lines: one result per non-blank line, in input order, as each is done.
+    /// Audits several parsed lines in one pass over the keys ([`Auditor::audit_many`]):
+    /// each key's MAC states are keyed once for every reading of every line.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::audit::{Auditor, KeyList, batch::BatchItem};
+    /// let auditor = Auditor::from_list(KeyList::builtin());
+    /// let a: BatchItem = serde_json::from_str(r#"{"viewstate": "/wEPDwUJODExMDE5NzY5ZGSglOSr1rG6xN5rzh/4C9UEuwa64w==", "generator": "EDD8C9AE"}"#)?;
+    /// let b: BatchItem = serde_json::from_str(r#"{"cookie": "00"}"#)?;
+    /// let results = auditor.audit_items(&[(1, &a), (2, &b)]);
+    /// assert!(results[0].found && !results[1].found);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    #[must_use]
+    pub fn audit_items(&self, items: &[(usize, &BatchItem)]) -> Vec<BatchResult> {
+        self.audit_items_counting(items, &std::sync::atomic::AtomicUsize::new(0))
+    }
+
+    fn audit_items_counting(
+        &self,
+        items: &[(usize, &BatchItem)],
+        progress: &std::sync::atomic::AtomicUsize,
+    ) -> Vec<BatchResult> {
+        let prepared: Vec<Parsed<'_>> = items
+            .iter()
+            .map(|(line, item)| prepare(*line, item))
+            .collect();
+        // Every reading of every line, as one group of blobs.
+        let mut blobs = Vec::new();
+        let mut owner = Vec::new();
+        for (i, p) in prepared.iter().enumerate() {
+            let Parsed::Audit(p) = p else { continue };
+            for bytes in &p.readings {
+                blobs.push(p.blob(bytes));
+                owner.push(i);
+            }
+        }
+        let findings = self.audit_group(&blobs, progress).into_iter().zip(owner);
+        let mut firsts: Vec<Option<Finding>> = items.iter().map(|_| None).collect();
+        // Readings in order: the first with a finding is the line's.
+        for (finding, i) in findings {
+            if let (Some(f), Some(slot)) = (finding, firsts.get_mut(i)) {
+                if slot.is_none() {
+                    *slot = Some(f);
+                }
+            }
+        }
+        prepared
+            .into_iter()
+            .zip(firsts)
+            .map(|(p, finding)| match p {
+                Parsed::Done(result) => *result,
+                Parsed::Audit(p) => p.result(finding),
+            })
+            .collect()
+    }
+
+    /// Audits JSON lines: one result per non-blank line, in input order.
+    ///
+    /// Lines are read and audited in groups of up to [`GROUP`] non-blank lines, each group in
+    /// one pass over the keys ([`Auditor::audit_items`]), so a key's MAC states serve every
+    /// value of the group; a group's results come out once the whole group is audited.
+    /// Malformed lines get an error result in their place and the run goes on.
     ///
     /// # Example
     /// ```
@@ -250,15 +372,53 @@ impl Auditor {
         I: IntoIterator<Item = S> + 'a,
         S: AsRef<str>,
     {
-        lines
+        self.audit_lines_counting(lines, None)
+    }
+
+    /// [`Auditor::audit_lines`], adding to `progress` the keys tried, for a progress display.
+    #[doc(hidden)]
+    pub fn audit_lines_counting<'a, I, S>(
+        &'a self,
+        lines: I,
+        progress: Option<&'a std::sync::atomic::AtomicUsize>,
+    ) -> impl Iterator<Item = BatchResult> + 'a
+    where
+        I: IntoIterator<Item = S> + 'a,
+        S: AsRef<str>,
+    {
+        let mut lines = lines
             .into_iter()
             .enumerate()
-            .filter(|(_, l)| !l.as_ref().trim().is_empty())
-            .map(
-                move |(n, l)| match serde_json::from_str::<BatchItem>(l.as_ref()) {
-                    Ok(item) => self.audit_item(n + 1, &item),
-                    Err(e) => BatchResult::error(n + 1, None, "malformed_line", e.to_string()),
-                },
-            )
+            .filter(|(_, l)| !l.as_ref().trim().is_empty());
+        let mut ready = std::collections::VecDeque::new();
+        let local = std::sync::atomic::AtomicUsize::new(0);
+        std::iter::from_fn(move || {
+            if ready.is_empty() {
+                let group: Vec<(usize, Result<BatchItem, String>)> = lines
+                    .by_ref()
+                    .take(GROUP)
+                    .map(|(n, l)| {
+                        let item = serde_json::from_str::<BatchItem>(l.as_ref());
+                        (n + 1, item.map_err(|e| e.to_string()))
+                    })
+                    .collect();
+                let items: Vec<(usize, &BatchItem)> = group
+                    .iter()
+                    .filter_map(|(n, item)| Some((*n, item.as_ref().ok()?)))
+                    .collect();
+                let mut audited = self
+                    .audit_items_counting(&items, progress.unwrap_or(&local))
+                    .into_iter();
+                for (n, item) in &group {
+                    ready.push_back(match item {
+                        Ok(_) => audited.next().unwrap_or_else(|| {
+                            BatchResult::error(*n, None, "malformed_line", String::new())
+                        }),
+                        Err(e) => BatchResult::error(*n, None, "malformed_line", e.clone()),
+                    });
+                }
+            }
+            ready.pop_front()
+        })
     }
 }

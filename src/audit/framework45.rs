@@ -65,7 +65,7 @@ impl Derivation {
 /// use: what a second blob of the same page reuses instead of deriving and keying again.
 #[derive(Default)]
 pub(super) struct DerivedStates {
-    key: OnceLock<Zeroizing<Vec<u8>>>,
+    key: OnceLock<Option<Zeroizing<Vec<u8>>>>,
     sha1: OnceLock<Option<HmacState<Sha1>>>,
     sha256: OnceLock<Option<HmacState<Sha256>>>,
     sha384: OnceLock<Option<Box<HmacState<Sha384>>>>,
@@ -181,11 +181,12 @@ pub(super) fn fx45_checks(bytes: &[u8]) -> Vec<Fx45Check> {
 }
 
 /// Checks the Framework45 reading of `bytes` under every purpose, for candidate `index`
-/// with master keys `vk`/`dk` (and `kdf`, the validation key's HMAC-SHA512 state).
-pub(super) fn framework45_hit(
+/// with master keys `vk`/`dk` (and `kdf`, the validation key's HMAC-SHA512 state, keyed
+/// only if a derivation is not cached).
+pub(super) fn framework45_hit<'k>(
     bytes: &[u8],
     index: usize,
-    (vk, dk, kdf): (&[u8], &[u8], &HmacState<Sha512>),
+    (vk, dk, kdf): (&[u8], &[u8], impl Fn() -> Option<&'k HmacState<Sha512>>),
     purposes: &[PurposeCase],
     checks: &[Fx45Check],
 ) -> Option<Hit> {
@@ -204,7 +205,12 @@ pub(super) fn framework45_hit(
                 &uncached
             }
         };
-        let val_key = states.key.get_or_init(|| derivation.derive(kdf));
+        let Some(val_key) = states
+            .key
+            .get_or_init(|| kdf().map(|k| derivation.derive(k)))
+        else {
+            continue;
+        };
         for check in checks {
             let Some((signed, tag)) = bytes.split_at_checked(check.split) else {
                 continue;

@@ -91,12 +91,6 @@ impl Entry {
     pub(super) fn validation(&self) -> core::ops::Range<usize> {
         self.start..self.start + self.validation_len
     }
-
-    /// Where the decryption key is in the list's buffer.
-    pub(super) fn decryption(&self) -> core::ops::Range<usize> {
-        let end = self.start + self.validation_len;
-        end..end + self.decryption_len
-    }
 }
 
 /// A hasher that passes a `u64` through: the index is keyed by leading key bytes, which are
@@ -204,6 +198,96 @@ fn slot(validation: &[u8], decryption: &[u8]) -> u64 {
     u64::from_le_bytes(head) ^ lengths.rotate_left(17)
 }
 
+/// One list being read, line by line, in as many pieces of whole lines as it comes in.
+struct Loader<'a> {
+    list: &'a mut KeyList,
+    source: u32,
+    /// Lines read so far.
+    line: usize,
+    report: LoadReport,
+}
+
+impl Loader<'_> {
+    /// Reads `text`, whole lines (the last may lack its newline at the end of the input),
+    /// in one SIMD pass over the newlines and commas.
+    fn lines(&mut self, text: &[u8]) {
+        let mut start = 0;
+        let mut commas: Vec<usize> = Vec::with_capacity(4);
+        for at in memchr::memchr2_iter(b',', b'\n', text) {
+            if text.get(at) == Some(&b',') {
+                commas.push(at - start);
+                continue;
+            }
+            self.line += 1;
+            self.line_of_text(text.get(start..at).unwrap_or_default(), &commas);
+            commas.clear();
+            start = at + 1;
+        }
+        if let Some(last) = text.get(start..).filter(|l| !l.is_empty()) {
+            self.line += 1;
+            self.line_of_text(last, &commas);
+        }
+    }
+
+    /// A line that is not read (longer than the reading buffer).
+    fn skip_line(&mut self) {
+        self.line += 1;
+        self.report.skipped += 1;
+        self.report.first_skipped_line.get_or_insert(self.line);
+    }
+
+    /// One line; `commas` are the offsets of its commas.
+    fn line_of_text(&mut self, line: &[u8], commas: &[usize]) {
+        let line_no = self.line;
+        let mut used = false;
+        if commas.is_empty() {
+            let line = trim(line);
+            if line.is_empty() || line.first() == Some(&b'#') {
+                return;
+            }
+            let mut hash = Vec::with_capacity(32);
+            if line.len() == 64 && push_hex(line, &mut hash) {
+                if let Ok(hash) = <[u8; 32]>::try_from(hash) {
+                    used = true;
+                    if self.list.hashes.insert(hash) {
+                        self.report.hashes += 1;
+                    }
+                }
+            }
+        } else {
+            if trim(line).first() == Some(&b'#') {
+                return;
+            }
+            // Fields between the commas; each adjacent two are a pair.
+            let ends = commas.iter().copied().chain(std::iter::once(line.len()));
+            let mut from = 0;
+            let mut previous: Option<&[u8]> = None;
+            for end in ends {
+                let field = trim(line.get(from..end).unwrap_or_default());
+                from = end + 1;
+                if let Some(v) = previous {
+                    match self.list.push_pair(v, field, self.source, line_no) {
+                        Some(true) => {
+                            used = true;
+                            self.report.pairs += 1;
+                        }
+                        Some(false) => {
+                            used = true;
+                            self.report.duplicates += 1;
+                        }
+                        None => {}
+                    }
+                }
+                previous = Some(field);
+            }
+        }
+        if !used {
+            self.report.skipped += 1;
+            self.report.first_skipped_line.get_or_insert(line_no);
+        }
+    }
+}
+
 impl KeyList {
     /// The list shipped in the crate: the 3,626 key pairs of Blacklist3r's
     /// `MachineKeys.txt` (MIT; see `src/audit/LICENSE-blacklist3r.txt`), named `built-in`.
@@ -275,59 +359,141 @@ impl KeyList {
     /// assert_eq!((report.pairs, report.skipped), (1, 1));
     /// ```
     pub fn load_bytes(&mut self, bytes: &[u8], source: &str) -> LoadReport {
+        let mut loader = self.loader(source, bytes.len());
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        loader.lines(bytes);
+        loader.report
+    }
+
+    /// As [`load_bytes`](Self::load_bytes), streaming from `reader` in blocks of 1 MiB, so
+    /// a list of any size is read with no more memory than its decoded keys take. A line
+    /// longer than 1 MiB is skipped (and counted) without being held.
+    ///
+    /// # Errors
+    /// The reader's I/O error; the pairs read before it stay in the list.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::audit::KeyList;
+    /// let mut list = KeyList::default();
+    /// let report = list.load_reader(&b"AABB,CCDD\n0102,0304"[..], "keys.txt")?;
+    /// assert_eq!(report.pairs, 2);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn load_reader<R: std::io::Read>(
+        &mut self,
+        reader: R,
+        source: &str,
+    ) -> std::io::Result<LoadReport> {
+        self.read_from(reader, source, 0)
+    }
+
+    fn read_from<R: std::io::Read>(
+        &mut self,
+        mut reader: R,
+        source: &str,
+        size: usize,
+    ) -> std::io::Result<LoadReport> {
+        const BLOCK: usize = 1 << 20;
+        let mut loader = self.loader(source, size);
+        let mut buffer = vec![0u8; BLOCK];
+        // `buffer[..kept]` is the start of a line that the next block completes.
+        let mut kept = 0;
+        let mut first = true;
+        // Inside a line longer than the buffer: it is skipped, not held.
+        let mut overlong = false;
+        loop {
+            if kept == buffer.len() {
+                overlong = true;
+                kept = 0;
+            }
+            let read = match reader.read(buffer.get_mut(kept..).unwrap_or_default()) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            let filled = kept + read;
+            let mut text = buffer.get(..filled).unwrap_or_default();
+            if first {
+                if text.len() < 3 && b"\xEF\xBB\xBF".starts_with(text) {
+                    kept = filled;
+                    continue;
+                }
+                text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
+                first = false;
+            }
+            if overlong {
+                let Some(end) = memchr::memchr(b'\n', text) else {
+                    kept = 0;
+                    continue;
+                };
+                loader.skip_line();
+                overlong = false;
+                text = text.get(end + 1..).unwrap_or_default();
+            }
+            let whole = memchr::memrchr(b'\n', text).map_or(0, |i| i + 1);
+            loader.lines(text.get(..whole).unwrap_or_default());
+            let rest = text.len() - whole;
+            let rest_start = filled - rest;
+            buffer.copy_within(rest_start..filled, 0);
+            kept = rest;
+        }
+        if overlong {
+            loader.skip_line();
+            kept = 0;
+        }
+        let text = buffer.get(..kept).unwrap_or_default();
+        let text = if first {
+            text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text)
+        } else {
+            text
+        };
+        loader.lines(text);
+        Ok(loader.report)
+    }
+
+    /// As [`load_reader`](Self::load_reader), from the file at `path` (named by its path in
+    /// [`origin`](Self::origin)), with room for its keys made once from its size.
+    ///
+    /// # Errors
+    /// The file cannot be opened or read.
+    ///
+    /// # Example
+    /// ```no_run
+    /// use machinekey::audit::KeyList;
+    /// let mut list = KeyList::builtin();
+    /// let report = list.load_file("keys.txt")?;
+    /// println!("{} new pairs, {} skipped lines", report.pairs, report.skipped);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn load_file(&mut self, path: impl AsRef<std::path::Path>) -> std::io::Result<LoadReport> {
+        let path = path.as_ref();
+        let file = std::fs::File::open(path)?;
+        let size = file
+            .metadata()
+            .ok()
+            .and_then(|m| usize::try_from(m.len()).ok())
+            .unwrap_or(0);
+        self.read_from(file, &path.to_string_lossy(), size)
+    }
+
+    /// Starts reading a list named `source` of about `size` bytes.
+    fn loader(&mut self, source: &str, size: usize) -> Loader<'_> {
         self.text = OnceLock::new();
         let source_id = u32::try_from(self.sources.len()).unwrap_or(u32::MAX);
         self.sources.push(Arc::from(source));
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         // A typical line is a 64-byte and a 24-byte key in hex: about 180 bytes.
-        let expected = bytes.len() / 160;
+        let expected = size / 160;
         self.entries.reserve(expected);
         self.index.reserve(expected);
-        self.bytes.reserve(bytes.len() / 2);
-        let mut report = LoadReport::default();
-        for (n, line) in bytes.split(|b| *b == b'\n').enumerate() {
-            let line_no = n + 1;
-            let line = trim(line);
-            if line.is_empty() || line.first() == Some(&b'#') {
-                continue;
-            }
-            let mut used = false;
-            if !line.contains(&b',') {
-                let mut hash = Vec::with_capacity(32);
-                if line.len() == 64 && push_hex(line, &mut hash) {
-                    if let Ok(hash) = <[u8; 32]>::try_from(hash) {
-                        used = true;
-                        if self.hashes.insert(hash) {
-                            report.hashes += 1;
-                        }
-                    }
-                }
-            } else {
-                let mut fields = line.split(|b| *b == b',').map(trim);
-                let mut previous = fields.next();
-                for field in fields {
-                    if let Some(v) = previous {
-                        match self.push_pair(v, field, source_id, line_no) {
-                            Some(true) => {
-                                used = true;
-                                report.pairs += 1;
-                            }
-                            Some(false) => {
-                                used = true;
-                                report.duplicates += 1;
-                            }
-                            None => {}
-                        }
-                    }
-                    previous = Some(field);
-                }
-            }
-            if !used {
-                report.skipped += 1;
-                report.first_skipped_line.get_or_insert(line_no);
-            }
+        self.bytes.reserve(size / 2);
+        Loader {
+            list: self,
+            source: source_id,
+            line: 0,
+            report: LoadReport::default(),
         }
-        report
     }
 
     /// Adds one pair: `Some(true)` new, `Some(false)` a duplicate, `None` not a pair.
@@ -372,16 +538,6 @@ impl KeyList {
                         == self.bytes.get(start..)
             })
         };
-        let first = self.index.get(&key).copied();
-        let duplicate = first.as_ref().is_some_and(same)
-            || self
-                .overflow
-                .get(&key)
-                .is_some_and(|more| more.iter().any(same));
-        if duplicate {
-            self.bytes.truncate(start);
-            return Some(false);
-        }
         let entry = Entry {
             start,
             validation_len,
@@ -390,12 +546,26 @@ impl KeyList {
             line: u32::try_from(line).unwrap_or(u32::MAX),
         };
         let id = u32::try_from(self.entries.len()).ok()?;
-        self.entries.push(entry);
-        if first.is_some() {
-            self.overflow.entry(key).or_default().push(id);
-        } else {
-            self.index.insert(key, id);
+        // One probe of the index for a new key (the common case in a list of random keys).
+        match self.index.entry(key) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(id);
+            }
+            std::collections::hash_map::Entry::Occupied(first) => {
+                let first = *first.get();
+                let duplicate = same(&first)
+                    || self
+                        .overflow
+                        .get(&key)
+                        .is_some_and(|more| more.iter().any(same));
+                if duplicate {
+                    self.bytes.truncate(start);
+                    return Some(false);
+                }
+                self.overflow.entry(key).or_default().push(id);
+            }
         }
+        self.entries.push(entry);
         Some(true)
     }
 
@@ -497,6 +667,43 @@ impl crate::config::lint::KnownKeys for KeyList {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
+
+    /// A reader that hands out `step` bytes at a time.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(buf.len()).min(self.0.len());
+            let (head, tail) = self.0.split_at(n);
+            buf[..n].copy_from_slice(head);
+            self.0 = tail;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn streaming_reads_what_bytes_read() {
+        let mut text = b"\xef\xbb\xbf# list\nAABB,CCDD\r\n0102 , 0304,0506\nnot hex\n".to_vec();
+        text.extend_from_slice(&[b'A'; 3 << 20]);
+        text.extend_from_slice(b"\nAABB,CCDD\n1111,2222");
+        let mut whole = KeyList::default();
+        let expected = whole.load_bytes(&text, "k");
+        for step in [1usize, 2, 3, 7, 100, 1 << 20, usize::MAX] {
+            let mut streamed = KeyList::default();
+            let report = streamed.load_reader(Trickle(&text, step), "k").unwrap();
+            assert_eq!(report, expected, "{step}");
+            assert_eq!(streamed.len(), whole.len());
+            for i in 0..whole.len() {
+                assert_eq!(streamed.key_bytes(i), whole.key_bytes(i));
+                assert_eq!(streamed.origin(i), whole.origin(i));
+            }
+        }
+        assert_eq!(
+            (expected.pairs, expected.duplicates, expected.skipped),
+            (4, 1, 2)
+        );
+        assert_eq!(expected.first_skipped_line, Some(4));
+    }
 
     #[test]
     fn dedupes_exactly_and_keeps_first_origin() {

@@ -20,6 +20,7 @@ use crate::crypto::legacy::{open_cbc0, strip_modifier};
 use crate::crypto::mac::{
     HmacHash, HmacState, PadStates, PaddedMessage, PreparedMessage, SHA1, SHA256, hmac_state,
 };
+use crate::crypto::work::{Work, add, final_blocks};
 use crate::formats::forms_ticket::FormsAuthenticationTicket;
 
 /// The legacy MAC algorithms by ascending tag length (MD5 on 4.x is 16 bytes).
@@ -94,6 +95,8 @@ pub(super) enum PreparedLegacy {
     Md5 {
         prefix: Md5,
         modifier: Vec<u8>,
+        /// The data's bytes past its last whole block (for the work count).
+        buffered: usize,
     },
     Sha1(PaddedMessage<5>),
     Sha256(PaddedMessage<8>),
@@ -112,6 +115,7 @@ impl PreparedLegacy {
             None => Self::Md5 {
                 prefix: Md5::new_with_prefix(data),
                 modifier: modifier.to_vec(),
+                buffered: data.len() % 64,
             },
             Some(HmacHash::Sha1) => Self::Sha1(SHA1.prepare(&parts)?),
             Some(HmacHash::Sha256) => Self::Sha256(SHA256.prepare(&parts)?),
@@ -124,9 +128,19 @@ impl PreparedLegacy {
     /// algorithm does not accept the key.
     pub(super) fn verify(&self, states: &LegacyStates, key: &[u8], tag: &[u8]) -> bool {
         match self {
-            Self::Md5 { prefix, modifier } => {
-                legal(ValidationAlgorithm::Md5, key)
-                    && bool::from(md5_v4_finish(prefix.clone(), key, modifier).ct_eq(tag))
+            Self::Md5 {
+                prefix,
+                modifier,
+                buffered,
+            } => {
+                if !legal(ValidationAlgorithm::Md5, key) {
+                    return false;
+                }
+                // The key, then as many bytes as the modifier has (its tail past the key's
+                // length, zeros for the rest).
+                let tail = key.len() + modifier.len();
+                add(Work::Md5, final_blocks(buffered + tail, 64, 8));
+                bool::from(md5_v4_finish(prefix.clone(), key, modifier).ct_eq(tag))
             }
             Self::Sha1(m) => states.sha1(key).is_some_and(|k| m.verify(k, tag)),
             Self::Sha256(m) => states.sha256(key).is_some_and(|k| m.verify(k, tag)),

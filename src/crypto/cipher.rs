@@ -90,6 +90,7 @@ impl CbcCipher {
 
     /// CBC-encrypts `plaintext` with PKCS7 padding. `None` if `iv` is not one block long.
     pub(crate) fn encrypt(&self, iv: &[u8], plaintext: &[u8]) -> Option<Vec<u8>> {
+        self.count(plaintext.len() + self.block_size());
         match self {
             Self::Des(c) => cbc_encrypt(c, iv, plaintext),
             Self::TripleDes2(c) => cbc_encrypt(c, iv, plaintext),
@@ -100,8 +101,20 @@ impl CbcCipher {
         }
     }
 
+    /// Counts the blocks of `len` bytes for [`crate::crypto::work`].
+    fn count(&self, len: usize) {
+        use crate::crypto::work::{Work, add};
+        match self {
+            Self::Des(_) | Self::TripleDes2(_) | Self::TripleDes3(_) => {
+                add(Work::DesBlock, len / 8);
+            }
+            Self::Aes128(_) | Self::Aes192(_) | Self::Aes256(_) => add(Work::AesBlock, len / 16),
+        }
+    }
+
     /// CBC-decrypts and unpads. `None` on a bad IV length, a partial block or bad padding.
     pub(crate) fn decrypt(&self, iv: &[u8], ciphertext: &[u8]) -> Option<Vec<u8>> {
+        self.count(ciphertext.len());
         match self {
             Self::Des(c) => cbc_decrypt(c, iv, ciphertext),
             Self::TripleDes2(c) => cbc_decrypt(c, iv, ciphertext),

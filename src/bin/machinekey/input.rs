@@ -278,13 +278,44 @@ pub(crate) struct ListReport {
     pub(crate) report: LoadReport,
 }
 
+/// The largest key list read (1 GiB: about six million pairs).
+const MAX_KEY_LIST: u64 = 1 << 30;
+
+/// Streams one key list into `list` (a regular file with room made from its size; anything
+/// else, a pipe or a device, read up to [`MAX_KEY_LIST`]).
+fn load_list(list: &mut KeyList, file: &str) -> Result<LoadReport, Failure> {
+    let too_large = || {
+        Failure::usage(format!(
+            "{file}: larger than the {} MiB key-list limit",
+            MAX_KEY_LIST >> 20
+        ))
+    };
+    let handle = std::fs::File::open(file).map_err(|e| Failure::io(file, &e))?;
+    let meta = handle.metadata().map_err(|e| Failure::io(file, &e))?;
+    if meta.is_file() {
+        if meta.len() > MAX_KEY_LIST {
+            return Err(too_large());
+        }
+        return list.load_file(file).map_err(|e| Failure::io(file, &e));
+    }
+    let mut limited = std::io::Read::take(handle, MAX_KEY_LIST + 1);
+    let report = list
+        .load_reader(&mut limited, file)
+        .map_err(|e| Failure::io(file, &e))?;
+    if limited.limit() == 0 {
+        return Err(too_large());
+    }
+    Ok(report)
+}
+
 /// The built-in list plus `files`. A file with lines that are not key pairs is reported on
 /// standard error; one with nothing usable at all is an error.
 pub(crate) fn known_lists(files: &[String]) -> Result<(KeyList, Vec<ListReport>), Failure> {
     let mut list = KeyList::builtin();
     let mut reports = Vec::new();
     for file in files {
-        let report = list.load_bytes(&read_file(file)?, file);
+        // Streamed: a list of any size takes the memory of its decoded keys only.
+        let report = load_list(&mut list, file)?;
         if let Some(line) = report.first_skipped_line {
             if report.pairs + report.duplicates + report.hashes == 0 {
                 return Err(Failure::usage(format!(

@@ -14,6 +14,8 @@
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+use crate::crypto::work::{Work, add};
+
 const BLOCK: usize = 64;
 const IPAD: u8 = 0x36;
 const OPAD: u8 = 0x5c;
@@ -25,6 +27,7 @@ type Compress<const N: usize> = fn(&mut [u32; N], &[[u8; BLOCK]]);
 pub(crate) struct Md32<const N: usize> {
     iv: [u32; N],
     compress: Compress<N>,
+    work: Work,
 }
 
 /// SHA-1: FIPS 180-4 §5.3.1.
@@ -37,6 +40,7 @@ pub(crate) const SHA1: Md32<5> = Md32 {
         0xC3D2_E1F0,
     ],
     compress: sha1::block_api::compress,
+    work: Work::Sha1,
 };
 
 /// SHA-256: FIPS 180-4 §5.3.3.
@@ -52,6 +56,7 @@ pub(crate) const SHA256: Md32<8> = Md32 {
         0x5BE0_CD19,
     ],
     compress: sha2::block_api::compress256,
+    work: Work::Sha256,
 };
 
 /// The inner and outer pad states of one key.
@@ -107,20 +112,22 @@ impl<const N: usize> Md32<N> {
         if key.len() > BLOCK {
             return None;
         }
-        let pad = |byte: u8| {
-            let mut block = [byte; BLOCK];
-            for (b, k) in block.iter_mut().zip(key) {
-                *b ^= k;
-            }
-            let mut state = self.iv;
-            (self.compress)(&mut state, &[block]);
-            block.zeroize();
-            state
-        };
-        Some(PadStates {
-            inner: pad(IPAD),
-            outer: pad(OPAD),
-        })
+        // One block holds the key XOR ipad, then (XORed again) the key XOR opad, and is
+        // cleared once.
+        let mut block = [IPAD; BLOCK];
+        for (b, k) in block.iter_mut().zip(key) {
+            *b ^= k;
+        }
+        let mut inner = self.iv;
+        (self.compress)(&mut inner, &[block]);
+        for b in &mut block {
+            *b ^= IPAD ^ OPAD;
+        }
+        let mut outer = self.iv;
+        (self.compress)(&mut outer, &[block]);
+        block.zeroize();
+        add(self.work, 2);
+        Some(PadStates { inner, outer })
     }
 
     /// Pads the concatenation of `parts` as the inner message of an HMAC.
@@ -139,6 +146,7 @@ impl<const N: usize> Md32<N> {
 impl<const N: usize> PaddedMessage<N> {
     /// The HMAC of the message under the key of `pads`.
     pub(crate) fn mac(&self, pads: &PadStates<N>) -> [u32; N] {
+        add(self.hash.work, self.blocks.len() + 1);
         let mut inner = pads.inner;
         (self.hash.compress)(&mut inner, &self.blocks);
         let mut block = self.outer;

@@ -9,15 +9,39 @@
 
 use digest::block_api::{Block, Buffer, EagerHash, FixedOutputCore, UpdateCore};
 use digest::{KeyInit, Output};
+use digest::{OutputSizeUser, common::BlockSizeUser};
 use hmac::block_api::HmacCore;
 use subtle::ConstantTimeEq;
+
+use crate::crypto::work::{Work, add, final_blocks};
 
 /// The HMAC pad states of one key (RFC 2104: keys longer than the block are hashed first).
 pub(crate) type HmacState<D> = HmacCore<D>;
 
 /// Keys an HMAC state. `None` only if HMAC rejects the key, which it never does.
 pub(crate) fn hmac_state<D: EagerHash>(key: &[u8]) -> Option<HmacState<D>> {
+    let (work, block, length) = shape::<D>();
+    // The two pad blocks, after hashing a key longer than the block (RFC 2104).
+    let hashed = if key.len() > block {
+        final_blocks(key.len(), block, length)
+    } else {
+        0
+    };
+    add(work, 2 + hashed);
     HmacCore::<D>::new_from_slice(key).ok()
+}
+
+/// What counts a compression of `D` (see [`crate::crypto::work`]), its block size and the
+/// size of its length field.
+fn shape<D: EagerHash>() -> (Work, usize, usize) {
+    let block = <HmacCore<D> as BlockSizeUser>::block_size();
+    let output = <HmacCore<D> as OutputSizeUser>::output_size();
+    match (block, output) {
+        (64, 16) => (Work::Md5, 64, 8),
+        (64, 20) => (Work::Sha1, 64, 8),
+        (64, _) => (Work::Sha256, 64, 8),
+        _ => (Work::Sha512, block, 16),
+    }
 }
 
 /// A message split into whole blocks and a tail, ready to be MACed under any key.
@@ -49,6 +73,14 @@ impl<D: EagerHash> PreparedMessage<D> {
 
     /// The HMAC of the message under `key`.
     pub(crate) fn mac(&self, key: &HmacState<D>) -> Output<HmacCore<D>> {
+        let (work, block, length) = shape::<D>();
+        let output = <HmacCore<D> as OutputSizeUser>::output_size();
+        add(
+            work,
+            self.blocks.len()
+                + final_blocks(self.tail.get_pos(), block, length)
+                + final_blocks(output, block, length),
+        );
         let mut state = key.clone();
         state.update_blocks(&self.blocks);
         let mut out = Output::<HmacCore<D>>::default();
