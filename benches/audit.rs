@@ -18,6 +18,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use machinekey::audit::{Auditor, Blob, KeyList};
 
 use machinekey::crypto::encoding::from_base64;
+use machinekey_benches::{BATCH_CASES, big_list, corpus, true_key_viewstates};
 
 fn audit(c: &mut Criterion) {
     let list = KeyList::builtin();
@@ -70,49 +71,9 @@ fn audit(c: &mut Criterion) {
     g.finish();
 }
 
-/// 200,000 pseudo-random `validationKey,decryptionKey` lines (64 + 24 bytes), then `last`.
-fn big_list(last: &str) -> Vec<u8> {
-    let mut state = 0x2545_F491_4F6C_DD1D_u64;
-    let mut hex = |n: usize| {
-        (0..n)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                format!("{:02X}", state as u8)
-            })
-            .collect::<String>()
-    };
-    let mut text = String::with_capacity(200_000 * 180);
-    for _ in 0..199_999 {
-        let (v, d) = (hex(64), hex(24));
-        text.push_str(&v);
-        text.push(',');
-        text.push_str(&d);
-        text.push('\n');
-    }
-    text.push_str(last);
-    text.push('\n');
-    text.into_bytes()
-}
-
 fn end_to_end(c: &mut Criterion) {
-    use machinekey::MachineKeyConfig;
-    use machinekey::{AppKeys, Page};
-    let (vk, dk) = ("7".repeat(128), "9A".repeat(24));
-    let cfg = MachineKeyConfig::builder()
-        .validation_key(&vk)
-        .decryption_key(&dk)
-        .validation("SHA1")
-        .decryption("AES")
-        .build()
-        .unwrap();
-    let keys = AppKeys::explicit(&cfg).unwrap();
-    let page = Page::from_generator(0xEDD8_C9AE);
-    let payload = b"\xff\x01\x0f\x0f\x05\x09811019769dd";
-    let signed = from_base64(&keys.encode_viewstate(payload, &page, false).unwrap()).unwrap();
-    let encrypted = from_base64(&keys.encode_viewstate(payload, &page, true).unwrap()).unwrap();
-    let list_bytes = big_list(&format!("{vk},{dk}"));
+    let (signed, encrypted) = true_key_viewstates();
+    let list_bytes = big_list();
     let one = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
@@ -151,46 +112,6 @@ fn end_to_end(c: &mut Criterion) {
     g.finish();
 }
 
-/// A crawl-like corpus: `pages` pages of one site, `per_page` blobs each, protected under a
-/// key that is not in the list (no key matches), as JSON lines for `audit_lines`.
-fn corpus(kind: &str, pages: usize, per_page: usize) -> Vec<String> {
-    use machinekey::MachineKeyConfig;
-    use machinekey::{AppKeys, Page};
-    let cfg = MachineKeyConfig::builder()
-        .validation_key(&"5A".repeat(64))
-        .decryption_key(&"C3".repeat(32))
-        .validation("SHA1")
-        .decryption("AES")
-        .compatibility_mode(if kind == "framework45" {
-            "Framework45"
-        } else {
-            "Framework20SP1"
-        })
-        .build()
-        .unwrap();
-    let keys = AppKeys::explicit(&cfg).unwrap();
-    let mut lines = Vec::new();
-    for p in 0..pages {
-        let path = format!("/site/page{p}.aspx");
-        let page = Page::from_path(&path, "/site").unwrap();
-        let generator = format!("{:08X}", page.generator(false).unwrap());
-        for b in 0..per_page {
-            // A whole ObjectStateFormatter graph (a string), as real page state is.
-            let text = format!("page {p} blob {b}");
-            let mut payload = vec![0xFF, 0x01, 0x05, u8::try_from(text.len()).unwrap()];
-            payload.extend_from_slice(text.as_bytes());
-            let field = keys
-                .encode_viewstate(&payload, &page, kind == "legacy_encrypted")
-                .unwrap();
-            lines.push(
-                serde_json::json!({"viewstate": field, "generator": generator, "url": format!("https://host{path}")})
-                    .to_string(),
-            );
-        }
-    }
-    lines
-}
-
 fn batch(c: &mut Criterion) {
     let auditor = Auditor::from_list(KeyList::builtin());
     let one = rayon::ThreadPoolBuilder::new()
@@ -198,11 +119,7 @@ fn batch(c: &mut Criterion) {
         .build()
         .unwrap();
     let mut g = c.benchmark_group("audit_batch");
-    for (kind, pages, per_page) in [
-        ("legacy_signed", 100, 10),
-        ("legacy_encrypted", 100, 10),
-        ("framework45", 4, 10),
-    ] {
+    for (kind, pages, per_page) in BATCH_CASES {
         let lines = corpus(kind, pages, per_page);
         g.throughput(Throughput::Elements(lines.len() as u64));
         g.bench_function(format!("{kind}/{pages}_pages_x_{per_page}/1_thread"), |b| {

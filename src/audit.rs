@@ -69,7 +69,7 @@ use crate::crypto::mac::{HmacState, hmac_state};
 use crate::formats::osf::{ValueType, first_value_type};
 use crate::keys::isolate_apps_variant;
 use framework45::{DerivedSlots, framework45_hit};
-use legacy::{LegacyStates, legacy_hit};
+use legacy::{LegacyStates, Local, Shared, legacy_hit};
 use plan::{Plan, plan};
 
 /// What a blob is, and what is known about where it came from.
@@ -226,7 +226,8 @@ pub struct Finding {
     pub fingerprints: KeyFingerprints,
     /// Where the pair was listed (`FILE:LINE`).
     pub origin: Option<KeyOrigin>,
-    /// Its position in the list.
+    /// Its position in the list (for a list read with [`KeyList::scan`], in the whole
+    /// input: the pairs of the blocks before count).
     pub index: usize,
     /// The validation algorithm.
     pub validation: ValidationAlgorithm,
@@ -285,9 +286,9 @@ fn serialize_hex<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::E
 /// stack of the loop over keys: the list costs no memory beyond its decoded bytes).
 #[derive(Default)]
 struct KeyStates {
-    legacy: LegacyStates,
+    legacy: LegacyStates<Local>,
     /// The validation key's HMAC-SHA512 state, for the SP800-108 derivations.
-    kdf: OnceLock<Option<HmacState<Sha512>>>,
+    kdf: std::cell::OnceCell<Option<HmacState<Sha512>>>,
 }
 
 impl KeyStates {
@@ -353,7 +354,7 @@ pub struct Auditor {
 struct IsolatedVariant {
     vk: Zeroizing<Vec<u8>>,
     dk: Zeroizing<Vec<u8>>,
-    states: LegacyStates,
+    states: LegacyStates<Shared>,
 }
 
 /// Every candidate's variant for one application path (indexed like the candidates).
@@ -572,7 +573,7 @@ impl Auditor {
             fingerprints: key.fingerprints(),
             origin: self.list.origin(index),
             key,
-            index,
+            index: self.list.index_base() + index,
             validation: hit.validation,
             decryption: hit.decryption,
             mode: hit.mode,

@@ -7,6 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
+use std::ops::ControlFlow;
 use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
@@ -137,6 +138,8 @@ pub struct KeyList {
     hashes: HashSet<[u8; 32]>,
     /// The text form, made on first use of [`pairs`](Self::pairs).
     text: OnceLock<Vec<KnownKey>>,
+    /// The pairs of the blocks before this one, for a list read by [`KeyList::scan`].
+    index_base: usize,
 }
 
 impl core::fmt::Debug for PassThrough {
@@ -163,7 +166,7 @@ fn push_hex(text: &[u8], out: &mut Vec<u8>) -> bool {
     out.resize(start + text.len() / 2, 0);
     let decoded = out
         .get_mut(start..)
-        .is_some_and(|slot| faster_hex::hex_decode(text, slot).is_ok());
+        .is_some_and(|slot| const_hex::decode_to_slice(text, slot).is_ok());
     if !decoded {
         out.truncate(start);
     }
@@ -288,6 +291,98 @@ impl Loader<'_> {
     }
 }
 
+/// A piece of a list being read: whole lines, or a line too long to hold (skipped).
+enum Piece<'a> {
+    Lines(&'a [u8]),
+    Overlong,
+}
+
+/// Reads `reader` in blocks of 1 MiB and gives `f` the whole lines of each (the last line
+/// may lack its newline at the end), a leading UTF-8 byte-order mark removed. A line longer
+/// than the block is given as [`Piece::Overlong`] without being held.
+fn read_lines<R, F>(mut reader: R, mut f: F) -> std::io::Result<()>
+where
+    R: std::io::Read,
+    F: FnMut(Piece<'_>) -> ControlFlow<()>,
+{
+    const BLOCK: usize = 1 << 20;
+    let mut buffer = vec![0u8; BLOCK];
+    // `buffer[..kept]` is the start of a line that the next block completes.
+    let mut kept = 0;
+    let mut first = true;
+    // Inside a line longer than the buffer: it is skipped, not held.
+    let mut overlong = false;
+    loop {
+        if kept == buffer.len() {
+            overlong = true;
+            kept = 0;
+        }
+        let read = match reader.read(buffer.get_mut(kept..).unwrap_or_default()) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let filled = kept + read;
+        let mut text = buffer.get(..filled).unwrap_or_default();
+        if first {
+            if text.len() < 3 && b"\xEF\xBB\xBF".starts_with(text) {
+                kept = filled;
+                continue;
+            }
+            text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
+            first = false;
+        }
+        if overlong {
+            let Some(end) = memchr::memchr(b'\n', text) else {
+                kept = 0;
+                continue;
+            };
+            overlong = false;
+            if f(Piece::Overlong).is_break() {
+                return Ok(());
+            }
+            text = text.get(end + 1..).unwrap_or_default();
+        }
+        let whole = memchr::memrchr(b'\n', text).map_or(0, |i| i + 1);
+        if whole > 0 && f(Piece::Lines(text.get(..whole).unwrap_or_default())).is_break() {
+            return Ok(());
+        }
+        let rest = text.len() - whole;
+        let rest_start = filled - rest;
+        buffer.copy_within(rest_start..filled, 0);
+        kept = rest;
+    }
+    if overlong {
+        if f(Piece::Overlong).is_break() {
+            return Ok(());
+        }
+        kept = 0;
+    }
+    let text = buffer.get(..kept).unwrap_or_default();
+    let text = if first {
+        text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text)
+    } else {
+        text
+    };
+    if !text.is_empty() {
+        let _ = f(Piece::Lines(text));
+    }
+    Ok(())
+}
+
+impl LoadReport {
+    fn add(&mut self, other: &LoadReport) {
+        self.pairs += other.pairs;
+        self.hashes += other.hashes;
+        self.duplicates += other.duplicates;
+        self.skipped += other.skipped;
+        if self.first_skipped_line.is_none() {
+            self.first_skipped_line = other.first_skipped_line;
+        }
+    }
+}
+
 impl KeyList {
     /// The list shipped in the crate: the 3,626 key pairs of Blacklist3r's
     /// `MachineKeys.txt` (MIT; see `src/audit/LICENSE-blacklist3r.txt`), named `built-in`.
@@ -390,67 +485,85 @@ impl KeyList {
 
     fn read_from<R: std::io::Read>(
         &mut self,
-        mut reader: R,
+        reader: R,
         source: &str,
         size: usize,
     ) -> std::io::Result<LoadReport> {
-        const BLOCK: usize = 1 << 20;
         let mut loader = self.loader(source, size);
-        let mut buffer = vec![0u8; BLOCK];
-        // `buffer[..kept]` is the start of a line that the next block completes.
-        let mut kept = 0;
-        let mut first = true;
-        // Inside a line longer than the buffer: it is skipped, not held.
-        let mut overlong = false;
-        loop {
-            if kept == buffer.len() {
-                overlong = true;
-                kept = 0;
+        read_lines(reader, |piece| {
+            match piece {
+                Piece::Lines(text) => loader.lines(text),
+                Piece::Overlong => loader.skip_line(),
             }
-            let read = match reader.read(buffer.get_mut(kept..).unwrap_or_default()) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            let filled = kept + read;
-            let mut text = buffer.get(..filled).unwrap_or_default();
-            if first {
-                if text.len() < 3 && b"\xEF\xBB\xBF".starts_with(text) {
-                    kept = filled;
-                    continue;
-                }
-                text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
-                first = false;
-            }
-            if overlong {
-                let Some(end) = memchr::memchr(b'\n', text) else {
-                    kept = 0;
-                    continue;
-                };
-                loader.skip_line();
-                overlong = false;
-                text = text.get(end + 1..).unwrap_or_default();
-            }
-            let whole = memchr::memrchr(b'\n', text).map_or(0, |i| i + 1);
-            loader.lines(text.get(..whole).unwrap_or_default());
-            let rest = text.len() - whole;
-            let rest_start = filled - rest;
-            buffer.copy_within(rest_start..filled, 0);
-            kept = rest;
-        }
-        if overlong {
-            loader.skip_line();
-            kept = 0;
-        }
-        let text = buffer.get(..kept).unwrap_or_default();
-        let text = if first {
-            text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text)
-        } else {
-            text
-        };
-        loader.lines(text);
+            ControlFlow::Continue(())
+        })?;
         Ok(loader.report)
+    }
+
+    /// Reads the list in `reader` a block (about 1 MiB of text) at a time, giving each
+    /// block's pairs to `f` as a list of their own, and drops the block before reading the
+    /// next: a list of any size is read in the memory of one block, for a caller that needs
+    /// each pair once, in list order (auditing one value against a large list: an
+    /// [`Auditor::from_list`](super::Auditor::from_list) of each block). `f` returns
+    /// [`ControlFlow::Break`] to stop reading.
+    ///
+    /// Pairs are deduplicated within a block, not across blocks, so a pair listed twice far
+    /// apart is given twice. Each block's [`origin`](Self::origin)s name `source` and the
+    /// line in the whole input, and its findings' indices count the pairs of the blocks
+    /// before it. The report sums the blocks read.
+    ///
+    /// # Errors
+    /// The reader's I/O error; the blocks before it were given to `f`.
+    ///
+    /// # Example
+    /// ```
+    /// use std::ops::ControlFlow;
+    /// use machinekey::audit::KeyList;
+    /// let mut seen = 0;
+    /// let report = KeyList::scan(&b"AABB,CCDD\n0102,0304\n"[..], "keys.txt", |block| {
+    ///     seen += block.len();
+    ///     ControlFlow::Continue(())
+    /// })?;
+    /// assert_eq!((seen, report.pairs), (2, 2));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn scan<R, F>(reader: R, source: &str, mut f: F) -> std::io::Result<LoadReport>
+    where
+        R: std::io::Read,
+        F: FnMut(KeyList) -> ControlFlow<()>,
+    {
+        let mut report = LoadReport::default();
+        let mut line = 0;
+        let mut base = 0;
+        read_lines(reader, |piece| {
+            let text = match piece {
+                Piece::Lines(text) => text,
+                Piece::Overlong => {
+                    line += 1;
+                    report.skipped += 1;
+                    report.first_skipped_line.get_or_insert(line);
+                    return ControlFlow::Continue(());
+                }
+            };
+            let mut block = KeyList {
+                index_base: base,
+                ..KeyList::default()
+            };
+            let mut loader = block.loader(source, text.len());
+            loader.line = line;
+            loader.lines(text);
+            line = loader.line;
+            report.add(&loader.report);
+            base += block.len();
+            f(block)
+        })?;
+        Ok(report)
+    }
+
+    /// The index in the whole input of this list's first pair (non-zero for the blocks
+    /// after the first of [`KeyList::scan`]).
+    pub(super) fn index_base(&self) -> usize {
+        self.index_base
     }
 
     /// As [`load_reader`](Self::load_reader), from the file at `path` (named by its path in

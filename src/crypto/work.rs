@@ -54,14 +54,41 @@ pub struct Counts {
     pub aes_blocks: u64,
     /// DES/3DES blocks (8 bytes) encrypted or decrypted.
     pub des_blocks: u64,
+    /// Of the compressions above, those that keyed HMAC pad states (the inner and outer
+    /// pad blocks, and the hash of a key longer than the block), by hash: the work a batch
+    /// shares between every blob and reading that uses a key.
+    pub keying: Keying,
+}
+
+/// Compressions that keyed HMAC pad states, by hash (a part of [`Counts`]' own).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Keying {
+    /// MD5 compressions.
+    pub md5: u64,
+    /// SHA-1 compressions.
+    pub sha1: u64,
+    /// SHA-256 compressions.
+    pub sha256: u64,
+    /// SHA-384/SHA-512 compressions.
+    pub sha512: u64,
+}
+
+impl Counts {
+    /// Every compression, of any hash.
+    #[must_use]
+    pub fn compressions(&self) -> u64 {
+        self.md5 + self.sha1 + self.sha256 + self.sha512
+    }
 }
 
 #[cfg(feature = "work-count")]
 mod counters {
-    use super::{Counts, Work};
+    use super::{Counts, Keying, Work};
     use std::sync::atomic::{AtomicU64, Ordering};
 
-    static COUNTS: [AtomicU64; 6] = [const { AtomicU64::new(0) }; 6];
+    /// The six counters of [`Work`], then the keying compressions of the four hashes.
+    static COUNTS: [AtomicU64; 10] = [const { AtomicU64::new(0) }; 10];
+    const KEYING: usize = 6;
 
     pub(crate) fn add(work: Work, n: u64) {
         if let Some(c) = COUNTS.get(work as usize) {
@@ -69,14 +96,17 @@ mod counters {
         }
     }
 
+    pub(crate) fn add_keying(work: Work, n: u64) {
+        if let Some(c) = COUNTS.get(KEYING + work as usize) {
+            c.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
     /// The counts since the last [`reset`], summed over every thread.
     #[must_use]
     pub fn snapshot() -> Counts {
-        let get = |w: Work| {
-            COUNTS
-                .get(w as usize)
-                .map_or(0, |c| c.load(Ordering::Relaxed))
-        };
+        let at = |i: usize| COUNTS.get(i).map_or(0, |c| c.load(Ordering::Relaxed));
+        let get = |w: Work| at(w as usize);
         Counts {
             md5: get(Work::Md5),
             sha1: get(Work::Sha1),
@@ -84,6 +114,12 @@ mod counters {
             sha512: get(Work::Sha512),
             aes_blocks: get(Work::AesBlock),
             des_blocks: get(Work::DesBlock),
+            keying: Keying {
+                md5: at(KEYING + Work::Md5 as usize),
+                sha1: at(KEYING + Work::Sha1 as usize),
+                sha256: at(KEYING + Work::Sha256 as usize),
+                sha512: at(KEYING + Work::Sha512 as usize),
+            },
         }
     }
 
@@ -105,6 +141,15 @@ pub(crate) fn add(work: Work, n: usize) {
     counters::add(work, n as u64);
     #[cfg(not(feature = "work-count"))]
     let _ = (work, n);
+}
+
+/// Adds `n` compressions of the hash `work` that key HMAC pad states: to that hash's count
+/// and to its keying count.
+#[inline(always)]
+pub(crate) fn add_keying(work: Work, n: usize) {
+    add(work, n);
+    #[cfg(feature = "work-count")]
+    counters::add_keying(work, n as u64);
 }
 
 /// Compressions a Merkle-Damgard hash with `block`-byte blocks and a `length`-byte length

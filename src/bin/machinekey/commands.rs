@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use machinekey::audit::{Auditor, Blob, Finding, KnownKey};
+use machinekey::audit::{Auditor, Blob, Finding, KeyList, KnownKey};
 use machinekey::config::lint::{Summary, lint_resolved};
 use machinekey::config::stack::ResolvedConfig;
 use machinekey::crypto::encoding::{to_base64, to_upper_hex, url_token_encode};
@@ -24,7 +24,7 @@ use crate::args::{
 use crate::input::node;
 use crate::input::{
     app_keys, cookie_protection, first_reading, framework, known_lists, machine_key_protection,
-    pages, parse_generator, payload, resolve, resource_kind, value_readings,
+    open_lists, pages, parse_generator, payload, resolve, resource_kind, scan_list, value_readings,
 };
 use crate::output::{Failure, Output};
 
@@ -882,12 +882,25 @@ fn audit(
     progress_bar: bool,
 ) -> Result<Output, Failure> {
     let readings = value_readings(value)?;
-    let (list, _) = known_lists(lists)?;
-    let auditor = Auditor::from_list(list);
+    let files = open_lists(lists)?;
+    let builtin = Auditor::from_list(KeyList::builtin());
     let purposes: Vec<&str> = query.purposes.iter().map(String::as_str).collect();
+    let blobs: Vec<_> = readings
+        .iter()
+        .map(|r| query.blob(&r.bytes, &purposes))
+        .collect();
     let progress = AtomicUsize::new(0);
     let done = AtomicBool::new(false);
-    let total = u64::try_from(auditor.len().saturating_mul(readings.len())).unwrap_or(u64::MAX);
+    // The lists' pairs are not counted before they are read: a typical line is a 64-byte and
+    // a 24-byte key in hex, 178 bytes.
+    let expected = builtin.len().saturating_add(
+        files
+            .iter()
+            .map(|f| usize::try_from(f.size.unwrap_or(0) / 178).unwrap_or(usize::MAX))
+            .sum(),
+    );
+    let total = u64::try_from(expected.saturating_mul(blobs.len())).unwrap_or(u64::MAX);
+    let mut candidates = builtin.len();
     let found = std::thread::scope(|scope| {
         if progress_bar {
             scope.spawn(|| {
@@ -899,16 +912,42 @@ fn audit(
                 bar.finish_and_clear();
             });
         }
-        let found = readings
-            .iter()
-            .find_map(|r| auditor.audit_counting(&query.blob(&r.bytes, &purposes), &progress));
+        let result = (|| {
+            // Every reading in one pass over the keys; the first reading with a finding wins.
+            let first = |auditor: &Auditor| {
+                auditor
+                    .audit_group(&blobs, &progress)
+                    .into_iter()
+                    .flatten()
+                    .next()
+            };
+            if let Some(f) = first(&builtin) {
+                return Ok(Some(f));
+            }
+            // Each list a block at a time: its keys are used once, so none is kept.
+            for file in files {
+                let mut found = None;
+                let report = scan_list(file, |block| {
+                    found = first(&Auditor::from_list(block));
+                    if found.is_some() {
+                        std::ops::ControlFlow::Break(())
+                    } else {
+                        std::ops::ControlFlow::Continue(())
+                    }
+                })?;
+                candidates += report.report.pairs + report.report.duplicates;
+                if found.is_some() {
+                    return Ok(found);
+                }
+            }
+            Ok::<_, Failure>(None)
+        })();
         done.store(true, Ordering::Relaxed);
-        found
-    });
+        result
+    })?;
     let Some(f) = found else {
         return Err(Failure::not_found(format!(
-            "no known key among {} candidates protects this value",
-            auditor.len()
+            "no known key among {candidates} candidates protects this value"
         )));
     };
     let origin = f

@@ -316,23 +316,76 @@ pub(crate) fn known_lists(files: &[String]) -> Result<(KeyList, Vec<ListReport>)
     for file in files {
         // Streamed: a list of any size takes the memory of its decoded keys only.
         let report = load_list(&mut list, file)?;
-        if let Some(line) = report.first_skipped_line {
-            if report.pairs + report.duplicates + report.hashes == 0 {
-                return Err(Failure::usage(format!(
-                    "{file}: no key pairs (validationKey,decryptionKey) or SHA-256 lines; first unreadable line: {line}"
-                )));
-            }
-            eprintln!(
-                "machinekey: {file}: skipped {} line(s) that are not key pairs (first: line {line})",
-                report.skipped
-            );
-        }
-        reports.push(ListReport {
-            source: file.clone(),
-            report,
-        });
+        reports.push(checked(file, report)?);
     }
     Ok((list, reports))
+}
+
+/// `report` of `file`, an error when the file held nothing usable; skipped lines are
+/// reported on standard error.
+fn checked(file: &str, report: LoadReport) -> Result<ListReport, Failure> {
+    if let Some(line) = report.first_skipped_line {
+        if report.pairs + report.duplicates + report.hashes == 0 {
+            return Err(Failure::usage(format!(
+                "{file}: no key pairs (validationKey,decryptionKey) or SHA-256 lines; first unreadable line: {line}"
+            )));
+        }
+        eprintln!(
+            "machinekey: {file}: skipped {} line(s) that are not key pairs (first: line {line})",
+            report.skipped
+        );
+    }
+    Ok(ListReport {
+        source: file.to_owned(),
+        report,
+    })
+}
+
+/// A key list opened to be read block by block ([`scan_list`]).
+pub(crate) struct OpenList {
+    name: String,
+    file: std::fs::File,
+    /// The size of a regular file (read whole, whatever its size: a scan holds one block);
+    /// `None` for a pipe or a device (read up to [`MAX_KEY_LIST`]).
+    pub(crate) size: Option<u64>,
+}
+
+/// Opens every list of `files`, so that a missing one fails before any work.
+pub(crate) fn open_lists(files: &[String]) -> Result<Vec<OpenList>, Failure> {
+    files
+        .iter()
+        .map(|name| {
+            let file = std::fs::File::open(name).map_err(|e| Failure::io(name, &e))?;
+            let meta = file.metadata().map_err(|e| Failure::io(name, &e))?;
+            Ok(OpenList {
+                name: name.clone(),
+                file,
+                size: meta.is_file().then_some(meta.len()),
+            })
+        })
+        .collect()
+}
+
+/// Reads `list` a block at a time ([`KeyList::scan`]), giving each block to `f`.
+pub(crate) fn scan_list(
+    list: OpenList,
+    f: impl FnMut(KeyList) -> std::ops::ControlFlow<()>,
+) -> Result<ListReport, Failure> {
+    let name = list.name;
+    let report = if list.size.is_some() {
+        KeyList::scan(list.file, &name, f).map_err(|e| Failure::io(&name, &e))?
+    } else {
+        let mut limited = std::io::Read::take(list.file, MAX_KEY_LIST + 1);
+        let report = KeyList::scan(&mut limited, &name, f).map_err(|e| Failure::io(&name, &e))?;
+        if limited.limit() == 0 {
+            return Err(Failure::usage(format!(
+                "{name}: larger than the {} MiB key-list limit",
+                MAX_KEY_LIST >> 20
+            )));
+        }
+        report
+    };
+    checked(&name, report)
 }
 
 /// A `compare` node: `FILE[,key=value...]` (see `machinekey compare --help`).

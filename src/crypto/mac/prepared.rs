@@ -13,7 +13,7 @@ use digest::{OutputSizeUser, common::BlockSizeUser};
 use hmac::block_api::HmacCore;
 use subtle::ConstantTimeEq;
 
-use crate::crypto::work::{Work, add, final_blocks};
+use crate::crypto::work::{Work, add, add_keying, final_blocks};
 
 /// The HMAC pad states of one key (RFC 2104: keys longer than the block are hashed first).
 pub(crate) type HmacState<D> = HmacCore<D>;
@@ -27,7 +27,7 @@ pub(crate) fn hmac_state<D: EagerHash>(key: &[u8]) -> Option<HmacState<D>> {
     } else {
         0
     };
-    add(work, 2 + hashed);
+    add_keying(work, 2 + hashed);
     HmacCore::<D>::new_from_slice(key).ok()
 }
 
