@@ -69,7 +69,7 @@ use crate::crypto::mac::{HmacState, hmac_state};
 use crate::formats::osf::{ValueType, first_value_type};
 use crate::keys::isolate_apps_variant;
 use framework45::{DerivedSlots, framework45_hit};
-use legacy::{LegacyStates, Local, Shared, legacy_hit};
+use legacy::{LegacyStates, legacy_hit};
 use plan::{Plan, plan};
 
 /// What a blob is, and what is known about where it came from.
@@ -286,9 +286,9 @@ fn serialize_hex<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::E
 /// stack of the loop over keys: the list costs no memory beyond its decoded bytes).
 #[derive(Default)]
 struct KeyStates {
-    legacy: LegacyStates<Local>,
+    legacy: LegacyStates,
     /// The validation key's HMAC-SHA512 state, for the SP800-108 derivations.
-    kdf: std::cell::OnceCell<Option<HmacState<Sha512>>>,
+    kdf: OnceLock<Option<HmacState<Sha512>>>,
 }
 
 impl KeyStates {
@@ -354,7 +354,7 @@ pub struct Auditor {
 struct IsolatedVariant {
     vk: Zeroizing<Vec<u8>>,
     dk: Zeroizing<Vec<u8>>,
-    states: LegacyStates<Shared>,
+    states: LegacyStates,
 }
 
 /// Every candidate's variant for one application path (indexed like the candidates).

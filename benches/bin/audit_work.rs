@@ -4,7 +4,9 @@
 //! `benches/report.py`, which multiplies the counts by the per-block costs of the `floor`
 //! bench.
 //!
-//! `cargo run --release -p machinekey-benches --features work-count --bin audit-work`
+//! `cargo run --release -p machinekey-benches --features work-count --bin audit-work [--
+//! --write-corpus DIR]`: with `--write-corpus`, also writes the batch corpora as
+//! `DIR/KIND.jsonl` (the input `machinekey audit --batch` is timed on).
 
 use std::ops::ControlFlow;
 use std::sync::atomic::AtomicUsize;
@@ -27,6 +29,19 @@ fn print(case: &str, keys: usize, blobs: usize, found: usize, counts: work::Coun
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(dir) = args
+        .iter()
+        .position(|a| a == "--write-corpus")
+        .and_then(|i| args.get(i + 1))
+    {
+        std::fs::create_dir_all(dir).expect("the corpus directory can be made");
+        for (kind, pages, per_page) in BATCH_CASES {
+            let mut text = corpus(kind, pages, per_page).join("\n");
+            text.push('\n');
+            std::fs::write(format!("{dir}/{kind}.jsonl"), text).expect("the corpus is written");
+        }
+    }
     // One blob against the built-in list and 200,000 listed pairs, the true key last, read as
     // `machinekey audit --keys list.txt` reads it: a block at a time.
     let list = big_list();

@@ -140,6 +140,9 @@ pub struct KeyList {
     text: OnceLock<Vec<KnownKey>>,
     /// The pairs of the blocks before this one, for a list read by [`KeyList::scan`].
     index_base: usize,
+    /// A block of [`KeyList::scan`]: pairs are not looked up in the index (a block's pairs
+    /// are used once, and a duplicate costs less than the look-ups would).
+    keep_duplicates: bool,
 }
 
 impl core::fmt::Debug for PassThrough {
@@ -208,27 +211,52 @@ struct Loader<'a> {
     /// Lines read so far.
     line: usize,
     report: LoadReport,
+    /// The offsets of the comma and the newline of the last line with one comma.
+    shape: Option<(usize, usize)>,
 }
 
 impl Loader<'_> {
-    /// Reads `text`, whole lines (the last may lack its newline at the end of the input),
-    /// in one SIMD pass over the newlines and commas.
+    /// Reads `text`, whole lines (the last may lack its newline at the end of the input).
+    ///
+    /// Lists are uniform: once a line `V,D` is read, the next line is first read as having
+    /// the same shape (its comma and newline at the same offsets), without searching for
+    /// them. The guess stands only if both fields then decode as hex, which no field with a
+    /// comma, a newline or any other character in it does; otherwise the line is searched
+    /// (SIMD) for its newline and commas and read as any line is.
     fn lines(&mut self, text: &[u8]) {
         let mut start = 0;
         let mut commas: Vec<usize> = Vec::with_capacity(4);
-        for at in memchr::memchr2_iter(b',', b'\n', text) {
-            if text.get(at) == Some(&b',') {
-                commas.push(at - start);
-                continue;
+        while start < text.len() {
+            if let Some((comma, len)) = self.shape {
+                let end = start + len;
+                let ends_line = text.get(end).map_or(end == text.len(), |b| *b == b'\n');
+                if ends_line && text.get(start + comma) == Some(&b',') {
+                    let v = text.get(start..start + comma).unwrap_or_default();
+                    let d = text.get(start + comma + 1..end).unwrap_or_default();
+                    if let Some(new) = self.list.push_pair(v, d, self.source, self.line + 1) {
+                        self.line += 1;
+                        if new {
+                            self.report.pairs += 1;
+                        } else {
+                            self.report.duplicates += 1;
+                        }
+                        start = end + 1;
+                        continue;
+                    }
+                }
             }
-            self.line += 1;
-            self.line_of_text(text.get(start..at).unwrap_or_default(), &commas);
+            let rest = text.get(start..).unwrap_or_default();
+            let end = memchr::memchr(b'\n', rest).map_or(text.len(), |i| start + i);
+            let line = text.get(start..end).unwrap_or_default();
             commas.clear();
-            start = at + 1;
-        }
-        if let Some(last) = text.get(start..).filter(|l| !l.is_empty()) {
+            commas.extend(memchr::memchr_iter(b',', line));
             self.line += 1;
-            self.line_of_text(last, &commas);
+            self.line_of_text(line, &commas);
+            self.shape = match commas.as_slice() {
+                [comma] => Some((*comma, line.len())),
+                _ => None,
+            };
+            start = end + 1;
         }
     }
 
@@ -507,8 +535,9 @@ impl KeyList {
     /// [`Auditor::from_list`](super::Auditor::from_list) of each block). `f` returns
     /// [`ControlFlow::Break`] to stop reading.
     ///
-    /// Pairs are deduplicated within a block, not across blocks, so a pair listed twice far
-    /// apart is given twice. Each block's [`origin`](Self::origin)s name `source` and the
+    /// Pairs are not deduplicated (a pair listed twice is given twice; the report counts
+    /// it among the pairs): a block's pairs are used once, and looking each up would cost
+    /// more than the rare duplicate does. Each block's [`origin`](Self::origin)s name `source` and the
     /// line in the whole input, and its findings' indices count the pairs of the blocks
     /// before it. The report sums the blocks read.
     ///
@@ -547,6 +576,7 @@ impl KeyList {
             };
             let mut block = KeyList {
                 index_base: base,
+                keep_duplicates: true,
                 ..KeyList::default()
             };
             let mut loader = block.loader(source, text.len());
@@ -599,23 +629,33 @@ impl KeyList {
         // A typical line is a 64-byte and a 24-byte key in hex: about 180 bytes.
         let expected = size / 160;
         self.entries.reserve(expected);
-        self.index.reserve(expected);
+        if !self.keep_duplicates {
+            self.index.reserve(expected);
+        }
         self.bytes.reserve(size / 2);
         Loader {
             list: self,
             source: source_id,
             line: 0,
             report: LoadReport::default(),
+            shape: None,
         }
     }
 
     /// Adds one pair: `Some(true)` new, `Some(false)` a duplicate, `None` not a pair.
     fn push_pair(&mut self, v: &[u8], d: &[u8], source: u32, line: usize) -> Option<bool> {
-        let start = self.bytes.len();
-        if !push_hex(v, &mut self.bytes) {
+        if v.is_empty() || d.is_empty() || v.len() % 2 != 0 || d.len() % 2 != 0 {
             return None;
         }
-        if !push_hex(d, &mut self.bytes) {
+        // Both keys decoded into one stretch of the buffer, made once.
+        let start = self.bytes.len();
+        let split = start + v.len() / 2;
+        self.bytes.resize(split + d.len() / 2, 0);
+        let decoded = self.bytes.get_mut(start..).is_some_and(|out| {
+            let (vo, dout) = out.split_at_mut(v.len() / 2);
+            const_hex::decode_to_slice(v, vo).is_ok() && const_hex::decode_to_slice(d, dout).is_ok()
+        });
+        if !decoded {
             self.bytes.truncate(start);
             return None;
         }
@@ -659,6 +699,10 @@ impl KeyList {
             line: u32::try_from(line).unwrap_or(u32::MAX),
         };
         let id = u32::try_from(self.entries.len()).ok()?;
+        if self.keep_duplicates {
+            self.entries.push(entry);
+            return Some(true);
+        }
         // One probe of the index for a new key (the common case in a list of random keys).
         match self.index.entry(key) {
             std::collections::hash_map::Entry::Vacant(slot) => {

@@ -5,7 +5,6 @@
 //! pad states keyed once per key ([`LegacyStates`]); everything after a verified MAC (the
 //! decryption, inner MACs, ticket parsing) is rare and uses the ordinary protector code.
 
-use std::cell::OnceCell;
 use std::sync::OnceLock;
 
 use md5::{Digest, Md5};
@@ -33,101 +32,60 @@ pub(super) const LEGACY_MACS: [ValidationAlgorithm; 5] = [
     ValidationAlgorithm::HmacSha512,
 ];
 
-/// Where a state keyed on first use lives: a [`OnceCell`] for the states of the key being
-/// checked, on one thread's stack ([`Local`]: no atomic operation per key), or a
-/// [`OnceLock`] in a cache that every thread reads ([`Shared`]).
-pub(super) trait Cells {
-    type Cell<T>;
-    fn new<T>() -> Self::Cell<T>;
-    fn get_or_init<T>(cell: &Self::Cell<T>, f: impl FnOnce() -> T) -> &T;
-}
-
-/// States on one thread's stack.
-pub(super) enum Local {}
-
-impl Cells for Local {
-    type Cell<T> = OnceCell<T>;
-    fn new<T>() -> OnceCell<T> {
-        OnceCell::new()
-    }
-    fn get_or_init<T>(cell: &OnceCell<T>, f: impl FnOnce() -> T) -> &T {
-        cell.get_or_init(f)
-    }
-}
-
-/// States in a cache shared by threads.
-pub(super) enum Shared {}
-
-impl Cells for Shared {
-    type Cell<T> = OnceLock<T>;
-    fn new<T>() -> OnceLock<T> {
-        OnceLock::new()
-    }
-    fn get_or_init<T>(cell: &OnceLock<T>, f: impl FnOnce() -> T) -> &T {
-        cell.get_or_init(f)
-    }
-}
-
 /// The legacy MAC states of one key variant, each keyed on first use (so a blob that can
 /// only carry a 20-byte tag never pays for the SHA-512 pads), for the algorithms that accept
 /// the key (legacy refuses validation keys longer than the hash block).
-pub(super) struct LegacyStates<C: Cells> {
-    sha1: C::Cell<Option<PadStates<5>>>,
-    sha256: C::Cell<Option<PadStates<8>>>,
-    sha384: C::Cell<Option<Box<HmacState<Sha384>>>>,
-    sha512: C::Cell<Option<Box<HmacState<Sha512>>>>,
-}
-
-impl<C: Cells> Default for LegacyStates<C> {
-    fn default() -> Self {
-        Self {
-            sha1: C::new(),
-            sha256: C::new(),
-            sha384: C::new(),
-            sha512: C::new(),
-        }
-    }
+#[derive(Default)]
+pub(super) struct LegacyStates {
+    sha1: OnceLock<Option<PadStates<5>>>,
+    sha256: OnceLock<Option<PadStates<8>>>,
+    sha384: OnceLock<Option<Box<HmacState<Sha384>>>>,
+    sha512: OnceLock<Option<Box<HmacState<Sha512>>>>,
 }
 
 fn legal(algorithm: ValidationAlgorithm, key: &[u8]) -> bool {
     check_legacy_validation_key(algorithm, key).is_ok()
 }
 
-impl<C: Cells> LegacyStates<C> {
+impl LegacyStates {
     fn sha1(&self, key: &[u8]) -> Option<&PadStates<5>> {
-        C::get_or_init(&self.sha1, || {
-            legal(ValidationAlgorithm::Sha1, key)
-                .then(|| SHA1.pad_states(key))
-                .flatten()
-        })
-        .as_ref()
+        self.sha1
+            .get_or_init(|| {
+                legal(ValidationAlgorithm::Sha1, key)
+                    .then(|| SHA1.pad_states(key))
+                    .flatten()
+            })
+            .as_ref()
     }
 
     fn sha256(&self, key: &[u8]) -> Option<&PadStates<8>> {
-        C::get_or_init(&self.sha256, || {
-            legal(ValidationAlgorithm::HmacSha256, key)
-                .then(|| SHA256.pad_states(key))
-                .flatten()
-        })
-        .as_ref()
+        self.sha256
+            .get_or_init(|| {
+                legal(ValidationAlgorithm::HmacSha256, key)
+                    .then(|| SHA256.pad_states(key))
+                    .flatten()
+            })
+            .as_ref()
     }
 
     fn sha384(&self, key: &[u8]) -> Option<&HmacState<Sha384>> {
-        C::get_or_init(&self.sha384, || {
-            legal(ValidationAlgorithm::HmacSha384, key)
-                .then(|| hmac_state(key).map(Box::new))
-                .flatten()
-        })
-        .as_deref()
+        self.sha384
+            .get_or_init(|| {
+                legal(ValidationAlgorithm::HmacSha384, key)
+                    .then(|| hmac_state(key).map(Box::new))
+                    .flatten()
+            })
+            .as_deref()
     }
 
     fn sha512(&self, key: &[u8]) -> Option<&HmacState<Sha512>> {
-        C::get_or_init(&self.sha512, || {
-            legal(ValidationAlgorithm::HmacSha512, key)
-                .then(|| hmac_state(key).map(Box::new))
-                .flatten()
-        })
-        .as_deref()
+        self.sha512
+            .get_or_init(|| {
+                legal(ValidationAlgorithm::HmacSha512, key)
+                    .then(|| hmac_state(key).map(Box::new))
+                    .flatten()
+            })
+            .as_deref()
     }
 }
 
@@ -168,12 +126,7 @@ impl PreparedLegacy {
 
     /// Whether `tag` is the MAC under `key` (whose states `states` caches); false if that
     /// algorithm does not accept the key.
-    pub(super) fn verify<C: Cells>(
-        &self,
-        states: &LegacyStates<C>,
-        key: &[u8],
-        tag: &[u8],
-    ) -> bool {
+    pub(super) fn verify(&self, states: &LegacyStates, key: &[u8], tag: &[u8]) -> bool {
         match self {
             Self::Md5 {
                 prefix,
@@ -238,10 +191,10 @@ fn hit(
 
 /// Checks the legacy readings of the blob under one key variant: `states` keyed from `vk`,
 /// and the decryption key `dk`.
-pub(super) fn legacy_hit<C: Cells>(
+pub(super) fn legacy_hit(
     kind: &BlobKind<'_>,
     plan: &Plan,
-    states: &LegacyStates<C>,
+    states: &LegacyStates,
     vk: &[u8],
     dk: &[u8],
 ) -> Option<Hit> {
