@@ -73,7 +73,7 @@ pub(super) struct DerivedStates {
 }
 
 /// The derived states of every candidate for one purpose (indexed like the candidates).
-pub(super) type DerivedSlots = Vec<OnceLock<Box<DerivedStates>>>;
+pub(super) type DerivedSlots = Vec<OnceLock<DerivedStates>>;
 
 /// A purpose to try, with what it stands for.
 pub(super) struct PurposeCase {
@@ -199,7 +199,7 @@ pub(super) fn framework45_hit<'k>(
         };
         let uncached;
         let states: &DerivedStates = match case.cache.as_ref().and_then(|c| c.get(index)) {
-            Some(slot) => slot.get_or_init(Box::default),
+            Some(slot) => slot.get_or_init(DerivedStates::default),
             None => {
                 uncached = DerivedStates::default();
                 &uncached
