@@ -122,5 +122,5 @@ pub fn corpus(kind: &str, pages: usize, per_page: usize) -> Vec<String> {
 pub const BATCH_CASES: [(&str, usize, usize); 3] = [
     ("legacy_signed", 100, 10),
     ("legacy_encrypted", 100, 10),
-    ("framework45", 4, 10),
+    ("framework45", 100, 10),
 ];

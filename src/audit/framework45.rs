@@ -16,7 +16,9 @@ use zeroize::Zeroizing;
 use super::{Hit, Mode, ciphers};
 use crate::config::ValidationAlgorithm;
 use crate::crypto::framework45::{Purpose, open_iv_ciphertext};
-use crate::crypto::mac::{HmacHash, HmacState, PreparedMessage, hmac_state};
+use crate::crypto::mac::{
+    HmacHash, HmacState, PadStates, PaddedMessage, PreparedMessage, SHA1, SHA256, hmac_state,
+};
 use crate::keys::kdf::{output_bits, prf_input, sp800_108_hmac_sha512};
 
 /// The Framework45 MAC algorithms.
@@ -51,13 +53,37 @@ impl Derivation {
     }
 
     /// The derived key, from the master key's HMAC-SHA512 state.
-    pub(super) fn derive(&self, prf: &HmacState<Sha512>) -> Zeroizing<Vec<u8>> {
+    pub(super) fn derive(&self, prf: &HmacState<Sha512>) -> DerivedKey {
+        if let [block] = self.blocks.as_slice() {
+            // One PRF block: the key fits inline, no allocation per key and purpose.
+            let mut out = Zeroizing::new([0u8; 64]);
+            for (o, m) in out.iter_mut().zip(block.mac(prf).iter()) {
+                *o = *m;
+            }
+            return DerivedKey::Short(out, self.out_len.min(64));
+        }
         let mut out = Zeroizing::new(Vec::with_capacity(self.blocks.len() * 64));
         for block in &self.blocks {
             out.extend_from_slice(&block.mac(prf));
         }
         out.truncate(self.out_len);
-        out
+        DerivedKey::Long(out)
+    }
+}
+
+/// A derived validation key: inline up to one SHA-512 output (64 bytes), else on the heap;
+/// cleared on drop either way.
+pub(super) enum DerivedKey {
+    Short(Zeroizing<[u8; 64]>, usize),
+    Long(Zeroizing<Vec<u8>>),
+}
+
+impl DerivedKey {
+    pub(super) fn as_slice(&self) -> &[u8] {
+        match self {
+            Self::Short(bytes, len) => bytes.get(..*len).unwrap_or_default(),
+            Self::Long(bytes) => bytes,
+        }
     }
 }
 
@@ -65,9 +91,14 @@ impl Derivation {
 /// use: what a second blob of the same page reuses instead of deriving and keying again.
 #[derive(Default)]
 pub(super) struct DerivedStates {
-    key: OnceLock<Option<Zeroizing<Vec<u8>>>>,
-    sha1: OnceLock<Option<HmacState<Sha1>>>,
-    sha256: OnceLock<Option<HmacState<Sha256>>>,
+    key: OnceLock<Option<DerivedKey>>,
+    /// Pad states of a derived key of at most one block (the common case: the padding
+    /// of the message is then laid out once per blob).
+    sha1_pads: OnceLock<Option<PadStates<5>>>,
+    sha256_pads: OnceLock<Option<PadStates<8>>>,
+    /// The states of longer derived keys (rare: boxed, to keep the slots small).
+    sha1: OnceLock<Option<Box<HmacState<Sha1>>>>,
+    sha256: OnceLock<Option<Box<HmacState<Sha256>>>>,
     sha384: OnceLock<Option<Box<HmacState<Sha384>>>>,
     sha512: OnceLock<Option<Box<HmacState<Sha512>>>>,
 }
@@ -112,8 +143,9 @@ impl PurposeCase {
 
 /// `IV ‖ ct` laid out for one Framework45 MAC algorithm.
 pub(super) enum PreparedFx45 {
-    Sha1(PreparedMessage<Sha1>),
-    Sha256(PreparedMessage<Sha256>),
+    /// Padded for derived keys of at most one block; generic for longer ones (hashed first).
+    Sha1(PaddedMessage<5>, PreparedMessage<Sha1>),
+    Sha256(PaddedMessage<8>, PreparedMessage<Sha256>),
     Sha384(PreparedMessage<Sha384>),
     Sha512(PreparedMessage<Sha512>),
 }
@@ -123,15 +155,25 @@ impl PreparedFx45 {
     /// `key`).
     fn verify(&self, states: &DerivedStates, key: &[u8], tag: &[u8]) -> bool {
         match self {
-            Self::Sha1(m) => states
+            Self::Sha1(padded, _) if key.len() <= 64 => states
+                .sha1_pads
+                .get_or_init(|| SHA1.pad_states(key))
+                .as_ref()
+                .is_some_and(|k| padded.verify(k, tag)),
+            Self::Sha1(_, m) => states
                 .sha1
-                .get_or_init(|| hmac_state(key))
-                .as_ref()
+                .get_or_init(|| hmac_state(key).map(Box::new))
+                .as_deref()
                 .is_some_and(|k| m.verify(k, tag)),
-            Self::Sha256(m) => states
-                .sha256
-                .get_or_init(|| hmac_state(key))
+            Self::Sha256(padded, _) if key.len() <= 64 => states
+                .sha256_pads
+                .get_or_init(|| SHA256.pad_states(key))
                 .as_ref()
+                .is_some_and(|k| padded.verify(k, tag)),
+            Self::Sha256(_, m) => states
+                .sha256
+                .get_or_init(|| hmac_state(key).map(Box::new))
+                .as_deref()
                 .is_some_and(|k| m.verify(k, tag)),
             Self::Sha384(m) => states
                 .sha384
@@ -166,8 +208,13 @@ pub(super) fn fx45_checks(bytes: &[u8]) -> Vec<Fx45Check> {
                 .filter(|n| *n >= 16 && n % 8 == 0)?;
             let signed = bytes.get(..split)?;
             let prepared = match HmacHash::for_validation(*algorithm)? {
-                HmacHash::Sha1 => PreparedFx45::Sha1(PreparedMessage::new(&[signed])),
-                HmacHash::Sha256 => PreparedFx45::Sha256(PreparedMessage::new(&[signed])),
+                HmacHash::Sha1 => {
+                    PreparedFx45::Sha1(SHA1.prepare(&[signed])?, PreparedMessage::new(&[signed]))
+                }
+                HmacHash::Sha256 => PreparedFx45::Sha256(
+                    SHA256.prepare(&[signed])?,
+                    PreparedMessage::new(&[signed]),
+                ),
                 HmacHash::Sha384 => PreparedFx45::Sha384(PreparedMessage::new(&[signed])),
                 HmacHash::Sha512 => PreparedFx45::Sha512(PreparedMessage::new(&[signed])),
             };
@@ -215,7 +262,7 @@ pub(super) fn framework45_hit<'k>(
             let Some((signed, tag)) = bytes.split_at_checked(check.split) else {
                 continue;
             };
-            if !check.prepared.verify(states, val_key, tag) {
+            if !check.prepared.verify(states, val_key.as_slice(), tag) {
                 continue;
             }
             let enc =
