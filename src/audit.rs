@@ -347,6 +347,10 @@ pub struct Auditor {
     derived: Mutex<Vec<(Purpose, Arc<DerivedSlots>)>>,
     /// IsolateApps variants for the most recent application paths, most recent first.
     isolated: Mutex<Vec<(String, Arc<IsolatedSlots>)>>,
+    /// Each candidate's validation-key HMAC-SHA512 state for the SP800-108 derivations,
+    /// keyed on first use and kept for every later blob (lists up to
+    /// [`DERIVED_CANDIDATES`]; larger ones key it once per key and group of blobs).
+    kdf: OnceLock<Vec<OnceLock<Option<HmacState<Sha512>>>>>,
 }
 
 /// One candidate's IsolateApps variant for one application path: the modified keys and
@@ -407,6 +411,7 @@ impl Auditor {
             key_lengths: key_lengths.into_iter().collect(),
             derived: Mutex::new(Vec::new()),
             isolated: Mutex::new(Vec::new()),
+            kdf: OnceLock::new(),
         }
     }
 
@@ -448,6 +453,26 @@ impl Auditor {
         cache.insert(0, (key.clone(), Arc::clone(&slots)));
         cache.truncate(DERIVED_PURPOSES);
         slots
+    }
+
+    /// The validation key's HMAC-SHA512 state of candidate `index` (whose key is `vk`):
+    /// the auditor's, kept across blobs, or for large lists the one of this group's `states`.
+    fn kdf<'s>(
+        &'s self,
+        index: usize,
+        vk: &[u8],
+        states: &'s KeyStates,
+    ) -> Option<&'s HmacState<Sha512>> {
+        if self.len() > DERIVED_CANDIDATES {
+            return states.kdf(vk);
+        }
+        let slots = self
+            .kdf
+            .get_or_init(|| (0..self.len()).map(|_| OnceLock::new()).collect());
+        match slots.get(index) {
+            Some(slot) => slot.get_or_init(|| hmac_state(vk)).as_ref(),
+            None => states.kdf(vk),
+        }
     }
 
     /// The decoded keys of candidate `index`.
@@ -630,7 +655,7 @@ impl Auditor {
         framework45_hit(
             kind.bytes(),
             index,
-            (vk, dk, || states.kdf(vk)),
+            (vk, dk, || self.kdf(index, vk, states)),
             &plan.purposes,
             &plan.fx45,
         )

@@ -132,21 +132,9 @@ struct Prepared<'a> {
     readings: Vec<Vec<u8>>,
 }
 
-/// A line parsed: ready to audit, or already answered (an error, or a label echoed).
-enum Parsed<'a> {
-    Audit(Prepared<'a>),
-    Done(Box<BatchResult>),
-}
-
-/// Parses `item`, or gives the line's result when it is not audited.
-fn prepare(line: usize, item: &BatchItem) -> Parsed<'_> {
-    match try_prepare(line, item) {
-        Ok(p) => Parsed::Audit(p),
-        Err(result) => Parsed::Done(result),
-    }
-}
-
-fn try_prepare(line: usize, item: &BatchItem) -> Result<Prepared<'_>, Box<BatchResult>> {
+/// Parses `item`, or gives the line's result when it is not audited (an error, or a label
+/// echoed).
+fn prepare(line: usize, item: &BatchItem) -> Result<Prepared<'_>, Box<BatchResult>> {
     let values = [
         (Kind::ViewState, &item.viewstate),
         (Kind::EventValidation, &item.eventvalidation),
@@ -317,7 +305,7 @@ impl Auditor {
         items: &[(usize, &BatchItem)],
         progress: &std::sync::atomic::AtomicUsize,
     ) -> Vec<BatchResult> {
-        let prepared: Vec<Parsed<'_>> = items
+        let prepared: Vec<Result<Prepared<'_>, Box<BatchResult>>> = items
             .iter()
             .map(|(line, item)| prepare(*line, item))
             .collect();
@@ -325,7 +313,7 @@ impl Auditor {
         let mut blobs = Vec::new();
         let mut owner = Vec::new();
         for (i, p) in prepared.iter().enumerate() {
-            let Parsed::Audit(p) = p else { continue };
+            let Ok(p) = p else { continue };
             for bytes in &p.readings {
                 blobs.push(p.blob(bytes));
                 owner.push(i);
@@ -345,8 +333,8 @@ impl Auditor {
             .into_iter()
             .zip(firsts)
             .map(|(p, finding)| match p {
-                Parsed::Done(result) => *result,
-                Parsed::Audit(p) => p.result(finding),
+                Err(result) => *result,
+                Ok(p) => p.result(finding),
             })
             .collect()
     }

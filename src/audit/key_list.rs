@@ -162,14 +162,24 @@ const BUILTIN_DECODED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/builtin
 /// Appends the bytes of even-length, non-empty hex `text` to `out`; `false` (and `out`
 /// unchanged) otherwise.
 fn push_hex(text: &[u8], out: &mut Vec<u8>) -> bool {
-    if text.is_empty() || text.len() % 2 != 0 {
+    push_hex_fields(&[text], out)
+}
+
+/// Appends the bytes of every field of `fields`, each even-length, non-empty hex, to `out`
+/// (its room made once for all of them); `false` (and `out` unchanged) if any is not.
+#[inline]
+fn push_hex_fields(fields: &[&[u8]], out: &mut Vec<u8>) -> bool {
+    if fields.iter().any(|f| f.is_empty() || f.len() % 2 != 0) {
         return false;
     }
     let start = out.len();
-    out.resize(start + text.len() / 2, 0);
-    let decoded = out
-        .get_mut(start..)
-        .is_some_and(|slot| const_hex::decode_to_slice(text, slot).is_ok());
+    out.resize(start + fields.iter().map(|f| f.len() / 2).sum::<usize>(), 0);
+    let mut slot = out.get_mut(start..).unwrap_or_default();
+    let decoded = fields.iter().all(|field| {
+        let (head, rest) = core::mem::take(&mut slot).split_at_mut(field.len() / 2);
+        slot = rest;
+        const_hex::decode_to_slice(field, head).is_ok()
+    });
     if !decoded {
         out.truncate(start);
     }
@@ -233,13 +243,8 @@ impl Loader<'_> {
                 if ends_line && text.get(start + comma) == Some(&b',') {
                     let v = text.get(start..start + comma).unwrap_or_default();
                     let d = text.get(start + comma + 1..end).unwrap_or_default();
-                    if let Some(new) = self.list.push_pair(v, d, self.source, self.line + 1) {
+                    if self.pair(v, d, self.line + 1) {
                         self.line += 1;
-                        if new {
-                            self.report.pairs += 1;
-                        } else {
-                            self.report.duplicates += 1;
-                        }
                         start = end + 1;
                         continue;
                     }
@@ -260,11 +265,21 @@ impl Loader<'_> {
         }
     }
 
+    /// Adds the pair `v`,`d` of line `line` and counts it (new or duplicate); `false` if
+    /// it is not a pair.
+    fn pair(&mut self, v: &[u8], d: &[u8], line: usize) -> bool {
+        match self.list.push_pair(v, d, self.source, line) {
+            Some(true) => self.report.pairs += 1,
+            Some(false) => self.report.duplicates += 1,
+            None => return false,
+        }
+        true
+    }
+
     /// A line that is not read (longer than the reading buffer).
     fn skip_line(&mut self) {
         self.line += 1;
-        self.report.skipped += 1;
-        self.report.first_skipped_line.get_or_insert(self.line);
+        self.report.skip(self.line);
     }
 
     /// One line; `commas` are the offsets of its commas.
@@ -297,24 +312,13 @@ impl Loader<'_> {
                 let field = trim(line.get(from..end).unwrap_or_default());
                 from = end + 1;
                 if let Some(v) = previous {
-                    match self.list.push_pair(v, field, self.source, line_no) {
-                        Some(true) => {
-                            used = true;
-                            self.report.pairs += 1;
-                        }
-                        Some(false) => {
-                            used = true;
-                            self.report.duplicates += 1;
-                        }
-                        None => {}
-                    }
+                    used |= self.pair(v, field, line_no);
                 }
                 previous = Some(field);
             }
         }
         if !used {
-            self.report.skipped += 1;
-            self.report.first_skipped_line.get_or_insert(line_no);
+            self.report.skip(line_no);
         }
     }
 }
@@ -400,6 +404,12 @@ where
 }
 
 impl LoadReport {
+    /// Counts line `line` as skipped.
+    fn skip(&mut self, line: usize) {
+        self.skipped += 1;
+        self.first_skipped_line.get_or_insert(line);
+    }
+
     fn add(&mut self, other: &LoadReport) {
         self.pairs += other.pairs;
         self.hashes += other.hashes;
@@ -569,8 +579,7 @@ impl KeyList {
                 Piece::Lines(text) => text,
                 Piece::Overlong => {
                     line += 1;
-                    report.skipped += 1;
-                    report.first_skipped_line.get_or_insert(line);
+                    report.skip(line);
                     return ControlFlow::Continue(());
                 }
             };
@@ -644,19 +653,8 @@ impl KeyList {
 
     /// Adds one pair: `Some(true)` new, `Some(false)` a duplicate, `None` not a pair.
     fn push_pair(&mut self, v: &[u8], d: &[u8], source: u32, line: usize) -> Option<bool> {
-        if v.is_empty() || d.is_empty() || v.len() % 2 != 0 || d.len() % 2 != 0 {
-            return None;
-        }
-        // Both keys decoded into one stretch of the buffer, made once.
         let start = self.bytes.len();
-        let split = start + v.len() / 2;
-        self.bytes.resize(split + d.len() / 2, 0);
-        let decoded = self.bytes.get_mut(start..).is_some_and(|out| {
-            let (vo, dout) = out.split_at_mut(v.len() / 2);
-            const_hex::decode_to_slice(v, vo).is_ok() && const_hex::decode_to_slice(d, dout).is_ok()
-        });
-        if !decoded {
-            self.bytes.truncate(start);
+        if !push_hex_fields(&[v, d], &mut self.bytes) {
             return None;
         }
         self.insert_at(start, v.len() / 2, source, line)

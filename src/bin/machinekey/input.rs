@@ -281,42 +281,22 @@ pub(crate) struct ListReport {
 /// The largest key list read (1 GiB: about six million pairs).
 const MAX_KEY_LIST: u64 = 1 << 30;
 
-/// Streams one key list into `list` (a regular file with room made from its size; anything
-/// else, a pipe or a device, read up to [`MAX_KEY_LIST`]).
-fn load_list(list: &mut KeyList, file: &str) -> Result<LoadReport, Failure> {
-    let too_large = || {
-        Failure::usage(format!(
-            "{file}: larger than the {} MiB key-list limit",
-            MAX_KEY_LIST >> 20
-        ))
-    };
-    let handle = std::fs::File::open(file).map_err(|e| Failure::io(file, &e))?;
-    let meta = handle.metadata().map_err(|e| Failure::io(file, &e))?;
-    if meta.is_file() {
-        if meta.len() > MAX_KEY_LIST {
-            return Err(too_large());
-        }
-        return list.load_file(file).map_err(|e| Failure::io(file, &e));
-    }
-    let mut limited = std::io::Read::take(handle, MAX_KEY_LIST + 1);
-    let report = list
-        .load_reader(&mut limited, file)
-        .map_err(|e| Failure::io(file, &e))?;
-    if limited.limit() == 0 {
-        return Err(too_large());
-    }
-    Ok(report)
-}
-
 /// The built-in list plus `files`. A file with lines that are not key pairs is reported on
 /// standard error; one with nothing usable at all is an error.
 pub(crate) fn known_lists(files: &[String]) -> Result<(KeyList, Vec<ListReport>), Failure> {
     let mut list = KeyList::builtin();
     let mut reports = Vec::new();
     for file in files {
-        // Streamed: a list of any size takes the memory of its decoded keys only.
-        let report = load_list(&mut list, file)?;
-        reports.push(checked(file, report)?);
+        // Streamed: a list of any size takes the memory of its decoded keys only, so a
+        // regular file is held to the same limit as a pipe.
+        let report = open_list(file)?.read(true, |reader, name, regular| {
+            if regular {
+                list.load_file(name)
+            } else {
+                list.load_reader(reader, name)
+            }
+        })?;
+        reports.push(report);
     }
     Ok((list, reports))
 }
@@ -341,51 +321,73 @@ fn checked(file: &str, report: LoadReport) -> Result<ListReport, Failure> {
     })
 }
 
-/// A key list opened to be read block by block ([`scan_list`]).
+/// A key list opened, to be read whole ([`known_lists`]) or block by block ([`scan_list`]).
 pub(crate) struct OpenList {
     name: String,
     file: std::fs::File,
-    /// The size of a regular file (read whole, whatever its size: a scan holds one block);
-    /// `None` for a pipe or a device (read up to [`MAX_KEY_LIST`]).
+    /// The size of a regular file; `None` for a pipe or a device (read up to
+    /// [`MAX_KEY_LIST`]).
     pub(crate) size: Option<u64>,
+}
+
+fn open_list(name: &str) -> Result<OpenList, Failure> {
+    let file = std::fs::File::open(name).map_err(|e| Failure::io(name, &e))?;
+    let meta = file.metadata().map_err(|e| Failure::io(name, &e))?;
+    Ok(OpenList {
+        name: name.to_owned(),
+        file,
+        size: meta.is_file().then_some(meta.len()),
+    })
 }
 
 /// Opens every list of `files`, so that a missing one fails before any work.
 pub(crate) fn open_lists(files: &[String]) -> Result<Vec<OpenList>, Failure> {
-    files
-        .iter()
-        .map(|name| {
-            let file = std::fs::File::open(name).map_err(|e| Failure::io(name, &e))?;
-            let meta = file.metadata().map_err(|e| Failure::io(name, &e))?;
-            Ok(OpenList {
-                name: name.clone(),
-                file,
-                size: meta.is_file().then_some(meta.len()),
-            })
-        })
-        .collect()
+    files.iter().map(|name| open_list(name)).collect()
 }
 
-/// Reads `list` a block at a time ([`KeyList::scan`]), giving each block to `f`.
+impl OpenList {
+    /// Reads the list with `read` (given the reader, the list's name and whether it is a
+    /// regular file): a pipe or a device up to [`MAX_KEY_LIST`], a regular file whole, or,
+    /// with `limit_files`, only if it is within the limit too.
+    fn read(
+        self,
+        limit_files: bool,
+        read: impl FnOnce(&mut dyn std::io::Read, &str, bool) -> std::io::Result<LoadReport>,
+    ) -> Result<ListReport, Failure> {
+        let name = self.name;
+        let too_large = || {
+            Failure::usage(format!(
+                "{name}: larger than the {} MiB key-list limit",
+                MAX_KEY_LIST >> 20
+            ))
+        };
+        let report = match self.size {
+            Some(size) if limit_files && size > MAX_KEY_LIST => return Err(too_large()),
+            Some(_) => {
+                let mut file = self.file;
+                read(&mut file, &name, true).map_err(|e| Failure::io(&name, &e))?
+            }
+            None => {
+                let mut limited = std::io::Read::take(self.file, MAX_KEY_LIST + 1);
+                let report =
+                    read(&mut limited, &name, false).map_err(|e| Failure::io(&name, &e))?;
+                if limited.limit() == 0 {
+                    return Err(too_large());
+                }
+                report
+            }
+        };
+        checked(&name, report)
+    }
+}
+
+/// Reads `list` a block at a time ([`KeyList::scan`]), giving each block to `f`; a regular
+/// file of any size (a scan holds one block).
 pub(crate) fn scan_list(
     list: OpenList,
     f: impl FnMut(KeyList) -> std::ops::ControlFlow<()>,
 ) -> Result<ListReport, Failure> {
-    let name = list.name;
-    let report = if list.size.is_some() {
-        KeyList::scan(list.file, &name, f).map_err(|e| Failure::io(&name, &e))?
-    } else {
-        let mut limited = std::io::Read::take(list.file, MAX_KEY_LIST + 1);
-        let report = KeyList::scan(&mut limited, &name, f).map_err(|e| Failure::io(&name, &e))?;
-        if limited.limit() == 0 {
-            return Err(Failure::usage(format!(
-                "{name}: larger than the {} MiB key-list limit",
-                MAX_KEY_LIST >> 20
-            )));
-        }
-        report
-    };
-    checked(&name, report)
+    list.read(false, |reader, name, _| KeyList::scan(reader, name, f))
 }
 
 /// A `compare` node: `FILE[,key=value...]` (see `machinekey compare --help`).
