@@ -553,19 +553,19 @@ impl Auditor {
         let len = self.len();
         (0..len.div_ceil(CHUNK)).into_par_iter().for_each(|c| {
             let chunk = c * CHUNK..len.min((c + 1) * CHUNK);
-            let tried = chunk.len();
-            for index in chunk {
-                let states = KeyStates::default();
-                let mut open = false;
-                for (b, (blob, plan)) in blobs.iter().zip(&plans).enumerate() {
-                    let Some(best) = earliest.get(b) else {
-                        continue;
-                    };
+            // A block of keys times the group: each key's states are keyed on first use and
+            // kept for every blob; each blob's messages, and the cached per-key states of its
+            // purposes and paths, stay in cache while the block's keys are tried on it.
+            let states: Vec<KeyStates> = chunk.clone().map(|_| KeyStates::default()).collect();
+            for (b, (blob, plan)) in blobs.iter().zip(&plans).enumerate() {
+                let Some(best) = earliest.get(b) else {
+                    continue;
+                };
+                for (index, key_states) in chunk.clone().zip(&states) {
                     if best.load(Ordering::Relaxed) < index {
-                        continue;
+                        break;
                     }
-                    open = true;
-                    let Some(hit) = self.check(&blob.kind, plan, index, &states) else {
+                    let Some(hit) = self.check(&blob.kind, plan, index, key_states) else {
                         continue;
                     };
                     if best.fetch_min(index, Ordering::Relaxed) > index {
@@ -576,12 +576,11 @@ impl Auditor {
                             }
                         }
                     }
-                }
-                if !open {
+                    // Later keys of the block cannot come first for this blob.
                     break;
                 }
             }
-            progress.fetch_add(tried, Ordering::Relaxed);
+            progress.fetch_add(chunk.len(), Ordering::Relaxed);
         });
         hits.into_iter()
             .map(|slot| {
@@ -652,10 +651,11 @@ impl Auditor {
         if plan.fx45.is_empty() {
             return None;
         }
+        let length = self.key_lengths.binary_search(&vk.len()).ok()?;
         framework45_hit(
             kind.bytes(),
             index,
-            (vk, dk, || self.kdf(index, vk, states)),
+            (length, dk, || self.kdf(index, vk, states)),
             &plan.purposes,
             &plan.fx45,
         )

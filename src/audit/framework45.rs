@@ -6,7 +6,6 @@
 //! one MAC per tag length the blob allows (the signed bytes laid out once per blob).
 //! `K'enc` is derived only after a MAC verified.
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
 use sha1::Sha1;
@@ -96,11 +95,24 @@ pub(super) struct DerivedStates {
     /// of the message is then laid out once per blob).
     sha1_pads: OnceLock<Option<PadStates<5>>>,
     sha256_pads: OnceLock<Option<PadStates<8>>>,
-    /// The states of longer derived keys (rare: boxed, to keep the slots small).
-    sha1: OnceLock<Option<Box<HmacState<Sha1>>>>,
-    sha256: OnceLock<Option<Box<HmacState<Sha256>>>>,
-    sha384: OnceLock<Option<Box<HmacState<Sha384>>>>,
-    sha512: OnceLock<Option<Box<HmacState<Sha512>>>>,
+    /// The states of longer derived keys and of the SHA-384/512 MACs (rare: boxed
+    /// together, to keep the slots small).
+    generic: OnceLock<Box<GenericStates>>,
+}
+
+impl DerivedStates {
+    fn generic(&self) -> &GenericStates {
+        self.generic.get_or_init(Box::default)
+    }
+}
+
+/// A derived key's generic HMAC states, each keyed on first use.
+#[derive(Default)]
+pub(super) struct GenericStates {
+    sha1: OnceLock<Option<HmacState<Sha1>>>,
+    sha256: OnceLock<Option<HmacState<Sha256>>>,
+    sha384: OnceLock<Option<HmacState<Sha384>>>,
+    sha512: OnceLock<Option<HmacState<Sha512>>>,
 }
 
 /// The derived states of every candidate for one purpose (indexed like the candidates).
@@ -112,8 +124,9 @@ pub(super) struct PurposeCase {
     pub(super) context: Vec<u8>,
     pub(super) app_path: Option<String>,
     pub(super) user_key: Option<String>,
-    /// Derivations by master key length (the lengths the candidates have).
-    pub(super) derivations: BTreeMap<usize, Derivation>,
+    /// Derivations for each master key length the candidates have (indexed like the
+    /// auditor's sorted lengths).
+    pub(super) derivations: Vec<Option<Derivation>>,
     /// The auditor's cache for this purpose, shared by every blob that has it.
     pub(super) cache: Option<Arc<DerivedSlots>>,
 }
@@ -128,7 +141,7 @@ impl PurposeCase {
         let context = purpose.context();
         let derivations = key_lengths
             .iter()
-            .filter_map(|len| Some((*len, Derivation::new(&purpose, &context, *len)?)))
+            .map(|len| Derivation::new(&purpose, &context, *len))
             .collect();
         Self {
             purpose,
@@ -161,9 +174,10 @@ impl PreparedFx45 {
                 .as_ref()
                 .is_some_and(|k| padded.verify(k, tag)),
             Self::Sha1(_, m) => states
+                .generic()
                 .sha1
-                .get_or_init(|| hmac_state(key).map(Box::new))
-                .as_deref()
+                .get_or_init(|| hmac_state(key))
+                .as_ref()
                 .is_some_and(|k| m.verify(k, tag)),
             Self::Sha256(padded, _) if key.len() <= 64 => states
                 .sha256_pads
@@ -171,19 +185,22 @@ impl PreparedFx45 {
                 .as_ref()
                 .is_some_and(|k| padded.verify(k, tag)),
             Self::Sha256(_, m) => states
+                .generic()
                 .sha256
-                .get_or_init(|| hmac_state(key).map(Box::new))
-                .as_deref()
+                .get_or_init(|| hmac_state(key))
+                .as_ref()
                 .is_some_and(|k| m.verify(k, tag)),
             Self::Sha384(m) => states
+                .generic()
                 .sha384
-                .get_or_init(|| hmac_state(key).map(Box::new))
-                .as_deref()
+                .get_or_init(|| hmac_state(key))
+                .as_ref()
                 .is_some_and(|k| m.verify(k, tag)),
             Self::Sha512(m) => states
+                .generic()
                 .sha512
-                .get_or_init(|| hmac_state(key).map(Box::new))
-                .as_deref()
+                .get_or_init(|| hmac_state(key))
+                .as_ref()
                 .is_some_and(|k| m.verify(k, tag)),
         }
     }
@@ -228,12 +245,13 @@ pub(super) fn fx45_checks(bytes: &[u8]) -> Vec<Fx45Check> {
 }
 
 /// Checks the Framework45 reading of `bytes` under every purpose, for candidate `index`
-/// with master keys `vk`/`dk` (and `kdf`, the validation key's HMAC-SHA512 state, keyed
-/// only if a derivation is not cached).
+/// with decryption key `dk`, whose validation key has the `length`-th of the candidates'
+/// key lengths (and `kdf`, its validation key's HMAC-SHA512 state, keyed only if a
+/// derivation is not cached).
 pub(super) fn framework45_hit<'k>(
     bytes: &[u8],
     index: usize,
-    (vk, dk, kdf): (&[u8], &[u8], impl Fn() -> Option<&'k HmacState<Sha512>>),
+    (length, dk, kdf): (usize, &[u8], impl Fn() -> Option<&'k HmacState<Sha512>>),
     purposes: &[PurposeCase],
     checks: &[Fx45Check],
 ) -> Option<Hit> {
@@ -241,9 +259,6 @@ pub(super) fn framework45_hit<'k>(
         return None;
     }
     for case in purposes {
-        let Some(derivation) = case.derivations.get(&vk.len()) else {
-            continue;
-        };
         let uncached;
         let states: &DerivedStates = match case.cache.as_ref().and_then(|c| c.get(index)) {
             Some(slot) => slot.get_or_init(DerivedStates::default),
@@ -252,10 +267,10 @@ pub(super) fn framework45_hit<'k>(
                 &uncached
             }
         };
-        let Some(val_key) = states
-            .key
-            .get_or_init(|| kdf().map(|k| derivation.derive(k)))
-        else {
+        let Some(val_key) = states.key.get_or_init(|| {
+            let derivation = case.derivations.get(length)?.as_ref()?;
+            kdf().map(|k| derivation.derive(k))
+        }) else {
             continue;
         };
         for check in checks {
