@@ -510,10 +510,11 @@ impl Auditor {
             .flatten()
     }
 
-    /// Audits several blobs in one pass over the keys: each key's MAC states are keyed
-    /// once and tried on every reading of every blob before the next key (a key-major loop,
-    /// so the pad states are computed once per key for the whole group, not once per
-    /// blob). Gives, for each blob in order, what [`audit`](Self::audit) would.
+    /// Audits several blobs in one pass over the keys: the keys go in blocks of 64, and
+    /// each key's MAC states are keyed once and kept while the block is tried on every
+    /// reading of every blob (a blocked loop: the pad states are computed once per key for
+    /// the whole group, not once per blob, and a blob's messages stay in cache for the
+    /// block). Gives, for each blob in order, what [`audit`](Self::audit) would.
     ///
     /// # Example
     /// ```
