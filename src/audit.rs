@@ -282,16 +282,26 @@ fn serialize_hex<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::E
     s.serialize_str(&crate::crypto::encoding::to_upper_hex(bytes))
 }
 
-/// One candidate key's MAC states for one group of blobs, each keyed on first use (on the
-/// stack of the loop over keys: the list costs no memory beyond its decoded bytes).
-#[derive(Default)]
+/// One candidate key's MAC states for one group of blobs, each keyed on first use (held for
+/// one block of keys at a time: the list costs no memory beyond its decoded bytes).
 struct KeyStates {
+    /// The rank of the validation key's length among the candidates' lengths (which
+    /// derivation of each purpose applies), found once per key.
+    length: Option<usize>,
     legacy: LegacyStates,
     /// The validation key's HMAC-SHA512 state, for the SP800-108 derivations.
     kdf: OnceLock<Option<HmacState<Sha512>>>,
 }
 
 impl KeyStates {
+    fn new(length: Option<usize>) -> Self {
+        Self {
+            length,
+            legacy: LegacyStates::default(),
+            kdf: OnceLock::new(),
+        }
+    }
+
     fn kdf(&self, vk: &[u8]) -> Option<&HmacState<Sha512>> {
         self.kdf.get_or_init(|| hmac_state(vk)).as_ref()
     }
@@ -557,7 +567,13 @@ impl Auditor {
             // A block of keys times the group: each key's states are keyed on first use and
             // kept for every blob; each blob's messages, and the cached per-key states of its
             // purposes and paths, stay in cache while the block's keys are tried on it.
-            let states: Vec<KeyStates> = chunk.clone().map(|_| KeyStates::default()).collect();
+            let states: Vec<KeyStates> = chunk
+                .clone()
+                .map(|index| {
+                    let vk_len = self.keys(index).0.len();
+                    KeyStates::new(self.key_lengths.binary_search(&vk_len).ok())
+                })
+                .collect();
             for (b, (blob, plan)) in blobs.iter().zip(&plans).enumerate() {
                 let Some(best) = earliest.get(b) else {
                     continue;
@@ -652,7 +668,7 @@ impl Auditor {
         if plan.fx45.is_empty() {
             return None;
         }
-        let length = self.key_lengths.binary_search(&vk.len()).ok()?;
+        let length = states.length?;
         framework45_hit(
             kind.bytes(),
             index,
