@@ -5,6 +5,7 @@
 //! pad states keyed once per key ([`LegacyStates`]); everything after a verified MAC (the
 //! decryption, inner MACs, ticket parsing) is rare and uses the ordinary protector code.
 
+use std::cell::OnceCell;
 use std::sync::OnceLock;
 
 use md5::{Digest, Md5};
@@ -32,60 +33,96 @@ pub(super) const LEGACY_MACS: [ValidationAlgorithm; 5] = [
     ValidationAlgorithm::HmacSha512,
 ];
 
+/// Where a key's lazily keyed states are kept: [`Local`] cells for the states of one block
+/// of keys, which one thread owns for one group of blobs (no atomics on first use), or
+/// [`Shared`] ones for the states the auditor keeps across groups and threads.
+pub(super) trait Cells {
+    /// The cell holding one state.
+    type Cell<T>: Default;
+    /// The state in `cell`, made by `make` on first use.
+    fn get_or_init<T>(cell: &Self::Cell<T>, make: impl FnOnce() -> T) -> &T;
+}
+
+/// Cells of one thread ([`OnceCell`]).
+pub(super) struct Local;
+
+/// Cells shared between threads ([`OnceLock`]).
+pub(super) struct Shared;
+
+impl Cells for Local {
+    type Cell<T> = OnceCell<T>;
+    fn get_or_init<T>(cell: &OnceCell<T>, make: impl FnOnce() -> T) -> &T {
+        cell.get_or_init(make)
+    }
+}
+
+impl Cells for Shared {
+    type Cell<T> = OnceLock<T>;
+    fn get_or_init<T>(cell: &OnceLock<T>, make: impl FnOnce() -> T) -> &T {
+        cell.get_or_init(make)
+    }
+}
+
 /// The legacy MAC states of one key variant, each keyed on first use (so a blob that can
 /// only carry a 20-byte tag never pays for the SHA-512 pads), for the algorithms that accept
 /// the key (legacy refuses validation keys longer than the hash block).
-#[derive(Default)]
-pub(super) struct LegacyStates {
-    sha1: OnceLock<Option<PadStates<5>>>,
-    sha256: OnceLock<Option<PadStates<8>>>,
-    sha384: OnceLock<Option<Box<HmacState<Sha384>>>>,
-    sha512: OnceLock<Option<Box<HmacState<Sha512>>>>,
+pub(super) struct LegacyStates<C: Cells> {
+    sha1: C::Cell<Option<PadStates<5>>>,
+    sha256: C::Cell<Option<PadStates<8>>>,
+    sha384: C::Cell<Option<Box<HmacState<Sha384>>>>,
+    sha512: C::Cell<Option<Box<HmacState<Sha512>>>>,
+}
+
+impl<C: Cells> Default for LegacyStates<C> {
+    fn default() -> Self {
+        Self {
+            sha1: Default::default(),
+            sha256: Default::default(),
+            sha384: Default::default(),
+            sha512: Default::default(),
+        }
+    }
 }
 
 fn legal(algorithm: ValidationAlgorithm, key: &[u8]) -> bool {
     check_legacy_validation_key(algorithm, key).is_ok()
 }
 
-impl LegacyStates {
+impl<C: Cells> LegacyStates<C> {
     fn sha1(&self, key: &[u8]) -> Option<&PadStates<5>> {
-        self.sha1
-            .get_or_init(|| {
-                legal(ValidationAlgorithm::Sha1, key)
-                    .then(|| SHA1.pad_states(key))
-                    .flatten()
-            })
-            .as_ref()
+        C::get_or_init(&self.sha1, || {
+            legal(ValidationAlgorithm::Sha1, key)
+                .then(|| SHA1.pad_states(key))
+                .flatten()
+        })
+        .as_ref()
     }
 
     fn sha256(&self, key: &[u8]) -> Option<&PadStates<8>> {
-        self.sha256
-            .get_or_init(|| {
-                legal(ValidationAlgorithm::HmacSha256, key)
-                    .then(|| SHA256.pad_states(key))
-                    .flatten()
-            })
-            .as_ref()
+        C::get_or_init(&self.sha256, || {
+            legal(ValidationAlgorithm::HmacSha256, key)
+                .then(|| SHA256.pad_states(key))
+                .flatten()
+        })
+        .as_ref()
     }
 
     fn sha384(&self, key: &[u8]) -> Option<&HmacState<Sha384>> {
-        self.sha384
-            .get_or_init(|| {
-                legal(ValidationAlgorithm::HmacSha384, key)
-                    .then(|| hmac_state(key).map(Box::new))
-                    .flatten()
-            })
-            .as_deref()
+        C::get_or_init(&self.sha384, || {
+            legal(ValidationAlgorithm::HmacSha384, key)
+                .then(|| hmac_state(key).map(Box::new))
+                .flatten()
+        })
+        .as_deref()
     }
 
     fn sha512(&self, key: &[u8]) -> Option<&HmacState<Sha512>> {
-        self.sha512
-            .get_or_init(|| {
-                legal(ValidationAlgorithm::HmacSha512, key)
-                    .then(|| hmac_state(key).map(Box::new))
-                    .flatten()
-            })
-            .as_deref()
+        C::get_or_init(&self.sha512, || {
+            legal(ValidationAlgorithm::HmacSha512, key)
+                .then(|| hmac_state(key).map(Box::new))
+                .flatten()
+        })
+        .as_deref()
     }
 }
 
@@ -126,7 +163,12 @@ impl PreparedLegacy {
 
     /// Whether `tag` is the MAC under `key` (whose states `states` caches); false if that
     /// algorithm does not accept the key.
-    pub(super) fn verify(&self, states: &LegacyStates, key: &[u8], tag: &[u8]) -> bool {
+    pub(super) fn verify<C: Cells>(
+        &self,
+        states: &LegacyStates<C>,
+        key: &[u8],
+        tag: &[u8],
+    ) -> bool {
         match self {
             Self::Md5 {
                 prefix,
@@ -191,10 +233,10 @@ fn hit(
 
 /// Checks the legacy readings of the blob under one key variant: `states` keyed from `vk`,
 /// and the decryption key `dk`.
-pub(super) fn legacy_hit(
+pub(super) fn legacy_hit<C: Cells>(
     kind: &BlobKind<'_>,
     plan: &Plan,
-    states: &LegacyStates,
+    states: &LegacyStates<C>,
     vk: &[u8],
     dk: &[u8],
 ) -> Option<Hit> {
