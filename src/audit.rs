@@ -413,12 +413,17 @@ impl Auditor {
     /// ```
     #[must_use]
     pub fn from_list(list: KeyList) -> Self {
-        let key_lengths: BTreeSet<usize> = list
-            .parts()
-            .1
-            .iter()
-            .map(|e| e.validation().len())
-            .collect();
+        // Lists are mostly of one or a few lengths: a set insertion only when the length
+        // changes from the pair before.
+        let mut key_lengths = BTreeSet::new();
+        let mut last = None;
+        for e in list.parts().1 {
+            let len = e.validation().len();
+            if last != Some(len) {
+                key_lengths.insert(len);
+                last = Some(len);
+            }
+        }
         Self {
             list,
             key_lengths: key_lengths.into_iter().collect(),

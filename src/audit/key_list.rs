@@ -677,9 +677,11 @@ impl KeyList {
         source: u32,
         line: usize,
     ) -> Option<bool> {
-        let (validation, decryption) = self.bytes.get(start..)?.split_at_checked(validation_len)?;
-        let decryption_len = decryption.len();
-        let key = slot(validation, decryption);
+        let decryption_len = self
+            .bytes
+            .len()
+            .checked_sub(start)?
+            .checked_sub(validation_len)?;
         let same = |i: &u32| {
             self.entries.get(*i as usize).is_some_and(|e| {
                 e.validation_len == validation_len
@@ -701,6 +703,7 @@ impl KeyList {
             self.entries.push(entry);
             return Some(true);
         }
+        let key = self.entry_bytes(&entry).map(|(v, d)| slot(v, d))?;
         // One probe of the index for a new key (the common case in a list of random keys).
         match self.index.entry(key) {
             std::collections::hash_map::Entry::Vacant(slot) => {

@@ -124,9 +124,12 @@ impl<const N: usize> Md32<N> {
         }
         // One block holds the key XOR ipad, then (XORed again) the key XOR opad, and is
         // cleared once.
-        let mut block = [IPAD; BLOCK];
-        for (b, k) in block.iter_mut().zip(key) {
-            *b ^= k;
+        // The key copied in whole, then the pad XORed over the fixed-size block: both
+        // vectorise (a byte loop over the key's own length does not).
+        let mut block = [0u8; BLOCK];
+        block.get_mut(..key.len())?.copy_from_slice(key);
+        for b in &mut block {
+            *b ^= IPAD;
         }
         let mut inner = self.iv;
         (self.compress)(&mut inner, &[block]);
