@@ -65,9 +65,18 @@ def pinned(cpus, f):
         os.sched_setaffinity(0, before)
 
 
+# Idle seconds before each case is timed. Right after seconds of load on both cores (the
+# corpus counting, the case before on two cores) this machine runs the next half second or
+# so 20 to 25% slower (measured: a 47 ms audit took 58 to 60 ms for its first ten runs
+# after `audit-work`), which is the previous step's, not the case's.
+SETTLE = 3
+
+
 def timed(cmd, runs, cpus="0"):
-    """Median wall seconds of `cmd` pinned to `cpus`, after two warm-up runs."""
+    """Median wall seconds of `cmd` pinned to `cpus`, after `SETTLE` idle seconds and two
+    warm-up runs."""
     def run():
+        time.sleep(SETTLE)
         for _ in range(2):
             subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         times = []
