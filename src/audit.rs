@@ -70,7 +70,7 @@ use crate::crypto::mac::{HmacState, hmac_state};
 use crate::formats::osf::{ValueType, first_value_type};
 use crate::keys::isolate_apps_variant;
 use framework45::{DerivedSlots, framework45_hit};
-use legacy::{LegacyStates, Local, Shared, legacy_hit};
+use legacy::{LegacyStates, Local, Sha1Screen, Shared, legacy_hit};
 use plan::{Plan, plan};
 
 /// What a blob is, and what is known about where it came from.
@@ -473,6 +473,19 @@ impl Auditor {
         slots
     }
 
+    /// The list, back from the auditor (for [`KeyList::scan`] to reuse its memory).
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::audit::{Auditor, KeyList};
+    /// let auditor = Auditor::from_list(KeyList::parse("AABB,CCDD"));
+    /// assert_eq!(auditor.into_list().len(), 1);
+    /// ```
+    #[must_use]
+    pub fn into_list(self) -> KeyList {
+        self.list
+    }
+
     /// The validation key's HMAC-SHA512 state of candidate `index` (whose key is `vk`):
     /// the auditor's, kept across blobs, or for large lists the one of this group's `states`.
     fn kdf<'s>(
@@ -491,6 +504,12 @@ impl Auditor {
             Some(slot) => slot.get_or_init(|| hmac_state(vk)).as_ref(),
             None => states.kdf(vk),
         }
+    }
+
+    /// Candidate `index`'s states, none keyed yet.
+    fn key_states(&self, index: usize) -> KeyStates {
+        let vk_len = self.keys(index).0.len();
+        KeyStates::new(self.key_lengths.binary_search(&vk_len).ok())
     }
 
     /// The decoded keys of candidate `index`.
@@ -532,7 +551,10 @@ impl Auditor {
     /// each key's MAC states are keyed once and kept while the block is tried on every
     /// reading of every blob (a blocked loop: the pad states are computed once per key for
     /// the whole group, not once per blob, and a blob's messages stay in cache for the
-    /// block). Gives, for each blob in order, what [`audit`](Self::audit) would.
+    /// block). One blob whose readings are all HMAC-SHA1 (a value without its URL) has its
+    /// keys screened two at a time instead, their compressions overlapped, and only a key
+    /// whose MAC matches is checked in full. Gives, for each blob in order, what
+    /// [`audit`](Self::audit) would.
     ///
     /// # Example
     /// ```
@@ -570,18 +592,44 @@ impl Auditor {
         let hits: Vec<Mutex<Option<(usize, Hit)>>> =
             blobs.iter().map(|_| Mutex::new(None)).collect();
         let len = self.len();
+        // The hit of candidate `index` for blob `b`: kept if no earlier candidate has one.
+        let record = |b: usize, index: usize, hit: Hit| {
+            let (Some(best), Some(slot)) = (earliest.get(b), hits.get(b)) else {
+                return;
+            };
+            if best.fetch_min(index, Ordering::Relaxed) > index {
+                let mut slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
+                if slot.as_ref().is_none_or(|(i, _)| *i > index) {
+                    *slot = Some((index, hit));
+                }
+            }
+        };
+        // One blob with HMAC-SHA1 readings only: its keys screened two at a time.
+        let screen = match (blobs, plans.as_slice()) {
+            ([blob], [plan]) => Sha1Screen::new(blob.kind.bytes(), plan),
+            _ => None,
+        };
         (0..len.div_ceil(CHUNK)).into_par_iter().for_each(|c| {
             let chunk = c * CHUNK..len.min((c + 1) * CHUNK);
+            if let (Some(screen), [blob], [plan], [best]) =
+                (&screen, blobs, plans.as_slice(), earliest.as_slice())
+            {
+                // A block after one with a hit cannot come first.
+                if best.load(Ordering::Relaxed) > chunk.start {
+                    let first = self.screened(screen, chunk.clone(), |index| {
+                        self.check(&blob.kind, plan, index, &self.key_states(index))
+                    });
+                    if let Some((index, hit)) = first {
+                        record(0, index, hit);
+                    }
+                }
+                progress.fetch_add(chunk.len(), Ordering::Relaxed);
+                return;
+            }
             // A block of keys times the group: each key's states are keyed on first use and
             // kept for every blob; each blob's messages, and the cached per-key states of its
             // purposes and paths, stay in cache while the block's keys are tried on it.
-            let states: Vec<KeyStates> = chunk
-                .clone()
-                .map(|index| {
-                    let vk_len = self.keys(index).0.len();
-                    KeyStates::new(self.key_lengths.binary_search(&vk_len).ok())
-                })
-                .collect();
+            let states: Vec<KeyStates> = chunk.clone().map(|i| self.key_states(i)).collect();
             for (b, (blob, plan)) in blobs.iter().zip(&plans).enumerate() {
                 let Some(best) = earliest.get(b) else {
                     continue;
@@ -590,19 +638,11 @@ impl Auditor {
                     if best.load(Ordering::Relaxed) < index {
                         break;
                     }
-                    let Some(hit) = self.check(&blob.kind, plan, index, key_states) else {
-                        continue;
-                    };
-                    if best.fetch_min(index, Ordering::Relaxed) > index {
-                        if let Some(slot) = hits.get(b) {
-                            let mut slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
-                            if slot.as_ref().is_none_or(|(i, _)| *i > index) {
-                                *slot = Some((index, hit));
-                            }
-                        }
+                    if let Some(hit) = self.check(&blob.kind, plan, index, key_states) {
+                        record(b, index, hit);
+                        // Later keys of the block cannot come first for this blob.
+                        break;
                     }
-                    // Later keys of the block cannot come first for this blob.
-                    break;
                 }
             }
             progress.fetch_add(chunk.len(), Ordering::Relaxed);
@@ -613,6 +653,30 @@ impl Auditor {
                 self.finding(index, hit)
             })
             .collect()
+    }
+
+    /// The first key of `chunk` that `check` finds a hit for, trying only the keys that
+    /// pass `screen` (taken two at a time).
+    fn screened(
+        &self,
+        screen: &Sha1Screen<'_>,
+        chunk: core::ops::Range<usize>,
+        check: impl Fn(usize) -> Option<Hit>,
+    ) -> Option<(usize, Hit)> {
+        let end = chunk.end;
+        for a in chunk.step_by(2) {
+            let b = a + 1;
+            let key_b = (b < end).then(|| self.keys(b).0);
+            let passed = screen.candidates([Some(self.keys(a).0), key_b]);
+            for (index, passed) in [(a, passed[0]), (b, passed[1])] {
+                if passed {
+                    if let Some(hit) = check(index) {
+                        return Some((index, hit));
+                    }
+                }
+            }
+        }
+        None
     }
 
     fn finding(&self, index: usize, hit: Hit) -> Option<Finding> {

@@ -56,7 +56,9 @@ fn main() {
         let mut keys = builtin.len();
         let mut found = usize::from(builtin.audit(&blob).is_some());
         let report = KeyList::scan(&list[..], "list.txt", |block| {
-            let hit = Auditor::from_list(block).audit(&blob).is_some();
+            let auditor = Auditor::from_list(std::mem::take(block));
+            let hit = auditor.audit(&blob).is_some();
+            *block = auditor.into_list();
             found += usize::from(hit);
             if hit {
                 ControlFlow::Break(())

@@ -67,3 +67,72 @@ proptest! {
         prop_assert!(auditor.audit(&Blob::viewstate(&bytes).with_url(url)).is_none());
     }
 }
+
+/// `n` random-looking key pairs, 64-byte validation keys (HMAC-SHA1 accepts them) and a
+/// few 65-byte ones (it does not).
+fn long_list(n: u32, seed: u32) -> KeyList {
+    let mut text = String::new();
+    for i in 0..n {
+        let byte = |j: u32| format!("{:02X}", (i * 131 + j * 29 + seed * 7 + 3) % 256);
+        let vk_len = if i % 17 == 5 { 65 } else { 64 };
+        let vk: String = (0..vk_len).map(byte).collect();
+        let dk: String = (0..32).map(|j| byte(j + 200)).collect();
+        text.push_str(&format!("{vk},{dk}\n"));
+    }
+    KeyList::parse(&text)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// A value audited alone (its keys screened two at a time for HMAC-SHA1 readings) gives
+    /// what the same value gives among others (each key checked in full): the same first
+    /// key, reading and payload, wherever the key stands against the blocks of 64 keys and
+    /// the pairs of the screen, and nothing once tampered.
+    #[test]
+    fn a_value_alone_is_audited_as_in_a_group(
+        n in 1u32..200,
+        at in any::<prop::sample::Index>(),
+        seed in 0u32..1000,
+        alg in 0usize..3,
+        encrypt in any::<bool>(),
+        text in "[a-z]{0,80}",
+        flip_at in any::<prop::sample::Index>(),
+    ) {
+        let list = long_list(n, seed);
+        let index = at.index(list.len());
+        let pair = &list.pairs()[index];
+        prop_assume!(pair.validation_key.len() == 128);
+        let validation = ["SHA1", "MD5", "HMACSHA256"][alg];
+        let cfg = MachineKeyConfig::builder()
+            .validation_key(&pair.validation_key)
+            .decryption_key(&pair.decryption_key)
+            .validation(validation)
+            .decryption("AES")
+            .compatibility_mode("Framework20SP1")
+            .build()
+            .unwrap();
+        let page = Page::from_path("/app/dir/page.aspx", "/app").unwrap();
+        let mut payload = vec![0xFF, 0x01, 0x05, u8::try_from(text.len()).unwrap()];
+        payload.extend_from_slice(text.as_bytes());
+        let field = AppKeys::explicit(&cfg).unwrap().encode_viewstate(&payload, &page, encrypt).unwrap();
+        let mut bytes = from_base64(&field).unwrap();
+        let generator = page.generator(false).unwrap();
+        let auditor = Auditor::new(&list);
+        let blob = Blob::viewstate(&bytes).with_generator(generator);
+        let alone = auditor.audit(&blob).expect("found alone");
+        let grouped = auditor.audit_many(&[blob.clone(), blob]);
+        let grouped = grouped[0].as_ref().expect("found in a group");
+        prop_assert_eq!(alone.index, index);
+        prop_assert_eq!(alone.index, grouped.index);
+        prop_assert_eq!(alone.mode, grouped.mode);
+        prop_assert_eq!(alone.validation, grouped.validation);
+        prop_assert_eq!(&alone.payload, &grouped.payload);
+        prop_assert_eq!(&alone.payload, &payload);
+        let flip = flip_at.index(bytes.len());
+        bytes[flip] ^= 1;
+        let tampered = Blob::viewstate(&bytes).with_generator(generator);
+        prop_assert!(auditor.audit(&tampered).is_none());
+        prop_assert!(auditor.audit_many(&[tampered.clone(), tampered]).iter().all(Option::is_none));
+    }
+}

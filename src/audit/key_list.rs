@@ -539,11 +539,15 @@ impl KeyList {
     }
 
     /// Reads the list in `reader` a block (about 1 MiB of text) at a time, giving each
-    /// block's pairs to `f` as a list of their own, and drops the block before reading the
+    /// block's pairs to `f` as a list of their own, and empties the block before reading the
     /// next: a list of any size is read in the memory of one block, for a caller that needs
     /// each pair once, in list order (auditing one value against a large list: an
     /// [`Auditor::from_list`](super::Auditor::from_list) of each block). `f` returns
     /// [`ControlFlow::Break`] to stop reading.
+    ///
+    /// The block is lent to `f`, which may take it (`std::mem::take`); a block left in place,
+    /// or given back (by [`Auditor::into_list`](super::Auditor::into_list), say), has its
+    /// memory reused for the next block instead of newly allocated pages for each.
     ///
     /// Pairs are not deduplicated (a pair listed twice is given twice; the report counts
     /// it among the pairs): a block's pairs are used once, and looking each up would cost
@@ -557,10 +561,14 @@ impl KeyList {
     /// # Example
     /// ```
     /// use std::ops::ControlFlow;
-    /// use machinekey::audit::KeyList;
+    /// use machinekey::audit::{Auditor, Blob, KeyList};
     /// let mut seen = 0;
     /// let report = KeyList::scan(&b"AABB,CCDD\n0102,0304\n"[..], "keys.txt", |block| {
     ///     seen += block.len();
+    ///     // Audit the block, then give it back for the next one.
+    ///     let auditor = Auditor::from_list(std::mem::take(block));
+    ///     assert!(auditor.audit(&Blob::viewstate(&[0xFF, 0x01, 0x64])).is_none());
+    ///     *block = auditor.into_list();
     ///     ControlFlow::Continue(())
     /// })?;
     /// assert_eq!((seen, report.pairs), (2, 2));
@@ -569,11 +577,12 @@ impl KeyList {
     pub fn scan<R, F>(reader: R, source: &str, mut f: F) -> std::io::Result<LoadReport>
     where
         R: std::io::Read,
-        F: FnMut(KeyList) -> ControlFlow<()>,
+        F: FnMut(&mut KeyList) -> ControlFlow<()>,
     {
         let mut report = LoadReport::default();
         let mut line = 0;
         let mut base = 0;
+        let mut block = KeyList::default();
         read_lines(reader, |piece| {
             let text = match piece {
                 Piece::Lines(text) => text,
@@ -583,20 +592,30 @@ impl KeyList {
                     return ControlFlow::Continue(());
                 }
             };
-            let mut block = KeyList {
-                index_base: base,
-                keep_duplicates: true,
-                ..KeyList::default()
-            };
+            block.empty_for_block(base);
             let mut loader = block.loader(source, text.len());
             loader.line = line;
             loader.lines(text);
             line = loader.line;
             report.add(&loader.report);
             base += block.len();
-            f(block)
+            f(&mut block)
         })?;
         Ok(report)
+    }
+
+    /// Empties the list, keeping its allocations, as the block of [`KeyList::scan`] whose
+    /// first pair is pair `index_base` of the input.
+    fn empty_for_block(&mut self, index_base: usize) {
+        self.bytes.clear();
+        self.entries.clear();
+        self.index.clear();
+        self.overflow.clear();
+        self.sources.clear();
+        self.hashes.clear();
+        self.text = OnceLock::new();
+        self.index_base = index_base;
+        self.keep_duplicates = true;
     }
 
     /// The index in the whole input of this list's first pair (non-zero for the blocks

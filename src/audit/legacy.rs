@@ -192,6 +192,61 @@ impl PreparedLegacy {
     }
 }
 
+/// The HMAC-SHA1 messages and tags of a plan that has no other readings (no other MAC
+/// algorithm, no IsolateApps paths, no Framework45 purposes: a value audited without its
+/// URL, the common case). A key can give a hit only if its MAC matches one of them, and keys
+/// are screened for that two at a time ([`PaddedMessage::verify_pair`]), so that the
+/// compressions of two keys overlap; only a key that matches is checked in full.
+pub(super) struct Sha1Screen<'p> {
+    readings: Vec<(&'p PaddedMessage<5>, &'p [u8])>,
+}
+
+impl<'p> Sha1Screen<'p> {
+    /// The screen of `plan` for `bytes`, the blob it was made for; `None` if the plan has
+    /// readings the screen does not cover.
+    pub(super) fn new(bytes: &'p [u8], plan: &'p Plan) -> Option<Self> {
+        if !plan.isolated_apps.is_empty() || !plan.fx45.is_empty() {
+            return None;
+        }
+        let mut readings = Vec::new();
+        for check in &plan.legacy {
+            let (_, tag) = bytes.split_at_checked(check.split)?;
+            let own = match &check.encrypted {
+                EncryptedReading::Own(p) => Some(p),
+                EncryptedReading::None | EncryptedReading::AsSigned => None,
+            };
+            for prepared in check.signed.iter().map(|(_, p)| p).chain(own) {
+                match prepared {
+                    PreparedLegacy::Sha1(m) => readings.push((m, tag)),
+                    _ => return None,
+                }
+            }
+        }
+        Some(Self { readings })
+    }
+
+    /// For each of two keys (`None`: no key in that place), whether its MAC matches one of
+    /// the readings: exactly the keys for which [`legacy_hit`] can find anything.
+    pub(super) fn candidates(&self, keys: [Option<&[u8]>; 2]) -> [bool; 2] {
+        let [a, b] = keys.map(|key| {
+            key.filter(|k| legal(ValidationAlgorithm::Sha1, k))
+                .and_then(|k| SHA1.pad_states(k))
+        });
+        let mut found = [false; 2];
+        for (message, tag) in &self.readings {
+            let matched = match (&a, &b) {
+                (Some(a), Some(b)) => message.verify_pair([a, b], tag),
+                (Some(a), None) => [message.verify(a, tag), false],
+                (None, Some(b)) => [false, message.verify(b, tag)],
+                (None, None) => break,
+            };
+            found[0] |= matched[0];
+            found[1] |= matched[1];
+        }
+        found
+    }
+}
+
 /// The readings of a blob for one legacy MAC algorithm (one tag length).
 pub(super) struct LegacyCheck {
     pub(super) algorithm: ValidationAlgorithm,

@@ -928,7 +928,10 @@ fn audit(
             for file in files {
                 let mut found = None;
                 let report = scan_list(file, |block| {
-                    found = first(&Auditor::from_list(block));
+                    let auditor = Auditor::from_list(std::mem::take(block));
+                    found = first(&auditor);
+                    // Its memory serves the next block.
+                    *block = auditor.into_list();
                     if found.is_some() {
                         std::ops::ControlFlow::Break(())
                     } else {

@@ -385,7 +385,7 @@ impl OpenList {
 /// file of any size (a scan holds one block).
 pub(crate) fn scan_list(
     list: OpenList,
-    f: impl FnMut(KeyList) -> std::ops::ControlFlow<()>,
+    f: impl FnMut(&mut KeyList) -> std::ops::ControlFlow<()>,
 ) -> Result<ListReport, Failure> {
     list.read(false, |reader, name, _| KeyList::scan(reader, name, f))
 }
