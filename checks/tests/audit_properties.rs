@@ -9,16 +9,59 @@ use machinekey::crypto::encoding::from_base64;
 use machinekey::formats::{AppKeys, Page};
 use proptest::prelude::*;
 
-/// Sixteen random-looking key pairs of the common lengths.
-fn list() -> KeyList {
+/// `n` random-looking key pairs: byte `j` of pair `i` is `mix(i, j)`, the validation key
+/// `vk_len(i)` bytes, the decryption key 32.
+fn pairs(n: u32, mix: impl Fn(u32, u32) -> u32, vk_len: impl Fn(u32) -> u32) -> KeyList {
     let mut text = String::new();
-    for i in 0..16u32 {
-        let byte = |j: u32| format!("{:02X}", (i * 37 + j * 11 + 5) % 256);
-        let vk: String = (0..64).map(byte).collect();
+    for i in 0..n {
+        let byte = |j: u32| format!("{:02X}", mix(i, j) % 256);
+        let vk: String = (0..vk_len(i)).map(byte).collect();
         let dk: String = (0..32).map(|j| byte(j + 100)).collect();
         text.push_str(&format!("{vk},{dk}\n"));
     }
     KeyList::parse(&text)
+}
+
+/// Sixteen random-looking key pairs of the common lengths.
+fn list() -> KeyList {
+    pairs(16, |i, j| i * 37 + j * 11 + 5, |_| 64)
+}
+
+/// `n` random-looking key pairs, 64-byte validation keys (HMAC-SHA1 accepts them) and a
+/// few 65-byte ones (it does not).
+fn long_list(n: u32, seed: u32) -> KeyList {
+    pairs(
+        n,
+        |i, j| i * 131 + j * 29 + seed * 7 + 3,
+        |i| if i % 17 == 5 { 65 } else { 64 },
+    )
+}
+
+/// A ViewState of a whole ObjectStateFormatter graph (the string `text`) protected under
+/// `pair` for `/app/dir/page.aspx`, as bytes, with its payload and the page.
+fn protect(
+    pair: &machinekey::audit::KnownKey,
+    validation: &str,
+    mode: &str,
+    text: &str,
+    encrypt: bool,
+) -> (Vec<u8>, Vec<u8>, Page) {
+    let cfg = MachineKeyConfig::builder()
+        .validation_key(&pair.validation_key)
+        .decryption_key(&pair.decryption_key)
+        .validation(validation)
+        .decryption("AES")
+        .compatibility_mode(mode)
+        .build()
+        .unwrap();
+    let page = Page::from_path("/app/dir/page.aspx", "/app").unwrap();
+    let mut payload = vec![0xFF, 0x01, 0x05, u8::try_from(text.len()).unwrap()];
+    payload.extend_from_slice(text.as_bytes());
+    let field = AppKeys::explicit(&cfg)
+        .unwrap()
+        .encode_viewstate(&payload, &page, encrypt)
+        .unwrap();
+    (from_base64(&field).unwrap(), payload, page)
 }
 
 proptest! {
@@ -41,20 +84,8 @@ proptest! {
         let pair = &list.pairs()[index];
         let validation = ["MD5", "SHA1", "HMACSHA256", "HMACSHA384", "HMACSHA512"][alg];
         prop_assume!(!(framework45 && validation == "MD5"));
-        let cfg = MachineKeyConfig::builder()
-            .validation_key(&pair.validation_key)
-            .decryption_key(&pair.decryption_key)
-            .validation(validation)
-            .decryption("AES")
-            .compatibility_mode(if framework45 { "Framework45" } else { "Framework20SP1" })
-            .build()
-            .unwrap();
-        let page = Page::from_path("/app/dir/page.aspx", "/app").unwrap();
-        // A whole ObjectStateFormatter graph: a string.
-        let mut payload = vec![0xFF, 0x01, 0x05, u8::try_from(text.len()).unwrap()];
-        payload.extend_from_slice(text.as_bytes());
-        let field = AppKeys::explicit(&cfg).unwrap().encode_viewstate(&payload, &page, encrypt).unwrap();
-        let mut bytes = from_base64(&field).unwrap();
+        let mode = if framework45 { "Framework45" } else { "Framework20SP1" };
+        let (mut bytes, payload, _) = protect(pair, validation, mode, &text, encrypt);
         let auditor = Auditor::new(&list);
         let url = "https://host/app/dir/page.aspx";
         let found = auditor.audit(&Blob::viewstate(&bytes).with_url(url));
@@ -66,20 +97,6 @@ proptest! {
         bytes[at] ^= 1 << flip_bit;
         prop_assert!(auditor.audit(&Blob::viewstate(&bytes).with_url(url)).is_none());
     }
-}
-
-/// `n` random-looking key pairs, 64-byte validation keys (HMAC-SHA1 accepts them) and a
-/// few 65-byte ones (it does not).
-fn long_list(n: u32, seed: u32) -> KeyList {
-    let mut text = String::new();
-    for i in 0..n {
-        let byte = |j: u32| format!("{:02X}", (i * 131 + j * 29 + seed * 7 + 3) % 256);
-        let vk_len = if i % 17 == 5 { 65 } else { 64 };
-        let vk: String = (0..vk_len).map(byte).collect();
-        let dk: String = (0..32).map(|j| byte(j + 200)).collect();
-        text.push_str(&format!("{vk},{dk}\n"));
-    }
-    KeyList::parse(&text)
 }
 
 proptest! {
@@ -104,19 +121,7 @@ proptest! {
         let pair = &list.pairs()[index];
         prop_assume!(pair.validation_key.len() == 128);
         let validation = ["SHA1", "MD5", "HMACSHA256"][alg];
-        let cfg = MachineKeyConfig::builder()
-            .validation_key(&pair.validation_key)
-            .decryption_key(&pair.decryption_key)
-            .validation(validation)
-            .decryption("AES")
-            .compatibility_mode("Framework20SP1")
-            .build()
-            .unwrap();
-        let page = Page::from_path("/app/dir/page.aspx", "/app").unwrap();
-        let mut payload = vec![0xFF, 0x01, 0x05, u8::try_from(text.len()).unwrap()];
-        payload.extend_from_slice(text.as_bytes());
-        let field = AppKeys::explicit(&cfg).unwrap().encode_viewstate(&payload, &page, encrypt).unwrap();
-        let mut bytes = from_base64(&field).unwrap();
+        let (mut bytes, payload, page) = protect(pair, validation, "Framework20SP1", &text, encrypt);
         let generator = page.generator(false).unwrap();
         let auditor = Auditor::new(&list);
         let blob = Blob::viewstate(&bytes).with_generator(generator);
