@@ -605,7 +605,7 @@ impl KeyList {
     }
 
     /// Empties the list, keeping its allocations, as the block of [`KeyList::scan`] whose
-    /// first pair is pair `index_base` of the input.
+    /// first pair is pair `index_base` of the input (its text form is reset by `loader`).
     fn empty_for_block(&mut self, index_base: usize) {
         self.bytes.clear();
         self.entries.clear();
@@ -613,7 +613,6 @@ impl KeyList {
         self.overflow.clear();
         self.sources.clear();
         self.hashes.clear();
-        self.text = OnceLock::new();
         self.index_base = index_base;
         self.keep_duplicates = true;
     }

@@ -19,7 +19,7 @@ use crate::config::{FrameworkVersion, SymmetricAlgorithm, ValidationAlgorithm};
 use crate::crypto::legacy::mac::{LegacyMac, md5_v4_finish};
 use crate::crypto::legacy::{open_cbc0, strip_modifier};
 use crate::crypto::mac::{
-    HmacHash, HmacState, PadStates, PaddedMessage, PreparedMessage, SHA1, SHA256, hmac_state,
+    HmacHash, HmacState, Md32, PadStates, PaddedMessage, PreparedMessage, SHA1, SHA256, hmac_state,
 };
 use crate::crypto::work::{Work, add, final_blocks};
 use crate::formats::forms_ticket::FormsAuthenticationTicket;
@@ -88,21 +88,28 @@ fn legal(algorithm: ValidationAlgorithm, key: &[u8]) -> bool {
     check_legacy_validation_key(algorithm, key).is_ok()
 }
 
+/// The pad states of `key` for `algorithm` on `hash`, if legacy validation accepts the key.
+fn legacy_pads<const N: usize>(
+    hash: &Md32<N>,
+    algorithm: ValidationAlgorithm,
+    key: &[u8],
+) -> Option<PadStates<N>> {
+    legal(algorithm, key)
+        .then(|| hash.pad_states(key))
+        .flatten()
+}
+
 impl<C: Cells> LegacyStates<C> {
     fn sha1(&self, key: &[u8]) -> Option<&PadStates<5>> {
         C::get_or_init(&self.sha1, || {
-            legal(ValidationAlgorithm::Sha1, key)
-                .then(|| SHA1.pad_states(key))
-                .flatten()
+            legacy_pads(&SHA1, ValidationAlgorithm::Sha1, key)
         })
         .as_ref()
     }
 
     fn sha256(&self, key: &[u8]) -> Option<&PadStates<8>> {
         C::get_or_init(&self.sha256, || {
-            legal(ValidationAlgorithm::HmacSha256, key)
-                .then(|| SHA256.pad_states(key))
-                .flatten()
+            legacy_pads(&SHA256, ValidationAlgorithm::HmacSha256, key)
         })
         .as_ref()
     }
@@ -228,10 +235,8 @@ impl<'p> Sha1Screen<'p> {
     /// For each of two keys (`None`: no key in that place), whether its MAC matches one of
     /// the readings: exactly the keys for which [`legacy_hit`] can find anything.
     pub(super) fn candidates(&self, keys: [Option<&[u8]>; 2]) -> [bool; 2] {
-        let [a, b] = keys.map(|key| {
-            key.filter(|k| legal(ValidationAlgorithm::Sha1, k))
-                .and_then(|k| SHA1.pad_states(k))
-        });
+        let [a, b] =
+            keys.map(|key| key.and_then(|k| legacy_pads(&SHA1, ValidationAlgorithm::Sha1, k)));
         let mut found = [false; 2];
         for (message, tag) in &self.readings {
             let matched = match (&a, &b) {

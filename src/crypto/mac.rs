@@ -8,7 +8,7 @@ mod padded;
 mod prepared;
 
 #[cfg(feature = "audit")]
-pub(crate) use padded::{PadStates, PaddedMessage, SHA1, SHA256};
+pub(crate) use padded::{Md32, PadStates, PaddedMessage, SHA1, SHA256};
 #[cfg(feature = "audit")]
 pub(crate) use prepared::{HmacState, PreparedMessage, hmac_state};
 
