@@ -26,7 +26,10 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "target", "report")
 BIN = os.path.join(ROOT, "target", "release", "machinekey")
-WORK = os.path.join(ROOT, "target", "release", "audit-work")
+# The counting build (`--cfg machinekey_work_count`) has its own target directory, so it never
+# replaces the timed binaries with counting ones.
+WORK_TARGET = os.path.join(ROOT, "target", "work-count")
+WORK = os.path.join(WORK_TARGET, "release", "audit-work")
 TRUE_VK, TRUE_DK = "7" * 128, "9A" * 24
 GENERATOR = "EDD8C9AE"
 PAYLOAD = "ff010f0f05093831313031393736396464"
@@ -132,9 +135,9 @@ def main():
     args = ap.parse_args()
     os.makedirs(OUT, exist_ok=True)
 
-    sh("cargo", "build", "-q", "--release", "--features", "cli")
-    sh("cargo", "build", "-q", "--release", "-p", "machinekey-benches", "--features", "work-count",
-       "--bin", "audit-work")
+    sh("cargo", "build", "-q", "--release", "-p", "machinekey-cli")
+    sh("cargo", "build", "-q", "--release", "-p", "machinekey-benches", "--bin", "audit-work",
+       env=dict(os.environ, RUSTFLAGS="--cfg machinekey_work_count", CARGO_TARGET_DIR=WORK_TARGET))
     if not args.no_peer and not os.path.exists(peer_python(args.peer_venv)):
         sh(sys.executable, "-m", "venv", args.peer_venv)
         sh(peer_python(args.peer_venv), "-m", "pip", "install", "-q", "badsecrets==1.3.0")

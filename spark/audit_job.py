@@ -196,7 +196,7 @@ def main(argv=None):
     binary = os.path.abspath(args.machinekey)
     if not os.path.isfile(binary):
         parser.error("no machinekey binary at %s (build it: cargo build --release "
-                     "--features cli)" % binary)
+                     "-p machinekey-cli)" % binary)
     sc.addFile(binary)
     binary_name = os.path.basename(binary)
     keys_name = None

@@ -21,8 +21,9 @@
 //! before it is not a whole `ObjectStateFormatter` graph, or the ciphertext not whole
 //! blocks), and the SP800-108 inputs once per purpose. A candidate then costs two SHA-1
 //! compressions for an unencrypted legacy ViewState. Only after a MAC verified is anything
-//! decrypted or derived for the decryption key. Candidates are spread over cores with
-//! `rayon`, in chunks, and the first in list order wins.
+//! decrypted or derived for the decryption key. With the `rayon` feature,
+//! candidates are spread over cores in chunks (without it, the chunks run in turn on the
+//! calling thread); either way the first in list order wins.
 //!
 //! A finding is certain: it is reported only after a MAC verified under that key.
 //!
@@ -52,6 +53,7 @@ use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
+#[cfg(feature = "rayon")]
 use rayon::prelude::*;
 use serde::Serialize;
 use sha2::Sha512;
@@ -609,7 +611,7 @@ impl Auditor {
             ([blob], [plan]) => Sha1Screen::new(blob.kind.bytes(), plan),
             _ => None,
         };
-        (0..len.div_ceil(CHUNK)).into_par_iter().for_each(|c| {
+        let block = |c: usize| {
             let chunk = c * CHUNK..len.min((c + 1) * CHUNK);
             if let (Some(screen), [blob], [plan], [best]) =
                 (&screen, blobs, plans.as_slice(), earliest.as_slice())
@@ -646,7 +648,12 @@ impl Auditor {
                 }
             }
             progress.fetch_add(chunk.len(), Ordering::Relaxed);
-        });
+        };
+        let blocks = 0..len.div_ceil(CHUNK);
+        #[cfg(feature = "rayon")]
+        blocks.into_par_iter().for_each(block);
+        #[cfg(not(feature = "rayon"))]
+        blocks.for_each(block);
         hits.into_iter()
             .map(|slot| {
                 let (index, hit) = slot.into_inner().unwrap_or_else(PoisonError::into_inner)?;

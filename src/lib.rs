@@ -19,9 +19,6 @@ pub mod random;
 #[cfg(feature = "sim")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sim")))]
 pub mod sim;
-#[cfg(feature = "ui")]
-#[cfg_attr(docsrs, doc(cfg(feature = "ui")))]
-pub mod ui;
 
 // The front door: what everyday use needs, from the crate root.
 pub use config::MachineKeyConfig;

@@ -15,50 +15,12 @@ use machinekey::audit::carve::{ANTIFORGERY_PURPOSE, CarveOptions, carve};
 use machinekey::audit::{Auditor, KeyList};
 use machinekey::crypto::encoding::{to_base64, url_token_encode};
 use machinekey::formats::resource::ResourceKind;
-use machinekey::formats::viewstate::split_field;
-use machinekey::{AppKeys, CookieProtection, FormsAuthenticationTicket, MachineKeyConfig, Page};
+use machinekey::{CookieProtection, FormsAuthenticationTicket, Page};
 use serde_json::{Value, json};
 
-/// Pseudo-random hex of `n` bytes.
-fn hex_bytes(seed: &mut u64, n: usize) -> String {
-    (0..n)
-        .map(|_| {
-            *seed ^= *seed << 13;
-            *seed ^= *seed >> 7;
-            *seed ^= *seed << 17;
-            format!("{:02X}", seed.to_le_bytes()[0])
-        })
-        .collect()
-}
-
-/// 500 decoys with 5 planted pairs among them; returns the list and the planted keys.
-fn list() -> (KeyList, Vec<(String, String)>) {
-    let mut seed = 0x9E37_79B9_7F4A_7C15;
-    let mut text = String::new();
-    let mut planted = Vec::new();
-    for i in 0..505 {
-        let (v, d) = (hex_bytes(&mut seed, 64), hex_bytes(&mut seed, 32));
-        if i % 101 == 100 {
-            planted.push((v.clone(), d.clone()));
-        }
-        text.push_str(&format!("{v},{d}\n"));
-    }
-    let mut list = KeyList::default();
-    list.load(&text, "planted.txt");
-    (list, planted)
-}
-
-fn keys(v: &str, d: &str, mode: &str) -> AppKeys {
-    let cfg = MachineKeyConfig::builder()
-        .validation_key(v)
-        .decryption_key(d)
-        .validation("HMACSHA256")
-        .decryption("AES")
-        .compatibility_mode(mode)
-        .build()
-        .unwrap();
-    AppKeys::explicit(&cfg).unwrap()
-}
+#[path = "common/planted_page.rs"]
+mod planted_page;
+use planted_page::{keys, list, page_html};
 
 fn ticket() -> FormsAuthenticationTicket {
     FormsAuthenticationTicket {
@@ -157,55 +119,6 @@ fn batch_finds_every_planted_key_in_order() {
         (Some(1), Some(true))
     );
     assert_eq!(out["mode"], "legacy_signed");
-}
-
-const HTML: &str = r#"<!DOCTYPE html>
-<html><head>
-<script src="/shop/WebResource.axd?d={RESOURCE}&amp;t=637100000000000000" type="text/javascript"></script>
-<script src='/shop/Telerik.Web.UI.WebResource.axd?d=abc&amp;t=1' type="text/javascript"></script>
-</head><body>
-<form method="post" action="./cart.aspx" id="form1">
-<div class="aspNetHidden">
-<input type="hidden" name="__VIEWSTATEFIELDCOUNT" id="__VIEWSTATEFIELDCOUNT" value="{COUNT}" />
-{FIELDS}
-<input type="hidden" name="__VIEWSTATEGENERATOR" id="__VIEWSTATEGENERATOR" value="{GENERATOR}" />
-<input type="hidden" name="__EVENTVALIDATION" id="__EVENTVALIDATION" value="{EV}" />
-<input name="__RequestVerificationToken" type="hidden" value="{ANTIFORGERY}" />
-</div></form></body></html>"#;
-
-/// A page as ASP.NET renders it, with a split ViewState, under the planted keys.
-fn page_html(planted: &[(String, String)]) -> String {
-    let legacy = keys(&planted[0].0, &planted[0].1, "Framework20SP1");
-    let page = Page::from_path("/shop/cart.aspx", "/shop").unwrap();
-    let viewstate = legacy
-        .encode_viewstate(b"\xff\x01\x0f\x0f\x05\x01xdd", &page, false)
-        .unwrap();
-    let fields = split_field(&viewstate, 20);
-    let inputs: String = fields
-        .iter()
-        .filter(|(n, _)| n != "__VIEWSTATEFIELDCOUNT")
-        .map(|(n, v)| format!("<input type=\"hidden\" name=\"{n}\" id=\"{n}\" value=\"{v}\" />\n"))
-        .collect();
-    let ev = legacy
-        .encode_event_validation(b"\xff\x01\x64", &page, false)
-        .unwrap();
-    let resource = legacy
-        .encrypt_resource_string("s|WebForms.js", ResourceKind::WebResource)
-        .unwrap();
-    let af = url_token_encode(
-        &keys(&planted[1].0, &planted[1].1, "Framework45")
-            .protect(b"t", &[ANTIFORGERY_PURPOSE])
-            .unwrap(),
-    );
-    HTML.replace("{COUNT}", &(fields.len() - 1).to_string())
-        .replace("{FIELDS}", &inputs)
-        .replace(
-            "{GENERATOR}",
-            &format!("{:08X}", page.generator(false).unwrap()),
-        )
-        .replace("{EV}", &ev)
-        .replace("{ANTIFORGERY}", &af)
-        .replace("{RESOURCE}", &resource)
 }
 
 fn assert_all_found(items: &[BatchItem], auditor: &Auditor, expected_found: usize) {
@@ -324,62 +237,6 @@ fn carve_har_and_raw_response() {
             .any(|i| i.cookie.as_deref() == Some(cookie.as_str()))
     );
     assert_all_found(&items, &auditor, 5);
-}
-
-/// `machinekey carve site.har | machinekey audit --batch -` as a user runs it.
-#[cfg(feature = "cli")]
-#[test]
-fn carve_piped_into_batch() {
-    use std::io::Write as _;
-    use std::process::{Command, Stdio};
-    let (_, planted) = list();
-    let dir = std::env::temp_dir().join(format!("machinekey-carve-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let page = dir.join("cart.html");
-    std::fs::write(&page, page_html(&planted)).unwrap();
-    let keys = dir.join("keys.txt");
-    std::fs::write(
-        &keys,
-        planted
-            .iter()
-            .map(|(v, d)| format!("{v},{d}\n"))
-            .collect::<String>(),
-    )
-    .unwrap();
-    let bin = env!("CARGO_BIN_EXE_machinekey");
-    let carved = Command::new(bin)
-        .args([
-            "carve",
-            "--url",
-            "https://host/shop/cart.aspx",
-            page.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(carved.status.success());
-    let mut audit = Command::new(bin)
-        .args(["audit", "--keys", keys.to_str().unwrap(), "--batch", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    audit
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(&carved.stdout)
-        .unwrap();
-    let out = audit.wait_with_output().unwrap();
-    assert!(out.status.success());
-    let results: Vec<Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    assert_eq!(results.len(), 5);
-    assert_eq!(results.iter().filter(|r| r["found"] == true).count(), 4);
-    assert_eq!(results[4]["label"], "telerik");
-    assert!(results.iter().all(|r| r.get("key").is_none()));
 }
 
 /// Every hidden field carries what the audit needs: the generator on ViewState and

@@ -3,7 +3,7 @@
 //! exactly four SHA-1 compressions per key (the HMAC inner and outer pad states, one inner
 //! message block, one outer block), and nothing else; an encrypted one adds the block
 //! decryptions of the keys whose MAC matches, which is none.
-#![cfg(all(feature = "work-count", feature = "audit"))]
+#![cfg(all(machinekey_work_count, feature = "audit"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use machinekey::audit::{Auditor, Blob, KeyList};

@@ -20,7 +20,7 @@ fi
 
 bin="$root/target/debug/machinekey"
 if [ ! -x "$bin" ]; then
-  (cd "$root" && cargo build --locked --quiet --features cli --bin machinekey)
+  (cd "$root" && cargo build --locked --quiet -p machinekey-cli)
 fi
 
 log="$(mktemp)"

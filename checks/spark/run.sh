@@ -6,13 +6,13 @@
 # malformed record is an error line.
 #
 # Usage: checks/spark/run.sh [PATH/TO/machinekey]   (default: target/release/machinekey,
-#        built with `cargo build --release --features cli` when missing)
+#        built with `cargo build --release -p machinekey-cli` when missing)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 BIN=${1:-target/release/machinekey}
 if [ ! -x "$BIN" ]; then
-    cargo build --release --features cli
+    cargo build --release -p machinekey-cli
 fi
 BIN=$(realpath "$BIN")
 PYSPARK_VERSION=3.5.3

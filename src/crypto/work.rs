@@ -3,9 +3,10 @@
 //! Performance section): the audit's cost per key is what these counters count, times
 //! what one compression costs on the machine.
 //!
-//! The counters exist only with the `work-count` feature (for benchmarks, never for
-//! production: every compression then adds to a shared atomic). Without it, counting
-//! compiles to nothing and [`snapshot`] is not available.
+//! The counters exist only in a build with `RUSTFLAGS="--cfg machinekey_work_count"` (for
+//! benchmarks, never for production: every compression then adds to a shared atomic). It is
+//! a cfg rather than a feature so that no dependent can switch it on for everyone. Without it, counting
+//! compiles to nothing and `snapshot` is not available.
 //!
 //! What is counted is every compression the MAC and key-derivation paths of the audit and
 //! the protection stacks run (HMAC pad states, message blocks, outer blocks, the 4.x keyed
@@ -13,7 +14,7 @@
 //!
 //! # Example
 //! ```
-//! # #[cfg(all(feature = "work-count", feature = "audit"))] {
+//! # #[cfg(all(machinekey_work_count, feature = "audit"))] {
 //! use machinekey::audit::{Auditor, Blob, KeyList};
 //! use machinekey::crypto::{encoding::from_base64, work};
 //! let auditor = Auditor::new(&KeyList::builtin());
@@ -26,7 +27,7 @@
 
 /// What is counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(not(feature = "work-count"), allow(dead_code))]
+#[cfg_attr(not(machinekey_work_count), allow(dead_code))]
 pub(crate) enum Work {
     Md5,
     Sha1,
@@ -39,7 +40,7 @@ pub(crate) enum Work {
     DesBlock,
 }
 
-/// The counts since the last [`reset`].
+/// The counts since the last `reset`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Counts {
     /// MD5 compressions (64-byte blocks).
@@ -81,7 +82,7 @@ impl Counts {
     }
 }
 
-#[cfg(feature = "work-count")]
+#[cfg(machinekey_work_count)]
 mod counters {
     use super::{Counts, Keying, Work};
     use std::sync::atomic::{AtomicU64, Ordering};
@@ -102,7 +103,7 @@ mod counters {
         }
     }
 
-    /// The counts since the last [`reset`], summed over every thread.
+    /// The counts since the last `reset`, summed over every thread.
     #[must_use]
     pub fn snapshot() -> Counts {
         let at = |i: usize| COUNTS.get(i).map_or(0, |c| c.load(Ordering::Relaxed));
@@ -131,15 +132,15 @@ mod counters {
     }
 }
 
-#[cfg(feature = "work-count")]
+#[cfg(machinekey_work_count)]
 pub use counters::{reset, snapshot};
 
-/// Adds `n` to the counter of `work` (nothing without the `work-count` feature).
+/// Adds `n` to the counter of `work` (nothing without `--cfg machinekey_work_count`).
 #[inline(always)]
 pub(crate) fn add(work: Work, n: usize) {
-    #[cfg(feature = "work-count")]
+    #[cfg(machinekey_work_count)]
     counters::add(work, n as u64);
-    #[cfg(not(feature = "work-count"))]
+    #[cfg(not(machinekey_work_count))]
     let _ = (work, n);
 }
 
@@ -148,13 +149,13 @@ pub(crate) fn add(work: Work, n: usize) {
 #[inline(always)]
 pub(crate) fn add_keying(work: Work, n: usize) {
     add(work, n);
-    #[cfg(feature = "work-count")]
+    #[cfg(machinekey_work_count)]
     counters::add_keying(work, n as u64);
 }
 
 /// Compressions a Merkle-Damgard hash with `block`-byte blocks and a `length`-byte length
 /// field runs to finish `buffered` bytes (the final padding).
-#[cfg_attr(not(feature = "work-count"), allow(dead_code))]
+#[cfg_attr(not(machinekey_work_count), allow(dead_code))]
 pub(crate) const fn final_blocks(buffered: usize, block: usize, length: usize) -> usize {
     (buffered + 1 + length).div_ceil(block)
 }

@@ -516,7 +516,12 @@ impl KeyStore {
     pub fn delete_local_machine_key(&mut self, sid: &str, view: RegistryView) {
         self.local_machine.remove(&(view, sid.to_owned()));
     }
+}
 
+/// The store's JSON file (feature `sim`, which brings in `serde_json`).
+#[cfg(feature = "sim")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sim")))]
+impl KeyStore {
     /// Writes the state as JSON (keys as hex: a secret).
     ///
     /// # Example
@@ -627,12 +632,14 @@ impl KeyStore {
     }
 }
 
+#[cfg(feature = "sim")]
 #[derive(Serialize, Deserialize)]
 struct PersistedKey {
     keys_hex: String,
     created: FileTime,
 }
 
+#[cfg(feature = "sim")]
 #[derive(Serialize, Deserialize)]
 struct PersistedMachineKey {
     view: RegistryView,
@@ -641,6 +648,7 @@ struct PersistedMachineKey {
     value: Option<PersistedKey>,
 }
 
+#[cfg(feature = "sim")]
 #[derive(Serialize, Deserialize)]
 struct Persisted {
     lsa_secret_hex: Option<String>,
@@ -649,6 +657,7 @@ struct Persisted {
     last_install: Vec<(RegistryView, FileTime)>,
 }
 
+#[cfg(feature = "sim")]
 impl Drop for PersistedKey {
     fn drop(&mut self) {
         zeroize::Zeroize::zeroize(&mut self.keys_hex);

@@ -1,4 +1,4 @@
-//! A local decoder page (feature `ui`; `machinekey ui`): paste a ViewState, EventValidation,
+//! A local decoder page (`machinekey ui`): paste a ViewState, EventValidation,
 //! forms cookie, `CfDJ8` value or one or two web.configs, with keys or not, and see the
 //! tree, the MAC verdict, which publicly known key (if any) protects the value, a ticket's
 //! fields, or the compare matrix.
@@ -9,18 +9,8 @@
 //! preflight, which it never grants), and serves one page whose Content-Security-Policy
 //! allows nothing but itself: no external script, font, image or request. Nothing is logged:
 //! keys and values typed into the page exist only in the request that carries them.
-//!
-//! # Example
-//! ```no_run
-//! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> std::io::Result<()> {
-//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-//! println!("http://{}/", listener.local_addr()?);
-//! machinekey::ui::serve(listener).await
-//! # }
-//! ```
 
-pub mod inspect;
+pub(crate) mod inspect;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Json, Request};
@@ -34,7 +24,7 @@ const APP_JS: &str = include_str!("ui/assets/app.js");
 const APP_CSS: &str = include_str!("ui/assets/app.css");
 
 /// The page's Content-Security-Policy: itself and nothing else.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
+pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 /// The largest request accepted (a web.config or a ViewState is far smaller).
 const MAX_BODY: usize = 4 << 20;
@@ -47,7 +37,7 @@ const MAX_BODY: usize = 4 << 20;
 /// let app = machinekey::ui::router();
 /// # let _ = app;
 /// ```
-pub fn router() -> Router {
+pub(crate) fn router() -> Router {
     Router::new()
         .route(
             "/",
@@ -70,7 +60,7 @@ pub fn router() -> Router {
 ///
 /// # Errors
 /// The listener's I/O error; and `InvalidInput` when it is not bound to a loopback address.
-pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
+pub(crate) async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
     if !listener.local_addr()?.ip().is_loopback() {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,

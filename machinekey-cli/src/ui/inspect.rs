@@ -3,21 +3,21 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{Auditor, Blob, KeyList};
-use crate::compat::{Comparison, Node, matrix};
-use crate::config::MachineKeyConfig;
-use crate::crypto::encoding::{decode_value, to_upper_hex};
-use crate::dataprotection::KeyRing;
-use crate::formats::forms_ticket::unix_seconds_from_ticks;
-use crate::formats::nrbf::gadgets::{self, Finding as GadgetFinding};
-use crate::formats::osf;
-use crate::{AppIdentity, AppKeys, CookieProtection, Page, TicketValidation};
+use machinekey::audit::{Auditor, Blob, KeyList};
+use machinekey::compat::{Comparison, Node, matrix};
+use machinekey::config::MachineKeyConfig;
+use machinekey::crypto::encoding::{decode_value, to_upper_hex};
+use machinekey::dataprotection::KeyRing;
+use machinekey::formats::forms_ticket::unix_seconds_from_ticks;
+use machinekey::formats::nrbf::gadgets::{self, Finding as GadgetFinding};
+use machinekey::formats::osf;
+use machinekey::{AppIdentity, AppKeys, CookieProtection, Page, TicketValidation};
 
 /// What the user pasted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
-pub enum Kind {
+pub(crate) enum Kind {
     /// Decide from the value's shape.
     #[default]
     Auto,
@@ -37,7 +37,7 @@ pub enum Kind {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 #[non_exhaustive]
-pub struct InspectRequest {
+pub(crate) struct InspectRequest {
     /// The value (or the first web.config).
     pub value: String,
     /// What it is.
@@ -68,7 +68,7 @@ pub struct InspectRequest {
 
 /// The verdict shown at the top of the page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Verdict {
+pub(crate) struct Verdict {
     /// `verified`, `refused`, `unverified`, `known_key`, `info` or `error`.
     pub status: &'static str,
     /// One line for people.
@@ -77,7 +77,7 @@ pub struct Verdict {
 
 /// A known key that protects the value: fingerprints and where it is listed, never the key.
 #[derive(Debug, Clone, Serialize)]
-pub struct KnownKeyView {
+pub(crate) struct KnownKeyView {
     /// Short fingerprints of the validation and decryption keys.
     pub fingerprints: String,
     /// Where the list names it.
@@ -95,7 +95,7 @@ pub struct KnownKeyView {
 /// The page's answer.
 #[derive(Debug, Clone, Serialize)]
 #[non_exhaustive]
-pub struct InspectResponse {
+pub(crate) struct InspectResponse {
     /// What the value was taken for.
     pub kind: Kind,
     /// The verdict.
@@ -238,7 +238,7 @@ fn builtin_auditor() -> &'static Auditor {
     AUDITOR.get_or_init(|| Auditor::new(builtin_list()))
 }
 
-fn known_key(req: &InspectRequest, kind: Kind) -> Option<crate::audit::Finding> {
+fn known_key(req: &InspectRequest, kind: Kind) -> Option<machinekey::audit::Finding> {
     if req.find_known_key == Some(false) {
         return None;
     }
@@ -260,7 +260,7 @@ fn known_key(req: &InspectRequest, kind: Kind) -> Option<crate::audit::Finding> 
     })
 }
 
-fn known_key_view(f: &crate::audit::Finding) -> KnownKeyView {
+fn known_key_view(f: &machinekey::audit::Finding) -> KnownKeyView {
     KnownKeyView {
         fingerprints: format!(
             "validationKey {} / decryptionKey {}",
@@ -289,7 +289,7 @@ fn known_key_view(f: &crate::audit::Finding) -> KnownKeyView {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[must_use]
-pub fn inspect(req: &InspectRequest) -> InspectResponse {
+pub(crate) fn inspect(req: &InspectRequest) -> InspectResponse {
     let kind = detect(req);
     if req.value.trim().is_empty() {
         return InspectResponse::new(kind, "error", "paste a value first");
@@ -373,7 +373,7 @@ fn page_state(req: &InspectRequest, kind: Kind) -> InspectResponse {
     }
 }
 
-fn ticket_json(t: &crate::FormsAuthenticationTicket) -> serde_json::Value {
+fn ticket_json(t: &machinekey::FormsAuthenticationTicket) -> serde_json::Value {
     let mut v = serde_json::to_value(t).unwrap_or_default();
     if let Some(map) = v.as_object_mut() {
         map.insert(
@@ -421,8 +421,8 @@ fn forms_cookie(req: &InspectRequest) -> InspectResponse {
                 "known_key",
                 "ticket opened with a publicly known key: anyone can forge logins for this site",
             );
-            r.ticket = crate::FormsAuthenticationTicket::deserialize(&f.payload)
-                .or_else(|_| crate::FormsAuthenticationTicket::deserialize_legacy(&f.payload))
+            r.ticket = machinekey::FormsAuthenticationTicket::deserialize(&f.payload)
+                .or_else(|_| machinekey::FormsAuthenticationTicket::deserialize_legacy(&f.payload))
                 .ok()
                 .map(|t| ticket_json(&t));
             if r.ticket.is_none() {
@@ -440,7 +440,7 @@ fn forms_cookie(req: &InspectRequest) -> InspectResponse {
 }
 
 fn data_protection(req: &InspectRequest) -> InspectResponse {
-    use crate::audit::data_protection::{DataProtectionFinding, audit_data_protection};
+    use machinekey::audit::data_protection::{DataProtectionFinding, audit_data_protection};
     let kind = Kind::DataProtection;
     let Some(xml) = non_empty(&req.key_ring_xml) else {
         return InspectResponse::new(
@@ -450,7 +450,7 @@ fn data_protection(req: &InspectRequest) -> InspectResponse {
         );
     };
     let mut ring = KeyRing::new();
-    match crate::dataprotection::Key::from_xml(xml, "pasted key") {
+    match machinekey::dataprotection::Key::from_xml(xml, "pasted key") {
         Ok(key) => {
             if let Err(e) = ring.add(key) {
                 return InspectResponse::new(kind, "error", format!("key ring: {e}"));
@@ -494,6 +494,7 @@ fn data_protection(req: &InspectRequest) -> InspectResponse {
                 "the ring holds the key, but none of the {chains_tried} known purpose chains opens the value (another application name, or tampered)"
             ),
         ),
+        Ok(_) => InspectResponse::new(kind, "refused", "the value was not opened"),
         Err(e) => InspectResponse::new(kind, "error", e.to_string()),
     }
 }
@@ -505,7 +506,7 @@ fn web_configs(req: &InspectRequest) -> InspectResponse {
         Err(e) => return InspectResponse::new(kind, "error", format!("first web.config: {e}")),
     };
     let Some(second_xml) = non_empty(&req.web_config) else {
-        return match crate::config::lint::lint(&first, Some(builtin_list())) {
+        return match machinekey::config::lint::lint(&first, Some(builtin_list())) {
             Ok(summary) => {
                 let mut r = InspectResponse::new(
                     kind,

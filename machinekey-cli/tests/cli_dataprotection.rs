@@ -2,7 +2,6 @@
 //! --key-ring`, `compare` with `ring=`, `--key-ring` on the key options of a
 //! `dataProtectorType` application, and the shipped scenario files.
 
-#![cfg(feature = "cli")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -32,7 +31,8 @@ fn stderr(o: &Output) -> String {
 
 /// A directory holding the docs' sample key file (ASP.NET Core 2.0, unencrypted).
 fn sample_ring(name: &str) -> PathBuf {
-    let doc: Value = serde_json::from_str(include_str!("data/data_protection.json")).unwrap();
+    let doc: Value =
+        serde_json::from_str(include_str!("../../tests/data/data_protection.json")).unwrap();
     let v = doc["vectors"]
         .as_array()
         .unwrap()
@@ -288,7 +288,7 @@ fn key_options_take_a_key_ring_and_compare_takes_rings() {
 
 #[test]
 fn shipped_data_protection_scenarios_run() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/scenarios");
+    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).join("examples/scenarios");
     for (file, needle) in [
         (
             "data-protection-containers.toml",

@@ -1009,7 +1009,7 @@ fn serve_ui(port: u16) -> Result<Output, Failure> {
         println!("machinekey ui: http://{addr}/ (Ctrl-C to stop)");
         use std::io::Write as _;
         let _ = std::io::stdout().flush();
-        machinekey::ui::serve(listener)
+        crate::ui::serve(listener)
             .await
             .map_err(|e| Failure::usage(format!("the server stopped: {e}")))?;
         Ok(Output::streamed())

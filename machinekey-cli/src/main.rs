@@ -2,9 +2,9 @@
 //!
 //! `args` defines the command line, `input` reads what users hand it (values in any text
 //! form, `-`, `@FILE`, web.configs, key lists), `commands` calls the library, and `output`
-//! prints text or JSON and picks the exit code. It is a binary of the crate behind the `cli`
-//! feature rather than a crate of its own, so `cargo install machinekey --features cli`
-//! gives the matching version and a library build never compiles clap.
+//! prints text or JSON and picks the exit code; `ui` serves the local decoder page. It is a
+//! crate of its own (`cargo install machinekey-cli`), so the library never compiles clap,
+//! axum or tokio.
 
 mod args;
 mod commands;
@@ -12,6 +12,7 @@ mod dataprotection;
 mod input;
 mod output;
 mod progress;
+mod ui;
 
 use std::process::ExitCode;
 

@@ -4,7 +4,6 @@
 //! limits, key lists with unreadable lines, and the same exit code for empty input
 //! everywhere.
 
-#![cfg(feature = "cli")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -917,7 +916,7 @@ fn compare_nodes() {
 fn simulate_scenarios_and_web_garden() {
     let file = format!(
         "{}/examples/scenarios/isolate-apps.toml",
-        env!("CARGO_MANIFEST_DIR")
+        concat!(env!("CARGO_MANIFEST_DIR"), "/..")
     );
     let o = bin()
         .args(["simulate", "--scenario", &file])

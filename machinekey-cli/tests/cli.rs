@@ -3,7 +3,6 @@
 //! algorithm pair in both stacks; ViewState trees (`decode --tree`, `inspect`) and the gadget
 //! fields of `audit` and `carve`.
 
-#![cfg(feature = "cli")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -474,7 +473,10 @@ fn audit_and_simulate() {
 // payloads of tests/data/viewstate_gadgets.json.
 
 fn vectors(file: &str) -> Vec<Value> {
-    let path = format!("{}/tests/data/{file}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/data/{file}",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/..")
+    );
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     doc["vectors"].as_array().unwrap().clone()
 }
