@@ -19,6 +19,9 @@
 
 #![allow(clippy::missing_panics_doc, clippy::unwrap_used, clippy::expect_used)]
 
+use machinekey::config::CompatibilityMode;
+use machinekey::formats::GeneratorHash;
+use machinekey::formats::viewstate::ViewStateProtection;
 use machinekey::{AppKeys, MachineKeyConfig, Page};
 
 /// The true key of the end-to-end cases: `validationKey` 7×128, `decryptionKey` 9A×24.
@@ -37,8 +40,8 @@ pub fn true_key_viewstates() -> (Vec<u8>, Vec<u8>) {
     let cfg = MachineKeyConfig::builder()
         .validation_key(TRUE_KEY.0)
         .decryption_key(TRUE_KEY.1)
-        .validation("SHA1")
-        .decryption("AES")
+        .validation(machinekey::config::ValidationAlgorithm::Sha1)
+        .decryption(machinekey::config::DecryptionAlgorithm::Aes)
         .build()
         .unwrap();
     let keys = AppKeys::explicit(&cfg).unwrap();
@@ -46,8 +49,14 @@ pub fn true_key_viewstates() -> (Vec<u8>, Vec<u8>) {
     let payload = b"\xff\x01\x0f\x0f\x05\x09811019769dd";
     let decode = |s: String| machinekey::crypto::encoding::from_base64(&s).unwrap();
     (
-        decode(keys.encode_viewstate(payload, &page, false).unwrap()),
-        decode(keys.encode_viewstate(payload, &page, true).unwrap()),
+        decode(
+            keys.encode_viewstate(payload, &page, ViewStateProtection::Signed)
+                .unwrap(),
+        ),
+        decode(
+            keys.encode_viewstate(payload, &page, ViewStateProtection::Encrypted)
+                .unwrap(),
+        ),
     )
 }
 
@@ -86,12 +95,12 @@ pub fn corpus(kind: &str, pages: usize, per_page: usize) -> Vec<String> {
     let cfg = MachineKeyConfig::builder()
         .validation_key(&"5A".repeat(64))
         .decryption_key(&"C3".repeat(32))
-        .validation("SHA1")
-        .decryption("AES")
+        .validation(machinekey::config::ValidationAlgorithm::Sha1)
+        .decryption(machinekey::config::DecryptionAlgorithm::Aes)
         .compatibility_mode(if kind == "framework45" {
-            "Framework45"
+            CompatibilityMode::Framework45
         } else {
-            "Framework20SP1"
+            CompatibilityMode::Framework20SP1
         })
         .build()
         .unwrap();
@@ -100,14 +109,22 @@ pub fn corpus(kind: &str, pages: usize, per_page: usize) -> Vec<String> {
     for p in 0..pages {
         let path = format!("/site/page{p}.aspx");
         let page = Page::from_path(&path, "/site").unwrap();
-        let generator = format!("{:08X}", page.generator(false).unwrap());
+        let generator = format!("{:08X}", page.generator(GeneratorHash::default()).unwrap());
         for b in 0..per_page {
             // A whole ObjectStateFormatter graph (a string), as real page state is.
             let text = format!("page {p} blob {b}");
             let mut payload = vec![0xFF, 0x01, 0x05, u8::try_from(text.len()).unwrap()];
             payload.extend_from_slice(text.as_bytes());
             let field = keys
-                .encode_viewstate(&payload, &page, kind == "legacy_encrypted")
+                .encode_viewstate(
+                    &payload,
+                    &page,
+                    if kind == "legacy_encrypted" {
+                        ViewStateProtection::Encrypted
+                    } else {
+                        ViewStateProtection::Signed
+                    },
+                )
                 .unwrap();
             lines.push(
                 serde_json::json!({"viewstate": field, "generator": generator, "url": format!("https://host{path}")})

@@ -20,9 +20,12 @@ fn config(mode: &str) -> MachineKeyConfig {
     MachineKeyConfig::builder()
         .validation_key(VK)
         .decryption_key(DK)
-        .validation("HMACSHA256")
-        .decryption("AES")
-        .compatibility_mode(mode)
+        .validation(machinekey::config::ValidationAlgorithm::HmacSha256)
+        .decryption(machinekey::config::DecryptionAlgorithm::Aes)
+        .attribute(
+            machinekey::config::MachineKeyAttribute::CompatibilityMode,
+            mode,
+        )
         .build()
         .expect("valid config")
 }

@@ -6,9 +6,10 @@
 
 use machinekey::config::MachineKeyConfig;
 use machinekey::crypto::legacy::LegacyProtector;
-use machinekey::keys::store::{FileTime, KeyStore, ProcessIdentity, RegistryView};
+use machinekey::keys::store::{KeyStore, ProcessIdentity, RegistryView};
 use machinekey::keys::{AppIdentity, AutoGenKeys, LegacyKeys};
 use machinekey::random::OsRandom;
+use machinekey::time::{Duration, OffsetDateTime};
 
 fn main() -> Result<(), machinekey::Error> {
     let config = MachineKeyConfig::default(); // AutoGenerate,IsolateApps; HMACSHA256
@@ -16,7 +17,8 @@ fn main() -> Result<(), machinekey::Error> {
     let identity = ProcessIdentity::custom("S-1-5-21-1004336348-1177238915-682003330-1105", false);
     let mut store = KeyStore::new();
     store.grant_access(identity.sid()); // provisioned with aspnet_regiis -ga long ago
-    let mut clock = 0u64;
+    // The model takes the time from its caller: a minute per event from a fixed start.
+    let mut clock = OffsetDateTime::UNIX_EPOCH + Duration::days(20_000);
 
     for (stage, event) in [
         ("before the update", None),
@@ -24,7 +26,7 @@ fn main() -> Result<(), machinekey::Error> {
         ("after aspnet_regiis -ga + recycle", Some("grant")),
     ] {
         match event {
-            Some("install") => store.install_framework(FileTime(clock), true),
+            Some("install") => store.install_framework(clock, true),
             Some(_) => store.grant_access(identity.sid()),
             None => {}
         }
@@ -32,9 +34,9 @@ fn main() -> Result<(), machinekey::Error> {
         // Three workers start; the first one protects data, the others try to read it.
         let mut protectors = Vec::new();
         for worker in 1..=3 {
-            clock += 1;
+            clock += Duration::minutes(1);
             let proposed = AutoGenKeys::generate(&OsRandom)?;
-            let got = store.resolve(&identity, RegistryView::Bits64, proposed, FileTime(clock))?;
+            let got = store.resolve(&identity, RegistryView::Bits64, proposed, clock)?;
             let keys = LegacyKeys::resolve(&config, &app, Some(&got.keys))?;
             println!("  worker {worker}: {}", got.source);
             protectors.push(LegacyProtector::new(&config, &keys)?);

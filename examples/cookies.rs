@@ -13,7 +13,10 @@ fn main() -> Result<(), machinekey::Error> {
         let cfg = MachineKeyConfig::builder()
             .validation_key(&"AB".repeat(64))
             .decryption_key(&"CD".repeat(32))
-            .compatibility_mode(mode)
+            .attribute(
+                machinekey::config::MachineKeyAttribute::CompatibilityMode,
+                mode,
+            )
             .build()?;
         let keys = AppKeys::explicit(&cfg)?;
         println!("{mode}:");

@@ -55,8 +55,8 @@ fn main() -> Result<(), machinekey::Error> {
     let fx45_cfg = MachineKeyConfig::builder()
         .validation_key(cfg.validation_key_text().expose_secret())
         .decryption_key(cfg.decryption_key_text().expose_secret())
-        .validation("HMACSHA256")
-        .compatibility_mode("Framework45")
+        .validation(ValidationAlgorithm::HmacSha256)
+        .compatibility_mode(machinekey::config::CompatibilityMode::Framework45)
         .build()?;
     let fx45 = Framework45Protector::from_config(&fx45_cfg)?;
     let purpose = Purpose::new(primary::VIEWSTATE)

@@ -24,9 +24,12 @@ fn main() -> Result<(), machinekey::Error> {
         let cfg = MachineKeyConfig::builder()
             .validation_key(VK)
             .decryption_key(DK)
-            .validation("SHA1")
-            .decryption("AES")
-            .compatibility_mode(mode)
+            .validation(machinekey::config::ValidationAlgorithm::Sha1)
+            .decryption(machinekey::config::DecryptionAlgorithm::Aes)
+            .attribute(
+                machinekey::config::MachineKeyAttribute::CompatibilityMode,
+                mode,
+            )
             .build()?;
         let keys = AppKeys::explicit(&cfg)?;
         let resource = keys.decrypt_resource_string(token, ResourceKind::WebResource)?;

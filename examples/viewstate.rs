@@ -19,14 +19,14 @@ fn main() -> Result<(), machinekey::Error> {
         "page {:?} / {:?}: __VIEWSTATEGENERATOR = {:08X}",
         page.template_source_directory().unwrap_or_default(),
         page.type_name().unwrap_or_default(),
-        page.generator(false)?
+        page.generator(machinekey::formats::GeneratorHash::InvariantIgnoreCase)?
     );
 
     // 2. Legacy mode (Framework20SP1): data || HMAC-SHA1(data || generator).
     let legacy_cfg = MachineKeyConfig::builder()
         .validation_key(VK)
         .decryption_key(DK)
-        .validation("SHA1")
+        .validation(machinekey::config::ValidationAlgorithm::Sha1)
         .build()?;
     let legacy = AppKeys::explicit(&legacy_cfg)?;
     let field = "/wEPDwUJODExMDE5NzY5ZGSglOSr1rG6xN5rzh/4C9UEuwa64w==";
@@ -41,8 +41,8 @@ fn main() -> Result<(), machinekey::Error> {
     let fx45_cfg = MachineKeyConfig::builder()
         .validation_key(VK)
         .decryption_key(DK)
-        .validation("HMACSHA256")
-        .compatibility_mode("Framework45")
+        .validation(machinekey::config::ValidationAlgorithm::HmacSha256)
+        .compatibility_mode(machinekey::config::CompatibilityMode::Framework45)
         .build()?;
     let fx45 = AppKeys::explicit(&fx45_cfg)?;
     let form = Page::from_path("http://172.16.25.128/form.aspx", "/")?;
@@ -59,7 +59,11 @@ fn main() -> Result<(), machinekey::Error> {
 
     // 4. ViewStateUserKey binds the ViewState to a user (anti-CSRF).
     let alice = form.clone().with_view_state_user_key("alice-session");
-    let mine = fx45.encode_viewstate(b"\xff\x01\x64", &alice, false)?;
+    let mine = fx45.encode_viewstate(
+        b"\xff\x01\x64",
+        &alice,
+        machinekey::formats::viewstate::ViewStateProtection::Signed,
+    )?;
     let bob = form.with_view_state_user_key("bob-session");
     println!(
         "alice's ViewState for bob: {:?}",

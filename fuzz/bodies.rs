@@ -62,7 +62,7 @@ pub fn parse(data: &[u8]) {
     );
     let _ = AppIdentity::new(a, b);
     if let Ok(page) = Page::from_path(a, b) {
-        let _ = page.generator(false);
+        let _ = page.generator(machinekey::formats::GeneratorHash::InvariantIgnoreCase);
         let _ = page.purposes();
     }
     let _ = from_hex(&text);
@@ -111,7 +111,7 @@ fn data_protection_keys() -> Option<AppKeys> {
     let cfg = MachineKeyConfig::builder()
         .validation_key(&"3C".repeat(64))
         .decryption_key("8E0D8C6E3B9E2A1F4C5D6E7F8091A2B3C4D5E6F708192A3B4C5D6E7F8091A2B3")
-        .compatibility_mode("Framework45")
+        .compatibility_mode(machinekey::config::CompatibilityMode::Framework45)
         .data_protector_type(machinekey::dataprotection::systemweb::COMPATIBILITY_DATA_PROTECTOR)
         .build()
         .ok()?;
@@ -130,7 +130,7 @@ fn sealed_auth_tickets(keys: &AppKeys, rest: &[u8]) {
     let framed = std::io::Write::write_all(&mut gz, rest)
         .ok()
         .and_then(|()| gz.finish().ok());
-    let owin = AuthCookie::owin(keys, "Cookies");
+    let owin = AuthCookie::owin(keys, "Cookies").unwrap();
     for plain in [Some(rest.to_vec()), framed].into_iter().flatten() {
         if let Ok(blob) = keys.protect(&plain, &[OWIN_PURPOSE, "Cookies", "v1"]) {
             if let Ok(t) = owin.unprotect(&to_base64url(&blob)) {
@@ -176,9 +176,18 @@ fn keys() -> &'static [AppKeys] {
             let cfg = MachineKeyConfig::builder()
                 .validation_key(&"5A".repeat(64))
                 .decryption_key(&dk)
-                .validation(validation)
-                .decryption(decryption)
-                .compatibility_mode(mode)
+                .attribute(
+                    machinekey::config::MachineKeyAttribute::Validation,
+                    validation,
+                )
+                .attribute(
+                    machinekey::config::MachineKeyAttribute::Decryption,
+                    decryption,
+                )
+                .attribute(
+                    machinekey::config::MachineKeyAttribute::CompatibilityMode,
+                    mode,
+                )
                 .build()
                 .ok()?;
             AppKeys::explicit(&cfg).ok()
@@ -310,9 +319,12 @@ fn sealing_keys() -> &'static [AppKeys] {
             let cfg = MachineKeyConfig::builder()
                 .validation_key(&"3C".repeat(64))
                 .decryption_key("8E0D8C6E3B9E2A1F4C5D6E7F8091A2B3C4D5E6F708192A3B4C5D6E7F8091A2B3")
-                .validation("HMACSHA256")
-                .decryption("AES")
-                .compatibility_mode(mode)
+                .validation(machinekey::config::ValidationAlgorithm::HmacSha256)
+                .decryption(machinekey::config::DecryptionAlgorithm::Aes)
+                .attribute(
+                    machinekey::config::MachineKeyAttribute::CompatibilityMode,
+                    mode,
+                )
                 .runtime(runtime)
                 .build()
                 .ok()?;
@@ -365,7 +377,15 @@ pub fn sealed(data: &[u8]) {
             // ObjectStateFormatter bytes as page state, signed or encrypted.
             1 => {
                 for encrypt in [false, true] {
-                    if let Ok(field) = keys.encode_viewstate(rest, &page, encrypt) {
+                    if let Ok(field) = keys.encode_viewstate(
+                        rest,
+                        &page,
+                        if encrypt {
+                            viewstate::ViewStateProtection::Encrypted
+                        } else {
+                            viewstate::ViewStateProtection::Signed
+                        },
+                    ) {
                         let opened = keys.decode_viewstate(&field, &page);
                         assert_eq!(opened.as_deref().ok(), Some(rest), "ViewState round trip");
                         let _ = osf::first_value_type(rest);
@@ -374,7 +394,15 @@ pub fn sealed(data: &[u8]) {
                             osf_tree(opened);
                         }
                     }
-                    if let Ok(field) = keys.encode_event_validation(rest, &page, encrypt) {
+                    if let Ok(field) = keys.encode_event_validation(
+                        rest,
+                        &page,
+                        if encrypt {
+                            viewstate::ViewStateProtection::Encrypted
+                        } else {
+                            viewstate::ViewStateProtection::Signed
+                        },
+                    ) {
                         assert_eq!(
                             keys.decode_event_validation(&field, &page).as_deref().ok(),
                             Some(rest)
@@ -427,8 +455,9 @@ pub fn sealed(data: &[u8]) {
                 let ticket = FormsAuthenticationTicket {
                     version: rest.first().copied().unwrap_or(2),
                     name: text(a),
-                    issue_date_ticks: 630_000_000_000_000_000 + i64::from(rest.len() as u32),
-                    expiration_ticks: 630_000_018_000_000_000,
+                    issue_date: machinekey::time::macros::datetime!(1997-05-01 0:00 UTC)
+                        + time::Duration::nanoseconds(100 * rest.len() as i64),
+                    expiration: machinekey::time::macros::datetime!(1997-05-01 0:30 UTC),
                     is_persistent: rest.len() % 2 == 1,
                     user_data: text(b),
                     cookie_path: "/".into(),

@@ -35,7 +35,7 @@
 //! let bytes = from_base64("/wEPDwUJODExMDE5NzY5ZGSglOSr1rG6xN5rzh/4C9UEuwa64w==")?;
 //! let found = auditor.audit(&Blob::viewstate(&bytes).with_generator(0xEDD8_C9AE)).ok_or(machinekey::Error::Unprotect)?;
 //! assert!(found.key.validation_key.starts_with("F5144F1A"));
-//! assert_eq!(found.validation.name(), "SHA1");
+//! assert_eq!(found.validation.as_str(), "SHA1");
 //! # Ok::<(), machinekey::Error>(())
 //! ```
 
@@ -71,6 +71,7 @@ use crate::crypto::framework45::Purpose;
 use crate::crypto::mac::{HmacState, hmac_state};
 use crate::formats::osf::{ValueType, first_value_type};
 use crate::keys::isolate_apps_variant;
+use crate::names::names;
 use framework45::{DerivedSlots, framework45_hit};
 use legacy::{LegacyStates, Local, Sha1Screen, Shared, legacy_hit};
 use plan::{Plan, plan};
@@ -122,15 +123,16 @@ impl<'a> Blob<'a> {
     /// use machinekey::config::MachineKeyConfig;
     /// use machinekey::crypto::encoding::from_base64;
     /// use machinekey::formats::{AppKeys, Page};
+    /// use machinekey::formats::viewstate::ViewStateProtection;
     /// let list = KeyList::builtin();
     /// let known = &list.pairs()[7];
     /// let cfg = MachineKeyConfig::builder()
     ///     .validation_key(&known.validation_key)
     ///     .decryption_key(&known.decryption_key)
-    ///     .compatibility_mode("Framework45")
+    ///     .compatibility_mode(machinekey::config::CompatibilityMode::Framework45)
     ///     .build()?;
     /// let page = Page::from_path("/shop/cart.aspx", "/shop")?;
-    /// let field = AppKeys::explicit(&cfg)?.encode_event_validation(b"\xff\x01\x64", &page, false)?;
+    /// let field = AppKeys::explicit(&cfg)?.encode_event_validation(b"\xff\x01\x64", &page, ViewStateProtection::Signed)?;
     /// let bytes = from_base64(&field)?;
     /// let auditor = Auditor::new(&list);
     /// let blob = Blob::event_validation(&bytes).with_url("https://host/shop/cart.aspx");
@@ -216,11 +218,19 @@ pub enum Mode {
     Framework45,
 }
 
+names!(Mode, "The name, as JSON writes it.", {
+    LegacySigned => "legacy_signed",
+    LegacyEncrypted => "legacy_encrypted",
+    LegacyValidationWrap => "legacy_validation_wrap",
+    Framework45 => "framework45",
+});
+
 /// A verified match.
 ///
 /// Serialized (for reports and logs) it names the key pair by [`fingerprints`](Self::fingerprints)
 /// and [`origin`](Self::origin) only; the key text itself is never serialized.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Finding {
     /// The key pair, as listed (not serialized).
     #[serde(skip_serializing)]
@@ -608,7 +618,9 @@ impl Auditor {
         };
         // One blob with HMAC-SHA1 readings only: its keys screened two at a time.
         let screen = match (blobs, plans.as_slice()) {
-            ([blob], [plan]) => Sha1Screen::new(blob.kind.bytes(), plan),
+            ([blob], [plan]) if plan.isolated_apps.is_empty() && plan.fx45.is_empty() => {
+                Sha1Screen::new(blob.kind.bytes(), &plan.legacy)
+            }
             _ => None,
         };
         let block = |c: usize| {
@@ -713,7 +725,13 @@ impl Auditor {
         states: &KeyStates,
     ) -> Option<Hit> {
         let (vk, dk) = self.keys(index);
-        if let Some(hit) = legacy_hit(kind, plan, &states.legacy, vk, dk) {
+        if let Some(hit) = legacy_hit(
+            kind,
+            (&plan.legacy, &plan.modifiers),
+            &states.legacy,
+            vk,
+            dk,
+        ) {
             return Some(hit);
         }
         // IsolateApps variants: key bytes 0-3 become the hash of each possible app path.
@@ -737,7 +755,13 @@ impl Auditor {
                 let Some(v) = variant else {
                     continue;
                 };
-                if let Some(mut hit) = legacy_hit(kind, plan, &v.states, &v.vk, &v.dk) {
+                if let Some(mut hit) = legacy_hit(
+                    kind,
+                    (&plan.legacy, &plan.modifiers),
+                    &v.states,
+                    &v.vk,
+                    &v.dk,
+                ) {
                     hit.app_path = Some(app.path.clone());
                     hit.isolate_apps = true;
                     return Some(hit);

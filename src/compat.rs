@@ -14,7 +14,7 @@
 //! # Example
 //! ```
 //! use machinekey::{AppIdentity, MachineKeyConfig};
-//! use machinekey::compat::{Node, Reason, StateKind, compare};
+//! use machinekey::compat::{ModeSource, Node, Outcome, Reason, StateKind, compare};
 //! let keys = |target: &str| MachineKeyConfig::from_web_config(&format!(r#"<configuration><system.web>
 //!   <httpRuntime targetFramework="{target}" />
 //!   <machineKey validationKey="00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF"
@@ -24,28 +24,35 @@
 //! let a = Node::new("web1", keys("4.5")?, app.clone());
 //! let b = Node::new("web2", keys("4.0")?, app);
 //! let c = compare(&a, &b)?;
-//! assert_eq!(c.verdict(StateKind::FormsTicket).and_then(|v| v.readable), Some(false));
-//! assert_eq!(c.verdict(StateKind::MachineKeyProtect).and_then(|v| v.readable), Some(true));
+//! assert_eq!(c.outcome(StateKind::FormsTicket), Some(Outcome::Refused));
+//! assert_eq!(c.outcome(StateKind::MachineKeyProtect), Some(Outcome::Read));
 //! let viewstate = c.verdict(StateKind::ViewState).ok_or(machinekey::Error::Unprotect)?;
-//! assert!(matches!(viewstate.reasons[..], [Reason::ModesDiffer { .. }]));
+//! let [Reason::ModesDiffer { from, .. }] = &viewstate.reasons[..] else { panic!() };
+//! assert_eq!(from.value.source, ModeSource::TargetFramework("4.5".parse()?));
 //! # Ok::<(), machinekey::Error>(())
 //! ```
 
+use core::fmt;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use crate::config::stack::{Origin, ResolvedConfig};
-use crate::config::{FrameworkVersion, KeyAttribute, KeySource, KeySpec, MachineKeyConfig};
-use crate::dataprotection::KeyRing;
+use crate::config::{
+    CompatibilityMode, FrameworkVersion, KeyAttribute, KeySource, KeySpec, MachineKeyAttribute,
+    MachineKeyConfig, Setting, TargetFramework,
+};
 use crate::dataprotection::systemweb::discriminator;
+use crate::dataprotection::{KeyId, KeyRing};
 use crate::error::Error;
 use crate::formats::cookie::{CookieKind, CookieProtection};
 use crate::formats::forms_ticket::FormsAuthenticationTicket;
 use crate::formats::resource::ResourceKind;
 use crate::formats::session::state_server_key_unkeyed;
+use crate::formats::viewstate::ViewStateProtection;
 use crate::formats::{AppKeys, Page};
 use crate::keys::{AppIdentity, AutoGenKeys, fingerprint};
+use crate::names::names;
 use crate::random::OsRandom;
 
 /// The kinds of state compared.
@@ -72,8 +79,8 @@ pub enum StateKind {
 }
 
 impl StateKind {
-    /// Every kind, in report order.
-    pub const ALL: [Self; 8] = [
+    /// Every kind, in report order (a slice, so a new kind is no breaking change).
+    pub const ALL: &'static [Self] = &[
         Self::ViewState,
         Self::EventValidation,
         Self::FormsTicket,
@@ -84,21 +91,6 @@ impl StateKind {
         Self::SessionLookupKey,
     ];
 
-    /// A short name.
-    #[must_use]
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::ViewState => "viewstate",
-            Self::EventValidation => "eventvalidation",
-            Self::FormsTicket => "forms ticket",
-            Self::MachineKeyProtect => "MachineKey.Protect",
-            Self::ResourceUrl => "resource URL",
-            Self::RoleCookie => "role cookie",
-            Self::AnonymousIdCookie => "anonymous cookie",
-            Self::SessionLookupKey => "session key",
-        }
-    }
-
     /// Whether the compatibility mode picks this kind's stack (`MachineKey.Protect` is
     /// always Framework45; the session key is not protected data).
     const fn follows_mode(self) -> bool {
@@ -106,12 +98,23 @@ impl StateKind {
     }
 }
 
+names!(StateKind, "A short name.", {
+    ViewState => "viewstate",
+    EventValidation => "eventvalidation",
+    FormsTicket => "forms ticket",
+    MachineKeyProtect => "MachineKey.Protect",
+    ResourceUrl => "resource URL",
+    RoleCookie => "role cookie",
+    AnonymousIdCookie => "anonymous cookie",
+    SessionLookupKey => "session key",
+});
+
 /// One worker process's view of the keys.
 #[derive(Debug, Clone)]
 pub struct Node {
     name: String,
     config: MachineKeyConfig,
-    origins: BTreeMap<String, Origin>,
+    origins: BTreeMap<Setting, Origin>,
     app: AppIdentity,
     autogen: Option<(AutoGenKeys, String)>,
     key_ring: Option<(KeyRing, String)>,
@@ -184,8 +187,30 @@ impl Node {
         &self.app
     }
 
-    fn origin(&self, setting: &str) -> Option<String> {
-        self.origins.get(setting).map(ToString::to_string)
+    fn origin(&self, setting: impl Into<Setting>) -> Option<Origin> {
+        let setting = setting.into();
+        self.origins
+            .iter()
+            .find(|(k, _)| k.matches(&setting))
+            .map(|(_, o)| o.clone())
+    }
+
+    /// This node's side of a difference: its name, `value`, and where `setting` is set.
+    fn side<T>(&self, value: T, setting: impl Into<Setting>) -> Side<T> {
+        Side {
+            node: self.name.clone(),
+            value,
+            origin: self.origin(setting),
+        }
+    }
+
+    /// This node's side of a difference that no setting decides.
+    fn bare<T>(&self, value: T) -> Side<T> {
+        Side {
+            node: self.name.clone(),
+            value,
+            origin: None,
+        }
     }
 
     /// The keys this node's process uses. AutoGenerate without material: fresh random keys,
@@ -232,30 +257,190 @@ impl Node {
         Page::from_path(&format!("{base}/default.aspx"), self.app.virtual_path())
     }
 
-    /// Why this node is in its compatibility mode.
-    fn mode_because(&self) -> String {
-        let runtime = self.config.runtime();
-        if let Some(mode) = self.config.compatibility_mode_attribute() {
-            return format!(
-                "compatibilityMode=\"{mode}\"{}",
-                at(self.origin("machineKey compatibilityMode"))
-            );
+    /// This node's compatibility mode, what set it and where.
+    fn mode_side(&self) -> Side<ModeChoice> {
+        let mode = self.config.compatibility_mode();
+        if self.config.compatibility_mode_attribute().is_some() {
+            let choice = ModeChoice {
+                mode,
+                source: ModeSource::CompatibilityMode,
+            };
+            return self.side(choice, MachineKeyAttribute::CompatibilityMode);
         }
-        match runtime.target_framework {
-            Some(t) => format!(
-                "<httpRuntime targetFramework=\"{t}\">{}",
-                at(self.origin("httpRuntime targetFramework"))
+        match self.config.runtime().target_framework {
+            Some(t) => self.side(
+                ModeChoice {
+                    mode,
+                    source: ModeSource::TargetFramework(t),
+                },
+                Setting::TARGET_FRAMEWORK,
             ),
-            None => "the default (no targetFramework, no compatibilityMode)".to_owned(),
+            None => self.bare(ModeChoice {
+                mode,
+                source: ModeSource::Default,
+            }),
         }
     }
 }
 
-fn at(origin: Option<String>) -> String {
-    origin.map(|o| format!(" at {o}")).unwrap_or_default()
+/// One node's side of a difference: the node, what it has, and where in its configuration
+/// that is set (the file and line, when the node was built from a resolved stack and the
+/// value is a setting).
+///
+/// It displays as `NODE: VALUE at FILE:LINE (level)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Side<T> {
+    /// The node.
+    pub node: String,
+    /// What it has.
+    pub value: T,
+    /// Where the setting is, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
 }
 
-/// Why state does not cross from one node to the other.
+impl<T: fmt::Display> fmt::Display for Side<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.node, self.value)?;
+        if let Some(o) = &self.origin {
+            write!(f, " at {o}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A key as a reason names it: by fingerprint, never by its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum KeyValue {
+    /// An explicit key, by its [`fingerprint`](crate::keys::fingerprint).
+    Explicit {
+        /// The fingerprint.
+        fingerprint: String,
+    },
+    /// `AutoGenerate`.
+    AutoGenerate,
+}
+
+impl fmt::Display for KeyValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Explicit { fingerprint } => write!(f, "explicit key {fingerprint}"),
+            Self::AutoGenerate => f.write_str("AutoGenerate"),
+        }
+    }
+}
+
+/// How a key attribute isolates its key (its `IsolateApps` / `IsolateByAppId` flags).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Isolation {
+    /// `IsolateApps`.
+    pub isolate_apps: bool,
+    /// `IsolateByAppId`.
+    pub isolate_by_app_id: bool,
+}
+
+impl fmt::Display for Isolation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match (self.isolate_apps, self.isolate_by_app_id) {
+            (true, true) => "isolates by application path and id",
+            (true, false) => "isolates by application path (IsolateApps)",
+            (false, true) => "isolates by application id (IsolateByAppId)",
+            (false, false) => "does not isolate",
+        })
+    }
+}
+
+/// What set a node's compatibility mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "by", content = "value", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ModeSource {
+    /// The `compatibilityMode` attribute.
+    CompatibilityMode,
+    /// `<httpRuntime targetFramework>` (4.5 or later makes Framework45 the default).
+    TargetFramework(TargetFramework),
+    /// Neither: the default.
+    Default,
+}
+
+/// A node's compatibility mode and what set it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct ModeChoice {
+    /// The effective mode.
+    pub mode: CompatibilityMode,
+    /// What set it.
+    pub source: ModeSource,
+}
+
+impl fmt::Display for ModeChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} by ", self.mode)?;
+        match self.source {
+            ModeSource::CompatibilityMode => write!(f, "compatibilityMode=\"{}\"", self.mode),
+            ModeSource::TargetFramework(t) => write!(f, "<httpRuntime targetFramework=\"{t}\">"),
+            ModeSource::Default => {
+                f.write_str("the default (no targetFramework, no compatibilityMode)")
+            }
+        }
+    }
+}
+
+/// AutoGenerate key material as a reason names it: where it came from and its
+/// fingerprint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct AutoGenMaterial {
+    /// Where it came from (an export, a key store), as the node was given it.
+    pub source: String,
+    /// Its [`fingerprint`](crate::keys::fingerprint).
+    pub fingerprint: String,
+}
+
+impl fmt::Display for AutoGenMaterial {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}, {}", self.source, self.fingerprint)
+    }
+}
+
+/// The framework build as the State Service lookup key depends on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SessionKeyBuild {
+    /// 2.0-era builds: the lookup key is MACed with the validation key.
+    Keyed,
+    /// 4.x: an unkeyed SHA-256.
+    Unkeyed,
+}
+
+names!(SessionKeyBuild, "The build, in words.", {
+    Keyed => "2.0-era, keyed",
+    Unkeyed => "4.x, unkeyed",
+});
+
+/// A Data Protection application discriminator as a reason names it (`None`: the node has
+/// none).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Discriminator(pub Option<String>);
+
+impl fmt::Display for Discriminator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Some(d) => write!(f, "{d:?}"),
+            None => f.write_str("none"),
+        }
+    }
+}
+
+/// Why state does not cross from one node to the other. The values each side has (and,
+/// for a node built from a resolved stack, the file and line that set them) are data in
+/// [`Side`]s; [`Display`](fmt::Display) gives the sentence an operator acts on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -268,35 +453,46 @@ pub enum Reason {
     },
     /// Both use AutoGenerate, from different key material.
     AutoGenKeysDiffer {
-        /// Where the first node's came from, and its fingerprint.
-        from: String,
-        /// Where the second node's came from, and its fingerprint.
-        to: String,
+        /// The first node's material.
+        from: Side<AutoGenMaterial>,
+        /// The second node's.
+        to: Side<AutoGenMaterial>,
     },
-    /// The explicit keys differ.
+    /// The keys differ: two explicit keys, or an explicit key and `AutoGenerate`.
     KeysDiffer {
         /// `validationKey` or `decryptionKey`.
-        attribute: &'static str,
-        /// Fingerprint of the first node's key, and where it is set.
-        from: String,
-        /// Fingerprint of the second node's key, and where it is set.
-        to: String,
+        attribute: KeyAttribute,
+        /// The first node's key, and where it is set.
+        from: Side<KeyValue>,
+        /// The second node's.
+        to: Side<KeyValue>,
+    },
+    /// One node isolates a key (`IsolateApps`, `IsolateByAppId`) and the other does not, or
+    /// not the same way.
+    IsolationDiffers {
+        /// `validationKey` or `decryptionKey`.
+        attribute: KeyAttribute,
+        /// The first node's flags, and where the key is set.
+        from: Side<Isolation>,
+        /// The second node's.
+        to: Side<Isolation>,
     },
     /// An algorithm differs.
     AlgorithmsDiffer {
         /// `validation` or `decryption`.
-        attribute: &'static str,
-        /// The first node's value.
-        from: String,
-        /// The second node's value.
-        to: String,
+        attribute: MachineKeyAttribute,
+        /// The first node's value (as the attribute spells it), and where it is set.
+        from: Side<String>,
+        /// The second node's.
+        to: Side<String>,
     },
-    /// The compatibility modes differ: one node uses the legacy stack, the other Framework45.
+    /// The compatibility modes differ: one node uses the legacy stack, the other
+    /// Framework45 (or Framework20SP1 against SP2).
     ModesDiffer {
-        /// The first node's mode and what set it.
-        from: String,
-        /// The second node's mode and what set it.
-        to: String,
+        /// The first node's mode, what set it, and where.
+        from: Side<ModeChoice>,
+        /// The second node's.
+        to: Side<ModeChoice>,
     },
     /// `IsolateApps` makes the keys depend on the application path, and the paths differ.
     IsolateApps {
@@ -314,20 +510,20 @@ pub enum Reason {
     },
     /// An `aspnet:*` setting that changes the format differs.
     AppSetting {
-        /// The setting.
-        key: &'static str,
-        /// The first node's value.
-        from: bool,
+        /// The setting (`appSettings aspnet:...`).
+        setting: Setting,
+        /// The first node's value, and where it is set.
+        from: Side<bool>,
         /// The second node's.
-        to: bool,
+        to: Side<bool>,
     },
     /// The State Service lookup key is MACed with the validation key on 2.0-era builds and
     /// an unkeyed SHA-256 on 4.8: the two builds look sessions up under different keys.
     SessionKeyEra {
         /// The first node's build.
-        from: String,
-        /// The second node's build.
-        to: String,
+        from: Side<SessionKeyBuild>,
+        /// The second node's.
+        to: Side<SessionKeyBuild>,
     },
     /// The application ids differ, and the State Service lookup key includes the id.
     AppIdsDiffer {
@@ -347,8 +543,8 @@ pub enum Reason {
     /// One node routes this kind through Data Protection (`dataProtectorType`), the other
     /// through its `<machineKey>` keys.
     DataProtectorTypeDiffers {
-        /// The node with `dataProtectorType`.
-        node: String,
+        /// The node with `dataProtectorType`, and where it is set.
+        node: Side<String>,
         /// The other node.
         other: String,
     },
@@ -360,24 +556,26 @@ pub enum Reason {
     },
     /// The key rings differ: the first node's default key is not in the second's ring.
     KeyRingsDiffer {
-        /// The first node's default key and where its ring came from.
-        from: String,
+        /// The first node's default key, with where its ring came from.
+        from: Side<KeyId>,
         /// Where the second node's ring came from.
-        to: String,
+        to: Side<String>,
+        /// Where the first node's ring came from.
+        from_ring: String,
     },
     /// The application discriminators (first purpose of every chain) differ.
     DiscriminatorsDiffer {
-        /// The first node's discriminator.
-        from: String,
+        /// The first node's discriminator, and where `applicationName` is set.
+        from: Side<Discriminator>,
         /// The second node's.
-        to: String,
+        to: Side<Discriminator>,
     },
     /// The formats disagree and no configuration difference explains it (please report it).
     Unexplained,
 }
 
-impl core::fmt::Display for Reason {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::OwnRandomKeys { node } => write!(
                 f,
@@ -391,16 +589,20 @@ impl core::fmt::Display for Reason {
                 attribute,
                 from,
                 to,
-            } => {
-                write!(f, "the {attribute}s differ: {from} vs {to}")
-            }
+            } => write!(f, "the {attribute}s differ: {from} vs {to}"),
+            Self::IsolationDiffers {
+                attribute,
+                from,
+                to,
+            } => write!(
+                f,
+                "the {attribute}s are isolated differently: {from} vs {to}"
+            ),
             Self::AlgorithmsDiffer {
                 attribute,
                 from,
                 to,
-            } => {
-                write!(f, "{attribute} differs: {from} vs {to}")
-            }
+            } => write!(f, "{attribute} differs: {from} vs {to}"),
             Self::ModesDiffer { from, to } => write!(
                 f,
                 "the compatibility modes differ ({from}; {to}): forms tickets, ViewState, resource URLs and cookies use different formats, while MachineKey.Protect still works"
@@ -413,9 +615,11 @@ impl core::fmt::Display for Reason {
                 f,
                 "IsolateByAppId makes the keys depend on the application id, and the ids differ ({from} vs {to})"
             ),
-            Self::AppSetting { key, from, to } => {
-                write!(f, "{key} changes the format and differs ({from} vs {to})")
-            }
+            Self::AppSetting { setting, from, to } => write!(
+                f,
+                "{} changes the format and differs ({from} vs {to})",
+                setting.name()
+            ),
             Self::SessionKeyEra { from, to } => write!(
                 f,
                 "the State Service lookup key is a validation-key MAC of the application id on 2.0-era builds and an unkeyed SHA-256 on 4.8 ({from} vs {to}): the nodes look sessions up under different keys"
@@ -425,17 +629,28 @@ impl core::fmt::Display for Reason {
                 "the State Service lookup key includes the application id, and the ids differ ({from} vs {to})"
             ),
             Self::Unavailable { node, why } => write!(f, "{node} cannot use this format: {why}"),
-            Self::DataProtectorTypeDiffers { node, other } => write!(
-                f,
-                "{node} has <machineKey dataProtectorType> and protects this with its Data Protection key ring; {other} uses its <machineKey> keys"
-            ),
+            Self::DataProtectorTypeDiffers { node, other } => {
+                write!(f, "{} has <machineKey dataProtectorType>", node.node)?;
+                if let Some(o) = &node.origin {
+                    write!(f, " (at {o})")?;
+                }
+                write!(
+                    f,
+                    " and protects this with its Data Protection key ring; {other} uses its <machineKey> keys"
+                )
+            }
             Self::NoKeyRing { node } => write!(
                 f,
                 "{node} has dataProtectorType but no shared key ring: each of its processes keeps an in-memory ring (configure a repository, or create AutoGenKeys\\{{SID}} with aspnet_regiis -ga)"
             ),
-            Self::KeyRingsDiffer { from, to } => write!(
+            Self::KeyRingsDiffer {
+                from,
+                to,
+                from_ring,
+            } => write!(
                 f,
-                "the Data Protection key rings differ: {from} is not in {to} (\"The key ... was not found in the key ring.\")"
+                "the Data Protection key rings differ: {}'s default key {} ({from_ring}) is not in {}'s ring ({}) (\"The key ... was not found in the key ring.\")",
+                from.node, from.value, to.node, to.value
             ),
             Self::DiscriminatorsDiffer { from, to } => write!(
                 f,
@@ -448,20 +663,40 @@ impl core::fmt::Display for Reason {
     }
 }
 
+/// Whether state one node protects the other reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Outcome {
+    /// The second node reads it.
+    Read,
+    /// The second node refuses it (or the first cannot protect it).
+    Refused,
+    /// The kind does not exist on a node (`MachineKey.Protect` on a 2.0-era build).
+    NotApplicable,
+}
+
+names!(Outcome, "The outcome, as JSON writes it.", {
+    Read => "read",
+    Refused => "refused",
+    NotApplicable => "not_applicable",
+});
+
 /// Whether one kind of state protected by the first node is read by the second.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Verdict {
     /// The kind.
     pub kind: StateKind,
-    /// `Some(true)` read, `Some(false)` refused, `None` when the kind does not exist on a
-    /// node (`MachineKey.Protect` on a 2.0-era build).
-    pub readable: Option<bool>,
+    /// Read, refused, or not applicable.
+    pub outcome: Outcome,
     /// Why not, when refused.
     pub reasons: Vec<Reason>,
 }
 
 /// The verdicts for one ordered pair.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Comparison {
     /// The node that protects.
     pub from: String,
@@ -478,10 +713,16 @@ impl Comparison {
         self.verdicts.iter().find(|v| v.kind == kind)
     }
 
+    /// The outcome for `kind`.
+    #[must_use]
+    pub fn outcome(&self, kind: StateKind) -> Option<Outcome> {
+        self.verdict(kind).map(|v| v.outcome)
+    }
+
     /// Whether every kind that exists on both nodes is read.
     #[must_use]
     pub fn all_readable(&self) -> bool {
-        self.verdicts.iter().all(|v| v.readable != Some(false))
+        self.verdicts.iter().all(|v| v.outcome != Outcome::Refused)
     }
 }
 
@@ -516,16 +757,16 @@ pub fn matrix(nodes: &[Node]) -> Result<Vec<Comparison>, Error> {
 pub fn compare(from: &Node, to: &Node) -> Result<Comparison, Error> {
     let (a, b) = (from.keys()?, to.keys()?);
     let mut verdicts = Vec::with_capacity(StateKind::ALL.len());
-    for kind in StateKind::ALL {
-        let readable = prove(kind, from, &a, to, &b)?;
-        let reasons = if readable == Some(false) {
+    for &kind in StateKind::ALL {
+        let outcome = prove(kind, from, &a, to, &b)?;
+        let reasons = if outcome == Outcome::Refused {
             explain(kind, from, to)
         } else {
             Vec::new()
         };
         verdicts.push(Verdict {
             kind,
-            readable,
+            outcome,
             reasons,
         });
     }
@@ -538,40 +779,42 @@ pub fn compare(from: &Node, to: &Node) -> Result<Comparison, Error> {
 
 /// A probe ticket (dates in range; expiry is not what is compared).
 fn probe_ticket() -> FormsAuthenticationTicket {
-    FormsAuthenticationTicket {
-        version: 2,
-        name: "compat-probe".into(),
-        issue_date_ticks: 638_000_000_000_000_000,
-        expiration_ticks: 638_000_018_000_000_000,
-        is_persistent: false,
-        user_data: String::new(),
-        cookie_path: "/".into(),
-    }
+    FormsAuthenticationTicket::new(
+        "compat-probe",
+        time::macros::datetime!(2022-09-22 16:53:20 UTC),
+        time::Duration::minutes(30),
+    )
 }
 
 /// Protect on `a`, open on `b`. A protect that fails for configuration reasons on `a` is
-/// `Some(false)` (the state cannot be shared); `None` only where the kind does not exist.
+/// refused (the state cannot be shared); not applicable only where the kind does not exist.
 fn prove(
     kind: StateKind,
     na: &Node,
     a: &AppKeys,
     nb: &Node,
     b: &AppKeys,
-) -> Result<Option<bool>, Error> {
+) -> Result<Outcome, Error> {
     const PAYLOAD: &[u8] = b"\xff\x01\x05\x05probe";
-    let both = |r: Result<bool, Error>| Ok(Some(r.unwrap_or(false)));
+    let both = |r: Result<bool, Error>| {
+        Ok(if r.unwrap_or(false) {
+            Outcome::Read
+        } else {
+            Outcome::Refused
+        })
+    };
     match kind {
         StateKind::ViewState => {
             let (pa, pb) = (na.page()?, nb.page()?);
             both(
-                a.encode_viewstate(PAYLOAD, &pa, false)
+                a.encode_viewstate(PAYLOAD, &pa, ViewStateProtection::Signed)
                     .map(|f| b.decode_viewstate(&f, &pb).is_ok()),
             )
         }
         StateKind::EventValidation => {
             let (pa, pb) = (na.page()?, nb.page()?);
             both(
-                a.encode_event_validation(PAYLOAD, &pa, false)
+                a.encode_event_validation(PAYLOAD, &pa, ViewStateProtection::Signed)
                     .map(|f| b.decode_event_validation(&f, &pb).is_ok()),
             )
         }
@@ -585,7 +828,7 @@ fn prove(
         StateKind::MachineKeyProtect => {
             if na.framework() == FrameworkVersion::V2_0 || nb.framework() == FrameworkVersion::V2_0
             {
-                return Ok(None);
+                return Ok(Outcome::NotApplicable);
             }
             both(
                 a.protect(PAYLOAD, &["compat"])
@@ -623,17 +866,9 @@ fn prove(
 
 /// The two nodes' modes and what set each.
 fn modes_differ(a: &Node, b: &Node) -> Reason {
-    let mode = |n: &Node| {
-        format!(
-            "{} is {} by {}",
-            n.name,
-            n.config.compatibility_mode(),
-            n.mode_because()
-        )
-    };
     Reason::ModesDiffer {
-        from: mode(a),
-        to: mode(b),
+        from: a.mode_side(),
+        to: b.mode_side(),
     }
 }
 
@@ -656,18 +891,17 @@ fn key_specs(node: &Node, framework45: bool) -> Option<(KeySpec, KeySpec)> {
 fn explain(kind: StateKind, a: &Node, b: &Node) -> Vec<Reason> {
     let mut reasons = Vec::new();
     if kind == StateKind::SessionLookupKey {
-        let keyed = |n: &Node| n.framework() == FrameworkVersion::V2_0;
-        if keyed(a) != keyed(b) {
-            let build = |n: &Node| {
-                if keyed(n) {
-                    format!("{}: 2.0-era, keyed", n.name)
-                } else {
-                    format!("{}: 4.x, unkeyed", n.name)
-                }
-            };
+        let build = |n: &Node| {
+            if n.framework() == FrameworkVersion::V2_0 {
+                SessionKeyBuild::Keyed
+            } else {
+                SessionKeyBuild::Unkeyed
+            }
+        };
+        if build(a) != build(b) {
             return vec![Reason::SessionKeyEra {
-                from: build(a),
-                to: build(b),
+                from: a.bare(build(a)),
+                to: b.bare(build(b)),
             }];
         }
         if a.app.app_id() != b.app.app_id() {
@@ -676,7 +910,7 @@ fn explain(kind: StateKind, a: &Node, b: &Node) -> Vec<Reason> {
                 to: b.app.app_id().to_owned(),
             });
         }
-        if !keyed(a) {
+        if build(a) == SessionKeyBuild::Unkeyed {
             return reasons;
         }
     }
@@ -690,29 +924,21 @@ fn explain(kind: StateKind, a: &Node, b: &Node) -> Vec<Reason> {
     }
     for (attribute, left, right) in [
         (
-            "validation",
-            a.config.validation().name(),
-            b.config.validation().name(),
+            MachineKeyAttribute::Validation,
+            a.config.validation().as_str(),
+            b.config.validation().as_str(),
         ),
         (
-            "decryption",
-            a.config.decryption().name(),
-            b.config.decryption().name(),
+            MachineKeyAttribute::Decryption,
+            a.config.decryption().as_str(),
+            b.config.decryption().as_str(),
         ),
     ] {
         if left != right {
             reasons.push(Reason::AlgorithmsDiffer {
                 attribute,
-                from: format!(
-                    "{}: {left}{}",
-                    a.name,
-                    at(a.origin(&format!("machineKey {attribute}")))
-                ),
-                to: format!(
-                    "{}: {right}{}",
-                    b.name,
-                    at(b.origin(&format!("machineKey {attribute}")))
-                ),
+                from: a.side(left.to_owned(), attribute),
+                to: b.side(right.to_owned(), attribute),
             });
         }
     }
@@ -737,10 +963,11 @@ fn explain(kind: StateKind, a: &Node, b: &Node) -> Vec<Reason> {
     for (key, get, relevant) in settings {
         let (x, y) = (get(a.config.runtime()), get(b.config.runtime()));
         if relevant && x != y {
+            let setting = Setting::app_setting(key);
             reasons.push(Reason::AppSetting {
-                key,
-                from: x,
-                to: y,
+                from: a.side(x, setting.clone()),
+                to: b.side(y, setting.clone()),
+                setting,
             });
         }
     }
@@ -772,19 +999,21 @@ fn explain(kind: StateKind, a: &Node, b: &Node) -> Vec<Reason> {
 
 /// Why a kind routed through Data Protection does not cross.
 fn data_protection_reasons(kind: StateKind, a: &Node, b: &Node) -> Vec<Reason> {
+    let differs = |node: &Node, other: &Node| {
+        vec![Reason::DataProtectorTypeDiffers {
+            node: node.side(
+                node.config
+                    .data_protector_type()
+                    .unwrap_or_default()
+                    .to_owned(),
+                MachineKeyAttribute::DataProtectorType,
+            ),
+            other: other.name.clone(),
+        }]
+    };
     match (a.routed(kind), b.routed(kind)) {
-        (true, false) => {
-            return vec![Reason::DataProtectorTypeDiffers {
-                node: a.name.clone(),
-                other: b.name.clone(),
-            }];
-        }
-        (false, true) => {
-            return vec![Reason::DataProtectorTypeDiffers {
-                node: b.name.clone(),
-                other: a.name.clone(),
-            }];
-        }
+        (true, false) => return differs(a, b),
+        (false, true) => return differs(b, a),
         _ => {}
     }
     let mut reasons = Vec::new();
@@ -799,8 +1028,9 @@ fn data_protection_reasons(kind: StateKind, a: &Node, b: &Node) -> Vec<Reason> {
         let now = time::OffsetDateTime::now_utc();
         match ra.default_key(now) {
             Some(k) if rb.key(k.id()).is_none() => reasons.push(Reason::KeyRingsDiffer {
-                from: format!("{}'s default key {} ({sa})", a.name, k.id()),
-                to: format!("{}'s ring ({sb})", b.name),
+                from: a.bare(k.id()),
+                to: b.bare(sb.clone()),
+                from_ring: sa.clone(),
             }),
             None => reasons.push(Reason::Unavailable {
                 node: a.name.clone(),
@@ -814,16 +1044,9 @@ fn data_protection_reasons(kind: StateKind, a: &Node, b: &Node) -> Vec<Reason> {
         discriminator(&b.config, b.app.app_id()),
     );
     if da != db {
-        let show = |n: &Node, d: Option<String>| {
-            format!(
-                "{}: {}",
-                n.name,
-                d.map_or_else(|| "none".to_owned(), |d| format!("{d:?}"))
-            )
-        };
         reasons.push(Reason::DiscriminatorsDiffer {
-            from: show(a, da),
-            to: show(b, db),
+            from: a.side(Discriminator(da), MachineKeyAttribute::ApplicationName),
+            to: b.side(Discriminator(db), MachineKeyAttribute::ApplicationName),
         });
     }
     if reasons.is_empty() {
@@ -845,7 +1068,6 @@ fn key_reasons(a: &Node, b: &Node, framework45: bool, reasons: &mut Vec<Reason>)
         (KeyAttribute::ValidationKey, sa.0, sb.0),
         (KeyAttribute::DecryptionKey, sa.1, sb.1),
     ] {
-        let name = attribute.name();
         let text = |n: &Node| {
             let t = match attribute {
                 KeyAttribute::ValidationKey => n.config.validation_key_text(),
@@ -858,25 +1080,16 @@ fn key_reasons(a: &Node, b: &Node, framework45: bool, reasons: &mut Vec<Reason>)
                 .to_ascii_uppercase()
         };
         let auto = |s: KeySpec| s.source == KeySource::AutoGenerate;
-        match (auto(spec_a), auto(spec_b)) {
-            (false, false) => {
-                let (ta, tb) = (text(a), text(b));
-                if ta != tb {
-                    let describe = |n: &Node, t: &str| {
-                        format!(
-                            "{} {}{}",
-                            n.name,
-                            fingerprint(t),
-                            at(n.origin(&format!("machineKey {name}")))
-                        )
-                    };
-                    reasons.push(Reason::KeysDiffer {
-                        attribute: name,
-                        from: describe(a, &ta),
-                        to: describe(b, &tb),
-                    });
+        let value = |n: &Node, s: KeySpec| {
+            if auto(s) {
+                KeyValue::AutoGenerate
+            } else {
+                KeyValue::Explicit {
+                    fingerprint: fingerprint(&text(n)),
                 }
             }
+        };
+        match (auto(spec_a), auto(spec_b)) {
             (true, true) if !autogen_reported => {
                 autogen_reported = true;
                 match (&a.autogen, &b.autogen) {
@@ -887,27 +1100,28 @@ fn key_reasons(a: &Node, b: &Node, framework45: bool, reasons: &mut Vec<Reason>)
                         node: b.name.clone(),
                     }),
                     (Some((ka, la)), Some((kb, lb))) if ka != kb => {
-                        let fp = |k: &AutoGenKeys| fingerprint(&k.to_upper_hex());
+                        let material = |k: &AutoGenKeys, source: &str| AutoGenMaterial {
+                            source: source.to_owned(),
+                            fingerprint: fingerprint(&k.to_upper_hex()),
+                        };
                         reasons.push(Reason::AutoGenKeysDiffer {
-                            from: format!("{}: {la}, {}", a.name, fp(ka)),
-                            to: format!("{}: {lb}, {}", b.name, fp(kb)),
+                            from: a.bare(material(ka, la)),
+                            to: b.bare(material(kb, lb)),
                         });
                     }
                     _ => {}
                 }
             }
             (true, true) => {}
-            (x, _) => {
-                let (explicit, auto_node) = if x { (b, a) } else { (a, b) };
-                reasons.push(Reason::KeysDiffer {
-                    attribute: name,
-                    from: format!(
-                        "{} has an explicit key{}",
-                        explicit.name,
-                        at(explicit.origin(&format!("machineKey {name}")))
-                    ),
-                    to: format!("{} uses AutoGenerate", auto_node.name),
-                });
+            _ => {
+                let (va, vb) = (value(a, spec_a), value(b, spec_b));
+                if va != vb {
+                    reasons.push(Reason::KeysDiffer {
+                        attribute,
+                        from: a.side(va, attribute),
+                        to: b.side(vb, attribute),
+                    });
+                }
             }
         }
         let isolate_apps = Reason::IsolateApps {
@@ -935,23 +1149,16 @@ fn key_reasons(a: &Node, b: &Node, framework45: bool, reasons: &mut Vec<Reason>)
         {
             reasons.push(isolate_by_app_id);
         }
-        if spec_a.isolate_apps != spec_b.isolate_apps
-            || spec_a.isolate_by_app_id != spec_b.isolate_by_app_id
-        {
-            reasons.push(Reason::KeysDiffer {
-                attribute: name,
-                from: format!("{} {}", a.name, flags(spec_a)),
-                to: format!("{} {}", b.name, flags(spec_b)),
+        let isolation = |s: KeySpec| Isolation {
+            isolate_apps: s.isolate_apps,
+            isolate_by_app_id: s.isolate_by_app_id,
+        };
+        if isolation(spec_a) != isolation(spec_b) {
+            reasons.push(Reason::IsolationDiffers {
+                attribute,
+                from: a.side(isolation(spec_a), attribute),
+                to: b.side(isolation(spec_b), attribute),
             });
         }
-    }
-}
-
-fn flags(spec: KeySpec) -> &'static str {
-    match (spec.isolate_apps, spec.isolate_by_app_id) {
-        (true, true) => "isolates by application path and id",
-        (true, false) => "isolates by application path (IsolateApps)",
-        (false, true) => "isolates by application id (IsolateByAppId)",
-        (false, false) => "does not isolate",
     }
 }

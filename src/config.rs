@@ -18,13 +18,16 @@
 //! where the error appears at first use.
 
 mod algorithms;
+pub(crate) mod forms;
 mod hex;
 pub(crate) mod key_rules;
 mod key_text;
 pub mod lint;
 pub mod stack;
 mod web_config;
+mod xml;
 
+use crate::names::names;
 use core::fmt;
 use core::str::FromStr;
 
@@ -32,9 +35,10 @@ pub use algorithms::{
     CompatibilityMode, DecryptionAlgorithm, SymmetricAlgorithm, ValidationAlgorithm,
 };
 pub(crate) use key_text::ParsedKey;
-pub use key_text::{KeyAttribute, KeySource, KeySpec, KeyText};
+pub use key_text::{KeySource, KeySpec, KeyText};
 
-use crate::error::{ConfigError, ConfigErrorKind};
+pub use crate::error::{ConfigError, ConfigErrorKind, RequiredMaterial};
+pub use crate::vocabulary::{KeyAttribute, MachineKeyAttribute, Section, Setting};
 
 /// The ASP.NET build whose rules apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -47,6 +51,11 @@ pub enum FrameworkVersion {
     #[default]
     V4,
 }
+
+names!(FrameworkVersion, "The build, in words.", {
+    V2_0 => "2.0",
+    V4 => "4.x",
+});
 
 /// A `<httpRuntime targetFramework>` version such as `4.5` or `4.7.2`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -70,7 +79,7 @@ impl FromStr for TargetFramework {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let err = || {
             ConfigError::new(
-                "httpRuntime targetFramework",
+                Setting::TARGET_FRAMEWORK,
                 ConfigErrorKind::InvalidTargetFramework {
                     value: s.to_owned(),
                 },
@@ -88,6 +97,13 @@ impl FromStr for TargetFramework {
             *slot = piece.parse().map_err(|_| err())?;
         }
         Ok(Self { parts })
+    }
+}
+
+impl serde::Serialize for TargetFramework {
+    /// As written in `<httpRuntime targetFramework>`.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 
@@ -185,8 +201,8 @@ impl MachineKeyConfig {
     /// let cfg = MachineKeyConfig::builder()
     ///     .validation_key("0074D9E5776602E629B362073918A43AD0D631800111D0453DB3416D3827C95B81F575B388A6B425E39AC49BCDC2DC8A57AD2207DC726E78544525A83AB4FE08")
     ///     .decryption_key("245EDC5AAF1F32D0087178F7409370AF0A2C1FDDE1240212C73604E0DE509029")
-    ///     .validation("SHA1")
-    ///     .decryption("AES")
+    ///     .validation(machinekey::config::ValidationAlgorithm::Sha1)
+    ///     .decryption(machinekey::config::DecryptionAlgorithm::Aes)
     ///     .build()?;
     /// assert!(!cfg.compatibility_mode().is_framework45());
     /// # Ok::<(), machinekey::ConfigError>(())
@@ -314,7 +330,7 @@ impl MachineKeyConfig {
     pub(crate) fn parsed_framework45(&self, which: KeyAttribute) -> Result<ParsedKey, ConfigError> {
         if self.runtime.framework == FrameworkVersion::V2_0 {
             return Err(ConfigError::new(
-                which.name(),
+                which,
                 ConfigErrorKind::NotAvailable {
                     reason: "the Framework45 stack does not exist on .NET 2.0",
                 },
@@ -354,10 +370,10 @@ impl MachineKeyConfig {
         };
         attr("validationKey", self.validation_key.expose_secret());
         attr("decryptionKey", self.decryption_key.expose_secret());
-        attr("validation", self.validation.name());
-        attr("decryption", self.decryption.name());
+        attr("validation", self.validation.as_str());
+        attr("decryption", self.decryption.as_str());
         if let Some(mode) = self.compatibility_mode {
-            attr("compatibilityMode", mode.name());
+            attr("compatibilityMode", mode.as_str());
         }
         if let Some(name) = &self.application_name {
             attr("applicationName", name);
@@ -375,9 +391,9 @@ impl MachineKeyConfig {
         if mode.is_framework45() {
             if !self.validation.allowed_in_framework45() {
                 return Err(ConfigError::new(
-                    "validation",
+                    MachineKeyAttribute::Validation,
                     ConfigErrorKind::ValidationNotSupportedInFramework45 {
-                        value: self.validation.name().to_owned(),
+                        value: self.validation.as_str().to_owned(),
                     },
                 ));
             }
@@ -385,17 +401,17 @@ impl MachineKeyConfig {
             let dk = self.parsed_framework45(KeyAttribute::DecryptionKey)?;
             if let Some(bytes) = &dk.bytes {
                 key_rules::check_symmetric_key(self.decryption.framework45_cipher(), bytes)
-                    .map_err(|kind| ConfigError::new("decryptionKey", kind))?;
+                    .map_err(|kind| ConfigError::new(KeyAttribute::DecryptionKey, kind))?;
             }
         } else {
             let vk = self.parsed_legacy(KeyAttribute::ValidationKey)?;
             if let Some(bytes) = &vk.bytes {
                 key_rules::check_legacy_validation_key(self.validation, bytes)
-                    .map_err(|kind| ConfigError::new("validationKey", kind))?;
+                    .map_err(|kind| ConfigError::new(KeyAttribute::ValidationKey, kind))?;
             }
             let dk = self.parsed_legacy(KeyAttribute::DecryptionKey)?;
             if let Some(bytes) = &dk.bytes {
-                let in_dk = |kind| ConfigError::new("decryptionKey", kind);
+                let in_dk = |kind| ConfigError::new(KeyAttribute::DecryptionKey, kind);
                 key_rules::legacy_cipher_key(self.decryption, self.runtime.framework, bytes)
                     .map_err(in_dk)?;
                 if let Some(wrap) = self.validation.validation_cipher() {
@@ -467,38 +483,61 @@ impl MachineKeyConfigBuilder {
         self
     }
 
-    /// `validation`, e.g. `HMACSHA256` (case-sensitive).
+    /// `validation`.
     #[must_use]
-    pub fn validation(mut self, name: &str) -> Self {
-        self.validation = Some(name.to_owned());
-        self
+    pub fn validation(self, algorithm: ValidationAlgorithm) -> Self {
+        self.attribute(MachineKeyAttribute::Validation, algorithm.as_str())
     }
 
-    /// `decryption`, e.g. `AES` (case-sensitive).
+    /// `decryption`.
     #[must_use]
-    pub fn decryption(mut self, name: &str) -> Self {
-        self.decryption = Some(name.to_owned());
-        self
+    pub fn decryption(self, algorithm: DecryptionAlgorithm) -> Self {
+        self.attribute(MachineKeyAttribute::Decryption, algorithm.as_str())
     }
 
-    /// `compatibilityMode`, e.g. `Framework45`.
+    /// `compatibilityMode`.
     #[must_use]
-    pub fn compatibility_mode(mut self, name: &str) -> Self {
-        self.compatibility_mode = Some(name.to_owned());
-        self
+    pub fn compatibility_mode(self, mode: CompatibilityMode) -> Self {
+        self.attribute(MachineKeyAttribute::CompatibilityMode, mode.as_str())
     }
 
     /// `applicationName`.
     #[must_use]
-    pub fn application_name(mut self, name: &str) -> Self {
-        self.application_name = Some(name.to_owned());
-        self
+    pub fn application_name(self, name: &str) -> Self {
+        self.attribute(MachineKeyAttribute::ApplicationName, name)
     }
 
     /// `dataProtectorType`.
     #[must_use]
-    pub fn data_protector_type(mut self, name: &str) -> Self {
-        self.data_protector_type = Some(name.to_owned());
+    pub fn data_protector_type(self, name: &str) -> Self {
+        self.attribute(MachineKeyAttribute::DataProtectorType, name)
+    }
+
+    /// Any attribute, as written in a web.config: names such as `validation="HMACSHA256"`
+    /// are checked by [`build`](Self::build), with ASP.NET's case-sensitive rules, as the
+    /// configuration system checks them.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::config::{ConfigErrorKind, MachineKeyAttribute, MachineKeyConfig};
+    /// let err = MachineKeyConfig::builder()
+    ///     .attribute(MachineKeyAttribute::Validation, "hmacsha256")
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert!(matches!(err.kind(), ConfigErrorKind::UnknownValidation { .. }));
+    /// ```
+    #[must_use]
+    pub fn attribute(mut self, attribute: MachineKeyAttribute, value: &str) -> Self {
+        let text = Some(value.to_owned());
+        match attribute {
+            MachineKeyAttribute::ValidationKey => self.validation_key = Some(KeyText::new(value)),
+            MachineKeyAttribute::DecryptionKey => self.decryption_key = Some(KeyText::new(value)),
+            MachineKeyAttribute::Validation => self.validation = text,
+            MachineKeyAttribute::Decryption => self.decryption = text,
+            MachineKeyAttribute::CompatibilityMode => self.compatibility_mode = text,
+            MachineKeyAttribute::ApplicationName => self.application_name = text,
+            MachineKeyAttribute::DataProtectorType => self.data_protector_type = text,
+        }
         self
     }
 
@@ -525,7 +564,7 @@ impl MachineKeyConfigBuilder {
                 let v: ValidationAlgorithm = text.parse()?;
                 if framework == FrameworkVersion::V2_0 && !v.exists_in_framework20() {
                     return Err(ConfigError::new(
-                        "validation",
+                        MachineKeyAttribute::Validation,
                         ConfigErrorKind::UnknownValidation {
                             value: text.clone(),
                         },
@@ -544,7 +583,7 @@ impl MachineKeyConfigBuilder {
                 let m: CompatibilityMode = text.parse()?;
                 if framework == FrameworkVersion::V2_0 && m.is_framework45() {
                     return Err(ConfigError::new(
-                        "compatibilityMode",
+                        MachineKeyAttribute::CompatibilityMode,
                         ConfigErrorKind::UnknownCompatibilityMode {
                             value: text.clone(),
                         },

@@ -49,11 +49,11 @@ pub mod systemweb;
 
 pub use algorithm::{Algorithm, AuthenticatedEncryptor, BlockCipher, MacAlgorithm};
 pub use key_ring::{
-    AtRestProtection, Key, KeyRing, KeyRingError, MAX_KEY_FILE, MAX_KEY_FILES, MAX_KEY_RING_EXPORT,
-    Skipped, mass_revocation_xml,
+    AtRestProtection, Key, KeyRing, KeyRingError, KeyRingErrorKind, MAX_KEY_FILE, MAX_KEY_FILES,
+    MAX_KEY_RING_EXPORT, Skipped, mass_revocation_xml,
 };
 pub use payload::{HEADER_LEN, HeaderError, KeyId, MAGIC_HEADER, PayloadHeader, aad};
-pub use protector::{DataProtector, Unprotected};
+pub use protector::{DataProtector, RevokedKeys, Unprotected};
 pub use resolver::{
     KEY_PROPAGATION_WINDOW, KeyMetadata, MAX_SERVER_CLOCK_SKEW, NEW_KEY_LIFETIME, Resolution,
     ResolverVersion, resolve_default_key,

@@ -2,17 +2,87 @@
 //!
 //! Two families of failure are kept apart on purpose:
 //!
-//! * **Configuration errors** ([`ConfigError`]) are precise: which attribute, what was
+//! * **Configuration errors** ([`ConfigError`]) are precise: which setting, what was
 //!   expected, and the name of the error ASP.NET itself raises. They never contain key bytes.
 //! * **Unprotect failures** are one opaque value, [`Error::Unprotect`], whatever went wrong
 //!   after the text form was decoded (bad MAC, bad length, bad padding, wrong modifier or
 //!   purpose). A caller that could tell these apart could build a padding oracle, which is
 //!   exactly the ASP.NET vulnerability MS10-070 (CVE-2010-3332). See [`crate::manual`].
+//!
+//! Everything else a caller acts on has a variant of its own: the key ring has no default
+//! key ([`Error::NoDefaultKey`]), a key is missing or revoked, a ticket has expired, an
+//! argument ASP.NET would reject ([`Error::InvalidArgument`] with an [`ArgumentError`] that
+//! names which), a file that cannot be read ([`FileError`], whose
+//! [`source`](std::error::Error::source) is the [`std::io::Error`]), and the parse errors
+//! of each format, which all convert into [`Error`] with `?`.
+//!
+//! # Clone, but not `PartialEq`
+//!
+//! [`Error`] and the errors that can hold an I/O error ([`ConfigError`], [`FileError`],
+//! [`KeyRingError`] and the simulator's `ScenarioError`) are `Clone`: an I/O error is shared
+//! behind an [`Arc`](std::sync::Arc), so a value that failed to build can hand out its error
+//! again. They are not `PartialEq`: [`std::io::Error`] has no equality, and comparing errors
+//! by their text would be the trap this module exists to avoid. Match them instead:
+//!
+//! ```
+//! use machinekey::{Error, dataprotection::KeyRing};
+//! let p = KeyRing::new().protector(&["app"])?;
+//! assert!(matches!(p.protect(b"x"), Err(Error::NoDefaultKey)));
+//! # Ok::<(), machinekey::Error>(())
+//! ```
+//!
+//! The errors that are pure data (the parse errors, [`ArgumentError`], [`Encoding`]) are
+//! `PartialEq` as well.
+//!
+//! # Where error types live
+//!
+//! Errors sit at the bottom of the crate and import nothing above them (only the shared
+//! vocabulary of settings, origins and key ids): every error type that [`Error`] wraps is
+//! defined in this module's files and re-exported by the module that raises it
+//! (`formats::osf::OsfError`, `dataprotection::KeyRingError`, ...). A new module's error
+//! type joins them here when it gains its `From` conversion.
 
-use core::fmt;
+mod config;
+mod file;
+mod key_import;
+mod key_ring;
+mod nrbf;
+mod osf;
+mod payload;
+mod string_hash;
+mod ticket;
+
+#[cfg(feature = "audit")]
+mod batch;
+#[cfg(feature = "sim")]
+mod scenario;
+#[cfg(feature = "audit")]
+mod warc;
+
+#[cfg(feature = "audit")]
+pub use batch::{BatchError, BatchErrorCode};
+pub use config::{ConfigError, ConfigErrorKind, RequiredMaterial};
+pub use file::{FileError, FileProblem};
+pub use key_import::KeyImportError;
+pub use key_ring::{KeyRingError, KeyRingErrorKind};
+pub use nrbf::NrbfError;
+pub use osf::{OsfError, OsfErrorKind};
+pub use payload::HeaderError;
+#[cfg(feature = "sim")]
+pub use scenario::ScenarioError;
+pub use string_hash::StringHashError;
+pub use ticket::TicketError;
+#[cfg(feature = "audit")]
+pub use warc::WarcError;
+
+use crate::vocabulary::KeyId;
 
 /// Errors returned by this crate.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+///
+/// See the [module documentation](self) for the rules: one opaque [`Unprotect`](Self::Unprotect)
+/// for every failure of protected data, a variant for each condition a caller acts on, and
+/// `Clone` without `PartialEq` (match with `matches!`).
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The configuration is invalid, or cannot be used for the requested operation.
@@ -30,9 +100,9 @@ pub enum Error {
     #[error("malformed {0} input")]
     Malformed(Encoding),
     /// An argument was rejected before any cryptography, as ASP.NET rejects it with an
-    /// `ArgumentException`.
+    /// `ArgumentException`; the [`ArgumentError`] says which.
     #[error("invalid argument: {0}")]
-    InvalidArgument(&'static str),
+    InvalidArgument(#[from] ArgumentError),
     /// A value to protect would come out longer than ASP.NET accepts when reading it back
     /// (for example a forms cookie over `FormsAuthentication`'s 4,096 characters).
     #[error("the {what} would be {actual} characters, over ASP.NET's limit of {limit}")]
@@ -44,37 +114,215 @@ pub enum Error {
         /// The length it would have.
         actual: usize,
     },
-    /// A forms-authentication ticket verified but has expired under the validation policy.
+    /// A forms-authentication ticket or a login cookie verified but has expired.
     #[error("the ticket has expired")]
     TicketExpired,
+    /// A Data Protection key ring has no key that can be the default at this time (none is
+    /// active, unexpired and unrevoked): ASP.NET would generate one; see
+    /// [`KeyRing::generate_key`](crate::dataprotection::KeyRing::generate_key).
+    #[error(
+        "the key ring has no default key at this time (no key is active, unexpired and unrevoked)"
+    )]
+    NoDefaultKey,
     /// A Data Protection payload names a key the key ring does not hold (ASP.NET: "The key
     /// {…} was not found in the key ring."): the ring differs from the one that protected it.
     #[error("the key {} was not found in the key ring", .0.braced())]
-    KeyNotFound(crate::dataprotection::KeyId),
+    KeyNotFound(KeyId),
     /// A Data Protection payload's key is revoked ("The key {…} has been revoked.").
     #[error("the key {} has been revoked", .0.braced())]
-    KeyRevoked(crate::dataprotection::KeyId),
+    KeyRevoked(KeyId),
     /// A Data Protection key cannot be used: its master key is encrypted at rest, or its
     /// descriptor names an algorithm this crate does not support.
     #[error("the key {} cannot be used: {reason}", .id.braced())]
     KeyUnavailable {
         /// The key.
-        id: crate::dataprotection::KeyId,
+        id: KeyId,
         /// Why.
-        reason: String,
+        reason: UnusableKey,
     },
     /// A key ring could not be read.
     #[error(transparent)]
-    KeyRing(#[from] crate::dataprotection::KeyRingError),
+    KeyRing(#[from] KeyRingError),
     /// The random number source failed.
     #[error("the random number source failed")]
     Random,
     /// A .NET string hash cannot be computed offline for this string; supply it instead.
     #[error(transparent)]
-    StringHash(#[from] crate::keys::string_hash::StringHashError),
+    StringHash(#[from] StringHashError),
     /// A registry export or hex dump of auto-generated keys could not be read.
     #[error(transparent)]
-    KeyImport(#[from] crate::keys::KeyImportError),
+    KeyImport(#[from] KeyImportError),
+    /// A file could not be read or written.
+    #[error(transparent)]
+    File(#[from] FileError),
+    /// Bytes are not an `ObjectStateFormatter` graph.
+    #[error(transparent)]
+    Osf(#[from] OsfError),
+    /// Bytes are not a `BinaryFormatter` stream.
+    #[error(transparent)]
+    Nrbf(#[from] NrbfError),
+    /// Bytes are not an OWIN or ASP.NET Core authentication ticket, or a ticket cannot be
+    /// written in the format asked for.
+    #[error(transparent)]
+    Ticket(#[from] TicketError),
+    /// A value's Data Protection header is not one ASP.NET can open (read on its own, before
+    /// any key; an unprotect reports it as [`Unprotect`](Self::Unprotect)).
+    #[error(transparent)]
+    PayloadHeader(#[from] HeaderError),
+    /// A batch line could not be audited.
+    #[cfg(feature = "audit")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "audit")))]
+    #[error(transparent)]
+    Batch(#[from] BatchError),
+    /// A WARC record could not be read.
+    #[cfg(feature = "audit")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "audit")))]
+    #[error(transparent)]
+    Warc(#[from] WarcError),
+    /// A scenario file could not be read or run.
+    #[cfg(feature = "sim")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "sim")))]
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+}
+
+/// Why a Data Protection key cannot be used ([`Error::KeyUnavailable`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum UnusableKey {
+    /// The master key is encrypted at rest (`<encryptedSecret>`): decrypt the key ring on
+    /// the host, and as the identity, that wrote it.
+    #[error(
+        "its master key is encrypted at rest with {protection}; decrypt the key ring on the host (and as the identity) that wrote it"
+    )]
+    EncryptedAtRest {
+        /// How it is protected, in words (`Windows DPAPI`, an X.509 certificate, ...).
+        protection: String,
+    },
+    /// The descriptor cannot be used: an algorithm this crate does not support, or a master
+    /// key that does not suit it.
+    #[error("{reason}")]
+    Unsupported {
+        /// What is wrong, in words.
+        reason: String,
+    },
+}
+
+/// An argument rejected before any cryptography ([`Error::InvalidArgument`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ArgumentError {
+    /// A text value to decode is empty.
+    #[error("the value is empty")]
+    EmptyValue,
+    /// A purpose is empty or white space (`Purpose` and `MachineKey.Protect` throw).
+    #[error("a purpose is empty or white space")]
+    EmptyPurpose,
+    /// A Data Protection purpose chain is empty (`CreateProtector` needs one purpose).
+    #[error("a purpose chain needs at least one purpose")]
+    EmptyPurposeChain,
+    /// A cookie authentication scheme is empty.
+    #[error("the authentication scheme is empty")]
+    EmptyScheme,
+    /// A forms ticket is to be issued for a login without a name.
+    #[error("a forms ticket needs a name")]
+    TicketWithoutName,
+    /// A ticket date lies outside .NET's `DateTime` range (years 1 to 9999).
+    #[error("ticket dates must lie within .NET's DateTime range (years 1 to 9999)")]
+    TicketDateOutOfRange,
+    /// Forms ticket text is empty or longer than `FormsAuthentication`'s 4,096 characters.
+    #[error("a forms ticket is 1 to 4096 characters; this one is {len}")]
+    TicketLength {
+        /// Its length, in characters.
+        len: usize,
+    },
+    /// An application virtual path does not start with `/`, or ends with one (other than
+    /// the root, `/`).
+    #[error(
+        "an application virtual path starts with '/' and has no trailing slash (the root is \"/\")"
+    )]
+    VirtualPath,
+    /// An application id is empty.
+    #[error("the application id must not be empty")]
+    EmptyAppId,
+    /// A page path does not start with `/` or does not name a page.
+    #[error("a page path starts with '/' and names a page, e.g. /MyApp/default.aspx")]
+    PagePath,
+    /// A page path is not inside the application path.
+    #[error("the page path is not inside the application path")]
+    PageOutsideApplication,
+    /// The operation needs the page's directory and type name, and the page is known only
+    /// by its `__VIEWSTATEGENERATOR` (Framework45 purposes, say).
+    #[error("this needs the page's directory and type name, not just a generator")]
+    PageWithoutNames,
+    /// `__VIEWSTATEFIELDCOUNT` is not a count from 1 to 10,000.
+    #[error("__VIEWSTATEFIELDCOUNT is not a field count")]
+    FieldCount,
+    /// A field of a split ViewState is missing.
+    #[error("the ViewState field {name} is missing")]
+    MissingField {
+        /// The field (`__VIEWSTATE`, `__VIEWSTATE1`, ...).
+        name: String,
+    },
+    /// An auto-generated key buffer of another length than 1024 (or 88) bytes.
+    #[error("an auto-generated key buffer is 1024 bytes (88 on old builds), not {len}")]
+    AutoGenKeysLength {
+        /// The length given.
+        len: usize,
+    },
+    /// A key of a length its algorithm does not take.
+    #[error("a {len}-byte key does not suit {algorithm}")]
+    KeyLength {
+        /// The algorithm.
+        algorithm: &'static str,
+        /// The key length, in bytes.
+        len: usize,
+    },
+    /// A derived key length too large for the KDF's 32-bit length field.
+    #[error("a derived key of {len} bytes is too long")]
+    DerivedKeyLength {
+        /// The length asked for, in bytes.
+        len: usize,
+    },
+    /// A Data Protection `EncryptionAlgorithm` name this crate does not know.
+    #[error("unknown EncryptionAlgorithm {name:?}")]
+    UnknownEncryptionAlgorithm {
+        /// The name given.
+        name: String,
+    },
+    /// A Data Protection `ValidationAlgorithm` name this crate does not know.
+    #[error("unknown ValidationAlgorithm {name:?}")]
+    UnknownValidationAlgorithm {
+        /// The name given.
+        name: String,
+    },
+    /// A CBC `EncryptionAlgorithm` named without its `ValidationAlgorithm`.
+    #[error("a CBC EncryptionAlgorithm needs a ValidationAlgorithm")]
+    MissingValidationAlgorithm,
+    /// A key id that is not a GUID.
+    #[error("a key id is a GUID")]
+    KeyId,
+    /// A simulated server or worker that does not exist.
+    #[error("there is no {what} {index}")]
+    NoSuch {
+        /// `server`, `worker` or `user`.
+        what: &'static str,
+        /// The index asked for.
+        index: usize,
+    },
+    /// Session data with more than `i32::MAX` items, or an item of more than `i32::MAX`
+    /// bytes, which `SessionStateUtility` cannot write.
+    #[error("the session data is too large to serialize")]
+    SessionTooLarge,
+    /// No login cookie of that name is accepted here.
+    #[error("no accepted login cookie is named {name:?}")]
+    UnknownCookie {
+        /// The name asked for.
+        name: String,
+    },
+    /// An application pool of no workers.
+    #[error("an application pool needs at least one worker")]
+    NoWorkers,
 }
 
 /// The text encodings used by ASP.NET, named in [`Error::Malformed`].
@@ -96,325 +344,11 @@ pub enum Encoding {
     SessionState,
 }
 
-impl fmt::Display for Encoding {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Hex => "hex",
-            Self::Base64 => "base64",
-            Self::UrlToken => "UrlToken",
-            Self::Base64Url => "Base64url",
-            Self::Any => "hex, Base64, Base64url or UrlToken",
-            Self::SessionState => "session-state",
-        })
-    }
-}
-
-/// A configuration error: which attribute or setting, and what is wrong with it.
-///
-/// The message names the attribute and the expected form, and [`ConfigError::aspnet_error`]
-/// gives the resource name of the `ConfigurationErrorsException` ASP.NET raises for the same
-/// value, where there is one. Key bytes never appear in it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{attribute}: {kind}")]
-pub struct ConfigError {
-    attribute: &'static str,
-    kind: ConfigErrorKind,
-}
-
-impl ConfigError {
-    pub(crate) fn new(attribute: &'static str, kind: ConfigErrorKind) -> Self {
-        Self { attribute, kind }
-    }
-
-    /// The attribute or setting at fault, e.g. `validationKey` or `httpRuntime targetFramework`.
-    #[must_use]
-    pub fn attribute(&self) -> &'static str {
-        self.attribute
-    }
-
-    /// What is wrong.
-    #[must_use]
-    pub fn kind(&self) -> &ConfigErrorKind {
-        &self.kind
-    }
-
-    /// The resource name of the error ASP.NET raises for the same configuration, such as
-    /// `Invalid_validation_key`, or `None` where ASP.NET has no such error (a limit of this
-    /// crate, or a divergence the crate documents).
-    #[must_use]
-    pub fn aspnet_error(&self) -> Option<&'static str> {
-        use ConfigErrorKind as K;
-        Some(match &self.kind {
-            K::UnknownValidation { .. } => "Wrong_validation_enum",
-            K::ValidationNotSupportedInFramework45 { .. } => "Wrong_validation_enum_FX45",
-            K::UnknownDecryption { .. } => "Wrong_decryption_enum",
-            K::ValidationKeyLength { .. } => "Unable_to_get_cookie_authentication_validation_key",
-            K::InvalidHexCharacter { .. } | K::OddLength { .. } | K::InvalidKeyFlag { .. } => {
-                if self.attribute == "validationKey" {
-                    "Invalid_validation_key"
-                } else {
-                    "Invalid_decryption_key"
-                }
-            }
-            K::MissingAutoGenerate => {
-                if self.attribute == "validationKey" {
-                    "Invalid_validation_key"
-                } else {
-                    "Invalid_decryption_key"
-                }
-            }
-            K::BadKeyLength { .. } | K::WeakKey { .. } => "Bad_machine_key",
-            // Raised by System.Configuration itself, not by MachineKeySection; the spec does
-            // not name those resources, so none is claimed here.
-            K::Empty
-            | K::UnknownCompatibilityMode { .. }
-            | K::UnrecognizedAttribute { .. }
-            | K::Xml { .. }
-            | K::DuplicateElement { .. }
-            | K::InvalidTargetFramework { .. }
-            | K::LegacyValidationKeyTooLong { .. }
-            | K::UnsupportedCustomAlgorithm { .. }
-            | K::KeyMaterialRequired { .. }
-            | K::NotAvailable { .. }
-            | K::EncryptedSection { .. }
-            | K::File { .. } => return None,
-            // System.Configuration's own resources for these errors.
-            K::Locked { what, .. } if what.contains(' ') => "Config_base_attribute_locked",
-            K::Locked { .. } => "Config_section_locked",
-            K::NotAllowedBelowApplication { .. } => "Config_allow_definition_error_application",
-        })
-    }
-}
-
-/// The kinds of [`ConfigError`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ConfigErrorKind {
-    /// The `validation` value is not one ASP.NET knows (names are case-sensitive).
-    UnknownValidation {
-        /// The value as written.
-        value: String,
-    },
-    /// `MD5`, `3DES` and `AES` validation are rejected in Framework45 mode.
-    ValidationNotSupportedInFramework45 {
-        /// The value as written.
-        value: String,
-    },
-    /// The `decryption` value is not one ASP.NET knows (names are case-sensitive).
-    UnknownDecryption {
-        /// The value as written.
-        value: String,
-    },
-    /// The `compatibilityMode` value is not `Framework20SP1`, `Framework20SP2` or
-    /// `Framework45` (or `Framework45` on a 2.0 build).
-    UnknownCompatibilityMode {
-        /// The value as written.
-        value: String,
-    },
-    /// A legacy hex `validationKey` must have an even number of characters, at least 40
-    /// (and at most 128 on 2.0 builds).
-    ValidationKeyLength {
-        /// Number of characters found.
-        chars: usize,
-    },
-    /// A hex key has an odd number of characters.
-    OddLength {
-        /// Number of characters found.
-        chars: usize,
-    },
-    /// A character in a hex key cannot be decoded (in legacy parsing: a character whose
-    /// code is above `'f'`; ASP.NET silently decodes other non-hex characters as 0).
-    InvalidHexCharacter {
-        /// Zero-based position of the character, in UTF-16 code units.
-        position: usize,
-    },
-    /// Framework45 parsing: a comma-separated token is not `AutoGenerate`, `IsolateApps` or
-    /// `IsolateByAppId`.
-    InvalidKeyFlag {
-        /// Zero-based index of the token.
-        index: usize,
-    },
-    /// Framework45 parsing: the key is neither hex nor a flag list containing `AutoGenerate`.
-    MissingAutoGenerate,
-    /// The key length does not suit the cipher.
-    BadKeyLength {
-        /// The cipher, e.g. `AES`.
-        algorithm: &'static str,
-        /// Key length found, in bytes.
-        len: usize,
-        /// The lengths accepted, e.g. `16, 24 or 32 bytes`.
-        expected: &'static str,
-    },
-    /// The .NET DES/TripleDES providers reject weak and semi-weak keys.
-    WeakKey {
-        /// The cipher, e.g. `DES`.
-        algorithm: &'static str,
-    },
-    /// A legacy validation key is longer than the HMAC block (64 or 128 bytes). ASP.NET 4.x
-    /// would overrun its pad buffer here (`MachineKeySection.InitValidationAndEncyptionSizes`; UNVERIFIED); this crate refuses the key
-    /// rather than guess.
-    LegacyValidationKeyTooLong {
-        /// Key length, in bytes.
-        len: usize,
-        /// The largest accepted length, in bytes.
-        max: usize,
-    },
-    /// `alg:<Name>` custom algorithms load arbitrary .NET types; this crate does not support them.
-    UnsupportedCustomAlgorithm {
-        /// The value as written.
-        value: String,
-    },
-    /// The attribute is empty (ASP.NET requires at least one character).
-    Empty,
-    /// The attribute is not one `<machineKey>` accepts.
-    UnrecognizedAttribute {
-        /// The attribute name.
-        name: String,
-    },
-    /// `<httpRuntime targetFramework>` is not a version such as `4.5` or `4.7.2`.
-    InvalidTargetFramework {
-        /// The value as written.
-        value: String,
-    },
-    /// An element that may appear once (such as `<machineKey>`) appears more than once.
-    DuplicateElement {
-        /// The element name.
-        name: &'static str,
-    },
-    /// The web.config text is not well-formed XML.
-    Xml {
-        /// The parser's message (position and reason).
-        message: String,
-    },
-    /// The keys need material this call did not get: `AutoGenerate` needs an auto-generated
-    /// key buffer, and `IsolateApps`/`IsolateByAppId` need an application identity.
-    KeyMaterialRequired {
-        /// What is missing.
-        what: &'static str,
-    },
-    /// The operation does not exist on the configured framework build.
-    NotAvailable {
-        /// Why.
-        reason: &'static str,
-    },
-    /// A setting is locked at a parent level (`<location allowOverride="false">`,
-    /// `overrideMode="Deny"`, `lockAttributes`, `lockAllAttributesExcept` or `lockItem`) and
-    /// a lower level sets it.
-    Locked {
-        /// The element, or `element attribute`, that is locked.
-        what: String,
-        /// Where the lock is (`FILE:LINE`).
-        locked_at: String,
-        /// Where the lower level sets it (`FILE:LINE`).
-        set_at: String,
-    },
-    /// A section registered `allowDefinition="MachineToApplication"` (such as `<machineKey>`)
-    /// is set below an application root (a folder's web.config).
-    NotAllowedBelowApplication {
-        /// The element.
-        element: &'static str,
-        /// Where it is set (`FILE:LINE`).
-        at: String,
-    },
-    /// The section is encrypted (`configProtectionProvider`); decrypt it on the server
-    /// (`aspnet_regiis -pdf`) and read the result.
-    EncryptedSection {
-        /// The provider named in the file.
-        provider: String,
-        /// Where (`FILE:LINE`).
-        at: String,
-    },
-    /// A configuration file could not be read (its `configSource`, its encoding, its size).
-    File {
-        /// The file.
-        path: String,
-        /// Why.
-        reason: String,
-    },
-}
-
-impl fmt::Display for ConfigErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::UnknownValidation { value } => write!(
-                f,
-                "unknown validation algorithm {value:?}; expected one of SHA1, MD5, 3DES, AES, HMACSHA256, HMACSHA384, HMACSHA512 (case-sensitive)"
-            ),
-            Self::ValidationNotSupportedInFramework45 { value } => write!(
-                f,
-                "validation algorithm {value:?} is not allowed in Framework45 mode; use SHA1, HMACSHA256, HMACSHA384 or HMACSHA512"
-            ),
-            Self::UnknownDecryption { value } => write!(
-                f,
-                "unknown decryption algorithm {value:?}; expected Auto, AES, 3DES or DES (case-sensitive)"
-            ),
-            Self::UnknownCompatibilityMode { value } => write!(
-                f,
-                "unknown compatibility mode {value:?}; expected Framework20SP1, Framework20SP2 or Framework45 (Framework45 needs .NET 4.5 or later)"
-            ),
-            Self::ValidationKeyLength { chars } => write!(
-                f,
-                "a hex validation key needs an even number of characters and at least 40 (at most 128 on .NET 2.0); found {chars}"
-            ),
-            Self::OddLength { chars } => {
-                write!(f, "a hex key needs an even number of characters; found {chars}")
-            }
-            Self::InvalidHexCharacter { position } => {
-                write!(f, "the character at position {position} is not a hexadecimal digit")
-            }
-            Self::InvalidKeyFlag { index } => write!(
-                f,
-                "token {index} of the key is not AutoGenerate, IsolateApps or IsolateByAppId, and the key is not hex"
-            ),
-            Self::MissingAutoGenerate => f.write_str(
-                "the key is neither hex nor a flag list containing AutoGenerate (Framework45 rules)",
-            ),
-            Self::BadKeyLength {
-                algorithm,
-                len,
-                expected,
-            } => write!(f, "a {len}-byte key does not suit {algorithm}; expected {expected}"),
-            Self::WeakKey { algorithm } => {
-                write!(f, "the key is a weak or semi-weak {algorithm} key, which .NET rejects")
-            }
-            Self::LegacyValidationKeyTooLong { len, max } => write!(
-                f,
-                "a {len}-byte validation key is longer than the {max}-byte HMAC block, which legacy ASP.NET 4.x cannot use (it overruns its pad buffer)"
-            ),
-            Self::UnsupportedCustomAlgorithm { value } => write!(
-                f,
-                "custom algorithm {value:?} loads a .NET type by name; this crate supports only the built-in algorithms"
-            ),
-            Self::Empty => f.write_str("the attribute must not be empty"),
-            Self::UnrecognizedAttribute { name } => {
-                write!(f, "unrecognized attribute {name:?} on <machineKey>")
-            }
-            Self::InvalidTargetFramework { value } => {
-                write!(f, "{value:?} is not a framework version such as 4.5 or 4.7.2")
-            }
-            Self::DuplicateElement { name } => {
-                write!(f, "<{name}> may appear only once in a configuration file")
-            }
-            Self::Xml { message } => write!(f, "not well-formed XML: {message}"),
-            Self::Locked {
-                what,
-                locked_at,
-                set_at,
-            } => write!(
-                f,
-                "<{what}> is locked at {locked_at} (allowOverride=\"false\" or a lock attribute) and cannot be set again at {set_at}"
-            ),
-            Self::NotAllowedBelowApplication { element, at } => write!(
-                f,
-                "<{element}> is allowDefinition=\"MachineToApplication\": it cannot be set in a folder below an application root ({at})"
-            ),
-            Self::EncryptedSection { provider, at } => write!(
-                f,
-                "the section at {at} is encrypted with {provider:?}; decrypt it on the server (aspnet_regiis -pdf) and read the decrypted file"
-            ),
-            Self::File { path, reason } => write!(f, "{path}: {reason}"),
-            Self::KeyMaterialRequired { what } => write!(f, "{what}"),
-            Self::NotAvailable { reason } => f.write_str(reason),
-        }
-    }
-}
+crate::names::names!(Encoding, "The encoding's name, as messages print it.", {
+    Hex => "hex",
+    Base64 => "base64",
+    UrlToken => "UrlToken",
+    Base64Url => "Base64url",
+    Any => "hex, Base64, Base64url or UrlToken",
+    SessionState => "session-state",
+});

@@ -18,15 +18,15 @@ pub mod viewstate;
 
 use std::sync::Arc;
 
-pub use page::Page;
+pub use page::{GeneratorHash, Page};
 
+use crate::config::MachineKeyAttribute;
 use crate::config::{CompatibilityMode, MachineKeyConfig};
 use crate::crypto::framework45::{Framework45Protector, Purpose};
 use crate::crypto::legacy::{LegacyProtector, MachineKeyProtection};
 use crate::dataprotection::KeyRing;
 use crate::dataprotection::systemweb::CompatibilityDataProtector;
-use crate::error::Error;
-use crate::error::{ConfigError, ConfigErrorKind};
+use crate::error::{ConfigError, ConfigErrorKind, Error};
 use crate::keys::{AppIdentity, AutoGenKeys, Framework45Keys, LegacyKeys};
 use crate::random::RandomSource;
 
@@ -195,11 +195,12 @@ impl AppKeys {
     /// # Example
     /// ```
     /// use machinekey::{AppKeys, MachineKeyConfig, Page};
+    /// use machinekey::formats::viewstate::ViewStateProtection;
     /// use machinekey::dataprotection::KeyRing;
     /// use machinekey::dataprotection::systemweb::COMPATIBILITY_DATA_PROTECTOR;
     /// use machinekey::keys::{AppIdentity, AutoGenKeys};
     /// let cfg = MachineKeyConfig::builder()
-    ///     .compatibility_mode("Framework45")
+    ///     .compatibility_mode(machinekey::config::CompatibilityMode::Framework45)
     ///     .data_protector_type(COMPATIBILITY_DATA_PROTECTOR)
     ///     .build()?;
     /// let mut ring = KeyRing::new();
@@ -208,7 +209,7 @@ impl AppKeys {
     /// let autogen = AutoGenKeys::generate(&machinekey::random::OsRandom)?;
     /// let keys = AppKeys::resolve(&cfg, &app, Some(&autogen))?.with_key_ring(ring, &app);
     /// let page = Page::from_path("/Shop/default.aspx", "/Shop")?;
-    /// let state = keys.encode_viewstate(b"\xff\x01\x0f\x0f", &page, true)?;
+    /// let state = keys.encode_viewstate(b"\xff\x01\x0f\x0f", &page, ViewStateProtection::Encrypted)?;
     /// assert!(state.starts_with("CfDJ8"));
     /// assert_eq!(keys.decode_viewstate(&state, &page)?, b"\xff\x01\x0f\x0f");
     /// # Ok::<(), machinekey::Error>(())
@@ -239,10 +240,8 @@ impl AppKeys {
                 .map(StateProtector::DataProtection)
                 .ok_or_else(|| {
                     ConfigError::new(
-                        "dataProtectorType",
-                        ConfigErrorKind::NotAvailable {
-                            reason: "the application's Data Protection key ring protects this value; attach it (AppKeys::with_key_ring, or --key-ring on the command line)",
-                        },
+                        MachineKeyAttribute::DataProtectorType,
+                        ConfigErrorKind::KeyRingRequired,
                     )
                     .into()
                 });
@@ -295,7 +294,7 @@ impl AppKeys {
     /// # use machinekey::config::MachineKeyConfig;
     /// # use machinekey::formats::AppKeys;
     /// let cfg = MachineKeyConfig::builder()
-    ///     .validation_key(&"AB".repeat(64)).decryption_key(&"CD".repeat(32)).validation("MD5").build()?;
+    ///     .validation_key(&"AB".repeat(64)).decryption_key(&"CD".repeat(32)).validation(machinekey::config::ValidationAlgorithm::Md5).build()?;
     /// let keys = AppKeys::explicit(&cfg)?; // fine for the legacy consumers...
     /// assert!(keys.framework45().is_err()); // ...but MachineKey.Protect cannot run
     /// # Ok::<(), machinekey::Error>(())

@@ -23,15 +23,14 @@ pub(crate) mod secret;
 pub mod store;
 pub mod string_hash;
 
+pub use crate::error::KeyImportError;
 pub use app::AppIdentity;
 pub use autogen::AutoGenKeys;
 #[cfg(feature = "audit")]
 pub(crate) use autogen::isolate_apps_variant;
 pub use generate::generate;
-pub use import::{
-    KeyImportError, RegExport, read_reg_export, read_reg_export_bytes, write_reg_export,
-};
-pub use secret::{DecryptionKey, ValidationKey};
+pub use import::{RegExport, read_reg_export, read_reg_export_bytes, write_reg_export};
+pub use secret::{DecryptionKey, DerivedKey, ValidationKey};
 
 /// A short fingerprint of a key, to name it in reports without showing it: the first 8
 /// hex digits (upper case) of the SHA-256 of its hex text, upper-cased first so the case a
@@ -47,11 +46,11 @@ pub use secret::{DecryptionKey, ValidationKey};
 pub fn fingerprint(key_hex: &str) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(key_hex.trim().to_ascii_uppercase().as_bytes());
-    crate::crypto::encoding::to_upper_hex(digest.get(..4).unwrap_or_default())
+    hex::encode_upper(digest.get(..4).unwrap_or_default())
 }
 
 use crate::config::{KeyAttribute, MachineKeyConfig};
-use crate::error::{ConfigError, ConfigErrorKind, Error};
+use crate::error::{ConfigError, ConfigErrorKind, Error, RequiredMaterial};
 
 /// The keys the legacy stack uses (after isolation, before DES truncation).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,9 +76,9 @@ fn config_only(which: KeyAttribute, e: Error) -> ConfigError {
     match e {
         Error::Config(c) => c,
         _ => ConfigError::new(
-            which.name(),
+            which,
             ConfigErrorKind::KeyMaterialRequired {
-                what: "this key needs an application identity",
+                what: RequiredMaterial::AppIdentity,
             },
         ),
     }

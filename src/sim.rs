@@ -29,22 +29,26 @@ pub mod scenarios;
 mod seeded;
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt;
 use std::sync::Arc;
 
 use serde::Serialize;
 
 pub use seeded::SeededRandom;
 
+/// The largest scenario file read (1 MiB).
+pub const MAX_SCENARIO_FILE: u64 = 1 << 20;
+
 use crate::compat;
 use crate::config::{FrameworkVersion, KeySource, MachineKeyConfig, RuntimeSettings};
-use crate::error::Error;
+use crate::error::{ArgumentError, Error};
 use crate::formats::cookie::CookieProtection;
 use crate::formats::forms_ticket::FormsAuthenticationTicket;
 use crate::formats::session::{SessionData, SessionValue, state_server_key_unkeyed};
+use crate::formats::viewstate::ViewStateProtection;
 use crate::formats::{AppKeys, Page};
-use crate::keys::store::{FileTime, KeyStore, ProcessIdentity, RegistryView};
+use crate::keys::store::{KeyStore, ProcessIdentity, RegistryView};
 use crate::keys::{AppIdentity, AutoGenKeys};
+use crate::names::names;
 
 /// The ASP.NET generation a server runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -56,6 +60,11 @@ pub enum Era {
     /// 4.8: unkeyed State Service key; `MachineKey.Protect` exists.
     Net48,
 }
+
+names!(Era, "The era, in words.", {
+    Net20 => "2.0",
+    Net48 => "4.8",
+});
 
 impl Era {
     fn framework(self) -> FrameworkVersion {
@@ -76,6 +85,11 @@ pub enum Balancing {
     Random,
 }
 
+names!(Balancing, "The name, as scenario files write it.", {
+    RoundRobin => "round-robin",
+    Random => "random",
+});
+
 /// The kinds of state a request carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -92,31 +106,21 @@ pub enum StateKind {
 }
 
 impl StateKind {
-    /// Every kind.
-    pub const ALL: [Self; 4] = [
+    /// Every kind (a slice, so a new kind is no breaking change).
+    pub const ALL: &'static [Self] = &[
         Self::Session,
         Self::FormsLogin,
         Self::ViewState,
         Self::Protect,
     ];
-
-    /// A readable name.
-    #[must_use]
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Session => "session",
-            Self::FormsLogin => "forms login",
-            Self::ViewState => "viewstate",
-            Self::Protect => "machinekey.protect",
-        }
-    }
 }
 
-impl fmt::Display for StateKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+names!(StateKind, "A readable name.", {
+    Session => "session",
+    FormsLogin => "forms login",
+    ViewState => "viewstate",
+    Protect => "machinekey.protect",
+});
 
 /// A worker process: `server` index and `worker` index in its pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -162,6 +166,7 @@ struct User {
 
 /// What one kind of state went through in a run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct KindReport {
     /// The kind.
     pub kind: StateKind,
@@ -192,6 +197,7 @@ pub(crate) fn ratio(failures: u64, requests: u64) -> f64 {
 
 /// The outcome of one scenario.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Report {
     /// The scenario's name.
     pub scenario: String,
@@ -207,7 +213,7 @@ impl Report {
     /// The report for `name` (see [`StateKind::name`]).
     #[must_use]
     pub fn kind(&self, name: &str) -> Option<&KindReport> {
-        self.kinds.iter().find(|k| k.kind.name() == name)
+        self.kinds.iter().find(|k| k.kind.as_str() == name)
     }
 
     /// All failures of all kinds.
@@ -220,6 +226,7 @@ impl Report {
 /// Whether two workers can read each other's protected data, and why: the verdicts and
 /// reasons of [`compat::compare`] for the two workers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Diagnosis {
     /// For each kind of state, whether data issued by the first worker is accepted by the
     /// second (checked with the real formats).
@@ -363,14 +370,27 @@ impl Simulation {
     }
 
     fn server_mut(&mut self, server: usize) -> Result<&mut Server, Error> {
-        self.servers
-            .get_mut(server)
-            .ok_or(Error::InvalidArgument("no such server"))
+        self.servers.get_mut(server).ok_or(
+            ArgumentError::NoSuch {
+                what: "server",
+                index: server,
+            }
+            .into(),
+        )
     }
 
-    fn tick(&mut self) -> FileTime {
+    fn tick(&mut self) -> time::OffsetDateTime {
         self.clock += 1;
-        FileTime(self.clock)
+        self.now()
+    }
+
+    /// The simulated time: one second per event after a fixed start, so a seed gives the
+    /// same run.
+    fn now(&self) -> time::OffsetDateTime {
+        let start = time::macros::datetime!(2022-09-22 16:53:20 UTC);
+        start.saturating_add(time::Duration::seconds(
+            i64::try_from(self.clock).unwrap_or(i64::MAX),
+        ))
     }
 
     /// Starts a worker: resolves its keys through the server's key store when the config
@@ -418,7 +438,7 @@ impl Simulation {
     /// One worker crashes and is restarted by WAS.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for a worker that does not exist, or the start-up error.
+    /// [`ArgumentError::NoSuch`] for a worker that does not exist, or the start-up error.
     ///
     /// # Example
     /// ```
@@ -436,7 +456,11 @@ impl Simulation {
             .and_then(|s| s.workers.get(worker.worker))
             .is_none()
         {
-            return Err(Error::InvalidArgument("no such worker"));
+            return Err(ArgumentError::NoSuch {
+                what: "worker",
+                index: worker.worker,
+            }
+            .into());
         }
         let fresh = self.start_worker(worker.server, worker.worker)?;
         if let Some(slot) = self
@@ -468,7 +492,7 @@ impl Simulation {
     /// `aspnet_regiis -ga <pool identity>` on `server`. Takes effect at the next recycle.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for a server that does not exist.
+    /// [`ArgumentError::NoSuch`] for a server that does not exist.
     ///
     /// # Example
     /// ```
@@ -517,7 +541,7 @@ impl Simulation {
     /// server `to`, as when a server is cloned from another's image; `to`'s pool recycles.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for a server that does not exist.
+    /// [`ArgumentError::NoSuch`] for a server that does not exist.
     ///
     /// # Example
     /// ```
@@ -531,7 +555,10 @@ impl Simulation {
         let store = self
             .servers
             .get(from)
-            .ok_or(Error::InvalidArgument("no such server"))?
+            .ok_or(ArgumentError::NoSuch {
+                what: "server",
+                index: from,
+            })?
             .store
             .clone();
         self.server_mut(to)?.store = store;
@@ -598,9 +625,10 @@ impl Simulation {
     }
 
     fn session_key(&self, w: WorkerRef, session_id: &str) -> Result<String, Error> {
-        let worker = self
-            .worker(w)
-            .ok_or(Error::InvalidArgument("no such worker"))?;
+        let worker = self.worker(w).ok_or(ArgumentError::NoSuch {
+            what: "worker",
+            index: w.worker,
+        })?;
         // The build the worker's configuration runs on (its server's era), as `compat`
         // decides it.
         match worker.keys.config().runtime().framework {
@@ -674,11 +702,12 @@ impl Simulation {
         for n in 0..requests {
             let Some(w) = self.route(&workers) else { break };
             let user_index = n % USERS;
-            let mut user = core::mem::take(
-                self.users
-                    .get_mut(user_index)
-                    .ok_or(Error::InvalidArgument("user"))?,
-            );
+            let mut user = core::mem::take(self.users.get_mut(user_index).ok_or(
+                ArgumentError::NoSuch {
+                    what: "user",
+                    index: user_index,
+                },
+            )?);
             let mut record = |kind: StateKind, ok: bool, issuer: WorkerRef, this: &Self| {
                 if let Some(k) = kinds.get_mut(&kind) {
                     k.requests += 1;
@@ -691,7 +720,10 @@ impl Simulation {
             let era = self.servers.get(w.server).map_or(Era::Net48, |s| s.era);
             let keys = self
                 .worker(w)
-                .ok_or(Error::InvalidArgument("no such worker"))?
+                .ok_or(ArgumentError::NoSuch {
+                    what: "worker",
+                    index: w.worker,
+                })?
                 .keys
                 .clone(); // an Arc: no key material is copied
 
@@ -735,16 +767,11 @@ impl Simulation {
                 None => false,
             };
             if !ok {
-                let now = i64::try_from(self.clock).unwrap_or_default();
-                let ticket = FormsAuthenticationTicket {
-                    version: 2,
-                    name: format!("user{user_index}"),
-                    issue_date_ticks: 638_000_000_000_000_000 + now,
-                    expiration_ticks: 638_000_018_000_000_000 + now,
-                    is_persistent: false,
-                    user_data: String::new(),
-                    cookie_path: "/".into(),
-                };
+                let ticket = FormsAuthenticationTicket::new(
+                    &format!("user{user_index}"),
+                    self.now(),
+                    time::Duration::minutes(30),
+                );
                 user.ticket = Some((keys.encrypt_ticket(&ticket, CookieProtection::All)?, w));
             }
 
@@ -758,7 +785,11 @@ impl Simulation {
                 );
             }
             user.viewstate = Some((
-                keys.encode_viewstate(b"\xff\x01\x0f\x0f\x05\x01xdd", &page, false)?,
+                keys.encode_viewstate(
+                    b"\xff\x01\x0f\x0f\x05\x01xdd",
+                    &page,
+                    ViewStateProtection::Signed,
+                )?,
                 w,
             ));
 
@@ -801,7 +832,7 @@ impl Simulation {
     /// real formats, and why.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for a worker that does not exist.
+    /// [`ArgumentError::NoSuch`] for a worker that does not exist.
     ///
     /// # Example
     /// ```
@@ -824,7 +855,11 @@ impl Simulation {
             (StateKind::Protect, compat::StateKind::MachineKeyProtect),
         ]
         .into_iter()
-        .filter_map(|(ours, theirs)| Some((ours, comparison.verdict(theirs)?.readable?)))
+        .filter_map(|(ours, theirs)| match comparison.outcome(theirs)? {
+            compat::Outcome::Read => Some((ours, true)),
+            compat::Outcome::Refused => Some((ours, false)),
+            _ => None,
+        })
         .collect();
         let mut reasons: Vec<compat::Reason> = Vec::new();
         for v in &comparison.verdicts {
@@ -864,7 +899,7 @@ impl Simulation {
     /// identity on that server gets the same buffer).
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for a worker that does not exist.
+    /// [`ArgumentError::NoSuch`] for a worker that does not exist.
     ///
     /// # Example
     /// ```
@@ -880,7 +915,11 @@ impl Simulation {
     /// ```
     pub fn node(&self, w: WorkerRef, app: &AppIdentity) -> Result<compat::Node, Error> {
         let (Some(server), Some(worker)) = (self.servers.get(w.server), self.worker(w)) else {
-            return Err(Error::InvalidArgument("no such worker"));
+            return Err(ArgumentError::NoSuch {
+                what: "worker",
+                index: w.worker,
+            }
+            .into());
         };
         let node = compat::Node::new(&worker.name, server.config.clone(), app.clone());
         Ok(match &worker.autogen {

@@ -86,23 +86,23 @@ fn legacy_viewstates_are_attributed() {
             ("AES" | "3DES", _) => {
                 assert_eq!(found.mode, Mode::LegacyValidationWrap, "{id}");
                 assert_eq!(
-                    found.validation.name(),
+                    found.validation.as_str(),
                     validation,
                     "{id}: the wrap is named, not 'SHA1'"
                 );
             }
             (_, true) => {
                 assert_eq!(found.mode, Mode::LegacyEncrypted, "{id}");
-                assert_eq!(found.validation.name(), validation, "{id}");
+                assert_eq!(found.validation.as_str(), validation, "{id}");
                 assert_eq!(
-                    found.decryption.map(|d| d.name()),
+                    found.decryption.map(|d| d.as_str()),
                     v["decryption"].as_str(),
                     "{id}"
                 );
             }
             (_, false) => {
                 assert_eq!(found.mode, Mode::LegacySigned, "{id}");
-                assert_eq!(found.validation.name(), validation, "{id}");
+                assert_eq!(found.validation.as_str(), validation, "{id}");
             }
         }
     }
@@ -133,9 +133,9 @@ fn framework45_viewstates_from_urls() {
             .unwrap_or_else(|| panic!("{id}: not found"));
         assert_key(&found, &v);
         assert_eq!(found.mode, Mode::Framework45, "{id}");
-        assert_eq!(found.validation.name(), s(&v, "validation"), "{id}");
+        assert_eq!(found.validation.as_str(), s(&v, "validation"), "{id}");
         assert_eq!(
-            found.decryption.map(|d| d.name()),
+            found.decryption.map(|d| d.as_str()),
             Some(s(&v, "decryption")),
             "{id}: 3DES too (peers miss it)"
         );
@@ -186,7 +186,7 @@ fn resources_cookies_and_protect() {
             "{}",
             v["id"]
         );
-        assert_eq!(found.validation.name(), s(&v, "validation"));
+        assert_eq!(found.validation.as_str(), s(&v, "validation"));
     }
     let v = &vectors("machinekey_protect.json")[0];
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -242,7 +242,7 @@ fn isolate_apps_variants_are_found() {
     let cfg = MachineKeyConfig::builder()
         .validation_key(&format!("{},IsolateApps", pair.validation_key))
         .decryption_key(&format!("{},IsolateApps", pair.decryption_key))
-        .validation("HMACSHA256")
+        .validation(machinekey::config::ValidationAlgorithm::HmacSha256)
         .build()
         .unwrap();
     let keys = AppKeys::resolve(
@@ -254,7 +254,15 @@ fn isolate_apps_variants_are_found() {
     let page = Page::from_path("/Shop/cart.aspx", "/Shop").unwrap();
     for encrypt in [false, true] {
         let field = keys
-            .encode_viewstate(b"\xff\x01\x64", &page, encrypt)
+            .encode_viewstate(
+                b"\xff\x01\x64",
+                &page,
+                if encrypt {
+                    machinekey::formats::viewstate::ViewStateProtection::Encrypted
+                } else {
+                    machinekey::formats::viewstate::ViewStateProtection::Signed
+                },
+            )
             .unwrap();
         let bytes = from_base64(&field).unwrap();
         let found = Auditor::new(&list)
@@ -312,8 +320,11 @@ fn modes_the_peers_miss() {
         let cfg = MachineKeyConfig::builder()
             .validation_key(&pair.validation_key)
             .decryption_key(&dk)
-            .validation(validation)
-            .decryption("AES")
+            .attribute(
+                machinekey::config::MachineKeyAttribute::Validation,
+                validation,
+            )
+            .decryption(machinekey::config::DecryptionAlgorithm::Aes)
             .build()
             .unwrap();
         let page = match user_key {
@@ -322,7 +333,15 @@ fn modes_the_peers_miss() {
         };
         let field = AppKeys::explicit(&cfg)
             .unwrap()
-            .encode_viewstate(b"\xff\x01\x64", &page, encrypt)
+            .encode_viewstate(
+                b"\xff\x01\x64",
+                &page,
+                if encrypt {
+                    machinekey::formats::viewstate::ViewStateProtection::Encrypted
+                } else {
+                    machinekey::formats::viewstate::ViewStateProtection::Signed
+                },
+            )
             .unwrap();
         let bytes = from_base64(&field).unwrap();
         let mut blob = Blob::viewstate(&bytes).with_url("/default.aspx");
@@ -334,7 +353,7 @@ fn modes_the_peers_miss() {
             let extra = KeyList::parse(&format!("{},{dk}", pair.validation_key));
             let found = Auditor::new(&extra).audit(&blob).expect("AES-128");
             assert_eq!(
-                (found.mode, found.decryption.map(|d| d.name())),
+                (found.mode, found.decryption.map(|d| d.as_str())),
                 (Mode::LegacyEncrypted, Some("AES"))
             );
             assert_eq!(found.payload, b"\xff\x01\x64");
@@ -342,7 +361,7 @@ fn modes_the_peers_miss() {
         }
         let found = auditor.audit(&blob).expect("MD5 + ViewStateUserKey");
         assert_eq!(found.index, 20);
-        assert_eq!(found.validation.name(), "MD5");
+        assert_eq!(found.validation.as_str(), "MD5");
         assert_eq!(found.payload, b"\xff\x01\x64");
     }
 }
@@ -363,21 +382,32 @@ fn event_validation_has_its_own_purpose() {
         let cfg = MachineKeyConfig::builder()
             .validation_key(&pair.validation_key)
             .decryption_key(&pair.decryption_key)
-            .validation("HMACSHA256")
-            .decryption("AES")
-            .compatibility_mode(mode)
+            .validation(machinekey::config::ValidationAlgorithm::HmacSha256)
+            .decryption(machinekey::config::DecryptionAlgorithm::Aes)
+            .attribute(
+                machinekey::config::MachineKeyAttribute::CompatibilityMode,
+                mode,
+            )
             .build()
             .unwrap();
         let keys = AppKeys::explicit(&cfg).unwrap();
         let ev = from_base64(
             &keys
-                .encode_event_validation(b"\xff\x01\x64", &page, false)
+                .encode_event_validation(
+                    b"\xff\x01\x64",
+                    &page,
+                    machinekey::formats::viewstate::ViewStateProtection::Signed,
+                )
                 .unwrap(),
         )
         .unwrap();
         let vs = from_base64(
             &keys
-                .encode_viewstate(b"\xff\x01\x64", &page, false)
+                .encode_viewstate(
+                    b"\xff\x01\x64",
+                    &page,
+                    machinekey::formats::viewstate::ViewStateProtection::Signed,
+                )
                 .unwrap(),
         )
         .unwrap();
@@ -385,7 +415,7 @@ fn event_validation_has_its_own_purpose() {
             .audit(&Blob::event_validation(&ev).with_url(url))
             .unwrap_or_else(|| panic!("{mode}: event validation not found"));
         assert_eq!(found.index, 42, "{mode}");
-        assert_eq!(found.validation.name(), "HMACSHA256", "{mode}");
+        assert_eq!(found.validation.as_str(), "HMACSHA256", "{mode}");
         assert_eq!(found.payload, b"\xff\x01\x64", "{mode}");
         let as_viewstate = auditor.audit(&Blob::viewstate(&ev).with_url(url));
         let vs_as_ev = auditor.audit(&Blob::event_validation(&vs).with_url(url));
@@ -420,7 +450,7 @@ fn directory_and_extensionless_urls() {
     let cfg = MachineKeyConfig::builder()
         .validation_key(&pair.validation_key)
         .decryption_key(&pair.decryption_key)
-        .compatibility_mode("Framework45")
+        .compatibility_mode(machinekey::config::CompatibilityMode::Framework45)
         .build()
         .unwrap();
     let keys = AppKeys::explicit(&cfg).unwrap();
@@ -438,7 +468,11 @@ fn directory_and_extensionless_urls() {
         let page = Page::from_path(page_path, app).unwrap();
         let bytes = from_base64(
             &keys
-                .encode_viewstate(b"\xff\x01\x64", &page, false)
+                .encode_viewstate(
+                    b"\xff\x01\x64",
+                    &page,
+                    machinekey::formats::viewstate::ViewStateProtection::Signed,
+                )
                 .unwrap(),
         )
         .unwrap();
@@ -469,8 +503,8 @@ fn pre_2011_ticket_layout_is_found() {
     let cfg = MachineKeyConfig::builder()
         .validation_key(&known.validation_key)
         .decryption_key(&known.decryption_key)
-        .validation("SHA1")
-        .decryption("AES")
+        .validation(machinekey::config::ValidationAlgorithm::Sha1)
+        .decryption(machinekey::config::DecryptionAlgorithm::Aes)
         .runtime(runtime)
         .build()
         .unwrap();
@@ -478,8 +512,8 @@ fn pre_2011_ticket_layout_is_found() {
     let ticket = FormsAuthenticationTicket {
         version: 1,
         name: "carol".into(),
-        issue_date_ticks: 634_000_000_000_000_000,
-        expiration_ticks: 634_000_018_000_000_000,
+        issue_date: machinekey::clock::from_dotnet_ticks(634_000_000_000_000_000).unwrap(),
+        expiration: machinekey::clock::from_dotnet_ticks(634_000_018_000_000_000).unwrap(),
         is_persistent: true,
         user_data: "roles=admin".into(),
         cookie_path: "/".into(),
@@ -522,9 +556,9 @@ fn legacy_readings_the_mutants_found() {
     let cfg = MachineKeyConfig::builder()
         .validation_key(vk)
         .decryption_key(dk)
-        .validation("HMACSHA256")
-        .decryption("AES")
-        .compatibility_mode("Framework20SP2")
+        .validation(machinekey::config::ValidationAlgorithm::HmacSha256)
+        .decryption(machinekey::config::DecryptionAlgorithm::Aes)
+        .compatibility_mode(machinekey::config::CompatibilityMode::Framework20SP2)
         .build()
         .unwrap();
     let keys = AppKeys::explicit(&cfg).unwrap();
@@ -608,9 +642,9 @@ fn encrypted_viewstate_that_looks_signed_is_reported_encrypted() {
     let cfg = MachineKeyConfig::builder()
         .validation_key(vk)
         .decryption_key(dk)
-        .validation("HMACSHA256")
-        .decryption("AES")
-        .compatibility_mode("Framework20SP2")
+        .validation(machinekey::config::ValidationAlgorithm::HmacSha256)
+        .decryption(machinekey::config::DecryptionAlgorithm::Aes)
+        .compatibility_mode(machinekey::config::CompatibilityMode::Framework20SP2)
         .build()
         .unwrap();
     let counter = Arc::new(Counter(AtomicU32::new(0)));
@@ -645,8 +679,11 @@ fn tags_with_equal_differences_in_two_words_are_refused() {
         let cfg = MachineKeyConfig::builder()
             .validation_key(vk)
             .decryption_key(dk)
-            .validation(validation)
-            .compatibility_mode("Framework20SP2")
+            .attribute(
+                machinekey::config::MachineKeyAttribute::Validation,
+                validation,
+            )
+            .compatibility_mode(machinekey::config::CompatibilityMode::Framework20SP2)
             .build()
             .unwrap();
         let keys = AppKeys::explicit(&cfg).unwrap();

@@ -43,8 +43,14 @@ fn owin_keys(v: &Value) -> AppKeys {
     let cfg = MachineKeyConfig::builder()
         .validation_key(v["validationKey"].as_str().unwrap())
         .decryption_key(v["decryptionKey"].as_str().unwrap())
-        .validation(v["validation"].as_str().unwrap())
-        .decryption(v["decryption"].as_str().unwrap())
+        .attribute(
+            machinekey::config::MachineKeyAttribute::Validation,
+            v["validation"].as_str().unwrap(),
+        )
+        .attribute(
+            machinekey::config::MachineKeyAttribute::Decryption,
+            v["decryption"].as_str().unwrap(),
+        )
         .build()
         .unwrap();
     AppKeys::explicit(&cfg).unwrap()
@@ -92,20 +98,20 @@ fn the_real_owin_cookie_opens_through_the_owin_purposes() {
     // reader refuses it, where the value type's length byte ('n' = 110) runs past the data.
     let err = katana::deserialize(&gz).unwrap_err();
     assert!(err.offset() > 100, "{err}");
-    let cookie = AuthCookie::owin(&keys, "ApplicationCookie");
+    let cookie = AuthCookie::owin(&keys, "ApplicationCookie").unwrap();
     assert_eq!(cookie.cookie_name(), ".AspNet.ApplicationCookie");
-    assert_eq!(
+    assert!(matches!(
         cookie.unprotect(v["input"].as_str().unwrap()),
         Err(Error::Unprotect)
-    );
+    ));
 
     // Bit-flip negative on the cookie itself.
     let mut flipped = blob.clone();
     flipped[20] ^= 0x01;
-    assert_eq!(
+    assert!(matches!(
         cookie.unprotect(&to_base64url(&flipped)),
         Err(Error::Unprotect)
-    );
+    ));
 }
 
 fn flate2_read(gz: &[u8]) -> Vec<u8> {
@@ -157,7 +163,7 @@ fn an_owin_cookie_round_trips_under_the_real_keys_and_refuses_other_purposes() {
     let v = owin_vector();
     let keys = owin_keys(&v);
     let t = katana::deserialize_uncompressed(&patched_katana_bytes(&v)).unwrap();
-    let cookie = AuthCookie::owin(&keys, "ApplicationCookie");
+    let cookie = AuthCookie::owin(&keys, "ApplicationCookie").unwrap();
     let value = cookie.protect(&t).unwrap();
     assert_eq!(cookie.unprotect(&value).unwrap(), t);
     // What MachineKey.Unprotect gives under the OWIN purposes is a GZip stream of the ticket.
@@ -173,10 +179,12 @@ fn an_owin_cookie_round_trips_under_the_real_keys_and_refuses_other_purposes() {
         .unwrap();
     assert_eq!(flate2_read(&gz), patched_katana_bytes(&v));
     // Another authentication type is another purpose.
-    assert_eq!(
-        AuthCookie::owin(&keys, "Cookies").unprotect(&value),
+    assert!(matches!(
+        AuthCookie::owin(&keys, "Cookies")
+            .unwrap()
+            .unprotect(&value),
         Err(Error::Unprotect)
-    );
+    ));
 }
 
 /// `TicketSerializer.cs`'s layout for a ticket of one identity with one default-typed claim
@@ -356,12 +364,18 @@ fn core_cookies_chunk_expire_and_slide() {
         .iter()
         .map(|c| (c.name.as_str(), c.value.as_str()))
         .collect();
-    let login = cookie.read(&jar, now + Duration::days(1)).unwrap();
+    let login = cookie
+        .read(&mut jar.iter().copied(), now + Duration::days(1))
+        .unwrap();
     assert_eq!(login.name(), Some("alice"));
     assert!(login.renewed.is_none(), "one day of fourteen");
     // Past half the window: renewed, keeping its length.
     let later = now + Duration::days(8);
-    let renewed = cookie.read(&jar, later).unwrap().renewed.unwrap();
+    let renewed = cookie
+        .read(&mut jar.iter().copied(), later)
+        .unwrap()
+        .renewed
+        .unwrap();
     assert_eq!(renewed.issued(), Some(later));
     assert_eq!(renewed.expires(), Some(later + Duration::days(14)));
     // The renewal's cookie is accepted back.
@@ -370,24 +384,38 @@ fn core_cookies_chunk_expire_and_slide() {
         .iter()
         .map(|c| (c.name.as_str(), c.value.as_str()))
         .collect();
-    assert!(cookie.read(&jar2, later + Duration::days(10)).is_ok());
-    // Expired.
-    assert_eq!(
-        cookie.read(&jar, now + Duration::days(15)),
-        Err(Error::TicketExpired)
+    assert!(
+        cookie
+            .read(&mut jar2.iter().copied(), later + Duration::days(10))
+            .is_ok()
     );
+    // Expired.
+    assert!(matches!(
+        cookie.read(&mut jar.iter().copied(), now + Duration::days(15)),
+        Err(Error::TicketExpired)
+    ));
     // A missing chunk gives the marker back, which does not open.
-    assert!(cookie.read(&jar[..jar.len() - 1], now).is_err());
+    assert!(
+        cookie
+            .read(&mut jar[..jar.len() - 1].iter().copied(), now)
+            .is_err()
+    );
     // Another scheme, another discriminator: other purposes.
     let other = AuthCookie::core(&ring, "Cookies", Some("/var/www/app"))
         .unwrap()
         .with_cookie_name(cookie.cookie_name());
-    assert_eq!(other.read(&jar, now).unwrap_err(), Error::Unprotect);
+    assert!(matches!(
+        other.read(&mut jar.iter().copied(), now).unwrap_err(),
+        Error::Unprotect
+    ));
     let other_app =
         AuthCookie::core(&ring, "Identity.Application", Some("/var/www/other")).unwrap();
-    assert_eq!(other_app.read(&jar, now).unwrap_err(), Error::Unprotect);
+    assert!(matches!(
+        other_app.read(&mut jar.iter().copied(), now).unwrap_err(),
+        Error::Unprotect
+    ));
     // Sign-out expires the cookie and each chunk.
-    let out = cookie.sign_out(&jar, &cookie.template());
+    let out = cookie.sign_out(&mut jar.iter().copied(), &cookie.template());
     assert_eq!(out.len(), jar.len());
     assert!(
         out.iter()
@@ -416,7 +444,13 @@ fn interop_shares_core_purposes_and_writes_one_identity() {
         .map(|c| (c.name.as_str(), c.value.as_str()))
         .collect();
     // What the 4.x side issues, the Core side reads, and the other way round.
-    assert_eq!(core_side.read(&jar, now).unwrap().name(), Some("alice"));
+    assert_eq!(
+        core_side
+            .read(&mut jar.iter().copied(), now)
+            .unwrap()
+            .name(),
+        Some("alice")
+    );
     let back = core_side
         .issue(
             &core_side.sign_in(alice("Identity.Application"), false, now),
@@ -428,7 +462,11 @@ fn interop_shares_core_purposes_and_writes_one_identity() {
         .map(|c| (c.name.as_str(), c.value.as_str()))
         .collect();
     assert_eq!(
-        interop.read(&jar, now).unwrap().ticket.scheme,
+        interop
+            .read(&mut jar.iter().copied(), now)
+            .unwrap()
+            .ticket
+            .scheme,
         "Identity.Application"
     );
 }
@@ -498,8 +536,8 @@ fn forms_cookies_behind_the_same_trait() {
     let cfg = MachineKeyConfig::builder()
         .validation_key("F5144F1A581A57BA3B60311AF7562A855998F7DD203CD8A71405599B980D8694B5C986C888BE4FC0E6571C2CE600D58CE82B8FA13106B17D77EA4CECDDBBEC1B")
         .decryption_key("B47D3CD1E780CF30C739A080995B9B10B64354AA135A2D78")
-        .validation("SHA1")
-        .decryption("AES")
+        .validation(machinekey::config::ValidationAlgorithm::Sha1)
+        .decryption(machinekey::config::DecryptionAlgorithm::Aes)
         .build()
         .unwrap();
     let forms = FormsCookie::new(&AppKeys::explicit(&cfg).unwrap());
@@ -512,20 +550,22 @@ fn forms_cookies_behind_the_same_trait() {
             .iter()
             .map(|s| (s.name.as_str(), s.value.as_str()))
             .collect();
-        let login = c.read(&jar, now + Duration::minutes(5)).unwrap();
+        let login = c
+            .read(&mut jar.iter().copied(), now + Duration::minutes(5))
+            .unwrap();
         assert_eq!(login.name(), Some("alice"));
         assert!(login.renewed.is_none());
         assert!(
-            c.read(&jar, now + Duration::minutes(20))
+            c.read(&mut jar.iter().copied(), now + Duration::minutes(20))
                 .unwrap()
                 .renewed
                 .is_some(),
             "past half of 30 minutes"
         );
-        assert_eq!(
-            c.read(&jar, now + Duration::minutes(31)),
+        assert!(matches!(
+            c.read(&mut jar.iter().copied(), now + Duration::minutes(31)),
             Err(Error::TicketExpired)
-        );
+        ));
     }
 }
 

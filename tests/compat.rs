@@ -9,9 +9,11 @@
     clippy::panic
 )]
 
-use machinekey::compat::{Comparison, Node, Reason, StateKind, compare, matrix};
+use machinekey::compat::{
+    Comparison, ModeSource, Node, Outcome, Reason, SessionKeyBuild, StateKind, compare, matrix,
+};
 use machinekey::config::stack::{ConfigFile, ConfigStack};
-use machinekey::config::{FrameworkVersion, MachineKeyConfig};
+use machinekey::config::{CompatibilityMode, FrameworkVersion, KeyAttribute, MachineKeyConfig};
 use machinekey::sim::SeededRandom;
 use machinekey::{
     AppIdentity, AppKeys, AutoGenKeys, CookieProtection, FormsAuthenticationTicket, Page,
@@ -34,15 +36,15 @@ fn web_config(target: Option<&str>, vk: &str, dk: &str) -> String {
 fn node(name: &str, xml: &str, app_path: &str, framework: FrameworkVersion) -> Node {
     let resolved = ConfigStack::new()
         .framework(framework)
-        .site_web_config(ConfigFile::from_text(&format!("{name}/web.config"), xml))
+        .site_web_config(ConfigFile::from_text(xml, &format!("{name}/web.config")))
         .resolve("/")
         .unwrap();
     let id = format!("/LM/W3SVC/1/ROOT{}", app_path.trim_end_matches('/'));
     Node::from_resolved(name, &resolved, AppIdentity::new(app_path, &id).unwrap())
 }
 
-fn readable(c: &Comparison, kind: StateKind) -> Option<bool> {
-    c.verdict(kind).unwrap().readable
+fn readable(c: &Comparison, kind: StateKind) -> Outcome {
+    c.outcome(kind).unwrap()
 }
 
 fn reasons(c: &Comparison, kind: StateKind) -> &[Reason] {
@@ -51,15 +53,11 @@ fn reasons(c: &Comparison, kind: StateKind) -> &[Reason] {
 
 /// The same checks by hand: protect with `a`'s keys, open with `b`'s.
 fn by_hand(a: &AppKeys, b: &AppKeys, page: &Page) -> [bool; 3] {
-    let ticket = FormsAuthenticationTicket {
-        version: 2,
-        name: "x".into(),
-        issue_date_ticks: 638_000_000_000_000_000,
-        expiration_ticks: 638_000_018_000_000_000,
-        is_persistent: false,
-        user_data: String::new(),
-        cookie_path: "/".into(),
-    };
+    let ticket = FormsAuthenticationTicket::new(
+        "x",
+        time::macros::datetime!(2022-09-22 16:53:20 UTC),
+        time::Duration::minutes(30),
+    );
     let forms = b
         .decrypt_ticket_without_expiry_check(
             &a.encrypt_ticket(&ticket, CookieProtection::All).unwrap(),
@@ -68,7 +66,12 @@ fn by_hand(a: &AppKeys, b: &AppKeys, page: &Page) -> [bool; 3] {
         .is_ok();
     let vs = b
         .decode_viewstate(
-            &a.encode_viewstate(b"\xff\x01\x64", page, false).unwrap(),
+            &a.encode_viewstate(
+                b"\xff\x01\x64",
+                page,
+                machinekey::formats::viewstate::ViewStateProtection::Signed,
+            )
+            .unwrap(),
             page,
         )
         .is_ok();
@@ -94,7 +97,7 @@ fn identical_explicit_keys_share_everything() {
         assert!(
             c.verdicts
                 .iter()
-                .all(|v| v.readable == Some(true) && v.reasons.is_empty())
+                .all(|v| v.outcome == Outcome::Read && v.reasons.is_empty())
         );
     }
     let k = explicit_keys(&xml);
@@ -119,19 +122,19 @@ fn different_keys_share_nothing_and_say_which_keys() {
         &node("web2", &x2, "/", FrameworkVersion::V4),
     )
     .unwrap();
-    for kind in StateKind::ALL {
+    for &kind in StateKind::ALL {
         if kind == StateKind::SessionLookupKey {
             // 4.8 hashes the application id unkeyed: the session is still found.
-            assert_eq!(readable(&c, kind), Some(true));
+            assert_eq!(readable(&c, kind), Outcome::Read);
             continue;
         }
-        assert_eq!(readable(&c, kind), Some(false), "{kind:?}");
+        assert_eq!(readable(&c, kind), Outcome::Refused, "{kind:?}");
         let r = reasons(&c, kind);
         assert!(
             r.iter().any(|r| matches!(
                 r,
                 Reason::KeysDiffer {
-                    attribute: "validationKey",
+                    attribute: KeyAttribute::ValidationKey,
                     ..
                 }
             )),
@@ -167,7 +170,7 @@ fn different_keys_share_nothing_and_say_which_keys() {
         &node("old2", &y2, "/", FrameworkVersion::V2_0),
     )
     .unwrap();
-    assert_eq!(readable(&c, StateKind::SessionLookupKey), Some(false));
+    assert_eq!(readable(&c, StateKind::SessionLookupKey), Outcome::Refused);
     assert!(
         reasons(&c, StateKind::SessionLookupKey)
             .iter()
@@ -175,7 +178,7 @@ fn different_keys_share_nothing_and_say_which_keys() {
     );
     assert_eq!(
         readable(&c, StateKind::MachineKeyProtect),
-        None,
+        Outcome::NotApplicable,
         "no MachineKey.Protect on 2.0"
     );
 }
@@ -198,12 +201,29 @@ fn same_keys_different_compatibility_modes() {
         StateKind::ResourceUrl,
         StateKind::RoleCookie,
     ] {
-        assert_eq!(readable(&c, kind), Some(false), "{kind:?}");
+        assert_eq!(readable(&c, kind), Outcome::Refused, "{kind:?}");
         let r = reasons(&c, kind);
         assert_eq!(r.len(), 1, "{r:?}");
         let Reason::ModesDiffer { from, to } = &r[0] else {
             panic!("{r:?}")
         };
+        // The origins are data: the mode, what set it, and the file and line.
+        assert_eq!(from.value.mode, CompatibilityMode::Framework45);
+        assert_eq!(
+            from.value.source,
+            ModeSource::TargetFramework("4.5".parse().unwrap())
+        );
+        assert_eq!(
+            from.origin.as_ref().map(|o| o.location()).as_deref(),
+            Some("new/web.config:3")
+        );
+        assert_eq!(to.value.mode, CompatibilityMode::Framework20SP1);
+        assert_eq!(
+            to.origin.as_ref().map(|o| o.location()).as_deref(),
+            Some("old/web.config:3")
+        );
+        // And the sentence says the same.
+        let (from, to) = (from.to_string(), to.to_string());
         assert!(
             from.contains("Framework45")
                 && from.contains("targetFramework=\"4.5\"")
@@ -215,8 +235,8 @@ fn same_keys_different_compatibility_modes() {
             "{to}"
         );
     }
-    assert_eq!(readable(&c, StateKind::MachineKeyProtect), Some(true));
-    assert_eq!(readable(&c, StateKind::SessionLookupKey), Some(true));
+    assert_eq!(readable(&c, StateKind::MachineKeyProtect), Outcome::Read);
+    assert_eq!(readable(&c, StateKind::SessionLookupKey), Outcome::Read);
     assert_eq!(
         by_hand(
             &explicit_keys(&x45),
@@ -242,7 +262,7 @@ fn autogenerate_isolate_apps_with_shared_material() {
         StateKind::ViewState,
         StateKind::ResourceUrl,
     ] {
-        assert_eq!(readable(&c, kind), Some(false), "{kind:?}");
+        assert_eq!(readable(&c, kind), Outcome::Refused, "{kind:?}");
         assert!(
             matches!(reasons(&c, kind), [Reason::IsolateApps { from, to }] if from == "/A" && to == "/B"),
             "{:?}",
@@ -263,8 +283,8 @@ fn autogenerate_isolate_apps_with_shared_material() {
         .encrypt_ticket(
             &FormsAuthenticationTicket::new(
                 "x",
-                std::time::Duration::from_secs(60),
-                &machinekey::SystemClock,
+                time::OffsetDateTime::now_utc(),
+                time::Duration::minutes(1),
             ),
             CookieProtection::All,
         )
@@ -289,7 +309,7 @@ fn autogenerate_isolate_apps_with_shared_material() {
     )
     .unwrap();
     assert!(
-        matches!(reasons(&c, StateKind::FormsTicket), [Reason::AutoGenKeysDiffer { to, .. }] if to.contains("server 2's key store"))
+        matches!(reasons(&c, StateKind::FormsTicket), [Reason::AutoGenKeysDiffer { to, .. }] if to.value.source == "server 2's key store")
     );
 }
 
@@ -301,7 +321,7 @@ fn autogenerate_without_material_means_own_random_keys() {
         &node("w2", xml, "/", FrameworkVersion::V4),
     )
     .unwrap();
-    assert_eq!(readable(&c, StateKind::FormsTicket), Some(false));
+    assert_eq!(readable(&c, StateKind::FormsTicket), Outcome::Refused);
     let r = reasons(&c, StateKind::FormsTicket);
     assert!(
         matches!(r, [Reason::OwnRandomKeys { node }] if node == "w1"),
@@ -335,10 +355,10 @@ fn two_era_and_four_eight_session_keys_differ() {
         &node("new", &x48, "/", FrameworkVersion::V4),
     )
     .unwrap();
-    assert_eq!(readable(&c, StateKind::SessionLookupKey), Some(false));
+    assert_eq!(readable(&c, StateKind::SessionLookupKey), Outcome::Refused);
     let r = reasons(&c, StateKind::SessionLookupKey);
     assert!(
-        matches!(r, [Reason::SessionKeyEra { from, to }] if from.contains("2.0-era") && to.contains("unkeyed")),
+        matches!(r, [Reason::SessionKeyEra { from, to }] if from.value == SessionKeyBuild::Keyed && to.value == SessionKeyBuild::Unkeyed),
         "{r:?}"
     );
     // By hand: the two lookup keys for one session.
@@ -426,7 +446,7 @@ fn data_protection_nodes_compare_by_key_ring_and_discriminator() {
     use machinekey::dataprotection::systemweb::COMPATIBILITY_DATA_PROTECTOR;
     let cfg = |name: Option<&str>| {
         let mut b = MachineKeyConfig::builder()
-            .compatibility_mode("Framework45")
+            .compatibility_mode(CompatibilityMode::Framework45)
             .data_protector_type(COMPATIBILITY_DATA_PROTECTOR)
             .validation_key(&"AB".repeat(32))
             .decryption_key(&"CD".repeat(32));
@@ -470,23 +490,20 @@ fn data_protection_nodes_compare_by_key_ring_and_discriminator() {
     let r = compare(&a, &c).unwrap();
     for kind in routed {
         let v = r.verdict(kind).unwrap();
-        assert_eq!(v.readable, Some(false), "{kind:?}");
+        assert_eq!(v.outcome, Outcome::Refused, "{kind:?}");
         assert!(
             matches!(v.reasons[0], Reason::KeyRingsDiffer { .. }),
             "{:?}",
             v.reasons
         );
     }
-    assert_eq!(
-        r.verdict(StateKind::ResourceUrl).unwrap().readable,
-        Some(true)
-    );
+    assert_eq!(r.outcome(StateKind::ResourceUrl), Some(Outcome::Read));
 
     // Same ring, another site id: the discriminator differs; applicationName fixes it.
     let d = node("d", cfg(None), "/LM/W3SVC/2/ROOT/Shop", Some(&shared));
     let v = compare(&a, &d).unwrap();
     let v = v.verdict(StateKind::FormsTicket).unwrap();
-    assert_eq!(v.readable, Some(false));
+    assert_eq!(v.outcome, Outcome::Refused);
     assert!(
         matches!(v.reasons[0], Reason::DiscriminatorsDiffer { .. }),
         "{:?}",
@@ -506,7 +523,7 @@ fn data_protection_nodes_compare_by_key_ring_and_discriminator() {
     );
     let r = compare(&e, &f).unwrap();
     for kind in routed {
-        assert_eq!(r.verdict(kind).unwrap().readable, Some(true), "{kind:?}");
+        assert_eq!(r.outcome(kind), Some(Outcome::Read), "{kind:?}");
     }
 
     // No ring: each process its own; one node without dataProtectorType.
@@ -521,7 +538,7 @@ fn data_protection_nodes_compare_by_key_ring_and_discriminator() {
         v.reasons
     );
     let plain = MachineKeyConfig::builder()
-        .compatibility_mode("Framework45")
+        .compatibility_mode(CompatibilityMode::Framework45)
         .validation_key(&"AB".repeat(32))
         .decryption_key(&"CD".repeat(32))
         .build()
@@ -535,8 +552,5 @@ fn data_protection_nodes_compare_by_key_ring_and_discriminator() {
         v.reasons
     );
     assert!(v.reasons[0].to_string().contains("dataProtectorType"));
-    assert_eq!(
-        r.verdict(StateKind::ResourceUrl).unwrap().readable,
-        Some(true)
-    );
+    assert_eq!(r.outcome(StateKind::ResourceUrl), Some(Outcome::Read));
 }

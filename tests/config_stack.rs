@@ -16,10 +16,13 @@
 
 use machinekey::config::lint::{LintCode, lint_resolved};
 use machinekey::config::stack::{
-    ConfigFile, ConfigStack, FormsProtection, Level, ViewStateEncryptionMode, decode_config_text,
+    ConfigFile, ConfigStack, Level, ViewStateEncryptionMode, decode_config_text,
 };
-use machinekey::config::{CompatibilityMode, KeySource, ValidationAlgorithm};
-use machinekey::{AppIdentity, AppKeys, ConfigErrorKind, Page, SystemClock};
+use machinekey::config::{
+    CompatibilityMode, KeyAttribute, KeySource, MachineKeyAttribute, Section, Setting,
+    ValidationAlgorithm,
+};
+use machinekey::{AppIdentity, AppKeys, ConfigErrorKind, CookieProtection, Page};
 use serde_json::Value;
 
 const VK1: &str = "F5144F1A581A57BA3B60311AF7562A855998F7DD203CD8A71405599B980D8694B5C986C888BE4FC0E6571C2CE600D58CE82B8FA13106B17D77EA4CECDDBBEC1B";
@@ -29,8 +32,8 @@ const DK2: &str = "0123456789ABCDEF0123456789ABCDEF";
 
 fn file(name: &str, system_web: &str) -> ConfigFile {
     ConfigFile::from_text(
-        name,
         &format!("<configuration>\n<system.web>\n{system_web}\n</system.web>\n</configuration>"),
+        name,
     )
 }
 
@@ -78,13 +81,13 @@ fn location_dot_in_the_application_file_is_read() {
             text.replace("path=\".\"", &format!("path=\"{path}\""))
         };
         let resolved = ConfigStack::new()
-            .application_web_config("/Shop", ConfigFile::from_text("Shop/web.config", &t))
+            .application_web_config("/Shop", ConfigFile::from_text(&t, "Shop/web.config"))
             .resolve("/Shop")
             .unwrap();
         assert_eq!(vk_text(&resolved), VK1);
         assert_eq!(
             resolved
-                .origin("machineKey validationKey")
+                .origin(KeyAttribute::ValidationKey)
                 .unwrap()
                 .to_string(),
             "Shop/web.config:5 (application)"
@@ -119,11 +122,14 @@ fn keys_only_in_the_root_web_config_reach_the_application() {
         "machine.config's attribute is kept"
     );
     assert_eq!(
-        resolved.origin("machineKey validation").unwrap().level,
+        resolved
+            .origin(MachineKeyAttribute::Validation)
+            .unwrap()
+            .level,
         Level::Machine
     );
     assert_eq!(
-        resolved.origin("machineKey validationKey").unwrap().level,
+        resolved.origin(KeyAttribute::ValidationKey).unwrap().level,
         Level::RootWebConfig
     );
     // Without the root level: AutoGenerate.
@@ -135,7 +141,7 @@ fn keys_only_in_the_root_web_config_reach_the_application() {
         resolved.config.legacy_key_specs().unwrap().0.source,
         KeySource::AutoGenerate
     );
-    assert!(resolved.origin("machineKey validationKey").is_none());
+    assert!(resolved.origin(KeyAttribute::ValidationKey).is_none());
 }
 
 #[test]
@@ -156,11 +162,14 @@ fn attributes_merge_across_levels() {
     );
     assert_eq!(vk_text(&resolved), VK2);
     assert_eq!(
-        resolved.origin("machineKey validation").unwrap().file,
+        resolved
+            .origin(MachineKeyAttribute::Validation)
+            .unwrap()
+            .file,
         "site web.config"
     );
     assert_eq!(
-        resolved.origin("machineKey validationKey").unwrap().file,
+        resolved.origin(KeyAttribute::ValidationKey).unwrap().file,
         "App/web.config"
     );
     // The nearer file wins where both set an attribute; machine.config < root web.config.
@@ -188,7 +197,6 @@ fn attributes_merge_across_levels() {
 #[test]
 fn allow_override_false_at_root_locks_the_application() {
     let root = ConfigFile::from_text(
-        "root web.config",
         &format!(
             r#"<configuration>
   <location allowOverride="false">
@@ -199,6 +207,7 @@ fn allow_override_false_at_root_locks_the_application() {
 </configuration>"#,
             keys(VK2, DK2)
         ),
+        "root web.config",
     );
     let app = file("App/web.config", &keys(VK1, DK1));
     let err = ConfigStack::new()
@@ -212,9 +221,10 @@ fn allow_override_false_at_root_locks_the_application() {
             locked_at,
             set_at,
         } => {
-            assert_eq!(what, "machineKey");
-            assert_eq!(locked_at, "root web.config:4");
-            assert_eq!(set_at, "App/web.config:3");
+            assert_eq!(what, &Setting::element(Section::MachineKey));
+            assert_eq!(locked_at.location(), "root web.config:4");
+            assert_eq!(locked_at.level, Level::RootWebConfig);
+            assert_eq!(set_at.location(), "App/web.config:3");
         }
         other => panic!("{other:?}"),
     }
@@ -234,11 +244,11 @@ fn allow_override_false_at_root_locks_the_application() {
     assert!(summary.lints.iter().any(|l| l.code == LintCode::LockedKey));
     // IIS's overrideMode="Deny" locks the same way.
     let deny = ConfigFile::from_text(
-        "root",
         &format!(
             "<configuration><location overrideMode=\"Deny\"><system.web>{}</system.web></location></configuration>",
             keys(VK2, DK2)
         ),
+        "root",
     );
     assert!(
         ConfigStack::new()
@@ -277,7 +287,7 @@ fn attribute_locks() {
         .resolve("/App")
         .unwrap_err();
     assert!(
-        matches!(kind(&err), ConfigErrorKind::Locked { what, .. } if what == "machineKey validationKey")
+        matches!(kind(&err), ConfigErrorKind::Locked { what, .. } if what.key_attribute() == Some(KeyAttribute::ValidationKey))
     );
     assert_eq!(err.aspnet_error(), Some("Config_base_attribute_locked"));
     // lockAllAttributesExcept and lockItem.
@@ -315,7 +325,6 @@ fn attribute_locks() {
 #[test]
 fn inherit_in_child_applications_false_stops_at_child_applications() {
     let site = ConfigFile::from_text(
-        "site web.config",
         &format!(
             r#"<configuration>
   <location path="." inheritInChildApplications="false">
@@ -325,6 +334,7 @@ fn inherit_in_child_applications_false_stops_at_child_applications() {
 </configuration>"#,
             keys(VK2, DK2)
         ),
+        "site web.config",
     );
     let root_app = ConfigStack::new()
         .site_web_config(site.clone())
@@ -347,11 +357,11 @@ fn inherit_in_child_applications_false_stops_at_child_applications() {
     );
     // Without the attribute the child inherits the keys.
     let inheriting = ConfigFile::from_text(
-        "site",
         &format!(
             "<configuration><location path=\".\"><system.web>{}</system.web></location></configuration>",
             keys(VK2, DK2)
         ),
+        "site",
     );
     let child = ConfigStack::new()
         .site_web_config(inheriting)
@@ -363,7 +373,6 @@ fn inherit_in_child_applications_false_stops_at_child_applications() {
 #[test]
 fn location_paths_in_root_files_and_relative_paths() {
     let root = ConfigFile::from_text(
-        "root web.config",
         &format!(
             r#"<configuration>
   <location path="Default Web Site/Shop"><system.web>{}</system.web></location>
@@ -371,6 +380,7 @@ fn location_paths_in_root_files_and_relative_paths() {
 </configuration>"#,
             keys(VK2, DK2)
         ),
+        "root web.config",
     );
     // Case-insensitive site and path, the application itself and below.
     for app in ["/Shop", "/SHOP", "/shop/Sub"] {
@@ -403,11 +413,11 @@ fn location_paths_in_root_files_and_relative_paths() {
     assert_eq!(r.config.validation(), ValidationAlgorithm::Md5);
     // A site file's relative path.
     let site = ConfigFile::from_text(
-        "site",
         &format!(
             "<configuration><location path=\"Shop\"><system.web>{}</system.web></location></configuration>",
             keys(VK1, DK1)
         ),
+        "site",
     );
     let r = ConfigStack::new()
         .site_web_config(site)
@@ -416,8 +426,8 @@ fn location_paths_in_root_files_and_relative_paths() {
     assert_eq!(vk_text(&r), VK1);
     // A parent's <location> for the application comes before the application's own file.
     let site = ConfigFile::from_text(
-        "site",
         "<configuration><location path=\"Shop\"><system.web><machineKey validation=\"SHA1\" /></system.web></location></configuration>",
+        "site",
     );
     let r = ConfigStack::new()
         .site_web_config(site)
@@ -444,7 +454,7 @@ fn machine_key_below_an_application_root_is_an_error() {
         .resolve("/Shop/admin/App")
         .unwrap_err();
     assert!(
-        matches!(kind(&err), ConfigErrorKind::NotAllowedBelowApplication { element: "machineKey", at } if at == "Shop/admin/web.config:3")
+        matches!(kind(&err), ConfigErrorKind::NotAllowedBelowApplication { element: Section::MachineKey, at } if at.location() == "Shop/admin/web.config:3")
     );
     assert_eq!(
         err.aspnet_error(),
@@ -465,11 +475,11 @@ fn machine_key_below_an_application_root_is_an_error() {
     );
     // A location that targets a folder.
     let site = ConfigFile::from_text(
-        "site",
         &format!(
             "<configuration><location path=\"docs\"><system.web>{}</system.web></location></configuration>",
             keys(VK1, DK1)
         ),
+        "site",
     );
     assert!(
         ConfigStack::new()
@@ -489,16 +499,15 @@ fn machine_key_below_an_application_root_is_an_error() {
 #[test]
 fn http_runtime_app_settings_forms_and_pages_inherit() {
     let root = ConfigFile::from_text(
-        "root",
         r#"<configuration>
   <appSettings>
     <add key="aspnet:UseLegacyEncryption" value="true" />
     <add key="aspnet:UseLegacyFormsAuthenticationTicketCompatibility" value="true" />
   </appSettings>
 </configuration>"#,
+        "root",
     );
     let site = ConfigFile::from_text(
-        "site",
         r#"<configuration>
   <appSettings><remove key="ASPNET:USELEGACYENCRYPTION" /></appSettings>
   <system.web>
@@ -507,6 +516,7 @@ fn http_runtime_app_settings_forms_and_pages_inherit() {
     <pages viewStateEncryptionMode="Always" />
   </system.web>
 </configuration>"#,
+        "site",
     );
     let app = file(
         "app",
@@ -533,26 +543,28 @@ fn http_runtime_app_settings_forms_and_pages_inherit() {
             .use_legacy_forms_authentication_ticket_compatibility
     );
     assert_eq!(
-        r.origin("appSettings aspnet:UseLegacyFormsAuthenticationTicketCompatibility")
-            .unwrap()
-            .to_string(),
+        r.origin(Setting::app_setting(
+            "aspnet:UseLegacyFormsAuthenticationTicketCompatibility"
+        ))
+        .unwrap()
+        .to_string(),
         "root:4 (root web.config)"
     );
     assert_eq!(
-        r.origin("httpRuntime targetFramework").unwrap().to_string(),
+        r.origin(Setting::TARGET_FRAMEWORK).unwrap().to_string(),
         "site:4 (site)"
     );
     assert_eq!(
         (
             r.forms.name.as_str(),
-            r.forms.timeout_minutes,
+            r.forms.timeout.whole_minutes(),
             r.forms.sliding_expiration
         ),
         (".SHOP", 20, false)
     );
     assert_eq!(
         (r.forms.protection, r.forms.path.as_str()),
-        (FormsProtection::Validation, "/App")
+        (CookieProtection::Validation, "/App")
     );
     assert_eq!(
         r.pages.view_state_encryption_mode,
@@ -560,28 +572,24 @@ fn http_runtime_app_settings_forms_and_pages_inherit() {
     );
     assert!(!r.pages.enable_view_state_mac && r.pages.encrypts_view_state());
     // The forms settings drive the ticket API.
-    let t = r.forms.new_ticket("alice", &SystemClock);
+    let now = time::OffsetDateTime::now_utc();
+    let t = r.forms.new_ticket("alice", now);
     assert_eq!(
-        (
-            t.expiration_ticks - t.issue_date_ticks,
-            t.cookie_path.as_str()
-        ),
-        (20 * 60 * 10_000_000, "/App")
-    );
-    assert_eq!(
-        r.forms.cookie_protection(),
-        machinekey::CookieProtection::Validation
+        (t.lifetime(), t.cookie_path.as_str()),
+        (time::Duration::minutes(20), "/App")
     );
     assert!(
-        r.forms.renew_on_request(&t, &SystemClock).is_none(),
+        r.forms
+            .renew_on_request(&t, now + time::Duration::minutes(15))
+            .is_none(),
         "no sliding expiration"
     );
     // <clear/> empties what the levels above added.
     let cleared = ConfigStack::new()
         .root_web_config(root)
         .site_web_config(ConfigFile::from_text(
-            "site",
             "<configuration><appSettings><clear /></appSettings></configuration>",
+            "site",
         ))
         .resolve("/")
         .unwrap();
@@ -619,7 +627,7 @@ fn utf16_and_bom_files_read() {
         .collect();
     let utf8_bom: Vec<u8> = [0xEF, 0xBB, 0xBF].into_iter().chain(text.bytes()).collect();
     for bytes in [le, be, utf8_bom, text.clone().into_bytes()] {
-        let f = ConfigFile::from_bytes("web.config", &bytes).unwrap();
+        let f = ConfigFile::from_bytes(&bytes, "web.config").unwrap();
         let r = ConfigStack::new().site_web_config(f).resolve("/").unwrap();
         assert_eq!(vk_text(&r), VK2);
     }
@@ -642,13 +650,13 @@ fn utf16_and_bom_files_read() {
     assert_eq!(vk_text(&r), VK2);
     // Latin-1 without a BOM is refused with a reason, not misread.
     assert!(
-        decode_config_text("x", &[b'<', 0xE9, b'>'])
+        decode_config_text(&[b'<', 0xE9, b'>'], "x")
             .unwrap_err()
             .to_string()
             .contains("UTF-16")
     );
     assert!(
-        decode_config_text("x", &[0xFF, 0xFE, 0x41]).is_err(),
+        decode_config_text(&[0xFF, 0xFE, 0x41], "x").is_err(),
         "odd UTF-16"
     );
 }
@@ -688,7 +696,7 @@ fn config_source_and_encrypted_sections() {
     // Given as text, the directory is unknown: a clear error, not an empty section.
     let text = std::fs::read_to_string(&web).unwrap();
     let err = ConfigStack::new()
-        .site_web_config(ConfigFile::from_text("web.config", &text))
+        .site_web_config(ConfigFile::from_text(&text, "web.config"))
         .resolve("/")
         .unwrap_err();
     assert!(err.to_string().contains("configSource"), "{err}");
@@ -710,11 +718,11 @@ fn config_source_and_encrypted_sections() {
         .resolve("/")
         .unwrap_err();
     assert!(
-        matches!(kind(&err), ConfigErrorKind::EncryptedSection { provider, at } if provider == "RsaProtectedConfigurationProvider" && at == "web.config:3")
+        matches!(kind(&err), ConfigErrorKind::EncryptedSection { provider, at } if provider == "RsaProtectedConfigurationProvider" && at.location() == "web.config:3")
     );
     let encrypted = ConfigFile::from_text(
-        "web.config",
         r#"<configuration><appSettings configProtectionProvider="DataProtectionConfigurationProvider"><EncryptedData/></appSettings></configuration>"#,
+        "web.config",
     );
     assert!(
         ConfigStack::new()
@@ -810,25 +818,25 @@ fn lab_web_config(app: &Value) -> String {
 fn lab_applications_resolve_to_their_settings() {
     let apps = lab();
     let site = apps.iter().find(|a| a["iis_app"] == "/").unwrap();
-    let site_file = ConfigFile::from_text("content/web.config", &lab_web_config(site));
+    let site_file = ConfigFile::from_text(&lab_web_config(site), "content/web.config");
     for app in &apps {
         let path = app["iis_app"].as_str().unwrap();
         let mut stack = ConfigStack::new().site_web_config(site_file.clone());
         if path != "/" {
             stack = stack.application_web_config(
                 path,
-                ConfigFile::from_text(app["path"].as_str().unwrap(), &lab_web_config(app)),
+                ConfigFile::from_text(&lab_web_config(app), app["path"].as_str().unwrap()),
             );
         }
         let r = stack.resolve(path).unwrap();
         let mk = &app["machineKey"];
         assert_eq!(
-            r.config.validation().name(),
+            r.config.validation().as_str(),
             mk["validation"].as_str().unwrap(),
             "{path}"
         );
         assert_eq!(
-            r.config.decryption().name(),
+            r.config.decryption().as_str(),
             mk["decryption"].as_str().unwrap(),
             "{path}"
         );
@@ -863,7 +871,7 @@ fn lab_applications_resolve_to_their_settings() {
                 "{path}"
             );
         }
-        let origin = r.origin("machineKey validationKey").unwrap();
+        let origin = r.origin(KeyAttribute::ValidationKey).unwrap();
         assert_eq!(
             origin.file,
             app["path"].as_str().unwrap(),
@@ -882,12 +890,12 @@ fn lab_viewstates_decode_with_the_resolved_keys() {
         let app = apps.iter().find(|a| a["iis_app"] == app_path).unwrap();
         let r = ConfigStack::new()
             .site_web_config(ConfigFile::from_text(
-                "content/web.config",
                 &lab_web_config(site),
+                "content/web.config",
             ))
             .application_web_config(
                 app_path,
-                ConfigFile::from_text(app["path"].as_str().unwrap(), &lab_web_config(app)),
+                ConfigFile::from_text(&lab_web_config(app), app["path"].as_str().unwrap()),
             )
             .resolve(app_path)
             .unwrap();
@@ -914,12 +922,18 @@ fn lab_viewstates_decode_with_the_resolved_keys() {
     // of the same resolved keys.
     let mobile = resolve("/mac/mobile");
     let page = Page::from_path("/mac/mobile/mobile.aspx", "/mac/mobile").unwrap();
-    assert_eq!(page.generator(false).unwrap(), 0x4BC2_6F45);
+    assert_eq!(
+        page.generator(machinekey::formats::GeneratorHash::InvariantIgnoreCase)
+            .unwrap(),
+        0x4BC2_6F45
+    );
     let bytes = machinekey::crypto::encoding::from_base64(
         "/wEXAQUDX19QD2QPBnK814Bedd6IZpHhjAiljufJk4ldrq0DcJnG0+E4",
     )
     .unwrap();
-    let modifier = page.legacy_modifier(false).unwrap();
+    let modifier = page
+        .legacy_modifier(machinekey::formats::GeneratorHash::InvariantIgnoreCase)
+        .unwrap();
     let payload = mobile
         .legacy()
         .unwrap()
@@ -957,7 +971,7 @@ fn data_protector_type_without_a_repository_is_a_warning() {
             "<configuration><appSettings>{setting}</appSettings><system.web>{dp}</system.web></configuration>"
         );
         let resolved = ConfigStack::new()
-            .application_web_config("/", ConfigFile::from_text("web.config", &text))
+            .application_web_config("/", ConfigFile::from_text(&text, "web.config"))
             .resolve("/")
             .unwrap();
         lint_resolved(&resolved, None).unwrap()
@@ -998,7 +1012,7 @@ fn pages_enable_view_state_is_read() {
     let resolve = |pages: &str| {
         let text = format!("<configuration><system.web>{pages}</system.web></configuration>");
         ConfigStack::new()
-            .application_web_config("/", ConfigFile::from_text("web.config", &text))
+            .application_web_config("/", ConfigFile::from_text(&text, "web.config"))
             .resolve("/")
             .unwrap()
             .pages

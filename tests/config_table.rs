@@ -530,18 +530,25 @@ fn config_table() {
             b = b.decryption_key(x);
         }
         if let Some(x) = row.validation {
-            b = b.validation(x);
+            b = b.attribute(machinekey::config::MachineKeyAttribute::Validation, x);
         }
         if let Some(x) = row.decryption {
-            b = b.decryption(x);
+            b = b.attribute(machinekey::config::MachineKeyAttribute::Decryption, x);
         }
         if let Some(x) = row.mode {
-            b = b.compatibility_mode(x);
+            b = b.attribute(
+                machinekey::config::MachineKeyAttribute::CompatibilityMode,
+                x,
+            );
         }
         match (b.build(), row.expect) {
             (Ok(cfg), Ok(mode)) => assert_eq!(cfg.compatibility_mode(), mode, "{name}"),
             (Err(e), Err((attribute, aspnet))) => {
-                assert_eq!(e.attribute(), attribute, "{name}: {e}");
+                assert_eq!(
+                    e.setting().map(|s| s.name()),
+                    Some(attribute),
+                    "{name}: {e}"
+                );
                 assert_eq!(e.aspnet_error(), aspnet, "{name}: {e}");
                 // Messages never echo key material.
                 for key in [VK64, DK24, DK32] {

@@ -92,14 +92,17 @@ fn sp800_108_known_answers() {
         let label = s(&v, &["inputs", "label_utf8"]).as_bytes();
         let out = sp800_108_hmac_sha512(&kdk, label, &context, len).unwrap();
         assert_eq!(
-            hex::encode(&*out),
+            hex::encode(out.expose_secret()),
             s(&v, &["expected", "derived_hex"]),
             "{}",
             v["id"]
         );
         // Negative: one bit of the label changed.
         let other = sp800_108_hmac_sha512(&kdk, &flip(label, 0), &context, len).unwrap();
-        assert_ne!(hex::encode(&*other), s(&v, &["expected", "derived_hex"]));
+        assert_ne!(
+            hex::encode(other.expose_secret()),
+            s(&v, &["expected", "derived_hex"])
+        );
     }
 }
 
@@ -207,9 +210,9 @@ fn encryptor_known_answers() {
         assert_eq!(to_base64(&framed), s(&v, &["expected", "output_b64"]));
         if let Some(k) = v["expected"]["derived_enc_key_hex"].as_str() {
             let sub = enc.derive_subkeys(&aad, &body[..16]).unwrap();
-            assert_eq!(hex::encode(&sub[..32]), k);
+            assert_eq!(hex::encode(&sub.expose_secret()[..32]), k);
             assert_eq!(
-                hex::encode(&sub[32..]),
+                hex::encode(&sub.expose_secret()[32..]),
                 s(&v, &["expected", "derived_mac_key_hex"])
             );
         }
@@ -219,18 +222,20 @@ fn encryptor_known_answers() {
             h(s(&v, &["inputs", "plaintext_hex"]))
         );
         for i in 0..body.len() {
-            assert_eq!(
-                enc.decrypt(&flip(&body, i), &aad),
-                Err(Error::Unprotect),
+            assert!(
+                matches!(enc.decrypt(&flip(&body, i), &aad), Err(Error::Unprotect)),
                 "{} byte {i}",
                 v["id"]
             );
         }
-        assert_eq!(enc.decrypt(&body, &flip(&aad, 0)), Err(Error::Unprotect));
-        assert_eq!(
+        assert!(matches!(
+            enc.decrypt(&body, &flip(&aad, 0)),
+            Err(Error::Unprotect)
+        ));
+        assert!(matches!(
             enc.decrypt(&body[..body.len() - 1], &aad),
             Err(Error::Unprotect)
-        );
+        ));
     }
 }
 
@@ -619,12 +624,12 @@ fn end_to_end_computed_here() {
             .derive_subkeys(&aad(id, &chain), &payload[20..36])
             .unwrap();
         assert_eq!(
-            hex::encode(&sub[..32]),
+            hex::encode(&sub.expose_secret()[..32]),
             s(&v, &["expected", "derived_enc_key_hex"]),
             "{label}"
         );
         if let Some(mk) = v["expected"]["derived_mac_key_hex"].as_str() {
-            assert_eq!(hex::encode(&sub[32..]), mk, "{label}");
+            assert_eq!(hex::encode(&sub.expose_secret()[32..]), mk, "{label}");
         }
         for form in ["viewstate_field", "cookie_value"] {
             if let Some(t) = v["expected"][form].as_str() {
@@ -655,14 +660,13 @@ fn end_to_end_computed_here() {
             if (4..20).contains(&i) {
                 assert!(matches!(r, Err(Error::KeyNotFound(_))), "{label} byte {i}");
             } else {
-                assert_eq!(r, Err(Error::Unprotect), "{label} byte {i}");
+                assert!(matches!(r, Err(Error::Unprotect)), "{label} byte {i}");
             }
         }
         // Another purpose chain (one purpose dropped) fails.
         let shorter = ring.protector(&chain[1..]).unwrap();
-        assert_eq!(
-            shorter.unprotect(&payload),
-            Err(Error::Unprotect),
+        assert!(
+            matches!(shorter.unprotect(&payload), Err(Error::Unprotect)),
             "{label}"
         );
     }
@@ -684,13 +688,17 @@ fn negatives_computed_here() {
         let r = ring.protector(&chain).unwrap().unprotect(&payload);
         if v["id"] == "neg-key-not-in-ring" {
             let id: KeyId = "5564d4c5-567c-452a-b474-9689060415fe".parse().unwrap();
-            assert_eq!(r, Err(Error::KeyNotFound(id)));
+            assert!(matches!(r, Err(Error::KeyNotFound(found)) if found == id));
             assert_eq!(
                 r.unwrap_err().to_string(),
                 "the key {5564d4c5-567c-452a-b474-9689060415fe} was not found in the key ring"
             );
         } else {
-            assert_eq!(r, Err(Error::Unprotect), "{} (computed here)", v["id"]);
+            assert!(
+                matches!(r, Err(Error::Unprotect)),
+                "{} (computed here)",
+                v["id"]
+            );
         }
     }
     // The same payload with the right chain opens: the negatives fail for their reason.

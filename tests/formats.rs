@@ -9,8 +9,10 @@
     clippy::panic
 )]
 
+use machinekey::FixedClock;
 use std::sync::Arc;
-use std::time::Duration;
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
 
 use machinekey::Error;
 use machinekey::config::{
@@ -18,10 +20,7 @@ use machinekey::config::{
 };
 use machinekey::crypto::encoding::{from_base64, from_hex, to_base64};
 use machinekey::formats::cookie::{CookieKind, CookieProtection};
-use machinekey::formats::forms_ticket::{
-    Clock, FormsAuthenticationTicket, MAX_DATE_TICKS, SystemClock, TicketValidation,
-    ticks_from_unix_seconds, unix_seconds_from_ticks,
-};
+use machinekey::formats::forms_ticket::{FormsAuthenticationTicket, TicketValidation};
 use machinekey::formats::osf::{ValueType, first_value_type};
 use machinekey::formats::resource::ResourceKind;
 use machinekey::formats::viewstate::{join_fields, split_field, unsigned_payload};
@@ -50,11 +49,17 @@ fn keys(v: &Value, mode: &str, runtime: RuntimeSettings) -> AppKeys {
     let mut b = MachineKeyConfig::builder()
         .validation_key(s(v, "validationKey"))
         .decryption_key(v["decryptionKey"].as_str().unwrap_or(DK))
-        .validation(s(v, "validation"))
-        .compatibility_mode(mode)
+        .attribute(
+            machinekey::config::MachineKeyAttribute::Validation,
+            s(v, "validation"),
+        )
+        .attribute(
+            machinekey::config::MachineKeyAttribute::CompatibilityMode,
+            mode,
+        )
         .runtime(runtime);
     if let Some(d) = v["decryption"].as_str() {
-        b = b.decryption(d);
+        b = b.attribute(machinekey::config::MachineKeyAttribute::Decryption, d);
     }
     AppKeys::explicit(&b.build().unwrap()).unwrap()
 }
@@ -77,7 +82,8 @@ fn legacy_viewstates_from_generator_and_user_key() {
         }
         // The derived modifier is the vector's.
         assert_eq!(
-            page.legacy_modifier(false).unwrap(),
+            page.legacy_modifier(machinekey::formats::GeneratorHash::InvariantIgnoreCase)
+                .unwrap(),
             from_hex(s(&v, "modifier_hex")).unwrap(),
             "{id}"
         );
@@ -88,9 +94,11 @@ fn legacy_viewstates_from_generator_and_user_key() {
                 .unwrap_or_else(|e| panic!("{id}: {e}")),
             expected
         );
-        assert_eq!(
-            keys.decode_viewstate(&flip(field), &page),
-            Err(Error::Unprotect),
+        assert!(
+            matches!(
+                keys.decode_viewstate(&flip(field), &page),
+                Err(Error::Unprotect)
+            ),
             "{id}"
         );
         assert!(
@@ -112,7 +120,11 @@ fn legacy_viewstates_from_paths() {
         let v = all.iter().find(|v| v["id"] == id).unwrap();
         let page = Page::from_path(path, "/").unwrap();
         assert_eq!(
-            format!("{:08X}", page.generator(false).unwrap()),
+            format!(
+                "{:08X}",
+                page.generator(machinekey::formats::GeneratorHash::InvariantIgnoreCase)
+                    .unwrap()
+            ),
             s(v, "generator")
         );
         let keys = keys(v, "Framework20SP2", RuntimeSettings::default());
@@ -159,7 +171,15 @@ fn framework45_viewstates_from_urls() {
             .collect();
         assert_eq!(page.purposes().unwrap(), want, "{id}");
         if let Some(g) = v["generator_on_page"].as_str() {
-            assert_eq!(format!("{:08X}", page.generator(false).unwrap()), g, "{id}");
+            assert_eq!(
+                format!(
+                    "{:08X}",
+                    page.generator(machinekey::formats::GeneratorHash::InvariantIgnoreCase)
+                        .unwrap()
+                ),
+                g,
+                "{id}"
+            );
         }
         let field = s(&v, "viewstate_b64");
         let expected = from_hex(s(&v["expected"], "plaintext_hex")).unwrap();
@@ -168,15 +188,19 @@ fn framework45_viewstates_from_urls() {
                 .unwrap_or_else(|e| panic!("{id}: {e}")),
             expected
         );
-        assert_eq!(
-            keys.decode_viewstate(&flip(field), &page),
-            Err(Error::Unprotect),
+        assert!(
+            matches!(
+                keys.decode_viewstate(&flip(field), &page),
+                Err(Error::Unprotect)
+            ),
             "{id}"
         );
         // The same bytes are not valid EventValidation: the purpose differs.
-        assert_eq!(
-            keys.decode_event_validation(field, &page),
-            Err(Error::Unprotect),
+        assert!(
+            matches!(
+                keys.decode_event_validation(field, &page),
+                Err(Error::Unprotect)
+            ),
             "{id}"
         );
     }
@@ -221,7 +245,11 @@ fn generators_reproduce_from_paths() {
         );
         assert_eq!(page.type_name(), Some(s(g, "type_name")));
         assert_eq!(
-            format!("{:08X}", page.generator(false).unwrap()),
+            format!(
+                "{:08X}",
+                page.generator(machinekey::formats::GeneratorHash::InvariantIgnoreCase)
+                    .unwrap()
+            ),
             s(g, "expected_generator"),
             "{g}"
         );
@@ -280,9 +308,11 @@ fn resource_tokens_from_strings() {
         );
         let mut bad = token.to_owned();
         bad.replace_range(5..6, if &token[5..6] == "A" { "B" } else { "A" });
-        assert_eq!(
-            keys.decrypt_resource_string(&bad, kind),
-            Err(Error::Unprotect),
+        assert!(
+            matches!(
+                keys.decrypt_resource_string(&bad, kind),
+                Err(Error::Unprotect)
+            ),
             "{id}"
         );
         assert!(keys.decrypt_resource_string("!!!!", kind).is_err());
@@ -295,13 +325,13 @@ fn forms_tickets_decode_to_their_fields() {
         let id = s(&v, "id");
         if id.ends_with("PARTIAL") {
             let keys = keys(&v, s(&v, "compatibilityMode"), RuntimeSettings::default());
-            assert_eq!(
+            assert!(matches!(
                 keys.decrypt_ticket_without_expiry_check(
                     s(&v, "cookie_hex"),
                     CookieProtection::All
                 ),
                 Err(Error::Unprotect)
-            );
+            ));
             continue;
         }
         let keys = keys(&v, s(&v, "compatibilityMode"), RuntimeSettings::default());
@@ -324,12 +354,12 @@ fn forms_tickets_decode_to_their_fields() {
             "{id}"
         );
         assert_eq!(
-            t.issue_date_ticks,
+            machinekey::clock::to_dotnet_ticks(t.issue_date),
             want["issue_utc_ticks"].as_i64().unwrap(),
             "{id}"
         );
         assert_eq!(
-            t.expiration_ticks,
+            machinekey::clock::to_dotnet_ticks(t.expiration),
             want["expiration_utc_ticks"].as_i64().unwrap(),
             "{id}"
         );
@@ -346,9 +376,11 @@ fn forms_tickets_decode_to_their_fields() {
         );
         let mut bad = cookie.to_owned();
         bad.replace_range(10..11, if &cookie[10..11] == "0" { "1" } else { "0" });
-        assert_eq!(
-            keys.decrypt_ticket_without_expiry_check(&bad, CookieProtection::All),
-            Err(Error::Unprotect),
+        assert!(
+            matches!(
+                keys.decrypt_ticket_without_expiry_check(&bad, CookieProtection::All),
+                Err(Error::Unprotect)
+            ),
             "{id}"
         );
     }
@@ -395,17 +427,17 @@ fn negatives_fail_with_the_opaque_error_and_mac_disabled_is_recognised() {
         .unwrap();
     let keys = keys(v, "Framework45", RuntimeSettings::default());
     let plain = Page::from_path(s(v, "url"), "/mac/vsk").unwrap();
-    assert_eq!(
+    assert!(matches!(
         keys.decode_viewstate(s(v, "viewstate_b64"), &plain),
         Err(Error::Unprotect)
-    );
+    ));
     let wrong = plain
         .clone()
         .with_view_state_user_key("wrongsessionid1234567890");
-    assert_eq!(
+    assert!(matches!(
         keys.decode_viewstate(s(v, "viewstate_b64"), &wrong),
         Err(Error::Unprotect)
-    );
+    ));
     // Framework45 needs names, not just a generator.
     assert!(matches!(
         keys.decode_viewstate(s(v, "viewstate_b64"), &Page::from_generator(0x2037_ECEB)),
@@ -418,9 +450,12 @@ fn generated(v: ValidationAlgorithm, d: DecryptionAlgorithm, mode: &str) -> Opti
     let cfg = MachineKeyConfig::builder()
         .validation_key(g.validation_key_text().expose_secret())
         .decryption_key(g.decryption_key_text().expose_secret())
-        .validation(v.name())
-        .decryption(d.name())
-        .compatibility_mode(mode)
+        .validation(v)
+        .decryption(d)
+        .attribute(
+            machinekey::config::MachineKeyAttribute::CompatibilityMode,
+            mode,
+        )
         .build()
         .ok()?;
     AppKeys::explicit(&cfg).ok()
@@ -430,8 +465,8 @@ fn ticket() -> FormsAuthenticationTicket {
     FormsAuthenticationTicket {
         version: 2,
         name: "alice@example.com".into(),
-        issue_date_ticks: ticks_from_unix_seconds(1_700_000_000),
-        expiration_ticks: ticks_from_unix_seconds(1_700_001_800),
+        issue_date: OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap(),
+        expiration: OffsetDateTime::from_unix_timestamp(1_700_001_800).unwrap(),
         is_persistent: true,
         user_data: "roles=admin;ünïcødé".into(),
         cookie_path: "/".into(),
@@ -449,8 +484,8 @@ fn round_trips_for_every_pair_and_both_stacks() {
     ];
     let mut stacks = 0;
     for mode in ["Framework20SP1", "Framework20SP2", "Framework45"] {
-        for v in ValidationAlgorithm::ALL {
-            for d in DecryptionAlgorithm::ALL {
+        for &v in ValidationAlgorithm::ALL {
+            for &d in DecryptionAlgorithm::ALL {
                 let Some(keys) = generated(v, d, mode) else {
                     assert!(mode == "Framework45", "{v} {d} must be valid in {mode}");
                     continue;
@@ -458,24 +493,47 @@ fn round_trips_for_every_pair_and_both_stacks() {
                 stacks += 1;
                 for page in &pages {
                     for encrypt in [false, true] {
-                        let field = keys.encode_viewstate(payload, page, encrypt).unwrap();
+                        let field = keys
+                            .encode_viewstate(
+                                payload,
+                                page,
+                                if encrypt {
+                                    machinekey::formats::viewstate::ViewStateProtection::Encrypted
+                                } else {
+                                    machinekey::formats::viewstate::ViewStateProtection::Signed
+                                },
+                            )
+                            .unwrap();
                         assert_eq!(
                             keys.decode_viewstate(&field, page).unwrap(),
                             payload,
                             "{mode} {v} {d}"
                         );
                         let ev = keys
-                            .encode_event_validation(payload, page, encrypt)
+                            .encode_event_validation(
+                                payload,
+                                page,
+                                if encrypt {
+                                    machinekey::formats::viewstate::ViewStateProtection::Encrypted
+                                } else {
+                                    machinekey::formats::viewstate::ViewStateProtection::Signed
+                                },
+                            )
                             .unwrap();
                         assert_eq!(keys.decode_event_validation(&ev, page).unwrap(), payload);
                     }
                 }
                 let other = pages[1].clone().with_view_state_user_key("sess-2");
-                let field = keys.encode_viewstate(payload, &pages[1], false).unwrap();
+                let field = keys
+                    .encode_viewstate(
+                        payload,
+                        &pages[1],
+                        machinekey::formats::viewstate::ViewStateProtection::Signed,
+                    )
+                    .unwrap();
                 if v != ValidationAlgorithm::Md5 || mode == "Framework45" {
-                    assert_eq!(
-                        keys.decode_viewstate(&field, &other),
-                        Err(Error::Unprotect),
+                    assert!(
+                        matches!(keys.decode_viewstate(&field, &other), Err(Error::Unprotect)),
                         "{mode} {v} {d}"
                     );
                 }
@@ -529,7 +587,10 @@ fn legacy_ticket_layout_round_trips() {
         let cfg = MachineKeyConfig::builder()
             .validation_key(&"AB".repeat(64))
             .decryption_key(&"CD".repeat(32))
-            .compatibility_mode(mode)
+            .attribute(
+                machinekey::config::MachineKeyAttribute::CompatibilityMode,
+                mode,
+            )
             .runtime(rt.clone())
             .build()
             .unwrap();
@@ -552,15 +613,6 @@ fn legacy_ticket_layout_round_trips() {
     }
 }
 
-#[derive(Debug)]
-struct At(i64);
-
-impl Clock for At {
-    fn now_ticks(&self) -> i64 {
-        self.0
-    }
-}
-
 #[test]
 fn ticket_expiry_policy() {
     let keys = generated(
@@ -572,18 +624,20 @@ fn ticket_expiry_policy() {
     let cookie = keys
         .encrypt_ticket(&ticket(), CookieProtection::All)
         .unwrap();
-    let expiry = ticket().expiration_ticks;
-    let at = |now: i64| TicketValidation::default().with_clock(Arc::new(At(now)));
+    let expiry = ticket().expiration;
+    let at =
+        |now: OffsetDateTime| TicketValidation::default().with_clock(Arc::new(FixedClock(now)));
+    let tick = Duration::nanoseconds(100);
     assert!(
         keys.decrypt_ticket(&cookie, CookieProtection::All, &at(expiry))
             .is_ok()
     );
-    assert_eq!(
-        keys.decrypt_ticket(&cookie, CookieProtection::All, &at(expiry + 1)),
+    assert!(matches!(
+        keys.decrypt_ticket(&cookie, CookieProtection::All, &at(expiry + tick)),
         Err(Error::TicketExpired)
-    );
-    let mut lenient = at(expiry + 5);
-    lenient.clock_skew_ticks = 10;
+    ));
+    let mut lenient = at(expiry + tick * 5);
+    lenient.clock_skew = tick * 10;
     assert!(
         keys.decrypt_ticket(&cookie, CookieProtection::All, &lenient)
             .is_ok()
@@ -592,14 +646,18 @@ fn ticket_expiry_policy() {
         keys.decrypt_ticket(
             &cookie,
             CookieProtection::All,
-            &at(i64::MAX).ignoring_expiry()
+            &at(datetime!(9999-12-31 0:00 UTC)).ignoring_expiry()
         )
         .is_ok()
     );
-    assert_eq!(
-        keys.decrypt_ticket(&cookie, CookieProtection::All, &at(i64::MAX)),
+    assert!(matches!(
+        keys.decrypt_ticket(
+            &cookie,
+            CookieProtection::All,
+            &at(datetime!(9999-12-31 0:00 UTC))
+        ),
         Err(Error::TicketExpired)
-    );
+    ));
 }
 
 /// A ticket made now through the real clock is accepted by the default policy; one that
@@ -612,12 +670,13 @@ fn system_clock_fresh_and_old_tickets() {
         "Framework45",
     )
     .unwrap();
-    let fresh = FormsAuthenticationTicket::new("alice", Duration::from_secs(600), &SystemClock);
+    let fresh =
+        FormsAuthenticationTicket::new("alice", OffsetDateTime::now_utc(), Duration::minutes(10));
     let unix_now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs();
-    let issued_unix = unix_seconds_from_ticks(fresh.issue_date_ticks);
+    let issued_unix = fresh.issue_date.unix_timestamp();
     assert!(
         issued_unix.abs_diff(i64::try_from(unix_now).unwrap()) <= 2,
         "{issued_unix} vs {unix_now}"
@@ -630,23 +689,28 @@ fn system_clock_fresh_and_old_tickets() {
         fresh
     );
     let mut old = fresh.clone();
-    old.expiration_ticks = SystemClock.now_ticks() - 10_000_000;
+    old.expiration = OffsetDateTime::now_utc() - Duration::seconds(1);
     let cookie = keys.encrypt_ticket(&old, CookieProtection::All).unwrap();
-    assert_eq!(
+    assert!(matches!(
         keys.decrypt_ticket(&cookie, CookieProtection::All, &policy),
         Err(Error::TicketExpired)
-    );
+    ));
 }
 
 /// Sliding expiration renews only once half the lifetime is gone, keeping the lifetime.
 #[test]
 fn renew_if_old_follows_aspnet() {
-    let t = FormsAuthenticationTicket::new("bob", Duration::from_secs(100), &At(1_000));
-    assert_eq!(t.expiration_ticks, 1_000 + 1_000_000_000);
-    assert!(t.renew_if_old(&At(1_000 + 499_999_999)).is_none());
-    let r = t.renew_if_old(&At(1_000 + 500_000_000)).unwrap();
-    assert_eq!(r.issue_date_ticks, 500_001_000);
-    assert_eq!(r.expiration_ticks, 1_500_001_000);
+    let start = datetime!(2024-01-01 0:00 UTC);
+    let t = FormsAuthenticationTicket::new("bob", start, Duration::seconds(100));
+    assert_eq!(t.expiration, start + Duration::seconds(100));
+    let tick = Duration::nanoseconds(100);
+    assert!(
+        t.renew_if_old(start + Duration::seconds(50) - tick)
+            .is_none()
+    );
+    let r = t.renew_if_old(start + Duration::seconds(50)).unwrap();
+    assert_eq!(r.issue_date, start + Duration::seconds(50));
+    assert_eq!(r.expiration, start + Duration::seconds(150));
     assert_eq!(
         (r.name.as_str(), r.version, r.cookie_path.as_str()),
         ("bob", 2, "/")
@@ -663,15 +727,16 @@ fn encrypt_side_limits() {
     )
     .unwrap();
     let mut t = ticket();
-    t.expiration_ticks = MAX_DATE_TICKS + 1;
+    // .NET's last date is the latest instant `time` holds, to the tick: accepted.
+    t.expiration = datetime!(9999-12-31 23:59:59.999_999_999 UTC);
+    assert!(keys.encrypt_ticket(&t, CookieProtection::All).is_ok());
+    // A date before year 1 is refused, naming the range.
+    t.issue_date = datetime!(0000-12-31 23:59:59.9999999 UTC);
     let e = keys.encrypt_ticket(&t, CookieProtection::All).unwrap_err();
     assert!(e.to_string().contains("DateTime"), "{e}");
-    t.expiration_ticks = MAX_DATE_TICKS;
-    assert!(keys.encrypt_ticket(&t, CookieProtection::All).is_ok());
-    t.issue_date_ticks = -1;
     assert!(matches!(
-        keys.encrypt_ticket(&t, CookieProtection::All),
-        Err(Error::InvalidArgument(_))
+        e,
+        Error::InvalidArgument(machinekey::ArgumentError::TicketDateOutOfRange)
     ));
     // The cookie grows 2 hex digits per byte: find the longest user data that fits.
     let mut t = ticket();
@@ -758,9 +823,14 @@ fn malformed_fields_and_cookies_are_rejected() {
         ("spacer", bad_spacer),
         ("format", [&[2u8][..], &good[1..]].concat()),
     ] {
-        assert_eq!(
-            keys.decrypt_ticket_without_expiry_check(&seal(&bytes), CookieProtection::Validation),
-            Err(Error::Unprotect),
+        assert!(
+            matches!(
+                keys.decrypt_ticket_without_expiry_check(
+                    &seal(&bytes),
+                    CookieProtection::Validation
+                ),
+                Err(Error::Unprotect)
+            ),
             "{what}"
         );
     }

@@ -17,7 +17,7 @@ use cbc::cipher::{BlockModeDecrypt, KeyIvInit};
 use machinekey::config::{MachineKeyConfig, RuntimeSettings};
 use machinekey::crypto::framework45::{Purpose, primary};
 use machinekey::crypto::legacy::{IvType, LegacyProtector};
-use machinekey::keys::store::{FileTime, KeyStore, ProcessIdentity, RegistryView};
+use machinekey::keys::store::{KeyStore, ProcessIdentity, RegistryView};
 use machinekey::random::RandomSource;
 use machinekey::{AppKeys, AutoGenKeys, CookieProtection, Error, FormsAuthenticationTicket};
 use sha2::Digest as _;
@@ -92,8 +92,14 @@ fn hash_chain_prefix_for_every_validation_and_cipher() {
             let cfg = MachineKeyConfig::builder()
                 .validation_key(VK)
                 .decryption_key(dk)
-                .validation(validation)
-                .decryption(decryption)
+                .attribute(
+                    machinekey::config::MachineKeyAttribute::Validation,
+                    validation,
+                )
+                .attribute(
+                    machinekey::config::MachineKeyAttribute::Decryption,
+                    decryption,
+                )
                 .build()
                 .unwrap();
             let legacy = LegacyProtector::from_config(&cfg).unwrap();
@@ -128,8 +134,8 @@ fn ticket() -> FormsAuthenticationTicket {
     FormsAuthenticationTicket {
         version: 1,
         name: "bob".into(),
-        issue_date_ticks: 634_000_000_000_000_000,
-        expiration_ticks: 634_000_018_000_000_000,
+        issue_date: time::macros::datetime!(2010-01-01 0:00 UTC),
+        expiration: time::macros::datetime!(2010-01-01 0:30 UTC),
         is_persistent: false,
         user_data: String::new(),
         cookie_path: "/".into(),
@@ -157,9 +163,12 @@ fn legacy_ticket_padding_in_every_setting() {
         let cfg = MachineKeyConfig::builder()
             .validation_key(VK)
             .decryption_key("8E0D8C6E3B9E2A1F4C5D6E7F8091A2B3C4D5E6F708192A3B4C5D6E7F8091A2B3")
-            .validation("HMACSHA256")
-            .decryption("AES")
-            .compatibility_mode(mode)
+            .validation(machinekey::config::ValidationAlgorithm::HmacSha256)
+            .decryption(machinekey::config::DecryptionAlgorithm::Aes)
+            .attribute(
+                machinekey::config::MachineKeyAttribute::CompatibilityMode,
+                mode,
+            )
             .runtime(runtime.clone())
             .build()
             .unwrap();
@@ -206,10 +215,10 @@ fn ticket_length_limit_both_sides() {
         .unwrap();
     let keys = AppKeys::explicit(&cfg).unwrap();
     let at_limit = "A".repeat(4096);
-    assert_eq!(
+    assert!(matches!(
         keys.decrypt_ticket_without_expiry_check(&at_limit, CookieProtection::All),
         Err(Error::Unprotect)
-    );
+    ));
     let over = "A".repeat(4097);
     assert!(matches!(
         keys.decrypt_ticket_without_expiry_check(&over, CookieProtection::All),
@@ -251,19 +260,19 @@ fn key_store_json_keeps_every_store() {
     let system = ProcessIdentity::local_system();
     let profile = ProcessIdentity::network_service();
     let custom = ProcessIdentity::custom("S-1-5-21-1-2-3-1001", false);
-    store.install_framework(FileTime(1), false);
+    store.install_framework(at_second(1), false);
     store.grant_access(custom.sid());
     let a = store
-        .resolve(&system, RegistryView::Bits64, keys(1), FileTime(2))
+        .resolve(&system, RegistryView::Bits64, keys(1), at_second(2))
         .unwrap();
     let b = store
-        .resolve(&profile, RegistryView::Bits64, keys(2), FileTime(3))
+        .resolve(&profile, RegistryView::Bits64, keys(2), at_second(3))
         .unwrap();
     let c = store
-        .resolve(&custom, RegistryView::Bits64, keys(3), FileTime(4))
+        .resolve(&custom, RegistryView::Bits64, keys(3), at_second(4))
         .unwrap();
     let d = store
-        .resolve(&custom, RegistryView::Bits32, keys(4), FileTime(5))
+        .resolve(&custom, RegistryView::Bits32, keys(4), at_second(5))
         .unwrap();
     let json = store.to_json();
     let mut back = KeyStore::from_json(&json).unwrap();
@@ -275,7 +284,7 @@ fn key_store_json_keeps_every_store() {
         (&custom, RegistryView::Bits64, &c),
         (&custom, RegistryView::Bits32, &d),
     ] {
-        let again = back.resolve(identity, view, keys(9), FileTime(6)).unwrap();
+        let again = back.resolve(identity, view, keys(9), at_second(6)).unwrap();
         assert_eq!(again.keys, expected.keys, "{identity:?} {view:?}");
     }
 }
@@ -283,42 +292,35 @@ fn key_store_json_keeps_every_store() {
 /// .NET ticks: the Unix epoch is 621,355,968,000,000,000 ticks, a second 10,000,000.
 #[test]
 fn tick_arithmetic() {
-    use machinekey::formats::forms_ticket::{
-        UNIX_EPOCH_TICKS, ticks_from_unix_seconds, unix_seconds_from_ticks,
-    };
+    use machinekey::clock::{UNIX_EPOCH_TICKS, from_dotnet_ticks, to_dotnet_ticks};
+    use time::OffsetDateTime;
     assert_eq!(UNIX_EPOCH_TICKS, 621_355_968_000_000_000);
-    assert_eq!(ticks_from_unix_seconds(0), UNIX_EPOCH_TICKS);
     assert_eq!(
-        ticks_from_unix_seconds(1_700_000_000),
-        638_355_968_000_000_000
+        to_dotnet_ticks(OffsetDateTime::UNIX_EPOCH),
+        UNIX_EPOCH_TICKS
     );
+    let t = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+    assert_eq!(to_dotnet_ticks(t), 638_355_968_000_000_000);
+    assert_eq!(from_dotnet_ticks(638_355_968_000_000_000), Some(t));
     assert_eq!(
-        unix_seconds_from_ticks(638_355_968_000_000_000),
-        1_700_000_000
-    );
-    assert_eq!(
-        unix_seconds_from_ticks(UNIX_EPOCH_TICKS - 1),
-        -1,
+        to_dotnet_ticks(OffsetDateTime::UNIX_EPOCH - time::Duration::nanoseconds(1)),
+        UNIX_EPOCH_TICKS - 1,
         "rounds toward the past"
     );
 }
 
-#[derive(Debug)]
-struct At(i64);
-
-impl machinekey::Clock for At {
-    fn now_ticks(&self) -> i64 {
-        self.0
-    }
+/// A simulated instant, `n` seconds after a fixed start.
+fn at_second(n: i64) -> time::OffsetDateTime {
+    time::macros::datetime!(2024-01-01 0:00 UTC) + time::Duration::seconds(n)
 }
 
 /// A clock skew is tolerance after the expiration, in .NET ticks.
 #[test]
 fn clock_skew_tolerates_that_much() {
-    use machinekey::TicketValidation;
-    use std::time::Duration;
-    let policy = TicketValidation::default().with_clock_skew(Duration::from_secs(60));
-    assert_eq!(policy.clock_skew_ticks, 600_000_000);
+    use machinekey::{FixedClock, TicketValidation};
+    use time::Duration;
+    let policy = TicketValidation::default().with_clock_skew(Duration::minutes(1));
+    assert_eq!(policy.clock_skew, Duration::seconds(60));
     let cfg = MachineKeyConfig::builder()
         .validation_key(VK)
         .decryption_key("8E0D8C6E3B9E2A1F4C5D6E7F8091A2B3C4D5E6F708192A3B4C5D6E7F8091A2B3")
@@ -327,16 +329,16 @@ fn clock_skew_tolerates_that_much() {
     let keys = AppKeys::explicit(&cfg).unwrap();
     let t = ticket();
     let cookie = keys.encrypt_ticket(&t, CookieProtection::All).unwrap();
-    let late = |seconds: i64| At(t.expiration_ticks + seconds * 10_000_000);
-    let with = |p: TicketValidation, at: At| {
+    let late = |seconds: i64| FixedClock(t.expiration + Duration::seconds(seconds));
+    let with = |p: TicketValidation, at: FixedClock| {
         keys.decrypt_ticket(&cookie, CookieProtection::All, &p.with_clock(Arc::new(at)))
     };
     assert!(with(policy.clone(), late(30)).is_ok());
-    assert_eq!(with(policy, late(61)), Err(Error::TicketExpired));
-    assert_eq!(
+    assert!(matches!(with(policy, late(61)), Err(Error::TicketExpired)));
+    assert!(matches!(
         with(TicketValidation::default(), late(1)),
         Err(Error::TicketExpired)
-    );
+    ));
 }
 
 /// A cookie of exactly 4,096 characters is issued (and read); one block more is refused.
@@ -345,8 +347,8 @@ fn encrypt_at_exactly_the_limit() {
     let cfg = MachineKeyConfig::builder()
         .validation_key(VK)
         .decryption_key("8E0D8C6E3B9E2A1F4C5D6E7F8091A2B3C4D5E6F708192A3B4C5D6E7F8091A2B3")
-        .validation("HMACSHA256")
-        .compatibility_mode("Framework45")
+        .validation(machinekey::config::ValidationAlgorithm::HmacSha256)
+        .compatibility_mode(machinekey::config::CompatibilityMode::Framework45)
         .build()
         .unwrap();
     let keys = AppKeys::explicit(&cfg).unwrap();
@@ -382,17 +384,17 @@ fn forms_protection_maps_one_to_one() {
         ("Validation", CookieProtection::Validation),
     ] {
         let site = ConfigFile::from_text(
-            "web.config",
             &format!(
                 "<configuration><system.web><authentication mode=\"Forms\"><forms protection=\"{value}\" /></authentication></system.web></configuration>"
             ),
+            "web.config",
         );
         let forms = ConfigStack::new()
             .site_web_config(site)
             .resolve("/")
             .unwrap()
             .forms;
-        assert_eq!(forms.cookie_protection(), expected, "{value}");
+        assert_eq!(forms.protection, expected, "{value}");
     }
 }
 
@@ -402,18 +404,13 @@ fn sliding_expiration_renews_on_request() {
     use machinekey::config::stack::FormsSettings;
     let forms = FormsSettings::default();
     assert!(forms.sliding_expiration);
-    let t = forms.new_ticket("carol", &At(0));
-    assert_eq!(t.expiration_ticks, 30 * 60 * 10_000_000);
-    assert!(
-        forms
-            .renew_on_request(&t, &At(10 * 60 * 10_000_000))
-            .is_none()
-    );
-    let renewed = forms
-        .renew_on_request(&t, &At(15 * 60 * 10_000_000))
-        .unwrap();
-    assert_eq!(renewed.issue_date_ticks, 15 * 60 * 10_000_000);
-    assert_eq!(renewed.expiration_ticks, 45 * 60 * 10_000_000);
+    let minute = |n: i64| at_second(n * 60);
+    let t = forms.new_ticket("carol", minute(0));
+    assert_eq!(t.expiration, minute(30));
+    assert!(forms.renew_on_request(&t, minute(10)).is_none());
+    let renewed = forms.renew_on_request(&t, minute(15)).unwrap();
+    assert_eq!(renewed.issue_date, minute(15));
+    assert_eq!(renewed.expiration, minute(45));
 }
 
 /// From a cargo-mutants run over `crypto/encoding.rs` and `config/key_rules.rs` (caught
@@ -444,8 +441,8 @@ fn value_readings_and_des_weak_keys() {
         let cfg = MachineKeyConfig::builder()
             .validation_key(&"AB".repeat(32))
             .decryption_key(weak)
-            .decryption("DES")
-            .compatibility_mode("Framework20SP2")
+            .decryption(machinekey::config::DecryptionAlgorithm::Des)
+            .compatibility_mode(machinekey::config::CompatibilityMode::Framework20SP2)
             .build();
         let refused = cfg.map(|c| AppKeys::explicit(&c).is_err()).unwrap_or(true);
         assert!(refused, "{weak}");
@@ -453,8 +450,8 @@ fn value_readings_and_des_weak_keys() {
     let cfg = MachineKeyConfig::builder()
         .validation_key(&"AB".repeat(32))
         .decryption_key("0123456789ABCDEF")
-        .decryption("DES")
-        .compatibility_mode("Framework20SP2")
+        .decryption(machinekey::config::DecryptionAlgorithm::Des)
+        .compatibility_mode(machinekey::config::CompatibilityMode::Framework20SP2)
         .build()
         .unwrap();
     assert!(AppKeys::explicit(&cfg).is_ok());

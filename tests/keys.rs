@@ -16,7 +16,7 @@ use machinekey::config::{
     DecryptionAlgorithm, FrameworkVersion, MachineKeyConfig, RuntimeSettings, ValidationAlgorithm,
 };
 use machinekey::keys::store::{
-    AutoGenSource, FileTime, KeyStore, LocalMachineKeyState, ProcessIdentity, RegistryView,
+    AutoGenSource, KeyStore, LocalMachineKeyState, ProcessIdentity, RegistryView,
 };
 use machinekey::keys::string_hash::{frozen_hash_ignore_case, invariant_ignore_case_hash};
 use machinekey::keys::{
@@ -144,8 +144,8 @@ fn autogen_config(
     MachineKeyConfig::builder()
         .validation_key(vk)
         .decryption_key(dk)
-        .validation(v.name())
-        .decryption(d.name())
+        .validation(v)
+        .decryption(d)
         .build()
         .unwrap()
 }
@@ -157,8 +157,8 @@ fn legacy_slicing_and_overwrite_for_every_pair() {
     let app = AppIdentity::new("/MyApp", "/LM/W3SVC/1/ROOT/MyApp").unwrap();
     let app_hash = 0x179A_B900u32.to_le_bytes();
     let id_hash = 0x76A3_70DFu32.to_le_bytes();
-    for v in ValidationAlgorithm::ALL {
-        for d in DecryptionAlgorithm::ALL {
+    for &v in ValidationAlgorithm::ALL {
+        for &d in DecryptionAlgorithm::ALL {
             // Spec §2.3: V = 64 (128 for HMACSHA384/512), D = 24 (8 for DES unless the
             // validation is AES/3DES).
             let vlen = if matches!(
@@ -221,7 +221,7 @@ fn legacy_slicing_on_2_0_builds_and_88_byte_buffers() {
     let cfg = MachineKeyConfig::builder()
         .validation_key("AutoGenerate")
         .decryption_key("AutoGenerate")
-        .decryption("DES")
+        .decryption(DecryptionAlgorithm::Des)
         .runtime(rt)
         .build()
         .unwrap();
@@ -253,7 +253,7 @@ fn framework45_autogenerate_values_of_spec_9_6() {
     let buf = counting_buffer();
     let root = AppIdentity::new("/", "/LM/W3SVC/1/ROOT").unwrap();
     let cfg = MachineKeyConfig::builder()
-        .compatibility_mode("Framework45")
+        .compatibility_mode(machinekey::config::CompatibilityMode::Framework45)
         .build()
         .unwrap();
     let keys = Framework45Keys::resolve(&cfg, &root, Some(&buf)).unwrap();
@@ -267,7 +267,7 @@ fn framework45_autogenerate_values_of_spec_9_6() {
     );
     let both = MachineKeyConfig::builder()
         .validation_key("AutoGenerate,IsolateApps,IsolateByAppId")
-        .compatibility_mode("Framework45")
+        .compatibility_mode(machinekey::config::CompatibilityMode::Framework45)
         .build()
         .unwrap();
     let app = AppIdentity::new("/MyApp", "/LM/W3SVC/1/ROOT/MyApp").unwrap();
@@ -279,7 +279,8 @@ fn framework45_autogenerate_values_of_spec_9_6() {
     // Framework45 slices do not depend on the algorithms, and MachineKey.Protect uses them in
     // legacy mode too.
     for v in ValidationAlgorithm::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|v| v.allowed_in_framework45())
     {
         let cfg = autogen_config(
@@ -362,15 +363,10 @@ fn start(
     store: &mut KeyStore,
     who: &ProcessIdentity,
     view: RegistryView,
-    t: u64,
+    t: i64,
 ) -> machinekey::keys::store::Resolution {
     store
-        .resolve(
-            who,
-            view,
-            AutoGenKeys::generate(&OsRandom).unwrap(),
-            FileTime(t),
-        )
+        .resolve(who, view, AutoGenKeys::generate(&OsRandom).unwrap(), at(t))
         .unwrap()
 }
 
@@ -461,7 +457,7 @@ fn installer_scenario_and_the_ga_fix() {
     let b = start(&mut store, &worker, V64, 11);
     assert_eq!(a.keys, b.keys, "before the installer the garden agrees");
 
-    store.install_framework(FileTime(100), true);
+    store.install_framework(at(100), true);
     let a = start(&mut store, &worker, V64, 110);
     let b = start(&mut store, &worker, V64, 111);
     assert_ne!(
@@ -493,7 +489,7 @@ fn installer_scenario_and_the_ga_fix() {
 
     // Without the ACL bug a repair only makes the stored key stale: the next start replaces
     // it and the garden still agrees.
-    store.install_framework(FileTime(200), false);
+    store.install_framework(at(200), false);
     let a = start(&mut store, &worker, V64, 210);
     let b = start(&mut store, &worker, V64, 211);
     assert_eq!(
@@ -512,7 +508,7 @@ fn profile_identities_survive_the_installer() {
     let mut store = KeyStore::new();
     let worker = ProcessIdentity::network_service();
     let before = start(&mut store, &worker, V64, 1);
-    store.install_framework(FileTime(50), true);
+    store.install_framework(at(50), true);
     let a = start(&mut store, &worker, V64, 60);
     let b = start(&mut store, &worker, V64, 61);
     assert_eq!(
@@ -562,7 +558,11 @@ fn deletions_and_persistence() {
 fn reg_export_round_trip() {
     let keys = AutoGenKeys::generate(&OsRandom).unwrap();
     let path = r"HKEY_USERS\S-1-5-82-1-2-3\Software\Microsoft\ASP.NET\4.0.30319.0";
-    let text = write_reg_export(path, &keys, Some(FileTime(133_000_000_000_000_000)));
+    let text = write_reg_export(
+        path,
+        &keys,
+        machinekey::clock::from_file_time(133_000_000_000_000_000),
+    );
     assert!(
         text.lines().all(|l| l.len() <= 80),
         "regedit wraps at 80 columns"
@@ -571,7 +571,10 @@ fn reg_export_round_trip() {
     assert_eq!(back.keys, keys);
     assert_eq!(back.key_path.as_deref(), Some(path));
     assert_eq!(back.format, Some(2));
-    assert_eq!(back.creation_time, Some(FileTime(133_000_000_000_000_000)));
+    assert_eq!(
+        back.creation_time,
+        machinekey::clock::from_file_time(133_000_000_000_000_000)
+    );
     // As regedit saves it: UTF-16LE with a BOM.
     let utf16: Vec<u8> = [0xFF, 0xFE]
         .into_iter()
@@ -636,4 +639,9 @@ fn malformed_reg_exports_are_rejected_with_line_numbers() {
         "no value"
     );
     assert!(AutoGenKeys::from_hex("0g").is_err());
+}
+
+/// A simulated instant: `t` seconds after a fixed start.
+fn at(t: i64) -> time::OffsetDateTime {
+    time::macros::datetime!(2024-01-01 0:00 UTC) + time::Duration::seconds(t)
 }

@@ -44,9 +44,15 @@ fn legacy(validation: &str, mode: &str, rt: RuntimeSettings) -> LegacyProtector 
     let cfg = MachineKeyConfig::builder()
         .validation_key(VK)
         .decryption_key(DK)
-        .validation(validation)
-        .decryption("AES")
-        .compatibility_mode(mode)
+        .attribute(
+            machinekey::config::MachineKeyAttribute::Validation,
+            validation,
+        )
+        .decryption(machinekey::config::DecryptionAlgorithm::Aes)
+        .attribute(
+            machinekey::config::MachineKeyAttribute::CompatibilityMode,
+            mode,
+        )
         .runtime(rt)
         .build()
         .unwrap();
@@ -202,8 +208,8 @@ fn framework45_layout() {
     let cfg = MachineKeyConfig::builder()
         .validation_key(VK)
         .decryption_key(DK)
-        .validation("HMACSHA256")
-        .compatibility_mode("Framework45")
+        .validation(machinekey::config::ValidationAlgorithm::HmacSha256)
+        .compatibility_mode(machinekey::config::CompatibilityMode::Framework45)
         .build()
         .unwrap();
     let fx45 = Framework45Protector::from_config(&cfg)

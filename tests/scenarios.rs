@@ -100,7 +100,12 @@ fn isolated_applications_never_read_each_other() {
     );
     assert_eq!(step.cross_application.len(), 2);
     for c in &step.cross_application {
-        assert!(c.verdicts.iter().all(|v| v.readable != Some(true)), "{c:?}");
+        assert!(
+            c.verdicts
+                .iter()
+                .all(|v| v.outcome != machinekey::compat::Outcome::Read),
+            "{c:?}"
+        );
         let forms = c
             .verdict(machinekey::compat::StateKind::FormsTicket)
             .unwrap();

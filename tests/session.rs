@@ -47,7 +47,7 @@ fn keyed_lookup_key_uses_the_validation_key() {
     let cfg = MachineKeyConfig::builder()
         .validation_key(&vk)
         .decryption_key(&"CD".repeat(24))
-        .validation("SHA1")
+        .validation(machinekey::config::ValidationAlgorithm::Sha1)
         .build()
         .unwrap();
     let keys = AppKeys::explicit(&cfg).unwrap();
@@ -63,7 +63,7 @@ fn keyed_lookup_key_uses_the_validation_key() {
     let other = MachineKeyConfig::builder()
         .validation_key(&"EF".repeat(32))
         .decryption_key(&"CD".repeat(24))
-        .validation("SHA1")
+        .validation(machinekey::config::ValidationAlgorithm::Sha1)
         .build()
         .unwrap();
     assert_ne!(

@@ -9,7 +9,7 @@
 
 use machinekey::config::{DecryptionAlgorithm, MachineKeyConfig, ValidationAlgorithm};
 use machinekey::formats::AppKeys;
-use machinekey::keys::store::{FileTime, KeyStore, ProcessIdentity, RegistryView};
+use machinekey::keys::store::{KeyStore, ProcessIdentity, RegistryView};
 use machinekey::keys::{AppIdentity, AutoGenKeys};
 use machinekey::random::OsRandom;
 use machinekey::sim::{Balancing, Era, Report, Simulation, StateKind, WorkerRef};
@@ -22,7 +22,7 @@ fn custom() -> ProcessIdentity {
 }
 
 fn rate(r: &Report, kind: StateKind) -> f64 {
-    r.kind(kind.name()).map_or(0.0, |k| k.failure_rate())
+    r.kind(kind.as_str()).map_or(0.0, |k| k.failure_rate())
 }
 
 fn steady(sim: &mut Simulation, name: &str) -> Report {
@@ -183,7 +183,7 @@ fn web_farms() {
             d.reasons.iter().any(|r| matches!(
                 r,
                 machinekey::compat::Reason::KeysDiffer {
-                    attribute: "validationKey",
+                    attribute: machinekey::config::KeyAttribute::ValidationKey,
                     ..
                 }
             )),
@@ -224,7 +224,7 @@ fn isolate_apps_separates_applications_on_one_server() {
                 &identity,
                 RegistryView::Bits64,
                 AutoGenKeys::generate(&OsRandom).unwrap(),
-                FileTime(t),
+                time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(t),
             )
             .unwrap();
         workers.push(AppKeys::resolve(&cfg, app, Some(&got.keys)).unwrap());

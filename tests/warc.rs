@@ -13,15 +13,12 @@
 )]
 
 use std::io::Write as _;
-use std::time::Duration;
 
 use machinekey::audit::carve::CarveOptions;
 use machinekey::audit::warc::{WarcItem, WarcLimits, carve_warc};
 use machinekey::audit::{Auditor, KeyList};
 use machinekey::formats::resource::ResourceKind;
-use machinekey::{
-    AppKeys, CookieProtection, FormsAuthenticationTicket, MachineKeyConfig, Page, SystemClock,
-};
+use machinekey::{AppKeys, CookieProtection, FormsAuthenticationTicket, MachineKeyConfig, Page};
 
 /// The publicly known pair of the README (in the built-in list).
 const KNOWN_VK: &str = "F5144F1A581A57BA3B60311AF7562A855998F7DD203CD8A71405599B980D8694B5C986C888BE4FC0E6571C2CE600D58CE82B8FA13106B17D77EA4CECDDBBEC1B";
@@ -31,9 +28,12 @@ fn keys(vk: &str, dk: &str, mode: &str) -> AppKeys {
     let cfg = MachineKeyConfig::builder()
         .validation_key(vk)
         .decryption_key(dk)
-        .validation("SHA1")
-        .decryption("AES")
-        .compatibility_mode(mode)
+        .validation(machinekey::config::ValidationAlgorithm::Sha1)
+        .decryption(machinekey::config::DecryptionAlgorithm::Aes)
+        .attribute(
+            machinekey::config::MachineKeyAttribute::CompatibilityMode,
+            mode,
+        )
         .build()
         .unwrap();
     AppKeys::explicit(&cfg).unwrap()
@@ -101,27 +101,52 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 fn corpus() -> (Vec<u8>, usize, usize) {
     let known = keys(KNOWN_VK, KNOWN_DK, "Framework20SP2");
     let known_page = Page::from_path("/default.aspx", "/").unwrap();
-    let generator = format!("{:08X}", known_page.generator(false).unwrap());
+    let generator = format!(
+        "{:08X}",
+        known_page
+            .generator(machinekey::formats::GeneratorHash::InvariantIgnoreCase)
+            .unwrap()
+    );
     let vs = known
-        .encode_viewstate(b"\xff\x01\x0f\x0f\x05\x09811019769dd", &known_page, false)
+        .encode_viewstate(
+            b"\xff\x01\x0f\x0f\x05\x09811019769dd",
+            &known_page,
+            machinekey::formats::viewstate::ViewStateProtection::Signed,
+        )
         .unwrap();
     let ev = known
-        .encode_event_validation(b"\xff\x01\x16\x01\x02\x05", &known_page, false)
+        .encode_event_validation(
+            b"\xff\x01\x16\x01\x02\x05",
+            &known_page,
+            machinekey::formats::viewstate::ViewStateProtection::Signed,
+        )
         .unwrap();
     let resource = known
         .encrypt_resource_string("s|WebForms.js", ResourceKind::WebResource)
         .unwrap();
-    let ticket = FormsAuthenticationTicket::new("planted", Duration::from_secs(1800), &SystemClock);
+    let ticket = FormsAuthenticationTicket::new(
+        "planted",
+        time::OffsetDateTime::now_utc(),
+        time::Duration::minutes(30),
+    );
     let cookie = known
         .encrypt_ticket(&ticket, CookieProtection::All)
         .unwrap();
 
     let decoy = decoy_keys();
     let dvs = decoy
-        .encode_viewstate(b"\xff\x01\x0f\x0f\x05\x09811019769dd", &known_page, false)
+        .encode_viewstate(
+            b"\xff\x01\x0f\x0f\x05\x09811019769dd",
+            &known_page,
+            machinekey::formats::viewstate::ViewStateProtection::Signed,
+        )
         .unwrap();
     let dev = decoy
-        .encode_event_validation(b"\xff\x01\x16\x01\x02\x05", &known_page, false)
+        .encode_event_validation(
+            b"\xff\x01\x16\x01\x02\x05",
+            &known_page,
+            machinekey::formats::viewstate::ViewStateProtection::Signed,
+        )
         .unwrap();
     let dres = decoy
         .encrypt_resource_string("s|WebForms.js", ResourceKind::WebResource)

@@ -49,9 +49,15 @@ fn protect(
     let cfg = MachineKeyConfig::builder()
         .validation_key(&pair.validation_key)
         .decryption_key(&pair.decryption_key)
-        .validation(validation)
-        .decryption("AES")
-        .compatibility_mode(mode)
+        .attribute(
+            machinekey::config::MachineKeyAttribute::Validation,
+            validation,
+        )
+        .decryption(machinekey::config::DecryptionAlgorithm::Aes)
+        .attribute(
+            machinekey::config::MachineKeyAttribute::CompatibilityMode,
+            mode,
+        )
         .build()
         .unwrap();
     let page = Page::from_path("/app/dir/page.aspx", "/app").unwrap();
@@ -59,7 +65,15 @@ fn protect(
     payload.extend_from_slice(text.as_bytes());
     let field = AppKeys::explicit(&cfg)
         .unwrap()
-        .encode_viewstate(&payload, &page, encrypt)
+        .encode_viewstate(
+            &payload,
+            &page,
+            if encrypt {
+                machinekey::formats::viewstate::ViewStateProtection::Encrypted
+            } else {
+                machinekey::formats::viewstate::ViewStateProtection::Signed
+            },
+        )
         .unwrap();
     (from_base64(&field).unwrap(), payload, page)
 }
@@ -91,7 +105,7 @@ proptest! {
         let found = auditor.audit(&Blob::viewstate(&bytes).with_url(url));
         let found = found.expect("found");
         prop_assert_eq!(found.index, index);
-        prop_assert_eq!(found.validation.name(), validation);
+        prop_assert_eq!(found.validation.as_str(), validation);
         prop_assert_eq!(&found.payload, &payload);
         let at = flip_at.index(bytes.len());
         bytes[at] ^= 1 << flip_bit;
@@ -122,7 +136,7 @@ proptest! {
         prop_assume!(pair.validation_key.len() == 128);
         let validation = ["SHA1", "MD5", "HMACSHA256"][alg];
         let (mut bytes, payload, page) = protect(pair, validation, "Framework20SP1", &text, encrypt);
-        let generator = page.generator(false).unwrap();
+        let generator = page.generator(machinekey::formats::GeneratorHash::InvariantIgnoreCase).unwrap();
         let auditor = Auditor::new(&list);
         let blob = Blob::viewstate(&bytes).with_generator(generator);
         let alone = auditor.audit(&blob).expect("found alone");

@@ -105,9 +105,9 @@ fn keys() -> AppKeys {
     let cfg = MachineKeyConfig::builder()
         .validation_key("F5144F1A581A57BA3B60311AF7562A855998F7DD203CD8A71405599B980D8694B5C986C888BE4FC0E6571C2CE600D58CE82B8FA13106B17D77EA4CECDDBBEC1B")
         .decryption_key("B47D3CD1E780CF30C739A080995B9B10B64354AA135A2D78")
-        .validation("HMACSHA256")
-        .decryption("AES")
-        .compatibility_mode("Framework45")
+        .validation(machinekey::config::ValidationAlgorithm::HmacSha256)
+        .decryption(machinekey::config::DecryptionAlgorithm::Aes)
+        .compatibility_mode(machinekey::config::CompatibilityMode::Framework45)
         .build()
         .unwrap();
     AppKeys::explicit(&cfg).unwrap()
@@ -158,7 +158,7 @@ proptest! {
         let keys = keys();
         let bytes = osf::write(&t).unwrap();
         let page = Page::from_path("/shop/cart.aspx", "/").unwrap();
-        let field = keys.encode_viewstate(&bytes, &page, true).unwrap();
+        let field = keys.encode_viewstate(&bytes, &page, machinekey::formats::viewstate::ViewStateProtection::Encrypted).unwrap();
         let opened = keys.decode_viewstate(&field, &page).unwrap();
         prop_assert_eq!(osf::read(&opened).unwrap().root, t);
         let other = Page::from_path("/shop/checkout.aspx", "/").unwrap();

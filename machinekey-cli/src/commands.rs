@@ -5,16 +5,20 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use machinekey::audit::{Auditor, Blob, Finding, KeyList, KnownKey};
+use machinekey::compat::Outcome;
 use machinekey::config::lint::{Summary, lint_resolved};
 use machinekey::config::stack::ResolvedConfig;
+use machinekey::config::{KeyAttribute, MachineKeyAttribute, Section, Setting};
 use machinekey::crypto::encoding::{to_base64, to_upper_hex, url_token_encode};
-use machinekey::formats::forms_ticket::unix_seconds_from_ticks;
+use machinekey::formats::GeneratorHash;
 use machinekey::formats::nrbf::gadgets;
 use machinekey::formats::osf;
+use machinekey::formats::viewstate::ViewStateProtection;
 use machinekey::random::OsRandom;
 use machinekey::sim::Era;
 use machinekey::sim::scenarios::{WebGardenSettings, table, web_garden};
-use machinekey::{FormsAuthenticationTicket, Page, SystemClock, TicketValidation};
+use machinekey::time::OffsetDateTime;
+use machinekey::{FormsAuthenticationTicket, Page, TicketValidation};
 use serde::Serialize;
 use serde_json::json;
 
@@ -255,16 +259,16 @@ fn compare(specs: &[String]) -> Result<Output, Failure> {
         .max(10);
     let mut text = format!("{:<width$}", "from -> to");
     for kind in StateKind::ALL {
-        text.push_str(&format!("  {:>18}", kind.name()));
+        text.push_str(&format!("  {:>18}", kind.as_str()));
     }
     text.push('\n');
     for c in &comparisons {
         text.push_str(&format!("{:<width$}", format!("{} -> {}", c.from, c.to)));
         for v in &c.verdicts {
-            let cell = match v.readable {
-                Some(true) => "reads",
-                Some(false) => "FAILS",
-                None => "n/a",
+            let cell = match v.outcome {
+                Outcome::Read => "reads",
+                Outcome::Refused => "FAILS",
+                _ => "n/a",
             };
             text.push_str(&format!("  {cell:>18}"));
         }
@@ -273,12 +277,12 @@ fn compare(specs: &[String]) -> Result<Output, Failure> {
     for c in comparisons.iter().filter(|c| !c.all_readable()) {
         text.push_str(&format!("\n{} -> {}:\n", c.from, c.to));
         let mut seen: Vec<(String, Vec<&str>)> = Vec::new();
-        for v in c.verdicts.iter().filter(|v| v.readable == Some(false)) {
+        for v in c.verdicts.iter().filter(|v| v.outcome == Outcome::Refused) {
             for r in &v.reasons {
                 let message = r.to_string();
                 match seen.iter_mut().find(|(m, _)| *m == message) {
-                    Some((_, kinds)) => kinds.push(v.kind.name()),
-                    None => seen.push((message, vec![v.kind.name()])),
+                    Some((_, kinds)) => kinds.push(v.kind.as_str()),
+                    None => seen.push((message, vec![v.kind.as_str()])),
                 }
             }
         }
@@ -485,26 +489,26 @@ struct ConfigView<'a> {
 fn config(resolved: &ResolvedConfig, lists: &[String], strict: bool) -> Result<Output, Failure> {
     let (known, _) = known_lists(lists)?;
     let summary = lint_resolved(resolved, Some(&known))?;
-    let from = |setting: &str| {
+    let from = |setting: Setting| {
         resolved
             .origin(setting)
             .map_or_else(|| "  (default)".to_owned(), |o| format!("  ({o})"))
     };
     let mode_from = resolved
-        .origin("machineKey compatibilityMode")
-        .or_else(|| resolved.origin("httpRuntime targetFramework"))
+        .origin(MachineKeyAttribute::CompatibilityMode)
+        .or_else(|| resolved.origin(Setting::TARGET_FRAMEWORK))
         .map_or_else(|| "  (default)".to_owned(), |o| format!("  ({o})"));
     let mut text = format!(
         "mode: {}{mode_from}\nvalidation: {}{}\ndecryption: {}{}\n",
         summary.mode,
         summary.validation,
-        from("machineKey validation"),
+        from(MachineKeyAttribute::Validation.into()),
         summary.decryption,
-        from("machineKey decryption"),
+        from(MachineKeyAttribute::Decryption.into()),
     );
     for (name, spec) in [
-        ("validationKey", summary.validation_key),
-        ("decryptionKey", summary.decryption_key),
+        (KeyAttribute::ValidationKey, summary.validation_key),
+        (KeyAttribute::DecryptionKey, summary.decryption_key),
     ] {
         let source = match spec.source {
             machinekey::config::KeySource::AutoGenerate => "AutoGenerate",
@@ -522,29 +526,25 @@ fn config(resolved: &ResolvedConfig, lists: &[String], strict: bool) -> Result<O
             } else {
                 ""
             },
-            from(&format!("machineKey {name}"))
+            from(name.into())
         ));
     }
     for (setting, origin) in &summary.origins {
-        if !setting.starts_with("machineKey ") {
+        if setting.section() != Section::MachineKey {
             text.push_str(&format!("{setting}  ({origin})\n"));
         }
     }
     text.push_str(&format!(
-        "forms: {} protection={:?} timeout={}min slidingExpiration={}\npages: enableViewStateMac={} viewStateEncryptionMode={:?}\n",
+        "forms: {} protection={} timeout={}min slidingExpiration={}\npages: enableViewStateMac={} viewStateEncryptionMode={}\n",
         resolved.forms.name,
         resolved.forms.protection,
-        resolved.forms.timeout_minutes,
+        resolved.forms.timeout.whole_minutes(),
         resolved.forms.sliding_expiration,
         resolved.pages.enable_view_state_mac,
         resolved.pages.view_state_encryption_mode
     ));
     for l in &summary.lints {
-        let severity = match l.severity {
-            machinekey::config::lint::Severity::Notice => "notice",
-            _ => "warning",
-        };
-        text.push_str(&format!("{severity}: {}\n", l.message));
+        text.push_str(&format!("{}: {}\n", l.severity, l.message));
     }
     let view = ConfigView {
         summary: &summary,
@@ -562,7 +562,7 @@ fn page_state(command: &PageStateCommand, event_validation: bool) -> Result<Outp
     match command {
         PageStateCommand::Generator { path, app_path } => {
             let page = Page::from_path(path, app_path)?;
-            let g = format!("{:08X}", page.generator(false)?);
+            let g = format!("{:08X}", page.generator(GeneratorHash::default())?);
             Output::new(
                 g.clone(),
                 &json!({ "generator": g, "template_source_directory": page.template_source_directory(), "type_name": page.type_name() }),
@@ -589,10 +589,15 @@ fn page_state(command: &PageStateCommand, event_validation: bool) -> Result<Outp
                 .next()
                 .ok_or_else(|| Failure::usage("no page"))?;
             let data = payload(p)?;
-            let field = if event_validation {
-                k.encode_event_validation(&data, &page, *encrypt)?
+            let protection = if *encrypt {
+                ViewStateProtection::Encrypted
             } else {
-                k.encode_viewstate(&data, &page, *encrypt)?
+                ViewStateProtection::Signed
+            };
+            let field = if event_validation {
+                k.encode_event_validation(&data, &page, protection)?
+            } else {
+                k.encode_viewstate(&data, &page, protection)?
             };
             let name = if event_validation {
                 "eventvalidation"
@@ -714,12 +719,9 @@ struct TicketView<'a> {
 fn ticket_output(t: &FormsAuthenticationTicket, cookie: Option<&str>) -> Result<Output, Failure> {
     let view = TicketView {
         ticket: t,
-        issued_unix: unix_seconds_from_ticks(t.issue_date_ticks),
-        expires_unix: unix_seconds_from_ticks(t.expiration_ticks),
-        expired: t.is_expired(
-            machinekey::Clock::now_ticks(&SystemClock),
-            &TicketValidation::default(),
-        ),
+        issued_unix: t.issue_date.unix_timestamp(),
+        expires_unix: t.expiration.unix_timestamp(),
+        expired: t.is_expired(OffsetDateTime::now_utc(), &TicketValidation::default()),
         cookie,
     };
     let mut text = String::new();
@@ -752,11 +754,10 @@ fn ticket(command: &TicketCommand) -> Result<Output, Failure> {
             cookie_path,
             protection,
         } => {
-            let mut t = FormsAuthenticationTicket::new(
-                name,
-                Duration::from_secs(minutes.saturating_mul(60)),
-                &SystemClock,
+            let lifetime = machinekey::time::Duration::seconds(
+                i64::try_from(minutes.saturating_mul(60)).unwrap_or(i64::MAX),
             );
+            let mut t = FormsAuthenticationTicket::new(name, OffsetDateTime::now_utc(), lifetime);
             t.user_data.clone_from(user_data);
             t.is_persistent = *persistent;
             t.cookie_path.clone_from(cookie_path);
@@ -805,10 +806,11 @@ fn ticket(command: &TicketCommand) -> Result<Output, Failure> {
                     &TicketValidation::default(),
                 )
             })?;
+            let now = OffsetDateTime::now_utc();
             let renewed = if *if_old {
-                t.renew_if_old(&SystemClock)
+                t.renew_if_old(now)
             } else {
-                Some(t.renewed(&SystemClock))
+                Some(t.renewed(now))
             };
             match renewed {
                 Some(r) => {
@@ -970,7 +972,7 @@ fn audit(
     text.push_str(&format!(
         "validation: {}\ndecryption: {}\nmode: {:?}\napp path: {}{}\nViewStateUserKey: {}\nheader: {}\npayload: {}",
         f.validation,
-        f.decryption.map_or("-", |d| d.name()),
+        f.decryption.map_or("-", |d| d.as_str()),
         f.mode,
         f.app_path.as_deref().unwrap_or("-"),
         if f.isolate_apps { " (IsolateApps)" } else { "" },
@@ -1060,7 +1062,7 @@ fn ticket_text(kind: &str, t: &machinekey::formats::auth_ticket::AuthTicket) -> 
         out.push_str(&format!("{k} = {v}\n"));
     }
     if let Some(e) = t.expires() {
-        let expired = e < time::OffsetDateTime::now_utc();
+        let expired = e < OffsetDateTime::now_utc();
         out.push_str(&format!("expired: {expired}\n"));
     }
     out.trim_end().to_owned()
@@ -1110,7 +1112,7 @@ fn auth_cookie_decode(
         let types = scheme.map_or_else(|| OWIN_TYPES.to_vec(), |s| vec![s]);
         let candidates = types
             .into_iter()
-            .map(|s| ("OWIN", s, AuthCookie::owin(&k, s)))
+            .filter_map(|s| Some(("OWIN", s, AuthCookie::owin(&k, s).ok()?)))
             .collect();
         (candidates, Chunking::Katana)
     };

@@ -2,10 +2,10 @@
 
 use machinekey::crypto::encoding::to_base64url;
 use machinekey::dataprotection::consumers::Consumer;
-use machinekey::dataprotection::{DataProtector, Key, KeyRing};
+use machinekey::dataprotection::{DataProtector, Key, KeyRing, RevokedKeys};
+use machinekey::time::OffsetDateTime;
+use machinekey::time::format_description::well_known::Rfc3339;
 use serde_json::json;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use crate::args::{ChainArgs, DataProtectionCommand};
 use crate::input::{first_reading, key_ring, payload};
@@ -20,7 +20,12 @@ pub(crate) fn run(command: &DataProtectionCommand) -> Result<Output, Failure> {
         } => {
             let p = protector(chain)?;
             let u = first_reading(value, |bytes| {
-                p.unprotect_detailed(bytes, *ignore_revocation)
+                let revoked = if *ignore_revocation {
+                    RevokedKeys::Allow
+                } else {
+                    RevokedKeys::Refuse
+                };
+                p.unprotect_detailed(bytes, revoked)
             })?;
             let hex = hex::encode_upper(&u.plaintext);
             let text = match core::str::from_utf8(&u.plaintext) {

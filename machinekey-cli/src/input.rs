@@ -6,7 +6,9 @@ use std::path::Path;
 
 use machinekey::audit::{KeyList, LoadReport};
 use machinekey::config::stack::{ConfigFile, ConfigStack, ResolvedConfig};
-use machinekey::config::{FrameworkVersion, RuntimeSettings};
+use machinekey::config::{
+    CompatibilityMode, FrameworkVersion, MachineKeyAttribute, RuntimeSettings,
+};
 use machinekey::crypto::encoding::{DecodedValue, decode_value, from_hex};
 use machinekey::crypto::legacy::MachineKeyProtection;
 use machinekey::formats::resource::ResourceKind;
@@ -180,17 +182,18 @@ pub(crate) fn config(args: &KeyArgs) -> Result<MachineKeyConfig, Failure> {
         .validation_key(vk)
         .decryption_key(dk)
         .runtime(runtime);
+    // As written on the command line: the builder checks the names as ASP.NET does.
     if let Some(v) = &args.validation {
-        b = b.validation(v);
+        b = b.attribute(MachineKeyAttribute::Validation, v);
     }
     if let Some(d) = &args.decryption {
-        b = b.decryption(d);
+        b = b.attribute(MachineKeyAttribute::Decryption, d);
     }
     if let Some(m) = args.mode {
         b = b.compatibility_mode(match m {
-            ModeArg::Framework20Sp1 => "Framework20SP1",
-            ModeArg::Framework20Sp2 => "Framework20SP2",
-            ModeArg::Framework45 => "Framework45",
+            ModeArg::Framework20Sp1 => CompatibilityMode::Framework20SP1,
+            ModeArg::Framework20Sp2 => CompatibilityMode::Framework20SP2,
+            ModeArg::Framework45 => CompatibilityMode::Framework45,
         });
     }
     Ok(b.build()?)

@@ -768,13 +768,13 @@ fn ticket_decode_opens_owin_and_core_cookies() {
     let cfg = machinekey::MachineKeyConfig::builder()
         .validation_key(v["validationKey"].as_str().unwrap())
         .decryption_key(v["decryptionKey"].as_str().unwrap())
-        .validation("HMACSHA512")
-        .decryption("AES")
+        .validation(machinekey::config::ValidationAlgorithm::HmacSha512)
+        .decryption(machinekey::config::DecryptionAlgorithm::Aes)
         .build()
         .unwrap();
     let keys = machinekey::AppKeys::explicit(&cfg).unwrap();
-    let owin = AuthCookie::owin(&keys, "ApplicationCookie");
-    let now = time::OffsetDateTime::now_utc();
+    let owin = AuthCookie::owin(&keys, "ApplicationCookie").unwrap();
+    let now = machinekey::time::OffsetDateTime::now_utc();
     let mut id = ClaimsIdentity::new("ApplicationCookie");
     id.claims.push(Claim::name("sanjay@example.com"));
     id.claims.push(Claim::role("admin"));
@@ -802,7 +802,10 @@ fn ticket_decode_opens_owin_and_core_cookies() {
     std::fs::create_dir_all(&dir).unwrap();
     let mut ring = KeyRing::new();
     let id_of_key = ring
-        .generate_key(now - time::Duration::days(1), &machinekey::random::OsRandom)
+        .generate_key(
+            now - machinekey::time::Duration::days(1),
+            &machinekey::random::OsRandom,
+        )
         .unwrap();
     let key = ring.key(id_of_key).unwrap();
     std::fs::write(dir.join(format!("key-{id_of_key}.xml")), key.to_xml()).unwrap();

@@ -59,7 +59,7 @@ fn fresh_ring(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     let mut ring = machinekey::dataprotection::KeyRing::new();
     ring.generate_key(
-        time::OffsetDateTime::now_utc(),
+        machinekey::time::OffsetDateTime::now_utc(),
         &machinekey::random::OsRandom,
     )
     .unwrap();

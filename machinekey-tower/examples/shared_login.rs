@@ -18,7 +18,6 @@ use hyper_util::rt::TokioIo;
 use machinekey::dataprotection::{Key, KeyRing};
 use machinekey::formats::auth_cookie::{AuthCookie, FormsCookie, LoginCookie};
 use machinekey::formats::auth_ticket::{Claim, ClaimsIdentity};
-use machinekey::formats::forms_ticket::unix_seconds_from_ticks;
 use machinekey::{AppKeys, CookieProtection, MachineKeyConfig};
 use machinekey_tower::{AuthLayer, Identity};
 use time::{Duration, OffsetDateTime};
@@ -82,9 +81,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cfg = MachineKeyConfig::builder()
         .validation_key(FORMS_VALIDATION_KEY)
         .decryption_key(FORMS_DECRYPTION_KEY)
-        .validation("HMACSHA512")
-        .decryption("AES")
-        .compatibility_mode("Framework45")
+        .validation(machinekey::config::ValidationAlgorithm::HmacSha512)
+        .decryption(machinekey::config::DecryptionAlgorithm::Aes)
+        .compatibility_mode(machinekey::config::CompatibilityMode::Framework45)
         .build()?;
     let keys = AppKeys::explicit(&cfg)?;
     let mut ring = KeyRing::new();
@@ -112,10 +111,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // 1. The real .ASPXAUTH cookie, a minute after ASP.NET issued it.
     let ticket = keys.decrypt_ticket_without_expiry_check(FORMS_COOKIE, CookieProtection::All)?;
-    now.store(
-        unix_seconds_from_ticks(ticket.issue_date_ticks) + 60,
-        Ordering::Relaxed,
-    );
+    now.store(ticket.issue_date.unix_timestamp() + 60, Ordering::Relaxed);
     let (status, body, _) = client.get(&format!(".ASPXAUTH={FORMS_COOKIE}")).await?;
     println!(".ASPXAUTH from ASP.NET 4.5:        {status} {body}");
     let (status, _, _) = client
@@ -172,7 +168,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .collect();
     let refs: Vec<(&str, &str)> = jar.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let read = core.read(&refs, later)?;
+    let read = core.read(&mut refs.iter().copied(), later)?;
     println!(
         "  renewed ticket: issued {}, expires {}",
         read.ticket

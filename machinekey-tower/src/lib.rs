@@ -255,10 +255,14 @@ impl AuthLayer {
     /// The `.ASPXAUTH` and OWIN (`ApplicationCookie`, `Cookies`) cookies of these keys.
     #[must_use]
     pub fn from_app_keys(keys: &AppKeys) -> Self {
-        Self::new()
-            .accept(FormsCookie::new(keys))
-            .accept(AuthCookie::owin(keys, "ApplicationCookie"))
-            .accept(AuthCookie::owin(keys, "Cookies"))
+        let mut layer = Self::new().accept(FormsCookie::new(keys));
+        // `owin` refuses only an empty authentication type.
+        for authentication_type in ["ApplicationCookie", "Cookies"] {
+            if let Ok(cookie) = AuthCookie::owin(keys, authentication_type) {
+                layer = layer.accept(cookie);
+            }
+        }
+        layer
     }
 
     /// The ASP.NET Core cookie of `scheme` protected by the key ring in `dir` (a directory
@@ -292,16 +296,19 @@ impl AuthLayer {
     /// `cookie_name` (chunked as that stack chunks; `Expires` when persistent).
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] when no accepted cookie has that name; what issuing returns.
+    /// [`ArgumentError::UnknownCookie`](machinekey::ArgumentError::UnknownCookie) when no
+    /// accepted cookie has that name; what issuing returns.
     pub fn sign_in(
         &self,
         cookie_name: &str,
         identities: Vec<ClaimsIdentity>,
         persistent: bool,
     ) -> Result<HeaderMap, Error> {
-        let cookie = self
-            .cookie(cookie_name)
-            .ok_or(Error::InvalidArgument("no accepted cookie has that name"))?;
+        let cookie =
+            self.cookie(cookie_name)
+                .ok_or_else(|| machinekey::ArgumentError::UnknownCookie {
+                    name: cookie_name.to_owned(),
+                })?;
         let ticket = cookie.sign_in(identities, persistent, (self.config.clock)());
         let set = cookie.issue(&ticket, &self.template_of(cookie.as_ref()))?;
         Ok(headers(&set))
@@ -312,10 +319,10 @@ impl AuthLayer {
     #[must_use]
     pub fn sign_out(&self, request: &HeaderMap) -> HeaderMap {
         let jar = cookies(request);
-        let refs: Vec<(&str, &str)> = jar.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let mut out = Vec::new();
         for c in &self.config.cookies {
-            out.extend(c.sign_out(&refs, &self.template_of(c.as_ref())));
+            let mut refs = jar.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+            out.extend(c.sign_out(&mut refs, &self.template_of(c.as_ref())));
         }
         headers(&out)
     }
@@ -380,14 +387,11 @@ where
 
     fn call(&mut self, mut req: Request<B>) -> Self::Future {
         let jar = cookies(req.headers());
-        let refs: Vec<(&str, &str)> = jar.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let now = (self.layer.config.clock)();
-        let found = self
-            .layer
-            .config
-            .cookies
-            .iter()
-            .find_map(|c| c.read(&refs, now).ok().map(|login| (c.clone(), login)));
+        let found = self.layer.config.cookies.iter().find_map(|c| {
+            let mut refs = jar.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+            c.read(&mut refs, now).ok().map(|login| (c.clone(), login))
+        });
         // The service that was polled ready serves this request; a clone takes its place.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);

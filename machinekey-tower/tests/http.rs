@@ -42,9 +42,9 @@ fn keys() -> AppKeys {
     let cfg = MachineKeyConfig::builder()
         .validation_key(VK)
         .decryption_key(DK)
-        .validation("HMACSHA256")
-        .decryption("AES")
-        .compatibility_mode("Framework45")
+        .validation(machinekey::config::ValidationAlgorithm::HmacSha256)
+        .decryption(machinekey::config::DecryptionAlgorithm::Aes)
+        .compatibility_mode(machinekey::config::CompatibilityMode::Framework45)
         .build()
         .unwrap();
     AppKeys::explicit(&cfg).unwrap()
@@ -74,7 +74,7 @@ async fn serve() -> Site {
     .unwrap();
     let forms = FormsCookie::new(&keys);
     let core = AuthCookie::core(&ring, "Identity.Application", Some("/srv/app")).unwrap();
-    let owin = AuthCookie::owin(&keys, "ApplicationCookie");
+    let owin = AuthCookie::owin(&keys, "ApplicationCookie").unwrap();
     let offset = Arc::new(AtomicI64::new(0));
     let clock_offset = offset.clone();
     let layer = AuthLayer::new()
@@ -205,7 +205,9 @@ async fn bad_cookies_are_refused_and_never_panic() {
     // site accepts.
     let owin_ticket = site.owin.sign_in(alice("Cookies"), false, now);
     let other_purpose = cookie_header(
-        &AuthCookie::owin(&keys(), "Cookies").with_cookie_name(".AspNet.ApplicationCookie"),
+        &AuthCookie::owin(&keys(), "Cookies")
+            .unwrap()
+            .with_cookie_name(".AspNet.ApplicationCookie"),
         &owin_ticket,
     );
     let cases = [
@@ -265,7 +267,9 @@ async fn sliding_renewal_reissues_a_cookie_the_library_accepts() {
             .collect();
         let refs: Vec<(&str, &str)> = jar.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let later = now + Duration::days(8);
-        let login = c.read(&refs, later + Duration::days(10)).unwrap();
+        let login = c
+            .read(&mut refs.iter().copied(), later + Duration::days(10))
+            .unwrap();
         assert_eq!(login.name(), Some("alice"));
         assert_eq!(
             login.ticket.expires().unwrap().unix_timestamp() / 60,

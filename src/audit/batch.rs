@@ -15,12 +15,67 @@
 //! The MAC states each key needs are keyed on first use and kept by the [`Auditor`], so a
 //! batch pays for them once, not per blob.
 
+use core::fmt;
+
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::{Auditor, Blob, Finding};
 use crate::crypto::encoding::decode_value;
+pub use crate::error::{BatchError, BatchErrorCode};
 use crate::formats::nrbf::gadgets::{Finding as GadgetFinding, in_unverified_field};
+
+/// A batch line's `id`: any JSON value the caller chose, echoed in its result as given.
+///
+/// # Example
+/// ```
+/// use machinekey::audit::batch::ItemId;
+/// let id = ItemId::from("p1");
+/// assert_eq!(id.as_str(), Some("p1"));
+/// assert_eq!(id.to_string(), "\"p1\""); // its JSON text
+/// assert_eq!(ItemId::from(7_u64).to_string(), "7");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ItemId(serde_json::Value);
+
+impl ItemId {
+    /// The id, if it is a JSON string.
+    #[must_use]
+    pub fn as_str(&self) -> Option<&str> {
+        self.0.as_str()
+    }
+
+    /// The id, if it is a non-negative JSON integer.
+    #[must_use]
+    pub fn as_u64(&self) -> Option<u64> {
+        self.0.as_u64()
+    }
+}
+
+impl From<&str> for ItemId {
+    fn from(s: &str) -> Self {
+        Self(serde_json::Value::String(s.to_owned()))
+    }
+}
+
+impl From<String> for ItemId {
+    fn from(s: String) -> Self {
+        Self(serde_json::Value::String(s))
+    }
+}
+
+impl From<u64> for ItemId {
+    fn from(n: u64) -> Self {
+        Self(serde_json::Value::from(n))
+    }
+}
+
+impl fmt::Display for ItemId {
+    /// The id's JSON text.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
 
 /// One input line.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,7 +84,7 @@ use crate::formats::nrbf::gadgets::{Finding as GadgetFinding, in_unverified_fiel
 pub struct BatchItem {
     /// Echoed in the result.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<Value>,
+    pub id: Option<ItemId>,
     /// A `__VIEWSTATE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub viewstate: Option<String>,
@@ -69,23 +124,15 @@ pub struct BatchItem {
     pub gadgets: Vec<GadgetFinding>,
 }
 
-/// Why a line was not audited.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct BatchError {
-    /// `malformed_line`, `no_value`, `malformed_value` or `bad_generator`.
-    pub code: &'static str,
-    /// What is wrong.
-    pub message: String,
-}
-
 /// One output line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct BatchResult {
     /// The input line number (1-based).
     pub line: usize,
     /// The input's `id`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<Value>,
+    pub id: Option<ItemId>,
     /// The input's `source`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
@@ -107,7 +154,7 @@ pub struct BatchResult {
 }
 
 impl BatchResult {
-    fn error(line: usize, item: Option<&BatchItem>, code: &'static str, message: String) -> Self {
+    fn error(line: usize, item: Option<&BatchItem>, code: BatchErrorCode, message: String) -> Self {
         Self {
             line,
             id: item.and_then(|i| i.id.clone()),
@@ -159,7 +206,7 @@ fn prepare(line: usize, item: &BatchItem) -> Result<Prepared<'_>, Box<BatchResul
         return Err(Box::new(BatchResult::error(
             line,
             Some(item),
-            "no_value",
+            BatchErrorCode::NoValue,
             "the line names no value (viewstate, eventvalidation, cookie, resource or protected)"
                 .into(),
         )));
@@ -168,7 +215,7 @@ fn prepare(line: usize, item: &BatchItem) -> Result<Prepared<'_>, Box<BatchResul
         return Err(Box::new(BatchResult::error(
             line,
             Some(item),
-            "malformed_line",
+            BatchErrorCode::MalformedLine,
             "one value per line".into(),
         )));
     }
@@ -183,7 +230,7 @@ fn prepare(line: usize, item: &BatchItem) -> Result<Prepared<'_>, Box<BatchResul
             return Err(Box::new(BatchResult::error(
                 line,
                 Some(item),
-                "bad_generator",
+                BatchErrorCode::BadGenerator,
                 "a generator is 8 hex digits".into(),
             )));
         }
@@ -193,7 +240,7 @@ fn prepare(line: usize, item: &BatchItem) -> Result<Prepared<'_>, Box<BatchResul
             Box::new(BatchResult::error(
                 line,
                 Some(item),
-                "malformed_value",
+                BatchErrorCode::MalformedValue,
                 e.to_string(),
             ))
         })?
@@ -277,9 +324,9 @@ impl Auditor {
     /// ```
     #[must_use]
     pub fn audit_item(&self, line: usize, item: &BatchItem) -> BatchResult {
-        self.audit_items(&[(line, item)])
-            .pop()
-            .unwrap_or_else(|| BatchResult::error(line, Some(item), "no_value", String::new()))
+        self.audit_items(&[(line, item)]).pop().unwrap_or_else(|| {
+            BatchResult::error(line, Some(item), BatchErrorCode::NoValue, String::new())
+        })
     }
 
     /// Audits several parsed lines in one pass over the keys ([`Auditor::audit_many`]):
@@ -353,7 +400,7 @@ impl Auditor {
     /// let input = "{\"viewstate\": \"/wEPDwUJODExMDE5NzY5ZGSglOSr1rG6xN5rzh/4C9UEuwa64w==\", \"generator\": \"EDD8C9AE\"}\nnot json\n";
     /// let results: Vec<_> = auditor.audit_lines(input.lines()).collect();
     /// assert!(results[0].found);
-    /// assert_eq!(results[1].error.as_ref().map(|e| e.code), Some("malformed_line"));
+    /// assert_eq!(results[1].error.as_ref().map(|e| e.code.as_str()), Some("malformed_line"));
     /// ```
     pub fn audit_lines<'a, I, S>(&'a self, lines: I) -> impl Iterator<Item = BatchResult> + 'a
     where
@@ -400,9 +447,16 @@ impl Auditor {
                 for (n, item) in &group {
                     ready.push_back(match item {
                         Ok(_) => audited.next().unwrap_or_else(|| {
-                            BatchResult::error(*n, None, "malformed_line", String::new())
+                            BatchResult::error(
+                                *n,
+                                None,
+                                BatchErrorCode::MalformedLine,
+                                String::new(),
+                            )
                         }),
-                        Err(e) => BatchResult::error(*n, None, "malformed_line", e.clone()),
+                        Err(e) => {
+                            BatchResult::error(*n, None, BatchErrorCode::MalformedLine, e.clone())
+                        }
                     });
                 }
             }

@@ -18,7 +18,7 @@ use crate::crypto::framework45::{Purpose, open_iv_ciphertext};
 use crate::crypto::mac::{
     HmacHash, HmacState, PadStates, PaddedMessage, PreparedMessage, SHA1, SHA256, hmac_state,
 };
-use crate::keys::kdf::{output_bits, prf_input, sp800_108_hmac_sha512};
+use crate::keys::kdf::{output_bits, prf_input, sp800_108};
 
 /// The Framework45 MAC algorithms.
 const FX45_MACS: [ValidationAlgorithm; 4] = [
@@ -280,8 +280,7 @@ pub(super) fn framework45_hit<'k>(
             if !check.prepared.verify(states, val_key.as_slice(), tag) {
                 continue;
             }
-            let enc =
-                sp800_108_hmac_sha512(dk, case.purpose.label(), &case.context, dk.len()).ok()?;
+            let enc = sp800_108(dk, case.purpose.label(), &case.context, dk.len()).ok()?;
             for (cipher_alg, cipher) in ciphers(&enc, true) {
                 if let Ok(payload) = open_iv_ciphertext(&cipher, signed) {
                     return Some(Hit {
@@ -313,7 +312,7 @@ mod tests {
             let key: Vec<u8> = (0..len).map(|i| (i * 13).to_le_bytes()[0]).collect();
             let prf = hmac_state::<Sha512>(&key).unwrap();
             let prepared = Derivation::new(&purpose, &context, len).unwrap();
-            let expected = sp800_108_hmac_sha512(&key, purpose.label(), &context, len).unwrap();
+            let expected = sp800_108(&key, purpose.label(), &context, len).unwrap();
             assert_eq!(
                 prepared.derive(&prf).as_slice(),
                 expected.as_slice(),

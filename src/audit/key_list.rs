@@ -17,12 +17,41 @@ use crate::crypto::encoding::to_upper_hex;
 use crate::keys::fingerprint;
 
 /// A known key pair, as hex text (upper-cased).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+///
+/// A list may hold a user's own production keys, so `Debug` shows only the
+/// [`fingerprints`](Self::fingerprints); the keys are in the fields (and in the JSON a
+/// finding serializes to, where showing the key that matched is the point).
+///
+/// # Example
+/// ```
+/// use machinekey::audit::KeyList;
+/// let list = KeyList::parse("AABBCCDD,EEFF0011");
+/// let key = list.key(0).unwrap();
+/// assert!(!format!("{key:?}").contains("AABB"));
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[non_exhaustive]
 pub struct KnownKey {
     /// The `validationKey`.
     pub validation_key: String,
     /// The `decryptionKey`.
     pub decryption_key: String,
+}
+
+impl core::fmt::Debug for KnownKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let fp = self.fingerprints();
+        f.debug_struct("KnownKey")
+            .field(
+                "validation_key",
+                &format_args!("[redacted {}]", fp.validation_key),
+            )
+            .field(
+                "decryption_key",
+                &format_args!("[redacted {}]", fp.decryption_key),
+            )
+            .finish()
+    }
 }
 
 impl KnownKey {
@@ -38,6 +67,7 @@ impl KnownKey {
 
 /// The fingerprints of a key pair (first 8 hex digits of the SHA-256 of each key's text).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
 pub struct KeyFingerprints {
     /// Of the `validationKey`.
     pub validation_key: String,
@@ -48,6 +78,7 @@ pub struct KeyFingerprints {
 /// Where a key pair was first listed: the list's name (a file path, or `built-in`) and the
 /// 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
 pub struct KeyOrigin {
     /// The list: the path it was read from, or `built-in`.
     pub source: Arc<str>,
@@ -64,6 +95,7 @@ impl core::fmt::Display for KeyOrigin {
 /// What reading one list added and what it skipped, so a file of the wrong shape is
 /// noticed rather than silently read as empty.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct LoadReport {
     /// New key pairs.
     pub pairs: usize,

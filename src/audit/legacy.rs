@@ -12,7 +12,6 @@ use md5::{Digest, Md5};
 use sha2::{Sha384, Sha512};
 use subtle::ConstantTimeEq;
 
-use super::plan::{Modifier, Plan};
 use super::{BlobKind, Hit, Mode, ciphers};
 use crate::config::key_rules::check_legacy_validation_key;
 use crate::config::{FrameworkVersion, SymmetricAlgorithm, ValidationAlgorithm};
@@ -23,6 +22,7 @@ use crate::crypto::mac::{
 };
 use crate::crypto::work::{Work, add, final_blocks};
 use crate::formats::forms_ticket::FormsAuthenticationTicket;
+use crate::formats::osf::graph_len;
 
 /// The legacy MAC algorithms by ascending tag length (MD5 on 4.x is 16 bytes).
 pub(super) const LEGACY_MACS: [ValidationAlgorithm; 5] = [
@@ -209,14 +209,12 @@ pub(super) struct Sha1Screen<'p> {
 }
 
 impl<'p> Sha1Screen<'p> {
-    /// The screen of `plan` for `bytes`, the blob it was made for; `None` if the plan has
-    /// readings the screen does not cover.
-    pub(super) fn new(bytes: &'p [u8], plan: &'p Plan) -> Option<Self> {
-        if !plan.isolated_apps.is_empty() || !plan.fx45.is_empty() {
-            return None;
-        }
+    /// The screen of a plan's legacy `checks` for `bytes`, the blob it was made for; `None`
+    /// if they have readings the screen does not cover. The caller makes sure the plan has
+    /// no other readings (IsolateApps paths, Framework45 purposes).
+    pub(super) fn new(bytes: &'p [u8], checks: &'p [LegacyCheck]) -> Option<Self> {
         let mut readings = Vec::new();
-        for check in &plan.legacy {
+        for check in checks {
             let (_, tag) = bytes.split_at_checked(check.split)?;
             let own = match &check.encrypted {
                 EncryptedReading::Own(p) => Some(p),
@@ -295,13 +293,13 @@ fn hit(
 /// and the decryption key `dk`.
 pub(super) fn legacy_hit<C: Cells>(
     kind: &BlobKind<'_>,
-    plan: &Plan,
+    (checks, modifiers): (&[LegacyCheck], &[Modifier]),
     states: &LegacyStates<C>,
     vk: &[u8],
     dk: &[u8],
 ) -> Option<Hit> {
     let bytes = kind.bytes();
-    for check in &plan.legacy {
+    for check in checks {
         let Some((data, tag)) = bytes.split_at_checked(check.split) else {
             continue;
         };
@@ -314,7 +312,7 @@ pub(super) fn legacy_hit<C: Cells>(
             if !prepared.verify(states, vk, tag) {
                 continue;
             }
-            let Some(m) = plan.modifiers.get(*index) else {
+            let Some(m) = modifiers.get(*index) else {
                 continue;
             };
             unmodified_verified |= m.bytes.is_empty();
@@ -349,7 +347,7 @@ pub(super) fn legacy_hit<C: Cells>(
             EncryptedReading::AsSigned => unmodified_verified,
         };
         if encrypted {
-            if let Some(found) = decrypt(kind, &plan.modifiers, check.algorithm, vk, dk, data) {
+            if let Some(found) = decrypt(kind, modifiers, check.algorithm, vk, dk, data) {
                 return Some(found);
             }
         }
@@ -428,4 +426,89 @@ fn decrypt(
         }
     }
     None
+}
+
+/// A legacy modifier to try, with what it stands for.
+pub(super) struct Modifier {
+    pub(super) bytes: Vec<u8>,
+    pub(super) user_key: Option<String>,
+    /// The application level of the URL whose page has this modifier's generator.
+    pub(super) app_path: Option<String>,
+}
+
+const TAG_LENGTHS: [usize; 5] = [16, 20, 32, 48, 64];
+
+/// The legacy readings by tag length. MAC-only: the data before the tag must be a whole
+/// `ObjectStateFormatter` graph for page state (resource tokens are never MAC-only).
+/// Encrypted: the ciphertext is whole 8-byte blocks.
+pub(super) fn legacy_checks(kind: &BlobKind<'_>, modifiers: &[Modifier]) -> Vec<LegacyCheck> {
+    let bytes = match kind {
+        BlobKind::Protected(..) => return Vec::new(),
+        _ => kind.bytes(),
+    };
+    let data = |tag_len: usize| {
+        bytes
+            .len()
+            .checked_sub(tag_len)
+            .filter(|n| *n > 0)
+            .and_then(|n| bytes.get(..n))
+    };
+    let signed_lengths: Vec<usize> = match kind {
+        BlobKind::ViewState(_) | BlobKind::EventValidation(_) => {
+            // One read gives the graph's length; the data before a tag is a whole graph
+            // exactly when the tag is what follows it.
+            let graph = graph_len(bytes);
+            let complete: Vec<usize> = TAG_LENGTHS
+                .into_iter()
+                .filter(|m| data(*m).is_some_and(|d| Some(d.len()) == graph))
+                .collect();
+            if complete.is_empty() {
+                // A graph this reader cannot walk (event validation, say): fall back to the header.
+                TAG_LENGTHS
+                    .into_iter()
+                    .filter(|m| data(*m).is_some_and(|d| d.starts_with(&[0xFF, 0x01])))
+                    .collect()
+            } else {
+                complete
+            }
+        }
+        BlobKind::Resource(_) => Vec::new(),
+        _ => TAG_LENGTHS.to_vec(),
+    };
+    LEGACY_MACS
+        .into_iter()
+        .filter_map(|algorithm| {
+            let tag_len = algorithm.mac_len();
+            let data = data(tag_len)?;
+            let signed: Vec<(usize, PreparedLegacy)> = if signed_lengths.contains(&tag_len) {
+                modifiers
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, m)| Some((i, PreparedLegacy::new(algorithm, data, &m.bytes)?)))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            // The outer MAC of `C ‖ MAC(C)` covers the data alone: the same message as a
+            // MAC-only reading with an empty modifier, whose result it then reuses.
+            let encrypted = if data.len() % 8 != 0 {
+                EncryptedReading::None
+            } else if signed
+                .iter()
+                .any(|(i, _)| modifiers.get(*i).is_some_and(|m| m.bytes.is_empty()))
+            {
+                EncryptedReading::AsSigned
+            } else {
+                PreparedLegacy::new(algorithm, data, &[])
+                    .map_or(EncryptedReading::None, EncryptedReading::Own)
+            };
+            let any = !signed.is_empty() || !matches!(encrypted, EncryptedReading::None);
+            any.then_some(LegacyCheck {
+                algorithm,
+                split: data.len(),
+                signed,
+                encrypted,
+            })
+        })
+        .collect()
 }

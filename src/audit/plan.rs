@@ -2,20 +2,11 @@
 //! modifiers, purposes, application paths, and every message laid out for MACing.
 
 use super::framework45::{Fx45Check, PurposeCase, fx45_checks};
-use super::legacy::{EncryptedReading, LEGACY_MACS, LegacyCheck, PreparedLegacy};
+use super::legacy::{LegacyCheck, Modifier, legacy_checks};
 use super::{Blob, BlobKind};
 use crate::crypto::framework45::{Purpose, primary};
-use crate::formats::Page;
-use crate::formats::osf::graph_len;
+use crate::formats::{GeneratorHash, Page};
 use crate::keys::string_hash::invariant_ignore_case_hash;
-
-/// A legacy modifier to try, with what it stands for.
-pub(super) struct Modifier {
-    pub(super) bytes: Vec<u8>,
-    pub(super) user_key: Option<String>,
-    /// The application level of the URL whose page has this modifier's generator.
-    pub(super) app_path: Option<String>,
-}
 
 /// An application path whose IsolateApps variant of each key is tried.
 pub(super) struct IsolatedApp {
@@ -41,8 +32,6 @@ fn user_keys(blob: &Blob<'_>) -> Vec<Option<String>> {
         .chain(blob.user_keys.iter().cloned().map(Some))
         .collect()
 }
-
-const TAG_LENGTHS: [usize; 5] = [16, 20, 32, 48, 64];
 
 /// `key_lengths`: the distinct master key lengths of the candidates, for the derivations.
 pub(super) fn plan(blob: &Blob<'_>, key_lengths: &[usize]) -> Plan {
@@ -102,7 +91,9 @@ fn page_modifiers(blob: &Blob<'_>, pages: &[(Page, Option<String>)]) -> Vec<Modi
     // Each generator with the application level whose page has it (the given one's too).
     let levels: Vec<(u32, Option<String>)> = pages
         .iter()
-        .filter_map(|(page, app)| Some((page.generator(false).ok()?, app.clone())))
+        .filter_map(|(page, app)| {
+            Some((page.generator(GeneratorHash::default()).ok()?, app.clone()))
+        })
         .collect();
     let level_of = |g: u32| {
         levels
@@ -196,79 +187,4 @@ fn purposes(
         }
     }
     out
-}
-
-/// The legacy readings by tag length. MAC-only: the data before the tag must be a whole
-/// `ObjectStateFormatter` graph for page state (resource tokens are never MAC-only).
-/// Encrypted: the ciphertext is whole 8-byte blocks.
-fn legacy_checks(kind: &BlobKind<'_>, modifiers: &[Modifier]) -> Vec<LegacyCheck> {
-    let bytes = match kind {
-        BlobKind::Protected(..) => return Vec::new(),
-        _ => kind.bytes(),
-    };
-    let data = |tag_len: usize| {
-        bytes
-            .len()
-            .checked_sub(tag_len)
-            .filter(|n| *n > 0)
-            .and_then(|n| bytes.get(..n))
-    };
-    let signed_lengths: Vec<usize> = match kind {
-        BlobKind::ViewState(_) | BlobKind::EventValidation(_) => {
-            // One read gives the graph's length; the data before a tag is a whole graph
-            // exactly when the tag is what follows it.
-            let graph = graph_len(bytes);
-            let complete: Vec<usize> = TAG_LENGTHS
-                .into_iter()
-                .filter(|m| data(*m).is_some_and(|d| Some(d.len()) == graph))
-                .collect();
-            if complete.is_empty() {
-                // A graph this reader cannot walk (event validation, say): fall back to the header.
-                TAG_LENGTHS
-                    .into_iter()
-                    .filter(|m| data(*m).is_some_and(|d| d.starts_with(&[0xFF, 0x01])))
-                    .collect()
-            } else {
-                complete
-            }
-        }
-        BlobKind::Resource(_) => Vec::new(),
-        _ => TAG_LENGTHS.to_vec(),
-    };
-    LEGACY_MACS
-        .into_iter()
-        .filter_map(|algorithm| {
-            let tag_len = algorithm.mac_len();
-            let data = data(tag_len)?;
-            let signed: Vec<(usize, PreparedLegacy)> = if signed_lengths.contains(&tag_len) {
-                modifiers
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, m)| Some((i, PreparedLegacy::new(algorithm, data, &m.bytes)?)))
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            // The outer MAC of `C ‖ MAC(C)` covers the data alone: the same message as a
-            // MAC-only reading with an empty modifier, whose result it then reuses.
-            let encrypted = if data.len() % 8 != 0 {
-                EncryptedReading::None
-            } else if signed
-                .iter()
-                .any(|(i, _)| modifiers.get(*i).is_some_and(|m| m.bytes.is_empty()))
-            {
-                EncryptedReading::AsSigned
-            } else {
-                PreparedLegacy::new(algorithm, data, &[])
-                    .map_or(EncryptedReading::None, EncryptedReading::Own)
-            };
-            let any = !signed.is_empty() || !matches!(encrypted, EncryptedReading::None);
-            any.then_some(LegacyCheck {
-                algorithm,
-                split: data.len(),
-                signed,
-                encrypted,
-            })
-        })
-        .collect()
 }

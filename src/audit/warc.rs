@@ -37,10 +37,9 @@
 
 use std::io::{self, BufRead, BufReader, Read};
 
-use serde::Serialize;
-
 use super::batch::BatchItem;
 use super::carve::{CarveOptions, carve_http};
+pub use crate::error::WarcError;
 
 /// Bounds on what one record may make the reader hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,17 +71,6 @@ pub enum WarcItem {
     Item(Box<BatchItem>),
     /// A record that could not be read (or only in part), and where.
     Error(WarcError),
-}
-
-/// A malformed or truncated record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct WarcError {
-    /// The file (or `-`) and, when known, the record's `WARC-Target-URI`.
-    pub source: String,
-    /// The byte offset in the (decompressed) stream where the record starts.
-    pub offset: u64,
-    /// What is wrong.
-    pub message: String,
 }
 
 /// Reads a WARC or `.warc.gz` stream and hands every carved value and every error to `emit`,

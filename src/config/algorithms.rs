@@ -1,9 +1,10 @@
 //! The `validation`, `decryption` and `compatibilityMode` values (`MachineKeySection`'s attribute defaults; `MachineKeySection.InitValidationAndEncyptionSizes`; `MachineKeySection.ConfigureEncryptionObject`).
 
-use core::fmt;
 use core::str::FromStr;
 
 use crate::error::{ConfigError, ConfigErrorKind};
+use crate::names::names;
+use crate::vocabulary::MachineKeyAttribute;
 
 /// Finds `s` among `all` by exact (ordinal) name; otherwise a typed error: `alg:<Name>`
 /// custom algorithms are named as unsupported, anything else as unknown.
@@ -11,7 +12,7 @@ fn parse_algorithm<T: Copy>(
     s: &str,
     all: &[T],
     name: fn(T) -> &'static str,
-    attribute: &'static str,
+    attribute: MachineKeyAttribute,
     unknown: fn(String) -> ConfigErrorKind,
 ) -> Result<T, ConfigError> {
     if let Some(found) = all.iter().copied().find(|a| name(*a) == s) {
@@ -30,7 +31,7 @@ fn parse_algorithm<T: Copy>(
 /// The `validation` attribute: the MAC algorithm.
 ///
 /// Parsed with ASP.NET's ordinal, case-sensitive names (`"SHA1"`, `"HMACSHA256"`, ...);
-/// [`Display`](fmt::Display) writes the same names back.
+/// [`Display`](core::fmt::Display) and [`as_str`](Self::as_str) write the same names back.
 ///
 /// `MD5`, `SHA1`, `3DES` and `AES` are **for legacy use only**: they exist to interoperate
 /// with old applications.
@@ -44,7 +45,6 @@ fn parse_algorithm<T: Copy>(
 /// # Ok::<(), machinekey::ConfigError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum ValidationAlgorithm {
     /// `MD5`: the keyed-MD5 construction with ASP.NET's key-over-modifier quirk. Legacy only.
     Md5,
@@ -65,8 +65,9 @@ pub enum ValidationAlgorithm {
 }
 
 impl ValidationAlgorithm {
-    /// Every built-in value, in ASP.NET's order.
-    pub const ALL: [Self; 7] = [
+    /// Every built-in value, in ASP.NET's order (a slice, so a new value is no breaking
+    /// change).
+    pub const ALL: &'static [Self] = &[
         Self::Sha1,
         Self::Md5,
         Self::TripleDes,
@@ -75,20 +76,6 @@ impl ValidationAlgorithm {
         Self::HmacSha384,
         Self::HmacSha512,
     ];
-
-    /// The attribute value, as ASP.NET spells it.
-    #[must_use]
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Md5 => "MD5",
-            Self::Sha1 => "SHA1",
-            Self::TripleDes => "3DES",
-            Self::Aes => "AES",
-            Self::HmacSha256 => "HMACSHA256",
-            Self::HmacSha384 => "HMACSHA384",
-            Self::HmacSha512 => "HMACSHA512",
-        }
-    }
 
     /// The MAC length in bytes on 4.x (`_HashSize`): 16 for MD5, 20 for SHA1/3DES/AES, then
     /// 32, 48, 64. (On 2.0 builds every MAC is 20 bytes; see
@@ -140,19 +127,27 @@ impl ValidationAlgorithm {
     }
 }
 
-impl fmt::Display for ValidationAlgorithm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+names!(ValidationAlgorithm, "The attribute value, as ASP.NET spells it.", {
+    Md5 => "MD5",
+    Sha1 => "SHA1",
+    TripleDes => "3DES",
+    Aes => "AES",
+    HmacSha256 => "HMACSHA256",
+    HmacSha384 => "HMACSHA384",
+    HmacSha512 => "HMACSHA512",
+});
 
 impl FromStr for ValidationAlgorithm {
     type Err = ConfigError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_algorithm(s, &Self::ALL, Self::name, "validation", |value| {
-            ConfigErrorKind::UnknownValidation { value }
-        })
+        parse_algorithm(
+            s,
+            Self::ALL,
+            Self::as_str,
+            MachineKeyAttribute::Validation,
+            |value| ConfigErrorKind::UnknownValidation { value },
+        )
     }
 }
 
@@ -168,7 +163,6 @@ impl FromStr for ValidationAlgorithm {
 /// # Ok::<(), machinekey::ConfigError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
 pub enum DecryptionAlgorithm {
     /// `Auto` (the default).
     #[default]
@@ -182,19 +176,8 @@ pub enum DecryptionAlgorithm {
 }
 
 impl DecryptionAlgorithm {
-    /// Every built-in value.
-    pub const ALL: [Self; 4] = [Self::Auto, Self::Aes, Self::TripleDes, Self::Des];
-
-    /// The attribute value, as ASP.NET spells it.
-    #[must_use]
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Auto => "Auto",
-            Self::Aes => "AES",
-            Self::TripleDes => "3DES",
-            Self::Des => "DES",
-        }
-    }
+    /// Every built-in value (a slice, so a new value is no breaking change).
+    pub const ALL: &'static [Self] = &[Self::Auto, Self::Aes, Self::TripleDes, Self::Des];
 
     /// The cipher the legacy stack uses for a decryption key of `key_len` bytes: `Auto` is
     /// DES for exactly 8 bytes and AES otherwise (`MachineKeySection.ConfigureEncryptionObject`).
@@ -219,25 +202,29 @@ impl DecryptionAlgorithm {
     }
 }
 
-impl fmt::Display for DecryptionAlgorithm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+names!(DecryptionAlgorithm, "The attribute value, as ASP.NET spells it.", {
+    Auto => "Auto",
+    Aes => "AES",
+    TripleDes => "3DES",
+    Des => "DES",
+});
 
 impl FromStr for DecryptionAlgorithm {
     type Err = ConfigError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_algorithm(s, &Self::ALL, Self::name, "decryption", |value| {
-            ConfigErrorKind::UnknownDecryption { value }
-        })
+        parse_algorithm(
+            s,
+            Self::ALL,
+            Self::as_str,
+            MachineKeyAttribute::Decryption,
+            |value| ConfigErrorKind::UnknownDecryption { value },
+        )
     }
 }
 
 /// A concrete block cipher family (what `Auto` resolves to).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum SymmetricAlgorithm {
     /// AES (128-bit block).
     Aes,
@@ -247,17 +234,11 @@ pub enum SymmetricAlgorithm {
     Des,
 }
 
-impl SymmetricAlgorithm {
-    /// The name used in messages: `AES`, `3DES`, `DES`.
-    #[must_use]
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Aes => "AES",
-            Self::TripleDes => "3DES",
-            Self::Des => "DES",
-        }
-    }
-}
+names!(SymmetricAlgorithm, "The name used in messages: `AES`, `3DES`, `DES`.", {
+    Aes => "AES",
+    TripleDes => "3DES",
+    Des => "DES",
+});
 
 /// The `compatibilityMode` attribute: which protection stack ASP.NET uses (`MachineKeySection.CompatibilityMode`).
 ///
@@ -269,7 +250,6 @@ impl SymmetricAlgorithm {
 /// # Ok::<(), machinekey::ConfigError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[non_exhaustive]
 pub enum CompatibilityMode {
     /// `Framework20SP1` (0), the default unless the application targets 4.5 or later.
     #[default]
@@ -281,22 +261,12 @@ pub enum CompatibilityMode {
 }
 
 impl CompatibilityMode {
-    /// Every value.
-    pub const ALL: [Self; 3] = [
+    /// Every value (a slice, so a new value is no breaking change).
+    pub const ALL: &'static [Self] = &[
         Self::Framework20SP1,
         Self::Framework20SP2,
         Self::Framework45,
     ];
-
-    /// The attribute value.
-    #[must_use]
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Framework20SP1 => "Framework20SP1",
-            Self::Framework20SP2 => "Framework20SP2",
-            Self::Framework45 => "Framework45",
-        }
-    }
 
     /// Whether this mode uses the Framework45 stack.
     #[must_use]
@@ -305,11 +275,11 @@ impl CompatibilityMode {
     }
 }
 
-impl fmt::Display for CompatibilityMode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+names!(CompatibilityMode, "The attribute value.", {
+    Framework20SP1 => "Framework20SP1",
+    Framework20SP2 => "Framework20SP2",
+    Framework45 => "Framework45",
+});
 
 impl FromStr for CompatibilityMode {
     type Err = ConfigError;
@@ -318,11 +288,12 @@ impl FromStr for CompatibilityMode {
     /// UNVERIFIED, `MachineKeySection`'s attribute defaults; this crate takes the strict reading).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Self::ALL
-            .into_iter()
-            .find(|m| m.name() == s)
+            .iter()
+            .copied()
+            .find(|m| m.as_str() == s)
             .ok_or_else(|| {
                 ConfigError::new(
-                    "compatibilityMode",
+                    MachineKeyAttribute::CompatibilityMode,
                     ConfigErrorKind::UnknownCompatibilityMode {
                         value: s.to_owned(),
                     },
@@ -336,7 +307,7 @@ macro_rules! serialize_by_name {
     ($($ty:ty),*) => {$(
         impl serde::Serialize for $ty {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.name())
+                s.serialize_str(self.as_str())
             }
         }
     )*};

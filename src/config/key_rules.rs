@@ -12,7 +12,7 @@ pub(crate) fn check_symmetric_key(
     key: &[u8],
 ) -> Result<(), ConfigErrorKind> {
     let bad = |expected| ConfigErrorKind::BadKeyLength {
-        algorithm: algorithm.name(),
+        algorithm: algorithm.as_str(),
         len: key.len(),
         expected,
     };

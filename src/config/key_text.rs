@@ -10,26 +10,8 @@ use zeroize::Zeroizing;
 use super::FrameworkVersion;
 use super::hex::{LegacyHexError, legacy_hex_decode, strict_hex_decode};
 use crate::error::{ConfigError, ConfigErrorKind};
-
-/// Which of the two key attributes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum KeyAttribute {
-    /// `validationKey`.
-    ValidationKey,
-    /// `decryptionKey`.
-    DecryptionKey,
-}
-
-impl KeyAttribute {
-    /// The attribute name.
-    #[must_use]
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::ValidationKey => "validationKey",
-            Self::DecryptionKey => "decryptionKey",
-        }
-    }
-}
+use crate::names::names;
+use crate::vocabulary::KeyAttribute;
 
 /// The text of a `validationKey` or `decryptionKey` attribute, trimmed of white space.
 ///
@@ -84,8 +66,14 @@ pub enum KeySource {
     AutoGenerate,
 }
 
+names!(KeySource, "The name, as JSON writes it.", {
+    Explicit => "explicit",
+    AutoGenerate => "auto_generate",
+});
+
 /// A parsed key attribute: its source and isolation flags (no key bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[non_exhaustive]
 pub struct KeySpec {
     /// Explicit hex or `AutoGenerate`.
     pub source: KeySource,
@@ -108,7 +96,7 @@ impl KeyText {
         attribute: KeyAttribute,
         framework: FrameworkVersion,
     ) -> Result<ParsedKey, ConfigError> {
-        let err = |kind| ConfigError::new(attribute.name(), kind);
+        let err = |kind| ConfigError::new(attribute, kind);
         let mut rest: &str = &self.0;
         if rest.is_empty() {
             return Err(err(ConfigErrorKind::Empty));
@@ -176,7 +164,7 @@ impl KeyText {
         &self,
         attribute: KeyAttribute,
     ) -> Result<ParsedKey, ConfigError> {
-        let err = |kind| ConfigError::new(attribute.name(), kind);
+        let err = |kind| ConfigError::new(attribute, kind);
         if let Some(bytes) = strict_hex_decode(&self.0).filter(|b| !b.is_empty()) {
             return Ok(ParsedKey {
                 spec: KeySpec {
@@ -261,7 +249,10 @@ mod tests {
         assert_eq!(e.aspnet_error(), Some("Invalid_decryption_key"));
         let hex = format!("{},IsolateApps", "AB".repeat(20));
         let e = KeyText::new(&hex).parse_framework45(VK).err().unwrap();
-        assert_eq!(e.kind(), &ConfigErrorKind::InvalidKeyFlag { index: 0 });
+        assert!(matches!(
+            e.kind(),
+            ConfigErrorKind::InvalidKeyFlag { index: 0 }
+        ));
         // No minimum length in Framework45.
         assert_eq!(
             KeyText::new("ab")

@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::stack::{Level, Origin, ResolvedConfig};
-
 use super::{
-    CompatibilityMode, DecryptionAlgorithm, KeySource, KeySpec, MachineKeyConfig,
-    ValidationAlgorithm,
+    CompatibilityMode, DecryptionAlgorithm, KeyAttribute, KeySource, KeySpec, MachineKeyAttribute,
+    MachineKeyConfig, Section, Setting, ValidationAlgorithm,
 };
 use crate::error::ConfigError;
+use crate::names::names;
 
 /// How much a finding matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -61,15 +61,35 @@ pub enum LintCode {
     CustomDataProtector,
 }
 
+names!(Severity, "The name, as JSON writes it.", {
+    Notice => "notice",
+    Warning => "warning",
+});
+
+names!(LintCode, "The code, as JSON writes it.", {
+    AutoGenerateKey => "auto_generate_key",
+    KnownKey => "known_key",
+    LegacyValidation => "legacy_validation",
+    LegacyCipher => "legacy_cipher",
+    UnsignedEncryption => "unsigned_encryption",
+    KnownKeyInStack => "known_key_in_stack",
+    FarmKeyOverridden => "farm_key_overridden",
+    LockedKey => "locked_key",
+    DataProtectionRepository => "data_protection_repository",
+    CustomDataProtector => "custom_data_protector",
+});
+
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
 pub struct Lint {
     /// What it is about.
     pub code: LintCode,
     /// How much it matters.
     pub severity: Severity,
-    /// The attribute or setting, e.g. `validationKey` or `appSettings aspnet:UseLegacyEncryption`.
-    pub attribute: &'static str,
+    /// The setting, e.g. `machineKey validationKey` or
+    /// `appSettings aspnet:UseLegacyEncryption` (`machineKey` for the element as a whole).
+    pub setting: Setting,
     /// What to tell an operator, with the fix. Never contains key bytes.
     pub message: String,
     /// Where in the configuration stack, when known.
@@ -86,6 +106,7 @@ pub trait KnownKeys {
 /// The effective settings of a configuration, without key bytes, and its findings: what
 /// `machinekey config` prints.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Summary {
     /// The effective compatibility mode.
     pub mode: CompatibilityMode,
@@ -102,7 +123,7 @@ pub struct Summary {
     /// Where each effective setting came from (empty for a configuration built without a
     /// [`ConfigStack`](super::stack::ConfigStack)).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub origins: BTreeMap<String, Origin>,
+    pub origins: BTreeMap<Setting, Origin>,
 }
 
 impl Summary {
@@ -140,12 +161,12 @@ pub fn lint(
     let mut lints = Vec::new();
     for (attribute, spec, text) in [
         (
-            "validationKey",
+            KeyAttribute::ValidationKey,
             validation_key,
             config.validation_key_text(),
         ),
         (
-            "decryptionKey",
+            KeyAttribute::DecryptionKey,
             decryption_key,
             config.decryption_key_text(),
         ),
@@ -154,7 +175,7 @@ pub fn lint(
             lints.push(Lint {
                 code: LintCode::AutoGenerateKey,
                 severity: Severity::Warning,
-                attribute,
+                setting: attribute.into(),
                 message: format!("{attribute} is AutoGenerate: every worker process and server must reach the same key store, or they will not read each other's data (use an explicit key for web gardens and farms)"),
                 origin: None,
             });
@@ -165,7 +186,7 @@ pub fn lint(
             lints.push(Lint {
                 code: LintCode::KnownKey,
                 severity: Severity::Warning,
-                attribute,
+                setting: attribute.into(),
                 message: format!("{attribute} is a publicly known key (it is in a known-key list): anyone can forge ViewState, tickets and cookies; replace it"),
                 origin: None,
             });
@@ -182,7 +203,7 @@ pub fn lint(
         lints.push(Lint {
             code: LintCode::LegacyValidation,
             severity: Severity::Notice,
-            attribute: "validation",
+            setting: MachineKeyAttribute::Validation.into(),
             message: format!(
                 "validation {validation} is a legacy algorithm; prefer HMACSHA256 or stronger"
             ),
@@ -197,7 +218,7 @@ pub fn lint(
         lints.push(Lint {
             code: LintCode::LegacyCipher,
             severity: Severity::Notice,
-            attribute: "decryption",
+            setting: MachineKeyAttribute::Decryption.into(),
             message: format!("decryption {decryption} is a legacy cipher; prefer AES"),
             origin: None,
         });
@@ -207,7 +228,7 @@ pub fn lint(
             lints.push(Lint {
                 code: LintCode::CustomDataProtector,
                 severity: Severity::Notice,
-                attribute: "dataProtectorType",
+                setting: MachineKeyAttribute::DataProtectorType.into(),
                 message: format!("dataProtectorType {t:?} is not the Data Protection package's CompatibilityDataProtector: ViewState, tickets and MachineKey.Protect use its own format"),
                 origin: None,
             });
@@ -217,7 +238,7 @@ pub fn lint(
         lints.push(Lint {
             code: LintCode::UnsignedEncryption,
             severity: Severity::Warning,
-            attribute: "appSettings aspnet:UseLegacyEncryption",
+            setting: Setting::app_setting("aspnet:UseLegacyEncryption"),
             message: "aspnet:UseLegacyEncryption=true drops the MAC on encrypted data (the pre-MS10-070 padding oracle)".to_owned(),
             origin: None,
         });
@@ -246,12 +267,12 @@ pub fn lint(
 /// ```
 /// use machinekey::config::lint::{LintCode, lint_resolved};
 /// use machinekey::config::stack::{ConfigFile, ConfigStack};
-/// let root = ConfigFile::from_text("root web.config", r#"<configuration><system.web>
+/// let root = ConfigFile::from_text(r#"<configuration><system.web>
 ///   <machineKey validationKey="00112233445566778899AABBCCDDEEFF0011223344556677" decryptionKey="00112233445566778899AABBCCDDEEFF" />
-/// </system.web></configuration>"#);
-/// let app = ConfigFile::from_text("app web.config", r#"<configuration><system.web>
+/// </system.web></configuration>"#, "root web.config");
+/// let app = ConfigFile::from_text(r#"<configuration><system.web>
 ///   <machineKey validationKey="FFEEDDCCBBAA99887766554433221100FFEEDDCCBBAA9988" decryptionKey="FFEEDDCCBBAA99887766554433221100" />
-/// </system.web></configuration>"#);
+/// </system.web></configuration>"#, "app web.config");
 /// let resolved = ConfigStack::new().root_web_config(root).application_web_config("/App", app).resolve("/App")?;
 /// let summary = lint_resolved(&resolved, None)?;
 /// assert!(summary.lints.iter().any(|l| l.code == LintCode::FarmKeyOverridden));
@@ -263,26 +284,23 @@ pub fn lint_resolved(
 ) -> Result<Summary, ConfigError> {
     let mut summary = lint(&resolved.config, known)?;
     for l in &mut summary.lints {
-        let setting = match l.attribute {
-            "validationKey" | "decryptionKey" | "validation" | "decryption" => {
-                format!("machineKey {}", l.attribute)
-            }
-            "appSettings aspnet:UseLegacyEncryption" => {
-                "appSettings aspnet:UseLegacyEncryption".to_owned()
-            }
-            _ => continue,
-        };
-        l.origin = resolved.origin(&setting).cloned();
+        l.origin = resolved.origin(l.setting.clone()).cloned();
     }
-    for (attribute, text, origin) in &resolved.keys_in_stack {
-        let effective = resolved.origin(&format!("machineKey {attribute}"));
+    for key in &resolved.keys_in_stack {
+        let (attribute, origin) = (key.attribute, &key.origin);
+        let effective = resolved.origin(attribute);
         let is_effective = effective == Some(origin);
-        let hex = text.expose_secret().split(',').next().unwrap_or_default();
+        let hex = key
+            .text
+            .expose_secret()
+            .split(',')
+            .next()
+            .unwrap_or_default();
         if !is_effective && known.is_some_and(|k| k.is_known_key(hex)) {
             summary.lints.push(Lint {
                 code: LintCode::KnownKeyInStack,
                 severity: Severity::Warning,
-                attribute,
+                setting: attribute.into(),
                 message: format!("{attribute} at {origin} is a publicly known key; this application overrides it, but others at that level inherit it: replace it"),
                 origin: Some(origin.clone()),
             });
@@ -294,7 +312,7 @@ pub fn lint_resolved(
             summary.lints.push(Lint {
                 code: LintCode::FarmKeyOverridden,
                 severity: Severity::Warning,
-                attribute,
+                setting: attribute.into(),
                 message: format!("{attribute} set machine-wide at {origin} (how a farm shares one key) is overridden at {lower}: this application will not read data the other servers protect, nor they its"),
                 origin: effective.cloned(),
             });
@@ -309,16 +327,18 @@ pub fn lint_resolved(
         summary.lints.push(Lint {
             code: LintCode::DataProtectionRepository,
             severity: Severity::Warning,
-            attribute: "dataProtectorType",
+            setting: MachineKeyAttribute::DataProtectorType.into(),
             message: "dataProtectorType routes ViewState, forms tickets and MachineKey.Protect through a Data Protection key ring, and no repository is configured (appSettings aspnet:dataProtectionStartupType is empty): the ring goes to the worker identity's profile, or HKLM\\SOFTWARE\\Microsoft\\ASP.NET\\4.0.30319.0\\AutoGenKeys\\{SID}\\DataProtection if that key exists, else into each process's memory (lost on recycle, not shared by web-garden workers or servers). Name a DataProtectionStartup subclass that calls PersistKeysToFileSystem on a shared path and SetApplicationName".to_owned(),
-            origin: resolved.origin("machineKey dataProtectorType").cloned(),
+            origin: resolved
+                .origin(MachineKeyAttribute::DataProtectorType)
+                .cloned(),
         });
     }
     if let Some(lock) = &resolved.machine_key_lock {
         summary.lints.push(Lint {
             code: LintCode::LockedKey,
             severity: Severity::Notice,
-            attribute: "machineKey",
+            setting: Setting::element(Section::MachineKey),
             message: format!("<machineKey> is locked at {lock}: this application cannot change its keys (a replacement must be made there)"),
             origin: Some(lock.clone()),
         });
@@ -348,8 +368,8 @@ mod tests {
         let cfg = MachineKeyConfig::builder()
             .validation_key(&vk)
             .decryption_key("0123456789ABCDEFFEDCBA987654321089ABCDEF01234567")
-            .validation("SHA1")
-            .decryption("3DES")
+            .validation(ValidationAlgorithm::Sha1)
+            .decryption(DecryptionAlgorithm::TripleDes)
             .build()
             .unwrap();
         let s = lint(&cfg, None).unwrap();
@@ -359,8 +379,8 @@ mod tests {
         let known: &'static str = Box::leak(vk.to_lowercase().into_boxed_str());
         let s = lint(&cfg, Some(&One(known))).unwrap();
         assert_eq!(
-            s.lints.first().map(|l| (l.code, l.attribute)),
-            Some((LintCode::KnownKey, "validationKey"))
+            s.lints.first().map(|l| (l.code, l.setting.key_attribute())),
+            Some((LintCode::KnownKey, Some(KeyAttribute::ValidationKey)))
         );
         assert!(s.has_warnings());
         assert!(s.lints.iter().all(|l| !l.message.contains("ABAB")));

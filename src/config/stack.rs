@@ -44,21 +44,21 @@
 //! # Example
 //! ```
 //! use machinekey::config::stack::{ConfigFile, ConfigStack};
-//! use machinekey::config::KeySource;
-//! let root = ConfigFile::from_text("root web.config", r#"<configuration>
+//! use machinekey::config::{KeyAttribute, KeySource};
+//! let root = ConfigFile::from_text(r#"<configuration>
 //!   <location path="Default Web Site/Shop" allowOverride="false">
 //!     <system.web><machineKey validation="HMACSHA256"
 //!       validationKey="0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"
 //!       decryptionKey="0123456789ABCDEF0123456789ABCDEF" /></system.web>
 //!   </location>
-//! </configuration>"#);
-//! let app = ConfigFile::from_text("Shop/web.config", "<configuration/>");
+//! </configuration>"#, "root web.config");
+//! let app = ConfigFile::from_text("<configuration/>", "Shop/web.config");
 //! let resolved = ConfigStack::new()
 //!     .root_web_config(root)
 //!     .application_web_config("/Shop", app)
 //!     .resolve("/Shop")?;
 //! assert_eq!(resolved.config.legacy_key_specs()?.0.source, KeySource::Explicit);
-//! assert_eq!(resolved.origin("machineKey validationKey").map(|o| o.to_string()).as_deref(),
+//! assert_eq!(resolved.origin(KeyAttribute::ValidationKey).map(|o| o.to_string()).as_deref(),
 //!            Some("root web.config:3 (root web.config)"));
 //! # Ok::<(), machinekey::ConfigError>(())
 //! ```
@@ -67,72 +67,19 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use roxmltree::{Document, Node};
-use serde::Serialize;
 
-use super::web_config::{builder_from_attributes, dotnet_bool, only_child};
+use super::forms::CookieProtection;
+pub use super::forms::{
+    CookieMode, FormsSettings, PagesSettings, TicketCompatibilityMode, ViewStateEncryptionMode,
+};
+use super::xml::{GENERAL_ATTRIBUTES, builder_from_attributes, dotnet_bool, only_child, xml_error};
 use super::{FrameworkVersion, KeyText, MachineKeyConfig, RuntimeSettings};
-use crate::error::{ConfigError, ConfigErrorKind};
+use crate::error::{ConfigError, ConfigErrorKind, FileError};
+use crate::vocabulary::{KeyAttribute, Section, Setting};
+pub use crate::vocabulary::{Level, Origin};
 
 /// The largest configuration file read (4 MiB; real web.config files are kilobytes).
 pub const MAX_CONFIG_FILE: u64 = 4 << 20;
-
-/// Which level of the hierarchy a file sits at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Level {
-    /// `machine.config`.
-    Machine,
-    /// The framework's root `web.config` (next to machine.config).
-    RootWebConfig,
-    /// The site's `web.config` (virtual path `/`, the root application).
-    Site,
-    /// An application root's `web.config` below the site root.
-    Application,
-    /// A folder's `web.config` that is not an application root.
-    Folder,
-}
-
-impl Level {
-    /// A readable name.
-    #[must_use]
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Machine => "machine.config",
-            Self::RootWebConfig => "root web.config",
-            Self::Site => "site",
-            Self::Application => "application",
-            Self::Folder => "folder",
-        }
-    }
-
-    const fn is_machine_wide(self) -> bool {
-        matches!(self, Self::Machine | Self::RootWebConfig)
-    }
-}
-
-/// Where an effective value came from.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-pub struct Origin {
-    /// The file, as named when it was added.
-    pub file: String,
-    /// The line (1-based) of the element that set it.
-    pub line: u32,
-    /// The file's level.
-    pub level: Level,
-}
-
-impl core::fmt::Display for Origin {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "{}:{} ({})", self.file, self.line, self.level.name())
-    }
-}
-
-impl Origin {
-    fn at(&self) -> String {
-        format!("{}:{}", self.file, self.line)
-    }
-}
 
 /// One configuration file: its name (for messages and origins), its text, and the
 /// directory it was read from (for `configSource`).
@@ -143,14 +90,8 @@ pub struct ConfigFile {
     directory: Option<PathBuf>,
 }
 
-fn file_error(path: &str, reason: impl Into<String>) -> ConfigError {
-    ConfigError::new(
-        "configuration file",
-        ConfigErrorKind::File {
-            path: path.to_owned(),
-            reason: reason.into(),
-        },
-    )
+fn file_error(e: FileError) -> ConfigError {
+    ConfigError::in_file(ConfigErrorKind::File(e))
 }
 
 /// Decodes configuration file bytes as servers hold them: UTF-8 with or without a BOM, or
@@ -164,43 +105,17 @@ fn file_error(path: &str, reason: impl Into<String>) -> ConfigError {
 /// use machinekey::config::stack::decode_config_text;
 /// let utf16: Vec<u8> = [0xFF, 0xFE].into_iter()
 ///     .chain("<configuration/>".encode_utf16().flat_map(u16::to_le_bytes)).collect();
-/// assert_eq!(decode_config_text("web.config", &utf16)?, "<configuration/>");
+/// assert_eq!(decode_config_text(&utf16, "web.config")?, "<configuration/>");
 /// # Ok::<(), machinekey::ConfigError>(())
 /// ```
-pub fn decode_config_text(name: &str, bytes: &[u8]) -> Result<String, ConfigError> {
-    let utf16 = |body: &[u8], big_endian: bool| {
-        if body.len() % 2 != 0 {
-            return Err(file_error(name, "odd number of bytes in UTF-16 text"));
-        }
-        let units: Vec<u16> = body
-            .chunks_exact(2)
-            .map(|c| match c {
-                [a, b] if big_endian => u16::from_be_bytes([*a, *b]),
-                [a, b] => u16::from_le_bytes([*a, *b]),
-                _ => 0,
-            })
-            .collect();
-        String::from_utf16(&units).map_err(|_| file_error(name, "invalid UTF-16 text"))
-    };
-    match bytes {
-        [0xEF, 0xBB, 0xBF, rest @ ..] => {
-            String::from_utf8(rest.to_vec()).map_err(|_| file_error(name, "invalid UTF-8 text"))
-        }
-        [0xFF, 0xFE, rest @ ..] => utf16(rest, false),
-        [0xFE, 0xFF, rest @ ..] => utf16(rest, true),
-        _ => String::from_utf8(bytes.to_vec()).map_err(|_| {
-            file_error(
-                name,
-                "not UTF-8, and no byte-order mark for UTF-16 (save it as UTF-8 or UTF-16 with a BOM)",
-            )
-        }),
-    }
+pub fn decode_config_text(bytes: &[u8], name: &str) -> Result<String, ConfigError> {
+    crate::bounded::decode_text(name, bytes).map_err(file_error)
 }
 
 impl ConfigFile {
     /// A file given as text; `configSource` references cannot be followed from it.
     #[must_use]
-    pub fn from_text(name: &str, text: &str) -> Self {
+    pub fn from_text(text: &str, name: &str) -> Self {
         Self {
             name: name.to_owned(),
             text: text.trim_start_matches('\u{feff}').to_owned(),
@@ -212,8 +127,8 @@ impl ConfigFile {
     ///
     /// # Errors
     /// As [`decode_config_text`].
-    pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<Self, ConfigError> {
-        Ok(Self::from_text(name, &decode_config_text(name, bytes)?))
+    pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Self, ConfigError> {
+        Ok(Self::from_text(&decode_config_text(bytes, name)?, name))
     }
 
     /// Reads a file from disk (at most [`MAX_CONFIG_FILE`] bytes); `configSource` is
@@ -225,7 +140,7 @@ impl ConfigFile {
     pub fn read(path: &Path) -> Result<Self, ConfigError> {
         let name = path.display().to_string();
         let bytes = read_bounded(path, &name)?;
-        let mut file = Self::from_bytes(&name, &bytes)?;
+        let mut file = Self::from_bytes(&bytes, &name)?;
         file.directory = path.parent().map(Path::to_path_buf);
         Ok(file)
     }
@@ -238,8 +153,7 @@ impl ConfigFile {
 }
 
 fn read_bounded(path: &Path, name: &str) -> Result<Vec<u8>, ConfigError> {
-    crate::bounded::read_file(path, MAX_CONFIG_FILE, "a configuration file")
-        .map_err(|reason| file_error(name, reason))
+    crate::bounded::read_file(path, name, MAX_CONFIG_FILE).map_err(file_error)
 }
 
 #[derive(Debug, Clone)]
@@ -267,6 +181,7 @@ impl Default for ConfigStack {
 
 /// The effective settings of one application, and where each came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ResolvedConfig {
     /// The effective `<machineKey>` with its runtime settings.
     pub config: MachineKeyConfig,
@@ -274,10 +189,10 @@ pub struct ResolvedConfig {
     pub forms: FormsSettings,
     /// The effective `<pages>` ViewState settings.
     pub pages: PagesSettings,
-    origins: BTreeMap<String, Origin>,
+    origins: BTreeMap<Setting, Origin>,
     /// Every explicit key found anywhere in the stack, effective or not (for the known-key
-    /// check): which attribute, its text, where.
-    pub keys_in_stack: Vec<(&'static str, KeyText, Origin)>,
+    /// check).
+    pub keys_in_stack: Vec<StackKey>,
     /// Where `<machineKey>` (or one of its key attributes) is locked above the application,
     /// if it is.
     pub machine_key_lock: Option<Origin>,
@@ -287,120 +202,51 @@ pub struct ResolvedConfig {
     pub data_protection_startup_type: Option<String>,
 }
 
+/// An explicit key found in a configuration stack ([`ResolvedConfig::keys_in_stack`]):
+/// which attribute, its text (a secret), and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StackKey {
+    /// `validationKey` or `decryptionKey`.
+    pub attribute: KeyAttribute,
+    /// The attribute's text.
+    pub text: KeyText,
+    /// Where it is set.
+    pub origin: Origin,
+}
+
 impl ResolvedConfig {
-    /// Where an effective setting came from, by name: `machineKey validationKey`,
-    /// `httpRuntime targetFramework`, `appSettings aspnet:UseLegacyEncryption`,
-    /// `forms timeout`, `pages viewStateEncryptionMode`, ... `None` for a default.
+    /// Where an effective setting came from (`None` for a default): a
+    /// [`KeyAttribute`](crate::config::KeyAttribute) or
+    /// [`MachineKeyAttribute`](crate::config::MachineKeyAttribute), or any [`Setting`]
+    /// (`httpRuntime targetFramework`, `appSettings aspnet:UseLegacyEncryption`,
+    /// `forms timeout`, ...). `appSettings` keys are compared without regard to case.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::config::{KeyAttribute, Setting};
+    /// use machinekey::config::stack::{ConfigFile, ConfigStack};
+    /// let site = ConfigFile::from_text("<configuration>\n<system.web>\n<httpRuntime targetFramework=\"4.8\" /></system.web></configuration>", "web.config");
+    /// let resolved = ConfigStack::new().site_web_config(site).resolve("/")?;
+    /// assert_eq!(resolved.origin(Setting::TARGET_FRAMEWORK).map(|o| o.line), Some(3));
+    /// assert_eq!(resolved.origin(KeyAttribute::ValidationKey), None); // the default
+    /// # Ok::<(), machinekey::ConfigError>(())
+    /// ```
     #[must_use]
-    pub fn origin(&self, setting: &str) -> Option<&Origin> {
-        self.origins
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(setting))
-            .map(|(_, v)| v)
+    pub fn origin(&self, setting: impl Into<Setting>) -> Option<&Origin> {
+        let setting = setting.into();
+        self.origins.get(&setting).or_else(|| {
+            self.origins
+                .iter()
+                .find(|(k, _)| k.matches(&setting))
+                .map(|(_, v)| v)
+        })
     }
 
-    /// Every setting that was set somewhere, with its origin, by name.
+    /// Every setting that was set somewhere, with its origin.
     #[must_use]
-    pub fn origins(&self) -> &BTreeMap<String, Origin> {
+    pub fn origins(&self) -> &BTreeMap<Setting, Origin> {
         &self.origins
-    }
-}
-
-/// `<forms protection>`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[non_exhaustive]
-pub enum FormsProtection {
-    /// Sign and encrypt (the default).
-    All,
-    /// Neither.
-    None,
-    /// Encrypt only.
-    Encryption,
-    /// Sign only.
-    Validation,
-}
-
-/// The `<system.web><authentication><forms>` settings that shape forms tickets and their
-/// cookie (defaults are ASP.NET's).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[non_exhaustive]
-pub struct FormsSettings {
-    /// `name`: the cookie name. Default `.ASPXAUTH`.
-    pub name: String,
-    /// `protection`. Default `All`. Framework45 mode ignores it (always encrypted and MACed).
-    pub protection: FormsProtection,
-    /// `timeout`, in minutes. Default 30.
-    pub timeout_minutes: u64,
-    /// `slidingExpiration`. Default `true`.
-    pub sliding_expiration: bool,
-    /// `path`. Default `/`.
-    pub path: String,
-    /// `requireSSL`. Default `false`.
-    pub require_ssl: bool,
-    /// `cookieless`. Default `UseDeviceProfile`.
-    pub cookieless: String,
-    /// `ticketCompatibilityMode` (`Framework20`: ticket dates in local time; `Framework40`:
-    /// UTC). Default `Framework20`. Read and reported; the crate's tickets carry UTC ticks
-    /// either way (the local-time conversion is not modelled: UNVERIFIED for servers off UTC).
-    pub ticket_compatibility_mode: String,
-}
-
-impl Default for FormsSettings {
-    fn default() -> Self {
-        Self {
-            name: ".ASPXAUTH".to_owned(),
-            protection: FormsProtection::All,
-            timeout_minutes: 30,
-            sliding_expiration: true,
-            path: "/".to_owned(),
-            require_ssl: false,
-            cookieless: "UseDeviceProfile".to_owned(),
-            ticket_compatibility_mode: "Framework20".to_owned(),
-        }
-    }
-}
-
-/// `<pages viewStateEncryptionMode>`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[non_exhaustive]
-pub enum ViewStateEncryptionMode {
-    /// Encrypt when a control asks for it (the default).
-    Auto,
-    /// Always encrypt.
-    Always,
-    /// Never encrypt.
-    Never,
-}
-
-/// The `<system.web><pages>` settings that change ViewState (defaults are ASP.NET's).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[non_exhaustive]
-pub struct PagesSettings {
-    /// `enableViewStateMac`. Default `true` (4.5.2 and later ignore `false` unless
-    /// `aspnet:AllowInsecureViewState` is set).
-    pub enable_view_state_mac: bool,
-    /// `viewStateEncryptionMode`. Default `Auto`.
-    pub view_state_encryption_mode: ViewStateEncryptionMode,
-    /// `enableViewState`. Default `true`.
-    pub enable_view_state: bool,
-}
-
-impl Default for PagesSettings {
-    fn default() -> Self {
-        Self {
-            enable_view_state_mac: true,
-            view_state_encryption_mode: ViewStateEncryptionMode::Auto,
-            enable_view_state: true,
-        }
-    }
-}
-
-impl PagesSettings {
-    /// Whether legacy-mode pages encrypt their ViewState (`Always`; `Auto` only when a
-    /// control asks, which the configuration cannot tell).
-    #[must_use]
-    pub fn encrypts_view_state(&self) -> bool {
-        self.view_state_encryption_mode == ViewStateEncryptionMode::Always
     }
 }
 
@@ -463,16 +309,12 @@ struct Block {
     sections: Sections,
 }
 
-const SECTIONS: [&str; 4] = ["machineKey", "httpRuntime", "forms", "pages"];
-
-fn xml_error(name: &str, e: &roxmltree::Error) -> ConfigError {
-    ConfigError::new(
-        "web.config",
-        ConfigErrorKind::Xml {
-            message: format!("{name}: {e}"),
-        },
-    )
-}
+const SECTIONS: [Section; 4] = [
+    Section::MachineKey,
+    Section::HttpRuntime,
+    Section::Forms,
+    Section::Pages,
+];
 
 fn line_of(doc: &Document<'_>, node: Node<'_, '_>) -> u32 {
     doc.text_pos_at(node.range().start).row
@@ -541,15 +383,12 @@ impl FileReader<'_> {
         let doc = Document::parse(&self.file.file.text).map_err(|e| xml_error(name, &e))?;
         let root = doc.root_element();
         if root.tag_name().name() != "configuration" {
-            return Err(ConfigError::new(
-                "web.config",
-                ConfigErrorKind::Xml {
-                    message: format!(
-                        "{name}: the root element is <{}>, not <configuration>",
-                        root.tag_name().name()
-                    ),
-                },
-            ));
+            return Err(ConfigError::in_file(ConfigErrorKind::Xml {
+                message: format!(
+                    "{name}: the root element is <{}>, not <configuration>",
+                    root.tag_name().name()
+                ),
+            }));
         }
         let own_target = if self.file.level.is_machine_wide() {
             None
@@ -589,36 +428,40 @@ impl FileReader<'_> {
 
     fn sections(&self, doc: &Document<'_>, parent: Node<'_, '_>) -> Result<Sections, ConfigError> {
         let mut sections = Sections::default();
-        if let Some(app_settings) = only_child(parent, "appSettings")? {
+        if let Some(app_settings) = only_child(parent, Section::AppSettings)? {
             sections.app_settings = self.app_settings(doc, app_settings)?;
         }
-        let Some(system_web) = only_child(parent, "system.web")? else {
+        let Some(system_web) = only_child(parent, Section::SystemWeb)? else {
             return Ok(sections);
         };
-        sections.machine_key = only_child(system_web, "machineKey")?
-            .map(|n| self.element(doc, n, "machineKey"))
-            .transpose()?;
-        sections.http_runtime = only_child(system_web, "httpRuntime")?
-            .map(|n| self.element(doc, n, "httpRuntime"))
-            .transpose()?;
-        sections.pages = only_child(system_web, "pages")?
-            .map(|n| self.element(doc, n, "pages"))
-            .transpose()?;
-        if let Some(authentication) = only_child(system_web, "authentication")? {
-            sections.forms = only_child(authentication, "forms")?
-                .map(|n| self.element(doc, n, "forms"))
+        let element = |section| -> Result<Option<Element>, ConfigError> {
+            only_child(system_web, section)?
+                .map(|n| self.element(doc, n, section))
+                .transpose()
+        };
+        sections.machine_key = element(Section::MachineKey)?;
+        sections.http_runtime = element(Section::HttpRuntime)?;
+        sections.pages = element(Section::Pages)?;
+        if let Some(authentication) = only_child(system_web, Section::Authentication)? {
+            sections.forms = only_child(authentication, Section::Forms)?
+                .map(|n| self.element(doc, n, Section::Forms))
                 .transpose()?;
         }
         Ok(sections)
     }
 
-    fn check_encrypted(&self, doc: &Document<'_>, node: Node<'_, '_>) -> Result<(), ConfigError> {
+    fn check_encrypted(
+        &self,
+        doc: &Document<'_>,
+        node: Node<'_, '_>,
+        section: Section,
+    ) -> Result<(), ConfigError> {
         if let Some(provider) = node.attribute("configProtectionProvider") {
             return Err(ConfigError::new(
-                "configProtectionProvider",
+                section,
                 ConfigErrorKind::EncryptedSection {
                     provider: provider.to_owned(),
-                    at: self.origin(line_of(doc, node)).at(),
+                    at: self.origin(line_of(doc, node)),
                 },
             ));
         }
@@ -631,30 +474,35 @@ impl FileReader<'_> {
         &self,
         source: &str,
         line: u32,
-        name: &str,
+        section: Section,
         read: impl FnOnce(Node<'_, '_>) -> T,
     ) -> Result<T, ConfigError> {
-        let at = self.origin(line).at();
         let Some(dir) = &self.file.file.directory else {
-            return Err(file_error(
-                source,
-                format!(
-                    "configSource at {at}: the file was given as text, so its directory is unknown (read it with ConfigFile::read)"
-                ),
+            return Err(ConfigError::new(
+                section,
+                ConfigErrorKind::ConfigSourceUnresolved {
+                    source: source.to_owned(),
+                    at: self.origin(line),
+                },
             ));
         };
+        let name = section.as_str();
         let path = dir.join(source.replace('\\', "/"));
         let path_name = path.display().to_string();
-        let text = decode_config_text(&path_name, &read_bounded(&path, &path_name)?)?;
+        let text = decode_config_text(&read_bounded(&path, &path_name)?, &path_name)?;
         let sub = Document::parse(&text).map_err(|e| xml_error(&path_name, &e))?;
         let root = sub.root_element();
         if root.tag_name().name() != name {
-            return Err(file_error(
-                &path_name,
-                format!("a configSource for <{name}> must hold one <{name}> element"),
+            return Err(ConfigError::new(
+                section,
+                ConfigErrorKind::Xml {
+                    message: format!(
+                        "{path_name}: a configSource for <{name}> must hold one <{name}> element"
+                    ),
+                },
             ));
         }
-        self.check_encrypted(&sub, root)?;
+        self.check_encrypted(&sub, root, section)?;
         Ok(read(root))
     }
 
@@ -662,13 +510,13 @@ impl FileReader<'_> {
         &self,
         doc: &Document<'_>,
         node: Node<'_, '_>,
-        name: &'static str,
+        section: Section,
     ) -> Result<Element, ConfigError> {
-        self.check_encrypted(doc, node)?;
+        self.check_encrypted(doc, node, section)?;
         let line = line_of(doc, node);
         if let Some(source) = node.attribute("configSource") {
-            let mut element =
-                self.with_config_source(source, line, name, |root| element_attributes(root, line))?;
+            let mut element = self
+                .with_config_source(source, line, section, |root| element_attributes(root, line))?;
             element.lock = lock_of(node);
             return Ok(element);
         }
@@ -680,10 +528,10 @@ impl FileReader<'_> {
         doc: &Document<'_>,
         node: Node<'_, '_>,
     ) -> Result<Vec<(AppSetting, u32)>, ConfigError> {
-        self.check_encrypted(doc, node)?;
+        self.check_encrypted(doc, node, Section::AppSettings)?;
         let line = line_of(doc, node);
         if let Some(source) = node.attribute("configSource") {
-            return self.with_config_source(source, line, "appSettings", |root| {
+            return self.with_config_source(source, line, Section::AppSettings, |root| {
                 app_setting_items(root)
                     .into_iter()
                     .map(|(s, _)| (s, line))
@@ -715,22 +563,12 @@ fn lock_of(node: Node<'_, '_>) -> AttributeLock {
     }
 }
 
-/// Attributes that configure the configuration system, not the section.
-const GENERAL: [&str; 6] = [
-    "lockAttributes",
-    "lockAllAttributesExcept",
-    "lockElements",
-    "lockAllElementsExcept",
-    "lockItem",
-    "configSource",
-];
-
 fn element_attributes(node: Node<'_, '_>, line: u32) -> Element {
     Element {
         line,
         attributes: node
             .attributes()
-            .filter(|a| a.namespace().is_none() && !GENERAL.contains(&a.name()))
+            .filter(|a| a.namespace().is_none() && !GENERAL_ATTRIBUTES.contains(&a.name()))
             .map(|a| (a.name().to_owned(), a.value().to_owned()))
             .collect(),
         lock: lock_of(node),
@@ -769,21 +607,20 @@ struct Merged {
 impl Merged {
     fn apply(
         &mut self,
-        section: &'static str,
+        section: Section,
         element: &Element,
         origin: &Origin,
         file: usize,
         allow_override: bool,
     ) -> Result<(), ConfigError> {
-        let set_at = origin.at();
         if let Some((locked, by)) = &self.element_lock {
             if *by != file && !element.attributes.is_empty() {
                 return Err(ConfigError::new(
                     section,
                     ConfigErrorKind::Locked {
-                        what: section.to_owned(),
-                        locked_at: locked.at(),
-                        set_at,
+                        what: Setting::element(section),
+                        locked_at: locked.clone(),
+                        set_at: origin.clone(),
                     },
                 ));
             }
@@ -791,12 +628,13 @@ impl Merged {
         for (name, value) in &element.attributes {
             for (lock, locked, by) in &self.attribute_locks {
                 if *by != file && lock.locks(name) {
+                    let what = Setting::named(section, name);
                     return Err(ConfigError::new(
-                        section,
+                        what.clone(),
                         ConfigErrorKind::Locked {
-                            what: format!("{section} {name}"),
-                            locked_at: locked.at(),
-                            set_at,
+                            what,
+                            locked_at: locked.clone(),
+                            set_at: origin.clone(),
                         },
                     ));
                 }
@@ -954,7 +792,7 @@ impl ConfigStack {
         }
         blocks.sort_by_key(|(order, _, _)| *order);
 
-        let mut merged: BTreeMap<&'static str, Merged> =
+        let mut merged: BTreeMap<Section, Merged> =
             SECTIONS.iter().map(|s| (*s, Merged::default())).collect();
         let mut app_settings: Vec<(String, String, Origin)> = Vec::new();
         let mut keys_in_stack = Vec::new();
@@ -962,11 +800,7 @@ impl ConfigStack {
             let Some(file) = files.get(*file_index) else {
                 continue;
             };
-            let origin = |line| Origin {
-                file: file.file.name.clone(),
-                line,
-                level: file.level,
-            };
+            let origin = |line| Origin::new(&file.file.name, line, file.level);
             let s = &block.sections;
             if let Some(mk) = &s.machine_key {
                 // Machine-wide files name sites and applications in <location> (IIS writes
@@ -978,33 +812,37 @@ impl ConfigStack {
                         .is_some_and(|t| !app_roots.contains(&t.to_ascii_lowercase()));
                 if below_application {
                     return Err(ConfigError::new(
-                        "machineKey",
+                        Section::MachineKey,
                         ConfigErrorKind::NotAllowedBelowApplication {
-                            element: "machineKey",
-                            at: origin(mk.line).at(),
+                            element: Section::MachineKey,
+                            at: origin(mk.line),
                         },
                     ));
                 }
                 for (name, value) in &mk.attributes {
                     let attribute = match name.as_str() {
-                        "validationKey" => "validationKey",
-                        "decryptionKey" => "decryptionKey",
+                        "validationKey" => KeyAttribute::ValidationKey,
+                        "decryptionKey" => KeyAttribute::DecryptionKey,
                         _ => continue,
                     };
                     if !value.contains("AutoGenerate") {
-                        keys_in_stack.push((attribute, KeyText::new(value), origin(mk.line)));
+                        keys_in_stack.push(StackKey {
+                            attribute,
+                            text: KeyText::new(value),
+                            origin: origin(mk.line),
+                        });
                     }
                 }
             }
-            for (name, element) in [
-                ("machineKey", &s.machine_key),
-                ("httpRuntime", &s.http_runtime),
-                ("forms", &s.forms),
-                ("pages", &s.pages),
+            for (section, element) in [
+                (Section::MachineKey, &s.machine_key),
+                (Section::HttpRuntime, &s.http_runtime),
+                (Section::Forms, &s.forms),
+                (Section::Pages, &s.pages),
             ] {
-                if let (Some(element), Some(m)) = (element, merged.get_mut(name)) {
+                if let (Some(element), Some(m)) = (element, merged.get_mut(&section)) {
                     m.apply(
-                        name,
+                        section,
                         element,
                         &origin(element.line),
                         *file_index,
@@ -1029,11 +867,11 @@ impl ConfigStack {
         let mut origins = BTreeMap::new();
         for (section, m) in &merged {
             for (name, (_, origin)) in &m.attributes {
-                origins.insert(format!("{section} {name}"), origin.clone());
+                origins.insert(Setting::named(*section, name), origin.clone());
             }
         }
         for (key, _, origin) in &app_settings {
-            origins.insert(format!("appSettings {key}"), origin.clone());
+            origins.insert(Setting::app_setting(key), origin.clone());
         }
 
         let mut runtime = RuntimeSettings {
@@ -1041,8 +879,8 @@ impl ConfigStack {
             ..RuntimeSettings::default()
         };
         let empty = Merged::default();
-        let section = |name: &str| merged.get(name).unwrap_or(&empty);
-        if let Some(target) = section("httpRuntime").get("targetFramework") {
+        let section = |section: Section| merged.get(&section).unwrap_or(&empty);
+        if let Some(target) = section(Section::HttpRuntime).get("targetFramework") {
             runtime.target_framework = Some(target.parse()?);
         }
         for (key, value, _) in &app_settings {
@@ -1061,7 +899,7 @@ impl ConfigStack {
             };
             *flag = dotnet_bool(value);
         }
-        let machine_key = section("machineKey");
+        let machine_key = section(Section::MachineKey);
         let config = builder_from_attributes(
             machine_key
                 .attributes
@@ -1072,8 +910,8 @@ impl ConfigStack {
         .build()?;
         Ok(ResolvedConfig {
             config,
-            forms: forms_settings(section("forms"))?,
-            pages: pages_settings(section("pages"))?,
+            forms: forms_settings(section(Section::Forms))?,
+            pages: pages_settings(section(Section::Pages))?,
             origins,
             keys_in_stack,
             machine_key_lock: machine_key.lock_origin(),
@@ -1085,18 +923,18 @@ impl ConfigStack {
     }
 }
 
-fn bad_value(section: &'static str, name: &str, value: &str) -> ConfigError {
+fn bad_value(section: Section, name: &str, value: &str) -> ConfigError {
     ConfigError::new(
-        section,
-        ConfigErrorKind::Xml {
-            message: format!("<{section} {name}={value:?}> is not a valid value"),
+        Setting::named(section, name),
+        ConfigErrorKind::InvalidValue {
+            value: value.to_owned(),
         },
     )
 }
 
 fn bool_attribute(
     m: &Merged,
-    section: &'static str,
+    section: Section,
     name: &str,
     default: bool,
 ) -> Result<bool, ConfigError> {
@@ -1108,53 +946,82 @@ fn bool_attribute(
     }
 }
 
+/// An enumeration attribute: one of `values` (compared without regard to case), or the
+/// default when absent.
+fn enum_attribute<T: Copy>(
+    m: &Merged,
+    section: Section,
+    name: &str,
+    values: &[T],
+    as_str: fn(T) -> &'static str,
+    default: T,
+) -> Result<T, ConfigError> {
+    match m.get(name) {
+        None => Ok(default),
+        Some(v) => values
+            .iter()
+            .copied()
+            .find(|x| as_str(*x).eq_ignore_ascii_case(v.trim()))
+            .ok_or_else(|| bad_value(section, name, v)),
+    }
+}
+
 fn forms_settings(m: &Merged) -> Result<FormsSettings, ConfigError> {
     let mut forms = FormsSettings::default();
     if let Some(v) = m.get("name") {
         v.clone_into(&mut forms.name);
     }
-    if let Some(v) = m.get("protection") {
-        forms.protection = match v.trim().to_ascii_lowercase().as_str() {
-            "all" => FormsProtection::All,
-            "none" => FormsProtection::None,
-            "encryption" => FormsProtection::Encryption,
-            "validation" => FormsProtection::Validation,
-            _ => return Err(bad_value("forms", "protection", v)),
-        };
-    }
+    forms.protection = enum_attribute(
+        m,
+        Section::Forms,
+        "protection",
+        CookieProtection::ALL,
+        CookieProtection::as_str,
+        forms.protection,
+    )?;
     if let Some(v) = m.get("timeout") {
-        forms.timeout_minutes = v
+        // TimeSpanMinutesConverter: whole minutes.
+        let minutes: u32 = v
             .trim()
             .parse()
-            .map_err(|_| bad_value("forms", "timeout", v))?;
+            .map_err(|_| bad_value(Section::Forms, "timeout", v))?;
+        forms.timeout = time::Duration::minutes(i64::from(minutes));
     }
-    forms.sliding_expiration = bool_attribute(m, "forms", "slidingExpiration", true)?;
-    forms.require_ssl = bool_attribute(m, "forms", "requireSSL", false)?;
+    forms.sliding_expiration = bool_attribute(m, Section::Forms, "slidingExpiration", true)?;
+    forms.require_ssl = bool_attribute(m, Section::Forms, "requireSSL", false)?;
     if let Some(v) = m.get("path") {
         v.clone_into(&mut forms.path);
     }
-    if let Some(v) = m.get("cookieless") {
-        v.clone_into(&mut forms.cookieless);
-    }
-    if let Some(v) = m.get("ticketCompatibilityMode") {
-        v.clone_into(&mut forms.ticket_compatibility_mode);
-    }
+    forms.cookieless = enum_attribute(
+        m,
+        Section::Forms,
+        "cookieless",
+        CookieMode::ALL,
+        CookieMode::as_str,
+        forms.cookieless,
+    )?;
+    forms.ticket_compatibility_mode = enum_attribute(
+        m,
+        Section::Forms,
+        "ticketCompatibilityMode",
+        TicketCompatibilityMode::ALL,
+        TicketCompatibilityMode::as_str,
+        forms.ticket_compatibility_mode,
+    )?;
     Ok(forms)
 }
 
 fn pages_settings(m: &Merged) -> Result<PagesSettings, ConfigError> {
-    let mut pages = PagesSettings {
-        enable_view_state_mac: bool_attribute(m, "pages", "enableViewStateMac", true)?,
-        enable_view_state: bool_attribute(m, "pages", "enableViewState", true)?,
-        ..PagesSettings::default()
-    };
-    if let Some(v) = m.get("viewStateEncryptionMode") {
-        pages.view_state_encryption_mode = match v.trim().to_ascii_lowercase().as_str() {
-            "auto" => ViewStateEncryptionMode::Auto,
-            "always" => ViewStateEncryptionMode::Always,
-            "never" => ViewStateEncryptionMode::Never,
-            _ => return Err(bad_value("pages", "viewStateEncryptionMode", v)),
-        };
-    }
-    Ok(pages)
+    Ok(PagesSettings {
+        enable_view_state_mac: bool_attribute(m, Section::Pages, "enableViewStateMac", true)?,
+        enable_view_state: bool_attribute(m, Section::Pages, "enableViewState", true)?,
+        view_state_encryption_mode: enum_attribute(
+            m,
+            Section::Pages,
+            "viewStateEncryptionMode",
+            ViewStateEncryptionMode::ALL,
+            ViewStateEncryptionMode::as_str,
+            ViewStateEncryptionMode::Auto,
+        )?,
+    })
 }

@@ -10,53 +10,10 @@
 use roxmltree::{Document, Node};
 
 use super::stack::{ConfigFile, ConfigStack};
+use super::xml::{builder_from_attributes, xml_error};
 use super::{FrameworkVersion, MachineKeyConfig, MachineKeyConfigBuilder, RuntimeSettings};
 use crate::error::{ConfigError, ConfigErrorKind};
-
-/// Attributes every configuration element accepts, which do not change the keys.
-const GENERAL_ATTRIBUTES: [&str; 6] = [
-    "configSource",
-    "lockAttributes",
-    "lockAllAttributesExcept",
-    "lockElements",
-    "lockAllElementsExcept",
-    "lockItem",
-];
-
-fn xml_error(e: &roxmltree::Error) -> ConfigError {
-    ConfigError::new(
-        "web.config",
-        ConfigErrorKind::Xml {
-            message: e.to_string(),
-        },
-    )
-}
-
-fn children<'a, 'i>(node: Node<'a, 'i>, name: &'a str) -> impl Iterator<Item = Node<'a, 'i>> + 'a {
-    node.children()
-        .filter(move |n| n.is_element() && n.tag_name().name() == name)
-}
-
-pub(super) fn only_child<'a, 'i>(
-    node: Node<'a, 'i>,
-    name: &'static str,
-) -> Result<Option<Node<'a, 'i>>, ConfigError> {
-    let mut found = children(node, name);
-    let first = found.next();
-    if first.is_some() && found.next().is_some() {
-        return Err(ConfigError::new(
-            name,
-            ConfigErrorKind::DuplicateElement { name },
-        ));
-    }
-    Ok(first)
-}
-
-/// .NET `bool.TryParse`: trimmed, case-insensitive `true`/`false`; anything else reads as
-/// the default, `false`, as `System.Web.Util.AppSettings` leaves it.
-pub(super) fn dotnet_bool(value: &str) -> bool {
-    value.trim().eq_ignore_ascii_case("true")
-}
+use crate::vocabulary::Section;
 
 fn builder_from_element(
     element: Node<'_, '_>,
@@ -69,35 +26,6 @@ fn builder_from_element(
             .map(|a| (a.name(), a.value())),
         runtime,
     )
-}
-
-/// A builder from `<machineKey>` attributes (name, value), refusing unknown names.
-pub(super) fn builder_from_attributes<'a>(
-    attributes: impl Iterator<Item = (&'a str, &'a str)>,
-    runtime: RuntimeSettings,
-) -> Result<MachineKeyConfigBuilder, ConfigError> {
-    let mut builder = MachineKeyConfig::builder().runtime(runtime);
-    for (name, value) in attributes {
-        builder = match name {
-            "validationKey" => builder.validation_key(value),
-            "decryptionKey" => builder.decryption_key(value),
-            "validation" => builder.validation(value),
-            "decryption" => builder.decryption(value),
-            "compatibilityMode" => builder.compatibility_mode(value),
-            "applicationName" => builder.application_name(value),
-            "dataProtectorType" => builder.data_protector_type(value),
-            name if GENERAL_ATTRIBUTES.contains(&name) => builder,
-            name => {
-                return Err(ConfigError::new(
-                    "machineKey",
-                    ConfigErrorKind::UnrecognizedAttribute {
-                        name: name.to_owned(),
-                    },
-                ));
-            }
-        };
-    }
-    Ok(builder)
 }
 
 impl MachineKeyConfig {
@@ -137,7 +65,7 @@ impl MachineKeyConfig {
     ) -> Result<Self, ConfigError> {
         Ok(ConfigStack::new()
             .framework(framework)
-            .site_web_config(ConfigFile::from_text("web.config", xml))
+            .site_web_config(ConfigFile::from_text(xml, "web.config"))
             .resolve("/")?
             .config)
     }
@@ -155,7 +83,7 @@ impl MachineKeyConfig {
     ///     r#"<machineKey validation="SHA1" decryption="AES" />"#,
     ///     RuntimeSettings::default(),
     /// )?;
-    /// assert_eq!(cfg.validation().name(), "SHA1");
+    /// assert_eq!(cfg.validation().as_str(), "SHA1");
     /// assert!(MachineKeyConfig::from_machine_key_element(
     ///     r#"<machineKey validation="sha1" />"#, RuntimeSettings::default()).is_err());
     /// # Ok::<(), machinekey::ConfigError>(())
@@ -164,11 +92,11 @@ impl MachineKeyConfig {
         xml: &str,
         runtime: RuntimeSettings,
     ) -> Result<Self, ConfigError> {
-        let doc = Document::parse(xml).map_err(|e| xml_error(&e))?;
+        let doc = Document::parse(xml).map_err(|e| xml_error("<machineKey>", &e))?;
         let root = doc.root_element();
         if root.tag_name().name() != "machineKey" {
             return Err(ConfigError::new(
-                "machineKey",
+                Section::MachineKey,
                 ConfigErrorKind::Xml {
                     message: format!(
                         "the root element is <{}>, not <machineKey>",
@@ -221,7 +149,7 @@ mod tests {
             "<configuration><system.web><machineKey/><machineKey/></system.web></configuration>";
         assert!(matches!(
             MachineKeyConfig::from_web_config(dup).unwrap_err().kind(),
-            ConfigErrorKind::DuplicateElement { name: "machineKey" }
+            ConfigErrorKind::DuplicateElement
         ));
         let unknown = r#"<configuration><system.web><machineKey validationkey="x"/></system.web></configuration>"#;
         assert!(matches!(

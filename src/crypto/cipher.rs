@@ -55,7 +55,7 @@ impl CbcCipher {
     pub(crate) fn new(algorithm: SymmetricAlgorithm, key: &[u8]) -> Result<Self, ConfigErrorKind> {
         check_symmetric_key(algorithm, key)?;
         let bad = || ConfigErrorKind::BadKeyLength {
-            algorithm: algorithm.name(),
+            algorithm: algorithm.as_str(),
             len: key.len(),
             expected: "the cipher's key size",
         };

@@ -5,7 +5,7 @@ use base64::Engine as _;
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 
-use crate::error::{Encoding, Error};
+use crate::error::{ArgumentError, Encoding, Error};
 
 /// Base64 as `Convert.ToBase64String` writes it and `Convert.FromBase64String` reads it
 /// (padding required; non-zero trailing bits accepted, as .NET accepts them).
@@ -208,6 +208,7 @@ pub fn url_token_decode(text: &str) -> Result<Vec<u8>, Error> {
 
 /// One reading of a protected value's text: which form it was in and the bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DecodedValue {
     /// The text form.
     pub encoding: Encoding,
@@ -232,7 +233,7 @@ const CERTAINLY_HEX: usize = 16;
 /// try each in turn and let the MAC decide; no reading is ever accepted unverified.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] for empty text; [`Error::Malformed`] with [`Encoding::Any`]
+/// [`ArgumentError::EmptyValue`] for empty text; [`Error::Malformed`] with [`Encoding::Any`]
 /// when no form fits.
 ///
 /// # Example
@@ -248,7 +249,7 @@ const CERTAINLY_HEX: usize = 16;
 pub fn decode_value(text: &str) -> Result<Vec<DecodedValue>, Error> {
     let trimmed = text.trim().trim_matches('"');
     if trimmed.is_empty() {
-        return Err(Error::InvalidArgument("the value is empty"));
+        return Err(ArgumentError::EmptyValue.into());
     }
     let mut readings = Vec::new();
     let percent_decoded = percent_escaped(trimmed);

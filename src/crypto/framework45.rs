@@ -13,10 +13,11 @@ use sha2::{Digest, Sha256};
 pub use crate::keys::kdf::sp800_108_hmac_sha512;
 pub use crate::keys::purpose::{Purpose, primary};
 
+use crate::config::{KeyAttribute, MachineKeyAttribute};
 use crate::config::{MachineKeyConfig, SymmetricAlgorithm, key_rules};
 use crate::crypto::cipher::CbcCipher;
 use crate::crypto::mac::{HmacHash, KeyedHmac};
-use crate::error::{ConfigError, ConfigErrorKind, Error};
+use crate::error::{ArgumentError, ConfigError, ConfigErrorKind, Error};
 use crate::keys::{DecryptionKey, Framework45Keys, ValidationKey};
 use crate::random::{OsRandom, RandomSource};
 
@@ -37,13 +38,13 @@ const PURPOSE_CACHE_LIMIT: usize = 256;
 /// let cfg = MachineKeyConfig::builder()
 ///     .validation_key(&"AB".repeat(64))
 ///     .decryption_key(&"CD".repeat(32))
-///     .validation("HMACSHA256")
-///     .decryption("AES")
+///     .validation(machinekey::config::ValidationAlgorithm::HmacSha256)
+///     .decryption(machinekey::config::DecryptionAlgorithm::Aes)
 ///     .build()?;
 /// let fx45 = Framework45Protector::from_config(&cfg)?;
 /// let blob = fx45.machine_key_protect(b"secret", &["Sessions"])?;
 /// assert_eq!(fx45.machine_key_unprotect(&blob, &["Sessions"])?, b"secret");
-/// assert_eq!(fx45.machine_key_unprotect(&blob, &["Other"]), Err(machinekey::Error::Unprotect));
+/// assert!(matches!(fx45.machine_key_unprotect(&blob, &["Other"]), Err(machinekey::Error::Unprotect)));
 /// # Ok::<(), machinekey::Error>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -72,7 +73,7 @@ impl Framework45Protector {
     /// use machinekey::config::MachineKeyConfig;
     /// use machinekey::crypto::framework45::Framework45Protector;
     /// use machinekey::keys::{DecryptionKey, Framework45Keys, ValidationKey};
-    /// let cfg = MachineKeyConfig::builder().validation("HMACSHA512").build()?;
+    /// let cfg = MachineKeyConfig::builder().validation(machinekey::config::ValidationAlgorithm::HmacSha512).build()?;
     /// let keys = Framework45Keys {
     ///     validation: ValidationKey::from_bytes(&[0x11; 32]),
     ///     encryption: DecryptionKey::from_bytes(&[0x22; 32]),
@@ -86,18 +87,21 @@ impl Framework45Protector {
             .filter(|_| validation.allowed_in_framework45())
             .ok_or_else(|| {
                 ConfigError::new(
-                    "validation",
+                    MachineKeyAttribute::Validation,
                     ConfigErrorKind::ValidationNotSupportedInFramework45 {
-                        value: validation.name().to_owned(),
+                        value: validation.as_str().to_owned(),
                     },
                 )
             })?;
         let cipher = config.decryption().framework45_cipher();
         // Derived keys have the master's length, so the master must suit the cipher.
         key_rules::check_symmetric_key(cipher, keys.encryption.expose_secret())
-            .map_err(|kind| ConfigError::new("decryptionKey", kind))?;
+            .map_err(|kind| ConfigError::new(KeyAttribute::DecryptionKey, kind))?;
         if keys.validation.is_empty() {
-            return Err(ConfigError::new("validationKey", ConfigErrorKind::Empty));
+            return Err(ConfigError::new(
+                KeyAttribute::ValidationKey,
+                ConfigErrorKind::Empty,
+            ));
         }
         Ok(Self {
             encryption_master: keys.encryption.clone(),
@@ -196,8 +200,9 @@ impl Framework45Protector {
     /// ```
     pub fn derive_keys(&self, purpose: &Purpose) -> Result<(DecryptionKey, ValidationKey), Error> {
         let context = purpose.context();
-        let derive =
-            |master: &[u8]| sp800_108_hmac_sha512(master, purpose.label(), &context, master.len());
+        let derive = |master: &[u8]| {
+            crate::keys::kdf::sp800_108(master, purpose.label(), &context, master.len())
+        };
         let enc = derive(self.encryption_master.expose_secret())?;
         let val = derive(self.validation_master.expose_secret())?;
         Ok((
@@ -209,9 +214,12 @@ impl Framework45Protector {
     fn derive(&self, purpose: &Purpose) -> Result<PurposeProtector, Error> {
         let (enc, val) = self.derive_keys(purpose)?;
         let cipher = CbcCipher::new(self.cipher, enc.expose_secret())
-            .map_err(|kind| ConfigError::new("decryptionKey", kind))?;
-        let mac = KeyedHmac::new(self.mac, val.expose_secret())
-            .ok_or(Error::InvalidArgument("HMAC key rejected"))?;
+            .map_err(|kind| ConfigError::new(KeyAttribute::DecryptionKey, kind))?;
+        let mac =
+            KeyedHmac::new(self.mac, val.expose_secret()).ok_or(ArgumentError::KeyLength {
+                algorithm: "HMAC",
+                len: val.len(),
+            })?;
         Ok(PurposeProtector {
             cipher,
             mac,
@@ -281,7 +289,7 @@ impl Framework45Protector {
     /// caller's strings as specific purposes.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] if a purpose is empty or white space (ASP.NET's
+    /// [`ArgumentError::EmptyPurpose`] if a purpose is empty or white space (ASP.NET's
     /// `ArgumentException`); [`Error::Random`] if the random source fails.
     ///
     /// # Example
@@ -307,7 +315,7 @@ impl Framework45Protector {
     /// `MachineKey.Unprotect(blob, purposes)`.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for an empty or white-space purpose;
+    /// [`ArgumentError::EmptyPurpose`] for an empty or white-space purpose;
     /// [`Error::Unprotect`] if the data does not verify under these purposes.
     ///
     /// # Example
@@ -332,9 +340,7 @@ impl Framework45Protector {
 /// `Purpose("User.MachineKey.Protect", purposes...)` with `MachineKey`'s argument checks.
 fn machine_key_purpose<S: AsRef<str>>(purposes: &[S]) -> Result<Purpose, Error> {
     if purposes.iter().any(|p| p.as_ref().trim().is_empty()) {
-        return Err(Error::InvalidArgument(
-            "MachineKey purposes must not be empty or white space",
-        ));
+        return Err(ArgumentError::EmptyPurpose.into());
     }
     Ok(Purpose::new(primary::MACHINE_KEY_PROTECT).with_specifics(purposes))
 }
@@ -376,7 +382,7 @@ impl PurposeProtector {
         let digest = Sha256::digest(data);
         let iv = digest
             .get(..self.cipher.block_size())
-            .ok_or(Error::InvalidArgument("block larger than SHA-256"))?;
+            .ok_or(Error::Unprotect)?;
         self.seal(iv, data)
     }
 

@@ -26,16 +26,16 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use self::mac::{ChainHash, LegacyMac};
-use crate::config::{CompatibilityMode, MachineKeyConfig, key_rules};
+use crate::config::{CompatibilityMode, KeyAttribute, MachineKeyConfig, key_rules};
 use crate::crypto::cipher::CbcCipher;
 use crate::crypto::encoding::{from_hex, to_upper_hex};
 use crate::error::{ConfigError, Encoding, Error};
 use crate::keys::LegacyKeys;
+use crate::names::names;
 use crate::random::{OsRandom, RandomSource};
 
 /// How the legacy encryption prefix `R` is made (`IVType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum IvType {
     /// Random bytes (the default of `EncryptOrDecryptData`).
     Random,
@@ -46,9 +46,14 @@ pub enum IvType {
     None,
 }
 
+names!(IvType, "The name of .NET's `IVType`.", {
+    Random => "Random",
+    Hash => "Hash",
+    None => "None",
+});
+
 /// `MachineKeyProtection`, the `protection` argument of `MachineKey.Encode`/`Decode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum MachineKeyProtection {
     /// Sign, then encrypt (`All` = 0).
     All,
@@ -57,6 +62,12 @@ pub enum MachineKeyProtection {
     /// Sign only (`Validation` = 2).
     Validation,
 }
+
+names!(MachineKeyProtection, "The name of .NET's `MachineKeyProtection`.", {
+    All => "All",
+    Encryption => "Encryption",
+    Validation => "Validation",
+});
 
 impl MachineKeyProtection {
     fn signs(self) -> bool {
@@ -78,8 +89,8 @@ impl MachineKeyProtection {
 /// let cfg = MachineKeyConfig::builder()
 ///     .validation_key(&"AB".repeat(64))
 ///     .decryption_key(&"CD".repeat(32))
-///     .validation("HMACSHA256")
-///     .decryption("AES")
+///     .validation(machinekey::config::ValidationAlgorithm::HmacSha256)
+///     .decryption(machinekey::config::DecryptionAlgorithm::Aes)
 ///     .build()?;
 /// let legacy = LegacyProtector::from_config(&cfg)?;
 /// let modifier = [0x34, 0x03, 0x0B, 0xCA]; // a ViewState generator, little-endian
@@ -87,7 +98,7 @@ impl MachineKeyProtection {
 /// assert_eq!(legacy.verify(&signed, Some(&modifier))?, b"\xff\x01payload");
 /// let sealed = legacy.encrypt(b"secret", None, IvType::Random)?;
 /// assert_eq!(legacy.decrypt(&sealed, None, IvType::Random)?, b"secret");
-/// assert_eq!(legacy.decrypt(&sealed[1..], None, IvType::Random), Err(machinekey::Error::Unprotect));
+/// assert!(matches!(legacy.decrypt(&sealed[1..], None, IvType::Random), Err(machinekey::Error::Unprotect)));
 /// # Ok::<(), machinekey::Error>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -114,7 +125,7 @@ impl LegacyProtector {
     /// use machinekey::config::MachineKeyConfig;
     /// use machinekey::crypto::legacy::LegacyProtector;
     /// use machinekey::keys::{DecryptionKey, LegacyKeys, ValidationKey};
-    /// let cfg = MachineKeyConfig::builder().validation("SHA1").decryption("3DES").build()?;
+    /// let cfg = MachineKeyConfig::builder().validation(machinekey::config::ValidationAlgorithm::Sha1).decryption(machinekey::config::DecryptionAlgorithm::TripleDes).build()?;
     /// let keys = LegacyKeys {
     ///     validation: ValidationKey::from_bytes(&[0x11; 64]),
     ///     decryption: DecryptionKey::from_bytes(&[0x13, 0x34, 0x57, 0x79, 0x9B, 0xBC, 0xDF, 0xF1,
@@ -128,8 +139,8 @@ impl LegacyProtector {
         let runtime = config.runtime();
         let framework = runtime.framework;
         let validation = config.validation();
-        let in_vk = |kind| ConfigError::new("validationKey", kind);
-        let in_dk = |kind| ConfigError::new("decryptionKey", kind);
+        let in_vk = |kind| ConfigError::new(KeyAttribute::ValidationKey, kind);
+        let in_dk = |kind| ConfigError::new(KeyAttribute::DecryptionKey, kind);
         let mac = LegacyMac::new(validation, framework, keys.validation.expose_secret())
             .map_err(in_vk)?;
         let dk = keys.decryption.expose_secret();
@@ -215,7 +226,7 @@ impl LegacyProtector {
     /// ```
     /// # use machinekey::config::MachineKeyConfig;
     /// # use machinekey::crypto::legacy::LegacyProtector;
-    /// # let cfg = MachineKeyConfig::builder().validation_key(&"AB".repeat(64)).decryption_key(&"CD".repeat(32)).validation("SHA1").build()?;
+    /// # let cfg = MachineKeyConfig::builder().validation_key(&"AB".repeat(64)).decryption_key(&"CD".repeat(32)).validation(machinekey::config::ValidationAlgorithm::Sha1).build()?;
     /// let legacy = LegacyProtector::from_config(&cfg)?;
     /// assert_eq!(legacy.mac(b"data", None).len(), 20);
     /// # Ok::<(), machinekey::ConfigError>(())
@@ -235,7 +246,7 @@ impl LegacyProtector {
     /// ```
     /// # use machinekey::config::MachineKeyConfig;
     /// # use machinekey::crypto::legacy::LegacyProtector;
-    /// # let cfg = MachineKeyConfig::builder().validation_key(&"AB".repeat(64)).decryption_key(&"CD".repeat(32)).validation("SHA1").build()?;
+    /// # let cfg = MachineKeyConfig::builder().validation_key(&"AB".repeat(64)).decryption_key(&"CD".repeat(32)).validation(machinekey::config::ValidationAlgorithm::Sha1).build()?;
     /// let legacy = LegacyProtector::from_config(&cfg)?;
     /// let signed = legacy.sign(b"data", Some(b"\x01\x02\x03\x04"))?;
     /// assert_eq!(&signed[..4], b"data");
@@ -264,7 +275,7 @@ impl LegacyProtector {
     /// let legacy = LegacyProtector::from_config(&cfg)?;
     /// let mut signed = legacy.sign(b"data", None)?;
     /// signed[0] ^= 1;
-    /// assert_eq!(legacy.verify(&signed, None), Err(machinekey::Error::Unprotect));
+    /// assert!(matches!(legacy.verify(&signed, None), Err(machinekey::Error::Unprotect)));
     /// # Ok::<(), machinekey::Error>(())
     /// ```
     pub fn verify(&self, blob: &[u8], modifier: Option<&[u8]>) -> Result<Vec<u8>, Error> {

@@ -42,6 +42,7 @@ pub(crate) enum Work {
 
 /// The counts since the last `reset`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Counts {
     /// MD5 compressions (64-byte blocks).
     pub md5: u64,
@@ -63,6 +64,7 @@ pub struct Counts {
 
 /// Compressions that keyed HMAC pad states, by hash (a part of [`Counts`]' own).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Keying {
     /// MD5 compressions.
     pub md5: u64,
@@ -147,6 +149,7 @@ pub(crate) fn add(work: Work, n: usize) {
 /// Adds `n` compressions of the hash `work` that key HMAC pad states: to that hash's count
 /// and to its keying count.
 #[inline(always)]
+#[cfg_attr(not(feature = "audit"), allow(dead_code))]
 pub(crate) fn add_keying(work: Work, n: usize) {
     add(work, n);
     #[cfg(machinekey_work_count)]

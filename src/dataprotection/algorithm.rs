@@ -10,8 +10,10 @@ use zeroize::Zeroizing;
 use crate::config::SymmetricAlgorithm;
 use crate::crypto::cipher::CbcCipher;
 use crate::crypto::mac::{HmacHash, KeyedHmac};
-use crate::error::Error;
-use crate::keys::kdf::{Prf, sp800_108_hmac_sha512};
+use crate::error::{ArgumentError, Error};
+use crate::keys::DerivedKey;
+use crate::keys::kdf::{Prf, sp800_108};
+use crate::names::names;
 use crate::random::RandomSource;
 
 /// The key modifier that starts every encryptor body: always 128 bits.
@@ -30,6 +32,11 @@ pub enum BlockCipher {
     TripleDes,
 }
 
+names!(BlockCipher, "The name, in words.", {
+    Aes => "AES",
+    TripleDes => "3DES",
+});
+
 /// The HMAC of a CBC descriptor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[non_exhaustive]
@@ -43,6 +50,13 @@ pub enum MacAlgorithm {
     /// HMACSHA512.
     HmacSha512,
 }
+
+names!(MacAlgorithm, "The name as key XML writes it (`HMACSHA256`).", {
+    HmacSha1 => "HMACSHA1",
+    HmacSha256 => "HMACSHA256",
+    HmacSha384 => "HMACSHA384",
+    HmacSha512 => "HMACSHA512",
+});
 
 impl MacAlgorithm {
     fn hash(self) -> HmacHash {
@@ -62,17 +76,6 @@ impl MacAlgorithm {
             Self::HmacSha256 => 32,
             Self::HmacSha384 => 48,
             Self::HmacSha512 => 64,
-        }
-    }
-
-    /// The name as key XML writes it (`HMACSHA256`).
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::HmacSha1 => "HMACSHA1",
-            Self::HmacSha256 => "HMACSHA256",
-            Self::HmacSha384 => "HMACSHA384",
-            Self::HmacSha512 => "HMACSHA512",
         }
     }
 }
@@ -126,12 +129,12 @@ impl core::fmt::Display for Algorithm {
                 cipher: BlockCipher::Aes,
                 key_len,
                 mac,
-            } => write!(f, "AES-{}-CBC + {}", key_len * 8, mac.name()),
+            } => write!(f, "AES-{}-CBC + {}", key_len * 8, mac.as_str()),
             Self::Cbc {
                 cipher: BlockCipher::TripleDes,
                 key_len,
                 mac,
-            } => write!(f, "3DES-{}-CBC + {}", key_len * 8, mac.name()),
+            } => write!(f, "3DES-{}-CBC + {}", key_len * 8, mac.as_str()),
             Self::Gcm { key_len } => write!(f, "AES-{}-GCM", key_len * 8),
         }
     }
@@ -144,8 +147,9 @@ impl Algorithm {
     /// values (`"0"`…`"5"`, `"0"`/`"1"`) are accepted too.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for an unknown name, or a CBC algorithm without a
-    /// validation algorithm.
+    /// [`ArgumentError::UnknownEncryptionAlgorithm`] or
+    /// [`ArgumentError::UnknownValidationAlgorithm`] for an unknown name,
+    /// [`ArgumentError::MissingValidationAlgorithm`] for a CBC algorithm without one.
     ///
     /// # Example
     /// ```
@@ -164,17 +168,23 @@ impl Algorithm {
             "AES_128_GCM" | "3" => return gcm(16),
             "AES_192_GCM" | "4" => return gcm(24),
             "AES_256_GCM" | "5" => return gcm(32),
-            _ => return Err(Error::InvalidArgument("unknown EncryptionAlgorithm name")),
+            other => {
+                return Err(ArgumentError::UnknownEncryptionAlgorithm {
+                    name: other.to_owned(),
+                }
+                .into());
+            }
         };
         let mac = match validation.map(str::trim) {
             Some("HMACSHA256" | "0") => MacAlgorithm::HmacSha256,
             Some("HMACSHA512" | "1") => MacAlgorithm::HmacSha512,
-            Some(_) => return Err(Error::InvalidArgument("unknown ValidationAlgorithm name")),
-            None => {
-                return Err(Error::InvalidArgument(
-                    "a CBC algorithm needs a validation algorithm",
-                ));
+            Some(other) => {
+                return Err(ArgumentError::UnknownValidationAlgorithm {
+                    name: other.to_owned(),
+                }
+                .into());
             }
+            None => return Err(ArgumentError::MissingValidationAlgorithm.into()),
         };
         Ok(Self::Cbc {
             cipher: BlockCipher::Aes,
@@ -201,9 +211,7 @@ impl Algorithm {
         if ok {
             Ok(())
         } else {
-            Err(Error::InvalidArgument(
-                "unsupported key length for the descriptor's cipher",
-            ))
+            Err(self.key_length_error())
         }
     }
 
@@ -250,7 +258,7 @@ impl Algorithm {
     /// ```
     pub fn context_header(self) -> Result<Vec<u8>, Error> {
         self.check()?;
-        let temp = sp800_108_hmac_sha512(&[], &[], &[], self.derived_len())?;
+        let temp = sp800_108(&[], &[], &[], self.derived_len())?;
         let mut out = Vec::with_capacity(80);
         let be = |n: usize| u32::try_from(n).unwrap_or(u32::MAX).to_be_bytes();
         match self {
@@ -291,12 +299,31 @@ impl Algorithm {
             } => SymmetricAlgorithm::TripleDes,
             _ => SymmetricAlgorithm::Aes,
         };
-        CbcCipher::new(alg, key).map_err(|_| Error::InvalidArgument("cipher key rejected"))
+        CbcCipher::new(alg, key).map_err(|_| self.key_length_error())
+    }
+
+    fn key_length_error(self) -> Error {
+        let (algorithm, len) = match self {
+            Self::Cbc {
+                cipher: BlockCipher::TripleDes,
+                key_len,
+                ..
+            } => ("3DES-CBC", key_len),
+            Self::Cbc { key_len, .. } => ("AES-CBC", key_len),
+            Self::Gcm { key_len } => ("AES-GCM", key_len),
+        };
+        ArgumentError::KeyLength { algorithm, len }.into()
     }
 }
 
 fn hmac(mac: MacAlgorithm, key: &[u8]) -> Result<KeyedHmac, Error> {
-    KeyedHmac::new(mac.hash(), key).ok_or(Error::InvalidArgument("HMAC key rejected"))
+    KeyedHmac::new(mac.hash(), key).ok_or_else(|| {
+        ArgumentError::KeyLength {
+            algorithm: "HMAC",
+            len: key.len(),
+        }
+        .into()
+    })
 }
 
 fn gcm_seal(key: &[u8], nonce: &[u8], buffer: &mut [u8]) -> Result<[u8; GCM_TAG_LEN], Error> {
@@ -317,7 +344,13 @@ fn gcm_seal(key: &[u8], nonce: &[u8], buffer: &mut [u8]) -> Result<[u8; GCM_TAG_
         _ => None,
     };
     tag.and_then(|t| <[u8; GCM_TAG_LEN]>::try_from(t.as_slice()).ok())
-        .ok_or(Error::InvalidArgument("AES-GCM key rejected"))
+        .ok_or_else(|| {
+            ArgumentError::KeyLength {
+                algorithm: "AES-GCM",
+                len: key.len(),
+            }
+            .into()
+        })
 }
 
 fn gcm_open(key: &[u8], nonce: &[u8], buffer: &mut [u8], tag: &[u8]) -> bool {
@@ -367,7 +400,7 @@ impl AuthenticatedEncryptor {
     /// makes; any length works).
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] if the algorithm's key length is not supported.
+    /// [`ArgumentError::KeyLength`] if the algorithm's key length is not supported.
     ///
     /// # Example
     /// ```
@@ -412,8 +445,8 @@ impl AuthenticatedEncryptor {
     /// For tests against known answers; handle with care.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] if the derivation length overflows (it cannot for the
-    /// supported algorithms).
+    /// [`ArgumentError::DerivedKeyLength`] if the derivation length overflows (it cannot for
+    /// the supported algorithms).
     ///
     /// # Example
     /// ```
@@ -422,12 +455,8 @@ impl AuthenticatedEncryptor {
     /// assert_eq!(enc.derive_subkeys(&[6, 5, 4, 3], &[0; 16])?.len(), 64);
     /// # Ok::<(), machinekey::Error>(())
     /// ```
-    pub fn derive_subkeys(
-        &self,
-        aad: &[u8],
-        key_modifier: &[u8],
-    ) -> Result<Zeroizing<Vec<u8>>, Error> {
-        self.subkeys(aad, key_modifier)
+    pub fn derive_subkeys(&self, aad: &[u8], key_modifier: &[u8]) -> Result<DerivedKey, Error> {
+        Ok(DerivedKey::from_bytes(&self.subkeys(aad, key_modifier)?))
     }
 
     /// Encrypts `plaintext` under `aad` (the KDF label): `keyModifier ‖ IV ‖ C ‖ MAC` for

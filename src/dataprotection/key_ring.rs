@@ -13,7 +13,8 @@ use super::algorithm::{Algorithm, AuthenticatedEncryptor, BlockCipher, MacAlgori
 use super::resolver::{
     KeyMetadata, NEW_KEY_LIFETIME, Resolution, ResolverVersion, resolve_default_key,
 };
-use crate::error::Error;
+use crate::error::{Error, FileError, UnusableKey};
+pub use crate::error::{KeyRingError, KeyRingErrorKind};
 use crate::random::RandomSource;
 
 /// The largest key file read (1 MiB; ASP.NET's are about 1 KB).
@@ -26,38 +27,8 @@ pub const MAX_KEY_RING_EXPORT: u64 = 16 << 20;
 const DEFAULT_DESERIALIZER: &str = "Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption.ConfigurationModel.AuthenticatedEncryptorDescriptorDeserializer, Microsoft.AspNetCore.DataProtection, Version=2.0.0.0, Culture=neutral, PublicKeyToken=adb9793829ddae60";
 const DP_NAMESPACE: &str = "http://schemas.asp.net/2015/03/dataProtection";
 
-/// A key ring that could not be read: which file or value, and what is wrong. Never holds
-/// key bytes.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{origin}: {message}")]
-pub struct KeyRingError {
-    origin: String,
-    message: String,
-}
-
-impl KeyRingError {
-    pub(crate) fn new(origin: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            origin: origin.into(),
-            message: message.into(),
-        }
-    }
-
-    /// The file, registry value or text the error is in.
-    #[must_use]
-    pub fn origin(&self) -> &str {
-        &self.origin
-    }
-
-    /// What is wrong.
-    #[must_use]
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-}
-
-fn ring_error(origin: &str, message: impl Into<String>) -> Error {
-    Error::KeyRing(KeyRingError::new(origin, message))
+fn ring_error(origin: &str, kind: KeyRingErrorKind) -> Error {
+    Error::KeyRing(KeyRingError::new(origin, kind))
 }
 
 /// How a key's master key is protected at rest, when it is (`<encryptedSecret>`).
@@ -223,9 +194,10 @@ impl Key {
         let doc = parse_xml(xml, origin)?;
         let root = doc.root_element();
         if root.tag_name().name() != "key" {
-            return Err(ring_error(origin, "not a <key> element"));
+            return Err(ring_error(origin, KeyRingErrorKind::NotAKey));
         }
-        parse_key(root, origin).map_err(|m| ring_error(origin, m))
+        parse_key(root, origin)
+            .map_err(|reason| ring_error(origin, KeyRingErrorKind::InvalidKey { reason }))
     }
 
     /// The key id.
@@ -309,13 +281,15 @@ impl Key {
             Material::Clear(e) => Ok(e),
             Material::AtRest(p) => Err(Error::KeyUnavailable {
                 id: self.id,
-                reason: format!(
-                    "its master key is encrypted at rest with {p}; decrypt the key ring on the host (and as the identity) that wrote it"
-                ),
+                reason: UnusableKey::EncryptedAtRest {
+                    protection: p.to_string(),
+                },
             }),
             Material::Unusable(reason) => Err(Error::KeyUnavailable {
                 id: self.id,
-                reason: reason.clone(),
+                reason: UnusableKey::Unsupported {
+                    reason: reason.clone(),
+                },
             }),
         }
     }
@@ -358,7 +332,7 @@ impl Key {
                 descriptor.push_str(&format!(
                     "      <encryption algorithm=\"AES_{}_CBC\" />\n      <validation algorithm=\"{}\" />\n",
                     key_len * 8,
-                    mac.name()
+                    mac.as_str()
                 ));
             }
             None => {}
@@ -463,8 +437,14 @@ pub(crate) fn parse_date(text: &str) -> Option<OffsetDateTime> {
 
 fn parse_xml<'a>(xml: &'a str, origin: &str) -> Result<roxmltree::Document<'a>, Error> {
     let xml = xml.strip_prefix('\u{feff}').unwrap_or(xml);
-    roxmltree::Document::parse(xml)
-        .map_err(|e| ring_error(origin, format!("not well-formed XML: {e}")))
+    roxmltree::Document::parse(xml).map_err(|e| {
+        ring_error(
+            origin,
+            KeyRingErrorKind::Xml {
+                message: e.to_string(),
+            },
+        )
+    })
 }
 
 fn child<'a, 'i>(node: roxmltree::Node<'a, 'i>, name: &str) -> Option<roxmltree::Node<'a, 'i>> {
@@ -690,6 +670,7 @@ fn parse_revocation(node: roxmltree::Node<'_, '_>) -> Result<Revocation, String>
 /// An element of a repository that was skipped while reading, and why (ASP.NET logs these
 /// and goes on).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Skipped {
     /// The file or registry value.
     pub origin: String,
@@ -804,17 +785,20 @@ impl KeyRing {
     pub fn load(path: &Path) -> Result<Self, Error> {
         let shown = path.display().to_string();
         if path.is_dir() {
-            let entries = std::fs::read_dir(path).map_err(|e| ring_error(&shown, e.to_string()))?;
+            let io = |e| ring_error(&shown, KeyRingErrorKind::File(FileError::io(&shown, e)));
+            let entries = std::fs::read_dir(path).map_err(io)?;
             let mut files = Vec::new();
             for entry in entries {
-                let entry = entry.map_err(|e| ring_error(&shown, e.to_string()))?;
+                let entry = entry.map_err(io)?;
                 let p = entry.path();
                 if p.is_file() && p.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml")) {
                     files.push(p);
                     if files.len() > MAX_KEY_FILES {
                         return Err(ring_error(
                             &shown,
-                            format!("more than {MAX_KEY_FILES} key files"),
+                            KeyRingErrorKind::TooManyFiles {
+                                limit: MAX_KEY_FILES,
+                            },
                         ));
                     }
                 }
@@ -826,14 +810,15 @@ impl KeyRing {
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                let bytes = crate::bounded::read_file(&f, MAX_KEY_FILE, "a key file")
-                    .map_err(|m| ring_error(&f.display().to_string(), m))?;
-                elements.push((name, decode_text(&bytes, &f.display().to_string())?));
+                let shown = f.display().to_string();
+                let bytes = crate::bounded::read_file(&f, &shown, MAX_KEY_FILE)
+                    .map_err(|e| ring_error(&shown, KeyRingErrorKind::File(e)))?;
+                elements.push((name, decode_text(&bytes, &shown)?));
             }
             return Self::from_elements(elements);
         }
-        let bytes = crate::bounded::read_file(path, MAX_KEY_RING_EXPORT, "a key ring")
-            .map_err(|m| ring_error(&shown, m))?;
+        let bytes = crate::bounded::read_file(path, &shown, MAX_KEY_RING_EXPORT)
+            .map_err(|e| ring_error(&shown, KeyRingErrorKind::File(e)))?;
         let text = decode_text(&bytes, &shown)?;
         if text.trim_start().starts_with("Windows Registry Editor")
             || text.trim_start().starts_with("REGEDIT4")
@@ -865,7 +850,14 @@ impl KeyRing {
         let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
         match lines.next() {
             Some("Windows Registry Editor Version 5.00" | "REGEDIT4") => {}
-            _ => return Err(ring_error(origin, "not a registry export")),
+            _ => {
+                return Err(ring_error(
+                    origin,
+                    KeyRingErrorKind::RegistryExport {
+                        reason: "not a registry export".to_owned(),
+                    },
+                ));
+            }
         }
         let mut elements = Vec::new();
         for line in lines {
@@ -878,7 +870,9 @@ impl KeyRing {
             let Some(value) = value.strip_suffix('"') else {
                 return Err(ring_error(
                     origin,
-                    format!("value {name}: unterminated string"),
+                    KeyRingErrorKind::RegistryExport {
+                        reason: format!("value {name}: unterminated string"),
+                    },
                 ));
             };
             elements.push((format!("{origin}: {name}"), unescape_reg(value)));
@@ -886,7 +880,10 @@ impl KeyRing {
         if elements.is_empty() {
             return Err(ring_error(
                 origin,
-                "no REG_SZ values (expected the DataProtection key's values)",
+                KeyRingErrorKind::RegistryExport {
+                    reason: "no REG_SZ values (expected the DataProtection key's values)"
+                        .to_owned(),
+                },
             ));
         }
         Self::from_elements(elements)
@@ -914,8 +911,9 @@ impl KeyRing {
                     }),
                 },
                 "revocation" => {
-                    let r = parse_revocation(el)
-                        .map_err(|m| ring_error(origin, format!("revocation: {m}")))?;
+                    let r = parse_revocation(el).map_err(|reason| {
+                        ring_error(origin, KeyRingErrorKind::InvalidRevocation { reason })
+                    })?;
                     self.revocations.push(r);
                 }
                 other => self.skipped.push(Skipped {
@@ -961,7 +959,7 @@ impl KeyRing {
         if self.key(key.id).is_some() {
             return Err(ring_error(
                 &key.origin,
-                format!("the key {} already exists in the keyring", key.id.braced()),
+                KeyRingErrorKind::DuplicateKey(key.id),
             ));
         }
         self.keys.push(key);
@@ -1081,6 +1079,6 @@ fn unescape_reg(value: &str) -> String {
 
 /// UTF-8 (with or without BOM) or UTF-16 with a BOM, as key files and `.reg` exports come.
 fn decode_text(bytes: &[u8], origin: &str) -> Result<String, Error> {
-    crate::config::stack::decode_config_text(origin, bytes)
-        .map_err(|e| ring_error(origin, e.kind().to_string()))
+    crate::bounded::decode_text(origin, bytes)
+        .map_err(|e| ring_error(origin, KeyRingErrorKind::File(e)))
 }

@@ -1,45 +1,17 @@
 //! The protected-payload envelope and the additional authenticated data
 //! (`KeyRingBasedDataProtector.Protect`/`UnprotectCore` and its AAD template).
 
-use core::fmt;
-
-use crate::error::Error;
+pub use crate::error::HeaderError;
+use crate::error::{ArgumentError, Error};
 
 /// The magic header `09 F0 C9 F0` (big-endian; the low nibble is the format version, 0).
 pub const MAGIC_HEADER: [u8; 4] = [0x09, 0xF0, 0xC9, 0xF0];
 /// Magic header plus key id.
 pub const HEADER_LEN: usize = 20;
 
-/// The id of a key in a key ring: a GUID, written into payloads in .NET's
-/// `Guid.ToByteArray()` order (the first three groups little-endian).
-///
-/// It displays in `D` form (`657cf77b-e662-48e4-912a-c80edc60e56b`), and
-/// [`braced`](Self::braced) gives ASP.NET's `{…}` form.
-///
-/// # Example
-/// ```
-/// use machinekey::dataprotection::KeyId;
-/// let id: KeyId = "657cf77b-e662-48e4-912a-c80edc60e56b".parse()?;
-/// assert_eq!(hex::encode(id.to_bytes_le()), "7bf77c6562e6e448912ac80edc60e56b");
-/// assert_eq!(id.braced(), "{657cf77b-e662-48e4-912a-c80edc60e56b}");
-/// # Ok::<(), machinekey::Error>(())
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct KeyId(uuid::Uuid);
+pub use crate::vocabulary::KeyId;
 
 impl KeyId {
-    /// From the 16 payload bytes (`Guid.ToByteArray()` order).
-    #[must_use]
-    pub fn from_bytes_le(bytes: [u8; 16]) -> Self {
-        Self(uuid::Uuid::from_bytes_le(bytes))
-    }
-
-    /// The 16 bytes as payloads carry them.
-    #[must_use]
-    pub fn to_bytes_le(self) -> [u8; 16] {
-        self.0.to_bytes_le()
-    }
-
     /// A new random (version 4) id, as `Guid.NewGuid()` makes them.
     ///
     /// # Errors
@@ -56,18 +28,6 @@ impl KeyId {
         let mut b = [0u8; 16];
         rng.fill(&mut b)?;
         Ok(Self(uuid::Builder::from_random_bytes(b).into_uuid()))
-    }
-
-    /// The bytes in field order (`Data1`, `Data2`, `Data3` big-endian, then `Data4`): sorting
-    /// by them compares the fields as unsigned numbers.
-    pub(crate) fn field_order(self) -> [u8; 16] {
-        *self.0.as_bytes()
-    }
-
-    /// `{d}` in lower case, as ASP.NET's messages print it (`{0:B}`).
-    #[must_use]
-    pub fn braced(self) -> String {
-        format!("{{{}}}", self.0.hyphenated())
     }
 
     /// The first 26 Base64url characters of every payload protected with this key
@@ -89,51 +49,18 @@ impl KeyId {
     }
 }
 
-impl fmt::Display for KeyId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0.hyphenated(), f)
-    }
-}
-
-impl fmt::Debug for KeyId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "KeyId({})", self.0.hyphenated())
-    }
-}
-
 impl core::str::FromStr for KeyId {
     type Err = Error;
 
     /// Any spelling `XmlConvert.ToGuid` reads: `D`, `B` (braces), `N` (32 digits), either case.
+    ///
+    /// # Errors
+    /// [`ArgumentError::KeyId`] for anything else.
     fn from_str(s: &str) -> Result<Self, Error> {
         uuid::Uuid::try_parse(s.trim())
             .map(Self)
-            .map_err(|_| Error::InvalidArgument("a key id is a GUID"))
+            .map_err(|_| ArgumentError::KeyId.into())
     }
-}
-
-impl serde::Serialize for KeyId {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-/// Why a value is not a payload this crate (and ASP.NET) can open, found before any key is
-/// used. Public information only: the header is not secret.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum HeaderError {
-    /// Shorter than the 20-byte header, or without the `09 F0 C9 F0` magic
-    /// (`ProtectionProvider_BadMagicHeader`).
-    #[error(
-        "the provided payload cannot be decrypted because it was not protected with this protection provider"
-    )]
-    BadMagic,
-    /// The magic matches but the version nibble is not 0 (`ProtectionProvider_BadVersion`).
-    #[error(
-        "the provided payload cannot be decrypted because it was protected with a newer version of the protection provider"
-    )]
-    NewerVersion,
 }
 
 /// The public header of a Data Protection payload: which key protected it.

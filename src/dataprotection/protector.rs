@@ -9,8 +9,10 @@ use zeroize::Zeroizing;
 
 use super::payload::{HEADER_LEN, MAGIC_HEADER, PayloadHeader, aad};
 use super::{KeyId, KeyRing};
+use crate::clock::{Clock, FixedClock, SystemClock};
 use crate::crypto::encoding::{from_base64url, to_base64url};
-use crate::error::Error;
+use crate::error::{ArgumentError, Error};
+use crate::names::names;
 use crate::random::{OsRandom, RandomSource};
 
 /// A data protector: a key ring and a purpose chain, as
@@ -38,7 +40,7 @@ pub struct DataProtector {
     ring: Arc<KeyRing>,
     purposes: Vec<String>,
     rng: Arc<dyn RandomSource>,
-    now: Option<OffsetDateTime>,
+    clock: Arc<dyn Clock>,
 }
 
 impl core::fmt::Debug for DataProtector {
@@ -49,6 +51,22 @@ impl core::fmt::Debug for DataProtector {
             .finish_non_exhaustive()
     }
 }
+
+/// Whether [`DataProtector::unprotect_detailed`] opens a payload of a revoked key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum RevokedKeys {
+    /// Refuse it with [`Error::KeyRevoked`], as `Unprotect` does (the default).
+    #[default]
+    Refuse,
+    /// Open it anyway, as `IPersistedDataProtector.DangerousUnprotect(ignoreRevocationErrors:
+    /// true)` does.
+    Allow,
+}
+
+names!(RevokedKeys, "The choice, in words.", {
+    Refuse => "refuse",
+    Allow => "allow",
+});
 
 /// What [`DataProtector::unprotect_detailed`] found besides the plaintext.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,7 +86,8 @@ impl KeyRing {
     /// A protector for the purpose chain `purposes` (`CreateProtector(IEnumerable)`).
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for an empty chain, as ASP.NET throws `ArgumentException`.
+    /// [`ArgumentError::EmptyPurposeChain`] for an empty chain, as ASP.NET throws
+    /// `ArgumentException`.
     ///
     /// # Example
     /// See [`DataProtector`].
@@ -95,15 +114,13 @@ impl KeyRing {
         purposes: &[S],
     ) -> Result<DataProtector, Error> {
         if purposes.is_empty() {
-            return Err(Error::InvalidArgument(
-                "a purpose chain needs at least one purpose",
-            ));
+            return Err(ArgumentError::EmptyPurposeChain.into());
         }
         Ok(DataProtector {
             ring: self,
             purposes: purposes.iter().map(|p| p.as_ref().to_owned()).collect(),
             rng: Arc::new(OsRandom),
-            now: None,
+            clock: Arc::new(SystemClock),
         })
     }
 }
@@ -136,30 +153,38 @@ impl DataProtector {
         self
     }
 
-    /// Pins the time used to choose the default key (the system clock otherwise).
+    /// Asks `clock` for the time that chooses the default key (the system clock otherwise).
     #[must_use]
-    pub fn at(mut self, now: OffsetDateTime) -> Self {
-        self.now = Some(now);
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
         self
     }
 
+    /// Pins the time used to choose the default key: [`with_clock`](Self::with_clock) with a
+    /// [`FixedClock`].
+    #[must_use]
+    pub fn at(self, now: OffsetDateTime) -> Self {
+        self.with_clock(Arc::new(FixedClock(now)))
+    }
+
     fn now(&self) -> OffsetDateTime {
-        self.now.unwrap_or_else(OffsetDateTime::now_utc)
+        self.clock.now()
     }
 
     /// Protects `plaintext` with the ring's default key at the current time.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] if no key qualifies as default (ASP.NET would make one:
-    /// see [`KeyRing::generate_key`]); [`Error::KeyUnavailable`] if it is encrypted at rest;
+    /// [`Error::NoDefaultKey`] if no key qualifies as default (ASP.NET would make one: see
+    /// [`KeyRing::generate_key`]); [`Error::KeyUnavailable`] if it is encrypted at rest;
     /// [`Error::Random`].
     ///
     /// # Example
     /// See [`DataProtector`].
     pub fn protect(&self, plaintext: &[u8]) -> Result<Vec<u8>, Error> {
-        let key = self.ring.default_key(self.now()).ok_or(Error::InvalidArgument(
-            "the key ring has no default key at this time (none active, unexpired and unrevoked)",
-        ))?;
+        let key = self
+            .ring
+            .default_key(self.now())
+            .ok_or(Error::NoDefaultKey)?;
         self.protect_with_key(key.id(), plaintext)
     }
 
@@ -202,21 +227,18 @@ impl DataProtector {
     /// # Example
     /// See [`DataProtector`].
     pub fn unprotect(&self, payload: &[u8]) -> Result<Vec<u8>, Error> {
-        self.open(payload, false).map(|(plaintext, _, _)| plaintext)
+        self.open(payload, RevokedKeys::Refuse)
+            .map(|(plaintext, _, _)| plaintext)
     }
 
     /// Header, key lookup, revocation check, decryption: the plaintext, the key id and
     /// whether the key is revoked. No default-key resolution (only the detailed form needs it).
-    fn open(
-        &self,
-        payload: &[u8],
-        ignore_revocation: bool,
-    ) -> Result<(Vec<u8>, KeyId, bool), Error> {
+    fn open(&self, payload: &[u8], revoked: RevokedKeys) -> Result<(Vec<u8>, KeyId, bool), Error> {
         let id = PayloadHeader::parse(payload)
             .map_err(|_| Error::Unprotect)?
             .key_id;
         let key = self.ring.key(id).ok_or(Error::KeyNotFound(id))?;
-        if key.is_revoked() && !ignore_revocation {
+        if key.is_revoked() && revoked == RevokedKeys::Refuse {
             return Err(Error::KeyRevoked(id));
         }
         let body = payload.get(HEADER_LEN..).ok_or(Error::Unprotect)?;
@@ -225,7 +247,7 @@ impl DataProtector {
     }
 
     /// As [`unprotect`](Self::unprotect), and says which key was used and whether it is
-    /// the default; with `ignore_revocation` a revoked key is used anyway
+    /// the default; with [`RevokedKeys::Allow`] a revoked key is used anyway
     /// (`IPersistedDataProtector.DangerousUnprotect`).
     ///
     /// # Errors
@@ -234,22 +256,23 @@ impl DataProtector {
     /// # Example
     /// ```
     /// # use machinekey::dataprotection::KeyRing;
+    /// use machinekey::dataprotection::RevokedKeys;
     /// # let mut ring = KeyRing::new();
     /// let now = time::OffsetDateTime::now_utc();
     /// let id = ring.generate_key(now, &machinekey::random::OsRandom)?;
     /// let payload = ring.protector(&["x"])?.protect(b"data")?;
     /// ring.revoke(id, now);
     /// let p = ring.protector(&["x"])?;
-    /// assert_eq!(p.unprotect(&payload), Err(machinekey::Error::KeyRevoked(id)));
-    /// assert!(p.unprotect_detailed(&payload, true)?.was_revoked);
+    /// assert!(matches!(p.unprotect(&payload), Err(machinekey::Error::KeyRevoked(k)) if k == id));
+    /// assert!(p.unprotect_detailed(&payload, RevokedKeys::Allow)?.was_revoked);
     /// # Ok::<(), machinekey::Error>(())
     /// ```
     pub fn unprotect_detailed(
         &self,
         payload: &[u8],
-        ignore_revocation: bool,
+        revoked: RevokedKeys,
     ) -> Result<Unprotected, Error> {
-        let (plaintext, id, was_revoked) = self.open(payload, ignore_revocation)?;
+        let (plaintext, id, was_revoked) = self.open(payload, revoked)?;
         let default = self.ring.resolve(self.now()).default_key;
         Ok(Unprotected {
             plaintext,

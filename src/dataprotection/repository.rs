@@ -3,6 +3,7 @@
 //! `RegistryXmlRepository.DefaultRegistryKey`, the container checks, and the log lines
 //! that say which branch was taken.
 
+use crate::names::names;
 use serde::{Deserialize, Serialize};
 
 /// The operating system of the host.
@@ -15,6 +16,11 @@ pub enum HostOs {
     /// Linux or macOS (`$HOME/.aspnet`, keys in clear).
     Linux,
 }
+
+names!(HostOs, "The name, as JSON writes it.", {
+    Windows => "windows",
+    Linux => "linux",
+});
 
 /// What the key manager sees of its host and configuration when it starts.
 ///
@@ -124,6 +130,7 @@ impl core::fmt::Display for Repository {
 /// A log line the key manager writes while choosing (level, category and event id as
 /// ASP.NET logs them).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct LogLine {
     /// `Information` or `Warning`.
     pub level: &'static str,

@@ -4,6 +4,7 @@
 use time::{Duration, OffsetDateTime};
 
 use super::KeyId;
+use crate::names::names;
 
 /// How long a new key takes to reach every instance before it is preferred
 /// (`KeyManagementOptions.KeyPropagationWindow`).
@@ -26,6 +27,11 @@ pub enum ResolverVersion {
     /// not it has propagated. When exactly the switch happened is not documented.
     V2,
 }
+
+names!(ResolverVersion, "The name, in words.", {
+    Current => "current",
+    V2 => "2.x",
+});
 
 /// What the resolver needs of one key.
 ///

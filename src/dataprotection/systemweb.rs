@@ -8,6 +8,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use super::{DataProtector, KeyRing};
+use crate::clock::{Clock, FixedClock};
 use crate::config::MachineKeyConfig;
 use crate::error::Error;
 use crate::keys::AppIdentity;
@@ -91,7 +92,7 @@ pub struct CompatibilityDataProtector {
     ring: Arc<KeyRing>,
     discriminator: Option<String>,
     rng: Option<Arc<dyn RandomSource>>,
-    now: Option<OffsetDateTime>,
+    clock: Option<Arc<dyn Clock>>,
 }
 
 impl CompatibilityDataProtector {
@@ -102,7 +103,7 @@ impl CompatibilityDataProtector {
             ring: Arc::new(ring),
             discriminator: discriminator(config, app.app_id()),
             rng: None,
-            now: None,
+            clock: None,
         }
     }
 
@@ -125,11 +126,18 @@ impl CompatibilityDataProtector {
         self
     }
 
-    /// Pins the time used to choose the default key.
+    /// Asks `clock` for the time that chooses the default key (the system clock otherwise).
     #[must_use]
-    pub fn at(mut self, now: OffsetDateTime) -> Self {
-        self.now = Some(now);
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
         self
+    }
+
+    /// Pins the time used to choose the default key: [`with_clock`](Self::with_clock) with a
+    /// [`FixedClock`].
+    #[must_use]
+    pub fn at(self, now: OffsetDateTime) -> Self {
+        self.with_clock(Arc::new(FixedClock(now)))
     }
 
     /// The Data Protection protector for a System.Web purpose.
@@ -148,8 +156,8 @@ impl CompatibilityDataProtector {
         if let Some(rng) = &self.rng {
             p = p.with_random(Arc::clone(rng));
         }
-        if let Some(now) = self.now {
-            p = p.at(now);
+        if let Some(clock) = &self.clock {
+            p = p.with_clock(Arc::clone(clock));
         }
         Ok(p)
     }
@@ -216,8 +224,9 @@ impl CompatibilityDataProtector {
     /// chain `[d, purposes…]`, the form OWIN code uses to share payloads with ASP.NET Core.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] when the chain would be empty (no discriminator and no
-    /// purposes), as `CreateProtector` throws; otherwise as [`DataProtector::protect`].
+    /// [`ArgumentError::EmptyPurposeChain`](crate::ArgumentError::EmptyPurposeChain) when
+    /// the chain would be empty (no discriminator and no purposes), as `CreateProtector`
+    /// throws; otherwise as [`DataProtector::protect`].
     ///
     /// # Example
     /// ```

@@ -28,8 +28,8 @@
 //! identity.claims.push(Claim::name("alice"));
 //! let ticket = cookie.sign_in(vec![identity], false, now);
 //! let set = cookie.issue(&ticket, &cookie.template())?;
-//! let jar: Vec<(&str, &str)> = set.iter().map(|c| (c.name.as_str(), c.value.as_str())).collect();
-//! let login = cookie.read(&jar, now)?;
+//! let mut jar = set.iter().map(|c| (c.name.as_str(), c.value.as_str()));
+//! let login = cookie.read(&mut jar, now)?;
 //! assert_eq!(login.name(), Some("alice"));
 //! # Ok::<(), machinekey::Error>(())
 //! ```
@@ -47,13 +47,15 @@ use time::{Duration, OffsetDateTime};
 
 pub use chunking::Chunking;
 
-use crate::CookieProtection;
+use crate::clock::FixedClock;
+use crate::config::forms::{CookieProtection, FormsSettings};
 use crate::crypto::encoding::{from_base64url, to_base64url};
 use crate::dataprotection::{DataProtector, KeyRing, consumers};
-use crate::error::Error;
+use crate::error::{ArgumentError, Error};
 use crate::formats::AppKeys;
 use crate::formats::auth_ticket::{self, AuthTicket, ClaimsIdentity, core as core_ticket, katana};
-use crate::formats::forms_ticket::{Clock, FormsAuthenticationTicket, TicketValidation};
+use crate::formats::forms_ticket::{FormsAuthenticationTicket, TicketValidation};
+use crate::names::names;
 
 /// The first purpose of the OWIN cookie middleware's protector.
 pub const OWIN_PURPOSE: &str = "Microsoft.Owin.Security.Cookies.CookieAuthenticationMiddleware";
@@ -75,6 +77,12 @@ pub enum SameSite {
     /// `samesite=none` (needs `Secure`).
     None,
 }
+
+names!(SameSite, "The attribute value, as `Set-Cookie` writes it.", {
+    Lax => "lax",
+    Strict => "strict",
+    None => "none",
+});
 
 /// One `Set-Cookie` header: name, value and attributes, written in the order and spelling of
 /// ASP.NET Core's `SetCookieHeaderValue` (`expires`, `domain`, `path`, `secure`, `samesite`,
@@ -228,6 +236,10 @@ impl Login {
 
 /// What a service needs from any ASP.NET login cookie: its name, reading it from a request's
 /// cookies (chunks joined, expiry and renewal checked with `now`), and issuing it.
+///
+/// A request's cookies are given as the `(name, value)` pairs [`cookie_pairs`] returns,
+/// as a `&mut dyn Iterator` so the trait stays usable as `dyn LoginCookie`;
+/// [`read_header`](Self::read_header) takes a `Cookie` header as it comes.
 pub trait LoginCookie: Send + Sync {
     /// The cookie's name.
     fn cookie_name(&self) -> &str;
@@ -241,7 +253,19 @@ pub trait LoginCookie: Send + Sync {
     /// [`Error::Unprotect`] when the cookie is absent or does not open (one opaque error),
     /// [`Error::Malformed`] when its text is not the stack's encoding,
     /// [`Error::TicketExpired`] when it opened but has expired.
-    fn read(&self, cookies: &[(&str, &str)], now: OffsetDateTime) -> Result<Login, Error>;
+    fn read(
+        &self,
+        cookies: &mut dyn Iterator<Item = (&str, &str)>,
+        now: OffsetDateTime,
+    ) -> Result<Login, Error>;
+
+    /// [`read`](Self::read) from a `Cookie` request header's value.
+    ///
+    /// # Errors
+    /// As [`read`](Self::read).
+    fn read_header(&self, cookie_header: &str, now: OffsetDateTime) -> Result<Login, Error> {
+        self.read(&mut cookie_pairs(cookie_header), now)
+    }
 
     /// The `Set-Cookie` headers that issue `ticket` (chunked as the stack chunks it).
     ///
@@ -258,9 +282,13 @@ pub trait LoginCookie: Send + Sync {
         now: OffsetDateTime,
     ) -> AuthTicket;
 
-    /// The `Set-Cookie` headers that sign out: the cookie and its chunks in `cookies`,
-    /// expired at the Unix epoch.
-    fn sign_out(&self, cookies: &[(&str, &str)], template: &SetCookie) -> Vec<SetCookie> {
+    /// The `Set-Cookie` headers that sign out: the cookie and its chunks among a request's
+    /// `cookies`, expired at the Unix epoch.
+    fn sign_out(
+        &self,
+        cookies: &mut dyn Iterator<Item = (&str, &str)>,
+        template: &SetCookie,
+    ) -> Vec<SetCookie> {
         let name = self.cookie_name();
         let mut out = Vec::new();
         for (n, _) in cookies {
@@ -272,7 +300,7 @@ pub trait LoginCookie: Send + Sync {
             });
             if chunk {
                 let mut c = template.with_value("");
-                c.name = (*n).to_owned();
+                c.name = n.to_owned();
                 c.expires = Some(OffsetDateTime::UNIX_EPOCH);
                 out.push(c);
             }
@@ -301,6 +329,12 @@ pub enum TicketFormat {
     /// Core v5 as `Microsoft.Owin.Security.Interop` writes it (one identity).
     Interop,
 }
+
+names!(TicketFormat, "The name, in words.", {
+    Katana => "Katana",
+    Core => "Core",
+    Interop => "Interop",
+});
 
 /// An OWIN, Core or Interop login cookie: its format, keys and purposes, name, chunking, and
 /// lifetime rules.
@@ -332,21 +366,31 @@ impl AuthCookie {
     /// `<machineKey>`; named `.AspNet.` + the authentication type (`ApplicationCookie` for
     /// Identity, `Cookies` by default).
     ///
+    /// Like [`core`](Self::core) and [`interop`](Self::interop), it checks its name at once:
+    /// an empty authentication type would make an empty `MachineKey.Protect` purpose, which
+    /// ASP.NET refuses on every use.
+    ///
+    /// # Errors
+    /// [`ArgumentError::EmptyScheme`] for an empty or white-space authentication type.
+    ///
     /// # Example
     /// ```
     /// use machinekey::{AppKeys, MachineKeyConfig};
+    /// use machinekey::config::{DecryptionAlgorithm, ValidationAlgorithm};
     /// use machinekey::formats::auth_cookie::{AuthCookie, LoginCookie};
     /// let cfg = MachineKeyConfig::builder()
     ///     .validation_key("A0FF8AAEEF61C0F962B18DA75FC2FCB2113255870C45C3C695FF2F98652A665DEE2F57A7CA4236F17423EC0D7B6CE0F8BE25323D0FF4BA7DBB3113451709A781")
     ///     .decryption_key("5C66D9C8F48669CF12EA7E69EBEB2C2C2775F37DAFA3AF49")
-    ///     .validation("HMACSHA512").decryption("AES").build()?;
-    /// let cookie = AuthCookie::owin(&AppKeys::explicit(&cfg)?, "ApplicationCookie");
+    ///     .validation(ValidationAlgorithm::HmacSha512).decryption(DecryptionAlgorithm::Aes).build()?;
+    /// let cookie = AuthCookie::owin(&AppKeys::explicit(&cfg)?, "ApplicationCookie")?;
     /// assert_eq!(cookie.cookie_name(), ".AspNet.ApplicationCookie");
     /// # Ok::<(), machinekey::Error>(())
     /// ```
-    #[must_use]
-    pub fn owin(keys: &AppKeys, authentication_type: &str) -> Self {
-        Self {
+    pub fn owin(keys: &AppKeys, authentication_type: &str) -> Result<Self, Error> {
+        if authentication_type.trim().is_empty() {
+            return Err(ArgumentError::EmptyScheme.into());
+        }
+        Ok(Self {
             format: TicketFormat::Katana,
             protection: Protection::MachineKey(
                 Box::new(keys.clone()),
@@ -360,7 +404,7 @@ impl AuthCookie {
             chunking: Chunking::Katana,
             expire: DEFAULT_EXPIRE,
             sliding: true,
-        }
+        })
     }
 
     /// The ASP.NET Core cookie of `scheme` (`Cookies`, `Identity.Application`): Core tickets
@@ -369,7 +413,7 @@ impl AuthCookie {
     /// (`SetApplicationName`, or its content root); named `.AspNetCore.` + the escaped scheme.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for an empty scheme.
+    /// [`ArgumentError::EmptyScheme`] for an empty scheme.
     ///
     /// # Example
     /// See the [module documentation](self).
@@ -458,7 +502,7 @@ impl AuthCookie {
     /// key is the ring's default key at the ticket's `.issued` time (now, when it has none).
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] when the ticket cannot be written in this format (a Katana
+    /// [`Error::Ticket`] when the ticket cannot be written in this format (a Katana
     /// or Interop ticket of other than one identity, say); the protector's errors.
     ///
     /// # Example
@@ -468,10 +512,7 @@ impl AuthCookie {
             TicketFormat::Katana => katana::serialize(ticket),
             TicketFormat::Core => core_ticket::serialize(ticket),
             TicketFormat::Interop => core_ticket::serialize_interop(ticket),
-        }
-        .map_err(|_| {
-            Error::InvalidArgument("the ticket cannot be written in this cookie's format")
-        })?;
+        }?;
         let protected = match &self.protection {
             Protection::MachineKey(keys, purposes) => keys.protect(&bytes, purposes)?,
             // The default key is the one of the ticket's issue time (sign-in or renewal).
@@ -547,7 +588,7 @@ fn data_protector(
     discriminator: Option<&str>,
 ) -> Result<DataProtector, Error> {
     if scheme.is_empty() {
-        return Err(Error::InvalidArgument("the scheme is empty"));
+        return Err(ArgumentError::EmptyScheme.into());
     }
     let chain: Vec<String> = discriminator
         .map(str::to_owned)
@@ -617,10 +658,15 @@ impl LoginCookie for AuthCookie {
         c
     }
 
-    fn read(&self, cookies: &[(&str, &str)], now: OffsetDateTime) -> Result<Login, Error> {
+    fn read(
+        &self,
+        cookies: &mut dyn Iterator<Item = (&str, &str)>,
+        now: OffsetDateTime,
+    ) -> Result<Login, Error> {
+        let jar: Vec<(&str, &str)> = cookies.collect();
         let value = self
             .chunking
-            .join(cookies, &self.name)
+            .join(&jar, &self.name)
             .ok_or(Error::Unprotect)?;
         let ticket = self.unprotect(&value)?;
         if ticket.expires().is_some_and(|e| e < now) {
@@ -699,7 +745,7 @@ impl FormsCookie {
     /// let cfg = MachineKeyConfig::builder()
     ///     .validation_key("F5144F1A581A57BA3B60311AF7562A855998F7DD203CD8A71405599B980D8694B5C986C888BE4FC0E6571C2CE600D58CE82B8FA13106B17D77EA4CECDDBBEC1B")
     ///     .decryption_key("B47D3CD1E780CF30C739A080995B9B10B64354AA135A2D78")
-    ///     .validation("SHA1").decryption("AES").build()?;
+    ///     .validation(machinekey::config::ValidationAlgorithm::Sha1).decryption(machinekey::config::DecryptionAlgorithm::Aes).build()?;
     /// let forms = FormsCookie::new(&AppKeys::explicit(&cfg)?);
     /// assert_eq!(forms.cookie_name(), ".ASPXAUTH");
     /// # Ok::<(), machinekey::Error>(())
@@ -715,10 +761,46 @@ impl FormsCookie {
         }
     }
 
+    /// The `.ASPXAUTH` cookie of an application's `<forms>` settings: its name, protection,
+    /// timeout and sliding expiration.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::AppKeys;
+    /// use machinekey::config::stack::{ConfigFile, ConfigStack};
+    /// use machinekey::formats::auth_cookie::{FormsCookie, LoginCookie};
+    /// let site = ConfigFile::from_text(r#"<configuration><system.web>
+    ///   <machineKey validationKey="F5144F1A581A57BA3B60311AF7562A855998F7DD203CD8A71405599B980D8694B5C986C888BE4FC0E6571C2CE600D58CE82B8FA13106B17D77EA4CECDDBBEC1B"
+    ///     decryptionKey="B47D3CD1E780CF30C739A080995B9B10B64354AA135A2D78" />
+    ///   <authentication mode="Forms"><forms name=".SHOP" timeout="20" /></authentication>
+    /// </system.web></configuration>"#, "web.config");
+    /// let resolved = ConfigStack::new().site_web_config(site).resolve("/")?;
+    /// let forms = FormsCookie::from_settings(&AppKeys::explicit(&resolved.config)?, &resolved.forms);
+    /// assert_eq!(forms.cookie_name(), ".SHOP");
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    #[must_use]
+    pub fn from_settings(keys: &AppKeys, settings: &FormsSettings) -> Self {
+        Self {
+            keys: keys.clone(),
+            name: settings.name.clone(),
+            protection: settings.protection,
+            timeout: settings.timeout,
+            sliding: settings.sliding_expiration,
+        }
+    }
+
     /// Another cookie name (`<forms name>`).
     #[must_use]
     pub fn with_cookie_name(mut self, name: &str) -> Self {
         name.clone_into(&mut self.name);
+        self
+    }
+
+    /// Another `<forms protection>` (ignored in Framework45 mode).
+    #[must_use]
+    pub fn with_protection(mut self, protection: CookieProtection) -> Self {
+        self.protection = protection;
         self
     }
 
@@ -737,16 +819,6 @@ impl FormsCookie {
     }
 }
 
-/// A clock fixed at one instant, for the forms ticket's expiry check.
-#[derive(Debug)]
-struct At(OffsetDateTime);
-
-impl Clock for At {
-    fn now_ticks(&self) -> i64 {
-        crate::formats::forms_ticket::ticks_from_unix_seconds(self.0.unix_timestamp())
-    }
-}
-
 fn forms_to_ticket(t: &FormsAuthenticationTicket) -> AuthTicket {
     let mut identity = ClaimsIdentity::new("Forms");
     identity.claims.push(auth_ticket::Claim::name(&t.name));
@@ -756,18 +828,8 @@ fn forms_to_ticket(t: &FormsAuthenticationTicket) -> AuthTicket {
             .push(auth_ticket::Claim::new("userData", &t.user_data));
     }
     let mut ticket = AuthTicket::new("Forms", vec![identity]);
-    let at = |ticks: i64| {
-        OffsetDateTime::from_unix_timestamp(crate::formats::forms_ticket::unix_seconds_from_ticks(
-            ticks,
-        ))
-        .ok()
-    };
-    if let Some(i) = at(t.issue_date_ticks) {
-        ticket.properties.set_issued(i);
-    }
-    if let Some(e) = at(t.expiration_ticks) {
-        ticket.properties.set_expires(e);
-    }
+    ticket.properties.set_issued(t.issue_date);
+    ticket.properties.set_expires(t.expiration);
     if t.is_persistent {
         ticket.properties.set(auth_ticket::keys::PERSISTENT, "");
     }
@@ -785,17 +847,23 @@ impl LoginCookie for FormsCookie {
         c
     }
 
-    fn read(&self, cookies: &[(&str, &str)], now: OffsetDateTime) -> Result<Login, Error> {
-        let value = cookies
-            .iter()
-            .find(|(k, _)| *k == self.name)
-            .map(|(_, v)| *v)
-            .ok_or(Error::Unprotect)?;
-        let clock = At(now);
-        let policy = TicketValidation::default().with_clock(Arc::new(At(now)));
+    fn read(
+        &self,
+        cookies: &mut dyn Iterator<Item = (&str, &str)>,
+        now: OffsetDateTime,
+    ) -> Result<Login, Error> {
+        let mut value = None;
+        for (k, v) in cookies {
+            if k == self.name {
+                value = Some(v);
+                break;
+            }
+        }
+        let value = value.ok_or(Error::Unprotect)?;
+        let policy = TicketValidation::default().with_clock(Arc::new(FixedClock(now)));
         let forms = self.keys.decrypt_ticket(value, self.protection, &policy)?;
         let renewed = if self.sliding {
-            forms.renew_if_old(&clock).map(|t| forms_to_ticket(&t))
+            forms.renew_if_old(now).map(|t| forms_to_ticket(&t))
         } else {
             None
         };
@@ -806,17 +874,10 @@ impl LoginCookie for FormsCookie {
     }
 
     fn issue(&self, ticket: &AuthTicket, template: &SetCookie) -> Result<Vec<SetCookie>, Error> {
-        let name = ticket
-            .name()
-            .ok_or(Error::InvalidArgument("a forms ticket needs a name"))?;
+        let name = ticket.name().ok_or(ArgumentError::TicketWithoutName)?;
         let now = ticket.issued().unwrap_or_else(OffsetDateTime::now_utc);
         let lifetime = ticket.expires().map_or(self.timeout, |e| e - now);
-        let clock = At(now);
-        let mut forms = FormsAuthenticationTicket::new(
-            name,
-            core::time::Duration::try_from(lifetime).unwrap_or_default(),
-            &clock,
-        );
+        let mut forms = FormsAuthenticationTicket::new(name, now, lifetime);
         forms.is_persistent = ticket.is_persistent();
         let value = self.keys.encrypt_ticket(&forms, self.protection)?;
         let mut c = template.with_value(&value);

@@ -42,10 +42,10 @@ pub mod core;
 mod io;
 pub mod katana;
 
-use ::core::fmt;
-
 use serde::Serialize;
 use time::OffsetDateTime;
+
+pub use crate::error::TicketError;
 
 /// `ClaimTypes.Name`: the default name claim type.
 pub const DEFAULT_NAME_CLAIM_TYPE: &str =
@@ -364,40 +364,5 @@ impl Default for TicketLimits {
             max_entries: 10_000,
             max_decompressed: 1 << 20,
         }
-    }
-}
-
-/// Why bytes are not a ticket, and where.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub struct TicketError {
-    offset: usize,
-    reason: &'static str,
-}
-
-impl fmt::Display for TicketError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "authentication ticket, at byte {}: {}",
-            self.offset, self.reason
-        )
-    }
-}
-
-impl TicketError {
-    pub(crate) fn new(offset: usize, reason: &'static str) -> Self {
-        Self { offset, reason }
-    }
-
-    /// The byte offset of the field at fault (in the decompressed bytes for Katana).
-    #[must_use]
-    pub fn offset(&self) -> usize {
-        self.offset
-    }
-
-    /// What is wrong, in words.
-    #[must_use]
-    pub fn reason(&self) -> &'static str {
-        self.reason
     }
 }

@@ -2,37 +2,12 @@
 //! The payloads inside (role list, anonymous id) are returned as bytes.
 
 use super::AppKeys;
+pub use crate::config::forms::CookieProtection;
 use crate::crypto::encoding::{url_token_decode, url_token_encode};
 use crate::crypto::framework45::{Purpose, primary};
 use crate::crypto::legacy::IvType;
 use crate::error::Error;
-
-/// `<roleManager cookieProtection>` / `<anonymousIdentification cookieProtection>`, and
-/// `<forms protection>`. Ignored in Framework45 mode, where data is always encrypted and
-/// MACed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
-pub enum CookieProtection {
-    /// Sign, then encrypt (the default).
-    #[default]
-    All,
-    /// Sign only.
-    Validation,
-    /// Encrypt only (with default settings the ciphertext is still MACed).
-    Encryption,
-    /// Neither: the payload travels as is.
-    None,
-}
-
-impl CookieProtection {
-    pub(crate) fn signs(self) -> bool {
-        matches!(self, Self::All | Self::Validation)
-    }
-
-    pub(crate) fn encrypts(self) -> bool {
-        matches!(self, Self::All | Self::Encryption)
-    }
-}
+use crate::names::names;
 
 /// Which cookie.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -44,6 +19,11 @@ pub enum CookieKind {
     /// `AnonymousIdentificationModule.Ticket`.
     AnonymousId,
 }
+
+names!(CookieKind, "The cookie's default name.", {
+    Roles => ".ASPXROLES",
+    AnonymousId => ".ASPXANONYMOUS",
+});
 
 impl CookieKind {
     fn purpose(self) -> Purpose {

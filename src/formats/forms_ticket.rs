@@ -7,60 +7,40 @@
 //! upper-case hex; cookieless URLs use `UrlToken`.
 
 use std::sync::Arc;
-use std::time::Duration;
+
+use time::{Duration, OffsetDateTime};
 
 use super::AppKeys;
 use super::cookie::CookieProtection;
+use crate::clock::{
+    Clock, FILE_TIME_EPOCH_TICKS, SystemClock, from_dotnet_ticks, to_dotnet_ticks, truncate_to_tick,
+};
 use crate::config::CompatibilityMode;
 use crate::crypto::encoding::{from_hex, to_upper_hex, url_token_decode};
 use crate::crypto::framework45::{Purpose, primary};
-use crate::error::Error;
+use crate::error::{ArgumentError, Error};
 
-/// .NET ticks (100 ns since 0001-01-01) at the Unix epoch.
-pub const UNIX_EPOCH_TICKS: i64 = 621_355_968_000_000_000;
-/// .NET ticks at the FILETIME epoch (1601-01-01).
-const FILETIME_EPOCH_TICKS: i64 = 504_911_232_000_000_000;
 /// `FormsAuthentication.MAX_TICKET_LENGTH`, in characters of cookie text.
 pub const MAX_TICKET_LENGTH: usize = 4096;
-/// .NET ticks per second.
-pub const TICKS_PER_SECOND: i64 = 10_000_000;
-/// `DateTime.MaxValue.Ticks` (9999-12-31 23:59:59.9999999): no .NET date is later, so
-/// ASP.NET cannot read back a ticket that expires after it.
-pub const MAX_DATE_TICKS: i64 = 3_155_378_975_999_999_999;
 
-/// Converts Unix seconds to .NET ticks (saturating).
+/// A forms-authentication ticket (`System.Web.Security.FormsAuthenticationTicket`).
 ///
-/// # Example
-/// ```
-/// use machinekey::formats::forms_ticket::{ticks_from_unix_seconds, unix_seconds_from_ticks};
-/// assert_eq!(unix_seconds_from_ticks(ticks_from_unix_seconds(1_700_000_000)), 1_700_000_000);
-/// ```
-#[must_use]
-pub fn ticks_from_unix_seconds(seconds: i64) -> i64 {
-    seconds
-        .saturating_mul(TICKS_PER_SECOND)
-        .saturating_add(UNIX_EPOCH_TICKS)
-}
-
-/// Converts .NET ticks to Unix seconds (rounding toward negative infinity).
-#[must_use]
-pub fn unix_seconds_from_ticks(ticks: i64) -> i64 {
-    ticks
-        .saturating_sub(UNIX_EPOCH_TICKS)
-        .div_euclid(TICKS_PER_SECOND)
-}
-
-/// A forms-authentication ticket. Dates are UTC .NET ticks.
+/// Its dates are UTC instants; the binary layouts carry them as .NET ticks (100 ns), so a
+/// date is written rounded down to a whole tick (see [`clock`](crate::clock)), and one read
+/// back holds exactly what was written. The layout is closed (ASP.NET will not grow it), so
+/// the struct is built with a literal as well as with [`new`](Self::new).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct FormsAuthenticationTicket {
     /// `Version` (serialized as one byte).
     pub version: u8,
     /// `Name`, the user name.
     pub name: String,
-    /// `IssueDateUtc`, in .NET ticks.
-    pub issue_date_ticks: i64,
-    /// `ExpirationUtc`, in .NET ticks.
-    pub expiration_ticks: i64,
+    /// `IssueDateUtc`.
+    #[serde(with = "time::serde::rfc3339")]
+    pub issue_date: OffsetDateTime,
+    /// `ExpirationUtc`.
+    #[serde(with = "time::serde::rfc3339")]
+    pub expiration: OffsetDateTime,
     /// `IsPersistent`.
     pub is_persistent: bool,
     /// `UserData`.
@@ -85,6 +65,20 @@ impl Cursor<'_> {
         } else {
             Err(Error::Unprotect)
         }
+    }
+
+    /// A `DateTime` as its ticks (UTC); outside .NET's range it is no ticket.
+    fn ticks(&mut self) -> Result<OffsetDateTime, Error> {
+        from_dotnet_ticks(self.i64()?).ok_or(Error::Unprotect)
+    }
+
+    /// A `FILETIME` (UTC).
+    fn file_time(&mut self) -> Result<OffsetDateTime, Error> {
+        let ticks = self
+            .i64()?
+            .checked_add(FILE_TIME_EPOCH_TICKS)
+            .ok_or(Error::Unprotect)?;
+        from_dotnet_ticks(ticks).ok_or(Error::Unprotect)
     }
 
     fn i64(&mut self) -> Result<i64, Error> {
@@ -152,8 +146,10 @@ impl FormsAuthenticationTicket {
     /// # Example
     /// ```
     /// use machinekey::formats::forms_ticket::FormsAuthenticationTicket;
+    /// use machinekey::time::macros::datetime;
     /// let t = FormsAuthenticationTicket {
-    ///     version: 2, name: "alice".into(), issue_date_ticks: 1, expiration_ticks: 2,
+    ///     version: 2, name: "alice".into(),
+    ///     issue_date: datetime!(2024-01-01 0:00 UTC), expiration: datetime!(2024-01-01 0:30 UTC),
     ///     is_persistent: false, user_data: String::new(), cookie_path: "/".into(),
     /// };
     /// let bytes = t.serialize();
@@ -164,9 +160,9 @@ impl FormsAuthenticationTicket {
     #[must_use]
     pub fn serialize(&self) -> Vec<u8> {
         let mut out = vec![0x01, self.version];
-        out.extend_from_slice(&self.issue_date_ticks.to_le_bytes());
+        out.extend_from_slice(&to_dotnet_ticks(self.issue_date).to_le_bytes());
         out.push(0xFE);
-        out.extend_from_slice(&self.expiration_ticks.to_le_bytes());
+        out.extend_from_slice(&to_dotnet_ticks(self.expiration).to_le_bytes());
         out.push(u8::from(self.is_persistent));
         for s in [&self.name, &self.user_data, &self.cookie_path] {
             let units: Vec<u16> = s.encode_utf16().collect();
@@ -190,9 +186,9 @@ impl FormsAuthenticationTicket {
         let mut c = Cursor(bytes);
         c.require(0x01)?;
         let version = c.byte()?;
-        let issue_date_ticks = c.i64()?;
+        let issue_date = c.ticks()?;
         c.require(0xFE)?;
-        let expiration_ticks = c.i64()?;
+        let expiration = c.ticks()?;
         let is_persistent = c.bool()?;
         let name = c.counted_utf16()?;
         let user_data = c.counted_utf16()?;
@@ -204,8 +200,8 @@ impl FormsAuthenticationTicket {
         Ok(Self {
             version,
             name,
-            issue_date_ticks,
-            expiration_ticks,
+            issue_date,
+            expiration,
             is_persistent,
             user_data,
             cookie_path,
@@ -220,9 +216,10 @@ impl FormsAuthenticationTicket {
     /// # Example
     /// ```
     /// use machinekey::formats::forms_ticket::FormsAuthenticationTicket;
+    /// use machinekey::time::macros::datetime;
     /// let t = FormsAuthenticationTicket {
-    ///     version: 1, name: "bob".into(), issue_date_ticks: 638_000_000_000_000_000,
-    ///     expiration_ticks: 638_000_100_000_000_000, is_persistent: true,
+    ///     version: 1, name: "bob".into(), issue_date: datetime!(2022-09-22 16:53:20 UTC),
+    ///     expiration: datetime!(2022-09-22 19:40 UTC), is_persistent: true,
     ///     user_data: "x".into(), cookie_path: "/".into(),
     /// };
     /// let bytes = t.serialize_legacy([0; 8]);
@@ -238,19 +235,10 @@ impl FormsAuthenticationTicket {
             out.extend_from_slice(&[0, 0]);
         };
         nul_string(&mut out, &self.name);
-        out.extend_from_slice(
-            &self
-                .issue_date_ticks
-                .saturating_sub(FILETIME_EPOCH_TICKS)
-                .to_le_bytes(),
-        );
+        let file_time = |t| to_dotnet_ticks(t).saturating_sub(FILE_TIME_EPOCH_TICKS);
+        out.extend_from_slice(&file_time(self.issue_date).to_le_bytes());
         out.push(u8::from(self.is_persistent));
-        out.extend_from_slice(
-            &self
-                .expiration_ticks
-                .saturating_sub(FILETIME_EPOCH_TICKS)
-                .to_le_bytes(),
-        );
+        out.extend_from_slice(&file_time(self.expiration).to_le_bytes());
         nul_string(&mut out, &self.user_data);
         nul_string(&mut out, &self.cookie_path);
         out
@@ -268,15 +256,9 @@ impl FormsAuthenticationTicket {
         let mut c = Cursor(bytes.get(8..).ok_or(Error::Unprotect)?);
         let version = c.byte()?;
         let name = c.nul_utf16()?;
-        let issue_date_ticks = c
-            .i64()?
-            .checked_add(FILETIME_EPOCH_TICKS)
-            .ok_or(Error::Unprotect)?;
+        let issue_date = c.file_time()?;
         let is_persistent = c.byte()? != 0;
-        let expiration_ticks = c
-            .i64()?
-            .checked_add(FILETIME_EPOCH_TICKS)
-            .ok_or(Error::Unprotect)?;
+        let expiration = c.file_time()?;
         let user_data = c.nul_utf16()?;
         let cookie_path = c.nul_utf16()?;
         if !c.0.is_empty() {
@@ -285,94 +267,90 @@ impl FormsAuthenticationTicket {
         Ok(Self {
             version,
             name,
-            issue_date_ticks,
-            expiration_ticks,
+            issue_date,
+            expiration,
             is_persistent,
             user_data,
             cookie_path,
         })
     }
 
-    /// A fresh ticket as `FormsAuthentication.SetAuthCookie` issues it: version 2, issued now
-    /// by `clock`, expiring `lifetime` later (the `<forms timeout>`), not persistent, no user
-    /// data, cookie path `/`. Set the other fields on the returned value.
+    /// A fresh ticket as `FormsAuthentication.SetAuthCookie` issues it: version 2, issued
+    /// at `now` (to the tick), expiring `lifetime` later (the `<forms timeout>`), not
+    /// persistent, no user data, cookie path `/`. Set the other fields on the returned
+    /// value.
     ///
-    /// A lifetime that ends after .NET's last date ([`MAX_DATE_TICKS`]) is not clamped:
+    /// A lifetime that ends after .NET's last date is not clamped:
     /// [`AppKeys::encrypt_ticket`] refuses such a ticket, as `DateTime.AddMinutes` would
     /// throw in ASP.NET.
     ///
     /// # Example
     /// ```
-    /// use std::time::Duration;
     /// use machinekey::FormsAuthenticationTicket;
-    /// use machinekey::formats::forms_ticket::SystemClock;
-    /// let mut t = FormsAuthenticationTicket::new("alice", Duration::from_secs(30 * 60), &SystemClock);
+    /// use machinekey::time::{Duration, OffsetDateTime};
+    /// let mut t = FormsAuthenticationTicket::new("alice", OffsetDateTime::now_utc(), Duration::minutes(30));
     /// t.user_data = "admin".into();
-    /// assert_eq!(t.expiration_ticks - t.issue_date_ticks, 30 * 60 * 10_000_000);
+    /// assert_eq!(t.expiration - t.issue_date, Duration::minutes(30));
     /// ```
     #[must_use]
-    pub fn new(name: &str, lifetime: Duration, clock: &dyn Clock) -> Self {
-        let now = clock.now_ticks();
+    pub fn new(name: &str, now: OffsetDateTime, lifetime: Duration) -> Self {
+        let issued = truncate_to_tick(now);
         Self {
             version: 2,
             name: name.to_owned(),
-            issue_date_ticks: now,
-            expiration_ticks: now.saturating_add(duration_ticks(lifetime)),
+            issue_date: issued,
+            expiration: issued.saturating_add(lifetime),
             is_persistent: false,
             user_data: String::new(),
             cookie_path: "/".to_owned(),
         }
     }
 
-    /// The same ticket issued again now, for the same lifetime (what
+    /// The ticket's lifetime: from issue to expiration.
+    #[must_use]
+    pub fn lifetime(&self) -> Duration {
+        self.expiration - self.issue_date
+    }
+
+    /// The same ticket issued again at `now`, for the same lifetime (what
     /// `FormsAuthentication.RenewTicketIfOld` returns when it renews).
     ///
     /// # Example
     /// ```
-    /// # use std::time::Duration;
     /// # use machinekey::FormsAuthenticationTicket;
-    /// use machinekey::formats::forms_ticket::Clock;
-    /// #[derive(Debug)]
-    /// struct At(i64);
-    /// impl Clock for At { fn now_ticks(&self) -> i64 { self.0 } }
-    /// let t = FormsAuthenticationTicket::new("alice", Duration::from_secs(60), &At(1_000_000_000));
-    /// let r = t.renewed(&At(1_000_000_000 + 400_000_000));
-    /// assert_eq!(r.issue_date_ticks, 1_400_000_000);
-    /// assert_eq!(r.expiration_ticks - r.issue_date_ticks, 600_000_000);
+    /// use machinekey::time::{Duration, macros::datetime};
+    /// let t = FormsAuthenticationTicket::new("alice", datetime!(2024-01-01 0:00 UTC), Duration::minutes(1));
+    /// let r = t.renewed(datetime!(2024-01-01 0:00:40 UTC));
+    /// assert_eq!(r.issue_date, datetime!(2024-01-01 0:00:40 UTC));
+    /// assert_eq!(r.lifetime(), Duration::minutes(1));
     /// ```
     #[must_use]
-    pub fn renewed(&self, clock: &dyn Clock) -> Self {
-        let now = clock.now_ticks();
-        let lifetime = self.expiration_ticks.saturating_sub(self.issue_date_ticks);
+    pub fn renewed(&self, now: OffsetDateTime) -> Self {
+        let issued = truncate_to_tick(now);
         Self {
-            issue_date_ticks: now,
-            expiration_ticks: now.saturating_add(lifetime),
+            issue_date: issued,
+            expiration: issued.saturating_add(self.lifetime()),
             ..self.clone()
         }
     }
 
-    /// Sliding expiration, as `FormsAuthentication.RenewTicketIfOld` decides it: a renewed
-    /// ticket once the time left is no longer than the time elapsed since issue (half the
-    /// lifetime gone), else `None` (keep the cookie as it is).
+    /// Sliding expiration, as `FormsAuthentication.RenewTicketIfOld` decides it: a ticket
+    /// renewed at `now` once the time left is no longer than the time elapsed since issue
+    /// (half the lifetime gone), else `None` (keep the cookie as it is).
     ///
     /// # Example
     /// ```
-    /// # use std::time::Duration;
     /// # use machinekey::FormsAuthenticationTicket;
-    /// # use machinekey::formats::forms_ticket::Clock;
-    /// # #[derive(Debug)]
-    /// # struct At(i64);
-    /// # impl Clock for At { fn now_ticks(&self) -> i64 { self.0 } }
-    /// let t = FormsAuthenticationTicket::new("alice", Duration::from_secs(60), &At(0));
-    /// assert!(t.renew_if_old(&At(200_000_000)).is_none()); // 20 s of 60 gone
-    /// assert!(t.renew_if_old(&At(300_000_000)).is_some()); // half gone
+    /// use machinekey::time::{Duration, macros::datetime};
+    /// let t = FormsAuthenticationTicket::new("alice", datetime!(2024-01-01 0:00 UTC), Duration::minutes(1));
+    /// assert!(t.renew_if_old(datetime!(2024-01-01 0:00:20 UTC)).is_none()); // 20 s of 60 gone
+    /// assert!(t.renew_if_old(datetime!(2024-01-01 0:00:30 UTC)).is_some()); // half gone
     /// ```
     #[must_use]
-    pub fn renew_if_old(&self, clock: &dyn Clock) -> Option<Self> {
-        let now = clock.now_ticks();
-        let elapsed = now.saturating_sub(self.issue_date_ticks);
-        let left = self.expiration_ticks.saturating_sub(now);
-        (left <= elapsed).then(|| self.renewed(clock))
+    pub fn renew_if_old(&self, now: OffsetDateTime) -> Option<Self> {
+        let elapsed = now - self.issue_date;
+        let left = self.expiration - now;
+        (left <= elapsed).then(|| self.renewed(now))
     }
 
     /// Reads either layout (v1, else pre-2011), for callers that do not know the
@@ -383,46 +361,22 @@ impl FormsAuthenticationTicket {
         Self::deserialize(bytes).or_else(|_| Self::deserialize_legacy(bytes))
     }
 
-    /// Whether the ticket has expired at `now` (UTC ticks) under `policy`.
+    /// Whether the ticket has expired at `now` under `policy` (its clock skew; its clock is
+    /// not asked).
     ///
     /// # Example
     /// ```
-    /// # use machinekey::formats::forms_ticket::{FormsAuthenticationTicket, TicketValidation};
-    /// # let t = FormsAuthenticationTicket { version: 2, name: "a".into(), issue_date_ticks: 0,
-    /// #     expiration_ticks: 100, is_persistent: false, user_data: String::new(), cookie_path: "/".into() };
-    /// assert!(!t.is_expired(99, &TicketValidation::default()));
-    /// assert!(t.is_expired(101, &TicketValidation::default()));
-    /// assert!(!t.is_expired(101, &TicketValidation::default().with_clock_skew(std::time::Duration::from_micros(1))));
+    /// # use machinekey::{FormsAuthenticationTicket, TicketValidation};
+    /// use machinekey::time::{Duration, macros::datetime};
+    /// let t = FormsAuthenticationTicket::new("a", datetime!(2024-01-01 0:00 UTC), Duration::minutes(30));
+    /// let policy = TicketValidation::default();
+    /// assert!(!t.is_expired(datetime!(2024-01-01 0:29 UTC), &policy));
+    /// assert!(t.is_expired(datetime!(2024-01-01 0:31 UTC), &policy));
+    /// assert!(!t.is_expired(datetime!(2024-01-01 0:31 UTC), &policy.with_clock_skew(Duration::minutes(2))));
     /// ```
     #[must_use]
-    pub fn is_expired(&self, now_ticks: i64, policy: &TicketValidation) -> bool {
-        self.expiration_ticks
-            .saturating_add(policy.clock_skew_ticks)
-            < now_ticks
-    }
-}
-
-/// A .NET `TimeSpan` in ticks (saturating).
-fn duration_ticks(d: Duration) -> i64 {
-    i64::try_from(d.as_nanos() / 100).unwrap_or(i64::MAX)
-}
-
-/// A source of the current time, as UTC .NET ticks (injectable for tests and simulations).
-pub trait Clock: Send + Sync + core::fmt::Debug {
-    /// The current UTC time in .NET ticks.
-    fn now_ticks(&self) -> i64;
-}
-
-/// The system clock.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now_ticks(&self) -> i64 {
-        let since = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default();
-        duration_ticks(since).saturating_add(UNIX_EPOCH_TICKS)
+    pub fn is_expired(&self, now: OffsetDateTime, policy: &TicketValidation) -> bool {
+        self.expiration.saturating_add(policy.clock_skew) < now
     }
 }
 
@@ -433,11 +387,10 @@ impl Clock for SystemClock {
 /// # Example
 /// ```
 /// use std::sync::Arc;
-/// use std::time::Duration;
-/// use machinekey::TicketValidation;
-/// use machinekey::formats::forms_ticket::SystemClock;
+/// use machinekey::{SystemClock, TicketValidation};
+/// use machinekey::time::Duration;
 /// let lenient = TicketValidation::default()
-///     .with_clock_skew(Duration::from_secs(60))
+///     .with_clock_skew(Duration::minutes(1))
 ///     .with_clock(Arc::new(SystemClock));
 /// assert!(lenient.require_not_expired);
 /// ```
@@ -446,8 +399,8 @@ impl Clock for SystemClock {
 pub struct TicketValidation {
     /// Refuse expired tickets. Defaults to `true`.
     pub require_not_expired: bool,
-    /// Tolerance added to the expiration, in ticks. Defaults to `0`, as ASP.NET has none.
-    pub clock_skew_ticks: i64,
+    /// Tolerance added to the expiration. Defaults to zero, as ASP.NET has none.
+    pub clock_skew: Duration,
     /// Where "now" comes from. Defaults to [`SystemClock`].
     pub clock: Arc<dyn Clock>,
 }
@@ -456,7 +409,7 @@ impl Default for TicketValidation {
     fn default() -> Self {
         Self {
             require_not_expired: true,
-            clock_skew_ticks: 0,
+            clock_skew: Duration::ZERO,
             clock: Arc::new(SystemClock),
         }
     }
@@ -474,7 +427,7 @@ impl TicketValidation {
     /// The same policy with `skew` of tolerance after the expiration.
     #[must_use]
     pub fn with_clock_skew(mut self, skew: Duration) -> Self {
-        self.clock_skew_ticks = duration_ticks(skew);
+        self.clock_skew = skew;
         self
     }
 
@@ -525,22 +478,20 @@ impl AppKeys {
     ///
     /// Refuses what ASP.NET would refuse on the way back, so a cookie this returns can be
     /// read: dates outside .NET's `DateTime` range (before year 1 or after
-    /// [`MAX_DATE_TICKS`]), and cookie text over [`MAX_TICKET_LENGTH`] characters
+    /// [`MAX_DATE_TICKS`](crate::clock::MAX_DATE_TICKS)), and cookie text over [`MAX_TICKET_LENGTH`] characters
     /// (`FormsAuthentication.Decrypt` rejects it; a long name or user data gets there).
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for a date out of range; [`Error::TooLong`] for cookie text
+    /// [`ArgumentError::TicketDateOutOfRange`] for a date out of range; [`Error::TooLong`] for cookie text
     /// over the limit; the stack's configuration error; [`Error::Random`].
     ///
     /// # Example
     /// ```
-    /// use std::time::Duration;
-    /// use machinekey::{AppKeys, FormsAuthenticationTicket, MachineKeyConfig, TicketValidation};
-    /// use machinekey::formats::cookie::CookieProtection;
-    /// use machinekey::formats::forms_ticket::SystemClock;
+    /// use machinekey::{AppKeys, CookieProtection, FormsAuthenticationTicket, MachineKeyConfig, TicketValidation};
+    /// use machinekey::time::{Duration, OffsetDateTime};
     /// # let cfg = MachineKeyConfig::builder().validation_key(&"AB".repeat(64)).decryption_key(&"CD".repeat(32)).build()?;
     /// let keys = AppKeys::explicit(&cfg)?;
-    /// let ticket = FormsAuthenticationTicket::new("alice", Duration::from_secs(1800), &SystemClock);
+    /// let ticket = FormsAuthenticationTicket::new("alice", OffsetDateTime::now_utc(), Duration::minutes(30));
     /// let cookie = keys.encrypt_ticket(&ticket, CookieProtection::All)?;
     /// let read = keys.decrypt_ticket(&cookie, CookieProtection::All, &TicketValidation::default())?;
     /// assert_eq!(read, ticket);
@@ -551,11 +502,9 @@ impl AppKeys {
         ticket: &FormsAuthenticationTicket,
         protection: CookieProtection,
     ) -> Result<String, Error> {
-        for ticks in [ticket.issue_date_ticks, ticket.expiration_ticks] {
-            if !(0..=MAX_DATE_TICKS).contains(&ticks) {
-                return Err(Error::InvalidArgument(
-                    "ticket dates must lie within .NET's DateTime range (years 1 to 9999)",
-                ));
+        for date in [ticket.issue_date, ticket.expiration] {
+            if from_dotnet_ticks(to_dotnet_ticks(date)).is_none() {
+                return Err(ArgumentError::TicketDateOutOfRange.into());
             }
         }
         let bytes = self.ticket_bytes(ticket, protection)?;
@@ -580,24 +529,20 @@ impl AppKeys {
     /// case, else `UrlToken`; 1 to 4096 characters.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for empty or over-long text; [`Error::Malformed`] if it is
+    /// [`ArgumentError::TicketLength`] for empty or over-long text; [`Error::Malformed`] if it is
     /// neither hex nor `UrlToken`; [`Error::Unprotect`] if it does not verify or parse;
     /// [`Error::TicketExpired`] if it verified but has expired under `validation`.
     ///
     /// # Example
     /// ```
-    /// use machinekey::{AppKeys, Error, FormsAuthenticationTicket, MachineKeyConfig, TicketValidation};
-    /// use machinekey::formats::cookie::CookieProtection;
+    /// use machinekey::{AppKeys, CookieProtection, Error, FormsAuthenticationTicket, MachineKeyConfig, TicketValidation};
+    /// use machinekey::time::{Duration, macros::datetime};
     /// # let cfg = MachineKeyConfig::builder().validation_key(&"AB".repeat(64)).decryption_key(&"CD".repeat(32)).build()?;
     /// # let keys = AppKeys::explicit(&cfg)?;
-    /// let old = FormsAuthenticationTicket {
-    ///     version: 2, name: "alice".into(), issue_date_ticks: 630_000_000_000_000_000,
-    ///     expiration_ticks: 630_000_018_000_000_000, is_persistent: false,
-    ///     user_data: String::new(), cookie_path: "/".into(),
-    /// };
+    /// let old = FormsAuthenticationTicket::new("alice", datetime!(1997-05-01 10:00 UTC), Duration::minutes(30));
     /// let cookie = keys.encrypt_ticket(&old, CookieProtection::All)?;
     /// let result = keys.decrypt_ticket(&cookie, CookieProtection::All, &TicketValidation::default());
-    /// assert_eq!(result, Err(Error::TicketExpired));
+    /// assert!(matches!(result, Err(Error::TicketExpired)));
     /// let read = keys.decrypt_ticket(&cookie, CookieProtection::All, &TicketValidation::default().ignoring_expiry())?;
     /// assert_eq!(read, old);
     /// # Ok::<(), machinekey::Error>(())
@@ -609,9 +554,7 @@ impl AppKeys {
         validation: &TicketValidation,
     ) -> Result<FormsAuthenticationTicket, Error> {
         let ticket = self.decrypt_ticket_without_expiry_check(text, protection)?;
-        if validation.require_not_expired
-            && ticket.is_expired(validation.clock.now_ticks(), validation)
-        {
+        if validation.require_not_expired && ticket.is_expired(validation.clock.now(), validation) {
             return Err(Error::TicketExpired);
         }
         Ok(ticket)
@@ -632,7 +575,10 @@ impl AppKeys {
         protection: CookieProtection,
     ) -> Result<FormsAuthenticationTicket, Error> {
         if text.is_empty() || text.chars().count() > MAX_TICKET_LENGTH {
-            return Err(Error::InvalidArgument("a ticket is 1 to 4096 characters"));
+            return Err(ArgumentError::TicketLength {
+                len: text.chars().count(),
+            }
+            .into());
         }
         let blob = match from_hex(text) {
             Ok(bytes) => bytes,
@@ -649,59 +595,39 @@ impl AppKeys {
 }
 
 impl crate::config::stack::FormsSettings {
-    /// The cookie protection `<forms protection>` sets (Framework45 mode ignores it).
+    /// A ticket as `FormsAuthentication.SetAuthCookie` issues it under these settings at
+    /// `now`: `timeout` of life and the cookie `path`.
     ///
     /// # Example
     /// ```
-    /// use machinekey::CookieProtection;
-    /// use machinekey::config::stack::FormsSettings;
-    /// assert_eq!(FormsSettings::default().cookie_protection(), CookieProtection::All);
-    /// ```
-    #[must_use]
-    pub fn cookie_protection(&self) -> CookieProtection {
-        use crate::config::stack::FormsProtection;
-        match self.protection {
-            FormsProtection::None => CookieProtection::None,
-            FormsProtection::Encryption => CookieProtection::Encryption,
-            FormsProtection::Validation => CookieProtection::Validation,
-            _ => CookieProtection::All,
-        }
-    }
-
-    /// A ticket as `FormsAuthentication.SetAuthCookie` issues it under these settings:
-    /// `timeout` minutes of life and the cookie `path`.
-    ///
-    /// # Example
-    /// ```
-    /// use machinekey::SystemClock;
     /// use machinekey::config::stack::{ConfigFile, ConfigStack};
-    /// let site = ConfigFile::from_text("web.config", r#"<configuration><system.web>
+    /// use machinekey::time::{Duration, OffsetDateTime};
+    /// let site = ConfigFile::from_text(r#"<configuration><system.web>
     ///   <authentication mode="Forms"><forms timeout="20" path="/shop" /></authentication>
-    /// </system.web></configuration>"#);
+    /// </system.web></configuration>"#, "web.config");
     /// let forms = ConfigStack::new().site_web_config(site).resolve("/")?.forms;
-    /// let t = forms.new_ticket("alice", &SystemClock);
-    /// assert_eq!((t.expiration_ticks - t.issue_date_ticks, t.cookie_path.as_str()), (20 * 60 * 10_000_000, "/shop"));
+    /// let t = forms.new_ticket("alice", OffsetDateTime::now_utc());
+    /// assert_eq!((t.lifetime(), t.cookie_path.as_str()), (Duration::minutes(20), "/shop"));
     /// # Ok::<(), machinekey::ConfigError>(())
     /// ```
     #[must_use]
-    pub fn new_ticket(&self, name: &str, clock: &dyn Clock) -> FormsAuthenticationTicket {
-        let lifetime = Duration::from_secs(self.timeout_minutes.saturating_mul(60));
-        let mut ticket = FormsAuthenticationTicket::new(name, lifetime, clock);
+    pub fn new_ticket(&self, name: &str, now: OffsetDateTime) -> FormsAuthenticationTicket {
+        let mut ticket = FormsAuthenticationTicket::new(name, now, self.timeout);
         ticket.cookie_path.clone_from(&self.path);
         ticket
     }
 
-    /// What `FormsAuthenticationModule` does with a ticket that verified on a request: with
-    /// `slidingExpiration`, a renewed ticket once half its life is gone
+    /// What `FormsAuthenticationModule` does with a ticket that verified on a request at
+    /// `now`: with `slidingExpiration`, a renewed ticket once half its life is gone
     /// ([`FormsAuthenticationTicket::renew_if_old`]); otherwise `None`.
     #[must_use]
     pub fn renew_on_request(
         &self,
         ticket: &FormsAuthenticationTicket,
-        clock: &dyn Clock,
+        now: OffsetDateTime,
     ) -> Option<FormsAuthenticationTicket> {
         if self.sliding_expiration {
-            ticket.renew_if_old(clock)
+            ticket.renew_if_old(now)
         } else {
             None
         }

@@ -26,6 +26,8 @@ mod walk;
 
 use serde::Serialize;
 
+pub use crate::error::NrbfError;
+
 /// The `SerializedStreamHeader` `BinaryFormatter` writes: root 1, header -1, version 1.0.
 pub const STREAM_HEADER: [u8; 17] = [
     0, 1, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 1, 0, 0, 0, 0, 0, 0, 0,
@@ -52,6 +54,7 @@ pub struct Stream {
 
 /// One class record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Class {
     /// The class name as written (generic arguments and all).
     pub name: String,
@@ -59,28 +62,6 @@ pub struct Class {
     pub library: Option<String>,
     /// Member names.
     pub members: Vec<String>,
-}
-
-/// Why a stream could not be read to its end, and where.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("BinaryFormatter data, at byte {offset}: {reason}")]
-pub struct NrbfError {
-    offset: usize,
-    reason: &'static str,
-}
-
-impl NrbfError {
-    /// The byte offset (from the stream header) of the record or field at fault.
-    #[must_use]
-    pub fn offset(&self) -> usize {
-        self.offset
-    }
-
-    /// What is wrong, in words.
-    #[must_use]
-    pub fn reason(&self) -> &'static str {
-        self.reason
-    }
 }
 
 /// Reads a whole stream, from its header to `MessageEnd` (bytes after it are ignored, as

@@ -1,7 +1,38 @@
 //! The identity of a Web Forms page: what its ViewState is bound to (`ObjectStateFormatter`, `HiddenFieldPageStatePersister`).
 
-use crate::error::Error;
+use crate::config::RuntimeSettings;
+use crate::error::{ArgumentError, Error};
 use crate::keys::string_hash::{frozen_hash_ignore_case, invariant_ignore_case_hash};
+use crate::names::names;
+
+/// Which string hash gives a page's `__VIEWSTATEGENERATOR`: what
+/// `aspnet:UseRandomizedStringHashAlgorithm` decides (`ObjectStateFormatter`,
+/// `StringUtil.GetNonRandomizedHashCode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum GeneratorHash {
+    /// `StringComparer.InvariantCultureIgnoreCase` (the default).
+    #[default]
+    InvariantIgnoreCase,
+    /// With `aspnet:UseRandomizedStringHashAlgorithm=true`: the frozen 32-bit
+    /// `String.GetHashCode` of the lower-cased string.
+    Frozen,
+}
+
+names!(GeneratorHash, "The hash, in words.", {
+    InvariantIgnoreCase => "InvariantCultureIgnoreCase",
+    Frozen => "frozen String.GetHashCode (UseRandomizedStringHashAlgorithm)",
+});
+
+impl From<&RuntimeSettings> for GeneratorHash {
+    /// The hash `aspnet:UseRandomizedStringHashAlgorithm` picks.
+    fn from(runtime: &RuntimeSettings) -> Self {
+        if runtime.use_randomized_string_hash_algorithm {
+            Self::Frozen
+        } else {
+            Self::InvariantIgnoreCase
+        }
+    }
+}
 
 /// A page: its `TemplateSourceDirectory` and compiled type name (which give the
 /// `__VIEWSTATEGENERATOR` and the Framework45 purposes), or just a generator value read
@@ -9,11 +40,11 @@ use crate::keys::string_hash::{frozen_hash_ignore_case, invariant_ignore_case_ha
 ///
 /// # Example
 /// ```
-/// use machinekey::formats::Page;
+/// use machinekey::formats::{GeneratorHash, Page};
 /// let page = Page::from_path("/mac/vsk/test/default.aspx", "/mac/vsk")?;
 /// assert_eq!(page.template_source_directory(), Some("/mac/vsk/test"));
 /// assert_eq!(page.type_name(), Some("test_default_aspx"));
-/// assert_eq!(page.generator(false)?, 0x2037_ECEB);
+/// assert_eq!(page.generator(GeneratorHash::default())?, 0x2037_ECEB);
 /// # Ok::<(), machinekey::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -79,23 +110,21 @@ impl Page {
     /// `_` (`sub_default_aspx`).
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] if the path does not name a page inside the application.
+    /// [`ArgumentError::PagePath`] if the path does not name a page;
+    /// [`ArgumentError::PageOutsideApplication`] if it is not inside the application.
     ///
     /// # Example
     /// ```
-    /// use machinekey::formats::Page;
+    /// use machinekey::formats::{GeneratorHash, Page};
     /// let page = Page::from_path("http://10.1.1.43/default2.aspx?x=1", "/")?;
-    /// assert_eq!(format!("{:08X}", page.generator(false)?), "9BD98A7D");
+    /// assert_eq!(format!("{:08X}", page.generator(GeneratorHash::default())?), "9BD98A7D");
     /// assert!(Page::from_path("/other/a.aspx", "/MyApp").is_err());
     /// # Ok::<(), machinekey::Error>(())
     /// ```
     pub fn from_path(request_path: &str, app_path: &str) -> Result<Self, Error> {
-        let bad = |why| Error::InvalidArgument(why);
         let path = self::request_path(request_path);
         if !path.starts_with('/') || path.ends_with('/') {
-            return Err(bad(
-                "a page path starts with '/' and names a page, e.g. /MyApp/default.aspx",
-            ));
+            return Err(ArgumentError::PagePath.into());
         }
         let app = app_path.trim_end_matches('/');
         let relative = if app.is_empty() {
@@ -106,7 +135,7 @@ impl Page {
                 .and_then(|_| path.get(app.len()..))
                 .and_then(|rest| rest.strip_prefix('/'))
         }
-        .ok_or_else(|| bad("the page path is not inside the application path"))?;
+        .ok_or(ArgumentError::PageOutsideApplication)?;
         let directory = match path.rfind('/') {
             Some(0) | None => "/",
             Some(i) => path.get(..i).unwrap_or("/"),
@@ -174,8 +203,8 @@ impl Page {
     ///
     /// # Example
     /// ```
-    /// use machinekey::formats::Page;
-    /// let generator = Page::from_path("/mac/vsk/test/default.aspx", "/mac/vsk")?.generator(false)?;
+    /// use machinekey::formats::{GeneratorHash, Page};
+    /// let generator = Page::from_path("/mac/vsk/test/default.aspx", "/mac/vsk")?.generator(GeneratorHash::default())?;
     /// assert_eq!(Page::app_paths_for_generator("http://host/mac/vsk/test/default.aspx", generator), ["/mac/vsk"]);
     /// # Ok::<(), machinekey::Error>(())
     /// ```
@@ -185,7 +214,7 @@ impl Page {
             .into_iter()
             .filter(|app| {
                 Self::from_path(request_path, app)
-                    .and_then(|page| page.generator(false))
+                    .and_then(|page| page.generator(GeneratorHash::default()))
                     .is_ok_and(|g| g == generator)
             })
             .collect()
@@ -196,8 +225,8 @@ impl Page {
     ///
     /// # Example
     /// ```
-    /// use machinekey::formats::Page;
-    /// assert_eq!(Page::new("/", "default_aspx").generator(false)?, 0xCA0B_0334);
+    /// use machinekey::formats::{GeneratorHash, Page};
+    /// assert_eq!(Page::new("/", "default_aspx").generator(GeneratorHash::default())?, 0xCA0B_0334);
     /// # Ok::<(), machinekey::Error>(())
     /// ```
     #[must_use]
@@ -215,9 +244,9 @@ impl Page {
     ///
     /// # Example
     /// ```
-    /// use machinekey::formats::Page;
+    /// use machinekey::formats::{GeneratorHash, Page};
     /// let page = Page::from_generator(0xEDD8_C9AE);
-    /// assert_eq!(page.legacy_modifier(false)?, vec![0xAE, 0xC9, 0xD8, 0xED]);
+    /// assert_eq!(page.legacy_modifier(GeneratorHash::default())?, vec![0xAE, 0xC9, 0xD8, 0xED]);
     /// assert!(page.purposes().is_err());
     /// # Ok::<(), machinekey::Error>(())
     /// ```
@@ -259,31 +288,30 @@ impl Page {
     fn names(&self) -> Result<(&str, &str), Error> {
         match (&self.template_source_directory, &self.type_name) {
             (Some(d), Some(t)) => Ok((d, t)),
-            _ => Err(Error::InvalidArgument(
-                "this needs the page's directory and type name, not just a generator",
-            )),
+            _ => Err(ArgumentError::PageWithoutNames.into()),
         }
     }
 
     /// The `__VIEWSTATEGENERATOR` value: `hash(TemplateSourceDirectory) + hash(type name)`
-    /// as a `u32` (`ObjectStateFormatter`, `HiddenFieldPageStatePersister`), with the `InvariantCultureIgnoreCase` hash, or the frozen
-    /// hash when `randomized_hash` (`aspnet:UseRandomizedStringHashAlgorithm`) is set.
+    /// as a `u32` (`ObjectStateFormatter`, `HiddenFieldPageStatePersister`), with `hash`
+    /// (`GeneratorHash::default()` unless the application sets
+    /// `aspnet:UseRandomizedStringHashAlgorithm`; `GeneratorHash::from(config.runtime())`
+    /// picks it).
     ///
     /// # Errors
     /// [`Error::StringHash`] for a character the crate cannot weigh;
-    /// [`Error::InvalidArgument`] without names or generator.
+    /// [`ArgumentError::PageWithoutNames`] without names or generator.
     ///
     /// # Example
     /// See [`Page`].
-    pub fn generator(&self, randomized_hash: bool) -> Result<u32, Error> {
+    pub fn generator(&self, hash: GeneratorHash) -> Result<u32, Error> {
         if let Some(g) = self.generator {
             return Ok(g);
         }
         let (dir, name) = self.names()?;
-        let hash = if randomized_hash {
-            frozen_hash_ignore_case
-        } else {
-            invariant_ignore_case_hash
+        let hash = match hash {
+            GeneratorHash::Frozen => frozen_hash_ignore_case,
+            GeneratorHash::InvariantIgnoreCase => invariant_ignore_case_hash,
         };
         let sum = hash(dir)?.wrapping_add(hash(name)?);
         Ok(u32::from_ne_bytes(sum.to_ne_bytes()))
@@ -297,8 +325,8 @@ impl Page {
     ///
     /// # Example
     /// See [`from_generator`](Self::from_generator).
-    pub fn legacy_modifier(&self, randomized_hash: bool) -> Result<Vec<u8>, Error> {
-        let mut out = self.generator(randomized_hash)?.to_le_bytes().to_vec();
+    pub fn legacy_modifier(&self, hash: GeneratorHash) -> Result<Vec<u8>, Error> {
+        let mut out = self.generator(hash)?.to_le_bytes().to_vec();
         if let Some(key) = &self.view_state_user_key {
             out.extend(key.encode_utf16().flat_map(u16::to_le_bytes));
         }
@@ -309,7 +337,7 @@ impl Page {
     /// `Type: <UPPER>`, and `ViewStateUserKey: <value>` (not upper-cased) if set.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for a page known only by its generator.
+    /// [`ArgumentError::PageWithoutNames`] for a page known only by its generator.
     ///
     /// # Example
     /// ```

@@ -7,6 +7,7 @@ use crate::crypto::encoding::{url_token_decode, url_token_encode};
 use crate::crypto::framework45::{Purpose, primary};
 use crate::crypto::legacy::IvType;
 use crate::error::Error;
+use crate::names::names;
 
 /// What a protected string is for (only Framework45 tells them apart).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -19,6 +20,12 @@ pub enum ResourceKind {
     /// `__PREVIOUSPAGE` (`WebForms.Page.PreviousPageID`).
     PreviousPage,
 }
+
+names!(ResourceKind, "The name, in words.", {
+    WebResource => "WebResource.axd",
+    ScriptResource => "ScriptResource.axd",
+    PreviousPage => "__PREVIOUSPAGE",
+});
 
 impl ResourceKind {
     fn purpose(self) -> Purpose {
@@ -45,7 +52,7 @@ impl AppKeys {
     /// let cfg = MachineKeyConfig::builder()
     ///     .validation_key("0074D9E5776602E629B362073918A43AD0D631800111D0453DB3416D3827C95B81F575B388A6B425E39AC49BCDC2DC8A57AD2207DC726E78544525A83AB4FE08")
     ///     .decryption_key("245EDC5AAF1F32D0087178F7409370AF0A2C1FDDE1240212C73604E0DE509029")
-    ///     .validation("SHA1").decryption("AES").build()?;
+    ///     .validation(machinekey::config::ValidationAlgorithm::Sha1).decryption(machinekey::config::DecryptionAlgorithm::Aes).build()?;
     /// let keys = AppKeys::explicit(&cfg)?;
     /// // A token captured from a real server (badsecrets test vectors):
     /// assert_eq!(

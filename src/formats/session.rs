@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use super::AppKeys;
 use crate::binary::{read_7bit, write_7bit};
 use crate::crypto::framework45::Purpose;
-use crate::error::{Encoding, Error};
+use crate::error::{ArgumentError, Encoding, Error};
 
 /// `HttpUtility.UrlEncode` (UTF-8): letters, digits and `-_.!*()` stay, a space becomes `+`,
 /// everything else `%xx` in lower-case hex.
@@ -88,7 +88,7 @@ impl AppKeys {
     /// ```
     /// # use machinekey::config::MachineKeyConfig;
     /// use machinekey::formats::AppKeys;
-    /// # let cfg = MachineKeyConfig::builder().validation_key(&"AB".repeat(64)).decryption_key(&"CD".repeat(24)).validation("SHA1").build()?;
+    /// # let cfg = MachineKeyConfig::builder().validation_key(&"AB".repeat(64)).decryption_key(&"CD".repeat(24)).validation(machinekey::config::ValidationAlgorithm::Sha1).build()?;
     /// let keys = AppKeys::explicit(&cfg)?;
     /// let key = keys.state_server_key_keyed("/LM/W3SVC/1/ROOT/Shop", "abcdefghijklmnopqrstuvwx")?;
     /// assert!(key.starts_with("%2fLM%2fW3SVC%2f1%2fROOT%2fShop("));
@@ -256,10 +256,7 @@ impl SessionValue {
             Self::UInt64(v) => put!(15, v.to_le_bytes()),
             Self::TimeSpan(v) => put!(16, v.to_le_bytes()),
             Self::Guid(v) => put!(17, *v),
-            Self::Bytes(b) => put!(
-                20,
-                nrbf_bytes(b).ok_or(Error::InvalidArgument("byte array too large"))?
-            ),
+            Self::Bytes(b) => put!(20, nrbf_bytes(b).ok_or(ArgumentError::SessionTooLarge)?),
             Self::Object(raw) => put!(20, *raw),
             Self::Null => out.push(21),
         }
@@ -352,7 +349,7 @@ impl SessionData {
     /// pad byte when `compress` (`compressionEnabled`; the exact framing is UNVERIFIED).
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for more than `i32::MAX` items or bytes.
+    /// [`ArgumentError::SessionTooLarge`] for more than `i32::MAX` items or bytes.
     ///
     /// # Example
     /// ```
@@ -366,7 +363,7 @@ impl SessionData {
     /// # Ok::<(), machinekey::Error>(())
     /// ```
     pub fn serialize(&self, compress: bool) -> Result<Vec<u8>, Error> {
-        let too_big = || Error::InvalidArgument("session data too large");
+        let too_big = || Error::from(ArgumentError::SessionTooLarge);
         let mut out = self.timeout_minutes.to_le_bytes().to_vec();
         out.push(u8::from(!self.items.is_empty()));
         out.push(0); // hasStaticObjects

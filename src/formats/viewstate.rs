@@ -5,13 +5,45 @@
 //! modifier is the page's generator and `ViewStateUserKey`. Framework45: always encrypted and
 //! MACed under the primary purpose plus the page purposes. Fields are standard Base64.
 
-use super::{AppKeys, Page};
+use super::{AppKeys, GeneratorHash, Page};
 use crate::crypto::encoding::{from_base64, to_base64};
 use crate::crypto::framework45::{Purpose, primary};
 use crate::crypto::legacy::IvType;
-use crate::error::Error;
+use crate::error::{ArgumentError, Error};
 
 use super::osf::is_complete_graph;
+use crate::config::stack::PagesSettings;
+use crate::names::names;
+
+/// Whether a legacy-mode page protects its `__VIEWSTATE` (and `__EVENTVALIDATION`) signed
+/// or encrypted (`__VIEWSTATEENCRYPTED`): what `<pages viewStateEncryptionMode>` and the
+/// page's controls decide (`Page.RequiresViewStateEncryptionInternal`). Framework45 always
+/// encrypts, whichever is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ViewStateProtection {
+    /// `data ‖ MAC(data ‖ modifier)` (the default).
+    #[default]
+    Signed,
+    /// `C ‖ MAC(C)` with `C = CBC0(R ‖ data ‖ modifier)`.
+    Encrypted,
+}
+
+names!(ViewStateProtection, "The protection, in words.", {
+    Signed => "signed",
+    Encrypted => "encrypted",
+});
+
+impl From<&PagesSettings> for ViewStateProtection {
+    /// `Encrypted` for `viewStateEncryptionMode="Always"`; `Signed` otherwise (`Auto`
+    /// encrypts only when a control asks, which the configuration cannot tell).
+    fn from(pages: &PagesSettings) -> Self {
+        if pages.encrypts_view_state() {
+            Self::Encrypted
+        } else {
+            Self::Signed
+        }
+    }
+}
 
 /// Which page-state field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +67,7 @@ impl AppKeys {
     }
 
     fn modifier(&self, page: &Page) -> Result<Vec<u8>, Error> {
-        page.legacy_modifier(self.config().runtime().use_randomized_string_hash_algorithm)
+        page.legacy_modifier(GeneratorHash::from(self.config().runtime()))
     }
 
     fn decode_state(&self, field: Field, text: &str, page: &Page) -> Result<Vec<u8>, Error> {
@@ -59,7 +91,7 @@ impl AppKeys {
         field: Field,
         payload: &[u8],
         page: &Page,
-        encrypt: bool,
+        protection: ViewStateProtection,
     ) -> Result<String, Error> {
         let blob = if self.uses_framework45() {
             self.state_protector()?
@@ -67,7 +99,7 @@ impl AppKeys {
         } else {
             let legacy = self.legacy()?;
             let modifier = self.modifier(page)?;
-            if encrypt {
+            if protection == ViewStateProtection::Encrypted {
                 legacy.encrypt(payload, Some(&modifier), IvType::Random)?
             } else {
                 legacy.sign(payload, Some(&modifier))?
@@ -81,7 +113,8 @@ impl AppKeys {
     ///
     /// # Errors
     /// [`Error::Malformed`] for bad Base64; [`Error::Unprotect`] if it does not verify;
-    /// [`Error::InvalidArgument`] for a Framework45 page given only by its generator.
+    /// [`ArgumentError::PageWithoutNames`] for a Framework45 page given only by its
+    /// generator.
     ///
     /// # Example
     /// ```
@@ -90,7 +123,7 @@ impl AppKeys {
     /// let cfg = MachineKeyConfig::builder()
     ///     .validation_key("F5144F1A581A57BA3B60311AF7562A855998F7DD203CD8A71405599B980D8694B5C986C888BE4FC0E6571C2CE600D58CE82B8FA13106B17D77EA4CECDDBBEC1B")
     ///     .decryption_key("B47D3CD1E780CF30C739A080995B9B10B64354AA135A2D78")
-    ///     .validation("SHA1")
+    ///     .validation(machinekey::config::ValidationAlgorithm::Sha1)
     ///     .build()?;
     /// let keys = AppKeys::explicit(&cfg)?;
     /// let page = Page::from_path("/query.aspx", "/")?; // generator EDD8C9AE
@@ -102,8 +135,8 @@ impl AppKeys {
         self.decode_state(Field::ViewState, field, page)
     }
 
-    /// Protects `payload` as the `__VIEWSTATE` of `page`: in legacy mode signed, or
-    /// encrypted when `encrypt` (`viewStateEncryptionMode`); in Framework45 always encrypted.
+    /// Protects `payload` as the `__VIEWSTATE` of `page`: in legacy mode as `protection`
+    /// says (`viewStateEncryptionMode`); in Framework45 always encrypted.
     ///
     /// # Errors
     /// As [`decode_viewstate`](Self::decode_viewstate), and [`Error::Random`].
@@ -112,10 +145,11 @@ impl AppKeys {
     /// ```
     /// # use machinekey::config::MachineKeyConfig;
     /// use machinekey::formats::{AppKeys, Page};
+    /// use machinekey::formats::viewstate::ViewStateProtection;
     /// # let cfg = MachineKeyConfig::builder().validation_key(&"AB".repeat(64)).decryption_key(&"CD".repeat(32)).build()?;
     /// let keys = AppKeys::explicit(&cfg)?;
     /// let page = Page::from_path("/Shop/cart.aspx", "/Shop")?.with_view_state_user_key("alice");
-    /// let field = keys.encode_viewstate(b"\xff\x01\x64", &page, true)?;
+    /// let field = keys.encode_viewstate(b"\xff\x01\x64", &page, ViewStateProtection::Encrypted)?;
     /// assert_eq!(keys.decode_viewstate(&field, &page)?, b"\xff\x01\x64");
     /// let other_user = Page::from_path("/Shop/cart.aspx", "/Shop")?.with_view_state_user_key("mallory");
     /// assert!(keys.decode_viewstate(&field, &other_user).is_err());
@@ -125,9 +159,9 @@ impl AppKeys {
         &self,
         payload: &[u8],
         page: &Page,
-        encrypt: bool,
+        protection: ViewStateProtection,
     ) -> Result<String, Error> {
-        self.encode_state(Field::ViewState, payload, page, encrypt)
+        self.encode_state(Field::ViewState, payload, page, protection)
     }
 
     /// Verifies (and decrypts) an `__EVENTVALIDATION` value for `page` (legacy: the page
@@ -139,11 +173,13 @@ impl AppKeys {
     /// # Example
     /// ```
     /// # use machinekey::config::MachineKeyConfig;
+    /// use machinekey::config::CompatibilityMode;
     /// use machinekey::formats::{AppKeys, Page};
-    /// # let cfg = MachineKeyConfig::builder().validation_key(&"AB".repeat(64)).decryption_key(&"CD".repeat(32)).compatibility_mode("Framework45").build()?;
+    /// use machinekey::formats::viewstate::ViewStateProtection;
+    /// # let cfg = MachineKeyConfig::builder().validation_key(&"AB".repeat(64)).decryption_key(&"CD".repeat(32)).compatibility_mode(CompatibilityMode::Framework45).build()?;
     /// let keys = AppKeys::explicit(&cfg)?;
     /// let page = Page::from_path("/default.aspx", "/")?;
-    /// let ev = keys.encode_event_validation(b"\xff\x01\x64", &page, false)?;
+    /// let ev = keys.encode_event_validation(b"\xff\x01\x64", &page, ViewStateProtection::Signed)?;
     /// assert_eq!(keys.decode_event_validation(&ev, &page)?, b"\xff\x01\x64");
     /// assert!(keys.decode_viewstate(&ev, &page).is_err()); // different purpose
     /// # Ok::<(), machinekey::Error>(())
@@ -163,9 +199,9 @@ impl AppKeys {
         &self,
         payload: &[u8],
         page: &Page,
-        encrypt: bool,
+        protection: ViewStateProtection,
     ) -> Result<String, Error> {
-        self.encode_state(Field::EventValidation, payload, page, encrypt)
+        self.encode_state(Field::EventValidation, payload, page, protection)
     }
 }
 
@@ -176,7 +212,8 @@ const MAX_FIELDS: usize = 10_000;
 /// as many as `__VIEWSTATEFIELDCOUNT` says (or just `__VIEWSTATE` without a count).
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] for a missing field or a bad count.
+/// [`ArgumentError::MissingField`] for a missing field, [`ArgumentError::FieldCount`] for a
+/// bad count.
 ///
 /// # Example
 /// ```
@@ -194,9 +231,7 @@ pub fn join_fields(form: &[(&str, &str)]) -> Result<String, Error> {
             .parse::<usize>()
             .ok()
             .filter(|n| (1..=MAX_FIELDS).contains(n))
-            .ok_or(Error::InvalidArgument(
-                "__VIEWSTATEFIELDCOUNT is not a field count",
-            ))?,
+            .ok_or(ArgumentError::FieldCount)?,
     };
     let mut out = String::new();
     for i in 0..count {
@@ -205,7 +240,8 @@ pub fn join_fields(form: &[(&str, &str)]) -> Result<String, Error> {
         } else {
             format!("__VIEWSTATE{i}")
         };
-        out.push_str(get(&name).ok_or(Error::InvalidArgument("a __VIEWSTATE field is missing"))?);
+        let field = get(&name).ok_or(ArgumentError::MissingField { name })?;
+        out.push_str(field);
     }
     Ok(out)
 }

@@ -1,7 +1,7 @@
 //! The application identity that IsolateApps and IsolateByAppId key on.
 
 use super::string_hash::invariant_ignore_case_hash;
-use crate::error::Error;
+use crate::error::{ArgumentError, Error};
 
 /// An ASP.NET application: its virtual path (`HttpRuntime.AppDomainAppVirtualPath`: `/`
 /// for a root application, `/MyApp` for a virtual one, no trailing slash) and its id
@@ -32,8 +32,9 @@ impl AppIdentity {
     /// An application at `virtual_path` with IIS id `app_id`.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] unless `virtual_path` starts with `/` and has no trailing
-    /// slash (except the root `/`), and `app_id` is not empty.
+    /// [`ArgumentError::VirtualPath`] unless `virtual_path` starts with `/` and has no
+    /// trailing slash (except the root `/`); [`ArgumentError::EmptyAppId`] for an empty
+    /// `app_id`.
     ///
     /// # Example
     /// ```
@@ -44,14 +45,10 @@ impl AppIdentity {
     pub fn new(virtual_path: &str, app_id: &str) -> Result<Self, Error> {
         if !virtual_path.starts_with('/') || (virtual_path.len() > 1 && virtual_path.ends_with('/'))
         {
-            return Err(Error::InvalidArgument(
-                "an application virtual path starts with '/' and has no trailing slash (the root is \"/\")",
-            ));
+            return Err(ArgumentError::VirtualPath.into());
         }
         if app_id.is_empty() {
-            return Err(Error::InvalidArgument(
-                "the application id must not be empty",
-            ));
+            return Err(ArgumentError::EmptyAppId.into());
         }
         Ok(Self {
             virtual_path: virtual_path.to_owned(),

@@ -2,14 +2,14 @@
 //! `MachineKeySection.RuntimeDataInitialize`, `MachineKeyMasterKeyProvider`).
 
 use super::AppIdentity;
-use super::kdf::sp800_108_hmac_sha512;
+use super::kdf::sp800_108;
 use super::purpose::{Purpose, primary};
 use super::secret::secret_key;
 use crate::config::{
     DecryptionAlgorithm, FrameworkVersion, KeyAttribute, KeySource, MachineKeyConfig,
     ValidationAlgorithm,
 };
-use crate::error::{ConfigError, ConfigErrorKind, Error};
+use crate::error::{ArgumentError, ConfigError, ConfigErrorKind, Error, RequiredMaterial};
 use crate::random::RandomSource;
 
 secret_key! {
@@ -41,7 +41,7 @@ impl AutoGenKeys {
     /// Wraps a buffer of 1024 or 88 bytes.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for any other length.
+    /// [`ArgumentError::AutoGenKeysLength`] for any other length.
     ///
     /// # Example
     /// ```
@@ -53,9 +53,7 @@ impl AutoGenKeys {
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
         match bytes.len() {
             Self::LEN | Self::LEN_V2 => Ok(Self(bytes.to_vec())),
-            _ => Err(Error::InvalidArgument(
-                "an auto-generated key buffer is 1024 bytes (88 on old builds)",
-            )),
+            len => Err(ArgumentError::AutoGenKeysLength { len }.into()),
         }
     }
 
@@ -90,7 +88,7 @@ impl AutoGenKeys {
         };
         self.0.get(range).map(<[u8]>::to_vec).ok_or_else(|| {
             ConfigError::new(
-                which.name(),
+                which,
                 ConfigErrorKind::NotAvailable {
                     reason: "an 88-byte auto-generated buffer holds only a 64-byte validation key; HMACSHA384/512 need the 1024-byte buffer",
                 },
@@ -127,19 +125,16 @@ fn legacy_autogen_sizes(
     }
 }
 
-fn needs(which: KeyAttribute, what: &'static str) -> ConfigError {
-    ConfigError::new(which.name(), ConfigErrorKind::KeyMaterialRequired { what })
+fn needs(which: KeyAttribute, what: RequiredMaterial) -> ConfigError {
+    ConfigError::new(which, ConfigErrorKind::KeyMaterialRequired { what })
 }
-
-const NEEDS_AUTOGEN: &str = "AutoGenerate keys come from the per-identity auto-generated key buffer, which this call does not have";
-const NEEDS_APP: &str = "IsolateApps/IsolateByAppId modify the key per application, and this call has no application identity";
 
 /// Writes `hash` little-endian into `key[at..at + 4]` (`MachineKeySection.RuntimeDataInitialize`).
 fn overwrite(key: &mut [u8], at: usize, hash: i32, which: KeyAttribute) -> Result<(), ConfigError> {
     let len = key.len();
     let slot = key.get_mut(at..at + 4).ok_or_else(|| {
         ConfigError::new(
-            which.name(),
+            which,
             ConfigErrorKind::BadKeyLength {
                 algorithm: "IsolateApps/IsolateByAppId",
                 len,
@@ -176,7 +171,7 @@ pub(crate) fn legacy_key(
     let mut key = zeroize::Zeroizing::new(match (parsed.spec.source, &parsed.bytes) {
         (KeySource::Explicit, Some(bytes)) => bytes.to_vec(),
         _ => autogen
-            .ok_or_else(|| needs(which, NEEDS_AUTOGEN))?
+            .ok_or_else(|| needs(which, RequiredMaterial::AutoGenKeys))?
             .legacy_slice(
                 which,
                 config.validation(),
@@ -185,7 +180,7 @@ pub(crate) fn legacy_key(
             )?,
     });
     if parsed.spec.isolate_apps || parsed.spec.isolate_by_app_id {
-        let app = app.ok_or_else(|| needs(which, NEEDS_APP))?;
+        let app = app.ok_or_else(|| needs(which, RequiredMaterial::AppIdentity))?;
         if parsed.spec.isolate_apps {
             overwrite(&mut key, 0, app.virtual_path_hash()?, which)?;
         }
@@ -211,11 +206,11 @@ pub(crate) fn framework45_key(
         return Ok(zeroize::Zeroizing::new(bytes.to_vec()));
     }
     let slice = autogen
-        .ok_or_else(|| needs(which, NEEDS_AUTOGEN))?
+        .ok_or_else(|| needs(which, RequiredMaterial::AutoGenKeys))?
         .framework45_slice(which);
     let mut purpose = Purpose::new(primary::MACHINE_KEY_DERIVATION);
     if parsed.spec.isolate_apps || parsed.spec.isolate_by_app_id {
-        let app = app.ok_or_else(|| needs(which, NEEDS_APP))?;
+        let app = app.ok_or_else(|| needs(which, RequiredMaterial::AppIdentity))?;
         if parsed.spec.isolate_apps {
             purpose = purpose.with_specific(&format!("IsolateApps: {}", app.virtual_path()));
         }
@@ -223,5 +218,5 @@ pub(crate) fn framework45_key(
             purpose = purpose.with_specific(&format!("IsolateByAppId: {}", app.app_id()));
         }
     }
-    sp800_108_hmac_sha512(slice, purpose.label(), &purpose.context(), slice.len())
+    sp800_108(slice, purpose.label(), &purpose.context(), slice.len())
 }

@@ -64,8 +64,8 @@ pub fn generate(
     let built = MachineKeyConfig::builder()
         .validation_key(&zeroize::Zeroizing::new(hex::encode_upper(vk.as_slice())))
         .decryption_key(&zeroize::Zeroizing::new(hex::encode_upper(dk.as_slice())))
-        .validation(validation.name())
-        .decryption(decryption.name())
+        .validation(validation)
+        .decryption(decryption)
         .build()?;
     Ok(built)
 }

@@ -4,41 +4,14 @@
 use core::fmt::Write as _;
 
 use super::AutoGenKeys;
-use super::store::FileTime;
-use crate::error::Error;
+use time::OffsetDateTime;
 
-/// A key-material file could not be read: where (1-based line; 0 for the file as a whole)
-/// and why. Never contains key bytes.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("line {line}: {message}")]
-pub struct KeyImportError {
-    line: usize,
-    message: String,
-}
-
-impl KeyImportError {
-    pub(crate) fn new(line: usize, message: impl Into<String>) -> Self {
-        Self {
-            line,
-            message: message.into(),
-        }
-    }
-
-    /// The 1-based line at fault (0 when the file as a whole is at fault).
-    #[must_use]
-    pub fn line(&self) -> usize {
-        self.line
-    }
-
-    /// What is wrong.
-    #[must_use]
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-}
+use crate::clock::{from_file_time, to_file_time};
+use crate::error::{Error, KeyImportError};
 
 /// What a registry export held for the auto-generated keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RegExport {
     /// The registry key the value was under, e.g.
     /// `HKEY_USERS\S-1-5-82-...\Software\Microsoft\ASP.NET\4.0.30319.0`.
@@ -47,8 +20,9 @@ pub struct RegExport {
     pub keys: AutoGenKeys,
     /// `AutoGenKeyFormat`, if present (2 = clear; 1 = DPAPI, which is refused).
     pub format: Option<u32>,
-    /// `AutoGenKeyCreationTime`, if present.
-    pub creation_time: Option<FileTime>,
+    /// `AutoGenKeyCreationTime` (a `FILETIME` in the export), if present and a date .NET
+    /// can hold.
+    pub creation_time: Option<OffsetDateTime>,
 }
 
 /// One logical line: continuation lines (ending in `\`) joined, with the line it started on.
@@ -198,7 +172,7 @@ pub fn read_reg_export(text: &str) -> Result<RegExport, Error> {
                             "AutoGenKeyCreationTime must be an 8-byte QWORD (hex(b):)",
                         )
                     })?;
-                creation_time = Some(FileTime(u64::from_le_bytes(bytes)));
+                creation_time = from_file_time(u64::from_le_bytes(bytes));
             }
             _ => {}
         }
@@ -273,7 +247,7 @@ pub fn read_reg_export_bytes(bytes: &[u8]) -> Result<RegExport, Error> {
 pub fn write_reg_export(
     key_path: &str,
     keys: &AutoGenKeys,
-    creation_time: Option<FileTime>,
+    creation_time: Option<OffsetDateTime>,
 ) -> String {
     let mut out = String::from("Windows Registry Editor Version 5.00\r\n\r\n");
     let _ = write!(
@@ -281,11 +255,11 @@ pub fn write_reg_export(
         "[{key_path}]\r\n\"AutoGenKeyFormat\"=dword:00000002\r\n"
     );
     write_hex_value(&mut out, "\"AutoGenKeyV4\"=hex:", keys.expose_secret());
-    if let Some(t) = creation_time {
+    if let Some(t) = creation_time.and_then(to_file_time) {
         write_hex_value(
             &mut out,
             "\"AutoGenKeyCreationTime\"=hex(b):",
-            &t.0.to_le_bytes(),
+            &t.to_le_bytes(),
         );
     }
     out

@@ -5,7 +5,8 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha512;
 use zeroize::Zeroizing;
 
-use crate::error::Error;
+use super::secret::DerivedKey;
+use crate::error::{ArgumentError, Error};
 
 /// Derives `out_len` bytes: `K(i) = HMAC-SHA512(key, BE32(i) ‖ label ‖ 0x00 ‖ context ‖
 /// BE32(out_len·8))` for `i = 1, 2, ...`, concatenated and truncated. ASP.NET always asks
@@ -14,7 +15,7 @@ use crate::error::Error;
 /// Keys longer than 128 bytes are hashed first (RFC 2104), as .NET's `HMACSHA512` does.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] if `out_len · 8` does not fit in 32 bits.
+/// [`ArgumentError::DerivedKeyLength`] if `out_len · 8` does not fit in 32 bits.
 ///
 /// # Example
 /// ```
@@ -22,9 +23,22 @@ use crate::error::Error;
 /// let p = Purpose::new("FormsAuthentication.Ticket");
 /// let k = sp800_108_hmac_sha512(&[0x42; 32], p.label(), &p.context(), 32)?;
 /// assert_eq!(k.len(), 32);
+/// assert_eq!(format!("{k:?}"), "DerivedKey([redacted])");
 /// # Ok::<(), machinekey::Error>(())
 /// ```
 pub fn sp800_108_hmac_sha512(
+    key: &[u8],
+    label: &[u8],
+    context: &[u8],
+    out_len: usize,
+) -> Result<DerivedKey, Error> {
+    Ok(DerivedKey::from_bytes(&sp800_108(
+        key, label, context, out_len,
+    )?))
+}
+
+/// [`sp800_108_hmac_sha512`] for the crate's own derivations, which keep the bytes.
+pub(crate) fn sp800_108(
     key: &[u8],
     label: &[u8],
     context: &[u8],
@@ -49,7 +63,13 @@ impl Prf {
     pub(crate) fn new(key: &[u8]) -> Result<Self, Error> {
         <Hmac<Sha512> as KeyInit>::new_from_slice(key)
             .map(Self)
-            .map_err(|_| Error::InvalidArgument("HMAC key rejected"))
+            .map_err(|_| {
+                ArgumentError::KeyLength {
+                    algorithm: "HMAC-SHA512",
+                    len: key.len(),
+                }
+                .into()
+            })
     }
 
     /// [`sp800_108_hmac_sha512`] under this key.
@@ -70,7 +90,7 @@ impl Prf {
             out.extend_from_slice(&m.finalize().into_bytes());
             counter = counter
                 .checked_add(1)
-                .ok_or(Error::InvalidArgument("derived key length too large"))?;
+                .ok_or(ArgumentError::DerivedKeyLength { len: out_len })?;
         }
         out.truncate(out_len);
         Ok(out)
@@ -82,7 +102,7 @@ pub(crate) fn output_bits(out_len: usize) -> Result<u32, Error> {
     out_len
         .checked_mul(8)
         .and_then(|b| u32::try_from(b).ok())
-        .ok_or(Error::InvalidArgument("derived key length too large"))
+        .ok_or(ArgumentError::DerivedKeyLength { len: out_len }.into())
 }
 
 /// The PRF input of one block: `BE32(i) ‖ label ‖ 0x00 ‖ context ‖ BE32(L)`.

@@ -78,6 +78,26 @@ secret_key! {
     DecryptionKey
 }
 
+secret_key! {
+    /// Bytes derived from a key (SP800-108 output, Data Protection subkeys).
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::keys::DerivedKey;
+    /// let k = DerivedKey::from_bytes(&[7; 32]);
+    /// assert_eq!(format!("{k:?}"), "DerivedKey([redacted])");
+    /// ```
+    DerivedKey
+}
+
+impl DerivedKey {
+    /// Wraps derived bytes.
+    #[must_use]
+    pub fn from_bytes(bytes: &[u8]) -> Self {
+        Self(bytes.to_vec())
+    }
+}
+
 impl ValidationKey {
     /// Wraps key bytes.
     #[must_use]

@@ -27,20 +27,19 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+#[cfg(feature = "sim")]
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
 use super::AutoGenKeys;
-use super::import::KeyImportError;
+#[cfg(feature = "sim")]
+use crate::clock::{from_file_time, to_file_time};
 use crate::error::Error;
-
-/// A Windows FILETIME: 100-nanosecond intervals since 1601-01-01 UTC. Times are injected
-/// by the caller, so the model is deterministic.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
-pub struct FileTime(pub u64);
+#[cfg(feature = "sim")]
+use crate::error::KeyImportError;
+use crate::names::names;
 
 /// A registry view: what `HKLM\SOFTWARE` means to a 64-bit or a 32-bit (WOW64) process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -52,9 +51,14 @@ pub enum RegistryView {
     Bits32,
 }
 
+names!(RegistryView, "The view, in words.", {
+    Bits64 => "64-bit",
+    Bits32 => "32-bit",
+});
+
 impl RegistryView {
-    /// Both views.
-    pub const ALL: [Self; 2] = [Self::Bits64, Self::Bits32];
+    /// Both views (a slice, so a new view is no breaking change).
+    pub const ALL: &'static [Self] = &[Self::Bits64, Self::Bits32];
 }
 
 /// The kind of account a worker process runs as.
@@ -72,6 +76,14 @@ pub enum IdentityKind {
     /// A custom (domain or local) account: HKCU only when its profile is loaded.
     Custom,
 }
+
+names!(IdentityKind, "The name, in words.", {
+    LocalSystem => "LocalSystem",
+    NetworkService => "NETWORK SERVICE",
+    LocalService => "LOCAL SERVICE",
+    ApplicationPoolIdentity => "ApplicationPoolIdentity",
+    Custom => "custom",
+});
 
 /// The identity a worker process runs as.
 ///
@@ -213,6 +225,7 @@ impl AutoGenSource {
 
 /// Why a process fell back to random keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FallbackReason {
     /// The identity cannot open the LSA policy (not SYSTEM or an administrator).
     pub lsa_denied: bool,
@@ -233,6 +246,11 @@ pub enum LocalMachineKeyState {
     /// installer reset the permissions).
     AccessDenied,
 }
+
+names!(LocalMachineKeyState, "The state, in words.", {
+    Missing => "missing",
+    AccessDenied => "access denied",
+});
 
 impl fmt::Display for AutoGenSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -285,6 +303,7 @@ impl fmt::Display for AutoGenSource {
 
 /// What a resolution gave a process.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Resolution {
     /// The buffer the process uses.
     pub keys: AutoGenKeys,
@@ -295,7 +314,7 @@ pub struct Resolution {
 #[derive(Clone)]
 struct StoredKey {
     keys: AutoGenKeys,
-    created: FileTime,
+    created: OffsetDateTime,
 }
 
 #[derive(Clone, Default)]
@@ -310,18 +329,20 @@ struct LocalMachineKey {
 /// The classic failure and its fix:
 /// ```
 /// use machinekey::keys::AutoGenKeys;
-/// use machinekey::keys::store::{FileTime, KeyStore, ProcessIdentity, RegistryView};
+/// use machinekey::keys::store::{KeyStore, ProcessIdentity, RegistryView};
 /// use machinekey::random::OsRandom;
+/// use machinekey::time::{Duration, OffsetDateTime};
 /// let mut store = KeyStore::new();
 /// let identity = ProcessIdentity::custom("S-1-5-21-1-2-3-1001", false); // no profile
 /// store.grant_access(identity.sid()); // aspnet_regiis -ga, long ago
+/// let day = |n: i64| OffsetDateTime::UNIX_EPOCH + Duration::days(20_000 + n);
 /// let start = |store: &mut KeyStore, t| {
-///     store.resolve(&identity, RegistryView::Bits64, AutoGenKeys::generate(&OsRandom)?, FileTime(t))
+///     store.resolve(&identity, RegistryView::Bits64, AutoGenKeys::generate(&OsRandom)?, day(t))
 /// };
 /// let (a, b) = (start(&mut store, 10)?, start(&mut store, 11)?);
 /// assert_eq!(a.keys, b.keys); // two workers agree
 ///
-/// store.install_framework(FileTime(20), true); // a .NET update with the ACL bug
+/// store.install_framework(day(20), true); // a .NET update with the ACL bug
 /// let (a, b) = (start(&mut store, 30)?, start(&mut store, 31)?);
 /// assert_ne!(a.keys, b.keys); // each worker silently uses its own random keys
 /// assert!(!a.source.is_shared());
@@ -336,7 +357,7 @@ pub struct KeyStore {
     lsa_secret: Option<AutoGenKeys>,
     current_user: BTreeMap<String, StoredKey>,
     local_machine: BTreeMap<(RegistryView, String), LocalMachineKey>,
-    last_install: BTreeMap<RegistryView, FileTime>,
+    last_install: BTreeMap<RegistryView, OffsetDateTime>,
 }
 
 impl fmt::Debug for KeyStore {
@@ -376,11 +397,11 @@ impl KeyStore {
     /// # Example
     /// ```
     /// use machinekey::keys::AutoGenKeys;
-    /// use machinekey::keys::store::{AutoGenSource, FileTime, KeyStore, ProcessIdentity, RegistryView};
+    /// use machinekey::keys::store::{AutoGenSource, KeyStore, ProcessIdentity, RegistryView};
     /// # use machinekey::random::OsRandom;
     /// let mut store = KeyStore::new();
     /// let r = store.resolve(&ProcessIdentity::network_service(), RegistryView::Bits64,
-    ///                       AutoGenKeys::generate(&OsRandom)?, FileTime(1))?;
+    ///                       AutoGenKeys::generate(&OsRandom)?, machinekey::time::OffsetDateTime::now_utc())?;
     /// assert_eq!(r.source, AutoGenSource::CurrentUser { created: true, replaced_stale: false });
     /// # Ok::<(), machinekey::Error>(())
     /// ```
@@ -389,7 +410,7 @@ impl KeyStore {
         identity: &ProcessIdentity,
         view: RegistryView,
         proposed: AutoGenKeys,
-        now: FileTime,
+        now: OffsetDateTime,
     ) -> Result<Resolution, Error> {
         if identity.can_open_lsa() {
             if let Some(keys) = &self.lsa_secret {
@@ -479,8 +500,8 @@ impl KeyStore {
     /// `LastInstallTime` in both views, so every stored registry key becomes stale, and
     /// clears the LSA secret. With `acl_bug`, the installer also resets the permissions of
     /// the `AutoGenKeys\<SID>` keys, so no custom identity is granted any more.
-    pub fn install_framework(&mut self, now: FileTime, acl_bug: bool) {
-        for view in RegistryView::ALL {
+    pub fn install_framework(&mut self, now: OffsetDateTime, acl_bug: bool) {
+        for &view in RegistryView::ALL {
             self.last_install.insert(view, now);
         }
         self.lsa_secret = None;
@@ -494,7 +515,7 @@ impl KeyStore {
     /// `aspnet_regiis -ga <account>`: creates `HKLM\...\AutoGenKeys\<SID>` in both registry
     /// views if missing and grants the account full access. Stored values are kept.
     pub fn grant_access(&mut self, sid: &str) {
-        for view in RegistryView::ALL {
+        for &view in RegistryView::ALL {
             self.local_machine
                 .entry((view, sid.to_owned()))
                 .or_default()
@@ -537,7 +558,7 @@ impl KeyStore {
     pub fn to_json(&self) -> String {
         let stored = |s: &StoredKey| PersistedKey {
             keys_hex: hex::encode_upper(s.keys.expose_secret()),
-            created: s.created,
+            created: to_file_time(s.created).unwrap_or_default(),
         };
         let persisted = Persisted {
             lsa_secret_hex: self
@@ -559,7 +580,11 @@ impl KeyStore {
                     value: key.value.as_ref().map(stored),
                 })
                 .collect(),
-            last_install: self.last_install.iter().map(|(v, t)| (*v, *t)).collect(),
+            last_install: self
+                .last_install
+                .iter()
+                .map(|(v, t)| (*v, to_file_time(*t).unwrap_or_default()))
+                .collect(),
         };
         serde_json::to_string_pretty(&persisted).unwrap_or_default()
     }
@@ -576,10 +601,15 @@ impl KeyStore {
             .map_err(|e| KeyImportError::new(e.line(), format!("not a key-store file: {e}")))?;
         let keys =
             |hex_text: &str| -> Result<AutoGenKeys, Error> { AutoGenKeys::from_hex(hex_text) };
+        let date = |file_time: u64| {
+            from_file_time(file_time).ok_or_else(|| {
+                KeyImportError::new(0, "a date in the key-store file is past .NET's last date")
+            })
+        };
         let stored = |k: &PersistedKey| -> Result<StoredKey, Error> {
             Ok(StoredKey {
                 keys: keys(&k.keys_hex)?,
-                created: k.created,
+                created: date(k.created)?,
             })
         };
         let mut store = Self {
@@ -599,7 +629,9 @@ impl KeyStore {
                 },
             );
         }
-        store.last_install = p.last_install.into_iter().collect();
+        for (view, file_time) in p.last_install {
+            store.last_install.insert(view, date(file_time)?);
+        }
         Ok(store)
     }
 
@@ -632,11 +664,12 @@ impl KeyStore {
     }
 }
 
+/// A key as the file holds it; dates are Windows `FILETIME`s, as the registry holds them.
 #[cfg(feature = "sim")]
 #[derive(Serialize, Deserialize)]
 struct PersistedKey {
     keys_hex: String,
-    created: FileTime,
+    created: u64,
 }
 
 #[cfg(feature = "sim")]
@@ -654,7 +687,7 @@ struct Persisted {
     lsa_secret_hex: Option<String>,
     current_user: Vec<(String, PersistedKey)>,
     local_machine: Vec<PersistedMachineKey>,
-    last_install: Vec<(RegistryView, FileTime)>,
+    last_install: Vec<(RegistryView, u64)>,
 }
 
 #[cfg(feature = "sim")]

@@ -44,13 +44,13 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use toml::Spanned;
 
-use super::SeededRandom;
-use super::scenario::ScenarioError;
+use super::{MAX_SCENARIO_FILE, SeededRandom};
 use crate::dataprotection::repository::{
     HostEnvironment, LogLine, Repository, ephemeral_reason, select_repository, under_mount,
 };
 use crate::dataprotection::{DataProtector, KeyRing, consumers};
 use crate::error::Error;
+use crate::error::ScenarioError;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -170,6 +170,7 @@ enum EventSpec {
 
 /// One process's view: where its ring lives and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct ProcessReport {
     /// The process (`web-2`, `w3wp #1 on web1`).
     pub name: String,
@@ -187,6 +188,7 @@ pub struct ProcessReport {
 
 /// What one consumer (cookie, antiforgery token, …) went through in a step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct ConsumerReport {
     /// The consumer.
     pub name: String,
@@ -208,6 +210,7 @@ impl ConsumerReport {
 
 /// One step's outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct DataProtectionStep {
     /// The step's name.
     pub name: String,
@@ -229,6 +232,7 @@ impl DataProtectionStep {
 
 /// A Data Protection scenario's outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct DataProtectionReport {
     /// The scenario's name.
     pub name: String,
@@ -337,27 +341,22 @@ impl DataProtectionScenario {
     /// # Ok::<(), machinekey::sim::scenario::ScenarioError>(())
     /// ```
     pub fn from_toml(text: &str) -> Result<Self, ScenarioError> {
-        let file: File = toml::from_str(text).map_err(|e| ScenarioError {
-            message: e.message().to_owned(),
-            location: e
-                .span()
-                .map(|s| super::scenario::line_column(text, s.start)),
-        })?;
+        let file: File = toml::from_str(text)
+            .map_err(|e| ScenarioError::located(text, e.span().map(|s| s.start), e.message()))?;
         let s = Self {
             file,
             text: text.to_owned(),
         };
         if s.file.system != "data-protection" {
-            return Err(ScenarioError {
-                message: format!("system = {:?}: expected \"data-protection\"", s.file.system),
-                location: None,
-            });
+            return Err(ScenarioError::new(format!(
+                "system = {:?}: expected \"data-protection\"",
+                s.file.system
+            )));
         }
         if s.file.nodes.is_empty() {
-            return Err(ScenarioError {
-                message: "a scenario needs at least one [[nodes]]".to_owned(),
-                location: None,
-            });
+            return Err(ScenarioError::new(
+                "a scenario needs at least one [[nodes]]",
+            ));
         }
         for n in &s.file.nodes {
             if n.get_ref().replicas == 0 || n.get_ref().replicas > 64 {
@@ -365,10 +364,7 @@ impl DataProtectionScenario {
             }
         }
         if s.file.requests == 0 || s.file.requests > 1_000_000 {
-            return Err(ScenarioError {
-                message: "requests is 1 to 1,000,000".to_owned(),
-                location: None,
-            });
+            return Err(ScenarioError::new("requests is 1 to 1,000,000"));
         }
         Ok(s)
     }
@@ -378,14 +374,11 @@ impl DataProtectionScenario {
     /// # Errors
     /// A [`ScenarioError`].
     pub fn read(path: &Path) -> Result<Self, ScenarioError> {
-        Self::from_toml(&super::scenario::read_text(path)?)
+        Self::from_toml(&crate::bounded::read_text(path, MAX_SCENARIO_FILE)?)
     }
 
     fn at(&self, span: Range<usize>, message: impl Into<String>) -> ScenarioError {
-        ScenarioError {
-            message: message.into(),
-            location: Some(super::scenario::line_column(&self.text, span.start)),
-        }
+        ScenarioError::at(&self.text, span.start, message)
     }
 
     fn processes(&self) -> Vec<Process> {

@@ -52,30 +52,11 @@ use crate::compat::{self, Comparison};
 use crate::config::MachineKeyConfig;
 use crate::config::stack::{ConfigFile, ConfigStack};
 use crate::error::Error;
+pub use crate::error::ScenarioError;
 use crate::keys::AppIdentity;
 use crate::keys::store::{ProcessIdentity, RegistryView};
 
-/// The largest scenario file read (1 MiB).
-pub const MAX_SCENARIO_FILE: u64 = 1 << 20;
-
-/// A scenario file that could not be read or run, with where in the file (1-based).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}{message}", location.map(|(l, c)| format!("line {l}, column {c}: ")).unwrap_or_default())]
-pub struct ScenarioError {
-    /// What is wrong.
-    pub message: String,
-    /// Line and column, when known.
-    pub location: Option<(usize, usize)>,
-}
-
-impl From<Error> for ScenarioError {
-    fn from(e: Error) -> Self {
-        Self {
-            message: e.to_string(),
-            location: None,
-        }
-    }
-}
+pub use super::MAX_SCENARIO_FILE;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -238,6 +219,7 @@ enum EventSpec {
 
 /// One step's outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct StepReport {
     /// The traffic's report.
     pub report: Report,
@@ -251,6 +233,7 @@ pub struct StepReport {
 
 /// A kind of reason, by its first example, and how many worker pairs gave it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct ReasonCount {
     /// The first pair's reason.
     pub example: compat::Reason,
@@ -260,6 +243,7 @@ pub struct ReasonCount {
 
 /// A scenario's outcome: one report per step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct ScenarioReport {
     /// The scenario's name.
     pub name: String,
@@ -275,25 +259,9 @@ pub struct Scenario {
     base: Option<PathBuf>,
 }
 
-/// A scenario file's text: at most [`MAX_SCENARIO_FILE`] bytes of UTF-8.
-pub(crate) fn read_text(path: &Path) -> Result<String, ScenarioError> {
-    let io = |m: String| ScenarioError {
-        message: m,
-        location: None,
-    };
-    let bytes =
-        crate::bounded::read_file(path, MAX_SCENARIO_FILE, "a scenario file").map_err(io)?;
-    String::from_utf8(bytes).map_err(|_| io("not UTF-8".to_owned()))
-}
-
-pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let column = before
-        .rfind('\n')
-        .map_or(before.len(), |i| before.len() - i - 1)
-        + 1;
-    (line, column)
+/// A scenario file's text: at most [`MAX_SCENARIO_FILE`] bytes.
+pub(super) fn read_text(path: &Path) -> Result<String, ScenarioError> {
+    Ok(crate::bounded::read_text(path, MAX_SCENARIO_FILE)?)
 }
 
 impl Scenario {
@@ -309,10 +277,8 @@ impl Scenario {
     /// assert_eq!(err.location.map(|(line, _)| line), Some(2));
     /// ```
     pub fn from_toml(text: &str, base: Option<&Path>) -> Result<Self, ScenarioError> {
-        let file: File = toml::from_str(text).map_err(|e| ScenarioError {
-            message: e.message().to_owned(),
-            location: e.span().map(|s| line_column(text, s.start)),
-        })?;
+        let file: File = toml::from_str(text)
+            .map_err(|e| ScenarioError::located(text, e.span().map(|s| s.start), e.message()))?;
         let scenario = Self {
             file,
             text: text.to_owned(),
@@ -332,20 +298,14 @@ impl Scenario {
     }
 
     fn at(&self, span: Range<usize>, message: impl Into<String>) -> ScenarioError {
-        ScenarioError {
-            message: message.into(),
-            location: Some(line_column(&self.text, span.start)),
-        }
+        ScenarioError::at(&self.text, span.start, message)
     }
 
     /// Checks what serde cannot: names that refer to servers, pool sizes, at least one
     /// application and server.
     fn check(&self) -> Result<(), ScenarioError> {
         let f = &self.file;
-        let nowhere = |m: &str| ScenarioError {
-            message: m.to_owned(),
-            location: None,
-        };
+        let nowhere = ScenarioError::new;
         if f.applications.is_empty() {
             return Err(nowhere("a scenario needs at least one [[applications]]"));
         }
@@ -378,7 +338,7 @@ impl Scenario {
 
     fn text(&self, text: &Text, what: &str) -> Result<ConfigFile, ScenarioError> {
         match text {
-            Text::Xml { xml } => Ok(ConfigFile::from_text(what, xml)),
+            Text::Xml { xml } => Ok(ConfigFile::from_text(xml, what)),
             Text::File { file } => {
                 let path = self.base.as_deref().unwrap_or(Path::new(".")).join(file);
                 Ok(ConfigFile::read(&path).map_err(Error::from)?)
@@ -465,10 +425,7 @@ impl Scenario {
         let f = &self.file;
         let apps = self.applications()?;
         let Some(app) = apps.first() else {
-            return Err(ScenarioError {
-                message: "no application".into(),
-                location: None,
-            });
+            return Err(ScenarioError::new("no application"));
         };
         let balancing = match f.balancing {
             BalancingName::Random => Balancing::Random,
@@ -504,10 +461,8 @@ impl Scenario {
             }
         }
         let server = |sim: &Simulation, name: &str| {
-            sim.server_index(name).ok_or_else(|| ScenarioError {
-                message: format!("no server is named {name:?}"),
-                location: None,
-            })
+            sim.server_index(name)
+                .ok_or_else(|| ScenarioError::new(format!("no server is named {name:?}")))
         };
         let mut steps = Vec::with_capacity(f.steps.len());
         for step in &f.steps {
@@ -651,8 +606,8 @@ impl ScenarioReport {
                 let read: Vec<&str> = c
                     .verdicts
                     .iter()
-                    .filter(|v| v.readable == Some(true))
-                    .map(|v| v.kind.name())
+                    .filter(|v| v.outcome == compat::Outcome::Read)
+                    .map(|v| v.kind.as_str())
                     .collect();
                 let _ = writeln!(
                     out,

@@ -13,7 +13,7 @@ use super::{Era, Report, SeededRandom, Simulation, StateKind, WorkerRef};
 use crate::config::{
     DecryptionAlgorithm, FrameworkVersion, MachineKeyConfig, RuntimeSettings, ValidationAlgorithm,
 };
-use crate::error::Error;
+use crate::error::{ArgumentError, Error};
 use crate::keys::store::ProcessIdentity;
 
 /// The SID of the story's custom application-pool identity.
@@ -50,6 +50,7 @@ impl Default for WebGardenSettings {
 
 /// The outcome of the web-garden story on one server generation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct WebGardenStory {
     /// What was run.
     pub settings: WebGardenSettings,
@@ -63,7 +64,7 @@ pub struct WebGardenStory {
 /// Runs the web-garden story.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] for zero workers; otherwise a configuration error (none for
+/// [`ArgumentError::NoWorkers`] for zero workers; otherwise a configuration error (none for
 /// the story's own settings).
 ///
 /// # Example
@@ -78,9 +79,7 @@ pub struct WebGardenStory {
 /// ```
 pub fn web_garden(settings: WebGardenSettings) -> Result<WebGardenStory, Error> {
     if settings.workers == 0 {
-        return Err(Error::InvalidArgument(
-            "a web garden needs at least one worker process",
-        ));
+        return Err(ArgumentError::NoWorkers.into());
     }
     let garden = || {
         Simulation::web_garden(
@@ -160,7 +159,7 @@ impl Era {
 }
 
 fn cell(report: &Report, kind: StateKind) -> String {
-    match report.kind(kind.name()) {
+    match report.kind(kind.as_str()) {
         Some(k) if k.requests > 0 => format!(
             "{:>5}/{:<5} {:>3.0}%",
             k.failures,

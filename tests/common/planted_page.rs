@@ -43,9 +43,12 @@ pub(crate) fn keys(v: &str, d: &str, mode: &str) -> AppKeys {
     let cfg = MachineKeyConfig::builder()
         .validation_key(v)
         .decryption_key(d)
-        .validation("HMACSHA256")
-        .decryption("AES")
-        .compatibility_mode(mode)
+        .validation(machinekey::config::ValidationAlgorithm::HmacSha256)
+        .decryption(machinekey::config::DecryptionAlgorithm::Aes)
+        .attribute(
+            machinekey::config::MachineKeyAttribute::CompatibilityMode,
+            mode,
+        )
         .build()
         .unwrap();
     AppKeys::explicit(&cfg).unwrap()
@@ -70,7 +73,11 @@ pub(crate) fn page_html(planted: &[(String, String)]) -> String {
     let legacy = keys(&planted[0].0, &planted[0].1, "Framework20SP1");
     let page = Page::from_path("/shop/cart.aspx", "/shop").unwrap();
     let viewstate = legacy
-        .encode_viewstate(b"\xff\x01\x0f\x0f\x05\x01xdd", &page, false)
+        .encode_viewstate(
+            b"\xff\x01\x0f\x0f\x05\x01xdd",
+            &page,
+            machinekey::formats::viewstate::ViewStateProtection::Signed,
+        )
         .unwrap();
     let fields = split_field(&viewstate, 20);
     let inputs: String = fields
@@ -79,7 +86,11 @@ pub(crate) fn page_html(planted: &[(String, String)]) -> String {
         .map(|(n, v)| format!("<input type=\"hidden\" name=\"{n}\" id=\"{n}\" value=\"{v}\" />\n"))
         .collect();
     let ev = legacy
-        .encode_event_validation(b"\xff\x01\x64", &page, false)
+        .encode_event_validation(
+            b"\xff\x01\x64",
+            &page,
+            machinekey::formats::viewstate::ViewStateProtection::Signed,
+        )
         .unwrap();
     let resource = legacy
         .encrypt_resource_string("s|WebForms.js", ResourceKind::WebResource)
@@ -93,7 +104,11 @@ pub(crate) fn page_html(planted: &[(String, String)]) -> String {
         .replace("{FIELDS}", &inputs)
         .replace(
             "{GENERATOR}",
-            &format!("{:08X}", page.generator(false).unwrap()),
+            &format!(
+                "{:08X}",
+                page.generator(machinekey::formats::GeneratorHash::InvariantIgnoreCase)
+                    .unwrap()
+            ),
         )
         .replace("{EV}", &ev)
         .replace("{ANTIFORGERY}", &af)

@@ -5,10 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use machinekey::audit::{Auditor, Blob, KeyList};
 use machinekey::compat::{Comparison, Node, matrix};
-use machinekey::config::MachineKeyConfig;
+use machinekey::config::{MachineKeyAttribute, MachineKeyConfig};
 use machinekey::crypto::encoding::{decode_value, to_upper_hex};
 use machinekey::dataprotection::KeyRing;
-use machinekey::formats::forms_ticket::unix_seconds_from_ticks;
 use machinekey::formats::nrbf::gadgets::{self, Finding as GadgetFinding};
 use machinekey::formats::osf;
 use machinekey::{AppIdentity, AppKeys, CookieProtection, Page, TicketValidation};
@@ -187,14 +186,15 @@ fn config(req: &InspectRequest) -> Result<Option<MachineKeyConfig>, String> {
     if let Some(dk) = non_empty(&req.decryption_key) {
         b = b.decryption_key(dk);
     }
+    // As typed on the page: the builder checks the names as ASP.NET does.
     if let Some(v) = non_empty(&req.validation) {
-        b = b.validation(v);
+        b = b.attribute(MachineKeyAttribute::Validation, v);
     }
     if let Some(d) = non_empty(&req.decryption) {
-        b = b.decryption(d);
+        b = b.attribute(MachineKeyAttribute::Decryption, d);
     }
     if let Some(m) = non_empty(&req.mode) {
-        b = b.compatibility_mode(m);
+        b = b.attribute(MachineKeyAttribute::CompatibilityMode, m);
     }
     b.build().map(Some).map_err(|e| format!("keys: {e}"))
 }
@@ -271,7 +271,7 @@ fn known_key_view(f: &machinekey::audit::Finding) -> KnownKeyView {
             .as_ref()
             .map_or_else(|| format!("#{}", f.index), ToString::to_string),
         validation: f.validation.to_string(),
-        decryption: f.decryption.map(|d| d.name().to_owned()),
+        decryption: f.decryption.map(|d| d.as_str().to_owned()),
         mode: format!("{:?}", f.mode),
         app_path: f.app_path.clone(),
     }
@@ -376,14 +376,8 @@ fn page_state(req: &InspectRequest, kind: Kind) -> InspectResponse {
 fn ticket_json(t: &machinekey::FormsAuthenticationTicket) -> serde_json::Value {
     let mut v = serde_json::to_value(t).unwrap_or_default();
     if let Some(map) = v.as_object_mut() {
-        map.insert(
-            "issued_unix".into(),
-            unix_seconds_from_ticks(t.issue_date_ticks).into(),
-        );
-        map.insert(
-            "expires_unix".into(),
-            unix_seconds_from_ticks(t.expiration_ticks).into(),
-        );
+        map.insert("issued_unix".into(), t.issue_date.unix_timestamp().into());
+        map.insert("expires_unix".into(), t.expiration.unix_timestamp().into());
     }
     v
 }

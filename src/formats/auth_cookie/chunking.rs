@@ -7,6 +7,7 @@
 //! `Microsoft.Owin.Security.Interop`'s (the Core marker, 4,070, a missing chunk refused).
 
 use super::SetCookie;
+use crate::names::names;
 
 /// Which chunking rules a cookie follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +20,12 @@ pub enum Chunking {
     /// `Microsoft.Owin.Security.Interop`: `chunks-N`, 4,070.
     Interop,
 }
+
+names!(Chunking, "The name, in words.", {
+    Core => "Core",
+    Katana => "Katana",
+    Interop => "Interop",
+});
 
 impl Chunking {
     /// The chunk size: the longest `Set-Cookie` header one chunk may make.

@@ -25,8 +25,6 @@
 //! # Ok::<(), nrbf::NrbfError>(())
 //! ```
 
-use core::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use super::Stream;
@@ -86,14 +84,36 @@ pub enum Gadget {
     ProcessStart,
 }
 
-impl fmt::Display for Gadget {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self, f)
-    }
-}
+crate::names::names!(Gadget, "The name, as the .NET type or ysoserial.net family is known.", {
+    TypeConfuseDelegate => "TypeConfuseDelegate",
+    TextFormattingRunProperties => "TextFormattingRunProperties",
+    ObjectDataProvider => "ObjectDataProvider",
+    ActivitySurrogateSelector => "ActivitySurrogateSelector",
+    ActivitySurrogateDisableTypeCheck => "ActivitySurrogateDisableTypeCheck",
+    AxHostState => "AxHostState",
+    DataSet => "DataSet",
+    DataSetTypeSpoof => "DataSetTypeSpoof",
+    ClaimsIdentity => "ClaimsIdentity",
+    ClaimsPrincipal => "ClaimsPrincipal",
+    WindowsIdentity => "WindowsIdentity",
+    WindowsPrincipal => "WindowsPrincipal",
+    WindowsClaimsIdentity => "WindowsClaimsIdentity",
+    GenericPrincipal => "GenericPrincipal",
+    RolePrincipal => "RolePrincipal",
+    SessionSecurityToken => "SessionSecurityToken",
+    PSObject => "PSObject",
+    ResourceSet => "ResourceSet",
+    SessionViewStateHistoryItem => "SessionViewStateHistoryItem",
+    ToolboxItemContainer => "ToolboxItemContainer",
+    ObjRef => "ObjRef",
+    XamlImageInfo => "XamlImageInfo",
+    XamlReader => "XamlReader",
+    ProcessStart => "ProcessStart",
+});
 
 /// One gadget found, with the name that gave it away.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Finding {
     /// The gadget family.
     pub gadget: Gadget,

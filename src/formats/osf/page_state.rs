@@ -25,6 +25,7 @@ use super::value::Value;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct PageState<'a> {
     /// The page type's hash, parsed from its decimal text (`None` when it does not parse,
     /// which makes ASP.NET ignore the state).
@@ -167,11 +168,41 @@ impl<'a> ControlTree<'a> {
     }
 
     /// The own state read as a `StateBag` (`StateBag.SaveViewState`: an `ArrayList`
-    /// alternating keys and values), or `None` when it has another shape (UNVERIFIED
-    /// beyond the reference source: controls may save anything as their own state).
+    /// alternating keys and values), either on its own (`Control.SaveViewState`) or as the
+    /// first half of `WebControl.SaveViewState`'s `Pair(StateBag, attributes)` (see
+    /// [`attributes`](Self::attributes)); `None` when it has another shape (UNVERIFIED beyond
+    /// the reference source: controls may save anything as their own state).
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::formats::osf::{ControlTree, Value};
+    /// let bag = Value::ArrayList(vec![Value::IndexedString("Text".into()), Value::String("Hi".into())]);
+    /// let web_control = Value::Pair(Box::new(bag), Box::new(Value::Null));
+    /// let tree = Value::Pair(Box::new(web_control), Box::new(Value::Null));
+    /// let control = ControlTree::from_value(&tree).unwrap();
+    /// assert_eq!(control.state_bag(), Some(vec![("Text", &Value::String("Hi".into()))]));
+    /// assert_eq!(control.attributes(), None); // no attributes saved
+    /// ```
     #[must_use]
     pub fn state_bag(&self) -> Option<Vec<(&'a str, &'a Value)>> {
-        state_bag(self.own)
+        state_bag(self.own).or_else(|| match self.own {
+            Value::Pair(bag, _) => state_bag(bag),
+            _ => None,
+        })
+    }
+
+    /// The state of a `WebControl`'s attributes (the second half of its
+    /// `Pair(StateBag, attributes)`), when it saved any.
+    #[must_use]
+    pub fn attributes(&self) -> Option<&'a Value> {
+        match self.own {
+            Value::Pair(bag, attributes)
+                if state_bag(bag).is_some() && !matches!(attributes.as_ref(), Value::Null) =>
+            {
+                Some(attributes)
+            }
+            _ => None,
+        }
     }
 }
 

@@ -91,18 +91,12 @@ fn control(tree: &ControlTree<'_>, depth: usize, out: &mut String) {
     match (tree.state_bag(), tree.own) {
         (_, Value::Null) => {}
         (Some(bag), _) => {
+            // A StateBag, alone or in WebControl's Pair(the StateBag, the Attributes' state).
             line(out, depth, "state bag:");
             for (k, v) in bag {
                 key_value(k, v, depth + 1, out);
             }
-        }
-        (None, Value::Pair(base, attributes)) if state_bag(base).is_some() => {
-            // WebControl.SaveViewState: Pair(the StateBag, the Attributes' state).
-            line(out, depth, "state bag:");
-            for (k, v) in state_bag(base).unwrap_or_default() {
-                key_value(k, v, depth + 1, out);
-            }
-            if !matches!(attributes.as_ref(), Value::Null) {
+            if let Some(attributes) = tree.attributes() {
                 line(out, depth, "attributes:");
                 value(attributes, depth + 1, out);
             }

@@ -2,6 +2,7 @@
 
 use core::fmt;
 
+use crate::names::names;
 use serde::Serialize;
 
 /// One value of an `ObjectStateFormatter` graph.
@@ -288,6 +289,12 @@ pub enum DateTimeKind {
     /// `Local` (2 or 3).
     Local,
 }
+
+names!(DateTimeKind, "The name of .NET's `DateTimeKind`.", {
+    Unspecified => "Unspecified",
+    Utc => "Utc",
+    Local => "Local",
+});
 
 /// Ticks from 0001-01-01 to 1970-01-01.
 const UNIX_EPOCH_TICKS: i64 = 621_355_968_000_000_000;
