@@ -315,7 +315,7 @@ impl<T: fmt::Display> fmt::Display for Side<T> {
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum KeyValue {
-    /// An explicit key, by its [`fingerprint`](crate::keys::fingerprint).
+    /// An explicit key, by its [`fingerprint`].
     Explicit {
         /// The fingerprint.
         fingerprint: String,
@@ -397,7 +397,7 @@ impl fmt::Display for ModeChoice {
 pub struct AutoGenMaterial {
     /// Where it came from (an export, a key store), as the node was given it.
     pub source: String,
-    /// Its [`fingerprint`](crate::keys::fingerprint).
+    /// Its [`fingerprint`].
     pub fingerprint: String,
 }
 

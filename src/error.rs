@@ -79,7 +79,7 @@ use crate::vocabulary::KeyId;
 
 /// Errors returned by this crate.
 ///
-/// See the [module documentation](self) for the rules: one opaque [`Unprotect`](Self::Unprotect)
+/// The rules: one opaque [`Unprotect`](Self::Unprotect)
 /// for every failure of protected data, a variant for each condition a caller acts on, and
 /// `Clone` without `PartialEq` (match with `matches!`).
 #[derive(Debug, Clone, thiserror::Error)]

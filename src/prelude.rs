@@ -14,7 +14,7 @@
 //! # Ok::<(), Error>(())
 //! ```
 //!
-//! Dates and spans are the [`time`](crate::time) crate's; import them from
+//! Dates and spans are the `time` crate's; import them from
 //! `machinekey::time` (the prelude leaves them out, so they do not clash with
 //! `std::time::Duration`).
 

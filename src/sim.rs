@@ -210,7 +210,7 @@ pub struct Report {
 }
 
 impl Report {
-    /// The report for `name` (see [`StateKind::name`]).
+    /// The report for `name` (see [`StateKind::as_str`]).
     #[must_use]
     pub fn kind(&self, name: &str) -> Option<&KindReport> {
         self.kinds.iter().find(|k| k.kind.as_str() == name)

@@ -757,7 +757,14 @@ fn ticket(command: &TicketCommand) -> Result<Output, Failure> {
             let lifetime = machinekey::time::Duration::seconds(
                 i64::try_from(minutes.saturating_mul(60)).unwrap_or(i64::MAX),
             );
-            let mut t = FormsAuthenticationTicket::new(name, OffsetDateTime::now_utc(), lifetime);
+            let now = OffsetDateTime::now_utc();
+            // As DateTime.AddMinutes throws in ASP.NET: no expiry after .NET's last date.
+            if now.checked_add(lifetime).is_none() {
+                return Err(Failure::usage(
+                    "the ticket would expire after .NET's last DateTime (9999-12-31)",
+                ));
+            }
+            let mut t = FormsAuthenticationTicket::new(name, now, lifetime);
             t.user_data.clone_from(user_data);
             t.is_persistent = *persistent;
             t.cookie_path.clone_from(cookie_path);

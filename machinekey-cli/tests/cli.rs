@@ -285,7 +285,15 @@ fn tickets_resources_protect_encode() {
     let cookie = "4155EDCD81DB4687336A024F636B54ADB352E25E6D8D89E393C407A041DE0F8DFCA382DF1B1135B89AE0C580CCCFEBBB497C609ECA0B1BDDB5875E166A5C230A547FDBF7B4BDCA6A67A55E4AFA8F24B2399EAA55B4C31C00E36239E897B78FA234BF3DAFCCDB85CCA205A21569A7F4A23A7D0A2AD7780C3B55720574E72461675B30453CB214576453BF9D27DD6F2DA78BF74183728B5196D6772BA6031366CBC38A289B171251E7AEC8132B00F39E80D37E4331D97EDFE825840954C7D1FC274C68617C1D1A4B5973E4B977905E38EDE616EEC7AE22C0C2393BEDF95126063A";
     let j = json(&[&["ticket", "decrypt"][..], &lacc, &[cookie]].concat());
     assert_eq!(j["name"], "test@example.com");
-    assert_eq!(j["issue_date_ticks"], 636_971_592_103_633_638_i64);
+    let issued = machinekey::time::OffsetDateTime::parse(
+        j["issue_date"].as_str().unwrap(),
+        &machinekey::time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    assert_eq!(
+        machinekey::clock::to_dotnet_ticks(issued),
+        636_971_592_103_633_638
+    );
     assert_eq!(j["expired"], true);
     assert_eq!(
         code(

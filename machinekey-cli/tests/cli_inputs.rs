@@ -826,14 +826,14 @@ fn compare_nodes() {
         .iter()
         .find(|v| v["kind"] == "forms_ticket")
         .unwrap();
-    assert_eq!(forms["readable"], false);
-    assert_eq!(forms["reasons"][0]["code"], "keys_differ");
-    assert!(
-        forms["reasons"][0]["from"]
-            .as_str()
-            .unwrap()
-            .contains(&format!("{a}:3"))
-    );
+    assert_eq!(forms["outcome"], "refused");
+    let reason = &forms["reasons"][0];
+    assert_eq!(reason["code"], "keys_differ");
+    assert_eq!(reason["attribute"], "validationKey");
+    // The origin is data: the file and line that set the first node's key.
+    assert_eq!(reason["from"]["origin"]["file"], a.as_str());
+    assert_eq!(reason["from"]["origin"]["line"], 3);
+    assert_eq!(reason["from"]["value"]["kind"], "explicit");
     assert!(
         !o.stdout.windows(vk.len()).any(|w| w == vk.as_bytes()),
         "fingerprints only"

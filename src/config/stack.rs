@@ -217,7 +217,7 @@ pub struct StackKey {
 
 impl ResolvedConfig {
     /// Where an effective setting came from (`None` for a default): a
-    /// [`KeyAttribute`](crate::config::KeyAttribute) or
+    /// [`KeyAttribute`] or
     /// [`MachineKeyAttribute`](crate::config::MachineKeyAttribute), or any [`Setting`]
     /// (`httpRuntime targetFramework`, `appSettings aspnet:UseLegacyEncryption`,
     /// `forms timeout`, ...). `appSettings` keys are compared without regard to case.

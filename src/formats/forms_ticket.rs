@@ -280,9 +280,10 @@ impl FormsAuthenticationTicket {
     /// persistent, no user data, cookie path `/`. Set the other fields on the returned
     /// value.
     ///
-    /// A lifetime that ends after .NET's last date is not clamped:
-    /// [`AppKeys::encrypt_ticket`] refuses such a ticket, as `DateTime.AddMinutes` would
-    /// throw in ASP.NET.
+    /// A lifetime that would end after .NET's last date (9999-12-31 23:59:59.9999999, the
+    /// latest instant `time` holds too) ends there, and the ticket never expires; ASP.NET's
+    /// `DateTime.AddMinutes` would throw instead. A caller that must refuse such a lifetime
+    /// checks `now.checked_add(lifetime)` first, as the command line does.
     ///
     /// # Example
     /// ```
@@ -477,8 +478,9 @@ impl AppKeys {
     /// `FormsAuthentication.Encrypt`: the cookie text (upper-case hex).
     ///
     /// Refuses what ASP.NET would refuse on the way back, so a cookie this returns can be
-    /// read: dates outside .NET's `DateTime` range (before year 1 or after
-    /// [`MAX_DATE_TICKS`](crate::clock::MAX_DATE_TICKS)), and cookie text over [`MAX_TICKET_LENGTH`] characters
+    /// read: dates outside .NET's `DateTime` range (before year 1; the latest instant an
+    /// `OffsetDateTime` holds is .NET's last, [`MAX_DATE_TICKS`](crate::clock::MAX_DATE_TICKS)),
+    /// and cookie text over [`MAX_TICKET_LENGTH`] characters
     /// (`FormsAuthentication.Decrypt` rejects it; a long name or user data gets there).
     ///
     /// # Errors
