@@ -11,9 +11,7 @@
 
 use std::process::ExitCode;
 
-use machinekey::audit::batch::BatchResult;
-use machinekey::audit::carve::{CarveOptions, carve};
-use machinekey::audit::{Auditor, KeyList};
+use machinekey::audit::{Auditor, BatchResult, CarveOptions, KeyList, carve};
 use machinekey::formats::viewstate::unsigned_payload;
 
 /// What one value of one file came to.

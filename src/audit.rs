@@ -58,6 +58,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 use sha2::Sha512;
 
+pub use batch::{BatchItem, BatchResult, ItemId};
+pub use carve::{CarveOptions, carve};
 pub use key_list::{KeyFingerprints, KeyList, KeyOrigin, KnownKey, LoadReport};
 
 use crate::config::key_rules::legacy_cipher_key;

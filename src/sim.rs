@@ -748,7 +748,7 @@ impl Simulation {
                 );
             }
             let visits = read.unwrap_or(0).saturating_add(1);
-            let mut data = found.unwrap_or_else(|| SessionData::new(20));
+            let mut data = found.unwrap_or_else(|| SessionData::new(time::Duration::minutes(20)));
             data.items.retain(|(k, _)| k != "visits");
             data.items
                 .push(("visits".into(), SessionValue::Int32(visits)));

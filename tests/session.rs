@@ -84,7 +84,7 @@ fn url_encode_matches_http_utility() {
 #[test]
 fn store_data_layout_by_hand() {
     let data = SessionData {
-        timeout_minutes: 20,
+        timeout: time::Duration::minutes(20),
         items: vec![
             ("a".into(), SessionValue::Int32(5)),
             ("b".into(), SessionValue::String("hi".into())),
@@ -104,14 +104,14 @@ fn store_data_layout_by_hand() {
     .concat();
     assert_eq!(data.serialize(false).unwrap(), expected);
     assert_eq!(SessionData::deserialize(&expected, false).unwrap(), data);
-    let empty = SessionData::new(30);
+    let empty = SessionData::new(time::Duration::minutes(30));
     assert_eq!(empty.serialize(false).unwrap(), [30, 0, 0, 0, 0, 0, 0xFF]);
 }
 
 #[test]
 fn every_item_type_round_trips() {
     let data = SessionData {
-        timeout_minutes: 20,
+        timeout: time::Duration::minutes(20),
         items: vec![
             ("s".into(), SessionValue::String("ünï".into())),
             ("i".into(), SessionValue::Int32(-7)),
@@ -144,7 +144,7 @@ fn every_item_type_round_trips() {
     }
     // A byte array is written as the MS-NRBF record of a byte[] (type id 20).
     let one = SessionData {
-        timeout_minutes: 1,
+        timeout: time::Duration::minutes(1),
         items: vec![("k".into(), SessionValue::Bytes(vec![9]))],
     };
     let bytes = one.serialize(false).unwrap();
@@ -162,7 +162,7 @@ fn every_item_type_round_trips() {
 #[test]
 fn malformed_store_data_is_rejected() {
     let good = SessionData {
-        timeout_minutes: 5,
+        timeout: time::Duration::minutes(5),
         items: vec![("a".into(), SessionValue::Int32(1))],
     }
     .serialize(false)

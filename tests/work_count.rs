@@ -33,18 +33,12 @@ fn signed_legacy_viewstate_costs_four_sha1_compressions_per_key() {
     work::reset();
     assert!(auditor.audit(&blob).is_none());
     let counts = work::snapshot();
-    assert_eq!(
-        counts,
-        work::Counts {
-            sha1: 4 * keys as u64,
-            keying: work::Keying {
-                sha1: 2 * keys as u64,
-                ..work::Keying::default()
-            },
-            ..work::Counts::default()
-        },
-        "{counts:?}"
-    );
+    // The counters are #[non_exhaustive] (a new hash may be counted): build the expected
+    // value from the default.
+    let mut expected = work::Counts::default();
+    expected.sha1 = 4 * keys as u64;
+    expected.keying.sha1 = 2 * keys as u64;
+    assert_eq!(counts, expected, "{counts:?}");
 
     // The same value twice in one group: the pad states are shared, the message is not.
     work::reset();

@@ -247,7 +247,7 @@ impl Algorithm {
     /// context of every payload.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] for key lengths the cipher does not take.
+    /// [`ArgumentError::KeyLength`] for key lengths the cipher does not take.
     ///
     /// # Example
     /// ```

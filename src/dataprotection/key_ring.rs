@@ -149,7 +149,7 @@ impl Key {
     /// A key from its parts (an unencrypted master key).
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] if the algorithm's key length is not supported.
+    /// [`ArgumentError::KeyLength`](crate::ArgumentError::KeyLength) if the algorithm's key length is not supported.
     ///
     /// # Example
     /// ```

@@ -119,7 +119,7 @@ impl AppKeys {
     /// use machinekey::formats::session::{SessionData, SessionValue};
     /// # let cfg = MachineKeyConfig::builder().validation_key(&"AB".repeat(64)).decryption_key(&"CD".repeat(32)).build()?;
     /// let keys = AppKeys::explicit(&cfg)?;
-    /// let mut data = SessionData::new(20);
+    /// let mut data = SessionData::new(machinekey::time::Duration::minutes(20));
     /// data.items.push(("cart".into(), SessionValue::Int32(3)));
     /// let blob = keys.protect_session(&data, "/LM/W3SVC/1/ROOT/Shop")?;
     /// assert_eq!(keys.unprotect_session(&blob, "/LM/W3SVC/1/ROOT/Shop")?, data);
@@ -319,8 +319,9 @@ impl SessionValue {
 /// Application static objects are not supported (`hasStaticObjects` must be false).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SessionData {
-    /// The session timeout in minutes.
-    pub timeout_minutes: i32,
+    /// The session timeout (whole minutes in the store, an `Int32`; written rounded down
+    /// to the minute).
+    pub timeout: time::Duration,
     /// The items, in order. Keys are not null.
     pub items: Vec<(String, SessionValue)>,
 }
@@ -332,9 +333,9 @@ fn malformed() -> Error {
 impl SessionData {
     /// Empty session data with a timeout.
     #[must_use]
-    pub fn new(timeout_minutes: i32) -> Self {
+    pub fn new(timeout: time::Duration) -> Self {
         Self {
-            timeout_minutes,
+            timeout,
             items: Vec::new(),
         }
     }
@@ -354,7 +355,7 @@ impl SessionData {
     /// # Example
     /// ```
     /// use machinekey::formats::session::{SessionData, SessionValue};
-    /// let mut data = SessionData::new(20);
+    /// let mut data = SessionData::new(machinekey::time::Duration::minutes(20));
     /// data.items.push(("name".into(), SessionValue::String("alice".into())));
     /// let bytes = data.serialize(false)?;
     /// assert_eq!(&bytes[..6], &[20, 0, 0, 0, 1, 0]); // timeout, hasItems, no static objects
@@ -364,7 +365,8 @@ impl SessionData {
     /// ```
     pub fn serialize(&self, compress: bool) -> Result<Vec<u8>, Error> {
         let too_big = || Error::from(ArgumentError::SessionTooLarge);
-        let mut out = self.timeout_minutes.to_le_bytes().to_vec();
+        let minutes = i32::try_from(self.timeout.whole_minutes()).map_err(|_| too_big())?;
+        let mut out = minutes.to_le_bytes().to_vec();
         out.push(u8::from(!self.items.is_empty()));
         out.push(0); // hasStaticObjects
         if !self.items.is_empty() {
@@ -426,7 +428,9 @@ impl SessionData {
         };
         let body = bytes.strip_suffix(&[0xFF]).ok_or_else(malformed)?;
         let (timeout, rest) = body.split_at_checked(4).ok_or_else(malformed)?;
-        let timeout_minutes = i32::from_le_bytes(timeout.try_into().map_err(|_| malformed())?);
+        let timeout = time::Duration::minutes(i64::from(i32::from_le_bytes(
+            timeout.try_into().map_err(|_| malformed())?,
+        )));
         let (flags, mut rest) = rest.split_at_checked(2).ok_or_else(malformed)?;
         let has_items = match flags {
             [items, 0] if *items <= 1 => *items == 1,
@@ -471,9 +475,6 @@ impl SessionData {
         } else if !rest.is_empty() {
             return Err(malformed());
         }
-        Ok(Self {
-            timeout_minutes,
-            items,
-        })
+        Ok(Self { timeout, items })
     }
 }

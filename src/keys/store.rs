@@ -38,7 +38,7 @@ use super::AutoGenKeys;
 use crate::clock::{from_file_time, to_file_time};
 use crate::error::Error;
 #[cfg(feature = "sim")]
-use crate::error::KeyImportError;
+use crate::error::{FileError, KeyImportError};
 use crate::names::names;
 
 /// A registry view: what `HKLM\SOFTWARE` means to a 64-bit or a 32-bit (WOW64) process.
@@ -638,33 +638,39 @@ impl KeyStore {
     /// Saves the state to `path` as JSON (keys in the clear: a secret).
     ///
     /// # Errors
-    /// The I/O error, if the file cannot be written.
+    /// [`Error::File`] if the file cannot be written (its I/O error is the source).
     ///
     /// # Example
     /// ```no_run
     /// # use machinekey::keys::store::KeyStore;
     /// KeyStore::new().save("keystore.json")?;
     /// let _store = KeyStore::load("keystore.json")?;
-    /// # Ok::<(), std::io::Error>(())
+    /// # Ok::<(), machinekey::Error>(())
     /// ```
-    pub fn save(&self, path: impl AsRef<Path>) -> std::io::Result<()> {
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), Error> {
+        let path = path.as_ref();
         std::fs::write(path, self.to_json())
+            .map_err(|e| FileError::io(&path.display().to_string(), e).into())
     }
 
-    /// Loads a state saved with [`save`](Self::save).
+    /// Loads a state saved with [`save`](Self::save) (at most [`MAX_STORE_FILE`] bytes).
     ///
     /// # Errors
-    /// The I/O error, or [`std::io::ErrorKind::InvalidData`] carrying the parse error.
+    /// [`Error::File`] if the file cannot be read; as [`from_json`](Self::from_json) if it
+    /// is not a key-store file.
     ///
     /// # Example
     /// See [`save`](Self::save).
-    pub fn load(path: impl AsRef<Path>) -> std::io::Result<Self> {
-        let text = std::fs::read_to_string(path)?;
-        Self::from_json(&text).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+    pub fn load(path: impl AsRef<Path>) -> Result<Self, Error> {
+        Self::from_json(&crate::bounded::read_text(path.as_ref(), MAX_STORE_FILE)?)
     }
 }
 
-/// A key as the file holds it; dates are Windows `FILETIME`s, as the registry holds them.
+/// The largest key-store file [`KeyStore::load`] reads (16 MiB).
+#[cfg(feature = "sim")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sim")))]
+pub const MAX_STORE_FILE: u64 = 16 << 20;
+
 #[cfg(feature = "sim")]
 #[derive(Serialize, Deserialize)]
 struct PersistedKey {

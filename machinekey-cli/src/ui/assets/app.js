@@ -79,8 +79,8 @@ function render(answer) {
       const tr = el("tr");
       tr.append(el("th", c.from + " -> " + c.to));
       for (const v of c.verdicts) {
-        const cell = v.readable === null ? "n/a" : (v.readable ? "reads" : "FAILS");
-        tr.append(el("td", cell, v.readable === false ? "fails" : "reads"));
+        const cell = v.outcome === "read" ? "reads" : (v.outcome === "refused" ? "FAILS" : "n/a");
+        tr.append(el("td", cell, v.outcome === "refused" ? "fails" : "reads"));
       }
       table.append(tr);
     }
