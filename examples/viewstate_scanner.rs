@@ -11,7 +11,8 @@
 
 use std::process::ExitCode;
 
-use machinekey::audit::{Auditor, BatchResult, CarveOptions, KeyList, carve};
+use machinekey::audit::carve::carve;
+use machinekey::audit::{Auditor, BatchResult, CarveOptions, KeyList};
 use machinekey::formats::viewstate::unsigned_payload;
 
 /// What one value of one file came to.

@@ -59,7 +59,7 @@ use serde::Serialize;
 use sha2::Sha512;
 
 pub use batch::{BatchItem, BatchResult, ItemId};
-pub use carve::{CarveOptions, carve};
+pub use carve::CarveOptions;
 pub use key_list::{KeyFingerprints, KeyList, KeyOrigin, KnownKey, LoadReport};
 
 use crate::config::key_rules::legacy_cipher_key;
