@@ -147,6 +147,7 @@ pub(crate) fn add(work: Work, n: usize) {
 /// Adds `n` compressions of the hash `work` that key HMAC pad states: to that hash's count
 /// and to its keying count.
 #[inline(always)]
+#[cfg_attr(not(feature = "audit"), allow(dead_code))]
 pub(crate) fn add_keying(work: Work, n: usize) {
     add(work, n);
     #[cfg(machinekey_work_count)]

@@ -27,11 +27,13 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+#[cfg(feature = "sim")]
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use super::AutoGenKeys;
+#[cfg(feature = "sim")]
 use super::import::KeyImportError;
 use crate::error::Error;
 
