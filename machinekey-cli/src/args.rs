@@ -552,7 +552,7 @@ pub(crate) enum ResourceCommand {
 #[derive(Subcommand)]
 pub(crate) enum SimulateCommand {
     /// A web garden before and after a .NET update resets the key-store permissions, and
-    /// the two fixes (the README's table, with the reasons).
+    /// the two fixes (the main example's table, with the reasons).
     WebGarden {
         /// Worker processes in the pool (at least 1).
         #[arg(long, default_value_t = 3)]
