@@ -12,6 +12,7 @@ pub mod config;
 pub mod crypto;
 pub mod dataprotection;
 mod error;
+pub mod events;
 pub mod formats;
 pub mod keys;
 pub mod manual;

@@ -18,6 +18,10 @@
 //!
 //! A `__VIEWSTATE` readable without keys (unsigned, or legacy signed) is also read as a
 //! tree, and the deserialization gadgets it carries are listed in the item's `gadgets`.
+//! Unprotected GZip-compressed ViewStates that custom persisters write (`__VSTATE`,
+//! `__COMPRESSEDVIEWSTATE`, or Base64 starting `H4sI` in `__VIEWSTATE`) are decompressed
+//! (at most 16 MiB), read as trees and labelled `compressed_viewstate` with their gadgets:
+//! no key protects them, so there is nothing to audit.
 //!
 //! The HTML reading is a small scanner for `<input>` tags and `href`/`src` links, not a full
 //! HTML parser: it reads what ASP.NET writes.
@@ -27,7 +31,7 @@ use serde_json::Value;
 use super::batch::BatchItem;
 use crate::crypto::encoding::decode_value;
 use crate::formats::nrbf::gadgets::in_unverified_field;
-use crate::formats::viewstate::join_fields;
+use crate::formats::viewstate::{COMPRESSED_FIELDS, compressed_payload, join_fields};
 
 /// The purpose MVC's anti-forgery system (`MachineKey45CryptoSystem`) protects tokens with.
 pub const ANTIFORGERY_PURPOSE: &str = "System.Web.Helpers.AntiXsrf.AntiForgeryToken.v1";
@@ -215,6 +219,21 @@ fn carve_head_and_body(
 }
 
 /// A value's label when it is not `<machineKey>` data.
+/// An unprotected GZip ViewState (`__VSTATE`, `__COMPRESSEDVIEWSTATE`, or `H4sI...` in
+/// `__VIEWSTATE`): nothing to audit (no MAC), so it is labelled `compressed_viewstate`, with
+/// the gadgets of its tree, or `compressed_viewstate_unreadable`.
+fn compressed_item(value: &str, source: &str, url: Option<&str>) -> BatchItem {
+    match compressed_payload(value) {
+        Some(Ok(payload)) => BatchItem {
+            gadgets: crate::formats::osf::read(&payload)
+                .map(|doc| crate::formats::nrbf::gadgets::in_state(&doc.root))
+                .unwrap_or_default(),
+            ..labelled(source, url, "compressed_viewstate")
+        },
+        _ => labelled(source, url, "compressed_viewstate_unreadable"),
+    }
+}
+
 fn foreign_label(value: &str) -> Option<&'static str> {
     if crate::dataprotection::looks_like_payload(value) {
         Some("data_protection")
@@ -401,9 +420,16 @@ fn field_items(fields: &[(String, String)], source: &str, url: Option<&str>) -> 
         .iter()
         .map(|(n, v)| (n.as_str(), v.as_str()))
         .collect();
+    for name in COMPRESSED_FIELDS {
+        if let Some(value) = get(name).filter(|v| !v.is_empty()) {
+            out.push(compressed_item(&value, &format!("{source} {name}"), url));
+        }
+    }
     if let Ok(viewstate) = join_fields(&refs) {
         if !viewstate.is_empty() {
-            if let Some(label) = foreign_label(&viewstate) {
+            if viewstate.trim_start().starts_with("H4sI") {
+                out.push(compressed_item(&viewstate, &format!("{source} __VIEWSTATE"), url));
+            } else if let Some(label) = foreign_label(&viewstate) {
                 out.push(labelled(&format!("{source} __VIEWSTATE"), url, label));
             } else {
                 out.push(BatchItem {
