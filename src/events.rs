@@ -149,7 +149,6 @@ impl Default for Limits {
 
 /// What a reader hands on for each record, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Item {
     /// An ASP.NET event.
     Event(Box<Event>),

@@ -24,7 +24,7 @@ use super::when::format_time;
 use super::EventsError;
 
 /// Time bins across the chart.
-const BINS: i64 = 60;
+const BINS: i64 = 40;
 
 fn plot_err<E: std::fmt::Display>(e: E) -> EventsError {
     EventsError::Plot(e.to_string())
@@ -78,7 +78,9 @@ pub fn svg(report: &Report, title: &str) -> Result<String, EventsError> {
     let (lo, hi) = if lo > hi { (0, 60_000) } else { (lo, hi) };
     let span = (hi - lo).max(60_000);
     let width = (span / BINS).max(1000);
-    let (lo, hi) = (lo - width, lo + width * (BINS + 2));
+    // A margin of a tenth of the span on each side, so marks at either end show.
+    let pad = span / 10;
+    let (lo, hi) = (lo - pad, hi + pad);
     // Each series in bins.
     let mut machines: BTreeMap<&str, usize> = BTreeMap::new();
     let mut lines = Vec::new();
@@ -86,7 +88,8 @@ pub fn svg(report: &Report, title: &str) -> Result<String, EventsError> {
     for s in &report.series {
         let m = machines.len();
         let mi = *machines.entry(s.machine.as_str()).or_insert(m);
-        let mut bins = vec![0u64; usize::try_from(BINS + 3).unwrap_or(63)];
+        let n = usize::try_from((hi - lo) / width + 2).unwrap_or(64);
+        let mut bins = vec![0u64; n];
         for (t, n) in &s.points {
             let i = usize::try_from((t - lo) / width).unwrap_or(0);
             if let Some(b) = bins.get_mut(i) {
@@ -97,7 +100,7 @@ pub fn svg(report: &Report, title: &str) -> Result<String, EventsError> {
         let worker_no = lines.iter().filter(|(_, m, _)| *m == mi).count();
         lines.push((s.worker.clone(), mi, (bins, colour(mi, worker_no))));
     }
-    let y_top = y_max + y_max / 5 + 1;
+    let y_top = y_max + y_max / 2 + 1;
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, (1000, 560)).into_drawing_area();
@@ -140,8 +143,12 @@ pub fn svg(report: &Report, title: &str) -> Result<String, EventsError> {
                 .label(name.clone())
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
         }
+        let mut last_label: Option<(i64, bool)> = None;
         for (t, grant, label) in &marks {
             let c = if *grant { RGBColor(0, 150, 0) } else { RGBColor(210, 0, 0) };
+            // One label for marks of one kind close together (an installer's start and
+            // finish); labels in the right half are drawn to the left of their line.
+            let crowded = last_label.is_some_and(|(lt, lg)| lg == *grant && t - lt < span / 20);
             chart
                 .draw_series(DashedLineSeries::new(
                     vec![(*t, 0), (*t, y_top)],
@@ -150,11 +157,27 @@ pub fn svg(report: &Report, title: &str) -> Result<String, EventsError> {
                     c.stroke_width(2),
                 ))
                 .map_err(plot_err)?;
+            if crowded {
+                continue;
+            }
+            last_label = Some((*t, *grant));
+            let anchor = if *t > lo + (hi - lo) / 2 {
+                plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Right,
+                    plotters::style::text_anchor::VPos::Top,
+                )
+            } else {
+                plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Left,
+                    plotters::style::text_anchor::VPos::Top,
+                )
+            };
+            let text = format!(" {label} ");
             chart
                 .draw_series(std::iter::once(Text::new(
-                    label.clone(),
-                    (*t, y_top - y_top / 12),
-                    ("sans-serif", 13).into_font().color(&c),
+                    text,
+                    (*t, y_top),
+                    ("sans-serif", 13).into_font().color(&c).pos(anchor),
                 )))
                 .map_err(plot_err)?;
         }
@@ -162,7 +185,7 @@ pub fn svg(report: &Report, title: &str) -> Result<String, EventsError> {
             .configure_series_labels()
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK)
-            .position(SeriesLabelPosition::UpperLeft)
+            .position(SeriesLabelPosition::UpperMiddle)
             .draw()
             .map_err(plot_err)?;
         root.present().map_err(plot_err)?;

@@ -199,8 +199,10 @@ mod tests {
 
     fn read_all(text: &str) -> Vec<Item> {
         let mut out = Vec::new();
-        let mut sink = Sink::new(&mut |e| out.push(e));
+        let mut push = |e| out.push(e);
+        let mut sink = Sink::new(&mut push);
         read(&mut text.as_bytes(), "t", &Limits::default(), &mut sink).unwrap();
+        drop(sink);
         out
     }
 

@@ -85,6 +85,10 @@ pub(crate) fn read(reader: &mut dyn BufRead, name: &str, limits: &Limits, sink: 
                 break;
             }
             match event_end(&buf, start) {
+                Some(end) if end - start > limits.max_record => {
+                    sink.push(name, Entry::TooLarge(limits.max_record, Some(base + start as u64)));
+                    consumed = end;
+                }
                 Some(end) => {
                     let position = base + start as u64;
                     let record = buf.get(start..end).unwrap_or_default();
@@ -225,8 +229,10 @@ mod tests {
         for cap in [1usize, 5, 64, 1 << 20] {
             let mut out = Vec::new();
             let limits = Limits { max_record: 4096, ..Limits::default() };
-            let mut sink = Sink::new(&mut |e| out.push(e));
+            let mut push = |e| out.push(e);
+            let mut sink = Sink::new(&mut push);
             read(&mut std::io::BufReader::with_capacity(cap, input.as_bytes()), "t", &limits, &mut sink).unwrap();
+            drop(sink);
             let kinds: Vec<String> = out.iter().map(|e| match e {
                 super::super::Item::Event(ev) => format!("event {}", ev.record_id.unwrap_or(0)),
                 super::super::Item::Skipped(s) => format!("skip {}", s.reason),
