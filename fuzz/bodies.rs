@@ -481,3 +481,27 @@ pub fn sealed(data: &[u8]) {
         }
     }
 }
+
+// ---- events: the event-log readers (XML, text, `-++-` lines), the analysis over what they
+// read, Mono ViewStates, compressed ViewStates and the executable finder.
+
+pub fn events(data: &[u8]) {
+    use machinekey::events::{self, Analysis, Format, Item, Limits, Opener};
+    let opener = Opener::new(KeyList::parse(""));
+    let _ = Format::detect(data);
+    for format in [Format::Xml, Format::Text, Format::DejaView] {
+        let mut analysis = Analysis::new();
+        events::read(data, format, "fuzz", &Limits::default(), |item| {
+            if let Item::Event(e) = &item {
+                let _ = opener.open(e).map(|o| events::batch_line(e, Some(&o)));
+            }
+            analysis.add(&item);
+        })
+        .unwrap();
+        let _ = analysis.finish().to_string();
+    }
+    let _ = osf::mono::read(data).map(|s| osf::mono::render(&s.root));
+    let _ = osf::mono::is_mono(data);
+    let _ = events::pe::find(data);
+    let _ = viewstate::compressed_payload(&String::from_utf8_lossy(data));
+}

@@ -390,7 +390,7 @@ fn plausible_trailer(t: &[u8]) -> bool {
 #[must_use]
 pub fn is_mono(bytes: &[u8]) -> bool {
     bytes.starts_with(&[0xFF, 0x01])
-        && matches!(bytes.get(2), Some(12 | 13 | 14 | 15 | 16))
+        && matches!(bytes.get(2), Some(12..=16))
         && read(bytes).is_ok_and(|s| plausible_trailer(&s.trailer) && s.trailer.len() < bytes.len() - 3)
 }
 
