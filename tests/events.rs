@@ -274,6 +274,9 @@ fn responder_case_framework45_and_legacy() {
         let field = keys_of(index, mode, validation, decryption).encode_viewstate(&payload, &page, encrypt).unwrap();
         let strings = viewstate_failure("2025-07-19T03:14:15.000Z", "SP01", 7712, 50203, "203.0.113.66", &field, "/portal/default.aspx", "/portal");
         let log = x(1316, "2025-07-19T03:14:15.1234567Z", 9001, "SP01", &strings);
+        if let Some(dir) = std::env::var_os("MACHINEKEY_EVENTS_FIXTURES") {
+            std::fs::write(Path::new(&dir).join(format!("responder-1316-{}.xml", mode.to_ascii_lowercase())), &log).unwrap();
+        }
         let (ev, sk) = collect(Format::Xml, &log);
         assert!(sk.is_empty(), "{sk:?}");
         let e = &ev[0];
@@ -371,6 +374,9 @@ fn web_garden_log() -> String {
 #[test]
 fn operator_case_web_garden() {
     let log = web_garden_log();
+    if let Some(dir) = std::env::var_os("MACHINEKEY_EVENTS_FIXTURES") {
+        std::fs::write(Path::new(&dir).join("web-garden.xml"), &log).unwrap();
+    }
     let report = analyse(Format::Xml, &log);
     let s = &report.summary;
     assert_eq!((s.events, s.failures), (50, 40));

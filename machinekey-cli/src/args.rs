@@ -336,6 +336,32 @@ pub(crate) enum Command {
         #[arg(long, default_value = ".ASPXAUTH")]
         forms_cookie_name: String,
     },
+    /// ASP.NET failures read from Windows event logs (.evtx; wevtutil qe /f:xml or
+    /// Get-WinEvent ToXml(); wevtutil qe /f:text or Event Viewer text; deja_view's -++-
+    /// lines): a summary, a timeline that places installer runs and aspnet_regiis -ga
+    /// against the failures, the diagnosis, and every logged ViewState (event 1316, code
+    /// 4009) opened with the keys: which key, the tree, the gadgets and any Windows
+    /// executable inside. With --json: one line per event, in the shape `audit --batch`
+    /// reads.
+    Events {
+        /// Event logs to read.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<String>,
+        /// More key lists (validationKey,decryptionKey lines; SHA-256 lines); the built-in
+        /// list is always tried.
+        #[arg(long = "keys", value_name = "FILE")]
+        keys: Vec<String>,
+        /// A web.config whose explicit <machineKey> is tried too.
+        #[arg(long = "web-config", value_name = "FILE")]
+        web_config: Option<String>,
+        /// Draw the failures per worker process and server over time, with the installer
+        /// and -ga runs marked, to this SVG file.
+        #[arg(long, value_name = "FILE.svg")]
+        plot: Option<String>,
+        /// Write every executable found inside a ViewState to DIR, named by its SHA-256.
+        #[arg(long, value_name = "DIR")]
+        extract: Option<String>,
+    },
     /// The local decoder page: serves http://127.0.0.1:PORT/ (loopback only, nothing
     /// logged, no external request) where ViewStates, cookies, CfDJ8 values and web.configs
     /// are pasted and looked inside. Prints the address, then serves until stopped.

@@ -192,6 +192,20 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
             url,
             forms_cookie_name,
         } => carve(files, url.as_deref(), forms_cookie_name),
+        Command::Events {
+            files,
+            keys,
+            web_config,
+            plot,
+            extract,
+        } => crate::events::run(
+            files,
+            keys,
+            web_config.as_deref(),
+            plot.as_deref(),
+            extract.as_deref(),
+            json,
+        ),
         Command::Simulate {
             scenario: Some(file),
             ..

@@ -9,6 +9,7 @@
 mod args;
 mod commands;
 mod dataprotection;
+mod events;
 mod input;
 mod output;
 mod progress;

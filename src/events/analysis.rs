@@ -257,6 +257,9 @@ pub enum DiagnosisCode {
     KeyMismatch,
     /// State lost without any cryptographic failure: not keys (restarts of `InProc` state).
     NotKeys,
+    /// Logged ViewStates carry deserialization gadgets or executables: an attack, made with
+    /// keys the attacker holds when a key of the list verified them.
+    Attack,
     /// Nothing in the log points at keys.
     Nothing,
 }
@@ -272,6 +275,7 @@ impl DiagnosisCode {
             Self::KeyRingNotShared => "key_ring_not_shared",
             Self::KeyMismatch => "key_mismatch",
             Self::NotKeys => "not_keys",
+            Self::Attack => "attack",
             Self::Nothing => "nothing",
         }
     }
@@ -323,9 +327,35 @@ pub struct Analysis {
     restarts: u64,
     marks: Vec<Mark>,
     untimed_failures: u64,
+    attacks: Vec<Attack>,
+    attack_count: u64,
+}
+
+/// One logged ViewState found to carry an attack payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Attack {
+    origin: String,
+    key: Option<String>,
+    gadgets: Vec<String>,
+    executables: Vec<String>,
 }
 
 impl Analysis {
+    /// Adds what opening an event's ViewState found when it carries an attack payload:
+    /// where, the key that verified it (its list and line, or `None`), the gadget families
+    /// and the SHA-256 of each executable inside.
+    pub fn add_attack(&mut self, origin: &str, key: Option<&str>, gadgets: &[String], executables: &[String]) {
+        self.attack_count += 1;
+        if self.attacks.len() < MAX_EXAMPLES {
+            self.attacks.push(Attack {
+                origin: origin.to_owned(),
+                key: key.map(str::to_owned),
+                gadgets: gadgets.to_vec(),
+                executables: executables.to_vec(),
+            });
+        }
+    }
+
     /// An empty analysis.
     #[must_use]
     pub fn new() -> Self {
@@ -563,6 +593,9 @@ impl Analysis {
 
     fn diagnose(&self, timeline: &Timeline) -> Vec<Diagnosis> {
         let mut out = Vec::new();
+        if let Some(d) = self.attack() {
+            out.push(d);
+        }
         if let Some(d) = self.padding_probe() {
             out.push(d);
         }
@@ -585,7 +618,7 @@ impl Analysis {
                 ],
             });
         }
-        if out.is_empty() && self.key_failures > 0 {
+        if out.is_empty() && self.key_failures > self.attack_count {
             out.push(Diagnosis {
                 code: DiagnosisCode::KeyMismatch,
                 summary: format!(
@@ -621,6 +654,54 @@ impl Analysis {
             });
         }
         out
+    }
+
+    fn attack(&self) -> Option<Diagnosis> {
+        if self.attack_count == 0 {
+            return None;
+        }
+        let keyed: Vec<&Attack> = self.attacks.iter().filter(|a| a.key.is_some()).collect();
+        let mut gadgets: Vec<&str> = self.attacks.iter().flat_map(|a| a.gadgets.iter().map(String::as_str)).collect();
+        gadgets.sort_unstable();
+        gadgets.dedup();
+        let mut exes: Vec<&str> = self.attacks.iter().flat_map(|a| a.executables.iter().map(String::as_str)).collect();
+        exes.sort_unstable();
+        exes.dedup();
+        let mut summary = format!(
+            "{} logged ViewStates are attack payloads (deserialization gadgets: {}{}), not a key mismatch.",
+            self.attack_count,
+            if gadgets.is_empty() { "none".to_owned() } else { gadgets.join(", ") },
+            if exes.is_empty() { String::new() } else { format!("; {} Windows executables inside", exes.len()) }
+        );
+        if !keyed.is_empty() {
+            summary.push_str(" They verify under a key of the list: whoever sent them holds this application's <machineKey>, so the server may have run them; treat it as compromised.");
+        }
+        let mut evidence: Vec<String> = self
+            .attacks
+            .iter()
+            .take(5)
+            .map(|a| {
+                format!(
+                    "{}: {}{}{}",
+                    a.origin,
+                    a.key.as_deref().map_or_else(|| "no key of the list verifies it".to_owned(), |k| format!("verified with the key at {k}")),
+                    if a.gadgets.is_empty() { String::new() } else { format!(", gadgets {}", a.gadgets.join(", ")) },
+                    if a.executables.is_empty() { String::new() } else { format!(", executables SHA-256 {}", a.executables.join(", ")) }
+                )
+            })
+            .collect();
+        if self.attack_count > 5 {
+            evidence.push(format!("... and {} more", self.attack_count - 5));
+        }
+        Some(Diagnosis {
+            code: DiagnosisCode::Attack,
+            summary,
+            evidence,
+            fixes: vec![
+                "Replace the machine keys now (a new explicit <machineKey> on every server; on SharePoint, rotate them with Set-SPMachineKey and Update-SPMachineKey), then restart IIS: stolen or published keys let anyone forge ViewState.".into(),
+                "Investigate the server as compromised: look for the executables' hashes, new files under the web roots, and w3wp.exe child processes around the events' times.".into(),
+            ],
+        })
     }
 
     fn class_lines(&self) -> Vec<String> {

@@ -47,6 +47,30 @@ pub struct Opened {
     pub truncated_by_event_log: bool,
 }
 
+impl Opened {
+    /// Whether the payload carries deserialization gadgets or a Windows executable.
+    #[must_use]
+    pub fn is_attack(&self) -> bool {
+        !self.gadgets.is_empty() || !self.executables.is_empty()
+    }
+
+    /// Hands an attack payload to `analysis` ([`Analysis::add_attack`](super::Analysis::add_attack)).
+    pub fn record(&self, event: &Event, analysis: &mut super::Analysis) {
+        if !self.is_attack() {
+            return;
+        }
+        let key = self.finding.as_ref().map(|f| {
+            f.origin
+                .as_ref()
+                .map_or_else(|| format!("#{}", f.index), ToString::to_string)
+        });
+        let mut gadgets: Vec<String> = self.gadgets.iter().map(|g| g.gadget.to_string()).collect();
+        gadgets.dedup();
+        let exes: Vec<String> = self.executables.iter().map(|x| x.sha256.clone()).collect();
+        analysis.add_attack(&event.origin.to_string(), key.as_deref(), &gadgets, &exes);
+    }
+}
+
 /// Opens `PersistedState`s with a list of keys.
 #[derive(Debug)]
 pub struct Opener {
