@@ -27,8 +27,13 @@ fn peak_rss_mib() -> u64 {
 }
 
 fn record(id: u32, t: &str, n: u64, strings: &[String]) -> String {
-    let data: String = strings.iter().map(|s| format!("<Data>{s}</Data>")).collect();
-    format!("<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='ASP.NET 4.0.30319.0'/><EventID Qualifiers='16384'>{id}</EventID><Level>4</Level><Task>3</Task><Keywords>0x80000000000000</Keywords><TimeCreated SystemTime='{t}'/><EventRecordID>{n}</EventRecordID><Channel>Application</Channel><Computer>WEB01</Computer><Security/></System><EventData>{data}</EventData></Event>\r\n")
+    let data: String = strings
+        .iter()
+        .map(|s| format!("<Data>{s}</Data>"))
+        .collect();
+    format!(
+        "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='ASP.NET 4.0.30319.0'/><EventID Qualifiers='16384'>{id}</EventID><Level>4</Level><Task>3</Task><Keywords>0x80000000000000</Keywords><TimeCreated SystemTime='{t}'/><EventRecordID>{n}</EventRecordID><Channel>Application</Channel><Computer>WEB01</Computer><Security/></System><EventData>{data}</EventData></Event>\r\n"
+    )
 }
 
 /// Writes the XML log; returns its path and record count.
@@ -40,13 +45,36 @@ fn xml_log(dir: &Path, target: u64) -> (PathBuf, u64) {
     let (mut written, mut n) = (0u64, 0u64);
     while written < target {
         let s = n % 86_400;
-        let t = format!("2024-03-01T{:02}:{:02}:{:02}.000Z", s / 3600, (s / 60) % 60, s % 60);
+        let t = format!(
+            "2024-03-01T{:02}:{:02}:{:02}.000Z",
+            s / 3600,
+            (s / 60) % 60,
+            s % 60
+        );
         let pid = 4000 + (n % 3);
         let r = match n % 50 {
             0 => record(1017, &t, n, &["4.0.30319.0".into(), "0x00000404".into()]),
             1..=30 => {
                 let mut v: Vec<String> = ["4009", "Viewstate verification failed. Reason: The viewstate supplied failed integrity check.", &t, &t, "4c8e6d0b6a0e4b1f9a2d2c3e4f5a6b7c", "12", "3", "50203", "/LM/W3SVC/1/ROOT/shop-1-133555", "Full", "/shop", "C:\\inetpub\\shop\\", "WEB01", ""].iter().map(|s| (*s).to_owned()).collect();
-                v.extend([pid.to_string(), "w3wp.exe".into(), "IIS APPPOOL\\Shop".into(), "http://web01/shop/cart.aspx".into(), "/shop/cart.aspx".into(), "10.0.0.7".into(), String::new(), "False".into(), String::new(), "IIS APPPOOL\\Shop".into(), "The state information is invalid for this page and might be corrupted.".into(), "10.0.0.7".into(), "51234".into(), "Mozilla/5.0".into(), state.clone(), String::new(), "/shop/cart.aspx".into()]);
+                v.extend([
+                    pid.to_string(),
+                    "w3wp.exe".into(),
+                    "IIS APPPOOL\\Shop".into(),
+                    "http://web01/shop/cart.aspx".into(),
+                    "/shop/cart.aspx".into(),
+                    "10.0.0.7".into(),
+                    String::new(),
+                    "False".into(),
+                    String::new(),
+                    "IIS APPPOOL\\Shop".into(),
+                    "The state information is invalid for this page and might be corrupted.".into(),
+                    "10.0.0.7".into(),
+                    "51234".into(),
+                    "Mozilla/5.0".into(),
+                    state.clone(),
+                    String::new(),
+                    "/shop/cart.aspx".into(),
+                ]);
                 record(1316, &t, n, &v)
             }
             _ => other.to_owned(),
@@ -61,7 +89,11 @@ fn xml_log(dir: &Path, target: u64) -> (PathBuf, u64) {
 
 /// Writes an `.evtx` of nifi's header and its 17 chunks repeated; returns path and records.
 fn evtx_log(dir: &Path, target: u64) -> (PathBuf, u64) {
-    let src = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/eventlog/nifi-win7-application-logs.evtx")).unwrap();
+    let src = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/data/eventlog/nifi-win7-application-logs.evtx"),
+    )
+    .unwrap();
     let (header, chunks) = src.split_at(4096);
     let chunks = &chunks[..chunks.len() / 65_536 * 65_536];
     let path = dir.join("busy.evtx");
@@ -94,12 +126,18 @@ fn events(c: &mut Criterion) {
     let (xml, n) = xml_log(&dir, 300 << 20);
     g.throughput(Throughput::Elements(n));
     g.bench_function("xml_300MiB", |b| b.iter(|| black_box(stream(&xml))));
-    eprintln!("events/xml_300MiB: {n} records; peak RSS so far {} MiB", peak_rss_mib());
+    eprintln!(
+        "events/xml_300MiB: {n} records; peak RSS so far {} MiB",
+        peak_rss_mib()
+    );
     std::fs::remove_file(&xml).ok();
     let (evtx, n) = evtx_log(&dir, 200 << 20);
     g.throughput(Throughput::Elements(n));
     g.bench_function("evtx_200MiB", |b| b.iter(|| black_box(stream(&evtx))));
-    eprintln!("events/evtx_200MiB: {n} records; peak RSS so far {} MiB", peak_rss_mib());
+    eprintln!(
+        "events/evtx_200MiB: {n} records; peak RSS so far {} MiB",
+        peak_rss_mib()
+    );
     std::fs::remove_file(&evtx).ok();
     g.finish();
     std::fs::remove_dir_all(&dir).ok();

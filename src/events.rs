@@ -67,8 +67,8 @@ use std::path::Path;
 use serde::Serialize;
 
 pub use analysis::{
-    Analysis, Count, Diagnosis, DiagnosisCode, MAX_BUCKETS, MAX_KEYS, Mark, Report, Segment, Series,
-    Summary, Timeline,
+    Analysis, Count, Diagnosis, DiagnosisCode, MAX_BUCKETS, MAX_KEYS, Mark, Report, Segment,
+    Series, Summary, Timeline,
 };
 pub use model::{
     Event, EventKind, ExceptionClass, Origin, SkipReason, Step, TicketReason, ViewStateReason,
@@ -328,7 +328,11 @@ pub fn read_evtx<R: Read + std::io::Seek>(
 /// println!("{}", analysis.finish());
 /// # Ok::<(), machinekey::events::EventsError>(())
 /// ```
-pub fn read_path(path: &Path, limits: &Limits, emit: impl FnMut(Item)) -> Result<Format, EventsError> {
+pub fn read_path(
+    path: &Path,
+    limits: &Limits,
+    emit: impl FnMut(Item),
+) -> Result<Format, EventsError> {
     let name = path.display().to_string();
     let io = |source| EventsError::Io {
         source_name: name.clone(),

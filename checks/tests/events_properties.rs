@@ -2,7 +2,12 @@
 //! a skipped record with its reason, and a stream read in any piece size gives the same
 //! items as the whole.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use machinekey::events::{self, Analysis, Format, Item, Limits};
 use proptest::prelude::*;
@@ -22,7 +27,10 @@ impl std::io::Read for Trickle<'_> {
 
 fn items(data: &[u8], format: Format, step: usize) -> Vec<Item> {
     let mut out = Vec::new();
-    events::read(Trickle(data, step), format, "p", &Limits::default(), |i| out.push(i)).unwrap();
+    events::read(Trickle(data, step), format, "p", &Limits::default(), |i| {
+        out.push(i)
+    })
+    .unwrap();
     out
 }
 
@@ -31,10 +39,19 @@ fn piece() -> impl Strategy<Value = String> {
     prop_oneof![
         Just("<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'>".to_owned()),
         Just("<System><Provider Name='ASP.NET 4.0.30319.0'/><EventID>1316</EventID>".to_owned()),
-        Just("<TimeCreated SystemTime='2024-03-01T09:00:00Z'/><Computer>W</Computer></System>".to_owned()),
+        Just(
+            "<TimeCreated SystemTime='2024-03-01T09:00:00Z'/><Computer>W</Computer></System>"
+                .to_owned()
+        ),
         Just("<EventData><Data>4009</Data><Data>x</Data></EventData></Event>".to_owned()),
-        Just("Event[0]:\n  Source: ASP.NET 4.0.30319.0\n  Event ID: 1309\n  Description:\n".to_owned()),
-        Just("Event code: 3005\nException message: Unable to validate data.\nProcess ID: 7\n".to_owned()),
+        Just(
+            "Event[0]:\n  Source: ASP.NET 4.0.30319.0\n  Event ID: 1309\n  Description:\n"
+                .to_owned()
+        ),
+        Just(
+            "Event code: 3005\nException message: Unable to validate data.\nProcess ID: 7\n"
+                .to_owned()
+        ),
         Just("1316 | Information | Event code: 4009-++-m-++-".to_owned()),
         "[ -~\n]{0,40}",
     ]

@@ -11,12 +11,19 @@ use crate::input::known_lists;
 use crate::output::{Failure, Output};
 
 /// The key list: the built-in list, `--keys` files, and the explicit keys of `--web-config`.
-fn key_list(keys: &[String], web_config: Option<&str>) -> Result<machinekey::audit::KeyList, Failure> {
+fn key_list(
+    keys: &[String],
+    web_config: Option<&str>,
+) -> Result<machinekey::audit::KeyList, Failure> {
     let (mut list, _) = known_lists(keys)?;
     if let Some(file) = web_config {
         let text = std::fs::read_to_string(file).map_err(|e| Failure::io(file, &e))?;
-        let cfg = MachineKeyConfig::from_web_config(&text).map_err(|e| Failure::usage(format!("{file}: {e}")))?;
-        let (vk, dk) = (cfg.validation_key_text().expose_secret(), cfg.decryption_key_text().expose_secret());
+        let cfg = MachineKeyConfig::from_web_config(&text)
+            .map_err(|e| Failure::usage(format!("{file}: {e}")))?;
+        let (vk, dk) = (
+            cfg.validation_key_text().expose_secret(),
+            cfg.decryption_key_text().expose_secret(),
+        );
         if vk.contains("AutoGenerate") || dk.contains("AutoGenerate") {
             return Err(Failure::usage(format!(
                 "{file}: its <machineKey> is AutoGenerate: the keys are in the server's key store, not the file"
@@ -35,7 +42,10 @@ fn opened_text(e: &events::Event, o: &Opened) -> String {
         e.time.map(|t| t.to_string()).unwrap_or_else(|| "?".into()),
         e.machine.as_deref().unwrap_or("?"),
         e.client_address.as_deref().unwrap_or("?"),
-        e.page_path.as_deref().or(e.request_path.as_deref()).unwrap_or("?"),
+        e.page_path
+            .as_deref()
+            .or(e.request_path.as_deref())
+            .unwrap_or("?"),
         o.state,
         o.note
     );
@@ -45,7 +55,11 @@ fn opened_text(e: &events::Event, o: &Opened) -> String {
     if !o.gadgets.is_empty() {
         let mut names: Vec<String> = o.gadgets.iter().map(|g| g.gadget.to_string()).collect();
         names.dedup();
-        let _ = writeln!(t, "  WARNING: deserialization gadgets: {}", names.join(", "));
+        let _ = writeln!(
+            t,
+            "  WARNING: deserialization gadgets: {}",
+            names.join(", ")
+        );
     }
     for x in &o.executables {
         let _ = writeln!(

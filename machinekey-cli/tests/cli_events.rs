@@ -1,7 +1,12 @@
 //! `machinekey events` on the responder's and the operator's logs (made by the library's
 //! `tests/events.rs` builders as ASP.NET lays out its events, kept in tests/data/eventlog).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::process::{Command, Stdio};
 
@@ -10,7 +15,10 @@ use serde_json::Value;
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/eventlog");
 
 fn run(args: &[&str]) -> (String, String, Option<i32>) {
-    let out = Command::new(env!("CARGO_BIN_EXE_machinekey")).args(args).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_machinekey"))
+        .args(args)
+        .output()
+        .unwrap();
     (
         String::from_utf8(out.stdout).unwrap(),
         String::from_utf8(out.stderr).unwrap(),
@@ -31,24 +39,40 @@ fn responder_names_key_gadget_and_executable() {
         let dir = tmp(mode);
         let (out, err, code) = run(&["events", &log, "--extract", dir.to_str().unwrap()]);
         assert_eq!(code, Some(0), "{err}");
-        assert!(out.contains("verified with the key pair at built-in:"), "{out}");
+        assert!(
+            out.contains("verified with the key pair at built-in:"),
+            "{out}"
+        );
         assert!(out.contains("TypeConfuseDelegate"), "{out}");
-        assert!(out.contains("Windows executable (PE32 i386 DLL)") && out.contains("768 bytes"), "{out}");
+        assert!(
+            out.contains("Windows executable (PE32 i386 DLL)") && out.contains("768 bytes"),
+            "{out}"
+        );
         assert!(out.contains("[attack]"), "{out}");
-        let files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+        let files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         assert_eq!(files.len(), 1);
         let bytes = std::fs::read(&files[0]).unwrap();
         assert!(bytes.starts_with(b"MZ") && bytes.len() == 768);
         // Nothing written without --extract; without the key it says so and still counts.
         let empty = tmp(&format!("{mode}-nokeys"));
         let list = empty.join("keys.txt");
-        std::fs::write(&list, "00112233445566778899AABBCCDDEEFF00112233,00112233445566778899AABBCCDDEEFF\n").unwrap();
+        std::fs::write(
+            &list,
+            "00112233445566778899AABBCCDDEEFF00112233,00112233445566778899AABBCCDDEEFF\n",
+        )
+        .unwrap();
         let (out, _, _) = run(&["events", &log, "--json"]);
         let first: Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
         assert_eq!(first["id"]["opened"]["verified"], true);
         assert!(first["viewstate"].as_str().unwrap().len() > 100);
         for k in &machinekey::audit::KeyList::builtin().pairs()[..20] {
-            assert!(!out.contains(&k.validation_key) && !out.contains(&k.decryption_key), "no key text in the JSON");
+            assert!(
+                !out.contains(&k.validation_key) && !out.contains(&k.decryption_key),
+                "no key text in the JSON"
+            );
         }
     }
 }
@@ -82,11 +106,23 @@ fn json_lines_feed_audit_batch() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(json.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(json.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
-    let results: Vec<Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let results: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(results.len(), lines);
-    assert!(results.iter().all(|r| r.get("error").is_none()), "{results:?}");
+    assert!(
+        results.iter().all(|r| r.get("error").is_none()),
+        "{results:?}"
+    );
     assert_eq!(results[0]["found"], true);
     assert_eq!(results[0]["id"]["kind"], "viewstate_failure");
 }

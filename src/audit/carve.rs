@@ -428,7 +428,11 @@ fn field_items(fields: &[(String, String)], source: &str, url: Option<&str>) -> 
     if let Ok(viewstate) = join_fields(&refs) {
         if !viewstate.is_empty() {
             if viewstate.trim_start().starts_with("H4sI") {
-                out.push(compressed_item(&viewstate, &format!("{source} __VIEWSTATE"), url));
+                out.push(compressed_item(
+                    &viewstate,
+                    &format!("{source} __VIEWSTATE"),
+                    url,
+                ));
             } else if let Some(label) = foreign_label(&viewstate) {
                 out.push(labelled(&format!("{source} __VIEWSTATE"), url, label));
             } else {

@@ -873,7 +873,10 @@ mod tests {
         // of the line "f95df404..., 3ea8fe9d...": SHA-256 of the upper-case key text
         // F2D27DF0... (the first pair of Blacklist3r's list), as MachineKeyScan.ps1 hashes.
         let mut list = KeyList::default();
-        let r = list.load("f95df4044d21f47b6c4c841479680c558868a9a52a1f431e87ee0994b2fe5ee7\n", "MachineKeys.csv");
+        let r = list.load(
+            "f95df4044d21f47b6c4c841479680c558868a9a52a1f431e87ee0994b2fe5ee7\n",
+            "MachineKeys.csv",
+        );
         assert_eq!(r.hashes, 1);
         let key = "F2D27DF0348E9A3EAD6AC66330C31F821394D4CD1A5E139EEE85EA9D9F2A963E55EC87572F699FB834292CC9E37AD56B6B26AA379106CBA5E9AA544C688F3E92";
         assert!(list.is_known_key(key));

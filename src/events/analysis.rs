@@ -344,7 +344,13 @@ impl Analysis {
     /// Adds what opening an event's ViewState found when it carries an attack payload:
     /// where, the key that verified it (its list and line, or `None`), the gadget families
     /// and the SHA-256 of each executable inside.
-    pub fn add_attack(&mut self, origin: &str, key: Option<&str>, gadgets: &[String], executables: &[String]) {
+    pub fn add_attack(
+        &mut self,
+        origin: &str,
+        key: Option<&str>,
+        gadgets: &[String],
+        executables: &[String],
+    ) {
         self.attack_count += 1;
         if self.attacks.len() < MAX_EXAMPLES {
             self.attacks.push(Attack {
@@ -509,7 +515,9 @@ impl Analysis {
             let same_run = out.last().is_some_and(|prev| {
                 prev.machine == m.machine
                     && prev.what.split('/').next() == m.what.split('/').next()
-                    && m.time.zip(prev.time).is_some_and(|(a, b)| a.unix() - b.unix() <= 600)
+                    && m.time
+                        .zip(prev.time)
+                        .is_some_and(|(a, b)| a.unix() - b.unix() <= 600)
             });
             if same_run {
                 if let Some(last) = out.last_mut() {
@@ -603,8 +611,16 @@ impl Analysis {
         if let Some(d) = self.farm() {
             out.push(d);
         }
-        let ring = self.classes.get(&ExceptionClass::KeyNotFound).copied().unwrap_or(0)
-            + self.classes.get(&ExceptionClass::AntiForgery).copied().unwrap_or(0);
+        let ring = self
+            .classes
+            .get(&ExceptionClass::KeyNotFound)
+            .copied()
+            .unwrap_or(0)
+            + self
+                .classes
+                .get(&ExceptionClass::AntiForgery)
+                .copied()
+                .unwrap_or(0);
         if ring > 0 {
             out.push(Diagnosis {
                 code: DiagnosisCode::KeyRingNotShared,
@@ -661,17 +677,33 @@ impl Analysis {
             return None;
         }
         let keyed: Vec<&Attack> = self.attacks.iter().filter(|a| a.key.is_some()).collect();
-        let mut gadgets: Vec<&str> = self.attacks.iter().flat_map(|a| a.gadgets.iter().map(String::as_str)).collect();
+        let mut gadgets: Vec<&str> = self
+            .attacks
+            .iter()
+            .flat_map(|a| a.gadgets.iter().map(String::as_str))
+            .collect();
         gadgets.sort_unstable();
         gadgets.dedup();
-        let mut exes: Vec<&str> = self.attacks.iter().flat_map(|a| a.executables.iter().map(String::as_str)).collect();
+        let mut exes: Vec<&str> = self
+            .attacks
+            .iter()
+            .flat_map(|a| a.executables.iter().map(String::as_str))
+            .collect();
         exes.sort_unstable();
         exes.dedup();
         let mut summary = format!(
             "{} logged ViewStates are attack payloads (deserialization gadgets: {}{}), not a key mismatch.",
             self.attack_count,
-            if gadgets.is_empty() { "none".to_owned() } else { gadgets.join(", ") },
-            if exes.is_empty() { String::new() } else { format!("; {} Windows executables inside", exes.len()) }
+            if gadgets.is_empty() {
+                "none".to_owned()
+            } else {
+                gadgets.join(", ")
+            },
+            if exes.is_empty() {
+                String::new()
+            } else {
+                format!("; {} Windows executables inside", exes.len())
+            }
         );
         if !keyed.is_empty() {
             summary.push_str(" They verify under a key of the list: whoever sent them holds this application's <machineKey>, so the server may have run them; treat it as compromised.");
@@ -684,9 +716,20 @@ impl Analysis {
                 format!(
                     "{}: {}{}{}",
                     a.origin,
-                    a.key.as_deref().map_or_else(|| "no key of the list verifies it".to_owned(), |k| format!("verified with the key at {k}")),
-                    if a.gadgets.is_empty() { String::new() } else { format!(", gadgets {}", a.gadgets.join(", ")) },
-                    if a.executables.is_empty() { String::new() } else { format!(", executables SHA-256 {}", a.executables.join(", ")) }
+                    a.key.as_deref().map_or_else(
+                        || "no key of the list verifies it".to_owned(),
+                        |k| format!("verified with the key at {k}")
+                    ),
+                    if a.gadgets.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", gadgets {}", a.gadgets.join(", "))
+                    },
+                    if a.executables.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", executables SHA-256 {}", a.executables.join(", "))
+                    }
                 )
             })
             .collect();
@@ -717,7 +760,11 @@ impl Analysis {
     }
 
     fn padding_probe(&self) -> Option<Diagnosis> {
-        let total: u64 = self.classes.get(&ExceptionClass::Padding).copied().unwrap_or(0);
+        let total: u64 = self
+            .classes
+            .get(&ExceptionClass::Padding)
+            .copied()
+            .unwrap_or(0);
         // The largest number in any ten minutes (bucket starts within 600 s of each other).
         let times: Vec<(i64, u64)> = self
             .padding
@@ -777,7 +824,9 @@ impl Analysis {
         for (i, (_, machine, app)) in self.series.iter().enumerate() {
             let i = u32::try_from(i).unwrap_or(u32::MAX);
             if self.failures.map.values().any(|s| s.contains_key(&i)) {
-                apps.entry((app.as_str(), machine.as_str())).or_default().insert(i);
+                apps.entry((app.as_str(), machine.as_str()))
+                    .or_default()
+                    .insert(i);
             }
         }
         let ((app, machine), workers) = apps.iter().max_by_key(|(_, w)| w.len())?;
@@ -786,7 +835,9 @@ impl Analysis {
         }
         let names: Vec<String> = workers.iter().map(|w| self.worker_name(*w)).collect();
         let installer = self.marks.iter().filter(|m| {
-            m.is_installer() && m.time.is_some() && m.machine.as_deref().is_none_or(|x| x == *machine)
+            m.is_installer()
+                && m.time.is_some()
+                && m.machine.as_deref().is_none_or(|x| x == *machine)
         });
         // The installer run after which the failures started: none before it, some after.
         let mut found = None;
@@ -832,7 +883,10 @@ impl Analysis {
                 evidence.push(format!(
                     "{n} failures after aspnet_regiis -ga ({}{}) at {t}",
                     g.what,
-                    g.detail.as_deref().map(|a| format!(" for {a}")).unwrap_or_default()
+                    g.detail
+                        .as_deref()
+                        .map(|a| format!(" for {a}"))
+                        .unwrap_or_default()
                 ));
                 if n == 0 {
                     summary.push_str(&format!(
@@ -872,16 +926,30 @@ impl Analysis {
                 format!(
                     "Only {} fails to read the state the other servers of the farm ({}) protect: its keys differ from theirs (another <machineKey>, AutoGenerate keys of its own, or another compatibilityMode / targetFramework).",
                     one.name,
-                    quiet.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
+                    quiet
+                        .iter()
+                        .map(|c| c.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
-                vec![format!("{} failures on {}; none on the {} other servers", one.failures, one.name, quiet.len())],
+                vec![format!(
+                    "{} failures on {}; none on the {} other servers",
+                    one.failures,
+                    one.name,
+                    quiet.len()
+                )],
             ),
             (many, _) if many.len() >= 2 => (
                 format!(
                     "Several servers ({}) fail to read state: the servers of this farm do not share one set of keys.",
-                    many.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
+                    many.iter()
+                        .map(|c| c.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
-                many.iter().map(|c| format!("{} failures on {}", c.failures, c.name)).collect(),
+                many.iter()
+                    .map(|c| format!("{} failures on {}", c.failures, c.name))
+                    .collect(),
             ),
             _ => return None,
         };
@@ -921,7 +989,11 @@ impl fmt::Display for Report {
             }
             writeln!(f, "  by {title}:")?;
             for c in counts.iter().take(20) {
-                writeln!(f, "    {:<48} {:>7} events {:>7} failures", c.name, c.events, c.failures)?;
+                writeln!(
+                    f,
+                    "    {:<48} {:>7} events {:>7} failures",
+                    c.name, c.events, c.failures
+                )?;
             }
             if counts.len() > 20 {
                 writeln!(f, "    ... and {} more", counts.len() - 20)?;
@@ -938,32 +1010,64 @@ impl fmt::Display for Report {
         writeln!(f, "Timeline")?;
         let mut segments = self.timeline.segments.iter();
         if let Some(first) = segments.next() {
-            writeln!(f, "  {:>7} failures before {}", first.failures, if first.to.is_some() { "the first mark" } else { "any mark (none in the log)" })?;
+            writeln!(
+                f,
+                "  {:>7} failures before {}",
+                first.failures,
+                if first.to.is_some() {
+                    "the first mark"
+                } else {
+                    "any mark (none in the log)"
+                }
+            )?;
         }
-        for (m, seg) in self.timeline.marks.iter().zip(self.timeline.segments.iter().skip(1).map(Some).chain(core::iter::repeat(None))) {
+        for (m, seg) in self.timeline.marks.iter().zip(
+            self.timeline
+                .segments
+                .iter()
+                .skip(1)
+                .map(Some)
+                .chain(core::iter::repeat(None)),
+        ) {
             writeln!(
                 f,
                 "  {} {} {}{}",
                 time_text(m.time),
                 m.machine.as_deref().unwrap_or("?"),
                 m.what,
-                m.detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default()
+                m.detail
+                    .as_deref()
+                    .map(|d| format!(" ({d})"))
+                    .unwrap_or_default()
             )?;
             let _ = seg;
         }
         for seg in self.timeline.segments.iter().skip(1) {
-            let workers: Vec<String> = seg.by_worker.iter().take(8).map(|(w, n)| format!("{w}: {n}")).collect();
+            let workers: Vec<String> = seg
+                .by_worker
+                .iter()
+                .take(8)
+                .map(|(w, n)| format!("{w}: {n}"))
+                .collect();
             writeln!(
                 f,
                 "  {:>7} failures after {} at {}{}",
                 seg.failures,
                 seg.after.as_deref().unwrap_or("?"),
                 time_text(seg.from),
-                if workers.is_empty() { String::new() } else { format!(" ({})", workers.join(", ")) }
+                if workers.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", workers.join(", "))
+                }
             )?;
         }
         if self.timeline.untimed_failures > 0 {
-            writeln!(f, "  {:>7} failures without a time", self.timeline.untimed_failures)?;
+            writeln!(
+                f,
+                "  {:>7} failures without a time",
+                self.timeline.untimed_failures
+            )?;
         }
         writeln!(f, "Diagnosis")?;
         for d in &self.diagnosis {

@@ -34,7 +34,10 @@ fn parse_line(line: &str) -> Result<RawRecord, String> {
     let code = code.trim();
     let code = code.strip_prefix("Event code:").unwrap_or(code).trim();
     if code.parse::<u32>().is_err() {
-        return Err(format!("the first field is not an event code: {:.60}", first.trim()));
+        return Err(format!(
+            "the first field is not an event code: {:.60}",
+            first.trim()
+        ));
     }
     raw.strings.push(code.to_owned());
     raw.strings.extend(parts.map(str::to_owned));
@@ -42,7 +45,12 @@ fn parse_line(line: &str) -> Result<RawRecord, String> {
 }
 
 /// Reads every `-++-` line; other lines are not records.
-pub(crate) fn read(reader: &mut dyn BufRead, name: &str, limits: &Limits, sink: &mut Sink<'_>) -> std::io::Result<()> {
+pub(crate) fn read(
+    reader: &mut dyn BufRead,
+    name: &str,
+    limits: &Limits,
+    sink: &mut Sink<'_>,
+) -> std::io::Result<()> {
     let mut consumed = 0u64;
     let mut line_no = 0u64;
     loop {
@@ -74,7 +82,10 @@ mod tests {
 
     #[test]
     fn first_field_carries_id_and_code() {
-        let raw = parse_line("1316 | Information | Event code: 4009-++-Viewstate verification failed.-++-x").unwrap();
+        let raw = parse_line(
+            "1316 | Information | Event code: 4009-++-Viewstate verification failed.-++-x",
+        )
+        .unwrap();
         assert_eq!(raw.event_id, Some(1316));
         assert_eq!(raw.strings, ["4009", "Viewstate verification failed.", "x"]);
         assert!(parse_line("hello-++-world").is_err());

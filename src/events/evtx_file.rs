@@ -9,7 +9,11 @@ use super::xml::parse_record;
 use super::{Entry, EventsError, Sink};
 
 /// Reads every record of an `.evtx` stream.
-pub(crate) fn read<R: Read + Seek>(reader: R, name: &str, sink: &mut Sink<'_>) -> Result<(), EventsError> {
+pub(crate) fn read<R: Read + Seek>(
+    reader: R,
+    name: &str,
+    sink: &mut Sink<'_>,
+) -> Result<(), EventsError> {
     let settings = evtx::ParserSettings::new().num_threads(0);
     let mut parser = evtx::EvtxParser::from_read_seek(reader)
         .map_err(|e| EventsError::Evtx {

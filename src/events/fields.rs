@@ -255,7 +255,10 @@ mod tests {
         assert_eq!(l[14], ProcessId);
         // 0x8000051d (1309): exception %18/%19, request URL %20, stack trace %30.
         let l = layout(1309).unwrap();
-        assert_eq!((l[17], l[18], l[19], l[29]), (ExceptionType, ExceptionMessage, RequestUrl, StackTrace));
+        assert_eq!(
+            (l[17], l[18], l[19], l[29]),
+            (ExceptionType, ExceptionMessage, RequestUrl, StackTrace)
+        );
         // 0x40000523 (1315): Name to authenticate %25.
         assert_eq!(layout(1315).unwrap()[24], NameToAuthenticate);
         assert!(layout(1017).is_none());

@@ -51,7 +51,8 @@ impl<R: Read> Utf16ToUtf8<R> {
 
     fn push_char(&mut self, c: char) {
         let mut buf = [0u8; 4];
-        self.out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        self.out
+            .extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
     }
 
     fn push_unit(&mut self, unit: u16) {
@@ -152,7 +153,11 @@ pub(crate) enum Line {
 }
 
 /// One line of at most `max` bytes; a longer one is read to its end and dropped.
-pub(crate) fn read_line(reader: &mut dyn BufRead, max: usize, consumed: &mut u64) -> io::Result<Line> {
+pub(crate) fn read_line(
+    reader: &mut dyn BufRead,
+    max: usize,
+    consumed: &mut u64,
+) -> io::Result<Line> {
     let mut line = Vec::new();
     let mut too_long = false;
     let mut any = false;
@@ -228,7 +233,10 @@ mod tests {
         let mut r = io::BufReader::with_capacity(7, text.as_bytes());
         let mut n = 0;
         assert!(matches!(read_line(&mut r, 10, &mut n).unwrap(), Line::Text(s) if s == "short"));
-        assert!(matches!(read_line(&mut r, 10, &mut n).unwrap(), Line::TooLong));
+        assert!(matches!(
+            read_line(&mut r, 10, &mut n).unwrap(),
+            Line::TooLong
+        ));
         assert!(matches!(read_line(&mut r, 10, &mut n).unwrap(), Line::Text(s) if s == "next"));
         assert!(matches!(read_line(&mut r, 10, &mut n).unwrap(), Line::End));
         assert_eq!(n, text.len() as u64);

@@ -70,21 +70,36 @@ impl ExceptionClass {
     #[must_use]
     pub fn of(message: &str) -> Self {
         const TEXTS: &[(&str, ExceptionClass)] = &[
-            ("Validation of viewstate MAC failed", ExceptionClass::ViewStateMac),
+            (
+                "Validation of viewstate MAC failed",
+                ExceptionClass::ViewStateMac,
+            ),
             (
                 "The state information is invalid for this page",
                 ExceptionClass::ViewStateInvalid,
             ),
-            ("Padding is invalid and cannot be removed", ExceptionClass::Padding),
+            (
+                "Padding is invalid and cannot be removed",
+                ExceptionClass::Padding,
+            ),
             ("Unable to validate data", ExceptionClass::UnableToValidate),
             (
                 "Error occurred during a cryptographic operation",
                 ExceptionClass::CryptographicOperation,
             ),
-            ("anti-forgery token could not be decrypted", ExceptionClass::AntiForgery),
-            ("antiforgery token could not be decrypted", ExceptionClass::AntiForgery),
+            (
+                "anti-forgery token could not be decrypted",
+                ExceptionClass::AntiForgery,
+            ),
+            (
+                "antiforgery token could not be decrypted",
+                ExceptionClass::AntiForgery,
+            ),
             ("was not found in the key ring", ExceptionClass::KeyNotFound),
-            ("Invalid value for 'encryptedTicket' parameter", ExceptionClass::Ticket),
+            (
+                "Invalid value for 'encryptedTicket' parameter",
+                ExceptionClass::Ticket,
+            ),
         ];
         TEXTS
             .iter()
@@ -189,7 +204,9 @@ impl EventKind {
     #[must_use]
     pub fn label(&self) -> String {
         match self {
-            Self::ViewStateFailure { reason } => format!("viewstate_failure/{}", serde_name(reason)),
+            Self::ViewStateFailure { reason } => {
+                format!("viewstate_failure/{}", serde_name(reason))
+            }
             Self::FormsAuthenticationFailure { reason } => {
                 format!("forms_authentication_failure/{}", serde_name(reason))
             }
@@ -474,7 +491,8 @@ const SETUP_IDS: [u32; 6] = [1017, 1019, 1027, 1029, 1137, 1138];
 fn is_aspnet_provider(p: &str) -> bool {
     let p = p.trim();
     p.len() >= 7
-        && p.get(..7).is_some_and(|s| s.eq_ignore_ascii_case("ASP.NET"))
+        && p.get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case("ASP.NET"))
         && !p.to_ascii_lowercase().contains("core")
 }
 
@@ -505,7 +523,10 @@ impl RawRecord {
         }
         let mut fields: Vec<(Field, String)> = Vec::new();
         let mut event_id = self.event_id;
-        let code_at_0 = self.strings.first().and_then(|s| s.trim().parse::<u32>().ok());
+        let code_at_0 = self
+            .strings
+            .first()
+            .and_then(|s| s.trim().parse::<u32>().ok());
         if !self.strings.is_empty() {
             let id = event_id
                 .filter(|id| layout(*id).is_some())
@@ -544,7 +565,11 @@ impl RawRecord {
                 version: arg(0).or_else(|| between(text, "(version ", ")").map(str::to_owned)),
             },
             (Some(id @ (1137 | 1138)), _) => EventKind::GrantAccess {
-                step: if id == 1137 { Step::Start } else { Step::Finish },
+                step: if id == 1137 {
+                    Step::Start
+                } else {
+                    Step::Finish
+                },
                 account: arg(0).or_else(|| {
                     between(text, "granting ", " access")
                         .filter(|a| !a.is_empty())
@@ -683,16 +708,33 @@ mod tests {
 
     #[test]
     fn app_domain_base_drops_the_instance_suffix() {
-        assert_eq!(app_domain_base("/LM/W3SVC/1/ROOT/shop-1-130567891234567890"), "/LM/W3SVC/1/ROOT/shop");
-        assert_eq!(app_domain_base("/LM/W3SVC/86188572/Root/foo-4-12836d23d585972500"), "/LM/W3SVC/86188572/Root/foo-4-12836d23d585972500");
+        assert_eq!(
+            app_domain_base("/LM/W3SVC/1/ROOT/shop-1-130567891234567890"),
+            "/LM/W3SVC/1/ROOT/shop"
+        );
+        assert_eq!(
+            app_domain_base("/LM/W3SVC/86188572/Root/foo-4-12836d23d585972500"),
+            "/LM/W3SVC/86188572/Root/foo-4-12836d23d585972500"
+        );
         assert_eq!(app_domain_base("c1db5830-1-129291000036654651"), "c1db5830");
     }
 
     #[test]
     fn labels_and_kinds() {
-        assert_eq!(EventKind::ViewStateFailure { reason: ViewStateReason::Mac }.label(), "viewstate_failure/mac");
         assert_eq!(
-            EventKind::Installer { step: Step::Finish, unregister: false, version: None }.label(),
+            EventKind::ViewStateFailure {
+                reason: ViewStateReason::Mac
+            }
+            .label(),
+            "viewstate_failure/mac"
+        );
+        assert_eq!(
+            EventKind::Installer {
+                step: Step::Finish,
+                unregister: false,
+                version: None
+            }
+            .label(),
             "installer/finish"
         );
         let raw = RawRecord {
@@ -700,8 +742,15 @@ mod tests {
             event_id: Some(1000),
             ..RawRecord::default()
         };
-        let origin = Origin { source: "x".into(), index: 1, position: None };
-        assert!(matches!(raw.into_event(origin.clone()), Err(SkipReason::NotAspNet { .. })));
+        let origin = Origin {
+            source: "x".into(),
+            index: 1,
+            position: None,
+        };
+        assert!(matches!(
+            raw.into_event(origin.clone()),
+            Err(SkipReason::NotAspNet { .. })
+        ));
         let raw = RawRecord {
             provider: Some("ASP.NET 4.0.30319.0".into()),
             event_id: Some(1137),
@@ -709,6 +758,12 @@ mod tests {
             ..RawRecord::default()
         };
         let e = raw.into_event(origin).unwrap();
-        assert_eq!(e.kind, EventKind::GrantAccess { step: Step::Start, account: Some("IIS APPPOOL\\Shop".into()) });
+        assert_eq!(
+            e.kind,
+            EventKind::GrantAccess {
+                step: Step::Start,
+                account: Some("IIS APPPOOL\\Shop".into())
+            }
+        );
     }
 }

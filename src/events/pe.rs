@@ -162,7 +162,10 @@ pub fn find(payload: &[u8]) -> Vec<Executable> {
         .and_then(|rest| rest.windows(2).position(|w| w == b"MZ"))
     {
         let pos = i + at;
-        if let Some(e) = payload.get(pos..).and_then(|b| executable(Container::Bytes, pos, b)) {
+        if let Some(e) = payload
+            .get(pos..)
+            .and_then(|b| executable(Container::Bytes, pos, b))
+        {
             let skip = e.size.min(payload.len() - pos).max(2);
             out.push(e);
             if out.len() >= MAX_FOUND {
@@ -187,10 +190,13 @@ pub fn find(payload: &[u8]) -> Vec<Executable> {
             .take_while(|c| is_b64(**c))
             .count();
         let whole = run - run % 4;
-        let decoded = payload
-            .get(pos..pos + whole)
-            .and_then(|t| base64::Engine::decode(&base64::engine::general_purpose::STANDARD, t).ok());
-        if let Some(e) = decoded.as_deref().and_then(|d| executable(Container::Base64, pos, d)) {
+        let decoded = payload.get(pos..pos + whole).and_then(|t| {
+            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, t).ok()
+        });
+        if let Some(e) = decoded
+            .as_deref()
+            .and_then(|d| executable(Container::Base64, pos, d))
+        {
             out.push(e);
             if out.len() >= MAX_FOUND {
                 return out;
@@ -229,10 +235,20 @@ mod tests {
     fn finds_raw_and_base64_and_refuses_look_alikes() {
         let pe = tiny_pe();
         let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &pe);
-        let payload = [b"xxMZ no pe here ".as_slice(), &pe, b"\x06\x01\x00\x00\x00\x80\x08", b64.as_bytes(), b"\x0b"].concat();
+        let payload = [
+            b"xxMZ no pe here ".as_slice(),
+            &pe,
+            b"\x06\x01\x00\x00\x00\x80\x08",
+            b64.as_bytes(),
+            b"\x0b",
+        ]
+        .concat();
         let found = find(&payload);
         assert_eq!(found.len(), 2, "{found:?}");
-        assert_eq!((found[0].container, found[0].offset, found[0].size), (Container::Bytes, 16, 0x300));
+        assert_eq!(
+            (found[0].container, found[0].offset, found[0].size),
+            (Container::Bytes, 16, 0x300)
+        );
         assert!(found[0].dll && !found[0].truncated);
         assert_eq!(found[0].machine, "i386");
         assert_eq!(found[1].container, Container::Base64);

@@ -19,9 +19,9 @@ use std::collections::BTreeMap;
 
 use plotters::prelude::*;
 
+use super::EventsError;
 use super::analysis::Report;
 use super::when::format_time;
-use super::EventsError;
 
 /// Time bins across the chart.
 const BINS: i64 = 40;
@@ -62,7 +62,10 @@ pub fn svg(report: &Report, title: &str) -> Result<String, EventsError> {
             let ms = i64::try_from(t.at.unix_timestamp_nanos() / 1_000_000).ok()?;
             let grant = m.what.starts_with("grant_access");
             let label = if grant {
-                format!("aspnet_regiis -ga {}", m.detail.as_deref().unwrap_or_default())
+                format!(
+                    "aspnet_regiis -ga {}",
+                    m.detail.as_deref().unwrap_or_default()
+                )
             } else {
                 format!("installer {}", m.what.trim_start_matches("installer/"))
             };
@@ -145,7 +148,11 @@ pub fn svg(report: &Report, title: &str) -> Result<String, EventsError> {
         }
         let mut last_label: Option<(i64, bool)> = None;
         for (t, grant, label) in &marks {
-            let c = if *grant { RGBColor(0, 150, 0) } else { RGBColor(210, 0, 0) };
+            let c = if *grant {
+                RGBColor(0, 150, 0)
+            } else {
+                RGBColor(210, 0, 0)
+            };
             // One label for marks of one kind close together (an installer's start and
             // finish); labels in the right half are drawn to the left of their line.
             let crowded = last_label.is_some_and(|(lt, lg)| lg == *grant && t - lt < span / 20);

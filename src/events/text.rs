@@ -103,7 +103,12 @@ fn is_wevtutil_start(line: &str) -> bool {
 }
 
 /// Reads every record of a text export.
-pub(crate) fn read(reader: &mut dyn BufRead, name: &str, limits: &Limits, sink: &mut Sink<'_>) -> std::io::Result<()> {
+pub(crate) fn read(
+    reader: &mut dyn BufRead,
+    name: &str,
+    limits: &Limits,
+    sink: &mut Sink<'_>,
+) -> std::io::Result<()> {
     let mut consumed = 0u64;
     let mut line_no = 0u64;
     let mut cur = Pending::default();
@@ -215,11 +220,15 @@ mod tests {
             Item::Event(e) => {
                 assert_eq!(e.event_id, Some(1017));
                 assert_eq!(e.origin.position, Some(1));
-                assert!(matches!(&e.kind, super::super::EventKind::Installer { version: Some(v), .. } if v == "4.0.30319.0"));
+                assert!(
+                    matches!(&e.kind, super::super::EventKind::Installer { version: Some(v), .. } if v == "4.0.30319.0")
+                );
             }
             Item::Skipped(s) => panic!("{s:?}"),
         }
-        assert!(matches!(&items[1], Item::Skipped(s) if matches!(s.reason, super::super::SkipReason::NotAspNet { .. })));
+        assert!(
+            matches!(&items[1], Item::Skipped(s) if matches!(s.reason, super::super::SkipReason::NotAspNet { .. }))
+        );
     }
 
     #[test]

@@ -33,7 +33,10 @@ impl core::fmt::Display for EventTime {
 impl serde::Serialize for EventTime {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if self.local {
-            s.collect_str(&format_args!("{}", format_time(self.at).trim_end_matches('Z')))
+            s.collect_str(&format_args!(
+                "{}",
+                format_time(self.at).trim_end_matches('Z')
+            ))
         } else {
             s.collect_str(&format_time(self.at))
         }
@@ -181,7 +184,12 @@ pub(crate) fn parse_culture(text: &str, utc: bool) -> Option<EventTime> {
         "PM" | "pm" if (1..=12).contains(&hour) => hour = hour % 12 + 12,
         _ => return None,
     }
-    let t = clock(hour, u32::from(t.minute()), u32::from(t.second()), t.nanosecond())?;
+    let t = clock(
+        hour,
+        u32::from(t.minute()),
+        u32::from(t.second()),
+        t.nanosecond(),
+    )?;
     Some(EventTime {
         at: PrimitiveDateTime::new(date(year, month, day)?, t).assume_utc(),
         local: !utc,
@@ -197,15 +205,36 @@ mod tests {
     fn reads_the_forms_logs_print() {
         let t = parse_iso("2016-01-07T23:15:03.0000000Z").unwrap();
         assert_eq!((t.unix(), t.local), (1_452_208_503, false));
-        assert_eq!(parse_iso("2016-01-07 23:15:03+00:00").unwrap().unix(), 1_452_208_503);
-        assert_eq!(parse_iso("2016-01-08 00:15:03+01:00").unwrap().unix(), 1_452_208_503);
+        assert_eq!(
+            parse_iso("2016-01-07 23:15:03+00:00").unwrap().unix(),
+            1_452_208_503
+        );
+        assert_eq!(
+            parse_iso("2016-01-08 00:15:03+01:00").unwrap().unix(),
+            1_452_208_503
+        );
         assert!(parse_iso("2020-12-14T17:09:08.940").unwrap().local);
-        assert_eq!(format_time(parse_iso("2016-01-07T23:15:04.4453125Z").unwrap().at), "2016-01-07T23:15:04.445Z");
+        assert_eq!(
+            format_time(parse_iso("2016-01-07T23:15:04.4453125Z").unwrap().at),
+            "2016-01-07T23:15:04.445Z"
+        );
         let t = parse_culture("10/7/2007 12:47:36 PM", true).unwrap();
         assert_eq!(format_time(t.at), "2007-10-07T12:47:36Z");
-        assert_eq!(format_time(parse_culture("10/7/2007 12:47:36 AM", true).unwrap().at), "2007-10-07T00:47:36Z");
-        assert_eq!(format_time(parse_culture("7.10.2007 14:47:36", true).unwrap().at), "2007-10-07T14:47:36Z");
-        for bad in ["", "13/45/2007 1:00:00", "2016-02-30T00:00:00Z", "1/1/2000 13:00:00 PM", "99999999999"] {
+        assert_eq!(
+            format_time(parse_culture("10/7/2007 12:47:36 AM", true).unwrap().at),
+            "2007-10-07T00:47:36Z"
+        );
+        assert_eq!(
+            format_time(parse_culture("7.10.2007 14:47:36", true).unwrap().at),
+            "2007-10-07T14:47:36Z"
+        );
+        for bad in [
+            "",
+            "13/45/2007 1:00:00",
+            "2016-02-30T00:00:00Z",
+            "1/1/2000 13:00:00 PM",
+            "99999999999",
+        ] {
             assert!(parse_culture(bad, true).is_none(), "{bad}");
         }
     }

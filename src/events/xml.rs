@@ -41,7 +41,12 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// Reads every `<Event>` of an XML stream.
-pub(crate) fn read(reader: &mut dyn BufRead, name: &str, limits: &Limits, sink: &mut Sink<'_>) -> std::io::Result<()> {
+pub(crate) fn read(
+    reader: &mut dyn BufRead,
+    name: &str,
+    limits: &Limits,
+    sink: &mut Sink<'_>,
+) -> std::io::Result<()> {
     let mut buf: Vec<u8> = Vec::new();
     // Bytes of the stream before `buf`.
     let mut base: u64 = 0;
@@ -86,7 +91,10 @@ pub(crate) fn read(reader: &mut dyn BufRead, name: &str, limits: &Limits, sink: 
             }
             match event_end(&buf, start) {
                 Some(end) if end - start > limits.max_record => {
-                    sink.push(name, Entry::TooLarge(limits.max_record, Some(base + start as u64)));
+                    sink.push(
+                        name,
+                        Entry::TooLarge(limits.max_record, Some(base + start as u64)),
+                    );
                     consumed = end;
                 }
                 Some(end) => {
@@ -153,7 +161,10 @@ pub(crate) fn parse_record(bytes: &[u8]) -> Result<RawRecord, String> {
     let mut raw = RawRecord::default();
     if let Some(system) = child(root, "System") {
         raw.provider = child(system, "Provider")
-            .and_then(|p| p.attribute("Name").or_else(|| p.attribute("EventSourceName")))
+            .and_then(|p| {
+                p.attribute("Name")
+                    .or_else(|| p.attribute("EventSourceName"))
+            })
             .map(str::to_owned);
         raw.event_id = child(system, "EventID")
             .and_then(|e| e.text())
@@ -224,19 +235,34 @@ mod tests {
     #[test]
     fn splits_and_skips() {
         let one = "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='ASP.NET 4.0.30319.0'/><EventID Qualifiers='16384'>1017</EventID><TimeCreated SystemTime='2016-01-07T23:15:03.000Z'/><EventRecordID>229</EventRecordID><Computer>w</Computer></System><EventData><Data>4.0.30319.0</Data><Data>0x00000404</Data></EventData></Event>";
-        let big = format!("<Event><System><Provider Name='x'/></System><EventData><Data>{}</Data></EventData></Event>", "A".repeat(5000));
+        let big = format!(
+            "<Event><System><Provider Name='x'/></System><EventData><Data>{}</Data></EventData></Event>",
+            "A".repeat(5000)
+        );
         let input = format!("<Events>{one}\r\n{big}{one}<Event><System></Event><Event><System>");
         for cap in [1usize, 5, 64, 1 << 20] {
             let mut out = Vec::new();
-            let limits = Limits { max_record: 4096, ..Limits::default() };
+            let limits = Limits {
+                max_record: 4096,
+                ..Limits::default()
+            };
             let mut push = |e| out.push(e);
             let mut sink = Sink::new(&mut push);
-            read(&mut std::io::BufReader::with_capacity(cap, input.as_bytes()), "t", &limits, &mut sink).unwrap();
+            read(
+                &mut std::io::BufReader::with_capacity(cap, input.as_bytes()),
+                "t",
+                &limits,
+                &mut sink,
+            )
+            .unwrap();
             drop(sink);
-            let kinds: Vec<String> = out.iter().map(|e| match e {
-                super::super::Item::Event(ev) => format!("event {}", ev.record_id.unwrap_or(0)),
-                super::super::Item::Skipped(s) => format!("skip {}", s.reason),
-            }).collect();
+            let kinds: Vec<String> = out
+                .iter()
+                .map(|e| match e {
+                    super::super::Item::Event(ev) => format!("event {}", ev.record_id.unwrap_or(0)),
+                    super::super::Item::Skipped(s) => format!("skip {}", s.reason),
+                })
+                .collect();
             assert_eq!(kinds.len(), 5, "{cap}: {kinds:?}");
             assert_eq!(kinds[0], "event 229");
             assert!(kinds[1].starts_with("skip record larger"), "{kinds:?}");

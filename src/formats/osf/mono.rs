@@ -202,7 +202,9 @@ impl Reader<'_> {
         let i = i16::from_le_bytes(self.array()?);
         match usize::try_from(i).ok().and_then(|i| self.cache.get(i)) {
             Some(v) => Ok(v.clone()),
-            None => self.fail(OsfErrorKind::StringIndexOutOfRange(u8::try_from(i).unwrap_or(u8::MAX))),
+            None => self.fail(OsfErrorKind::StringIndexOutOfRange(
+                u8::try_from(i).unwrap_or(u8::MAX),
+            )),
         }
     }
 
@@ -339,7 +341,10 @@ impl Reader<'_> {
         };
         let mut buf = vec![first];
         buf.extend_from_slice(self.take(len - 1)?);
-        match core::str::from_utf8(&buf).ok().and_then(|s| s.chars().next()) {
+        match core::str::from_utf8(&buf)
+            .ok()
+            .and_then(|s| s.chars().next())
+        {
             Some(c) => Ok(c),
             None => self.fail(OsfErrorKind::InvalidChar),
         }
@@ -362,7 +367,11 @@ pub fn read(bytes: &[u8]) -> Result<MonoState, OsfError> {
             kind: OsfErrorKind::TooLarge(limits.max_bytes),
         });
     }
-    let start = if bytes.starts_with(&[0xFF, 0x01]) { 2 } else { 0 };
+    let start = if bytes.starts_with(&[0xFF, 0x01]) {
+        2
+    } else {
+        0
+    };
     let mut r = Reader {
         bytes,
         pos: start,
@@ -391,7 +400,8 @@ fn plausible_trailer(t: &[u8]) -> bool {
 pub fn is_mono(bytes: &[u8]) -> bool {
     bytes.starts_with(&[0xFF, 0x01])
         && matches!(bytes.get(2), Some(12..=16))
-        && read(bytes).is_ok_and(|s| plausible_trailer(&s.trailer) && s.trailer.len() < bytes.len() - 3)
+        && read(bytes)
+            .is_ok_and(|s| plausible_trailer(&s.trailer) && s.trailer.len() < bytes.len() - 3)
 }
 
 /// The tree as indented text, one value per line.
@@ -420,9 +430,15 @@ fn render_into(v: &MonoValue, depth: usize, out: &mut String) {
         MonoValue::Char(c) => line(format!("Char {c:?}")),
         MonoValue::DateTime(t) => line(format!("DateTime ticks {t}")),
         MonoValue::Text(kind, s) => line(format!("{kind} {s:?}")),
-        MonoValue::Color { known: true, value: -1 } => line("Color Empty".into()),
+        MonoValue::Color {
+            known: true,
+            value: -1,
+        } => line("Color Empty".into()),
         MonoValue::Color { known, value } => {
-            line(format!("Color {}{value}", if *known { "known " } else { "ARGB " }));
+            line(format!(
+                "Color {}{value}",
+                if *known { "known " } else { "ARGB " }
+            ));
         }
         MonoValue::Type(t) => line(format!("Type {t}")),
         MonoValue::Binary(b) => line(format!("BinaryFormatter, {} bytes", b.len())),
@@ -440,7 +456,11 @@ fn render_into(v: &MonoValue, depth: usize, out: &mut String) {
         MonoValue::ArrayList(items) | MonoValue::ObjectArray(items) => {
             line(format!(
                 "{} ({} items)",
-                if matches!(v, MonoValue::ArrayList(_)) { "ArrayList" } else { "object[]" },
+                if matches!(v, MonoValue::ArrayList(_)) {
+                    "ArrayList"
+                } else {
+                    "object[]"
+                },
                 items.len()
             ));
             items.iter().for_each(|i| render_into(i, depth + 1, out));
@@ -498,7 +518,12 @@ mod tests {
         let s = read(&b).unwrap();
         assert_eq!(s.trailer, [0x5A; 20]);
         let text = render(&s.root);
-        assert!(text.contains("\"-1234\"") && text.contains("300") && text.matches("\"Text\"").count() == 2, "{text}");
+        assert!(
+            text.contains("\"-1234\"")
+                && text.contains("300")
+                && text.matches("\"Text\"").count() == 2,
+            "{text}"
+        );
         assert!(is_mono(&b));
         // Every cut and every flipped token is an error or a non-Mono reading, never a panic.
         for n in 0..b.len() {
