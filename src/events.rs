@@ -30,7 +30,7 @@
 //!
 //! # Example
 //! ```
-//! use machinekey::events::{Analysis, Format, Item, Limits, read};
+//! use machinekey::events::{Analysis, Format, Limits, read};
 //! let xml = r#"<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>
 //!   <Provider Name='ASP.NET 4.0.30319.0'/><EventID Qualifiers='16384'>1017</EventID>
 //!   <TimeCreated SystemTime='2024-03-01T09:00:00.000Z'/><EventRecordID>7</EventRecordID>
