@@ -283,6 +283,10 @@ pub(crate) enum Command {
         /// under the OWIN cookie middleware's purposes for that authentication type.
         #[arg(long = "owin-cookie", value_name = "TYPE", conflicts_with_all = ["cookie", "resource", "protected", "event_validation", "purposes"])]
         owin_cookie: Option<String>,
+        /// The value is a Katana OAuth token of this kind (access, refresh or code):
+        /// MachineKey.Protect under Microsoft.Owin.Security.OAuth's purposes for it.
+        #[arg(long = "owin-oauth", value_name = "KIND", value_parser = ["access", "refresh", "code"], conflicts_with_all = ["cookie", "resource", "protected", "event_validation", "purposes", "owin_cookie"])]
+        owin_oauth: Option<String>,
         /// Print the key pair found, not only its fingerprints and list line.
         #[arg(long)]
         show_keys: bool,
@@ -299,7 +303,7 @@ pub(crate) enum Command {
         /// ({"viewstate"|"eventvalidation"|"cookie"|"resource"|"protected": VALUE,
         /// "generator"?, "url"?, "user_keys"?, "purposes"?, "id"?}); writes one JSON line
         /// per input line, in order, as each is done. `machinekey carve` writes this input.
-        #[arg(long, value_name = "FILE", conflicts_with_all = ["generator", "url", "user_keys", "event_validation", "cookie", "resource", "protected", "purposes", "owin_cookie"])]
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["generator", "url", "user_keys", "event_validation", "cookie", "resource", "protected", "purposes", "owin_cookie", "owin_oauth"])]
         batch: Option<String>,
         #[arg(help = VALUE_HELP, required_unless_present = "batch", allow_hyphen_values = true)]
         value: Option<String>,
@@ -510,6 +514,12 @@ pub(crate) enum TicketCommand {
         /// The Core application's discriminator (SetApplicationName, or its content root).
         #[arg(long, value_name = "NAME")]
         app_name: Option<String>,
+        /// The value is a Katana OAuth token (ASP.NET 4.x Web API's /Token endpoint) of this
+        /// kind: access (the default; `Authorization: Bearer`), refresh or code. The value
+        /// may be pasted as `Authorization: Bearer TOKEN`, `Bearer TOKEN` or
+        /// `access_token=TOKEN`.
+        #[arg(long = "owin-oauth", value_name = "KIND", num_args = 0..=1, default_missing_value = "access", value_parser = ["access", "refresh", "code"], conflicts_with_all = ["scheme", "app_name", "key_ring"])]
+        owin_oauth: Option<String>,
         #[arg(help = VALUE_HELP, allow_hyphen_values = true)]
         value: String,
     },

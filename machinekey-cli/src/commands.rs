@@ -114,6 +114,7 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
             protected,
             purposes,
             owin_cookie,
+            owin_oauth,
             show_keys,
             key_rings,
             app_names,
@@ -144,20 +145,30 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
                 .as_deref()
                 .ok_or_else(|| Failure::usage("give a VALUE or --batch FILE"))?;
             let owin_purposes: Vec<String>;
-            let purposes = match owin_cookie {
-                Some(t) => {
+            let oauth_text: String;
+            let (purposes, value) = match (owin_cookie, owin_oauth) {
+                (Some(t), _) => {
                     owin_purposes = vec![
                         machinekey::formats::auth_cookie::OWIN_PURPOSE.to_owned(),
                         t.clone(),
                         "v1".to_owned(),
                     ];
-                    &owin_purposes
+                    (&owin_purposes, value)
                 }
-                None => purposes,
+                (None, Some(k)) => {
+                    owin_purposes = oauth_kind(k)?
+                        .purposes()
+                        .iter()
+                        .map(|p| (*p).to_owned())
+                        .collect();
+                    oauth_text = oauth_token_text(&crate::input::argument_text(value)?);
+                    (&owin_purposes, oauth_text.as_str())
+                }
+                (None, None) => (purposes, value),
             };
             let kind = if *cookie {
                 BlobKind::Cookie
-            } else if owin_cookie.is_some() {
+            } else if owin_cookie.is_some() || owin_oauth.is_some() {
                 BlobKind::Protected
             } else if *resource {
                 BlobKind::Resource
@@ -786,9 +797,16 @@ fn ticket(command: &TicketCommand) -> Result<Output, Failure> {
         }
         TicketCommand::Decode {
             keys,
+            owin_oauth: Some(kind),
+            value,
+            ..
+        } => oauth_decode(keys, oauth_kind(kind)?, value),
+        TicketCommand::Decode {
+            keys,
             scheme,
             app_name,
             value,
+            ..
         } => auth_cookie_decode(keys, scheme.as_deref(), app_name.as_deref(), value),
         TicketCommand::Renew {
             keys,
@@ -1136,5 +1154,82 @@ fn auth_cookie_decode(
                  "issued_unix": ticket.issued().map(|t| t.unix_timestamp()),
                  "expires_unix": ticket.expires().map(|t| t.unix_timestamp()),
                  "persistent": ticket.is_persistent() }),
+    )
+}
+
+/// The token kind of an `--owin-oauth` value.
+fn oauth_kind(name: &str) -> Result<machinekey::formats::oauth_token::TokenKind, Failure> {
+    machinekey::formats::oauth_token::TokenKind::from_name(name)
+        .ok_or_else(|| Failure::usage("--owin-oauth takes access, refresh or code"))
+}
+
+/// A Katana OAuth token as pasted: the token itself, `Authorization: Bearer TOKEN`,
+/// `Bearer TOKEN`, or a `name=TOKEN` parameter (`access_token=`, `refresh_token=`, `code=`).
+fn oauth_token_text(text: &str) -> String {
+    let t = text.trim();
+    let t = t
+        .strip_prefix("Authorization:")
+        .or_else(|| t.strip_prefix("authorization:"))
+        .map_or(t, str::trim);
+    if let Some(token) = machinekey::formats::oauth_token::bearer_token(t.as_bytes()) {
+        return token.to_owned();
+    }
+    match t.split_once('=') {
+        Some((name, token))
+            if machinekey::formats::oauth_token::TokenKind::from_name(name).is_some() =>
+        {
+            token
+                .split('&')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_owned()
+        }
+        _ => t.to_owned(),
+    }
+}
+
+/// `ticket decode --owin-oauth KIND`: opens a Katana OAuth token with the keys.
+fn oauth_decode(
+    keys: &crate::args::KeyArgs,
+    kind: machinekey::formats::oauth_token::TokenKind,
+    value: &str,
+) -> Result<Output, Failure> {
+    use machinekey::formats::oauth_token::OAuthToken;
+    let k = app_keys(keys)?;
+    let token = oauth_token_text(&crate::input::argument_text(value)?);
+    let format = OAuthToken::new(&k, kind);
+    let ticket = match format.unprotect(&token) {
+        Ok(t) => t,
+        Err(e) => {
+            // Why not, when it verifies under another kind's purposes or as an OWIN cookie.
+            let other = machinekey::formats::oauth_token::TokenKind::ALL
+                .into_iter()
+                .filter(|o| *o != kind)
+                .find(|o| OAuthToken::new(&k, *o).unprotect_payload(&token).is_ok());
+            if let Some(o) = other {
+                return Err(Failure::not_found(format!(
+                    "the value is not a {kind} token, but it verifies as a {o} token (--owin-oauth {o})"
+                )));
+            }
+            if let Ok(payload) = format.unprotect_payload(&token) {
+                if let Err(p) = format.parse(&payload) {
+                    return Err(Failure::not_found(format!(
+                        "the token verified under the purposes {}, but its ticket does not parse: {p}",
+                        format.purposes().join(" / ")
+                    )));
+                }
+            }
+            return Err(Failure::from(e));
+        }
+    };
+    let label = format!("OAuth {kind} token");
+    Output::new(
+        ticket_text(&label, &ticket),
+        &json!({ "kind": format!("oauth_{}", kind.name()), "purposes": format.purposes(), "ticket": ticket,
+                 "name": ticket.name(), "roles": ticket.roles(),
+                 "issued_unix": ticket.issued().map(|t| t.unix_timestamp()),
+                 "expires_unix": ticket.expires().map(|t| t.unix_timestamp()),
+                 "expired": ticket.expires().is_some_and(|e| e < time::OffsetDateTime::now_utc()) }),
     )
 }

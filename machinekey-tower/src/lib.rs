@@ -44,7 +44,7 @@ use std::task::{Context, Poll};
 use axum::body::Body;
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::response::{IntoResponse, Response};
-use http::header::{COOKIE, SET_COOKIE};
+use http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, Request, StatusCode};
 use machinekey::dataprotection::KeyRing;
@@ -52,6 +52,7 @@ use machinekey::formats::auth_cookie::{
     AuthCookie, FormsCookie, LoginCookie, SetCookie, cookie_pairs,
 };
 use machinekey::formats::auth_ticket::{AuthTicket, Claim, ClaimsIdentity};
+use machinekey::formats::oauth_token::{OAuthToken, TokenKind, bearer_token};
 use machinekey::{AppIdentity, AppKeys, Error, MachineKeyConfig};
 use time::OffsetDateTime;
 use tower_layer::Layer;
@@ -59,11 +60,22 @@ use tower_service::Service;
 
 pub use machinekey;
 
-/// The signed-in user a request carries: the ticket of the cookie that verified.
+/// Where a request's login came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Source {
+    /// A login cookie, by name.
+    Cookie(String),
+    /// A Katana OAuth token in `Authorization: Bearer`.
+    Bearer(TokenKind),
+}
+
+/// The signed-in user a request carries: the ticket of the cookie or bearer token that
+/// verified.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
     ticket: AuthTicket,
-    cookie: String,
+    source: Source,
 }
 
 impl Identity {
@@ -90,10 +102,19 @@ impl Identity {
         &self.ticket
     }
 
-    /// The name of the cookie it came from.
+    /// The name of the cookie it came from (`None` for a bearer token).
     #[must_use]
-    pub fn cookie_name(&self) -> &str {
-        &self.cookie
+    pub fn cookie_name(&self) -> Option<&str> {
+        match &self.source {
+            Source::Cookie(name) => Some(name),
+            Source::Bearer(_) => None,
+        }
+    }
+
+    /// Where the login came from: a cookie or a bearer token.
+    #[must_use]
+    pub fn source(&self) -> &Source {
+        &self.source
     }
 }
 
@@ -122,6 +143,7 @@ type Clock = dyn Fn() -> OffsetDateTime + Send + Sync;
 #[derive(Clone)]
 struct Config {
     cookies: Vec<Arc<dyn LoginCookie>>,
+    bearers: Vec<OAuthToken>,
     require: bool,
     secure: bool,
     domain: Option<String>,
@@ -143,8 +165,10 @@ impl std::fmt::Debug for AuthLayer {
             .iter()
             .map(|c| c.cookie_name())
             .collect();
+        let bearers: Vec<TokenKind> = self.config.bearers.iter().map(OAuthToken::kind).collect();
         f.debug_struct("AuthLayer")
             .field("cookies", &names)
+            .field("bearers", &bearers)
             .field("require", &self.config.require)
             .finish_non_exhaustive()
     }
@@ -185,6 +209,7 @@ impl AuthLayer {
         Self {
             config: Arc::new(Config {
                 cookies: Vec::new(),
+                bearers: Vec::new(),
                 require: false,
                 secure: false,
                 domain: None,
@@ -203,6 +228,27 @@ impl AuthLayer {
     #[must_use]
     pub fn accept(self, cookie: impl LoginCookie + 'static) -> Self {
         self.edit(|c| c.cookies.push(Arc::new(cookie)))
+    }
+
+    /// Accepts Katana OAuth tokens of this format in `Authorization: Bearer` (tried before
+    /// the cookies, as the bearer middleware reads the header; see
+    /// [`machinekey::formats::oauth_token`]). Access tokens are what resource servers
+    /// receive; a refresh token or code sent as a bearer token is refused unless its format
+    /// is the one accepted.
+    ///
+    /// # Example
+    /// ```
+    /// # use machinekey::{AppKeys, MachineKeyConfig};
+    /// use machinekey::formats::oauth_token::{OAuthToken, TokenKind};
+    /// use machinekey_tower::AuthLayer;
+    /// # let cfg = MachineKeyConfig::builder().validation_key(&"AB".repeat(64)).decryption_key(&"CD".repeat(32)).build()?;
+    /// let keys = AppKeys::explicit(&cfg)?;
+    /// let layer = AuthLayer::from_app_keys(&keys).accept_bearer(OAuthToken::new(&keys, TokenKind::Access));
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    #[must_use]
+    pub fn accept_bearer(self, token: OAuthToken) -> Self {
+        self.edit(|c| c.bearers.push(token))
     }
 
     /// Answers 401 to requests without a valid login, instead of passing them through.
@@ -344,6 +390,24 @@ fn cookies(headers: &HeaderMap) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The identity of the first accepted bearer token format the request's `Authorization`
+/// header opens under (every `Authorization` header is looked at; the first bearer wins).
+fn bearer(formats: &[OAuthToken], headers: &HeaderMap, now: OffsetDateTime) -> Option<Identity> {
+    if formats.is_empty() {
+        return None;
+    }
+    let token = headers
+        .get_all(AUTHORIZATION)
+        .iter()
+        .find_map(|h| bearer_token(h.as_bytes()))?;
+    formats.iter().find_map(|f| {
+        f.read(token, now).ok().map(|ticket| Identity {
+            ticket,
+            source: Source::Bearer(f.kind()),
+        })
+    })
+}
+
 impl<S> Layer<S> for AuthLayer {
     type Service = AuthService<S>;
 
@@ -379,18 +443,22 @@ where
     }
 
     fn call(&mut self, mut req: Request<B>) -> Self::Future {
+        let now = (self.layer.config.clock)();
+        // The service that was polled ready serves this request; a clone takes its place.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        if let Some(ticket) = bearer(&self.layer.config.bearers, req.headers(), now) {
+            req.extensions_mut().insert(ticket);
+            return Box::pin(inner.call(req));
+        }
         let jar = cookies(req.headers());
         let refs: Vec<(&str, &str)> = jar.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let now = (self.layer.config.clock)();
         let found = self
             .layer
             .config
             .cookies
             .iter()
             .find_map(|c| c.read(&refs, now).ok().map(|login| (c.clone(), login)));
-        // The service that was polled ready serves this request; a clone takes its place.
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
         match found {
             Some((cookie, login)) => {
                 let renewal = login.renewed.as_ref().and_then(|t| {
@@ -401,7 +469,7 @@ where
                 let name = cookie.cookie_name().to_owned();
                 req.extensions_mut().insert(Identity {
                     ticket: login.ticket,
-                    cookie: name.clone(),
+                    source: Source::Cookie(name.clone()),
                 });
                 let future = inner.call(req);
                 Box::pin(async move {

@@ -22,6 +22,7 @@ use hyper_util::rt::TokioIo;
 use machinekey::dataprotection::KeyRing;
 use machinekey::formats::auth_cookie::{AuthCookie, FormsCookie, LoginCookie};
 use machinekey::formats::auth_ticket::{Claim, ClaimsIdentity};
+use machinekey::formats::oauth_token::{OAuthToken, TokenKind};
 use machinekey::{AppKeys, MachineKeyConfig};
 use machinekey_tower::{AuthLayer, Identity};
 use time::{Duration, OffsetDateTime};
@@ -36,6 +37,7 @@ struct Site {
     forms: FormsCookie,
     core: AuthCookie,
     owin: AuthCookie,
+    access: OAuthToken,
 }
 
 fn keys() -> AppKeys {
@@ -55,7 +57,7 @@ async fn me(user: Identity) -> String {
         "{} {:?} {}",
         user.name().unwrap_or("-"),
         user.roles(),
-        user.cookie_name()
+        user.cookie_name().unwrap_or("bearer")
     )
 }
 
@@ -75,12 +77,14 @@ async fn serve() -> Site {
     let forms = FormsCookie::new(&keys);
     let core = AuthCookie::core(&ring, "Identity.Application", Some("/srv/app")).unwrap();
     let owin = AuthCookie::owin(&keys, "ApplicationCookie");
+    let access = OAuthToken::new(&keys, TokenKind::Access);
     let offset = Arc::new(AtomicI64::new(0));
     let clock_offset = offset.clone();
     let layer = AuthLayer::new()
         .accept(forms.clone())
         .accept(core.clone())
         .accept(owin.clone())
+        .accept_bearer(access.clone())
         .with_clock(move || {
             OffsetDateTime::now_utc() + Duration::seconds(clock_offset.load(Ordering::Relaxed))
         });
@@ -103,22 +107,31 @@ async fn serve() -> Site {
         forms,
         core,
         owin,
+        access,
     }
 }
 
 /// GET `path` with a `Cookie` header; (status, body, Set-Cookie headers).
 async fn get_with(site: &Site, path: &str, cookie: &str) -> (u16, String, Vec<String>) {
+    get_headers(site, path, &[("cookie", cookie.as_bytes())]).await
+}
+
+/// GET `path` with these headers (empty values left out).
+async fn get_headers(
+    site: &Site,
+    path: &str,
+    headers: &[(&str, &[u8])],
+) -> (u16, String, Vec<String>) {
     let stream = tokio::net::TcpStream::connect(site.addr).await.unwrap();
     let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
         .unwrap();
     tokio::spawn(conn);
     let mut req = http::Request::get(path).header("host", "127.0.0.1");
-    if !cookie.is_empty() {
-        req = req.header(
-            "cookie",
-            http::HeaderValue::from_bytes(cookie.as_bytes()).unwrap(),
-        );
+    for (name, value) in headers {
+        if !value.is_empty() {
+            req = req.header(*name, http::HeaderValue::from_bytes(value).unwrap());
+        }
     }
     let resp = sender
         .send_request(req.body(Empty::<Bytes>::new()).unwrap())
@@ -311,4 +324,85 @@ async fn sign_in_and_sign_out_headers() {
         ]
     );
     assert!(layer.sign_in(".AspNet.Nope", alice("x"), false).is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_katana_bearer_token_signs_in_and_bad_ones_are_refused() {
+    let site = serve().await;
+    let now = OffsetDateTime::now_utc();
+    let mut id = ClaimsIdentity::new("Bearer");
+    id.claims.push(Claim::name("bob"));
+    id.claims.push(Claim::role("api"));
+    let token = site.access.issue(id.clone(), now).unwrap();
+    let auth = |t: &str| format!("Bearer {t}");
+    let (status, body, set) =
+        get_headers(&site, "/me", &[("authorization", auth(&token).as_bytes())]).await;
+    assert_eq!((status, body.as_str()), (200, "bob [\"api\"] bearer"));
+    assert!(set.is_empty(), "a bearer token is never renewed");
+    // The scheme in any case, spaces around the token (Katana: StartsWith("Bearer ",
+    // OrdinalIgnoreCase), then Trim).
+    let loose = format!("bEaReR   {token}  ");
+    assert_eq!(
+        get_headers(&site, "/strict", &[("authorization", loose.as_bytes())])
+            .await
+            .0,
+        200
+    );
+    // Refused: tampered, another kind's format, another scheme, garbage, empty.
+    let mut chars: Vec<char> = token.chars().collect();
+    let i = chars.len() / 2;
+    chars[i] = if chars[i] == 'A' { 'B' } else { 'A' };
+    let tampered: String = chars.into_iter().collect();
+    let refresh = OAuthToken::new(&keys(), TokenKind::Refresh)
+        .issue(id.clone(), now)
+        .unwrap();
+    let code = OAuthToken::new(&keys(), TokenKind::AuthorizationCode)
+        .issue(id.clone(), now)
+        .unwrap();
+    let cookie_value = site
+        .owin
+        .protect(&site.owin.sign_in(alice("ApplicationCookie"), false, now))
+        .unwrap();
+    for bad in [
+        auth(&tampered),
+        auth(&refresh),
+        auth(&code),
+        auth(&cookie_value),
+        format!("Basic {token}"),
+        auth("!!!"),
+        "Bearer ".to_owned(),
+        auth(&"A".repeat(50_000)),
+    ] {
+        let (status, _, _) = get_headers(&site, "/me", &[("authorization", bad.as_bytes())]).await;
+        assert_eq!(status, 401, "{}", &bad[..bad.len().min(30)]);
+        assert_eq!(
+            get_headers(&site, "/maybe", &[("authorization", bad.as_bytes())])
+                .await
+                .1,
+            "anonymous"
+        );
+    }
+    // Expired: 21 minutes on.
+    site.offset.store(21 * 60, Ordering::Relaxed);
+    assert_eq!(
+        get_headers(&site, "/me", &[("authorization", auth(&token).as_bytes())])
+            .await
+            .0,
+        401
+    );
+    site.offset.store(0, Ordering::Relaxed);
+    // A bad bearer token does not hide a good cookie.
+    let ticket = site.core.sign_in(alice("Identity.Application"), false, now);
+    let cookie = cookie_header(&site.core, &ticket);
+    let (status, body, _) = get_headers(
+        &site,
+        "/me",
+        &[
+            ("authorization", auth(&tampered).as_bytes()),
+            ("cookie", cookie.as_bytes()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(body.starts_with("alice "), "{body}");
 }
