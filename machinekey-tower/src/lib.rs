@@ -377,15 +377,21 @@ fn headers(set: &[SetCookie]) -> HeaderMap {
     map
 }
 
-/// The request's cookies, from every `Cookie` header.
+/// At most this many cookies of a request are looked at (a browser sends a few dozen).
+pub const MAX_COOKIES: usize = 400;
+
+/// The request's cookies, from every `Cookie` header, read as bytes: the header is split on
+/// `;` first, and each pair that is not UTF-8 (a Latin-1 byte, say) is skipped alone, so a
+/// non-ASCII cookie beside the login does not hide it (`HeaderValue::to_str` refuses the
+/// whole header for one such byte).
 fn cookies(headers: &HeaderMap) -> Vec<(String, String)> {
-    // A browser sends a few dozen cookies at most; far more are not walked.
     headers
         .get_all(COOKIE)
         .iter()
-        .filter_map(|h| h.to_str().ok())
+        .flat_map(|h| h.as_bytes().split(|b| *b == b';'))
+        .filter_map(|part| std::str::from_utf8(part).ok())
         .flat_map(cookie_pairs)
-        .take(400)
+        .take(MAX_COOKIES)
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect()
 }

@@ -406,3 +406,71 @@ async fn a_katana_bearer_token_signs_in_and_bad_ones_are_refused() {
     assert_eq!(status, 200);
     assert!(body.starts_with("alice "), "{body}");
 }
+
+/// Issue 29, bug 1, through the layer: the sliding renewal of an `.ASPXAUTH` ticket keeps
+/// `UserData` and `CookiePath`, and the renewed cookie is set on that path.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forms_renewal_keeps_user_data_and_cookie_path() {
+    use machinekey::formats::forms_ticket::{Clock, ticks_from_unix_seconds};
+    use machinekey::{CookieProtection, FormsAuthenticationTicket, TicketValidation};
+    #[derive(Debug)]
+    struct At(i64);
+    impl Clock for At {
+        fn now_ticks(&self) -> i64 {
+            ticks_from_unix_seconds(self.0)
+        }
+    }
+    let site = serve().await;
+    let keys = keys();
+    let issued = OffsetDateTime::now_utc().unix_timestamp() - 20 * 60;
+    let mut t = FormsAuthenticationTicket::new(
+        "alice",
+        std::time::Duration::from_secs(30 * 60),
+        &At(issued),
+    );
+    t.user_data = "Admin|Editor".into();
+    t.cookie_path = "/shop".into();
+    let value = keys.encrypt_ticket(&t, CookieProtection::All).unwrap();
+    let (status, body, set) = get_with(&site, "/me", &format!(".ASPXAUTH={value}")).await;
+    assert_eq!(status, 200);
+    assert!(body.starts_with("alice "), "{body}");
+    assert_eq!(set.len(), 1, "renewed: 20 of 30 minutes gone");
+    assert!(set[0].contains("; path=/shop"), "{}", set[0]);
+    let renewed = set[0]
+        .split(';')
+        .next()
+        .unwrap()
+        .strip_prefix(".ASPXAUTH=")
+        .unwrap();
+    let back = keys
+        .decrypt_ticket(renewed, CookieProtection::All, &TicketValidation::default())
+        .unwrap();
+    assert_eq!(back.user_data, "Admin|Editor");
+    assert_eq!(back.cookie_path, "/shop");
+}
+
+/// Issue 29, bug 2: a non-ASCII byte anywhere in the `Cookie` header (a UTF-8 `café`, a
+/// Latin-1 byte) does not hide a valid login next to it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn non_ascii_cookies_beside_a_login_do_not_hide_it() {
+    let site = serve().await;
+    let now = OffsetDateTime::now_utc();
+    for (c, kind) in [
+        (&site.forms as &dyn LoginCookie, "Forms"),
+        (&site.core as &dyn LoginCookie, "Identity.Application"),
+        (&site.owin as &dyn LoginCookie, "ApplicationCookie"),
+    ] {
+        let login = cookie_header(c, &c.sign_in(alice(kind), false, now));
+        let headers: [Vec<u8>; 4] = [
+            format!("theme=caf\u{e9}; {login}").into_bytes(),
+            format!("{login}; theme=caf\u{e9}").into_bytes(),
+            [b"lang=fr\xe9; ".as_slice(), login.as_bytes()].concat(),
+            [login.as_bytes(), b"; x=\xff\xfe; y=\x80".as_slice()].concat(),
+        ];
+        for h in &headers {
+            let (status, body, _) = get_headers(&site, "/me", &[("cookie", h)]).await;
+            assert_eq!(status, 200, "{kind}: {}", String::from_utf8_lossy(h));
+            assert!(body.starts_with("alice "), "{kind}: {body}");
+        }
+    }
+}

@@ -747,15 +747,29 @@ impl Clock for At {
     }
 }
 
+/// The claim type of a forms ticket's `UserData` in the [`AuthTicket`] a [`FormsCookie`]
+/// reads (absent when `UserData` is empty).
+pub const FORMS_USER_DATA_CLAIM: &str = "userData";
+/// The property that keeps a forms ticket's `CookiePath` in the [`AuthTicket`] a
+/// [`FormsCookie`] reads, so a renewal writes it back (and sets the cookie on that path).
+pub const FORMS_COOKIE_PATH: &str = ".cookiePath";
+/// The property that keeps a forms ticket's `Version` (absent for 2, the version
+/// `FormsAuthentication` writes).
+pub const FORMS_VERSION: &str = ".formsVersion";
+
 fn forms_to_ticket(t: &FormsAuthenticationTicket) -> AuthTicket {
     let mut identity = ClaimsIdentity::new("Forms");
     identity.claims.push(auth_ticket::Claim::name(&t.name));
     if !t.user_data.is_empty() {
         identity
             .claims
-            .push(auth_ticket::Claim::new("userData", &t.user_data));
+            .push(auth_ticket::Claim::new(FORMS_USER_DATA_CLAIM, &t.user_data));
     }
     let mut ticket = AuthTicket::new("Forms", vec![identity]);
+    ticket.properties.set(FORMS_COOKIE_PATH, &t.cookie_path);
+    if t.version != 2 {
+        ticket.properties.set(FORMS_VERSION, &t.version.to_string());
+    }
     let at = |ticks: i64| {
         OffsetDateTime::from_unix_timestamp(crate::formats::forms_ticket::unix_seconds_from_ticks(
             ticks,
@@ -772,6 +786,21 @@ fn forms_to_ticket(t: &FormsAuthenticationTicket) -> AuthTicket {
         ticket.properties.set(auth_ticket::keys::PERSISTENT, "");
     }
     ticket
+}
+
+/// The `UserData` a forms ticket is issued with: the first identity's
+/// [`FORMS_USER_DATA_CLAIM`] claim.
+fn user_data_of(ticket: &AuthTicket) -> String {
+    ticket
+        .identities
+        .first()
+        .and_then(|i| {
+            i.claims
+                .iter()
+                .find(|c| c.claim_type == FORMS_USER_DATA_CLAIM)
+        })
+        .map(|c| c.value.clone())
+        .unwrap_or_default()
 }
 
 impl LoginCookie for FormsCookie {
@@ -818,8 +847,27 @@ impl LoginCookie for FormsCookie {
             &clock,
         );
         forms.is_persistent = ticket.is_persistent();
+        // What the ticket carries besides the name (FormsAuthentication.RenewTicketIfOld
+        // keeps every field): UserData, CookiePath, Version.
+        forms.user_data = user_data_of(ticket);
+        if let Some(path) = ticket
+            .properties
+            .get(FORMS_COOKIE_PATH)
+            .or(template.path.as_deref())
+        {
+            path.clone_into(&mut forms.cookie_path);
+        }
+        if let Some(v) = ticket
+            .properties
+            .get(FORMS_VERSION)
+            .and_then(|v| v.parse().ok())
+        {
+            forms.version = v;
+        }
         let value = self.keys.encrypt_ticket(&forms, self.protection)?;
         let mut c = template.with_value(&value);
+        // FormsAuthentication writes the cookie on the ticket's CookiePath.
+        c.path = Some(forms.cookie_path.clone());
         if forms.is_persistent {
             c.expires = ticket.expires();
         }
