@@ -24,7 +24,7 @@ use machinekey::formats::auth_cookie::{AuthCookie, FormsCookie, LoginCookie};
 use machinekey::formats::auth_ticket::{Claim, ClaimsIdentity};
 use machinekey::formats::oauth_token::{OAuthToken, TokenKind};
 use machinekey::{AppKeys, MachineKeyConfig};
-use machinekey_tower::{AuthLayer, Identity};
+use machinekey_tower::{AuthLayer, CookieKind, Identity, Persistence, SignIn};
 use time::{Duration, OffsetDateTime};
 
 const VK: &str = "F5144F1A581A57BA3B60311AF7562A855998F7DD203CD8A71405599B980D8694B5C986C888BE4FC0E6571C2CE600D58CE82B8FA13106B17D77EA4CECDDBBEC1B";
@@ -294,7 +294,12 @@ async fn sign_in_and_sign_out_headers() {
         .accept(FormsCookie::new(&keys))
         .secure(true)
         .domain("example.test");
-    let headers = layer.sign_in(".ASPXAUTH", alice("Forms"), true).unwrap();
+    let headers = layer
+        .sign_in(
+            CookieKind::Forms,
+            &SignIn::new("alice").persistence(Persistence::Persistent),
+        )
+        .unwrap();
     let set: Vec<&str> = headers
         .get_all("set-cookie")
         .iter()
@@ -323,7 +328,10 @@ async fn sign_in_and_sign_out_headers() {
             ".ASPXAUTH=; expires=Thu, 01 Jan 1970 00:00:00 GMT; domain=example.test; path=/; secure; httponly"
         ]
     );
-    assert!(layer.sign_in(".AspNet.Nope", alice("x"), false).is_err());
+    assert!(matches!(
+        layer.sign_in(CookieKind::Core, &SignIn::new("alice")),
+        Err(machinekey_tower::Error::NotAccepted(CookieKind::Core))
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

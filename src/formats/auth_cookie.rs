@@ -686,6 +686,7 @@ pub struct FormsCookie {
     protection: CookieProtection,
     timeout: Duration,
     sliding: bool,
+    roles_separator: Option<char>,
 }
 
 impl FormsCookie {
@@ -712,7 +713,49 @@ impl FormsCookie {
             protection: CookieProtection::All,
             timeout: Duration::minutes(30),
             sliding: true,
+            roles_separator: None,
         }
+    }
+
+    /// The site keeps the user's roles in `UserData`, separated by `separator`, and builds
+    /// its principal from them, as the common `Global.asax` pattern does:
+    ///
+    /// ```text
+    /// // Application_PostAuthenticateRequest
+    /// var ticket = ((FormsIdentity)User.Identity).Ticket;
+    /// Context.User = new GenericPrincipal(User.Identity, ticket.UserData.Split(','));
+    /// ```
+    ///
+    /// Reading, each non-empty part of `UserData` becomes a role claim (the `userData` claim
+    /// stays); issuing a ticket without a `userData` claim, its role claims are joined with
+    /// `separator` as its `UserData`. Without this setting `UserData` is carried as it is and
+    /// role claims are not written to the ticket.
+    ///
+    /// # Example
+    /// ```
+    /// # use machinekey::{AppKeys, MachineKeyConfig};
+    /// use machinekey::formats::auth_cookie::{FormsCookie, LoginCookie};
+    /// use machinekey::formats::auth_ticket::{Claim, ClaimsIdentity};
+    /// # let cfg = MachineKeyConfig::builder().validation_key(&"AB".repeat(64)).decryption_key(&"CD".repeat(32)).build()?;
+    /// let forms = FormsCookie::new(&AppKeys::explicit(&cfg)?).with_roles_in_user_data(',');
+    /// let mut id = ClaimsIdentity::new("Forms");
+    /// id.claims.extend([Claim::name("alice"), Claim::role("Admin"), Claim::role("Editor")]);
+    /// let now = time::OffsetDateTime::now_utc();
+    /// let set = forms.issue(&forms.sign_in(vec![id], false, now), &forms.template())?;
+    /// let login = forms.read(&[(".ASPXAUTH", set[0].value.as_str())], now)?;
+    /// assert_eq!(login.ticket.roles(), ["Admin", "Editor"]);
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_roles_in_user_data(mut self, separator: char) -> Self {
+        self.roles_separator = Some(separator);
+        self
+    }
+
+    /// The `UserData` roles separator, when [set](Self::with_roles_in_user_data).
+    #[must_use]
+    pub fn roles_separator(&self) -> Option<char> {
+        self.roles_separator
     }
 
     /// Another cookie name (`<forms name>`).
@@ -757,13 +800,18 @@ pub const FORMS_COOKIE_PATH: &str = ".cookiePath";
 /// `FormsAuthentication` writes).
 pub const FORMS_VERSION: &str = ".formsVersion";
 
-fn forms_to_ticket(t: &FormsAuthenticationTicket) -> AuthTicket {
+fn forms_to_ticket(t: &FormsAuthenticationTicket, roles_separator: Option<char>) -> AuthTicket {
     let mut identity = ClaimsIdentity::new("Forms");
     identity.claims.push(auth_ticket::Claim::name(&t.name));
     if !t.user_data.is_empty() {
         identity
             .claims
             .push(auth_ticket::Claim::new(FORMS_USER_DATA_CLAIM, &t.user_data));
+    }
+    if let Some(sep) = roles_separator {
+        // UserData is under 4 KB: its parts are few.
+        let roles = t.user_data.split(sep).filter(|r| !r.is_empty());
+        identity.claims.extend(roles.map(auth_ticket::Claim::role));
     }
     let mut ticket = AuthTicket::new("Forms", vec![identity]);
     ticket.properties.set(FORMS_COOKIE_PATH, &t.cookie_path);
@@ -789,18 +837,22 @@ fn forms_to_ticket(t: &FormsAuthenticationTicket) -> AuthTicket {
 }
 
 /// The `UserData` a forms ticket is issued with: the first identity's
-/// [`FORMS_USER_DATA_CLAIM`] claim.
-fn user_data_of(ticket: &AuthTicket) -> String {
-    ticket
-        .identities
-        .first()
-        .and_then(|i| {
-            i.claims
-                .iter()
-                .find(|c| c.claim_type == FORMS_USER_DATA_CLAIM)
-        })
-        .map(|c| c.value.clone())
-        .unwrap_or_default()
+/// [`FORMS_USER_DATA_CLAIM`] claim, else (with a roles separator) its roles joined.
+fn user_data_of(ticket: &AuthTicket, roles_separator: Option<char>) -> String {
+    let Some(id) = ticket.identities.first() else {
+        return String::new();
+    };
+    if let Some(c) = id
+        .claims
+        .iter()
+        .find(|c| c.claim_type == FORMS_USER_DATA_CLAIM)
+    {
+        return c.value.clone();
+    }
+    match roles_separator {
+        Some(sep) => id.roles().join(&sep.to_string()),
+        None => String::new(),
+    }
 }
 
 impl LoginCookie for FormsCookie {
@@ -823,13 +875,14 @@ impl LoginCookie for FormsCookie {
         let clock = At(now);
         let policy = TicketValidation::default().with_clock(Arc::new(At(now)));
         let forms = self.keys.decrypt_ticket(value, self.protection, &policy)?;
+        let sep = self.roles_separator;
         let renewed = if self.sliding {
-            forms.renew_if_old(&clock).map(|t| forms_to_ticket(&t))
+            forms.renew_if_old(&clock).map(|t| forms_to_ticket(&t, sep))
         } else {
             None
         };
         Ok(Login {
-            ticket: forms_to_ticket(&forms),
+            ticket: forms_to_ticket(&forms, sep),
             renewed,
         })
     }
@@ -849,7 +902,7 @@ impl LoginCookie for FormsCookie {
         forms.is_persistent = ticket.is_persistent();
         // What the ticket carries besides the name (FormsAuthentication.RenewTicketIfOld
         // keeps every field): UserData, CookiePath, Version.
-        forms.user_data = user_data_of(ticket);
+        forms.user_data = user_data_of(ticket, self.roles_separator);
         if let Some(path) = ticket
             .properties
             .get(FORMS_COOKIE_PATH)
