@@ -1,4 +1,4 @@
-//! A [tower] layer and [axum] extractor that accept the logins ASP.NET sites issue, and issue
+//! A [tower](https://docs.rs/tower) layer and [axum] extractor that accept the logins ASP.NET sites issue, and issue
 //! logins they accept: `.ASPXAUTH` forms tickets (`<machineKey>`), the OWIN/Katana cookie of
 //! ASP.NET 4.x MVC 5 and Identity 2 (`.AspNet.ApplicationCookie`), the ASP.NET Core cookie
 //! (`.AspNetCore.Cookies`, `.AspNetCore.Identity.Application`, or the Interop cookie both
