@@ -75,7 +75,18 @@ impl<'a> Pasted<'a> {
         let pairs: Vec<(&str, &str)> = cookie_pairs(raw)
             .filter(|(k, v)| !k.is_empty() && !v.is_empty() && !v.bytes().all(|b| b == b'='))
             .collect();
-        let name = pairs.first().map(|(k, _)| *k);
+        // A whole `Cookie` header: the login's pair, not the first one (chunks excepted).
+        let login = |k: &str| {
+            (k.starts_with(".ASPXAUTH") || k.starts_with(".AspNet"))
+                && !k
+                    .rsplit_once('C')
+                    .is_some_and(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        };
+        let name = pairs
+            .iter()
+            .find(|(k, _)| login(k))
+            .or(pairs.first())
+            .map(|(k, _)| *k);
         Self { name, pairs, raw }
     }
 

@@ -271,6 +271,13 @@ fn encode_then_decode_every_kind_with_web_config_and_key_ring_together() {
         } else {
             assert!(v["forms"].is_null());
         }
+        // A whole Cookie header with other cookies around the login opens too.
+        let noisy = format!("theme=dark; {header}; lang=fr");
+        let mut args = vec!["ticket", "decode"];
+        args.extend(both);
+        args.extend(extra.iter().copied());
+        args.push(&noisy);
+        assert_eq!(json(&args)["kind"], kind, "{kind} among other cookies");
         // The bare value opens too.
         let value = out["cookies"][0]["value"].as_str().unwrap();
         let mut args = vec!["ticket", "decode"];
