@@ -125,6 +125,7 @@ fn sealed_auth_tickets(keys: &AppKeys, rest: &[u8]) {
     use machinekey::crypto::encoding::to_base64url;
     use machinekey::formats::auth_cookie::{AuthCookie, OWIN_PURPOSE};
     use machinekey::formats::auth_ticket::{core, katana};
+    use machinekey::formats::oauth_token::{OAuthToken, TokenKind};
     // Katana: the bytes as the plaintext, and GZip-framed so the reader gets past GZip.
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     let framed = std::io::Write::write_all(&mut gz, rest)
@@ -136,6 +137,15 @@ fn sealed_auth_tickets(keys: &AppKeys, rest: &[u8]) {
             if let Ok(t) = owin.unprotect(&to_base64url(&blob)) {
                 let again = katana::serialize_uncompressed(&t).unwrap();
                 assert_eq!(katana::deserialize_uncompressed(&again).unwrap(), t);
+            }
+        }
+        // The same bytes as a Katana OAuth access token, read as the bearer middleware does.
+        let access = OAuthToken::new(keys, TokenKind::Access);
+        if let Ok(blob) = keys.protect(&plain, &TokenKind::Access.purposes()) {
+            let token = to_base64url(&blob);
+            if let Ok(t) = access.unprotect(&token) {
+                assert_eq!(access.unprotect(&access.protect(&t).unwrap()).unwrap(), t);
+                let _ = access.read(&token, time_now());
             }
         }
     }
@@ -219,6 +229,15 @@ pub fn unprotect(data: &[u8]) {
             let _ = keys.decode(&text, protection);
         }
         let _ = keys.unprotect_session(data, "/LM/W3SVC/1/ROOT");
+        // A Katana OAuth token, as an `Authorization` header and as the token itself.
+        let access = machinekey::formats::oauth_token::OAuthToken::new(
+            keys,
+            machinekey::formats::oauth_token::TokenKind::Access,
+        );
+        if let Some(token) = machinekey::formats::oauth_token::bearer_token(data) {
+            let _ = access.read(token, time_now());
+        }
+        let _ = access.read(&text, time_now());
     }
     // Data Protection: the bytes as a payload, and behind the ring's real header (so the
     // key is found and the encryptor's checks run).

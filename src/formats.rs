@@ -10,6 +10,7 @@ pub mod auth_ticket;
 pub mod cookie;
 pub mod forms_ticket;
 pub mod nrbf;
+pub mod oauth_token;
 pub mod osf;
 mod page;
 pub mod resource;

@@ -283,6 +283,10 @@ pub(crate) enum Command {
         /// under the OWIN cookie middleware's purposes for that authentication type.
         #[arg(long = "owin-cookie", value_name = "TYPE", conflicts_with_all = ["cookie", "resource", "protected", "event_validation", "purposes"])]
         owin_cookie: Option<String>,
+        /// The value is a Katana OAuth token of this kind (access, refresh or code):
+        /// MachineKey.Protect under Microsoft.Owin.Security.OAuth's purposes for it.
+        #[arg(long = "owin-oauth", value_name = "KIND", value_parser = ["access", "refresh", "code"], conflicts_with_all = ["cookie", "resource", "protected", "event_validation", "purposes", "owin_cookie"])]
+        owin_oauth: Option<String>,
         /// Print the key pair found, not only its fingerprints and list line.
         #[arg(long)]
         show_keys: bool,
@@ -299,7 +303,7 @@ pub(crate) enum Command {
         /// ({"viewstate"|"eventvalidation"|"cookie"|"resource"|"protected": VALUE,
         /// "generator"?, "url"?, "user_keys"?, "purposes"?, "id"?}); writes one JSON line
         /// per input line, in order, as each is done. `machinekey carve` writes this input.
-        #[arg(long, value_name = "FILE", conflicts_with_all = ["generator", "url", "user_keys", "event_validation", "cookie", "resource", "protected", "purposes", "owin_cookie"])]
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["generator", "url", "user_keys", "event_validation", "cookie", "resource", "protected", "purposes", "owin_cookie", "owin_oauth"])]
         batch: Option<String>,
         #[arg(help = VALUE_HELP, required_unless_present = "batch", allow_hyphen_values = true)]
         value: Option<String>,
@@ -522,10 +526,12 @@ pub(crate) enum TicketCommand {
         #[arg(help = VALUE_HELP, allow_hyphen_values = true)]
         value: String,
     },
-    /// Open any ASP.NET login cookie and print its claims: .ASPXAUTH (forms), the OWIN
-    /// cookie (MachineKey.Protect under the OWIN cookie middleware's purposes) with
-    /// --web-config or key attributes, or an ASP.NET Core / Interop cookie with --key-ring.
-    /// Chunked cookies: give the joined value, or `NAME=chunks-N; NAMEC1=...` as sent.
+    /// Open any ASP.NET login and print its claims, in one shape for every kind: .ASPXAUTH
+    /// (forms) and the OWIN cookie with --web-config or key attributes, an ASP.NET Core /
+    /// Interop cookie with --key-ring, both together when both are given (the <machineKey>
+    /// for forms and OWIN, the ring for Core), or a Katana OAuth token (--owin-oauth).
+    /// Paste a cookie as the browser sends it (`NAME=VALUE`, or `NAME=chunks-N; NAMEC1=...`
+    /// for a chunked one; the name picks the OWIN type or Core scheme) or give the value.
     Decode {
         #[command(flatten)]
         keys: KeyArgs,
@@ -536,9 +542,23 @@ pub(crate) enum TicketCommand {
         /// The Core application's discriminator (SetApplicationName, or its content root).
         #[arg(long, value_name = "NAME")]
         app_name: Option<String>,
+        /// The value is a Katana OAuth token (ASP.NET 4.x Web API's /Token endpoint) of this
+        /// kind: access (the default; `Authorization: Bearer`), refresh or code. The value
+        /// may be pasted as `Authorization: Bearer TOKEN`, `Bearer TOKEN` or
+        /// `access_token=TOKEN`.
+        #[arg(long = "owin-oauth", value_name = "KIND", num_args = 0..=1, default_missing_value = "access", value_parser = ["access", "refresh", "code"], conflicts_with_all = ["scheme", "app_name", "key_ring"])]
+        owin_oauth: Option<String>,
+        /// Exit 1 if the ticket has expired, as the site would refuse it.
+        #[arg(long)]
+        require_valid: bool,
         #[arg(help = VALUE_HELP, allow_hyphen_values = true)]
         value: String,
     },
+    /// Issue a login cookie of any kind for a user, as the site's sign-in does: forms
+    /// (.ASPXAUTH) and OWIN with the <machineKey> (--web-config or key attributes), Core
+    /// and Interop with --key-ring (its default key now) and --app-name. Prints the
+    /// Set-Cookie headers (chunked as the stack chunks).
+    Encode(EncodeArgs),
     /// Issue the same ticket again now for the same lifetime (sliding expiration).
     Renew {
         #[command(flatten)]
@@ -551,6 +571,62 @@ pub(crate) enum TicketCommand {
         #[arg(help = VALUE_HELP, allow_hyphen_values = true)]
         value: String,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub(crate) enum LoginKindArg {
+    /// .ASPXAUTH (FormsAuthentication).
+    Forms,
+    /// The OWIN cookie (.AspNet.TYPE).
+    Owin,
+    /// The ASP.NET Core cookie (.AspNetCore.SCHEME).
+    Core,
+    /// The Interop cookie 4.x and Core share.
+    Interop,
+}
+
+/// `ticket encode`'s arguments.
+#[derive(Args)]
+pub(crate) struct EncodeArgs {
+    #[command(flatten)]
+    pub(crate) keys: KeyArgs,
+    /// The kind of cookie.
+    #[arg(long, value_enum)]
+    pub(crate) kind: LoginKindArg,
+    /// The user's name.
+    #[arg(long)]
+    pub(crate) name: String,
+    /// A role (repeatable): role claims, or for forms UserData joined with --roles-separator.
+    #[arg(long = "role", value_name = "ROLE")]
+    pub(crate) roles: Vec<String>,
+    /// Another claim, TYPE=VALUE (repeatable; not for forms).
+    #[arg(long = "claim", value_name = "TYPE=VALUE")]
+    pub(crate) claims: Vec<String>,
+    /// The OWIN authentication type or Core scheme (default ApplicationCookie for OWIN,
+    /// Identity.Application for Core and Interop).
+    #[arg(long)]
+    pub(crate) scheme: Option<String>,
+    /// The Core application's discriminator (SetApplicationName, or its content root).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) app_name: Option<String>,
+    /// The cookie name (forms: <forms name>; Interop: as the sites name it).
+    #[arg(long)]
+    pub(crate) cookie_name: Option<String>,
+    /// The lifetime in minutes (default: 30 for forms, 14 days for the others).
+    #[arg(long)]
+    pub(crate) minutes: Option<u32>,
+    /// A persistent cookie (with expires).
+    #[arg(long)]
+    pub(crate) persistent: bool,
+    /// The cookie path (and the forms ticket's CookiePath).
+    #[arg(long, default_value = "/")]
+    pub(crate) cookie_path: String,
+    /// Forms: UserData as given.
+    #[arg(long)]
+    pub(crate) user_data: Option<String>,
+    /// Forms: the separator the site splits UserData into roles with.
+    #[arg(long, default_value = ",")]
+    pub(crate) roles_separator: char,
 }
 
 #[derive(Subcommand)]

@@ -114,6 +114,7 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
             protected,
             purposes,
             owin_cookie,
+            owin_oauth,
             show_keys,
             key_rings,
             app_names,
@@ -144,20 +145,31 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
                 .as_deref()
                 .ok_or_else(|| Failure::usage("give a VALUE or --batch FILE"))?;
             let owin_purposes: Vec<String>;
-            let purposes = match owin_cookie {
-                Some(t) => {
+            let oauth_text: String;
+            let (purposes, value) = match (owin_cookie, owin_oauth) {
+                (Some(t), _) => {
                     owin_purposes = vec![
                         machinekey::formats::auth_cookie::OWIN_PURPOSE.to_owned(),
                         t.clone(),
                         "v1".to_owned(),
                     ];
-                    &owin_purposes
+                    (&owin_purposes, value)
                 }
-                None => purposes,
+                (None, Some(k)) => {
+                    owin_purposes = crate::logins::oauth_kind(k)?
+                        .purposes()
+                        .iter()
+                        .map(|p| (*p).to_owned())
+                        .collect();
+                    oauth_text =
+                        crate::logins::oauth_token_text(&crate::input::argument_text(value)?);
+                    (&owin_purposes, oauth_text.as_str())
+                }
+                (None, None) => (purposes, value),
             };
             let kind = if *cookie {
                 BlobKind::Cookie
-            } else if owin_cookie.is_some() {
+            } else if owin_cookie.is_some() || owin_oauth.is_some() {
                 BlobKind::Protected
             } else if *resource {
                 BlobKind::Resource
@@ -802,8 +814,18 @@ fn ticket(command: &TicketCommand) -> Result<Output, Failure> {
             keys,
             scheme,
             app_name,
+            owin_oauth,
+            require_valid,
             value,
-        } => auth_cookie_decode(keys, scheme.as_deref(), app_name.as_deref(), value),
+        } => crate::logins::decode(&crate::logins::DecodeArgs {
+            keys,
+            scheme: scheme.as_deref(),
+            app_name: app_name.as_deref(),
+            oauth: owin_oauth.as_deref(),
+            require_valid: *require_valid,
+            value,
+        }),
+        TicketCommand::Encode(args) => crate::logins::encode(args),
         TicketCommand::Renew {
             keys,
             protection,
@@ -1028,127 +1050,4 @@ fn serve_ui(port: u16) -> Result<Output, Failure> {
             .map_err(|e| Failure::usage(format!("the server stopped: {e}")))?;
         Ok(Output::streamed())
     })
-}
-
-/// The value of a login cookie argument: the value itself, or a `Cookie` header's pairs with
-/// chunks (`NAME=chunks-N; NAMEC1=...`) joined by each stack's rule.
-fn cookie_value(text: &str, chunking: machinekey::formats::auth_cookie::Chunking) -> String {
-    let pairs: Vec<(&str, &str)> = machinekey::formats::auth_cookie::cookie_pairs(text).collect();
-    match pairs.first() {
-        Some((name, _)) if text.contains("chunks") => {
-            chunking.join(&pairs, name).unwrap_or_default()
-        }
-        Some((_, v)) if pairs.len() == 1 && !text.trim_start().starts_with("CfDJ8") => {
-            (*v).to_owned()
-        }
-        _ => text.trim().to_owned(),
-    }
-}
-
-fn ticket_text(kind: &str, t: &machinekey::formats::auth_ticket::AuthTicket) -> String {
-    let mut out = format!("{kind} ticket, scheme {}\n", t.scheme);
-    for (i, id) in t.identities.iter().enumerate() {
-        out.push_str(&format!(
-            "identity {} ({}), name {}\n",
-            i + 1,
-            if id.authentication_type.is_empty() {
-                "-"
-            } else {
-                &id.authentication_type
-            },
-            id.name().unwrap_or("-")
-        ));
-        for c in &id.claims {
-            let short = c.claim_type.rsplit('/').next().unwrap_or(&c.claim_type);
-            out.push_str(&format!("  {short} = {}", c.value));
-            if c.issuer != machinekey::formats::auth_ticket::DEFAULT_ISSUER {
-                out.push_str(&format!(" (issuer {})", c.issuer));
-            }
-            out.push('\n');
-        }
-        if let Some(actor) = &id.actor {
-            out.push_str(&format!("  actor: {}\n", actor.name().unwrap_or("-")));
-        }
-    }
-    for (k, v) in &t.properties.items {
-        out.push_str(&format!("{k} = {v}\n"));
-    }
-    if let Some(e) = t.expires() {
-        let expired = e < time::OffsetDateTime::now_utc();
-        out.push_str(&format!("expired: {expired}\n"));
-    }
-    out.trim_end().to_owned()
-}
-
-/// The OWIN authentication types `ticket decode` tries when `--scheme` is not given.
-const OWIN_TYPES: [&str; 4] = [
-    "ApplicationCookie",
-    "Cookies",
-    "ExternalCookie",
-    "TwoFactorCookie",
-];
-
-fn auth_cookie_decode(
-    keys: &crate::args::KeyArgs,
-    scheme: Option<&str>,
-    app_name: Option<&str>,
-    value: &str,
-) -> Result<Output, Failure> {
-    use machinekey::formats::auth_cookie::{AuthCookie, Chunking};
-    let text = crate::input::argument_text(value)?;
-    // The cookies to try, in order, as (kind, scheme, cookie), and their stack's chunking.
-    let (candidates, chunking) = if let Some(ring_path) = &keys.key_ring {
-        let ring = crate::input::key_ring(ring_path)?;
-        let schemes = scheme.map_or_else(
-            || machinekey::dataprotection::consumers::COOKIE_SCHEMES.to_vec(),
-            |s| vec![s],
-        );
-        let mut candidates = Vec::new();
-        for s in schemes {
-            if let Ok(c) = AuthCookie::core(&ring, s, app_name) {
-                candidates.push(("Core", s, c));
-            }
-            if let Ok(c) = AuthCookie::interop(&ring, s, app_name, "") {
-                candidates.push(("Interop", s, c));
-            }
-        }
-        (candidates, Chunking::Core)
-    } else {
-        let k = app_keys(keys)?;
-        // A forms ticket first (hex), then the OWIN cookie's authentication types.
-        if let Ok(t) =
-            k.decrypt_ticket_without_expiry_check(text.trim(), machinekey::CookieProtection::All)
-        {
-            return ticket_output(&t, None);
-        }
-        let types = scheme.map_or_else(|| OWIN_TYPES.to_vec(), |s| vec![s]);
-        let candidates = types
-            .into_iter()
-            .map(|s| ("OWIN", s, AuthCookie::owin(&k, s)))
-            .collect();
-        (candidates, Chunking::Katana)
-    };
-    let value = cookie_value(&text, chunking);
-    let opened = candidates
-        .iter()
-        .find_map(|(kind, s, c)| c.unprotect(&value).ok().map(|t| (*kind, *s, c, t)));
-    let Some((kind, scheme, cookie, ticket)) = opened else {
-        // Why not, when the cookie verifies under a candidate but its ticket does not parse.
-        let why = candidates.iter().find_map(|(_, _, c)| {
-            let e = c.parse(&c.unprotect_payload(&value).ok()?).err()?;
-            Some(Failure::not_found(format!(
-                "the cookie verified under the purposes {}, but its ticket does not parse: {e}",
-                c.purposes().join(" / ")
-            )))
-        });
-        return Err(why.unwrap_or_else(|| Failure::from(machinekey::Error::Unprotect)));
-    };
-    Output::new(
-        ticket_text(kind, &ticket),
-        &json!({ "kind": kind, "scheme": scheme, "purposes": cookie.purposes(), "ticket": ticket,
-                 "name": ticket.name(), "roles": ticket.roles(),
-                 "issued_unix": ticket.issued().map(|t| t.unix_timestamp()),
-                 "expires_unix": ticket.expires().map(|t| t.unix_timestamp()),
-                 "persistent": ticket.is_persistent() }),
-    )
 }

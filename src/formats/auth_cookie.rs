@@ -686,6 +686,7 @@ pub struct FormsCookie {
     protection: CookieProtection,
     timeout: Duration,
     sliding: bool,
+    roles_separator: Option<char>,
 }
 
 impl FormsCookie {
@@ -712,7 +713,49 @@ impl FormsCookie {
             protection: CookieProtection::All,
             timeout: Duration::minutes(30),
             sliding: true,
+            roles_separator: None,
         }
+    }
+
+    /// The site keeps the user's roles in `UserData`, separated by `separator`, and builds
+    /// its principal from them, as the common `Global.asax` pattern does:
+    ///
+    /// ```text
+    /// // Application_PostAuthenticateRequest
+    /// var ticket = ((FormsIdentity)User.Identity).Ticket;
+    /// Context.User = new GenericPrincipal(User.Identity, ticket.UserData.Split(','));
+    /// ```
+    ///
+    /// Reading, each non-empty part of `UserData` becomes a role claim (the `userData` claim
+    /// stays); issuing a ticket without a `userData` claim, its role claims are joined with
+    /// `separator` as its `UserData`. Without this setting `UserData` is carried as it is and
+    /// role claims are not written to the ticket.
+    ///
+    /// # Example
+    /// ```
+    /// # use machinekey::{AppKeys, MachineKeyConfig};
+    /// use machinekey::formats::auth_cookie::{FormsCookie, LoginCookie};
+    /// use machinekey::formats::auth_ticket::{Claim, ClaimsIdentity};
+    /// # let cfg = MachineKeyConfig::builder().validation_key(&"AB".repeat(64)).decryption_key(&"CD".repeat(32)).build()?;
+    /// let forms = FormsCookie::new(&AppKeys::explicit(&cfg)?).with_roles_in_user_data(',');
+    /// let mut id = ClaimsIdentity::new("Forms");
+    /// id.claims.extend([Claim::name("alice"), Claim::role("Admin"), Claim::role("Editor")]);
+    /// let now = time::OffsetDateTime::now_utc();
+    /// let set = forms.issue(&forms.sign_in(vec![id], false, now), &forms.template())?;
+    /// let login = forms.read(&[(".ASPXAUTH", set[0].value.as_str())], now)?;
+    /// assert_eq!(login.ticket.roles(), ["Admin", "Editor"]);
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_roles_in_user_data(mut self, separator: char) -> Self {
+        self.roles_separator = Some(separator);
+        self
+    }
+
+    /// The `UserData` roles separator, when [set](Self::with_roles_in_user_data).
+    #[must_use]
+    pub fn roles_separator(&self) -> Option<char> {
+        self.roles_separator
     }
 
     /// Another cookie name (`<forms name>`).
@@ -747,15 +790,34 @@ impl Clock for At {
     }
 }
 
-fn forms_to_ticket(t: &FormsAuthenticationTicket) -> AuthTicket {
+/// The claim type of a forms ticket's `UserData` in the [`AuthTicket`] a [`FormsCookie`]
+/// reads (absent when `UserData` is empty).
+pub const FORMS_USER_DATA_CLAIM: &str = "userData";
+/// The property that keeps a forms ticket's `CookiePath` in the [`AuthTicket`] a
+/// [`FormsCookie`] reads, so a renewal writes it back (and sets the cookie on that path).
+pub const FORMS_COOKIE_PATH: &str = ".cookiePath";
+/// The property that keeps a forms ticket's `Version` (absent for 2, the version
+/// `FormsAuthentication` writes).
+pub const FORMS_VERSION: &str = ".formsVersion";
+
+fn forms_to_ticket(t: &FormsAuthenticationTicket, roles_separator: Option<char>) -> AuthTicket {
     let mut identity = ClaimsIdentity::new("Forms");
     identity.claims.push(auth_ticket::Claim::name(&t.name));
     if !t.user_data.is_empty() {
         identity
             .claims
-            .push(auth_ticket::Claim::new("userData", &t.user_data));
+            .push(auth_ticket::Claim::new(FORMS_USER_DATA_CLAIM, &t.user_data));
+    }
+    if let Some(sep) = roles_separator {
+        // UserData is under 4 KB: its parts are few.
+        let roles = t.user_data.split(sep).filter(|r| !r.is_empty());
+        identity.claims.extend(roles.map(auth_ticket::Claim::role));
     }
     let mut ticket = AuthTicket::new("Forms", vec![identity]);
+    ticket.properties.set(FORMS_COOKIE_PATH, &t.cookie_path);
+    if t.version != 2 {
+        ticket.properties.set(FORMS_VERSION, &t.version.to_string());
+    }
     let at = |ticks: i64| {
         OffsetDateTime::from_unix_timestamp(crate::formats::forms_ticket::unix_seconds_from_ticks(
             ticks,
@@ -772,6 +834,25 @@ fn forms_to_ticket(t: &FormsAuthenticationTicket) -> AuthTicket {
         ticket.properties.set(auth_ticket::keys::PERSISTENT, "");
     }
     ticket
+}
+
+/// The `UserData` a forms ticket is issued with: the first identity's
+/// [`FORMS_USER_DATA_CLAIM`] claim, else (with a roles separator) its roles joined.
+fn user_data_of(ticket: &AuthTicket, roles_separator: Option<char>) -> String {
+    let Some(id) = ticket.identities.first() else {
+        return String::new();
+    };
+    if let Some(c) = id
+        .claims
+        .iter()
+        .find(|c| c.claim_type == FORMS_USER_DATA_CLAIM)
+    {
+        return c.value.clone();
+    }
+    match roles_separator {
+        Some(sep) => id.roles().join(&sep.to_string()),
+        None => String::new(),
+    }
 }
 
 impl LoginCookie for FormsCookie {
@@ -794,13 +875,14 @@ impl LoginCookie for FormsCookie {
         let clock = At(now);
         let policy = TicketValidation::default().with_clock(Arc::new(At(now)));
         let forms = self.keys.decrypt_ticket(value, self.protection, &policy)?;
+        let sep = self.roles_separator;
         let renewed = if self.sliding {
-            forms.renew_if_old(&clock).map(|t| forms_to_ticket(&t))
+            forms.renew_if_old(&clock).map(|t| forms_to_ticket(&t, sep))
         } else {
             None
         };
         Ok(Login {
-            ticket: forms_to_ticket(&forms),
+            ticket: forms_to_ticket(&forms, sep),
             renewed,
         })
     }
@@ -818,8 +900,27 @@ impl LoginCookie for FormsCookie {
             &clock,
         );
         forms.is_persistent = ticket.is_persistent();
+        // What the ticket carries besides the name (FormsAuthentication.RenewTicketIfOld
+        // keeps every field): UserData, CookiePath, Version.
+        forms.user_data = user_data_of(ticket, self.roles_separator);
+        if let Some(path) = ticket
+            .properties
+            .get(FORMS_COOKIE_PATH)
+            .or(template.path.as_deref())
+        {
+            path.clone_into(&mut forms.cookie_path);
+        }
+        if let Some(v) = ticket
+            .properties
+            .get(FORMS_VERSION)
+            .and_then(|v| v.parse().ok())
+        {
+            forms.version = v;
+        }
         let value = self.keys.encrypt_ticket(&forms, self.protection)?;
         let mut c = template.with_value(&value);
+        // FormsAuthentication writes the cookie on the ticket's CookiePath.
+        c.path = Some(forms.cookie_path.clone());
         if forms.is_persistent {
             c.expires = ticket.expires();
         }

@@ -50,6 +50,20 @@
 //! items under those purposes, so `audit --batch` finds them too, and labels `.AspNetCore.*`
 //! cookies (audited with `--key-ring`).
 //!
+//! # OAuth bearer and refresh tokens (Katana)
+//!
+//! ASP.NET 4.x Web API services issue OAuth 2.0 tokens with Katana's
+//! `OAuthAuthorizationServerMiddleware` (the `/Token` endpoint of the Web API template):
+//! the same Katana v3 ticket, `MachineKey.Protect` under `Microsoft.Owin.Security.OAuth`,
+//! `Access_Token` (or `Refresh_Token`), `v1` (authorization codes: the middleware's full
+//! name, `Authentication_Code`, `v1`), Base64url. [`oauth_token`] reads and issues the three
+//! kinds with the expiry rules of the middleware that receives each; the tower layer accepts
+//! access tokens in `Authorization: Bearer` (`AuthLayer::accept_bearer`); `machinekey ticket
+//! decode --owin-oauth [access|refresh|code]` opens one pasted as the client sends it, and
+//! `audit --owin-oauth KIND` finds its known `<machineKey>`. No token has been published
+//! with its keys: the token as a whole is UNVERIFIED, its parts (the real Katana ticket, the
+//! real `MachineKey.Protect`, Katana's purposes) are verified.
+//!
 //! # What is verified
 //!
 //! The one public OWIN cookie, a real ASP.NET 4.5 `.ASPXAUTH` and HTTP-level tests of the
@@ -59,3 +73,4 @@
 //! [`auth_ticket`]: crate::formats::auth_ticket
 //! [`auth_cookie`]: crate::formats::auth_cookie
 //! [`LoginCookie`]: crate::formats::auth_cookie::LoginCookie
+//! [`oauth_token`]: crate::formats::oauth_token
