@@ -31,6 +31,8 @@
 //! # Ok::<(), machinekey::Error>(())
 //! ```
 
+pub mod diagnose;
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;
