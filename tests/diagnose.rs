@@ -631,3 +631,37 @@ fn facts_carry_line_numbers_and_replicas() {
             .contains("381b83c4-1c1f-4038-aacb-1579c14a6fd8")
     );
 }
+
+// ---- Excerpts of public issue threads.
+
+#[test]
+fn public_issue_excerpts() {
+    let dir = data("corediag/issues");
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("MANIFEST.json")).unwrap()).unwrap();
+    let mut failures = Vec::new();
+    let excerpts = manifest["excerpts"].as_array().unwrap();
+    assert!(excerpts.len() >= 25);
+    for e in excerpts {
+        let file = e["file"].as_str().unwrap();
+        assert!(
+            e["source"]
+                .as_str()
+                .unwrap()
+                .starts_with("https://github.com/")
+        );
+        let want: Verdict = e["verdict"].as_str().unwrap().parse().unwrap();
+        let mut d = Diagnoser::new();
+        d.read_log_file(&dir.join(file)).unwrap();
+        let diag = d.diagnose();
+        if diag.primary() != want {
+            failures.push(format!(
+                "{file}: {} instead of {want}\n{}",
+                diag.primary(),
+                diag.report()
+            ));
+        }
+        assert!(!diag.nothing_to_go_on, "{file}");
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

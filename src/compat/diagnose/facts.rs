@@ -50,6 +50,15 @@ impl Consumer {
             Self::Unknown => "protected value",
         }
     }
+
+    /// The name with its article ("an antiforgery token").
+    #[must_use]
+    pub fn a(self) -> String {
+        match self {
+            Self::Antiforgery | Self::IdentityServer => format!("an {}", self.name()),
+            _ => format!("a {}", self.name()),
+        }
+    }
 }
 
 /// What a log line says about Data Protection.

@@ -436,9 +436,9 @@ pub(super) fn diagnose(
                 let mut ev = vec![evidence_of(
                     f,
                     format!(
-                        "{} refused a {} because its key{} is revoked",
+                        "{} refused {} because its key{} is revoked",
                         v.name,
-                        consumer.name(),
+                        consumer.a(),
                         key.map(|k| format!(" {}", k.braced())).unwrap_or_default()
                     ),
                 )];
@@ -593,9 +593,9 @@ pub(super) fn diagnose(
             let mut ev = vec![evidence_of(
                 f,
                 format!(
-                    "{} could not read a {}: key {} is not in its key ring",
+                    "{} could not read {}: key {} is not in its key ring",
                     v.name,
-                    consumer.name(),
+                    consumer.a(),
                     key.map_or_else(|| "(hidden in the log)".to_owned(), KeyId::braced)
                 ),
             )];
@@ -778,9 +778,9 @@ pub(super) fn diagnose(
                         evidence_of(
                             f,
                             format!(
-                                "{} found the key of a {} but its MAC failed (\"The payload was invalid\"): the value was made under another purpose chain",
+                                "{} found the key of {} but its MAC failed (\"The payload was invalid\"): the value was made under another purpose chain",
                                 v.name,
-                                consumer.name()
+                                consumer.a()
                             ),
                         ),
                     );
@@ -1155,7 +1155,7 @@ pub(super) fn diagnose(
                         .unwrap_or_default()
                 ),
                 FactKind::Undecryptable { consumer } => {
-                    format!("{} could not decrypt a {}", v.name, consumer.name())
+                    format!("{} could not decrypt {}", v.name, consumer.a())
                 }
                 FactKind::RingReadFailed => format!("{} could not read its key ring", v.name),
                 FactKind::KeyUnusable { key } => format!(
@@ -1220,6 +1220,37 @@ pub(super) fn diagnose(
                 all,
             );
             unexplained.clear();
+        }
+    }
+
+    // Failures still unexplained: the replica's key location explains them when known, else
+    // the usual cause, marked likely, with what would settle it.
+    if !unexplained.is_empty() && !b.findings.values().any(|f| f.explains_failures) {
+        let target = [
+            Verdict::KeysUnderWorkingDirectory,
+            Verdict::KeysInContainer,
+            Verdict::KeysInUserProfile,
+            Verdict::RingsNotShared,
+            Verdict::DiscriminatorMismatch,
+        ]
+        .into_iter()
+        .find(|v| b.findings.contains_key(v));
+        match target.and_then(|v| b.findings.get_mut(&v)) {
+            Some(f) => {
+                f.explains_failures = true;
+                f.confidence = Confidence::Likely;
+                f.evidence.append(&mut unexplained);
+            }
+            None => {
+                let ev = std::mem::take(&mut unexplained);
+                b.add(
+                    Verdict::RingsNotShared,
+                    Confidence::Likely,
+                    true,
+                    || "A protected value could not be read and these inputs do not say why; the usual cause is a key ring that the replica (or the process before a restart) that made the value did not share. The replicas' startup lines, Debug logs of Microsoft.AspNetCore.DataProtection, their key rings or the value itself would settle it.".to_owned(),
+                    ev,
+                );
+            }
         }
     }
 
