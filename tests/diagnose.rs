@@ -665,3 +665,36 @@ fn public_issue_excerpts() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+// ---- Real console logs of more setups (dotnet-oracle serve --debug, each replica in its own
+// mount namespace with its own /app, as the four scenarios).
+
+#[test]
+fn real_console_logs_of_more_setups() {
+    let dir = data("corediag/oracle-console");
+    for (name, want, explains) in [
+        // HOME names a missing directory: .NET 10 keeps the keys in /app/.aspnet.
+        ("nohome-app", Verdict::KeysUnderWorkingDirectory, true),
+        // Two "hosts" (HOME per replica), no container: each its own profile ring.
+        ("profile-hosts", Verdict::KeysInUserProfile, true),
+        // One ring, one name, no session: nothing wrong.
+        ("healthy", Verdict::Healthy, false),
+        // A's key revoked before B started: B refuses A's values.
+        ("revoked", Verdict::KeyRevoked, true),
+        // ReadOnlyDataProtectionKeyDirectory holding only an expired key.
+        ("readonly", Verdict::NoUsableKey, true),
+    ] {
+        let mut d = Diagnoser::new();
+        d.read_log_file(&dir.join(format!("{name}-a.log"))).unwrap();
+        d.read_log_file(&dir.join(format!("{name}-b.log"))).unwrap();
+        let diag = d.diagnose();
+        assert_eq!(diag.primary(), want, "{name}:\n{}", diag.report());
+        assert_eq!(
+            diag.findings[0].explains_failures,
+            explains,
+            "{name}:\n{}",
+            diag.report()
+        );
+        assert!(!diag.nothing_to_go_on);
+    }
+}
