@@ -407,21 +407,32 @@ pub(super) fn diagnose(
     }
     for (i, r) in rings.iter().enumerate() {
         let keys = r.ring.keys();
-        let read_only = views
-            .values()
-            .any(|v| v.ring == Some(i) && v.read_only.is_some());
-        if !keys.is_empty() && r.ring.default_key(now).is_none() && read_only {
-            b.add(
-                Verdict::NoUsableKey,
-                Confidence::Shown,
-                true,
-                || format!("The key ring {} has no key that is active and unrevoked now, and its replicas read it read-only.", r.label),
-                vec![Evidence {
-                    ring: Some(r.label.clone()),
-                    ..plain(format!("no key of {} qualifies as the default key at {now}", r.label))
-                }],
-            );
+        if keys.is_empty() || r.ring.default_key(now).is_some() {
+            continue;
         }
+        // A ring whose every key is expired or revoked: a replica that could write would have
+        // added a key by now, so the ring is most likely not writable for them.
+        let readers: Vec<&View<'_>> = views.values().filter(|v| v.ring == Some(i)).collect();
+        let read_only = readers.iter().any(|v| v.read_only.is_some());
+        let failing = readers.iter().any(|v| {
+            v.facts.iter().any(|f| {
+                matches!(
+                    f.kind,
+                    FactKind::NoKeyCannotCreate | FactKind::RingReadFailed
+                )
+            })
+        });
+        let revoked = keys.iter().filter(|k| k.is_revoked()).count();
+        b.add(
+            Verdict::NoUsableKey,
+            if read_only || failing { Confidence::Shown } else { Confidence::Likely },
+            failing,
+            || format!("The key ring {} holds no key that may protect now ({} keys, {revoked} revoked, the rest expired or not yet active), and no replica has added one: it cannot write the ring.", r.label, keys.len()),
+            vec![Evidence {
+                ring: Some(r.label.clone()),
+                ..plain(format!("no key of {} qualifies as the default key at {now}", r.label))
+            }],
+        );
     }
 
     // ---- key-revoked.
