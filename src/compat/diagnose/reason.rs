@@ -1285,7 +1285,7 @@ pub(super) fn diagnose(
             )
     });
     if specific {
-        findings.retain(|f| !(f.verdict == Verdict::RingsNotShared && !f.explains_failures));
+        findings.retain(|f| f.verdict != Verdict::RingsNotShared || f.explains_failures);
     }
 
     let relevant_facts = logs.iter().map(|l| l.facts.len()).sum::<usize>();
