@@ -379,6 +379,16 @@ impl DataProtectionReport {
                     100.0 * c.failure_rate()
                 );
             }
+            for c in step.carried_over.iter().filter(|c| c.requests > 0) {
+                let _ = writeln!(
+                    out,
+                    "    {:<44} {:>6}/{:<6} {:>3.0}%",
+                    format!("{} made before the step", c.name),
+                    c.failures,
+                    c.requests,
+                    100.0 * c.failure_rate()
+                );
+            }
             let mut stores: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
             for p in &step.processes {
                 stores.entry(&p.store).or_default().push(&p.name);
