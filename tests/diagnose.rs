@@ -676,6 +676,8 @@ fn real_console_logs_of_more_setups() {
     for (name, want, explains) in [
         // HOME names a missing directory: .NET 10 keeps the keys in /app/.aspnet.
         ("nohome-app", Verdict::KeysUnderWorkingDirectory, true),
+        // PersistKeysToFileSystem with a relative path: /app/keys, each container its own.
+        ("relative-keys", Verdict::KeysUnderWorkingDirectory, true),
         // Two "hosts" (HOME per replica), no container: each its own profile ring.
         ("profile-hosts", Verdict::KeysInUserProfile, true),
         // One ring, one name, no session: nothing wrong.
@@ -698,4 +700,73 @@ fn real_console_logs_of_more_setups() {
         );
         assert!(!diag.nothing_to_go_on);
     }
+}
+
+/// Keeps the records of `log` whose level is in `levels` (as `Logging:LogLevel` would).
+fn at_levels(log: &str, levels: &[&str]) -> String {
+    let mut out = String::new();
+    let mut keep = false;
+    for l in log.lines() {
+        if !l.starts_with(' ') {
+            keep = levels.iter().any(|lv| l.starts_with(&format!("{lv}: ")));
+        }
+        if keep {
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn the_four_scenarios_at_information_level() {
+    // Production logging drops Debug: no "Found key", no re-reads, no default-key lines.
+    for s in scenarios() {
+        let id = s["id"].as_str().unwrap();
+        let a = at_levels(log_of(&s, "replica_a"), &["info", "warn", "fail", "crit"]);
+        let b = at_levels(log_of(&s, "replica_b"), &["info", "warn", "fail", "crit"]);
+        let d = run(&[("replica-a", &a), ("replica-b", &b)], |_| {});
+        assert_eq!(d.primary(), expected(&s), "{id}:\n{}", d.report());
+        assert!(d.findings[0].explains_failures, "{id}");
+    }
+    // Warnings only (the templates' "Microsoft.AspNetCore": "Warning"): what is still shown.
+    for s in scenarios() {
+        let id = s["id"].as_str().unwrap();
+        let a = at_levels(log_of(&s, "replica_a"), &["warn", "fail", "crit"]);
+        let b = at_levels(log_of(&s, "replica_b"), &["warn", "fail", "crit"]);
+        let d = run(&[("replica-a", &a), ("replica-b", &b)], |_| {});
+        if id == "replicas-same-ring-same-name" {
+            // Nothing at Warning level tells a session was lost: no finding is made up.
+            assert_eq!(d.primary(), Verdict::Healthy, "{id}:\n{}", d.report());
+        } else {
+            assert_eq!(d.primary(), expected(&s), "{id}:\n{}", d.report());
+        }
+    }
+}
+
+#[test]
+fn a_directory_replicas_share_under_the_app_is_no_risk() {
+    // A volume mounted at /app/keys on both replicas: the same key in use on both.
+    let a = "info: Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository[39]
+      Writing data to file '/app/keys/key-b9cf8582-afda-4698-9a4a-bf89faaf164b.xml'.
+";
+    let b = "dbug: Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository[37]
+      Reading data from file '/app/keys/key-b9cf8582-afda-4698-9a4a-bf89faaf164b.xml'.
+dbug: Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationHandler[8]
+      AuthenticationScheme: Cookies was successfully authenticated.
+";
+    let d = run(&[("a", a), ("b", b)], |_| {});
+    assert_eq!(d.verdicts(), [Verdict::Healthy], "{}", d.report());
+    // The same directory with no key in common: each its own /app.
+    let b2 = b.replace(
+        "b9cf8582-afda-4698-9a4a-bf89faaf164b",
+        "bba57ca6-031b-4498-b69c-c1a2c7f2bcbb",
+    );
+    let d = run(&[("a", a), ("b", &b2)], |_| {});
+    assert_eq!(
+        d.primary(),
+        Verdict::KeysUnderWorkingDirectory,
+        "{}",
+        d.report()
+    );
 }

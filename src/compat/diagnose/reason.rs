@@ -957,6 +957,20 @@ pub(super) fn diagnose(
         );
     }
 
+    // Directories two replicas demonstrably share (the same directory, a key in common): a
+    // volume, whatever its path.
+    let shared_dirs: BTreeSet<String> = {
+        let all: Vec<&View<'_>> = views.values().collect();
+        let mut out = BTreeSet::new();
+        for (i, a) in all.iter().enumerate() {
+            for c in all.iter().skip(i + 1) {
+                if a.keys().intersection(&c.keys()).next().is_some() {
+                    out.extend(a.dirs.keys().filter(|d| c.dirs.contains_key(*d)).cloned());
+                }
+            }
+        }
+        out
+    };
     // ---- Where keys live, as risks.
     for v in views.values() {
         if let Some(f) = v.container {
@@ -979,10 +993,10 @@ pub(super) fn diagnose(
                 FactKind::ProfileRepository { directory, .. } => directory.clone(),
                 _ => None,
             };
-            if dir
-                .as_deref()
-                .is_some_and(|d| under_working_directory(d, v.content_root.as_deref()))
-            {
+            if dir.as_deref().is_some_and(|d| {
+                under_working_directory(d, v.content_root.as_deref())
+                    && !shared_dirs.contains(&norm_dir(d))
+            }) {
                 b.add(
                     Verdict::KeysUnderWorkingDirectory,
                     Confidence::Shown,
@@ -1023,6 +1037,7 @@ pub(super) fn diagnose(
             if v.container.is_none()
                 && v.profile.is_none()
                 && under_working_directory(d, v.content_root.as_deref())
+                && !shared_dirs.contains(d)
             {
                 b.add(
                     Verdict::KeysUnderWorkingDirectory,
