@@ -770,3 +770,76 @@ dbug: Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationHandler[8]
         d.report()
     );
 }
+
+#[test]
+fn a_key_the_replica_cannot_decrypt_and_a_restart() {
+    // B holds A's key but its DPAPI protection is another machine's: for B the key is missing.
+    let a = "info: Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager[63]
+      User profile is available. Using 'C:\\Users\\web1\\AppData\\Local\\ASP.NET\\DataProtection-Keys' as key repository and Windows DPAPI to encrypt keys at rest.
+info: Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager[58]
+      Creating key {1a2b3c4d-0000-4000-8000-00000000aaaa} with creation date 2026-12-06 03:20:50Z, activation date 2026-12-06 03:20:50Z, and expiration date 2027-03-06 03:20:50Z.
+";
+    let b = "warn: Microsoft.AspNetCore.DataProtection.KeyManagement.DefaultKeyResolver[12]
+      Key {1a2b3c4d-0000-4000-8000-00000000aaaa} is ineligible to be the default key because its CreateEncryptor method failed.
+      System.Security.Cryptography.CryptographicException: Key not valid for use in specified state.
+warn: Microsoft.AspNetCore.Session.SessionMiddleware[7]
+      Error unprotecting the session cookie.
+      System.Security.Cryptography.CryptographicException: The key {1a2b3c4d-0000-4000-8000-00000000aaaa} was not found in the key ring.
+";
+    let d = run(&[("web1", a), ("web2", b)], |_| {});
+    assert_eq!(d.primary(), Verdict::KeysInUserProfile, "{}", d.report());
+    assert!(
+        d.findings[0]
+            .evidence
+            .iter()
+            .any(|e| e.what.contains("cannot decrypt"))
+    );
+    // One replica that made the key itself, then lost it in a restart (in-memory ring).
+    let one = "warn: Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager[59]
+      Neither user profile nor HKLM registry available. Using an ephemeral key repository. Protected data will be unavailable when application exits.
+info: Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager[58]
+      Creating key {1a2b3c4d-0000-4000-8000-00000000bbbb} with creation date 2026-12-06 03:20:50Z, activation date 2026-12-06 03:20:50Z, and expiration date 2027-03-06 03:20:50Z.
+info: Microsoft.Hosting.Lifetime[0]
+      Application is shutting down...
+warn: Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager[59]
+      Neither user profile nor HKLM registry available. Using an ephemeral key repository. Protected data will be unavailable when application exits.
+fail: Microsoft.AspNetCore.Antiforgery.DefaultAntiforgery[7]
+      An exception was thrown while deserializing the token.
+      Microsoft.AspNetCore.Antiforgery.AntiforgeryValidationException: The antiforgery token could not be decrypted.
+       ---> System.Security.Cryptography.CryptographicException: The key {1a2b3c4d-0000-4000-8000-00000000bbbb} was not found in the key ring.
+";
+    let d = run(&[("iis", one)], |_| {});
+    assert_eq!(d.primary(), Verdict::RingsNotShared, "{}", d.report());
+    assert!(
+        d.findings[0]
+            .evidence
+            .iter()
+            .any(|e| e.what.contains("made key") && e.what.contains("itself")),
+        "{}",
+        d.report()
+    );
+    assert_eq!(
+        d.findings[0].confidence,
+        machinekey::compat::diagnose::Confidence::Shown
+    );
+}
+
+#[test]
+fn opentelemetry_console_exporter_records() {
+    let log = "LogRecord.Timestamp:               2026-12-06T03:20:50.1234567Z
+LogRecord.CategoryName:            Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository
+LogRecord.Severity:                Warn
+LogRecord.FormattedMessage:        Storing keys in a directory '/root/.aspnet/DataProtection-Keys' that may not be persisted outside of the container. Protected data will be unavailable when container is destroyed.
+LogRecord.Body:                    Storing keys in a directory '{path}' that may not be persisted outside of the container. Protected data will be unavailable when container is destroyed.
+LogRecord.Attributes (Key:Value):
+    path: /root/.aspnet/DataProtection-Keys
+LogRecord.Timestamp:               2026-12-06T03:20:51.1234567Z
+LogRecord.CategoryName:            Microsoft.AspNetCore.Session.SessionMiddleware
+LogRecord.FormattedMessage:        Error unprotecting the session cookie.
+LogRecord.Exception:               System.Security.Cryptography.CryptographicException: The key {76ad219b-a727-4658-ba2d-ef0bbb12da08} was not found in the key ring.
+";
+    let d = run(&[("web-1", log)], |_| {});
+    assert_eq!(d.primary(), Verdict::KeysInContainer, "{}", d.report());
+    assert!(d.findings[0].explains_failures);
+    assert!(d.logs[0].shapes.contains(&"opentelemetry"));
+}

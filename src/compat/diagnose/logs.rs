@@ -918,6 +918,15 @@ fn header(line: &str) -> Option<Header<'_>> {
             }
         }
     }
+    // OpenTelemetry's console exporter: a record per `LogRecord.Timestamp:` block.
+    if t.starts_with("LogRecord.Timestamp:") {
+        return Some(Header {
+            shape: "opentelemetry",
+            category: None,
+            event_id: None,
+            message: "",
+        });
+    }
     // The debug and event-source providers: `Microsoft.AspNetCore.X: Warning: message`, and
     // the event log's `Category: Microsoft.AspNetCore.X`.
     if let Some(rest) = t.strip_prefix("Category: ") {

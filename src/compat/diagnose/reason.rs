@@ -681,8 +681,46 @@ pub(super) fn diagnose(
                     v.name
                 )));
             }
+            // The replica made the key itself, before a restart: its ring did not survive it.
+            if let Some(k) = key {
+                if involved.is_empty() {
+                    if let Some(mf) = v.made.get(k) {
+                        ev.push(evidence_of(
+                            mf,
+                            format!(
+                                "{} made key {} itself earlier: the ring it has now is not the one it had (a restart with keys that do not outlive the process or container)",
+                                v.name,
+                                k.braced()
+                            ),
+                        ));
+                        shown = true;
+                    }
+                }
+            }
+            // The replica has the key but cannot decrypt it (DPAPI of another account or
+            // machine, a certificate it lacks): for it the key is not in the ring.
+            let unusable = key.and_then(|k| {
+                v.facts
+                    .iter()
+                    .find(|g| matches!(g.kind, FactKind::KeyUnusable { key: Some(u) } if u == k))
+            });
             involved.push(v);
-            let (verdict, mut more) = classify(&involved);
+            let (mut verdict, mut more) = classify(&involved);
+            if let Some(u) = unusable {
+                more.push(evidence_of(
+                    u,
+                    format!(
+                        "{} holds the key but cannot decrypt it (it was encrypted at rest with DPAPI or a certificate this replica lacks)",
+                        v.name
+                    ),
+                ));
+                shown = true;
+                if verdict == Verdict::RingsNotShared
+                    && (v.profile.is_some() || u.excerpt.to_ascii_lowercase().contains("dpapi"))
+                {
+                    verdict = Verdict::KeysInUserProfile;
+                }
+            }
             ev.append(&mut more);
             let summary = match verdict {
                 Verdict::KeysInContainer => "Each container keeps its own key ring in its writable layer: what one container protected (logins, antiforgery tokens, session cookies) the others cannot read, and every redeploy loses the keys.".to_owned(),
