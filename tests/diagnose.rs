@@ -843,3 +843,73 @@ LogRecord.Exception:               System.Security.Cryptography.CryptographicExc
     assert!(d.findings[0].explains_failures);
     assert!(d.logs[0].shapes.contains(&"opentelemetry"));
 }
+
+#[test]
+fn pasted_values_open_with_the_rings_under_their_discriminator() {
+    // One ring, names Shop and Shop2: A's values open under "Shop" only.
+    let s = &scenarios()[1];
+    let with = |name: &str| {
+        run(
+            &[
+                ("replica-a", log_of(s, "replica_a")),
+                ("replica-b", log_of(s, "replica_b")),
+            ],
+            |d| {
+                for (label, ring) in rings_of(s) {
+                    d.key_ring(&label, ring);
+                }
+                for step in s["inputs"]["steps"].as_array().unwrap() {
+                    let sent = step["sent_cookie"].as_str().unwrap();
+                    if !sent.is_empty() {
+                        d.value(sent);
+                    }
+                }
+                d.settings(Settings {
+                    application_name: Some(name.to_owned()),
+                    ..Settings::default()
+                });
+                d.at(at(s));
+            },
+        )
+    };
+    let d = with("Shop");
+    assert_eq!(
+        d.primary(),
+        Verdict::DiscriminatorMismatch,
+        "{}",
+        d.report()
+    );
+    for v in &d.values {
+        let o = v.opened.as_ref().unwrap_or_else(|| panic!("{v:?}"));
+        assert_eq!(o.discriminator, "Shop");
+    }
+    let login = d
+        .values
+        .iter()
+        .find(|v| v.cookie.as_deref() == Some(".AspNetCore.Cookies"))
+        .unwrap();
+    assert_eq!(login.opened.as_ref().unwrap().purposes[1], "Cookies");
+    let session = d
+        .values
+        .iter()
+        .find(|v| v.cookie.as_deref() == Some(".AspNetCore.Session"))
+        .unwrap();
+    assert_eq!(
+        session.opened.as_ref().unwrap().purposes,
+        ["SessionMiddleware"]
+    );
+    // Told the application is "Shop2" (B's name): the values were made under another one.
+    let d = with("Shop2");
+    assert_eq!(d.primary(), Verdict::DiscriminatorMismatch);
+    assert!(
+        d.findings[0]
+            .evidence
+            .iter()
+            .any(|e| e.what.contains("does not open under \"Shop2\"")),
+        "{}",
+        d.report()
+    );
+    // The values themselves never reach the JSON.
+    let json = serde_json::to_string(&d).unwrap();
+    assert!(!json.contains("CfDJ8"), "{json}");
+}

@@ -6,7 +6,9 @@
 //!
 //! Each finding has a stable [`Verdict`] id, the evidence (which log line of which replica,
 //! which key, which ring has or lacks it, which replica made a value) and the fix in an
-//! operator's words. Logs that say nothing about Data Protection get
+//! operator's words. A pasted value is tied to its key (its header) and to the replica that
+//! made that key; where a ring given holds the key, the value is opened with the real format
+//! under each known discriminator, so the finding can say under which name it was made. Logs that say nothing about Data Protection get
 //! [`Verdict::Healthy`] with [`Diagnosis::nothing_to_go_on`] set, never a guess.
 //!
 //! **Start here:** [`Diagnoser::read_log`] for each replica's log, [`Diagnoser::key_ring`] for
@@ -46,7 +48,7 @@ use time::OffsetDateTime;
 
 pub use facts::{Consumer, Fact, FactKind};
 pub use logs::{LogFacts, LogLimits};
-pub use values::{PastedValue, read_values};
+pub use values::{Opened, PastedValue, read_values};
 
 use crate::dataprotection::KeyRing;
 

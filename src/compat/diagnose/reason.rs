@@ -223,6 +223,46 @@ fn fix(v: Verdict) -> &'static str {
     }
 }
 
+/// Tries to open a pasted value with `ring` under each candidate discriminator and the
+/// purposes of its consumer (all known consumers when its name does not say).
+fn open_value(
+    ring: &crate::dataprotection::KeyRing,
+    payload: &[u8],
+    candidates: &BTreeSet<String>,
+    val: &PastedValue,
+) -> Option<(String, Vec<String>)> {
+    use crate::dataprotection::consumers;
+    let mut chains: Vec<Vec<String>> = Vec::new();
+    if let Some(scheme) = val
+        .cookie
+        .as_deref()
+        .and_then(|c| c.strip_prefix(".AspNetCore."))
+    {
+        let scheme = scheme
+            .trim_end_matches(|c: char| c.is_ascii_digit())
+            .trim_end_matches('C');
+        if val.consumer == Consumer::CookieAuthentication && !scheme.is_empty() {
+            chains.push(consumers::cookie_authentication(scheme));
+        }
+    }
+    chains.extend(consumers::known().into_iter().map(|c| c.purposes));
+    for d in candidates.iter().take(32) {
+        for chain in chains.iter().take(24) {
+            let full: Vec<&str> = std::iter::once(d.as_str())
+                .filter(|d| !d.is_empty())
+                .chain(chain.iter().map(String::as_str))
+                .collect();
+            let Ok(p) = ring.protector(&full) else {
+                continue;
+            };
+            if p.unprotect_detailed(payload, true).is_ok() {
+                return Some((d.clone(), chain.clone()));
+            }
+        }
+    }
+    None
+}
+
 /// The discriminators an antiforgery cookie name could come from, among those known.
 fn discriminator_of_cookie(cookie: &str, candidates: &BTreeSet<String>) -> Option<String> {
     candidates
@@ -925,6 +965,67 @@ pub(super) fn diagnose(
         }
     }
 
+    // ---- Pasted values opened with the rings: which discriminator made each.
+    let mut values: Vec<PastedValue> = values.to_vec();
+    for val in &mut values {
+        let Some(k) = val.key else { continue };
+        for (r, keys) in rings.iter().zip(&ring_keys) {
+            if !keys.contains(&k)
+                || !r
+                    .ring
+                    .key(k)
+                    .is_some_and(crate::dataprotection::Key::is_usable)
+            {
+                continue;
+            }
+            if let Some((discriminator, purposes)) =
+                open_value(&r.ring, &val.payload.0, &candidates, val)
+            {
+                val.opened = Some(super::Opened {
+                    ring: r.label.clone(),
+                    discriminator,
+                    purposes,
+                });
+                break;
+            }
+        }
+        let what = |v: &PastedValue| {
+            format!(
+                "the pasted {}{}",
+                v.consumer.name(),
+                v.cookie
+                    .as_ref()
+                    .map(|c| format!(" ({c})"))
+                    .unwrap_or_default()
+            )
+        };
+        match (&val.opened, &settings.application_name) {
+            (Some(o), Some(name)) if &o.discriminator != name => b.add(
+                Verdict::DiscriminatorMismatch,
+                Confidence::Shown,
+                true,
+                || format!("A value was made under the discriminator {:?}, not the application name {name:?}: replicas named {name:?} cannot read it.", o.discriminator),
+                vec![Evidence {
+                    key: Some(k),
+                    ring: Some(o.ring.clone()),
+                    ..plain(format!("{} opens with ring {} under the discriminator {:?} and no other known", what(val), o.ring, o.discriminator))
+                }],
+            ),
+            (None, Some(name)) if rings.iter().any(|r| r.ring.key(k).is_some_and(crate::dataprotection::Key::is_usable)) => b.add(
+                Verdict::DiscriminatorMismatch,
+                Confidence::Likely,
+                true,
+                || format!("A value whose key the ring holds does not open under the application name {name:?}: it was made under another discriminator."),
+                vec![Evidence {
+                    key: Some(k),
+                    ..plain(format!("{} does not open under {name:?} (nor any content root known), though its key {} is in the ring", what(val), k.braced()))
+                }],
+            ),
+            _ => {}
+        }
+    }
+    let values: &[PastedValue] = &values;
+
     // ---- Sessions.
     let mut started: BTreeMap<&str, (&View<'_>, &Fact)> = BTreeMap::new();
     for v in views.values() {
@@ -1019,13 +1120,20 @@ pub(super) fn diagnose(
             let wd = dir
                 .as_deref()
                 .is_some_and(|d| under_working_directory(d, v.content_root.as_deref()));
-            b.add(
+            // Replicas that demonstrably share the directory (a key in common) have a volume
+            // the container check did not see.
+            let shared = dir
+                .as_deref()
+                .is_some_and(|d| shared_dirs.contains(&norm_dir(d)));
+            if !shared {
+                b.add(
                 if wd { Verdict::KeysUnderWorkingDirectory } else { Verdict::KeysInContainer },
                 Confidence::Shown,
                 false,
                 || "Keys are kept inside the container: they are lost when it is recreated, and no other container has them.".to_owned(),
                 vec![evidence_of(f, format!("{} warns that {} may not be persisted outside of the container", v.name, dir.as_deref().unwrap_or("its key directory")))],
             );
+            }
         } else if let Some(f) = v.profile {
             let dir = match &f.kind {
                 FactKind::ProfileRepository { directory, .. } => directory.clone(),

@@ -14,6 +14,17 @@ use crate::dataprotection::{KeyId, PayloadHeader};
 /// The longest pasted text read (a `Cookie:` header of many chunks).
 pub const MAX_VALUE_TEXT: usize = 64 * 1024;
 
+/// The bytes of a pasted value, kept only to try opening them with the rings given; never
+/// shown, printed or serialized.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub(super) struct Payload(pub(super) Vec<u8>);
+
+impl core::fmt::Debug for Payload {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
 /// What a pasted value says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
@@ -26,6 +37,23 @@ pub struct PastedValue {
     pub key: Option<KeyId>,
     /// Why the key could not be read, when it could not.
     pub unreadable: Option<&'static str>,
+    /// Under which application discriminator and purposes a ring given opened it, when one
+    /// did (filled in by the diagnosis).
+    pub opened: Option<Opened>,
+    #[serde(skip)]
+    pub(super) payload: Payload,
+}
+
+/// How a ring given opened a pasted value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Opened {
+    /// The ring.
+    pub ring: String,
+    /// The application discriminator the value was made under.
+    pub discriminator: String,
+    /// The consumer's purposes after it.
+    pub purposes: Vec<String>,
 }
 
 /// Reads every value in `text`: one bare value, `name=value`, or a header of several cookies.
@@ -65,12 +93,14 @@ pub fn read_values(text: &str) -> Vec<PastedValue> {
         let consumer = cookie
             .as_deref()
             .map_or(Consumer::Unknown, consumer_of_cookie);
-        let (key, unreadable) = key_of(value);
+        let (key, unreadable, payload) = key_of(value);
         out.push(PastedValue {
             cookie,
             consumer,
             key,
             unreadable,
+            opened: None,
+            payload: Payload(payload),
         });
     }
     out
@@ -128,14 +158,18 @@ pub fn consumer_of_cookie(name: &str) -> Consumer {
     }
 }
 
-fn key_of(value: &str) -> (Option<KeyId>, Option<&'static str>) {
+fn key_of(value: &str) -> (Option<KeyId>, Option<&'static str>, Vec<u8>) {
     let Ok(readings) = decode_value(value) else {
-        return (None, Some("not Base64, Base64url or hex"));
+        return (None, Some("not Base64, Base64url or hex"), Vec::new());
     };
-    for r in &readings {
+    for r in readings {
         if let Ok(h) = PayloadHeader::parse(&r.bytes) {
-            return (Some(h.key_id), None);
+            return (Some(h.key_id), None, r.bytes);
         }
     }
-    (None, Some("no Data Protection header (09 F0 C9 F0)"))
+    (
+        None,
+        Some("no Data Protection header (09 F0 C9 F0)"),
+        Vec::new(),
+    )
 }
