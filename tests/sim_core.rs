@@ -375,3 +375,56 @@ events = [{ event = "rolling-deploy" }]
             .all(|k| k.contains("was not found in the key ring"))
     );
 }
+
+#[test]
+fn the_shipped_core_scenario_tells_each_failure() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/scenarios/core-replicas.toml");
+    let r = DataProtectionScenario::read(&path).unwrap().run().unwrap();
+    let reasons = |i: usize, consumer: &str| -> Vec<String> {
+        r.steps[i]
+            .consumers
+            .iter()
+            .find(|c| c.name == consumer)
+            .unwrap()
+            .reasons
+            .keys()
+            .cloned()
+            .collect()
+    };
+    assert!(
+        reasons(0, "login cookie (Identity.Application)")
+            .iter()
+            .all(|k| k.contains("was not found"))
+    );
+    // The rolling deploy: old and new containers, and everyone's login lost.
+    assert_eq!(r.steps[1].processes.len(), 4);
+    let carried = &r.steps[1].carried_over[0];
+    assert_eq!(carried.failures, carried.requests);
+    assert!(
+        reasons(2, "antiforgery token")
+            .iter()
+            .all(|k| k.contains("is not present"))
+    );
+    assert!(
+        reasons(2, "session cookie")
+            .iter()
+            .all(|k| k.starts_with("The payload was invalid"))
+    );
+    for c in &r.steps[3].consumers {
+        assert_eq!(
+            c.failures > 0,
+            c.name == "session data",
+            "{}: {:?}",
+            c.name,
+            c.reasons
+        );
+    }
+    // With a shared ring a rolling deploy keeps logins.
+    let last = r.steps.last().unwrap();
+    let login = last
+        .carried_over
+        .iter()
+        .find(|c| c.name.starts_with("login"))
+        .unwrap();
+    assert_eq!(login.failures, 0, "{}", r.table());
+}
