@@ -466,18 +466,27 @@ impl Flat {
 /// first `window` bytes; `Some(None)` for braces holding no GUID (a redacted `{GUID}`,
 /// `{xxx}`, `{...}`).
 fn braced_guid(s: &str, window: usize) -> Option<Option<KeyId>> {
-    let open = s.find('{')?;
+    let open = prefix(s, window + 1).find('{')?;
     if open > window {
         return None;
     }
     let inner = s.get(open + 1..)?;
-    let close = inner.find('}')?;
+    let close = prefix(inner, 96).find('}')?;
     let body: String = inner
         .get(..close.min(80))?
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
     Some(body.parse::<KeyId>().ok())
+}
+
+/// At most the first `max` bytes of `s` (cut back to a character boundary).
+fn prefix(s: &str, max: usize) -> &str {
+    let mut cut = s.len().min(max);
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    s.get(..cut).unwrap_or_default()
 }
 
 /// The last GUID in braces in `s`.
@@ -496,13 +505,13 @@ fn bare_guid(s: &str) -> Option<KeyId> {
 
 /// The text inside the first quotes (`'…'`, `"…"`, Serilog's `'"…"'`) near the start of `s`.
 fn quoted(s: &str, window: usize) -> Option<String> {
-    let start = s.find(['\'', '"'])?;
+    let start = prefix(s, window + 1).find(['\'', '"'])?;
     if start > window {
         return None;
     }
     let q = s.get(start..start + 1)?;
     let rest = s.get(start + 1..)?;
-    let end = rest.find(q)?;
+    let end = prefix(rest, 1100).find(q)?;
     let inner = rest.get(..end)?.trim_matches(['"', '\'']).trim();
     (!inner.is_empty() && inner.len() <= 1024).then(|| inner.to_owned())
 }
@@ -565,6 +574,9 @@ fn excerpt(line: &str) -> String {
     }
 }
 
+/// The most facts one record yields (a stack trace repeating one message yields one).
+const MAX_FACTS_PER_RECORD: usize = 256;
+
 /// The facts of one record.
 pub(super) fn extract(rec: &Record, source: &str) -> Vec<Fact> {
     let Some(ac) = automaton() else {
@@ -573,7 +585,7 @@ pub(super) fn extract(rec: &Record, source: &str) -> Vec<Fact> {
     let flat = flatten(rec);
     let mut out: Vec<Fact> = Vec::new();
     let mut push = |offset: usize, kind: FactKind| {
-        if out.iter().any(|f| f.kind == kind) {
+        if out.len() >= MAX_FACTS_PER_RECORD || out.iter().any(|f| f.kind == kind) {
             return;
         }
         let (line, start, end) = flat.line_at(offset);
@@ -586,7 +598,16 @@ pub(super) fn extract(rec: &Record, source: &str) -> Vec<Fact> {
             excerpt: excerpt(text),
         });
     };
-    let consumer = || consumer_of(&flat.text, rec.category.as_deref());
+    // Worked out once per record, and only when a failure needs it.
+    let consumer_cell: std::cell::OnceCell<Consumer> = std::cell::OnceCell::new();
+    let consumer =
+        || *consumer_cell.get_or_init(|| consumer_of(&flat.text, rec.category.as_deref()));
+    let lower_cell: std::cell::OnceCell<String> = std::cell::OnceCell::new();
+    let lower = || {
+        lower_cell
+            .get_or_init(|| flat.text.to_ascii_lowercase())
+            .as_str()
+    };
     let mut matched_decrypt_cause = false;
     let mut antiforgery_decrypt: Option<usize> = None;
     for m in ac.find_overlapping_iter(&flat.text) {
@@ -595,15 +616,19 @@ pub(super) fn extract(rec: &Record, source: &str) -> Vec<Fact> {
         };
         let (start, end) = (m.start(), m.end());
         let after = flat.after(end);
+        // What follows the match, bounded: wording checks look no further.
+        let near = {
+            let mut cut = after.len().min(600);
+            while !after.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            after.get(..cut).unwrap_or_default().to_ascii_lowercase()
+        };
         // `{…}` right at the end of the pattern (patterns ending in `{` keep it in `after`).
         let key_here = || braced_guid(flat.after(end.saturating_sub(1)), 2).flatten();
         match p {
             P::KeysInContainer => {
-                if after
-                    .to_ascii_lowercase()
-                    .contains("may not be persisted outside of the container")
-                    || after.to_ascii_lowercase().contains("container")
-                {
+                if near.contains("container") {
                     push(
                         start,
                         FactKind::KeysInContainer {
@@ -613,10 +638,7 @@ pub(super) fn extract(rec: &Record, source: &str) -> Vec<Fact> {
                 }
             }
             P::Profile | P::ProfileOld => {
-                let tail = after
-                    .get(..after.len().min(600))
-                    .unwrap_or(after)
-                    .to_ascii_lowercase();
+                let tail = &near;
                 push(
                     start,
                     FactKind::ProfileRepository {
@@ -768,7 +790,7 @@ pub(super) fn extract(rec: &Record, source: &str) -> Vec<Fact> {
                 }
             }
             P::ReadOnlyFs => {
-                let l = flat.text.to_ascii_lowercase();
+                let l = lower();
                 if l.contains("dataprotection") || l.contains("key-") || l.contains("xmlrepository")
                 {
                     push(
@@ -787,7 +809,7 @@ pub(super) fn extract(rec: &Record, source: &str) -> Vec<Fact> {
             ),
             P::AfCookieMissing => {
                 if let Some(cookie) = quoted(after, 6) {
-                    if after.to_ascii_lowercase().contains("is not present") {
+                    if near.contains("is not present") {
                         push(start, FactKind::AntiforgeryCookieMissing { cookie });
                     }
                 }
@@ -847,7 +869,7 @@ pub(super) fn extract(rec: &Record, source: &str) -> Vec<Fact> {
             }
             P::PerformingUnprotect | P::PerformingProtect => {
                 let key = key_here();
-                if let Some((_, list)) = after.split_once("with purposes (") {
+                if let Some((_, list)) = prefix(after, 8192).split_once("with purposes (") {
                     let list = list.split(")").next().unwrap_or_default();
                     let purposes: Vec<String> = list
                         .split("', '")

@@ -1350,7 +1350,7 @@ pub(super) fn diagnose(
                         fd.evidence.push(e);
                     }
                 }
-            } else {
+            } else if unexplained.len() < 200 {
                 unexplained.push(e);
             }
         }
