@@ -818,10 +818,7 @@ fail: Microsoft.AspNetCore.Antiforgery.DefaultAntiforgery[7]
         "{}",
         d.report()
     );
-    assert_eq!(
-        d.findings[0].confidence,
-        machinekey::compat::diagnose::Confidence::Shown
-    );
+    assert_eq!(d.findings[0].confidence, Confidence::Shown);
 }
 
 #[test]

@@ -12,8 +12,22 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde::Serialize;
 
-use super::logs::Record;
 use crate::dataprotection::KeyId;
+
+/// A record being assembled: one log event.
+#[derive(Debug, Default)]
+pub(super) struct Record {
+    /// The replica its lines came from.
+    pub(super) replica: String,
+    /// `(line number, text)` of each line, the header's message first.
+    pub(super) lines: Vec<(u64, String)>,
+    /// The logger category, when the shape carries it.
+    pub(super) category: Option<String>,
+    /// The event id, when the shape carries it.
+    pub(super) event_id: Option<u32>,
+    /// Its size so far (bounded by [`LogLimits::max_record_bytes`](super::LogLimits)).
+    pub(super) bytes: usize,
+}
 
 /// Which Data Protection user a failure or success is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

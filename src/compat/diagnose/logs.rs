@@ -18,7 +18,7 @@ use std::io::{BufRead, Read};
 
 use serde_json::{Map, Value};
 
-use super::facts::{self, Fact};
+use super::facts::{self, Fact, Record};
 
 /// Bounds on what one log may cost to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,20 +70,6 @@ pub struct LogFacts {
     pub shapes: Vec<&'static str>,
     /// The facts, in log order per replica.
     pub facts: Vec<Fact>,
-}
-
-/// A record being assembled: one log event.
-#[derive(Debug, Default)]
-pub(super) struct Record {
-    /// The replica its lines came from.
-    pub(super) replica: String,
-    /// `(line number, text)` of each line, the header's message first.
-    pub(super) lines: Vec<(u64, String)>,
-    /// The logger category, when the shape carries it.
-    pub(super) category: Option<String>,
-    /// The event id, when the shape carries it.
-    pub(super) event_id: Option<u32>,
-    bytes: usize,
 }
 
 /// What a wrapper or prefix said about a line.
