@@ -487,6 +487,7 @@ pub fn sealed(data: &[u8]) {
 /// A log of untrusted bytes (split in two replicas at the middle) and the same text as a
 /// pasted value: read, diagnosed and reported without a panic, facts within the
 /// log's lines.
+#[cfg(feature = "diagnose")]
 pub fn diagnose(data: &[u8]) {
     use machinekey::compat::diagnose::{Diagnoser, read_values};
     let (a, b) = data.split_at(data.len() / 2);

@@ -62,7 +62,6 @@ use toml::Spanned;
 
 use super::SeededRandom;
 use super::scenario::ScenarioError;
-use crate::compat::diagnose::SessionStore;
 use crate::dataprotection::consumers::{antiforgery_cookie_name, content_root_discriminator};
 use crate::dataprotection::repository::{
     HostEnvironment, LogLine, Repository, ephemeral_reason, select_repository, under_mount,
@@ -132,6 +131,14 @@ struct ApplicationSpec {
     /// `shared`: Redis, SQL Server). Unset: session data is not measured, only its cookie.
     #[serde(default)]
     session_store: Option<SessionStore>,
+}
+
+/// Where session data lives (`AddDistributedMemoryCache`: each process its own).
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+enum SessionStore {
+    Memory,
+    Shared,
 }
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
