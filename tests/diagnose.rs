@@ -910,3 +910,26 @@ fn pasted_values_open_with_the_rings_under_their_discriminator() {
     let json = serde_json::to_string(&d).unwrap();
     assert!(!json.contains("CfDJ8"), "{json}");
 }
+
+#[test]
+fn replicas_sharing_one_profile_on_one_host_are_healthy() {
+    let a = "info: Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager[62]
+      User profile is available. Using '/home/app/.aspnet/DataProtection-Keys' as key repository; keys will not be encrypted at rest.
+info: Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository[39]
+      Writing data to file '/home/app/.aspnet/DataProtection-Keys/key-66e9b4ef-438a-4ee8-9247-a165766d01ad.xml'.
+";
+    let b = "info: Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager[62]
+      User profile is available. Using '/home/app/.aspnet/DataProtection-Keys' as key repository; keys will not be encrypted at rest.
+dbug: Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository[37]
+      Reading data from file '/home/app/.aspnet/DataProtection-Keys/key-66e9b4ef-438a-4ee8-9247-a165766d01ad.xml'.
+";
+    let d = run(&[("a", a), ("b", b)], |_| {});
+    assert_eq!(d.verdicts(), [Verdict::Healthy], "{}", d.report());
+    // Two profiles, no key in common: each host its own ring.
+    let b2 = b.replace("/home/app/", "/home/app2/").replace(
+        "66e9b4ef-438a-4ee8-9247-a165766d01ad",
+        "76ad219b-a727-4658-ba2d-ef0bbb12da08",
+    );
+    let d = run(&[("a", a), ("b", &b2)], |_| {});
+    assert_eq!(d.primary(), Verdict::KeysInUserProfile, "{}", d.report());
+}

@@ -1150,7 +1150,11 @@ pub(super) fn diagnose(
                     || "Keys are kept under the application's own directory (HOME does not point to an existing directory): each deployment has its own ring.".to_owned(),
                     vec![evidence_of(f, format!("{} uses {} as its key repository", v.name, dir.unwrap_or_default()))],
                 );
-            } else if many_replicas {
+            } else if many_replicas
+                && !dir
+                    .as_deref()
+                    .is_some_and(|d| shared_dirs.contains(&norm_dir(d)))
+            {
                 b.add(
                     Verdict::KeysInUserProfile,
                     Confidence::Shown,
@@ -1436,14 +1440,14 @@ pub(super) fn diagnose(
     };
     findings.sort_by_key(|f| (!f.explains_failures, f.confidence, rank(f.verdict)));
     // A failure explained by where keys live makes a generic "not shared" redundant.
+    // A risk of "not shared" says less than where the keys are: keep the specific one.
     let specific = findings.iter().any(|f| {
-        f.explains_failures
-            && matches!(
-                f.verdict,
-                Verdict::KeysInContainer
-                    | Verdict::KeysUnderWorkingDirectory
-                    | Verdict::KeysInUserProfile
-            )
+        matches!(
+            f.verdict,
+            Verdict::KeysInContainer
+                | Verdict::KeysUnderWorkingDirectory
+                | Verdict::KeysInUserProfile
+        )
     });
     if specific {
         findings.retain(|f| f.verdict != Verdict::RingsNotShared || f.explains_failures);
