@@ -524,3 +524,26 @@ pub fn events(data: &[u8]) {
     let _ = events::pe::find(data);
     let _ = viewstate::compressed_payload(&String::from_utf8_lossy(data));
 }
+
+// ---- diagnose: replicas' logs and pasted values, as users hold them.
+
+/// A log of untrusted bytes (split in two replicas at the middle) and the same text as a
+/// pasted value: read, diagnosed and reported without a panic, facts within the
+/// log's lines.
+#[cfg(feature = "diagnose")]
+pub fn diagnose(data: &[u8]) {
+    use machinekey::compat::diagnose::{Diagnoser, read_values};
+    let (a, b) = data.split_at(data.len() / 2);
+    let mut d = Diagnoser::new();
+    d.read_log("a", a).unwrap();
+    d.read_log("b", b).unwrap();
+    d.value(&String::from_utf8_lossy(data));
+    for log in d.logs() {
+        assert!(log.facts.iter().all(|f| f.line >= 1 && f.line <= log.lines));
+    }
+    let diag = d.diagnose();
+    assert!(!diag.findings.is_empty());
+    let _ = diag.report();
+    let _ = format!("{diag:?}");
+    let _ = read_values(&String::from_utf8_lossy(data));
+}

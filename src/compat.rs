@@ -31,6 +31,10 @@
 //! # Ok::<(), machinekey::Error>(())
 //! ```
 
+#[cfg(feature = "diagnose")]
+#[cfg_attr(docsrs, doc(cfg(feature = "diagnose")))]
+pub mod diagnose;
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;

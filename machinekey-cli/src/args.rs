@@ -391,6 +391,58 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: DataProtectionCommand,
     },
+    /// Why ASP.NET Core replicas or containers lose each other's logins, antiforgery tokens
+    /// and sessions: reads their logs as you hold them (console, JSON, Serilog, kubectl or
+    /// docker output, text pasted into an issue; `-` for standard input), their key rings and
+    /// values that failed, and names each finding with its evidence and fix. Verdict ids,
+    /// stable in --json: rings-not-shared, discriminator-mismatch, keys-in-container,
+    /// keys-under-working-directory, keys-in-user-profile, key-revoked, no-usable-key,
+    /// session-store-not-shared, healthy. Exit 1 when something is wrong.
+    Diagnose {
+        /// A replica's log (repeatable). The file's name names the replica, unless its lines
+        /// do (kubectl --prefix, docker compose, JSON fields).
+        #[arg(long = "log", value_name = "FILE")]
+        logs: Vec<String>,
+        /// A key-ring directory, key file or .reg export (repeatable).
+        #[arg(long = "key-ring", value_name = "DIR")]
+        key_rings: Vec<String>,
+        /// The name given to SetApplicationName, if any.
+        #[arg(long, value_name = "NAME")]
+        app_name: Option<String>,
+        /// How many replicas serve the application.
+        #[arg(long, value_name = "N")]
+        replicas: Option<u32>,
+        /// Where keys are persisted.
+        #[arg(long, value_enum)]
+        persistence: Option<PersistenceArg>,
+        /// Where session data lives.
+        #[arg(long, value_enum)]
+        session_store: Option<SessionStoreArg>,
+        /// A value that failed: a cookie (name=value), a Cookie: or Set-Cookie: header, an
+        /// antiforgery token (repeatable; `-` or @FILE). Only its key id and name are used.
+        #[arg(long = "value", value_name = "V", allow_hyphen_values = true)]
+        values: Vec<String>,
+    },
+}
+
+/// Where keys are persisted.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum PersistenceArg {
+    /// One location every replica uses (a shared volume, Redis, a database, Azure Blob).
+    Shared,
+    /// A directory of each replica's own.
+    PerReplica,
+    /// No PersistKeysTo…: ASP.NET Core's default location.
+    Default,
+}
+
+/// Where session data lives.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SessionStoreArg {
+    /// AddDistributedMemoryCache: each process its own.
+    Memory,
+    /// A shared IDistributedCache (Redis, SQL Server).
+    Shared,
 }
 
 /// Where a key ring and a purpose chain come from.
@@ -653,6 +705,44 @@ pub(crate) enum ResourceCommand {
 
 #[derive(Subcommand)]
 pub(crate) enum SimulateCommand {
+    /// An ASP.NET Core deployment: replicas, where keys are persisted, their application
+    /// names, the session store, and a restart or rolling deploy. Prints the failures per
+    /// consumer (login cookie, antiforgery token, session cookie, session data) and why.
+    Core {
+        /// Replicas (1 to 64).
+        #[arg(long, default_value_t = 2)]
+        replicas: usize,
+        /// Where keys are persisted.
+        #[arg(long, value_enum, default_value = "default")]
+        persistence: PersistenceArg,
+        /// SetApplicationName; repeat to give the replicas different names, in order.
+        #[arg(long = "app-name", value_name = "NAME")]
+        app_names: Vec<String>,
+        /// A replica's content root, the discriminator without a name; repeat per replica
+        /// (default /app).
+        #[arg(long = "content-root", value_name = "DIR")]
+        content_roots: Vec<String>,
+        /// Where session data lives.
+        #[arg(long, value_enum, default_value = "memory")]
+        session_store: SessionStoreArg,
+        /// Servers rather than containers (DOTNET_RUNNING_IN_CONTAINER unset).
+        #[arg(long)]
+        no_container: bool,
+        /// HOME names a directory that does not exist.
+        #[arg(long)]
+        home_missing: bool,
+        /// Then restart every replica.
+        #[arg(long)]
+        restart: bool,
+        /// Then replace the replicas one by one.
+        #[arg(long)]
+        rolling_deploy: bool,
+        /// Requests measured per step.
+        #[arg(long, default_value_t = 3000)]
+        requests: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// A web garden before and after a .NET update resets the key-store permissions, and
     /// the two fixes (the main example's table, with the reasons).
     WebGarden {

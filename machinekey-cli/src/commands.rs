@@ -197,6 +197,23 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
             )
         }
         Command::Dataprotection { command } => crate::dataprotection::run(command),
+        Command::Diagnose {
+            logs,
+            key_rings,
+            app_name,
+            replicas,
+            persistence,
+            session_store,
+            values,
+        } => crate::diagnose::run(&crate::diagnose::Request {
+            logs,
+            key_rings,
+            app_name: app_name.as_deref(),
+            replicas: *replicas,
+            persistence: *persistence,
+            session_store: *session_store,
+            values,
+        }),
         Command::Compare { nodes } => compare(nodes),
         Command::Ui { port } => serve_ui(*port),
         Command::Carve {
@@ -236,6 +253,7 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
                 seed: 2026,
                 era: None,
             }) {
+                core @ SimulateCommand::Core { .. } => crate::diagnose::simulate_core(core),
                 SimulateCommand::WebGarden {
                     workers,
                     requests,

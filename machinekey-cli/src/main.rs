@@ -9,6 +9,7 @@
 mod args;
 mod commands;
 mod dataprotection;
+mod diagnose;
 mod events;
 mod input;
 mod logins;

@@ -99,3 +99,65 @@ pub fn known() -> Vec<Consumer> {
     ]);
     out
 }
+
+/// The prefix of the antiforgery cookie's default name (`AntiforgeryOptions.DefaultCookiePrefix`).
+pub const ANTIFORGERY_COOKIE_PREFIX: &str = ".AspNetCore.Antiforgery.";
+
+/// The session cookie's default name (`SessionDefaults.CookieName`).
+pub const SESSION_COOKIE_NAME: &str = ".AspNetCore.Session";
+
+/// The antiforgery cookie's default name for an application discriminator:
+/// `.AspNetCore.Antiforgery.` and the Base64url form of the first 8 bytes of the SHA-256 of
+/// the discriminator's UTF-8 bytes (`AntiforgeryOptionsSetup.ComputeCookieName` in
+/// dotnet/aspnetcore `src/Antiforgery/src/Internal/AntiforgeryOptionsSetup.cs`; an app
+/// without a discriminator hashes the empty string).
+///
+/// So replicas whose discriminators differ (two application names, or two content roots
+/// without `SetApplicationName`) do not even look for each other's antiforgery cookie: the
+/// request fails with "The required antiforgery cookie … is not present" rather than a
+/// decryption error. Checked against real ASP.NET Core 10 (the antiforgery cookies of the
+/// `aspnetcore_replicas` scenarios and `dotnet-oracle`'s `antiforgery.tokens`).
+///
+/// # Example
+/// ```
+/// use machinekey::dataprotection::consumers::antiforgery_cookie_name;
+/// assert_eq!(antiforgery_cookie_name("Shop"), ".AspNetCore.Antiforgery.0Aqua3-_d6Q");
+/// assert_eq!(antiforgery_cookie_name("/app/"), ".AspNetCore.Antiforgery.VyLW6ORzMgk");
+/// ```
+#[must_use]
+pub fn antiforgery_cookie_name(discriminator: &str) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let hash = sha2::Sha256::digest(discriminator.as_bytes());
+    let suffix =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(hash.get(..8).unwrap_or_default());
+    format!("{ANTIFORGERY_COOKIE_PREFIX}{suffix}")
+}
+
+/// The application discriminator ASP.NET Core 7.0 and later derive from a content root when
+/// the application sets no name: the path, trimmed, ending with exactly one directory
+/// separator (`\` when the path has backslashes and no slash, else `/`). 6.0's minimal hosting
+/// and 5.0 used other forms (dotnet/aspnetcore issues 40964 and 43682).
+///
+/// Checked against real ASP.NET Core 10: a container whose working directory is `/app` names
+/// its antiforgery cookie after `/app/` (the `replicas-default-location-in-container`
+/// scenario of this crate's tests).
+///
+/// # Example
+/// ```
+/// use machinekey::dataprotection::consumers::content_root_discriminator;
+/// assert_eq!(content_root_discriminator("/app"), "/app/");
+/// assert_eq!(content_root_discriminator(r"C:\inetpub\shop\\"), r"C:\inetpub\shop\");
+/// ```
+#[must_use]
+pub fn content_root_discriminator(content_root: &str) -> String {
+    let trimmed = content_root.trim();
+    let separator = if trimmed.contains('\\') && !trimmed.contains('/') {
+        '\\'
+    } else {
+        '/'
+    };
+    let mut out = trimmed.trim_end_matches(['/', '\\']).to_owned();
+    out.push(separator);
+    out
+}

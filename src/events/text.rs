@@ -207,7 +207,6 @@ mod tests {
         let mut push = |e| out.push(e);
         let mut sink = Sink::new(&mut push);
         read(&mut text.as_bytes(), "t", &Limits::default(), &mut sink).unwrap();
-        drop(sink);
         out
     }
 

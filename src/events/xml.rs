@@ -255,7 +255,6 @@ mod tests {
                 &mut sink,
             )
             .unwrap();
-            drop(sink);
             let kinds: Vec<String> = out
                 .iter()
                 .map(|e| match e {
