@@ -508,17 +508,17 @@ fn cookie_items(
     url: Option<&str>,
     options: &CarveOptions,
 ) -> Vec<BatchItem> {
-    let source = format!("{source} cookie {name}");
     if let Some(nonce) = name.strip_prefix(NONCE_COOKIE_PREFIX) {
         if looks_like_value(nonce) {
             return vec![dp_item(
-                &format!("{source} (its name)"),
+                &format!("{source} cookie {NONCE_COOKIE_PREFIX}* (the nonce in its name)"),
                 url,
                 nonce,
                 Some("oidc_nonce"),
             )];
         }
     }
+    let source = format!("{source} cookie {name}");
     if value.is_empty() {
         return Vec::new();
     }
