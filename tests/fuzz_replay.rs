@@ -12,11 +12,12 @@ mod bodies;
 
 type Body = fn(&[u8]);
 
-const TARGETS: [(&str, Body); 4] = [
+const TARGETS: [(&str, Body); 5] = [
     ("parse", bodies::parse),
     ("unprotect", bodies::unprotect),
     ("audit", bodies::audit),
     ("sealed", bodies::sealed),
+    ("published", bodies::published),
 ];
 
 #[test]

@@ -180,6 +180,22 @@ fn form(text: &str) -> Option<Form> {
 pub(crate) fn header_key_id(text: &str, reading: Reading) -> Option<[u8; 16]> {
     let mut header = [0u8; 20];
     match form(text)? {
+        // The common case, 27 plain characters: decoded without the escape machinery.
+        Form::Base64 if plain_prefix(text).is_some() => {
+            let prefix = plain_prefix(text)?;
+            let mut acc: u64 = 0;
+            let mut bits = 0u32;
+            let mut out = 0usize;
+            for c in prefix {
+                acc = (acc << 6) | u64::from(*SEXTET.get(usize::from(*c))?);
+                bits += 6;
+                if bits >= 8 {
+                    bits -= 8;
+                    *header.get_mut(out)? = u8::try_from((acc >> bits) & 0xFF).ok()?;
+                    out += 1;
+                }
+            }
+        }
         Form::Base64 => {
             // 27 characters hold the 160 bits of the header.
             let mut acc: u32 = 0;
@@ -219,6 +235,17 @@ pub(crate) fn header_key_id(text: &str, reading: Reading) -> Option<[u8; 16]> {
         return None;
     }
     <[u8; 16]>::try_from(id).ok()
+}
+
+/// The first 27 characters of a Base64 value when none of them is an escape or padding.
+fn plain_prefix(text: &str) -> Option<&[u8]> {
+    let t = text.trim_start();
+    let t = t.strip_prefix('"').unwrap_or(t);
+    let prefix = t.as_bytes().get(..27)?;
+    prefix
+        .iter()
+        .all(|c| SEXTET.get(usize::from(*c)).is_some_and(|v| *v != 0xFF))
+        .then_some(prefix)
 }
 
 /// The payload bytes of the value `text` in any of its forms, or `None` if it is not one.
