@@ -122,7 +122,7 @@ fn single_values_name_key_discriminator_and_consumer() {
         assert_eq!(j["result"], "opened", "{id}");
         assert_eq!(j["key"]["key_id"], e["key_id"], "{id}");
         assert_eq!(j["discriminator"], e["discriminator"], "{id}");
-        assert!(j["key"]["sources"].as_array().unwrap().len() >= 1, "{id}");
+        assert!(!j["key"]["sources"].as_array().unwrap().is_empty(), "{id}");
         assert!(!j.to_string().contains("master_key_base64"), "{id}");
         if !given.is_empty() {
             // Without the name: the key is named, and what to give.

@@ -206,7 +206,7 @@ mod tests {
             assert_eq!(entry["key_id"].as_str().unwrap(), key.key_id.to_string());
             assert!(!key.sources.is_empty(), "{}: no source", key.key_id);
             assert!(key.activation.is_some() && key.expiration.is_some());
-            let n = entry["master_key_bytes"].as_u64().unwrap() as usize;
+            let n = usize::try_from(entry["master_key_bytes"].as_u64().unwrap()).unwrap();
             assert!(key.expose_master_keys().all(|m| m.len() == n));
             assert_eq!(
                 key.expose_master_keys().count(),
