@@ -147,6 +147,11 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
             if !key_rings.is_empty() || machinekey::dataprotection::looks_like_payload(&text) {
                 return crate::dataprotection::audit(&text, &sources, *show_keys);
             }
+            // Data Protection lists given with a <machineKey> value are still read: a broken
+            // one is reported, not ignored.
+            if machine_key.len() < files.len() {
+                crate::dataprotection::auditor(&sources)?;
+            }
             let owin_purposes: Vec<String>;
             let purposes = match owin_cookie {
                 Some(t) => {

@@ -470,8 +470,8 @@ pub(crate) enum KeysFile {
 }
 
 /// Sorts the `--keys` files by what they hold, from a directory or the first bytes of a file
-/// (JSON: a Data Protection list; XML or a registry export: a key ring; anything else: a
-/// `<machineKey>` list).
+/// (JSON: a Data Protection list; a `<key>` or `<repository>` element or a registry export: a
+/// key ring; anything else: a `<machineKey>` list).
 pub(crate) fn keys_files(files: &[String]) -> Result<Vec<KeysFile>, Failure> {
     files
         .iter()
@@ -483,7 +483,7 @@ pub(crate) fn keys_files(files: &[String]) -> Result<Vec<KeysFile>, Failure> {
             if meta.is_dir() {
                 return Ok(KeysFile::KeyRing(f.clone()));
             }
-            let mut head = [0u8; 64];
+            let mut head = [0u8; 512];
             let n = std::fs::File::open(f)
                 .and_then(|mut file| file.read(&mut head))
                 .map_err(|e| Failure::io(f, &e))?;
@@ -491,9 +491,11 @@ pub(crate) fn keys_files(files: &[String]) -> Result<Vec<KeysFile>, Failure> {
             let utf16 = head.starts_with(&[0xFF, 0xFE]);
             let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
             let first = text.iter().find(|b| !b.is_ascii_whitespace()).copied();
+            let key_xml = text.windows(4).any(|w| w == b"<key")
+                || text.windows(11).any(|w| w == b"<repository");
             Ok(match first {
                 Some(b'{' | b'[') => KeysFile::DataProtectionList(f.clone()),
-                Some(b'<') => KeysFile::KeyRing(f.clone()),
+                Some(b'<') if key_xml => KeysFile::KeyRing(f.clone()),
                 _ if utf16
                     || text.starts_with(b"Windows Registry")
                     || text.starts_with(b"REGEDIT") =>
