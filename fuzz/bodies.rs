@@ -547,3 +547,80 @@ pub fn diagnose(data: &[u8]) {
     let _ = format!("{diag:?}");
     let _ = read_values(&String::from_utf8_lossy(data));
 }
+
+// ---- published: Data Protection values against published keys, Blazor markers, and past
+// the MAC the readers of each consumer's plaintext.
+
+/// An auditor over the built-in published keys plus one key of fixed material, and that
+/// key's ring (to seal fuzzer bytes under it).
+fn published_auditor() -> &'static (
+    machinekey::audit::data_protection::DataProtectionAuditor,
+    machinekey::dataprotection::KeyRing,
+) {
+    use machinekey::audit::data_protection::{DataProtectionAuditor, DataProtectionKeyList};
+    use machinekey::dataprotection::{Algorithm, Key, KeyRing};
+    static AUDITOR: OnceLock<(DataProtectionAuditor, KeyRing)> = OnceLock::new();
+    AUDITOR.get_or_init(|| {
+        let now = time::OffsetDateTime::now_utc();
+        let key = Key::from_parts(
+            "5c5c5c5c-5c5c-4c5c-9c5c-5c5c5c5c5c5c".parse().unwrap(),
+            now - time::Duration::days(1),
+            now - time::Duration::days(1),
+            now + time::Duration::days(89),
+            Algorithm::default(),
+            &[0x5C; 64],
+        )
+        .unwrap();
+        let mut ring = KeyRing::new();
+        ring.add(key).unwrap();
+        let mut list = DataProtectionKeyList::builtin();
+        list.add_key_ring(&ring, "fuzz ring");
+        (
+            DataProtectionAuditor::new(list).with_app_names(["/srv/app/"]),
+            ring,
+        )
+    })
+}
+
+pub fn published(data: &[u8]) {
+    use machinekey::audit::blazor;
+    use machinekey::audit::data_protection::{DataProtectionAuditor, DataProtectionKeyList};
+    use machinekey::dataprotection::consumers;
+    let text = String::from_utf8_lossy(data);
+    let (auditor, ring) = published_auditor();
+    // Untrusted text: the list reader, the header fast path and escapes, Blazor's markers,
+    // and carve on pages of Core values.
+    let _ = DataProtectionKeyList::from_json(&text, "fuzz");
+    let _ = auditor.audit(&text);
+    let _ = DataProtectionAuditor::key_id_of(&text);
+    let _ = blazor::markers(&text);
+    let _ = blazor::state_markers(&text);
+    let _ = carve(&text, "fuzz", None, &CarveOptions::default());
+    let _ = blazor::read_descriptor(data, None);
+    let _ = blazor::read_state(data);
+    let _ = blazor::time_limited(data);
+    // Past the MAC: the bytes sealed for the consumer the first byte picks, then audited:
+    // the value must open, under that chain, and its plaintext be read (tickets, state
+    // properties, Blazor descriptors and state, text).
+    let [pick, rest @ ..] = data else {
+        return;
+    };
+    let mut all = consumers::known();
+    all.extend(consumers::blazor());
+    let Some(c) = all.get(usize::from(*pick) % all.len()) else {
+        return;
+    };
+    let mut chain = vec!["/srv/app/".to_owned()];
+    chain.extend(c.purposes.iter().cloned());
+    let Ok(protector) = ring.protector(&chain) else {
+        return;
+    };
+    let protector = protector.with_random(std::sync::Arc::new(Fixed));
+    if let Ok(payload) = protector.protect(rest) {
+        let value = machinekey::crypto::encoding::to_base64url(&payload);
+        let verdict = auditor.audit(&value);
+        let opened = verdict.opened().expect("sealed under a listed key");
+        assert_eq!(opened.purposes, chain);
+        assert_eq!(opened.plaintext, rest);
+    }
+}

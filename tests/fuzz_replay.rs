@@ -20,6 +20,7 @@ const TARGETS: &[(&str, Body)] = &[
     ("events", bodies::events),
     #[cfg(feature = "diagnose")]
     ("diagnose", bodies::diagnose),
+    ("published", bodies::published),
 ];
 
 #[test]

@@ -249,10 +249,17 @@ pub(crate) enum Command {
         value: String,
     },
     /// Which known key protects a value (a ViewState unless --event-validation, --cookie,
-    /// --resource or --protected).
+    /// --resource or --protected). A Data Protection value (CfDJ8..., or a SystemWeb
+    /// 09F0C9F0... ticket) is matched on the key id in its header against the published
+    /// Data Protection keys (built in, --keys, --key-ring), then opened under every known
+    /// consumer's purposes after each discriminator candidate (the --app-name values, the
+    /// names the key's repository sets, /app/, none): the finding names the key id, where it
+    /// was published, the discriminator, the consumer and what the key lets an attacker do.
     Audit {
-        /// More candidate lists (validationKey,decryptionKey lines; SHA-256 lines of key
-        /// strings).
+        /// More candidate lists: <machineKey> lists (validationKey,decryptionKey lines;
+        /// SHA-256 lines of key strings), or Data Protection keys (a list in the built-in
+        /// list's JSON format, a key-ring directory, a key file or a .reg export).
+        /// Repeatable.
         #[arg(long = "keys", value_name = "FILE")]
         keys: Vec<String>,
         /// The page's __VIEWSTATEGENERATOR (hex).
@@ -290,19 +297,26 @@ pub(crate) enum Command {
         /// Print the key pair found, not only its fingerprints and list line.
         #[arg(long)]
         show_keys: bool,
-        /// Data Protection key rings (directory, key file or .reg export) to try on a CfDJ8
-        /// value (or a 09F0C9F0 SystemWeb ticket), with every known consumer's purposes.
-        /// Repeatable.
+        /// Data Protection key rings (directory, key file or .reg export) whose keys a CfDJ8
+        /// value (or a 09F0C9F0 SystemWeb ticket) is tried against, besides the published
+        /// ones. Repeatable.
         #[arg(long = "key-ring", value_name = "DIR")]
         key_rings: Vec<String>,
-        /// Application discriminators to try first in the chain (content root,
-        /// SetApplicationName, applicationName or app id). Repeatable.
-        #[arg(long = "app-name", value_name = "NAME", requires = "key_rings")]
+        /// An application discriminator to try first on Data Protection values (the
+        /// SetApplicationName value, a content root such as /srv/shop/, or a 4.x
+        /// applicationName or app id). Repeatable.
+        #[arg(long = "app-name", value_name = "NAME")]
         app_names: Vec<String>,
+        /// A file of application discriminators, one a line (blank lines and # comments
+        /// skipped).
+        #[arg(long = "app-names", value_name = "FILE")]
+        app_names_file: Option<String>,
         /// Audit JSON lines from FILE (`-` for standard input), one value each
-        /// ({"viewstate"|"eventvalidation"|"cookie"|"resource"|"protected": VALUE,
-        /// "generator"?, "url"?, "user_keys"?, "purposes"?, "id"?}); writes one JSON line
-        /// per input line, in order, as each is done. `machinekey carve` writes this input.
+        /// ({"viewstate"|"eventvalidation"|"cookie"|"resource"|"protected"|"data_protection":
+        /// VALUE, "generator"?, "url"?, "user_keys"?, "purposes"?, "hint"?, "id"?}); writes
+        /// one JSON line per input line, in order, as each is done. Data Protection values
+        /// are audited against the published keys, --keys, --key-ring and --app-name.
+        /// `machinekey carve` writes this input.
         #[arg(long, value_name = "FILE", conflicts_with_all = ["generator", "url", "user_keys", "event_validation", "cookie", "resource", "protected", "purposes", "owin_cookie", "owin_oauth"])]
         batch: Option<String>,
         #[arg(help = VALUE_HELP, required_unless_present = "batch", allow_hyphen_values = true)]
@@ -324,11 +338,15 @@ pub(crate) enum Command {
         #[arg(required = true, num_args = 2.., value_name = "NODE")]
         nodes: Vec<String>,
     },
-    /// The protected values in saved HTML pages, HAR exports and raw HTTP responses, as the
-    /// JSON lines `audit --batch -` reads: ViewState (split fields joined, with the
-    /// generator and page URL), EventValidation, __PREVIOUSPAGE, WebResource/ScriptResource
-    /// d= values, forms cookies and MVC anti-forgery tokens. Values that are not ASP.NET
-    /// <machineKey> data (CfDJ8 Data Protection values, Telerik tokens) are labelled.
+    /// The protected values in saved HTML pages, HAR exports, WARC files and raw HTTP
+    /// responses or requests, as the JSON lines `audit --batch -` reads: ViewState (split
+    /// fields joined, with the generator and page URL), EventValidation, __PREVIOUSPAGE,
+    /// WebResource/ScriptResource d= values, forms cookies and MVC anti-forgery tokens; and
+    /// every ASP.NET Core Data Protection value ("data_protection", with a "hint"):
+    /// antiforgery fields and cookies, login cookies (chunked ones joined), session and
+    /// TempData cookies, OpenID Connect and OAuth state in URLs and Location headers, the
+    /// nonce in the OpenID Connect nonce cookie's name, Blazor component descriptors and
+    /// persisted state, and any other CfDJ8 text. Telerik tokens are labelled.
     Carve {
         /// Files to read (`-` for standard input).
         #[arg(required = true, value_name = "FILE")]

@@ -23,8 +23,9 @@ use crate::args::{
 };
 use crate::input::node;
 use crate::input::{
-    app_keys, cookie_protection, first_reading, framework, known_lists, machine_key_protection,
-    open_lists, pages, parse_generator, payload, resolve, resource_kind, scan_list, value_readings,
+    app_keys, cookie_protection, first_reading, framework, keys_files, known_lists,
+    machine_key_lists, machine_key_protection, open_lists, pages, parse_generator, payload,
+    resolve, resource_kind, scan_list, value_readings,
 };
 use crate::output::{Failure, Output};
 
@@ -118,24 +119,23 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
             show_keys,
             key_rings,
             app_names,
+            app_names_file,
             batch,
             value,
         } => {
-            if !key_rings.is_empty() {
-                let value = value
-                    .as_deref()
-                    .ok_or_else(|| Failure::usage("--key-ring audits one VALUE"))?;
-                return crate::dataprotection::audit(
-                    value,
-                    key_rings,
-                    app_names,
-                    purposes,
-                    url.as_deref(),
-                );
-            }
+            let files = keys_files(keys)?;
+            let machine_key = machine_key_lists(&files);
+            let sources = crate::dataprotection::AuditSources {
+                keys: &files,
+                rings: key_rings,
+                app_names: crate::input::app_names(app_names, app_names_file.as_deref())?,
+                purposes,
+                url: url.as_deref(),
+            };
             if let Some(file) = batch {
                 return audit_batch(
-                    keys,
+                    &machine_key,
+                    &sources,
                     file,
                     *show_keys,
                     !json && std::io::IsTerminal::is_terminal(&std::io::stderr()),
@@ -144,6 +144,15 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
             let value = value
                 .as_deref()
                 .ok_or_else(|| Failure::usage("give a VALUE or --batch FILE"))?;
+            let text = crate::input::argument_text(value)?;
+            if !key_rings.is_empty() || machinekey::dataprotection::looks_like_payload(&text) {
+                return crate::dataprotection::audit(&text, &sources, *show_keys);
+            }
+            // Data Protection lists given with a <machineKey> value are still read: a broken
+            // one is reported, not ignored.
+            if machine_key.len() < files.len() {
+                crate::dataprotection::auditor(&sources)?;
+            }
             let owin_purposes: Vec<String>;
             let oauth_text: String;
             let (purposes, value) = match (owin_cookie, owin_oauth) {
@@ -189,9 +198,9 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
                 purposes,
             };
             audit(
-                keys,
+                &machine_key,
                 &query,
-                value,
+                &text,
                 *show_keys,
                 !json && std::io::IsTerminal::is_terminal(&std::io::stderr()),
             )
@@ -451,16 +460,19 @@ fn bounded_lines(
     })
 }
 
-/// `audit --batch`: JSON lines in, JSON lines out, streamed.
+/// `audit --batch`: JSON lines in, JSON lines out, streamed. Data Protection values are
+/// audited against the published keys and what `sources` adds.
 fn audit_batch(
     lists: &[String],
+    sources: &crate::dataprotection::AuditSources<'_>,
     file: &str,
     show_keys: bool,
     progress_bar: bool,
 ) -> Result<Output, Failure> {
     use std::io::Write as _;
     let (list, _) = known_lists(lists)?;
-    let auditor = Auditor::from_list(list);
+    let (dp, _) = crate::dataprotection::auditor(sources)?;
+    let auditor = Auditor::from_list(list).with_data_protection(dp);
     let progress = crate::progress::Progress::new(
         crate::progress::input_size(file),
         u64::try_from(auditor.len()).unwrap_or(u64::MAX),
@@ -497,6 +509,12 @@ fn audit_batch(
                 obj.insert(
                     "key".to_owned(),
                     serde_json::to_value(&f.key).unwrap_or_default(),
+                );
+            }
+            if let (Some(v), Some(obj)) = (&result.data_protection, line.as_object_mut()) {
+                obj.insert(
+                    "data_protection".to_owned(),
+                    crate::dataprotection::verdict_json(v, true),
                 );
             }
         }
@@ -931,11 +949,11 @@ struct FindingView<'a> {
 fn audit(
     lists: &[String],
     query: &AuditQuery<'_>,
-    value: &str,
+    text: &str,
     show_keys: bool,
     progress_bar: bool,
 ) -> Result<Output, Failure> {
-    let readings = value_readings(value)?;
+    let readings = machinekey::crypto::encoding::decode_value(text)?;
     let files = open_lists(lists)?;
     let builtin = Auditor::from_list(KeyList::builtin());
     let purposes: Vec<&str> = query.purposes.iter().map(String::as_str).collect();

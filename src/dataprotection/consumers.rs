@@ -161,3 +161,45 @@ pub fn content_root_discriminator(content_root: &str) -> String {
     out.push(separator);
     out
 }
+
+/// The first purpose of a Blazor Server component descriptor, the `descriptor` of a
+/// `<!--Blazor:{…}-->` marker (`ServerComponentSerializationSettings.DataProtectionProviderPurpose`,
+/// `src/Shared/Components/ServerComponentSerializationSettings.cs` in dotnet/aspnetcore).
+/// The descriptor is protected by a time-limited protector made from it, so its chain
+/// continues with [`TIME_LIMITED`].
+pub const BLAZOR_DESCRIPTOR_PURPOSE: &str =
+    "Microsoft.AspNetCore.Components.ComponentDescriptorSerializer,V1";
+
+/// The purpose of Blazor Server's persisted component state, the
+/// `<!--Blazor-Server-Component-State:…-->` marker (`ProtectedPrerenderComponentApplicationStore`,
+/// `src/Shared/Components/ProtectedPrerenderComponentApplicationStore.cs`).
+pub const BLAZOR_STATE_PURPOSE: &str = "Microsoft.AspNetCore.Components.Server.State";
+
+/// The purpose `ToTimeLimitedDataProtector()` adds after its parent's chain
+/// (`TimeLimitedDataProtector`, `src/DataProtection/Extensions/src/TimeLimitedDataProtector.cs`);
+/// its plaintext starts with the expiry, 8 bytes of big-endian UTC ticks.
+pub const TIME_LIMITED: &str = "Microsoft.AspNetCore.DataProtection.TimeLimitedDataProtector.v1";
+
+/// Blazor Server's two consumers: the component descriptor (its purpose, then the
+/// time-limited protector's) and the persisted component state.
+///
+/// # Example
+/// ```
+/// use machinekey::dataprotection::consumers::{TIME_LIMITED, blazor};
+/// let [descriptor, state] = blazor();
+/// assert_eq!(descriptor.purposes.last().map(String::as_str), Some(TIME_LIMITED));
+/// assert_eq!(state.purposes, ["Microsoft.AspNetCore.Components.Server.State"]);
+/// ```
+#[must_use]
+pub fn blazor() -> [Consumer; 2] {
+    [
+        consumer(
+            "Blazor Server component descriptor",
+            &[BLAZOR_DESCRIPTOR_PURPOSE, TIME_LIMITED],
+        ),
+        consumer(
+            "Blazor Server persisted component state",
+            &[BLAZOR_STATE_PURPOSE],
+        ),
+    ]
+}

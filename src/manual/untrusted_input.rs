@@ -22,7 +22,9 @@
 //! Every file and value the library or CLI reads has a maximum, enforced while reading (never
 //! an unbounded read): configuration files 4 MiB ([`MAX_CONFIG_FILE`]), scenario
 //! files 1 MiB, values, payloads, `.reg` exports and carved files 64 MiB each, batch
-//! lines 16 MiB, WARC records 16 MiB (a longer one is carved from its first 16 MiB), key
+//! lines 16 MiB, WARC records 16 MiB (a longer one is carved from its first 16 MiB), lists
+//! of published Data Protection keys 64 MiB and a million entries, Blazor markers 16 MiB each
+//! and ten thousand a page, chunked cookies a thousand chunks, key
 //! lists read whole 1 GiB (about six million pairs). A key list scanned a block at a time for
 //! one value (`audit --keys`) may be a regular file of any size, since the scan holds one
 //! block (about 1 MiB of text) in memory; from a pipe it stops at 1 GiB too. (Before key lists
@@ -32,21 +34,25 @@
 //!
 //! # Fuzzing
 //!
-//! `fuzz/` holds four libFuzzer targets, their bodies in `fuzz/bodies.rs`: `parse` (web.config
+//! `fuzz/` holds five libFuzzer targets, their bodies in `fuzz/bodies.rs`: `parse` (web.config
 //! and `<machineKey>` text, `.reg` exports, key stores and lists, pages, encodings, tickets,
 //! `ObjectStateFormatter` graphs, session state, carving), `unprotect` (every unprotect path in
 //! five stack and algorithm set-ups), `audit` (every kind of blob, with URLs) and `sealed`:
 //! structure-aware and past the MAC, it seals fuzzer-chosen plaintexts (ticket bytes in both
 //! layouts, page state, resource strings, session items, cookies, `MachineKey.Encode` and
 //! `Protect` payloads) under fixed keys and opens them again, so the parsers behind the MAC see
-//! arbitrary bytes, and checks that what is sealed reads back. They need
+//! arbitrary bytes, and checks that what is sealed reads back; and `published` (Data
+//! Protection values against the published keys in every text form, lists of published keys,
+//! Blazor markers and pages through `carve`, and, past the MAC, fuzzer bytes sealed under each
+//! known consumer's chain, opened by the audit and read as that consumer's plaintext). They need
 //! `cargo install cargo-fuzz`; on a stable toolchain run them with
 //! `RUSTC_BOOTSTRAP=1 cargo fuzz run -O sealed` from `fuzz/`. Five minutes each, with
 //! AddressSanitizer: `sealed` 1.03 M runs (coverage 2,752 edges, against 1,289 for `unprotect`,
 //! which a MAC stops), `parse` 2.45 M runs (5,854 edges); nothing crashed once `sealed` had
 //! taught its own round-trip check that signed legacy data needs one byte (as ASP.NET's
 //! `VerifyHashedData` does). The inputs that found new coverage, minimised (`cargo fuzz cmin`),
-//! are checked in packed as `fuzz/corpus-min/{sealed,parse}.bin`, and `cargo test` replays
+//! are checked in packed as `fuzz/corpus-min/{sealed,parse}.bin` (`published.bin` holds seed
+//! inputs, real pages and values, not yet minimised), and `cargo test` replays
 //! them through the same bodies on a stable toolchain (`tests/fuzz_replay.rs`), with
 //! pseudo-random inputs for every target.
 //!
