@@ -150,6 +150,8 @@ pub struct KeyStoreVerdict {
     pub acl: Option<AclVerdict>,
     /// What a registry export shows is stored there, with its creation time.
     pub stored: Option<String>,
+    /// Why the stored key will be replaced (it predates the framework's last install).
+    pub stale: Option<String>,
 }
 
 /// One application pool.
@@ -302,29 +304,38 @@ fn hklm_path(version: &str, view: RegistryView, sid: &str) -> String {
     )
 }
 
-fn stored_text(value: Option<&StoredValue>, at: &str, stale_after: Option<FileTime>) -> String {
-    match value {
-        None => format!("key present, no AutoGenKeyV4 value ({at})"),
-        Some(v) => {
-            let created = v.creation_time.map_or_else(
-                || "creation time unknown".to_owned(),
-                |t| format!("created {}", filetime_text(t)),
-            );
-            let stale = match (v.creation_time, stale_after) {
-                (Some(c), Some(i)) if c <= i => {
-                    format!(
-                        ", older than the framework's last install {}: it will be replaced",
-                        filetime_text(i)
-                    )
-                }
-                _ => String::new(),
-            };
-            format!(
-                "{} bytes of AutoGenerate keys, {created}{stale} ({at})",
-                v.keys.len()
-            )
-        }
-    }
+/// What a registry export shows is stored, and whether it predates the framework's last
+/// install (then the next worker start replaces it).
+fn stored_text(
+    value: Option<&StoredValue>,
+    at: &str,
+    last_install: Option<&super::registry::LastInstall>,
+) -> (String, Option<String>) {
+    let Some(v) = value else {
+        return (
+            format!("the key exists without an AutoGenKeyV4 value ({at})"),
+            None,
+        );
+    };
+    let created = v.creation_time.map_or_else(
+        || "creation time unknown".to_owned(),
+        |t| format!("created {}", filetime_text(t)),
+    );
+    let stale = match (v.creation_time, last_install) {
+        (Some(c), Some(i)) if c <= i.time => Some(format!(
+            "the key was {created} ({at}), before the framework's last install on {} ({}): the next worker start replaces it with new keys, and what the old keys protected (forms tickets, ViewState, MachineKey.Protect data) stops being readable",
+            filetime_text(i.time),
+            i.at
+        )),
+        _ => None,
+    };
+    (
+        format!(
+            "{} bytes of AutoGenerate keys, {created} ({at})",
+            v.keys.len()
+        ),
+        stale,
+    )
 }
 
 /// The key store of `pool`'s workers.
@@ -345,6 +356,7 @@ fn key_store(
             shared_by_workers: None,
             acl: None,
             stored: None,
+            stale: None,
         };
     };
     let view = if server.config.kind == ServerKind::Iis6 {
@@ -375,6 +387,7 @@ fn key_store(
             shared_by_workers: Some(true),
             acl: None,
             stored: None,
+            stale: None,
         };
     }
     if process.can_use_current_user_hive() {
@@ -389,7 +402,7 @@ fn key_store(
             .sid
             .as_ref()
             .and_then(|s| server.registry.current_user_key(version, s));
-        let stale_after = server.registry.last_install(version, view).map(|l| l.time);
+        let last_install = server.registry.last_install(version, view);
         stored_keys.push((
             pool.name.clone(),
             entry.and_then(|e| {
@@ -405,7 +418,8 @@ fn key_store(
                 .to_owned(),
             shared_by_workers: Some(true),
             acl: None,
-            stored: entry.map(|e| stored_text(e.value.as_ref(), &e.at, stale_after)),
+            stored: entry.map(|e| stored_text(e.value.as_ref(), &e.at, last_install).0),
+            stale: entry.and_then(|e| stored_text(e.value.as_ref(), &e.at, last_install).1),
         };
     }
     // HKLM AutoGenKeys\<SID>.
@@ -421,6 +435,7 @@ fn key_store(
             shared_by_workers: None,
             acl: None,
             stored: None,
+            stale: None,
         };
     };
     let location = hklm_path(version, view, &sid.to_string());
@@ -478,8 +493,11 @@ fn key_store(
         decided_by: usable.as_ref().and_then(|u| u.decided_by.clone()),
     };
     let granted = usable.as_ref().map(|u| u.allowed && !u.uncertain);
-    let stale_after = server.registry.last_install(version, view).map(|l| l.time);
-    let stored = entry.map(|e| stored_text(e.value.as_ref(), &e.at, stale_after));
+    let last_install = server.registry.last_install(version, view);
+    let (stored, stale) = match entry.map(|e| stored_text(e.value.as_ref(), &e.at, last_install)) {
+        Some((a, b)) => (Some(a), b),
+        None => (None, None),
+    };
     stored_keys.push((
         pool.name.clone(),
         entry.and_then(|e| {
@@ -512,6 +530,7 @@ fn key_store(
             shared_by_workers: None,
             acl: Some(acl),
             stored,
+            stale,
         };
     };
     // The key-store model decides, from these facts.
@@ -545,6 +564,7 @@ fn key_store(
         shared_by_workers: Some(shared),
         acl: Some(acl),
         stored,
+        stale,
     }
 }
 
@@ -1060,17 +1080,12 @@ fn findings(server: &Server, pools: &[PoolDiagnosis], apps: &[AppDiagnosis]) -> 
                 });
             }
         }
-        if let Some(stored) = pool
-            .key_store
-            .stored
-            .as_ref()
-            .filter(|s| s.contains("will be replaced"))
-        {
+        if let Some(stale) = &pool.key_store.stale {
             out.push(Finding {
                 id: ids::STALE_STORED_KEY,
                 severity: Severity::Notice,
                 subject: subject.clone(),
-                message: format!("the stored key at {} is {stored}: workers will replace it with new keys at their next start, invalidating what the old keys protected", pool.key_store.location),
+                message: format!("{}: {stale}", pool.key_store.location),
                 fixes: Vec::new(),
             });
         }

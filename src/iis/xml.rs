@@ -63,8 +63,8 @@ impl<'a, 'i> Attrs<'_, 'a, 'i> {
         IisError::invalid(self.file, self.line(), message)
     }
 
-    fn describe(&self, name: &str) -> String {
-        format!("<{} {name}>", self.node.tag_name().name())
+    fn describe(&self, name: &str, value: &str) -> String {
+        format!("<{} {name}={value:?}>", self.node.tag_name().name())
     }
 
     /// `true`/`false` in either case (IIS's boolean attributes).
@@ -74,8 +74,8 @@ impl<'a, 'i> Attrs<'_, 'a, 'i> {
             Some(v) if v.eq_ignore_ascii_case("true") => Ok(Some(true)),
             Some(v) if v.eq_ignore_ascii_case("false") => Ok(Some(false)),
             Some(v) => Err(self.error(format!(
-                "{}={v:?} is not a boolean (true or false)",
-                self.describe(name)
+                "{} is not a boolean (true or false)",
+                self.describe(name, v)
             ))),
         }
     }
@@ -86,8 +86,8 @@ impl<'a, 'i> Attrs<'_, 'a, 'i> {
             None => Ok(None),
             Some(v) => v.parse().map(Some).map_err(|_| {
                 self.error(format!(
-                    "{}={v:?} is not an unsigned 32-bit number",
-                    self.describe(name)
+                    "{} is not an unsigned 32-bit number",
+                    self.describe(name, v)
                 ))
             }),
         }
@@ -110,8 +110,8 @@ impl<'a, 'i> Attrs<'_, 'a, 'i> {
         }
         let names: Vec<&str> = values.iter().map(|(n, _)| *n).collect();
         Err(self.error(format!(
-            "{}={v:?} is not one of {}",
-            self.describe(name),
+            "{} is not one of {}",
+            self.describe(name, v),
             names.join(", ")
         )))
     }
