@@ -12,12 +12,13 @@ mod bodies;
 
 type Body = fn(&[u8]);
 
-const TARGETS: [(&str, Body); 5] = [
+const TARGETS: [(&str, Body); 6] = [
     ("parse", bodies::parse),
     ("unprotect", bodies::unprotect),
     ("audit", bodies::audit),
     ("sealed", bodies::sealed),
     ("events", bodies::events),
+    ("iis", bodies::iis),
 ];
 
 #[test]
