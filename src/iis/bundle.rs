@@ -182,6 +182,7 @@ impl Server {
                 let (k, v) = (k.trim(), v.trim());
                 match k.to_ascii_lowercase().as_str() {
                     "name" => v.clone_into(&mut name),
+                    "iis-version" if v.starts_with('6') => {} // IIS 6: no schema defaults
                     "iis-version" => {
                         options.schema = SchemaVersion::parse(v).ok_or_else(|| {
                             IisError::invalid(

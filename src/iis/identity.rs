@@ -29,7 +29,6 @@ use crate::keys::store::ProcessIdentity;
 /// ```
 /// use machinekey::iis::identity::Accounts;
 /// let accounts = Accounts::from_text("accounts.txt", "\
-/// # account=SID, and account groups=SID,SID
 /// CORP\\svc_shop=S-1-5-21-1004336348-1177238915-682003330-1105
 /// CORP\\svc_shop groups=S-1-5-32-544
 /// ")?;

@@ -5,7 +5,7 @@
 //! The export is what `reg export HKLM\SOFTWARE\Microsoft\ASP.NET aspnet-64.reg` (and the
 //! `WOW6432Node` branch for the 32-bit view) writes: UTF-16LE with a byte-order mark, or
 //! UTF-8. Each key holding an `AutoGenKeyV4` (2.0: `AutoGenKey`) value is read with
-//! [`read_reg_export`](crate::keys::read_reg_export), so the rules are the crate's; a
+//! [`read_reg_export`], so the rules are the crate's; a
 //! DPAPI-protected value (`AutoGenKeyFormat` 1) is recorded as present but unreadable.
 //!
 //! A `LastInstallTime` QWORD under `ASP.NET\<version>` is read as the framework's last

@@ -12,7 +12,7 @@
 //! flags `CI` `OI` `NP` `IO` `ID` `SA` `FA` `TP` `CR`; rights as two-letter codes (`GA` `GR`
 //! `GW` `GX`, `RC` `SD` `WD` `WO`, `RP` `WP` `CC` `DC` `LC` `SW` `LO` `DT` `CR`, `FA` `FR`
 //! `FW` `FX`, `KA` `KR` `KW` `KX`, `NR` `NW` `NX`) or a number (`0x` hex or decimal); SIDs
-//! as `S-1-...` or the two-letter aliases of [`sid::alias`](super::sid::alias). Letters are
+//! as `S-1-...` or the two-letter aliases of [`sid::alias`]. Letters are
 //! read in either case and white space between parts is skipped.
 //!
 //! The access check follows Microsoft's "How DACLs Control Access to an Object": no DACL
@@ -38,7 +38,7 @@
 //! let other = AccessToken::new(Sid::application_pool("Other"), vec![]);
 //! assert!(!sd.access_check(&other, rights::KEY_SET_VALUE).allowed);
 //! let err = SecurityDescriptor::parse("D:(A;;KQ;;;BA)").unwrap_err();
-//! assert_eq!(err.offset, 7); // the unknown right "KQ"
+//! assert_eq!(err.offset, 6); // the unknown right "KQ"
 //! # Ok::<(), machinekey::iis::sddl::SddlError>(())
 //! ```
 
@@ -885,7 +885,8 @@ impl SecurityDescriptor {
     /// ```
     /// use machinekey::iis::sddl::SecurityDescriptor;
     /// let parent = SecurityDescriptor::parse("D:P(A;CI;KA;;;SY)(A;;KA;;;BA)(A;CIIO;GA;;;CO)(A;CINP;KR;;;BU)")?;
-    /// assert_eq!(parent.inherited_by_child_key().to_string(), "D:AI(A;ID;KA;;;SY)(A;ID;KR;;;BU)");
+    /// // inherited entries keep CI (they pass on to the subkey's own subkeys), except after NP
+    /// assert_eq!(parent.inherited_by_child_key().to_string(), "D:AI(A;CIID;KA;;;SY)(A;ID;KR;;;BU)");
     /// # Ok::<(), machinekey::iis::sddl::SddlError>(())
     /// ```
     #[must_use]
