@@ -663,7 +663,13 @@ fn the_incident_is_named_with_both_fixes() {
         pool.key_store.description
     );
     // The stored key predates the last framework install.
-    assert!(pool.key_store.stale.as_deref().unwrap().contains("replaces it with new keys"));
+    assert!(
+        pool.key_store
+            .stale
+            .as_deref()
+            .unwrap()
+            .contains("replaces it with new keys")
+    );
     assert_eq!(d.findings_with(ids::STALE_STORED_KEY).count(), 1);
 
     let incident: Vec<_> = d.findings_with(ids::WEB_GARDEN_PRIVATE_KEYS).collect();
