@@ -1352,7 +1352,7 @@ fn bundle_errors_name_the_file() {
             .contains("an ACL file is named")
     );
     std::fs::remove_file(b.0.join("acl/Other.sddl")).unwrap();
-    b.write("bundle.txt", "iis-version=6.5\n");
+    b.write("bundle.txt", "iis-version=9.0\n");
     assert!(
         Server::from_bundle(&b.0, &ReadOptions::default())
             .unwrap_err()
