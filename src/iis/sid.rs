@@ -126,7 +126,7 @@ impl Sid {
     /// position in a longer string).
     pub(crate) fn parse_at(s: &str, offset: usize) -> Result<Self, SidError> {
         let err = |at: usize, message| SidError {
-            offset: offset + at,
+            offset: offset + at.min(s.len()),
             message,
         };
         let rest = s
