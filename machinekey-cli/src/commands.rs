@@ -198,6 +198,27 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
         }
         Command::Dataprotection { command } => crate::dataprotection::run(command),
         Command::Compare { nodes } => compare(nodes),
+        Command::Iis {
+            path,
+            bundle,
+            iis,
+            keys,
+            strict,
+        } => {
+            let path = path
+                .as_deref()
+                .or(bundle.as_deref())
+                .ok_or_else(|| Failure::usage("give PATH or --bundle DIR"))?;
+            crate::iis::run(path, iis, keys, *strict)
+        }
+        Command::Simulate {
+            iis: Some(path),
+            iis_args,
+            pool,
+            requests,
+            seed,
+            ..
+        } => crate::iis::simulate(path, iis_args, pool.as_deref(), *requests, *seed),
         Command::Ui { port } => serve_ui(*port),
         Command::Carve {
             files,

@@ -10,6 +10,7 @@ mod args;
 mod commands;
 mod dataprotection;
 mod events;
+mod iis;
 mod input;
 mod logins;
 mod output;

@@ -102,7 +102,8 @@ pub struct Server {
     pub accounts: Accounts,
     /// The registry exports.
     pub registry: AspNetRegistry,
-    /// The ACLs of the key stores.
+    /// The ACLs of the key stores; of several for the same key, the last wins (so `--acl`
+    /// given after reading a bundle overrides the bundle's).
     pub acls: Vec<KeyAcl>,
     /// A `machine.config` to use for every framework instead of the copies.
     pub machine_config: Option<PathBuf>,

@@ -442,13 +442,16 @@ fn key_store(
     let entry = server.registry.local_machine_key(version, view, sid);
     let mut exists = server.registry.local_machine_key_exists(version, view, sid);
     let mut exists_from = entry.map(|e| e.at.clone());
+    // The last ACL given for a key wins (the command line's over a bundle's).
     let own_acl = server
         .acls
         .iter()
+        .rev()
         .find(|a| a.sid.as_ref() == Some(sid) && a.applies(version, view));
     let parent_acl = server
         .acls
         .iter()
+        .rev()
         .find(|a| a.sid.is_none() && a.applies(version, view));
     if own_acl.is_some() && exists.is_none() {
         exists = Some(true);
@@ -535,7 +538,9 @@ fn key_store(
     };
     // The key-store model decides, from these facts.
     let mut store = KeyStore::new();
-    if exists == Some(true) {
+    // A key that is not known to be missing is modelled as present: when its ACL denies
+    // the account, the model then says so rather than that the key is missing.
+    if exists != Some(false) {
         store.set_local_machine_access(process.sid(), view, usable_store);
     }
     let resolved = proposed(1).and_then(|a| {
