@@ -511,7 +511,7 @@ impl KeyStore {
     /// # Example
     /// ```
     /// use machinekey::keys::AutoGenKeys;
-    /// use machinekey::keys::store::{AutoGenSource, FileTime, KeyStore, ProcessIdentity, RegistryView};
+    /// use machinekey::keys::store::{FileTime, KeyStore, ProcessIdentity, RegistryView};
     /// # use machinekey::random::OsRandom;
     /// let identity = ProcessIdentity::custom("S-1-5-21-1-2-3-1105", false);
     /// let mut store = KeyStore::new();
