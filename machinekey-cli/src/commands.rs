@@ -291,7 +291,10 @@ fn compare(specs: &[String]) -> Result<Output, Failure> {
     let nodes = specs
         .iter()
         .enumerate()
-        .map(|(i, s)| node(s, i))
+        .map(|(i, s)| match crate::iis::node_spec(s) {
+            Some(iis) => iis,
+            None => node(s, i),
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let comparisons = matrix(&nodes)?;
     let width = comparisons

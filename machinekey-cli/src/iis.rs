@@ -28,7 +28,7 @@ fn failure(e: &IisError) -> Failure {
 }
 
 /// Whether `path` names an IIS input: a folder, an applicationHost.config or a MetaBase.xml.
-pub(crate) fn is_iis_input(path: &str) -> bool {
+fn is_iis_input(path: &str) -> bool {
     let p = Path::new(path);
     let name = p
         .file_name()
@@ -118,8 +118,28 @@ pub(crate) fn simulate(
     Output::new(run.table().trim_end(), &run)
 }
 
-/// A `compare` node from an IIS server: `PATH,site=SITE,app=/VPATH[,name=NAME]`.
-pub(crate) fn node(spec: &str, path: &str, options: &[(&str, String)]) -> Result<Node, Failure> {
+/// The `compare` node of `spec` if it names an IIS server (`PATH,site=SITE,app=/VPATH[,name=NAME]`
+/// with PATH a bundle folder, an applicationHost.config or a MetaBase.xml); `None` for a
+/// web.config node.
+pub(crate) fn node_spec(spec: &str) -> Option<Result<Node, Failure>> {
+    let mut parts = spec.split(',');
+    let path = parts.next().unwrap_or_default().trim();
+    if path.is_empty() || !is_iis_input(path) {
+        return None;
+    }
+    let options = parts
+        .map(|option| {
+            option
+                .split_once('=')
+                .map(|(k, v)| (k.trim(), v.trim().to_owned()))
+                .ok_or_else(|| Failure::usage(format!("{spec}: {option:?} is not key=value")))
+        })
+        .collect::<Result<Vec<_>, _>>();
+    Some(options.and_then(|o| node(spec, path, &o)))
+}
+
+/// A `compare` node from an IIS server.
+fn node(spec: &str, path: &str, options: &[(&str, String)]) -> Result<Node, Failure> {
     let mut site = None;
     let mut app = "/".to_owned();
     let mut name = None;

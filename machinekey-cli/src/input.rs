@@ -399,17 +399,6 @@ pub(crate) fn node(spec: &str, index: usize) -> Result<machinekey::compat::Node,
             "{spec}: a node starts with a web.config path"
         )));
     }
-    if crate::iis::is_iis_input(file) {
-        let options = parts
-            .map(|option| {
-                option
-                    .split_once('=')
-                    .map(|(k, v)| (k.trim(), v.trim().to_owned()))
-                    .ok_or_else(|| Failure::usage(format!("{spec}: {option:?} is not key=value")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        return crate::iis::node(spec, file, &options);
-    }
     let mut name = None;
     let mut app_path = "/".to_owned();
     let mut app_id = None;
