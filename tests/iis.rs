@@ -1379,3 +1379,42 @@ fn print_incident() {
     #[cfg(feature = "sim")]
     println!("{}", d.simulate(None, 3000, 2026).unwrap().table());
 }
+
+#[test]
+fn built_in_identities_pick_their_stores() {
+    // LocalSystem: the LSA secret; NetworkService and LocalService: their always-loaded
+    // HKCU; an administrator custom user: the LSA secret too (it may open the policy).
+    let host = |identity: &str| {
+        format!(
+            r#"<configuration><system.applicationHost><applicationPools>
+  <add name="P" managedRuntimeVersion="v4.0"><processModel identityType="{identity}" userName="CORP\admin" maxProcesses="2" /></add>
+</applicationPools><sites><site name="S" id="3"><application path="/" applicationPool="P">
+  <virtualDirectory path="/" physicalPath="C:\s" /></application></site></sites></system.applicationHost></configuration>"#
+        )
+    };
+    for (identity, store, sid) in [
+        ("LocalSystem", StoreKind::LsaSecret, "S-1-5-18"),
+        ("NetworkService", StoreKind::CurrentUser, "S-1-5-20"),
+        ("LocalService", StoreKind::CurrentUser, "S-1-5-19"),
+    ] {
+        let config =
+            parse_application_host("a.config", &host(identity), &ReadOptions::default()).unwrap();
+        let d = Server::new("web", config).diagnose(None);
+        let pool = d.pool("P").unwrap();
+        assert_eq!(pool.key_store.store, store, "{identity}");
+        assert_eq!(pool.key_store.shared_by_workers, Some(true));
+        assert_eq!(pool.identity.sid.as_ref().unwrap().to_string(), sid);
+        assert_eq!(d.findings_with(ids::WEB_GARDEN_PRIVATE_KEYS).count(), 0);
+    }
+    let config =
+        parse_application_host("a.config", &host("SpecificUser"), &ReadOptions::default()).unwrap();
+    let mut server = Server::new("web", config);
+    server.accounts = machinekey::iis::identity::Accounts::from_text(
+        "accounts.txt",
+        "CORP\\admin=S-1-5-21-1-2-3-500\nCORP\\admin groups=S-1-5-32-544\n",
+    )
+    .unwrap();
+    let d = server.diagnose(None);
+    assert!(d.pool("P").unwrap().identity.administrator);
+    assert_eq!(d.pool("P").unwrap().key_store.store, StoreKind::LsaSecret);
+}
