@@ -624,3 +624,71 @@ pub fn published(data: &[u8]) {
         assert_eq!(opened.plaintext, rest);
     }
 }
+
+// ---- iis: the readers of a server's files (applicationHost.config, the IIS 6 metabase,
+// SDDL, registry exports, account maps) and the diagnosis over what they read.
+
+pub fn iis(data: &[u8]) {
+    use machinekey::iis::apphost::{ReadOptions, parse_application_host};
+    use machinekey::iis::identity::Accounts;
+    use machinekey::iis::metabase::parse_metabase;
+    use machinekey::iis::registry::AspNetRegistry;
+    use machinekey::iis::sddl::{AccessToken, SecurityDescriptor, rights};
+    use machinekey::iis::sid::Sid;
+    use machinekey::iis::{Server, ServerConfig};
+
+    let Some((selector, rest)) = data.split_first() else {
+        return;
+    };
+    let text = String::from_utf8_lossy(rest);
+    let diagnose = |config: ServerConfig| {
+        let mut server = Server::new("fuzz", config);
+        server
+            .map
+            .add("C:\\", std::env::temp_dir().join("machinekey-fuzz-none"));
+        let d = server.diagnose(None);
+        let _ = d.to_text();
+        let _ = d.compat_nodes();
+    };
+    match selector % 5 {
+        0 => {
+            if let Ok(sd) = SecurityDescriptor::parse(&text) {
+                let printed = sd.to_string();
+                assert_eq!(
+                    SecurityDescriptor::parse(&printed).unwrap(),
+                    sd,
+                    "SDDL round trip"
+                );
+                let token =
+                    AccessToken::new(Sid::application_pool("fuzz"), vec![Sid::local_system()]);
+                let _ = sd.access_check(&token, rights::KEY_READ | rights::KEY_WRITE);
+                let _ = sd
+                    .inherited_by_child_key()
+                    .access_check(&token, rights::KEY_SET_VALUE);
+            }
+        }
+        1 => {
+            if let Ok(config) = parse_application_host("a.config", &text, &ReadOptions::default()) {
+                diagnose(config);
+            }
+        }
+        2 => {
+            if let Ok(config) = parse_metabase("MetaBase.xml", &text) {
+                diagnose(config);
+            }
+        }
+        3 => {
+            let _ = AspNetRegistry::new().add_text("a.reg", &text);
+            let _ = Accounts::from_text("accounts.txt", &text);
+        }
+        _ => {
+            if let Ok(sid) = text.parse::<Sid>() {
+                assert_eq!(
+                    sid.to_string().parse::<Sid>().unwrap(),
+                    sid,
+                    "SID round trip"
+                );
+            }
+        }
+    }
+}

@@ -14,6 +14,7 @@ pub mod dataprotection;
 mod error;
 pub mod events;
 pub mod formats;
+pub mod iis;
 pub mod keys;
 pub mod manual;
 pub mod random;

@@ -21,6 +21,7 @@ const TARGETS: &[(&str, Body)] = &[
     #[cfg(feature = "diagnose")]
     ("diagnose", bodies::diagnose),
     ("published", bodies::published),
+    ("iis", bodies::iis),
 ];
 
 #[test]

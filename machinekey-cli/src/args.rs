@@ -51,6 +51,41 @@ pub(crate) struct LevelArgs {
     pub(crate) site_name: String,
 }
 
+/// What an IIS server's diagnosis reads besides its configuration file or bundle folder.
+#[derive(Args, Clone, Default)]
+pub(crate) struct IisArgs {
+    /// A server path and the local folder holding its copy: FROM=TO, e.g.
+    /// C:\inetpub=./copy/inetpub. Repeatable; a bundle maps files/<drive>/ itself.
+    #[arg(long = "map", value_name = "FROM=TO")]
+    pub(crate) maps: Vec<String>,
+    /// The ACL of HKLM\SOFTWARE\Microsoft\ASP.NET\<version>\AutoGenKeys as
+    /// (Get-Acl ...).Sddl prints it, or @FILE holding it. Repeatable.
+    #[arg(long = "acl", value_name = "SDDL|@FILE", allow_hyphen_values = true)]
+    pub(crate) acls: Vec<String>,
+    /// A pool's specific user and its SID: ACCOUNT=SID, e.g. CORP\svc_shop=S-1-5-21-...
+    /// (on the server: NTAccount.Translate). Repeatable.
+    #[arg(long = "sid", value_name = "ACCOUNT=SID")]
+    pub(crate) sids: Vec<String>,
+    /// A registry export (reg export HKLM\SOFTWARE\Microsoft\ASP.NET) of the key stores.
+    /// Repeatable.
+    #[arg(long = "reg", value_name = "FILE")]
+    pub(crate) regs: Vec<String>,
+    /// An environment variable of the server that physical paths use: NAME=VALUE, e.g.
+    /// IIS_SITES_HOME=C:\Users\dev\Documents\My Web Sites. Repeatable.
+    #[arg(long = "env", value_name = "NAME=VALUE")]
+    pub(crate) env: Vec<String>,
+    /// The IIS version whose schema defaults apply: 7.0, 7.5, 8.0, 8.5 or 10.0 (default: the
+    /// bundle's, else 10.0).
+    #[arg(long, value_name = "VERSION")]
+    pub(crate) iis_version: Option<String>,
+    /// A machine.config to use for every framework instead of the copy's.
+    #[arg(long = "machine-config", value_name = "FILE")]
+    pub(crate) machine_config: Option<String>,
+    /// A root web.config to use for every framework instead of the copy's.
+    #[arg(long = "root-web-config", value_name = "FILE")]
+    pub(crate) root_web_config: Option<String>,
+}
+
 /// Where the keys come from.
 #[derive(Args, Clone)]
 pub(crate) struct KeyArgs {
@@ -322,6 +357,29 @@ pub(crate) enum Command {
         #[arg(help = VALUE_HELP, required_unless_present = "batch", allow_hyphen_values = true)]
         value: Option<String>,
     },
+    /// Point it at an IIS server: per application pool its identity, SID, workers, runtime,
+    /// registry view, where its AutoGenerate keys live and whether the key store's ACL lets
+    /// it use them; per application the effective <machineKey> with origins, isolation and
+    /// session mode; and findings with the fix (web gardens on private keys, InProc sessions
+    /// in a web garden, known keys, applications sharing keys, dataProtectorType without a
+    /// repository). PATH is an applicationHost.config, a MetaBase.xml (IIS 6) or a bundle
+    /// folder written by scripts/collect-iis.ps1.
+    Iis {
+        /// applicationHost.config, MetaBase.xml, or a bundle folder.
+        #[arg(value_name = "PATH", required_unless_present = "bundle")]
+        path: Option<String>,
+        /// A bundle folder (the same as giving it as PATH).
+        #[arg(long, value_name = "DIR", conflicts_with = "path")]
+        bundle: Option<String>,
+        #[command(flatten)]
+        iis: IisArgs,
+        /// More known-key lists (validationKey,decryptionKey lines).
+        #[arg(long = "keys", value_name = "FILE")]
+        keys: Vec<String>,
+        /// Exit 1 when there is a warning or critical finding, for monitoring jobs.
+        #[arg(long)]
+        strict: bool,
+    },
     /// Whether what one node (worker process or server) protects another reads, for every
     /// kind of state, proved with the real formats, and why not. Exit 0 when every pair
     /// reads every kind, 1 otherwise.
@@ -333,6 +391,11 @@ pub(crate) enum Command {
     /// Data Protection key ring of a dataProtectorType application), machine=FILE,
     /// root=FILE, site=FILE (configuration levels above the web.config).
     /// Example: web1/web.config,app=/Shop,reg=web1.reg
+    ///
+    /// A NODE can also be an IIS server: a bundle folder, applicationHost.config or
+    /// MetaBase.xml, with site=SITE (name or id, default the first) and app=/VPATH: its
+    /// application as the server's own configuration, identity and key stores give it,
+    /// named SERVER/SITE/APP. Example: bundles/web1,site=Shop,app=/
     Compare {
         /// Two or more nodes.
         #[arg(required = true, num_args = 2.., value_name = "NODE")]
@@ -400,6 +463,22 @@ pub(crate) enum Command {
         /// timeline of events. Prints a failure table per step with the top reasons.
         #[arg(long, value_name = "FILE")]
         scenario: Option<String>,
+        /// An IIS server (applicationHost.config, MetaBase.xml or bundle folder, with the
+        /// options of `machinekey iis`): the web garden of a pool (--pool, default the one
+        /// with a web-garden finding) as found and after each fix.
+        #[arg(long, value_name = "PATH", conflicts_with = "scenario")]
+        iis: Option<String>,
+        #[command(flatten)]
+        iis_args: IisArgs,
+        /// With --iis: the application pool.
+        #[arg(long, value_name = "NAME", requires = "iis")]
+        pool: Option<String>,
+        /// With --iis: requests measured per run.
+        #[arg(long, default_value_t = 3000, requires = "iis")]
+        requests: usize,
+        /// With --iis: the seed.
+        #[arg(long, default_value_t = 2026, requires = "iis")]
+        seed: u64,
         #[command(subcommand)]
         command: Option<SimulateCommand>,
     },

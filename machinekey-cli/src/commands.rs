@@ -155,14 +155,14 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
             }
             let owin_purposes: Vec<String>;
             let oauth_text: String;
-            let (purposes, value) = match (owin_cookie, owin_oauth) {
+            let (purposes, text) = match (owin_cookie, owin_oauth) {
                 (Some(t), _) => {
                     owin_purposes = vec![
                         machinekey::formats::auth_cookie::OWIN_PURPOSE.to_owned(),
                         t.clone(),
                         "v1".to_owned(),
                     ];
-                    (&owin_purposes, value)
+                    (&owin_purposes, text.as_str())
                 }
                 (None, Some(k)) => {
                     owin_purposes = crate::logins::oauth_kind(k)?
@@ -170,11 +170,10 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
                         .iter()
                         .map(|p| (*p).to_owned())
                         .collect();
-                    oauth_text =
-                        crate::logins::oauth_token_text(&crate::input::argument_text(value)?);
+                    oauth_text = crate::logins::oauth_token_text(&text);
                     (&owin_purposes, oauth_text.as_str())
                 }
-                (None, None) => (purposes, value),
+                (None, None) => (purposes, text.as_str()),
             };
             let kind = if *cookie {
                 BlobKind::Cookie
@@ -200,7 +199,7 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
             audit(
                 &machine_key,
                 &query,
-                &text,
+                text,
                 *show_keys,
                 !json && std::io::IsTerminal::is_terminal(&std::io::stderr()),
             )
@@ -224,6 +223,27 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
             values,
         }),
         Command::Compare { nodes } => compare(nodes),
+        Command::Iis {
+            path,
+            bundle,
+            iis,
+            keys,
+            strict,
+        } => {
+            let path = path
+                .as_deref()
+                .or(bundle.as_deref())
+                .ok_or_else(|| Failure::usage("give PATH or --bundle DIR"))?;
+            crate::iis::run(path, iis, keys, *strict)
+        }
+        Command::Simulate {
+            iis: Some(path),
+            iis_args,
+            pool,
+            requests,
+            seed,
+            ..
+        } => crate::iis::simulate(path, iis_args, pool.as_deref(), *requests, *seed),
         Command::Ui { port } => serve_ui(*port),
         Command::Carve {
             files,
@@ -297,7 +317,10 @@ fn compare(specs: &[String]) -> Result<Output, Failure> {
     let nodes = specs
         .iter()
         .enumerate()
-        .map(|(i, s)| node(s, i))
+        .map(|(i, s)| match crate::iis::node_spec(s) {
+            Some(iis) => iis,
+            None => node(s, i),
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let comparisons = matrix(&nodes)?;
     let width = comparisons

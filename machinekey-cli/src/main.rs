@@ -11,6 +11,7 @@ mod commands;
 mod dataprotection;
 mod diagnose;
 mod events;
+mod iis;
 mod input;
 mod logins;
 mod output;

@@ -230,6 +230,19 @@ impl ConfigFile {
         Ok(file)
     }
 
+    /// Reads a file from disk like [`read`](Self::read), naming it `name` in messages and
+    /// origins (for example its path on the server it was copied from); `configSource` is
+    /// still followed relative to where it was read.
+    ///
+    /// # Errors
+    /// As [`read`](Self::read).
+    pub fn read_named(path: &Path, name: &str) -> Result<Self, ConfigError> {
+        let bytes = read_bounded(path, name)?;
+        let mut file = Self::from_bytes(name, &bytes)?;
+        file.directory = path.parent().map(Path::to_path_buf);
+        Ok(file)
+    }
+
     /// The name given.
     #[must_use]
     pub fn name(&self) -> &str {
@@ -274,6 +287,8 @@ pub struct ResolvedConfig {
     pub forms: FormsSettings,
     /// The effective `<pages>` ViewState settings.
     pub pages: PagesSettings,
+    /// The effective `<sessionState>` settings.
+    pub session_state: SessionStateSettings,
     origins: BTreeMap<String, Origin>,
     /// Every explicit key found anywhere in the stack, effective or not (for the known-key
     /// check): which attribute, its text, where.
@@ -404,6 +419,60 @@ impl PagesSettings {
     }
 }
 
+/// `<sessionState mode>`: where session state lives (`System.Web.SessionState.SessionStateMode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
+pub enum SessionStateMode {
+    /// `Off`: no session state.
+    Off,
+    /// `InProc` (the default): in the worker process's memory, so each worker of a web
+    /// garden has its own sessions.
+    InProc,
+    /// `StateServer`: the ASP.NET State Service.
+    StateServer,
+    /// `SQLServer`: a SQL Server database.
+    SqlServer,
+    /// `Custom`: a custom provider.
+    Custom,
+}
+
+impl SessionStateMode {
+    /// The attribute value.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Off => "Off",
+            Self::InProc => "InProc",
+            Self::StateServer => "StateServer",
+            Self::SqlServer => "SQLServer",
+            Self::Custom => "Custom",
+        }
+    }
+
+    /// Whether sessions live in the worker process (and so are not shared between the
+    /// workers of a web garden or the servers of a farm).
+    #[must_use]
+    pub const fn is_in_process(self) -> bool {
+        matches!(self, Self::InProc)
+    }
+}
+
+/// The `<system.web><sessionState>` settings (defaults are ASP.NET's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct SessionStateSettings {
+    /// `mode`. Default `InProc`.
+    pub mode: SessionStateMode,
+}
+
+impl Default for SessionStateSettings {
+    fn default() -> Self {
+        Self {
+            mode: SessionStateMode::InProc,
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Reading one file into blocks.
 
@@ -450,6 +519,7 @@ struct Sections {
     http_runtime: Option<Element>,
     forms: Option<Element>,
     pages: Option<Element>,
+    session_state: Option<Element>,
     app_settings: Vec<(AppSetting, u32)>,
 }
 
@@ -463,7 +533,13 @@ struct Block {
     sections: Sections,
 }
 
-const SECTIONS: [&str; 4] = ["machineKey", "httpRuntime", "forms", "pages"];
+const SECTIONS: [&str; 5] = [
+    "machineKey",
+    "httpRuntime",
+    "forms",
+    "pages",
+    "sessionState",
+];
 
 fn xml_error(name: &str, e: &roxmltree::Error) -> ConfigError {
     ConfigError::new(
@@ -603,6 +679,9 @@ impl FileReader<'_> {
             .transpose()?;
         sections.pages = only_child(system_web, "pages")?
             .map(|n| self.element(doc, n, "pages"))
+            .transpose()?;
+        sections.session_state = only_child(system_web, "sessionState")?
+            .map(|n| self.element(doc, n, "sessionState"))
             .transpose()?;
         if let Some(authentication) = only_child(system_web, "authentication")? {
             sections.forms = only_child(authentication, "forms")?
@@ -1001,6 +1080,7 @@ impl ConfigStack {
                 ("httpRuntime", &s.http_runtime),
                 ("forms", &s.forms),
                 ("pages", &s.pages),
+                ("sessionState", &s.session_state),
             ] {
                 if let (Some(element), Some(m)) = (element, merged.get_mut(name)) {
                     m.apply(
@@ -1074,6 +1154,7 @@ impl ConfigStack {
             config,
             forms: forms_settings(section("forms"))?,
             pages: pages_settings(section("pages"))?,
+            session_state: session_state_settings(section("sessionState"))?,
             origins,
             keys_in_stack,
             machine_key_lock: machine_key.lock_origin(),
@@ -1140,6 +1221,21 @@ fn forms_settings(m: &Merged) -> Result<FormsSettings, ConfigError> {
         v.clone_into(&mut forms.ticket_compatibility_mode);
     }
     Ok(forms)
+}
+
+fn session_state_settings(m: &Merged) -> Result<SessionStateSettings, ConfigError> {
+    let mut settings = SessionStateSettings::default();
+    if let Some(v) = m.get("mode") {
+        settings.mode = match v.trim().to_ascii_lowercase().as_str() {
+            "off" => SessionStateMode::Off,
+            "inproc" => SessionStateMode::InProc,
+            "stateserver" => SessionStateMode::StateServer,
+            "sqlserver" => SessionStateMode::SqlServer,
+            "custom" => SessionStateMode::Custom,
+            _ => return Err(bad_value("sessionState", "mode", v)),
+        };
+    }
+    Ok(settings)
 }
 
 fn pages_settings(m: &Merged) -> Result<PagesSettings, ConfigError> {
