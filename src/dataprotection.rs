@@ -46,6 +46,8 @@ mod protector;
 pub mod repository;
 mod resolver;
 pub mod systemweb;
+mod text;
+mod time_limited;
 
 pub use algorithm::{Algorithm, AuthenticatedEncryptor, BlockCipher, MacAlgorithm};
 pub use key_ring::{
@@ -57,6 +59,11 @@ pub use protector::{DataProtector, Unprotected};
 pub use resolver::{
     KEY_PROPAGATION_WINDOW, KeyMetadata, MAX_SERVER_CLOCK_SKEW, NEW_KEY_LIFETIME, Resolution,
     ResolverVersion, resolve_default_key,
+};
+pub use text::{MAX_PAYLOAD_TEXT, PayloadEncoding, PayloadText, decode_payload_text};
+pub use time_limited::{
+    EXPIRY_HEADER_LEN, TIME_LIMITED_PURPOSE, TimeLimited, TimeLimitedError, TimeLimitedProtector,
+    split_expiry,
 };
 
 /// Whether `text` looks like a Data Protection value: Base64url or Base64 starting `CfDJ8`,

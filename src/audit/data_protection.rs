@@ -49,7 +49,8 @@ fn hex_upper<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error
     s.serialize_str(&hex::encode_upper(bytes))
 }
 
-/// Audits a Data Protection value in any text form: reads its key id, finds the key in
+/// Audits a Data Protection value in any text form (an OpenID Connect nonce cookie too,
+/// whose protected value is the tail of its *name*): reads its key id, finds the key in
 /// `rings`, and tries every known consumer's chain ([`consumers::known`]) after each of
 /// `discriminators` (and with no discriminator), plus the `extra` chains as given (whole
 /// chains, discriminator included, each with a name for the report).
@@ -77,6 +78,7 @@ pub fn audit_data_protection(
     discriminators: &[String],
     extra: &[Consumer],
 ) -> Result<DataProtectionFinding, Error> {
+    let text = consumers::nonce_in_cookie(text).unwrap_or(text);
     let (payload, header) = decode_value(text)?
         .into_iter()
         .find_map(|r| PayloadHeader::parse(&r.bytes).ok().map(|h| (r.bytes, h)))

@@ -206,6 +206,31 @@ pub fn cookie_pairs(header: &str) -> impl Iterator<Item = (&str, &str)> {
     })
 }
 
+/// The name and value of one `Set-Cookie` header as a response carries it (`name=value;
+/// path=/; …`, with or without the `Set-Cookie:` prefix), to join chunks pasted from a
+/// response as a browser would send them back. `None` without a `name=value` pair.
+///
+/// # Example
+/// ```
+/// use machinekey::formats::auth_cookie::{Chunking, set_cookie_pair};
+/// let sent = ["Set-Cookie: .AspNetCore.Cookies=chunks-2; path=/; samesite=lax; httponly",
+///     ".AspNetCore.CookiesC1=CfDJ8; path=/", ".AspNetCore.CookiesC2=AbC; path=/"];
+/// let jar: Vec<_> = sent.iter().filter_map(|h| set_cookie_pair(h)).collect();
+/// assert_eq!(Chunking::Core.join(&jar, ".AspNetCore.Cookies").as_deref(), Some("CfDJ8AbC"));
+/// ```
+#[must_use]
+pub fn set_cookie_pair(header: &str) -> Option<(&str, &str)> {
+    let header = header.trim();
+    let header = match header.get(..11) {
+        Some(p) if p.eq_ignore_ascii_case("set-cookie:") => header.get(11..)?.trim_start(),
+        _ => header,
+    };
+    let first = header.split(';').next()?;
+    let (name, value) = first.split_once('=')?;
+    let name = name.trim();
+    (!name.is_empty()).then_some((name, value.trim()))
+}
+
 /// A login read from a cookie: the ticket, and whether the issuing stack would renew it on
 /// this request (sliding expiration).
 #[derive(Debug, Clone, PartialEq, Eq)]
