@@ -52,7 +52,7 @@ mod time_limited;
 pub use algorithm::{Algorithm, AuthenticatedEncryptor, BlockCipher, MacAlgorithm};
 pub use key_ring::{
     AtRestProtection, Key, KeyRing, KeyRingError, MAX_KEY_FILE, MAX_KEY_FILES, MAX_KEY_RING_EXPORT,
-    Skipped, mass_revocation_xml,
+    Skipped, key_revocation_xml, mass_revocation_xml,
 };
 pub use payload::{HEADER_LEN, HeaderError, KeyId, MAGIC_HEADER, PayloadHeader, aad};
 pub use protector::{DataProtector, Unprotected};

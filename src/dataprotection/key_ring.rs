@@ -455,6 +455,32 @@ pub fn mass_revocation_xml(date: OffsetDateTime, reason: &str) -> (String, Strin
     (name, xml)
 }
 
+/// A `<revocation>` element that revokes one key, as `XmlKeyManager.RevokeKey` writes it,
+/// with its friendly name (`revocation-{id}`, the file name without `.xml`).
+///
+/// # Example
+/// ```
+/// use machinekey::dataprotection::key_revocation_xml;
+/// let id = "657cf77b-e662-48e4-912a-c80edc60e56b".parse()?;
+/// let (name, xml) = key_revocation_xml(id, time::macros::datetime!(2026-12-06 03:02:04 UTC), "leaked");
+/// assert_eq!(name, "revocation-657cf77b-e662-48e4-912a-c80edc60e56b");
+/// assert!(xml.contains("<key id=\"657cf77b-e662-48e4-912a-c80edc60e56b\" />"));
+/// assert!(machinekey::dataprotection::KeyRing::from_xml(&xml, &name)?.keys().is_empty());
+/// # Ok::<(), machinekey::Error>(())
+/// ```
+#[must_use]
+pub fn key_revocation_xml(id: KeyId, date: OffsetDateTime, reason: &str) -> (String, String) {
+    let reason = reason
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    let xml = format!(
+        "<revocation version=\"1\"><revocationDate>{}</revocationDate><key id=\"{id}\" /><reason>{reason}</reason></revocation>",
+        format_date(date)
+    );
+    (format!("revocation-{id}"), xml)
+}
+
 /// Reads an `xs:dateTime` as `XmlConvert.ToDateTimeOffset` does for what ASP.NET writes
 /// (an offset or `Z` is required).
 pub(crate) fn parse_date(text: &str) -> Option<OffsetDateTime> {

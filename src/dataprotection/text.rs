@@ -63,12 +63,12 @@ pub const MAX_PAYLOAD_TEXT: usize = 1 << 20;
 /// # Example
 /// ```
 /// use machinekey::dataprotection::{PayloadEncoding, decode_payload_text};
-/// let sent = decode_payload_text("CfDJ8A%2B%2F8")?; // as a session cookie reaches the browser
+/// let sent = decode_payload_text("CfDJ8Pv%2Fvz4")?; // as a session cookie reaches the browser
 /// assert_eq!((sent.encoding, sent.percent_decoded), (PayloadEncoding::Base64, true));
-/// assert_eq!(sent.bytes, [0x09, 0xF0, 0xC9, 0xF0, 0x3E, 0xFF, 0xFC]);
-/// assert_eq!(decode_payload_text("CfDJ8A-_8")?.bytes, sent.bytes);
-/// assert_eq!(decode_payload_text(r"CfDJ8A\u002B/8")?.bytes, sent.bytes);
-/// assert!(decode_payload_text("CfDJ8A-/8").is_err());
+/// assert_eq!(sent.bytes, [0x09, 0xF0, 0xC9, 0xF0, 0xFB, 0xFF, 0xBF, 0x3E]);
+/// assert_eq!(decode_payload_text("CfDJ8Pv_vz4")?.bytes, sent.bytes);
+/// assert_eq!(decode_payload_text(r"CfDJ8Pv\u002Fvz4=")?.bytes, sent.bytes);
+/// assert!(decode_payload_text("CfDJ8Pv_/z4").is_err());
 /// # Ok::<(), machinekey::Error>(())
 /// ```
 pub fn decode_payload_text(text: &str) -> Result<PayloadText, Error> {

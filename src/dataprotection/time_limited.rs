@@ -104,7 +104,8 @@ impl DataProtector {
 /// # Example
 /// ```
 /// use machinekey::dataprotection::split_expiry;
-/// let (expires, rest) = split_expiry(&hex::decode("08E2C4D7C27CC00061")?).unwrap();
+/// let plaintext = hex::decode("08E2C4D7C27CC00061")?;
+/// let (expires, rest) = split_expiry(&plaintext).unwrap();
 /// assert_eq!((expires.year(), rest), (2030, &b"a"[..]));
 /// # Ok::<(), hex::FromHexError>(())
 /// ```

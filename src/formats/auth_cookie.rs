@@ -151,10 +151,19 @@ impl SetCookie {
         }
     }
 
-    /// The `Set-Cookie` header's value.
+    /// The `Set-Cookie` header's value, the cookie's value escaped with
+    /// `Uri.EscapeDataString` as ASP.NET Core's `ResponseCookies.Append` (and Katana's)
+    /// escapes it: Base64url values are unchanged, a standard Base64 value gets `%2B`, `%2F`
+    /// and `%3D`.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::formats::auth_cookie::SetCookie;
+    /// assert_eq!(SetCookie::new("s", "a+b/c=").header(), "s=a%2Bb%2Fc%3D; path=/; samesite=lax; httponly");
+    /// ```
     #[must_use]
     pub fn header(&self) -> String {
-        let mut s = format!("{}={}", self.name, self.value);
+        let mut s = format!("{}={}", self.name, escape_data_string(&self.value));
         if let Some(e) = self.expires {
             if let Ok(d) = e.to_offset(time::UtcOffset::UTC).format(COOKIE_DATE) {
                 s.push_str("; expires=");
@@ -591,6 +600,17 @@ const DATA_STRING: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUM
 
 fn escape_data_string(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, DATA_STRING).to_string()
+}
+
+/// `Uri.UnescapeDataString` as the request cookie collection applies it to each value;
+/// text whose escapes do not decode to UTF-8 is kept as it is.
+pub(crate) fn unescape_data_string(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_owned();
+    }
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8()
+        .map_or_else(|_| s.to_owned(), std::borrow::Cow::into_owned)
 }
 
 /// Sliding renewal as Katana's and Core's cookie handlers decide it: with both dates, sliding
