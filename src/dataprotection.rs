@@ -39,6 +39,9 @@
 //! discriminator normalisation, and the ordering of equal-activation keys by GUID.
 
 pub mod algorithm;
+#[cfg(feature = "certificate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
+mod certificate;
 pub mod consumers;
 mod key_ring;
 mod payload;
@@ -48,8 +51,11 @@ mod resolver;
 pub mod systemweb;
 mod text;
 mod time_limited;
+mod xml_encryption;
 
 pub use algorithm::{Algorithm, AuthenticatedEncryptor, BlockCipher, MacAlgorithm};
+#[cfg(feature = "certificate")]
+pub use certificate::{Certificate, CertificateError, MAX_PFX_FILE};
 pub use key_ring::{
     AtRestProtection, Key, KeyRing, KeyRingError, MAX_KEY_FILE, MAX_KEY_FILES, MAX_KEY_RING_EXPORT,
     Skipped, key_revocation_xml, mass_revocation_xml,

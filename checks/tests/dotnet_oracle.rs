@@ -924,3 +924,107 @@ fn audit_names_every_consumer_of_values_dotnet_protected() {
         }
     }
 }
+
+/// A self-signed RSA certificate and its PFX, made with `openssl` (OpenSSL 3's PBES2, or
+/// with `legacy` the 3DES scheme of older Windows exports); `None` without `openssl`.
+fn make_pfx(dir: &TempDir, name: &str, legacy: bool) -> Option<std::path::PathBuf> {
+    use std::process::Command;
+    let key = dir.path().join(format!("{name}.key"));
+    let cert = dir.path().join(format!("{name}.pem"));
+    let pfx = dir.path().join(format!("{name}.pfx"));
+    let made = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj",
+        ])
+        .arg(format!("/CN={name}"))
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .ok()?;
+    assert!(made.status.success(), "openssl req: {made:?}");
+    let mut export = Command::new("openssl");
+    export
+        .args([
+            "pkcs12",
+            "-export",
+            "-passout",
+            "pass:pfx-password",
+            "-inkey",
+        ])
+        .arg(&key)
+        .arg("-in")
+        .arg(&cert)
+        .arg("-out")
+        .arg(&pfx);
+    if legacy {
+        export.args([
+            "-keypbe",
+            "PBE-SHA1-3DES",
+            "-certpbe",
+            "PBE-SHA1-3DES",
+            "-macalg",
+            "sha1",
+        ]);
+    }
+    let out = export.output().ok()?;
+    assert!(out.status.success(), "openssl pkcs12: {out:?}");
+    Some(pfx)
+}
+
+#[test]
+fn certificate_rings_both_ways() {
+    use machinekey::dataprotection::Certificate;
+    let Some(oracle) = Oracle::start("certificate_rings_both_ways") else {
+        return;
+    };
+    let oracle = RefCell::new(oracle);
+    let dir = TempDir::new("certs");
+    let Some(modern) = make_pfx(&dir, "modern", false) else {
+        println!("skipped certificate_rings_both_ways: no openssl to make the test certificate");
+        return;
+    };
+    let legacy = make_pfx(&dir, "legacy", true).unwrap();
+    let pfxs = [modern, legacy];
+    let certs: Vec<Certificate> = pfxs
+        .iter()
+        .map(|p| Certificate::load_pfx(p, "pfx-password").unwrap())
+        .collect();
+    let algs = algorithms();
+    let strategy = (
+        0..algs.len(),
+        0..pfxs.len(),
+        prop::collection::vec(any::<u8>(), 0..200),
+    );
+    TestRunner::new(Config { cases: 40, failure_persistence: None, ..Config::default() })
+        .run(&strategy, |(a, c, plaintext)| {
+            let (_, enc, val) = algs[a];
+            let ring_dir = TempDir::new("cert-ring");
+            let pfx = pfxs[c].display().to_string();
+            let mut o = oracle.borrow_mut();
+            let made = o.ok(&json!({"op": "dp.new_key", "ring": ring_dir.text(), "encryption": enc,
+                "validation": val, "activation": date_text(OffsetDateTime::now_utc() - Duration::days(1)),
+                "certificate_pfx": pfx, "certificate_password": "pfx-password"}));
+            let theirs = o.ok(&json!({"op": "dp.protect", "ring": ring_dir.text(), "app_name": "App",
+                "purposes": ["p"], "plaintext_hex": hex::encode(&plaintext),
+                "certificate_pfx": pfx, "certificate_password": "pfx-password"}));
+            let payload = from_base64url(theirs["value"].as_str().unwrap()).unwrap();
+            let mut ring = KeyRing::load(ring_dir.path()).unwrap();
+            // Without the certificate: the error names the thumbprint the key needs.
+            let err = ring.protector(&["App", "p"]).unwrap().unprotect(&payload).unwrap_err();
+            prop_assert!(err.to_string().contains(certs[c].thumbprint()), "{}", err);
+            // The other certificate opens nothing; the right one opens the key.
+            prop_assert!(ring.decrypt_with_certificates(&certs[1 - c..2 - c]).unwrap().is_empty());
+            let opened = ring.decrypt_with_certificates(&certs).unwrap();
+            prop_assert_eq!(opened.iter().map(ToString::to_string).collect::<Vec<_>>(), vec![made["key_id"].as_str().unwrap().to_owned()]);
+            let p = ring.protector(&["App", "p"]).unwrap();
+            prop_assert_eq!(p.unprotect(&payload).unwrap(), plaintext.clone());
+            let ours = to_base64url(&p.protect(&plaintext).unwrap());
+            let back = o.ok(&json!({"op": "dp.unprotect", "ring": ring_dir.text(), "app_name": "App",
+                "purposes": ["p"], "value": ours, "certificate_pfx": pfx, "certificate_password": "pfx-password"}));
+            prop_assert_eq!(hex_of(&back["plaintext_hex"]), plaintext);
+            Ok(())
+        })
+        .unwrap();
+}
