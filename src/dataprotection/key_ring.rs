@@ -118,8 +118,12 @@ impl core::fmt::Display for AtRestProtection {
 #[derive(Clone)]
 enum Material {
     Clear(Box<AuthenticatedEncryptor>),
-    /// Encrypted at rest; for a certificate, the `<EncryptedData>` to open it with.
-    AtRest(AtRestProtection, Option<Box<EncryptedSecret>>),
+    /// Encrypted at rest; for a certificate, the `<EncryptedData>` to open it with (read
+    /// only with the feature `certificate`).
+    AtRest(
+        AtRestProtection,
+        #[cfg_attr(not(feature = "certificate"), allow(dead_code))] Option<Box<EncryptedSecret>>,
+    ),
     Unusable(String),
 }
 
