@@ -975,4 +975,22 @@ fn default_key_as_real_aspnetcore_10_chooses_it() {
         r10(&[meta(a, -700, -700, 300), meta(b, -700, -100, -50)]).as_deref(),
         Some(a)
     );
+    // Equal activation: .NET takes the lower key id, its fields compared as unsigned numbers.
+    for (low, high) in [
+        (
+            "00000001-0000-0000-0000-000000000000",
+            "80000000-0000-0000-0000-000000000000",
+        ),
+        (
+            "00000000-0001-0000-0000-000000000000",
+            "00000000-8000-0000-0000-000000000000",
+        ),
+        (
+            "00000000-0000-0000-0000-000000000002",
+            "00000000-0000-0000-0100-000000000000",
+        ),
+    ] {
+        let keys = [meta(high, -5, -5, 300), meta(low, -5, -5, 300)];
+        assert_eq!(r10(&keys).as_deref(), Some(low));
+    }
 }

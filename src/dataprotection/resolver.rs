@@ -92,8 +92,9 @@ pub struct Resolution {
 /// unexpired and usable. The fallback is the newest usable unrevoked key created before the
 /// propagation window, else the oldest created after it.
 ///
-/// Ties between keys are broken by key id, comparing the GUID's fields as unsigned numbers;
-/// that .NET's `Guid` ordering is the same is not verified.
+/// Ties between keys are broken by key id, comparing the GUID's fields as unsigned numbers,
+/// as real .NET 10 orders them (`tests/data_protection_api.rs` keeps the cases observed:
+/// `00000001-…` before `80000000-…` and `00000000-0001-…` before `00000000-8000-…`).
 ///
 /// # Example
 /// ```
