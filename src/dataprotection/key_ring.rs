@@ -1129,7 +1129,13 @@ impl KeyRing {
     /// `<masterKey>`.
     ///
     /// # Example
-    /// See [`Certificate`](super::Certificate).
+    /// ```no_run
+    /// use machinekey::dataprotection::{Certificate, KeyRing};
+    /// let mut ring = KeyRing::load("keys".as_ref())?;
+    /// let opened = ring.decrypt_with_certificates(&[Certificate::load_pfx("dp.pfx".as_ref(), "secret")?])?;
+    /// assert!(!opened.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[cfg(feature = "certificate")]
     #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
     pub fn decrypt_with_certificates(

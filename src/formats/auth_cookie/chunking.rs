@@ -67,8 +67,8 @@ impl Chunking {
     /// use machinekey::formats::auth_cookie::{Chunking, SetCookie};
     /// let template = SetCookie::new("x", "");
     /// let cookies = Chunking::Core.split_with_size(Some(50), &template, &"y".repeat(40)).unwrap();
-    /// assert_eq!(cookies.len(), 4); // the marker, then chunks of 50 - 33 - 3 = 14 characters
-    /// assert!(Chunking::Core.split_with_size(Some(40), &template, "y").is_none());
+    /// assert_eq!(cookies.len(), 5); // the marker, then chunks of 50 - 34 - 3 = 13 characters
+    /// assert!(Chunking::Core.split_with_size(Some(40), &template, &"y".repeat(10)).is_none());
     /// assert_eq!(Chunking::Core.split_with_size(None, &template, &"y".repeat(9000)).unwrap().len(), 1);
     /// ```
     #[must_use]
@@ -149,9 +149,13 @@ impl Chunking {
         else {
             return Some(base.to_owned());
         };
-        // Far more chunks than any browser sends for one site are refused up front.
-        if count > 200 {
-            return Some(base.to_owned());
+        // More chunks than cookies in the request: one is missing, and the answer is the one
+        // a missing chunk gives (found without a lookup per claimed chunk).
+        if count > cookies.len() {
+            return match self {
+                Self::Interop => None,
+                _ => Some(base.to_owned()),
+            };
         }
         let mut joined = String::new();
         for i in 1..=count {
@@ -164,5 +168,35 @@ impl Chunking {
             }
         }
         Some(joined)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression (real ASP.NET Core 10 joins them): a cookie of 201 chunks is read whole;
+    /// a marker claiming more chunks than the request holds gives the marker back.
+    #[test]
+    fn many_chunks_join_and_a_false_count_gives_the_marker() {
+        let names: Vec<String> = (1..=201).map(|i| format!("aC{i}")).collect();
+        let mut jar: Vec<(&str, &str)> = vec![("a", "chunks-201")];
+        jar.extend(names.iter().map(|n| (n.as_str(), "x")));
+        assert_eq!(Chunking::Core.join(&jar, "a"), Some("x".repeat(201)));
+        let lie = [("a", "chunks-99999999"), ("aC1", "x")];
+        assert_eq!(
+            Chunking::Core.join(&lie, "a").as_deref(),
+            Some("chunks-99999999")
+        );
+        assert_eq!(Chunking::Interop.join(&lie, "a"), None);
+        assert_eq!(
+            Chunking::Core.join(&[("a", "")], "a"),
+            None,
+            "empty is absent"
+        );
+        assert_eq!(
+            Chunking::Core.join(&[("a", "x%2By")], "a").as_deref(),
+            Some("x+y")
+        );
     }
 }
