@@ -20,8 +20,10 @@ use machinekey::dataprotection::consumers::{self, ConsumerKind};
 use machinekey::dataprotection::{
     KeyRing, PayloadEncoding, TIME_LIMITED_PURPOSE, TimeLimitedError, decode_payload_text,
 };
+#[cfg(feature = "temp-data")]
+use machinekey::formats::aspnetcore::TempData;
 use machinekey::formats::aspnetcore::antiforgery::{self, TokenUser};
-use machinekey::formats::aspnetcore::{AntiforgeryToken, CoreValue, IdentityToken, TempData};
+use machinekey::formats::aspnetcore::{AntiforgeryToken, CoreValue, IdentityToken};
 use machinekey::formats::auth_cookie::{AuthCookie, Chunking, set_cookie_pair};
 use machinekey::formats::auth_ticket::core as core_ticket;
 use serde_json::Value;
@@ -498,6 +500,7 @@ fn session_cookie_opens_as_sent_percent_encoded_standard_base64() {
     assert_eq!(p.unprotect_encoded(&tampered(value)), Err(Error::Unprotect));
 }
 
+#[cfg(feature = "temp-data")]
 #[test]
 fn tempdata_cookie_opens_under_the_purpose_real_mvc_uses() {
     let v = by_id("webapp-tempdata");

@@ -21,6 +21,8 @@
 
 pub mod antiforgery;
 pub mod identity_token;
+#[cfg(feature = "temp-data")]
+#[cfg_attr(docsrs, doc(cfg(feature = "temp-data")))]
 pub mod temp_data;
 
 use crate::dataprotection::consumers::ConsumerKind;
@@ -29,6 +31,7 @@ use crate::formats::auth_ticket::{AuthProperties, AuthTicket, core as core_ticke
 
 pub use antiforgery::AntiforgeryToken;
 pub use identity_token::IdentityToken;
+#[cfg(feature = "temp-data")]
 pub use temp_data::TempData;
 
 /// Why bytes are not the value a consumer writes, and where.
@@ -78,7 +81,9 @@ pub enum CoreValue {
     Antiforgery(AntiforgeryToken),
     /// The session key of a session cookie.
     Session(String),
-    /// TempData.
+    /// TempData (with the feature `temp-data`; without it TempData decodes to
+    /// [`Bytes`](Self::Bytes)).
+    #[cfg(feature = "temp-data")]
     TempData(TempData),
     /// An Identity token.
     IdentityToken(IdentityToken),
@@ -128,6 +133,7 @@ impl CoreValue {
             ConsumerKind::Ticket => Self::Ticket(core_ticket::deserialize(plaintext)?),
             ConsumerKind::Antiforgery => Self::Antiforgery(AntiforgeryToken::parse(plaintext)?),
             ConsumerKind::Session => Self::Session(text("session key")?),
+            #[cfg(feature = "temp-data")]
             ConsumerKind::TempData => Self::TempData(TempData::parse(plaintext)?),
             ConsumerKind::IdentityToken => Self::IdentityToken(IdentityToken::parse(plaintext)?),
             ConsumerKind::State => Self::State(core_ticket::deserialize_properties(plaintext)?),
