@@ -523,6 +523,7 @@ pub fn events(data: &[u8]) {
     let _ = osf::mono::is_mono(data);
     let _ = events::pe::find(data);
     let _ = viewstate::compressed_payload(&String::from_utf8_lossy(data));
+}
 
 // ---- aspnetcore: the readers of ASP.NET Core consumer values.
 

@@ -12,7 +12,7 @@ mod bodies;
 
 type Body = fn(&[u8]);
 
-const TARGETS: [(&str, Body); 5] = [
+const TARGETS: [(&str, Body); 6] = [
     ("parse", bodies::parse),
     ("aspnetcore", bodies::aspnetcore),
     ("unprotect", bodies::unprotect),
