@@ -692,3 +692,56 @@ pub fn iis(data: &[u8]) {
         }
     }
 }
+
+// ---- aspnetcore: the readers of ASP.NET Core consumer values.
+
+/// Antiforgery and Identity tokens, TempData, `state` properties, time-limited headers,
+/// payload text, nonce cookies, `Set-Cookie` lines, `<encryptedSecret>` elements and PFX
+/// files: never a panic, and what is read writes back to a value read the same.
+pub fn aspnetcore(data: &[u8]) {
+    use machinekey::dataprotection::consumers::{ConsumerKind, nonce_in_cookie};
+    use machinekey::formats::aspnetcore::{AntiforgeryToken, CoreValue, IdentityToken};
+    use machinekey::formats::auth_ticket::core;
+    let text = String::from_utf8_lossy(data);
+    if let Ok(t) = AntiforgeryToken::parse(data) {
+        assert_eq!(AntiforgeryToken::parse(&t.to_bytes()).unwrap(), t);
+    }
+    if let Ok(t) = IdentityToken::parse(data) {
+        assert_eq!(IdentityToken::parse(&t.to_bytes().unwrap()).unwrap(), t);
+    }
+    #[cfg(feature = "temp-data")]
+    {
+        use machinekey::formats::aspnetcore::TempData;
+        if let Ok(t) = TempData::parse(data) {
+            assert_eq!(TempData::parse(t.to_json().as_bytes()).unwrap(), t);
+        }
+    }
+    if let Ok(p) = core::deserialize_properties(data) {
+        let again = core::serialize_properties(&p).unwrap();
+        assert_eq!(core::deserialize_properties(&again).unwrap(), p);
+    }
+    let _ = machinekey::dataprotection::split_expiry(data);
+    for kind in [
+        ConsumerKind::Ticket,
+        ConsumerKind::Antiforgery,
+        ConsumerKind::Session,
+        ConsumerKind::TempData,
+        ConsumerKind::IdentityToken,
+        ConsumerKind::State,
+        ConsumerKind::Nonce,
+        ConsumerKind::TimeLimited,
+    ] {
+        let _ = CoreValue::decode(kind, data);
+    }
+    if let Ok(p) = machinekey::dataprotection::decode_payload_text(&text) {
+        let _ = ring().protector(&["fuzz"]).map(|pr| pr.unprotect(&p.bytes));
+    }
+    let _ = nonce_in_cookie(&text);
+    let _ = machinekey::formats::auth_cookie::set_cookie_pair(&text);
+    let jar: Vec<(&str, &str)> = machinekey::formats::auth_cookie::cookie_pairs(&text).collect();
+    let _ = machinekey::formats::auth_cookie::Chunking::Core.join(&jar, "a");
+    #[cfg(feature = "certificate")]
+    {
+        let _ = machinekey::dataprotection::Certificate::from_pfx(data, "password");
+    }
+}

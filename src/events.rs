@@ -43,6 +43,14 @@
 //! assert_eq!(report.timeline.marks[0].what, "installer/start");
 //! # Ok::<(), machinekey::events::EventsError>(())
 //! ```
+#![cfg_attr(
+    not(feature = "audit"),
+    doc = "\n[`Opener`]: https://docs.rs/machinekey/latest/machinekey/events/struct.Opener.html"
+)]
+#![cfg_attr(
+    not(feature = "plot"),
+    doc = "\n[`plot::svg`]: https://docs.rs/machinekey/latest/machinekey/events/plot/fn.svg.html"
+)]
 
 mod analysis;
 mod deja_view;
@@ -250,7 +258,7 @@ impl<'a> Sink<'a> {
 /// # Errors
 /// [`EventsError::Io`] when reading fails; [`EventsError::EvtxNotBuilt`] or
 /// [`EventsError::Evtx`] for [`Format::Evtx`] (read those with [`read_path`] or
-/// [`read_evtx`], which need to seek).
+/// `read_evtx` (feature `evtx`), which need to seek).
 ///
 /// # Example
 /// ```
@@ -318,7 +326,7 @@ pub fn read_evtx<R: Read + std::io::Seek>(
 ///
 /// # Errors
 /// [`EventsError::Io`] for a file that cannot be opened or read; the errors of [`read`] and
-/// [`read_evtx`].
+/// `read_evtx` (feature `evtx`).
 ///
 /// # Example
 /// ```no_run

@@ -5,6 +5,7 @@
 //!
 //! Everything starts from [`AppKeys`]: one application's keys for both stacks.
 
+pub mod aspnetcore;
 pub mod auth_cookie;
 pub mod auth_ticket;
 pub mod cookie;

@@ -9,7 +9,7 @@
 //! [`Server::diagnose`]. The [`Diagnosis`] prints as text ([`Diagnosis::to_text`]),
 //! serializes as JSON, gives [`compat`](crate::compat) nodes named
 //! `server/site/app` ([`Diagnosis::compat_nodes`]) and, with the `sim` feature, runs the
-//! pool's web garden as found and after each fix ([`simulate`]).
+//! pool's web garden as found and after each fix (`simulate`, feature `sim`).
 //!
 //! ```text
 //! applicationHost.config ─┐                     ┌─ pools: identity, SID, workers, runtime, view,

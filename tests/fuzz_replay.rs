@@ -14,6 +14,7 @@ type Body = fn(&[u8]);
 
 const TARGETS: &[(&str, Body)] = &[
     ("parse", bodies::parse),
+    ("aspnetcore", bodies::aspnetcore),
     ("unprotect", bodies::unprotect),
     ("audit", bodies::audit),
     ("sealed", bodies::sealed),

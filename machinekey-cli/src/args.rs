@@ -22,6 +22,13 @@ pub(crate) struct Cli {
     /// Print JSON instead of text (errors included).
     #[arg(long, global = true)]
     pub(crate) json: bool,
+    /// A certificate with its private key (PFX / PKCS#12) that opens Data Protection keys
+    /// encrypted at rest with ProtectKeysWithCertificate. Repeatable.
+    #[arg(long = "certificate", value_name = "PFX", global = true)]
+    pub(crate) certificates: Vec<String>,
+    /// The PFX files' password (`@FILE` reads it from a file, `-` from standard input).
+    #[arg(long = "certificate-password", value_name = "P", global = true)]
+    pub(crate) certificate_password: Option<String>,
     #[command(subcommand)]
     pub(crate) command: Command,
 }
@@ -561,13 +568,24 @@ pub(crate) struct ChainArgs {
 
 #[derive(Subcommand)]
 pub(crate) enum DataProtectionCommand {
-    /// Verify and decrypt a value (prints the plaintext as hex).
+    /// Verify and decrypt a value (prints the plaintext as hex, and decodes what ASP.NET
+    /// Core's own consumers put in it: tickets, antiforgery tokens, session keys, TempData,
+    /// Identity tokens, OpenID Connect and OAuth state). The value may be Base64url,
+    /// standard Base64 (padded or not) or percent-encoded as a cookie is sent.
     Unprotect {
         #[command(flatten)]
         chain: ChainArgs,
         /// Use a revoked key anyway (DangerousUnprotect).
         #[arg(long)]
         ignore_revocation: bool,
+        /// A time-limited payload (ToTimeLimitedDataProtector): the time-limited purpose is
+        /// appended to the chain (unless given last) and the expiry shown; an expired one is
+        /// refused.
+        #[arg(long)]
+        time_limited: bool,
+        /// Show an expired time-limited payload anyway.
+        #[arg(long)]
+        ignore_expiry: bool,
         #[arg(help = VALUE_HELP, allow_hyphen_values = true)]
         value: String,
     },

@@ -5,8 +5,11 @@ use machinekey::audit::data_protection::{
     OpenedValue,
 };
 use machinekey::crypto::encoding::{to_base64, to_base64url};
-use machinekey::dataprotection::consumers::Consumer;
+use machinekey::dataprotection::consumers::{self, Consumer, ConsumerKind};
 use machinekey::dataprotection::{DataProtector, Key, KeyRing};
+use machinekey::dataprotection::{TIME_LIMITED_PURPOSE, split_expiry};
+use machinekey::formats::aspnetcore::CoreValue;
+use machinekey::formats::aspnetcore::antiforgery::TokenUser;
 use serde_json::json;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -20,27 +23,67 @@ pub(crate) fn run(command: &DataProtectionCommand) -> Result<Output, Failure> {
         DataProtectionCommand::Unprotect {
             chain,
             ignore_revocation,
+            time_limited,
+            ignore_expiry,
             value,
         } => {
-            let p = protector(chain)?;
+            let mut chain = chain.clone();
+            let given_last =
+                chain.purposes.last().map(String::as_str) == Some(TIME_LIMITED_PURPOSE);
+            let time_limited = *time_limited || given_last;
+            if time_limited && !given_last {
+                chain.purposes.push(TIME_LIMITED_PURPOSE.to_owned());
+            }
+            let p = protector(&chain)?;
+            // Base64url, standard Base64 with or without padding, percent-encoded: every
+            // reading is tried and the MAC decides.
             let u = first_reading(value, |bytes| {
                 p.unprotect_detailed(bytes, *ignore_revocation)
             })?;
             let hex = hex::encode_upper(&u.plaintext);
-            let text = match core::str::from_utf8(&u.plaintext) {
-                Ok(s) if !s.chars().any(char::is_control) => format!("{hex}\n# UTF-8: {s}"),
-                _ => hex.clone(),
+            let mut json = serde_json::Map::new();
+            json.insert("data_hex".into(), json!(hex));
+            json.insert("key_id".into(), json!(u.key_id));
+            json.insert("requires_migration".into(), json!(u.requires_migration));
+            json.insert("was_revoked".into(), json!(u.was_revoked));
+            json.insert("purposes".into(), json!(p.purposes()));
+            let mut text = String::new();
+            let (inner, kind) = if time_limited {
+                let Some((expires, inner)) = split_expiry(&u.plaintext) else {
+                    return Err(Failure::from(machinekey::Error::Unprotect));
+                };
+                let expired = OffsetDateTime::now_utc() > expires;
+                if expired && !*ignore_expiry {
+                    return Err(Failure::not_found(format!(
+                        "the payload expired at {} (--ignore-expiry shows it anyway)",
+                        date(expires)
+                    )));
+                }
+                text.push_str(&format!(
+                    "expires: {}{}\n",
+                    date(expires),
+                    if expired { " (EXPIRED)" } else { "" }
+                ));
+                json.insert("expires".into(), json!(date(expires)));
+                json.insert("expired".into(), json!(expired));
+                json.insert("inner_hex".into(), json!(hex::encode_upper(inner)));
+                let without = p.purposes().split_last().map_or(&[][..], |(_, rest)| rest);
+                (inner, consumers::kind_of(without))
+            } else {
+                (u.plaintext.as_slice(), consumers::kind_of(p.purposes()))
             };
-            Output::new(
-                text,
-                &json!({
-                    "data_hex": hex,
-                    "key_id": u.key_id,
-                    "requires_migration": u.requires_migration,
-                    "was_revoked": u.was_revoked,
-                    "purposes": p.purposes(),
-                }),
-            )
+            text.push_str(&hex::encode_upper(inner));
+            if let Ok(s) = core::str::from_utf8(inner) {
+                if !s.chars().any(char::is_control) && !s.is_empty() {
+                    text.push_str(&format!("\n# UTF-8: {s}"));
+                }
+            }
+            if let Some((decoded_text, decoded_json)) = decoded(kind, inner) {
+                text.push('\n');
+                text.push_str(&decoded_text);
+                json.insert("decoded".into(), decoded_json);
+            }
+            Output::new(text, &json)
         }
         DataProtectionCommand::Protect { chain, payload: pl } => {
             let p = protector(chain)?;
@@ -408,8 +451,23 @@ pub(crate) fn audit(
     let verdict = auditor.audit(&text);
     match &verdict {
         DataProtectionVerdict::Opened(m) => {
-            let mut out = Output::new(match_text(m, show_keys), &verdict)?;
-            out.json = verdict_json(&verdict, show_keys);
+            let mut text = match_text(m, show_keys);
+            let mut json = verdict_json(&verdict, show_keys);
+            // What the consumer put in the plaintext (antiforgery, session, TempData,
+            // Identity tokens, nonces), where the audit's own reading gives no more than text.
+            if matches!(m.opened, None | Some(OpenedValue::Text { .. })) {
+                if let Some((decoded_text, decoded_json)) =
+                    decoded(consumers::kind_of(&m.purposes), &m.plaintext)
+                {
+                    text.push('\n');
+                    text.push_str(&decoded_text);
+                    if let serde_json::Value::Object(obj) = &mut json {
+                        obj.insert("decoded".into(), decoded_json);
+                    }
+                }
+            }
+            let mut out = Output::new(text, &verdict)?;
+            out.json = json;
             Ok(out)
         }
         DataProtectionVerdict::PublishedKeyUnverified {
@@ -446,4 +504,105 @@ pub(crate) fn audit(
             "not a Data Protection value: no CfDJ8 or 09F0C9F0 header of format version 0",
         )),
     }
+}
+
+/// What an ASP.NET Core consumer put in a plaintext, as text and JSON; `None` for a kind this
+/// crate does not decode, or bytes that are not its layout.
+pub(crate) fn decoded(kind: ConsumerKind, plaintext: &[u8]) -> Option<(String, serde_json::Value)> {
+    let value = CoreValue::decode(kind, plaintext).ok()?;
+    Some(match value {
+        CoreValue::Ticket(t) => (
+            crate::logins::ticket_text(
+                "Core",
+                &t,
+                t.expires().is_some_and(|e| e < OffsetDateTime::now_utc()),
+            ),
+            json!({ "kind": "ticket", "ticket": t }),
+        ),
+        CoreValue::Antiforgery(t) => {
+            let token = hex::encode_upper(t.security_token);
+            match &t.request {
+                None => (
+                    format!("antiforgery cookie token\nsecurity token: {token}"),
+                    json!({ "kind": "antiforgery", "token": "cookie", "security_token": token }),
+                ),
+                Some(r) => {
+                    let (user, user_json) = match &r.user {
+                        TokenUser::Username(u) if u.is_empty() => {
+                            ("anonymous".to_owned(), json!({ "username": "" }))
+                        }
+                        TokenUser::Username(u) => {
+                            (format!("user name {u}"), json!({ "username": u }))
+                        }
+                        TokenUser::ClaimUid(c) => {
+                            let c = hex::encode_upper(c);
+                            (format!("claim UID {c}"), json!({ "claim_uid": c }))
+                        }
+                        _ => ("-".to_owned(), json!(null)),
+                    };
+                    (
+                        format!(
+                            "antiforgery request token\nsecurity token: {token}\nuser: {user}\nadditional data: {}",
+                            if r.additional_data.is_empty() {
+                                "-"
+                            } else {
+                                &r.additional_data
+                            }
+                        ),
+                        json!({ "kind": "antiforgery", "token": "request", "security_token": token,
+                                "user": user_json, "additional_data": r.additional_data }),
+                    )
+                }
+            }
+        }
+        CoreValue::Session(key) => (
+            format!("session key: {key}"),
+            json!({ "kind": "session", "session_key": key }),
+        ),
+        CoreValue::TempData(t) => {
+            let mut text = String::from("TempData");
+            for (k, v) in &t.entries {
+                text.push_str(&format!("\n  {k} = {v}"));
+            }
+            (text, json!({ "kind": "temp_data", "entries": t.entries }))
+        }
+        CoreValue::IdentityToken(t) => {
+            let expires =
+                t.expires(machinekey::formats::aspnetcore::identity_token::DEFAULT_LIFESPAN);
+            (
+                format!(
+                    "Identity token (DataProtectorTokenProvider)\ncreated: {}\nuser id: {}\npurpose: {}\nsecurity stamp: {}\nexpires with the default 1-day lifespan: {}{}",
+                    date(t.created),
+                    t.user_id,
+                    t.purpose,
+                    t.security_stamp,
+                    date(expires),
+                    if expires < OffsetDateTime::now_utc() {
+                        " (EXPIRED)"
+                    } else {
+                        ""
+                    }
+                ),
+                json!({ "kind": "identity_token", "created": date(t.created), "user_id": t.user_id,
+                        "purpose": t.purpose, "security_stamp": t.security_stamp,
+                        "expires_default_lifespan": date(expires) }),
+            )
+        }
+        CoreValue::State(p) => {
+            let mut text = String::from("state (AuthenticationProperties)");
+            for (k, v) in &p.items {
+                text.push_str(&format!("\n  {k} = {v}"));
+            }
+            (text, json!({ "kind": "state", "items": p.items }))
+        }
+        CoreValue::Nonce(n) => (
+            format!("OpenID Connect nonce: {n}"),
+            json!({ "kind": "nonce", "nonce": n }),
+        ),
+        CoreValue::TimeLimited { expires, inner } => (
+            format!("time-limited, expires {}", date(expires)),
+            json!({ "kind": "time_limited", "expires": date(expires), "inner_hex": hex::encode_upper(inner) }),
+        ),
+        _ => return None,
+    })
 }

@@ -216,8 +216,35 @@ pub(crate) fn app_keys(args: &KeyArgs) -> Result<AppKeys, Failure> {
 }
 
 /// A Data Protection key ring from a directory, key file or `.reg` export.
+/// The certificates `--certificate` gave (loaded once, before the command runs).
+static CERTIFICATES: std::sync::OnceLock<Vec<machinekey::dataprotection::Certificate>> =
+    std::sync::OnceLock::new();
+
+/// Loads the `--certificate` PFX files with `--certificate-password`.
+pub(crate) fn load_certificates(paths: &[String], password: Option<&str>) -> Result<(), Failure> {
+    let password = match password {
+        Some(p) if p.starts_with('@') || p == "-" => argument_text(p)?,
+        Some(p) => p.to_owned(),
+        None => String::new(),
+    };
+    let mut certs = Vec::with_capacity(paths.len());
+    for path in paths {
+        let cert = machinekey::dataprotection::Certificate::load_pfx(Path::new(path), &password)
+            .map_err(|e| Failure::usage(format!("--certificate {path}: {e}")))?;
+        certs.push(cert);
+    }
+    let _ = CERTIFICATES.set(certs);
+    Ok(())
+}
+
+/// A key ring (directory, key file or .reg export); keys encrypted at rest to a
+/// `--certificate` are opened with it.
 pub(crate) fn key_ring(path: &str) -> Result<machinekey::dataprotection::KeyRing, Failure> {
-    Ok(machinekey::dataprotection::KeyRing::load(Path::new(path))?)
+    let mut ring = machinekey::dataprotection::KeyRing::load(Path::new(path))?;
+    if let Some(certs) = CERTIFICATES.get().filter(|c| !c.is_empty()) {
+        ring.decrypt_with_certificates(certs)?;
+    }
+    Ok(ring)
 }
 
 /// The pages the options name: one for a generator; for a path or URL, each page it can

@@ -3,6 +3,7 @@
 
 use machinekey::formats::auth_cookie::{
     AuthCookie, Chunking, FORMS_COOKIE_PATH, FormsCookie, LoginCookie, cookie_pairs,
+    set_cookie_pair,
 };
 use machinekey::formats::auth_ticket::{AuthTicket, Claim, ClaimsIdentity};
 use machinekey::formats::oauth_token::{OAuthToken, TokenKind, bearer_token};
@@ -72,7 +73,31 @@ struct Pasted<'a> {
 impl<'a> Pasted<'a> {
     fn new(text: &'a str) -> Self {
         let raw = text.trim();
-        let pairs: Vec<(&str, &str)> = cookie_pairs(raw)
+        // The `Set-Cookie` lines of a response (one a line, or one with attributes): the
+        // first pair of each; otherwise a `Cookie` header (its `Cookie:` prefix dropped).
+        let lines: Vec<&str> = raw
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let set_cookie = lines.len() > 1
+            || lines.first().is_some_and(|l| {
+                l.get(..11)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("set-cookie:"))
+                    || l.to_ascii_lowercase().contains("; path=")
+            });
+        let header = raw
+            .get(..7)
+            .filter(|p| p.eq_ignore_ascii_case("cookie:"))
+            .and_then(|_| raw.get(7..))
+            .unwrap_or(raw);
+        let all: Vec<(&str, &str)> = if set_cookie {
+            lines.iter().filter_map(|l| set_cookie_pair(l)).collect()
+        } else {
+            cookie_pairs(header).collect()
+        };
+        let pairs: Vec<(&str, &str)> = all
+            .into_iter()
             .filter(|(k, v)| !k.is_empty() && !v.is_empty() && !v.bytes().all(|b| b == b'='))
             .collect();
         // A whole `Cookie` header: the login's pair, not the first one (chunks excepted).
@@ -208,36 +233,67 @@ fn view(
     }
 }
 
-fn ticket_text(kind: &str, t: &AuthTicket, expired: bool) -> String {
+/// A ticket as text: every identity with every claim field (type, value, value type,
+/// issuer, original issuer, properties), its bootstrap context and actor chain, then the
+/// properties in their serialized order.
+pub(crate) fn ticket_text(kind: &str, t: &AuthTicket, expired: bool) -> String {
     let mut out = format!("{kind} ticket, scheme {}\n", t.scheme);
     for (i, id) in t.identities.iter().enumerate() {
-        out.push_str(&format!(
-            "identity {} ({}), name {}\n",
-            i + 1,
-            if id.authentication_type.is_empty() {
-                "-"
-            } else {
-                &id.authentication_type
-            },
-            id.name().unwrap_or("-")
-        ));
-        for c in &id.claims {
-            let short = c.claim_type.rsplit('/').next().unwrap_or(&c.claim_type);
-            out.push_str(&format!("  {short} = {}", c.value));
-            if c.issuer != machinekey::formats::auth_ticket::DEFAULT_ISSUER {
-                out.push_str(&format!(" (issuer {})", c.issuer));
-            }
-            out.push('\n');
-        }
-        if let Some(actor) = &id.actor {
-            out.push_str(&format!("  actor: {}\n", actor.name().unwrap_or("-")));
-        }
+        identity_text(&mut out, &format!("identity {}", i + 1), id, 0);
     }
     for (k, v) in &t.properties.items {
         out.push_str(&format!("{k} = {v}\n"));
     }
     out.push_str(&format!("expired: {expired}"));
     out
+}
+
+fn identity_text(out: &mut String, label: &str, id: &ClaimsIdentity, depth: usize) {
+    use machinekey::formats::auth_ticket::{
+        DEFAULT_ISSUER, DEFAULT_NAME_CLAIM_TYPE, DEFAULT_ROLE_CLAIM_TYPE, STRING_VALUE_TYPE,
+    };
+    let pad = "  ".repeat(depth);
+    out.push_str(&format!(
+        "{pad}{label} ({}), name {}\n",
+        if id.authentication_type.is_empty() {
+            "-"
+        } else {
+            &id.authentication_type
+        },
+        id.name().unwrap_or("-")
+    ));
+    if id.name_claim_type != DEFAULT_NAME_CLAIM_TYPE
+        || id.role_claim_type != DEFAULT_ROLE_CLAIM_TYPE
+    {
+        out.push_str(&format!(
+            "{pad}  name claim type {}, role claim type {}\n",
+            id.name_claim_type, id.role_claim_type
+        ));
+    }
+    for c in &id.claims {
+        let short = c.claim_type.rsplit('/').next().unwrap_or(&c.claim_type);
+        out.push_str(&format!("{pad}  {short} = {}", c.value));
+        if c.value_type != STRING_VALUE_TYPE {
+            out.push_str(&format!(" [value type {}]", c.value_type));
+        }
+        if c.issuer != DEFAULT_ISSUER || c.original_issuer != c.issuer {
+            out.push_str(&format!(" [issuer {}", c.issuer));
+            if c.original_issuer != c.issuer {
+                out.push_str(&format!(", original issuer {}", c.original_issuer));
+            }
+            out.push(']');
+        }
+        out.push('\n');
+        for (k, v) in &c.properties {
+            out.push_str(&format!("{pad}    property {k} = {v}\n"));
+        }
+    }
+    if let Some(b) = &id.bootstrap {
+        out.push_str(&format!("{pad}  bootstrap context: {b}\n"));
+    }
+    if let Some(actor) = &id.actor {
+        identity_text(out, "actor", actor, depth + 1);
+    }
 }
 
 fn decode_cookie(a: &DecodeArgs<'_>, text: &str) -> Result<View, Failure> {

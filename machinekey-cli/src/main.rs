@@ -45,6 +45,10 @@ fn main() -> ExitCode {
             return ExitCode::from(if is_usage_error { 2 } else { 0 });
         }
     };
+    if let Err(f) = input::load_certificates(&cli.certificates, cli.certificate_password.as_deref())
+    {
+        return output::finish(Err(f), cli.json);
+    }
     output::finish(commands::run(&cli.command, cli.json), cli.json)
 }
 

@@ -73,7 +73,7 @@ pub use published::{
 };
 pub(crate) use text::{embedded_value, looks_like_value};
 
-use crate::dataprotection::consumers::Consumer;
+use crate::dataprotection::consumers::{self, Consumer};
 use crate::dataprotection::{KeyId, KeyRing};
 use crate::error::Error;
 
@@ -117,12 +117,13 @@ fn hex_upper<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error
     s.serialize_str(&hex::encode_upper(bytes))
 }
 
-/// Audits a Data Protection value in any text form against the given key rings: reads its
-/// key id, finds the key in `rings`, and tries every known consumer's chain after each of
-/// `discriminators` (and the candidates [`DataProtectionAuditor`] always tries), plus the
-/// `extra` chains as given (whole chains, discriminator included, each with a name for the
-/// report). [`DataProtectionAuditor`] does the same against published keys, and names the
-/// discriminator.
+/// Audits a Data Protection value in any text form (an OpenID Connect nonce cookie too,
+/// whose protected value is the tail of its *name*) against the given key rings: reads its
+/// key id, finds the key in `rings`, and tries every known consumer's chain
+/// ([`consumers::known`]) after each of `discriminators` (and the candidates
+/// [`DataProtectionAuditor`] always tries), plus the `extra` chains as given (whole chains,
+/// discriminator included, each with a name for the report). [`DataProtectionAuditor`] does
+/// the same against published keys, and names the discriminator.
 ///
 /// # Errors
 /// [`Error::Malformed`] if the text is not a Data Protection value;
@@ -147,6 +148,7 @@ pub fn audit_data_protection(
     discriminators: &[String],
     extra: &[Consumer],
 ) -> Result<DataProtectionFinding, Error> {
+    let text = consumers::nonce_in_cookie(text).unwrap_or(text);
     let key_id = DataProtectionAuditor::key_id_of(text)
         .ok_or(Error::Malformed(crate::error::Encoding::Any))?;
     let Some((ring_index, key)) = rings

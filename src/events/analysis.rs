@@ -303,7 +303,7 @@ pub struct Report {
     pub timeline: Timeline,
     /// Conclusions, most specific first.
     pub diagnosis: Vec<Diagnosis>,
-    /// Failures per worker over time (for [`plot::svg`](super::plot)).
+    /// Failures per worker over time (for `plot::svg`, feature `plot`).
     #[serde(skip)]
     pub series: Vec<Series>,
 }

@@ -151,10 +151,19 @@ impl SetCookie {
         }
     }
 
-    /// The `Set-Cookie` header's value.
+    /// The `Set-Cookie` header's value, the cookie's value escaped with
+    /// `Uri.EscapeDataString` as ASP.NET Core's `ResponseCookies.Append` (and Katana's)
+    /// escapes it: Base64url values are unchanged, a standard Base64 value gets `%2B`, `%2F`
+    /// and `%3D`.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::formats::auth_cookie::SetCookie;
+    /// assert_eq!(SetCookie::new("s", "a+b/c=").header(), "s=a%2Bb%2Fc%3D; path=/; samesite=lax; httponly");
+    /// ```
     #[must_use]
     pub fn header(&self) -> String {
-        let mut s = format!("{}={}", self.name, self.value);
+        let mut s = format!("{}={}", self.name, escape_data_string(&self.value));
         if let Some(e) = self.expires {
             if let Ok(d) = e.to_offset(time::UtcOffset::UTC).format(COOKIE_DATE) {
                 s.push_str("; expires=");
@@ -204,6 +213,31 @@ pub fn cookie_pairs(header: &str) -> impl Iterator<Item = (&str, &str)> {
             .unwrap_or(v);
         Some((k.trim(), v))
     })
+}
+
+/// The name and value of one `Set-Cookie` header as a response carries it (`name=value;
+/// path=/; …`, with or without the `Set-Cookie:` prefix), to join chunks pasted from a
+/// response as a browser would send them back. `None` without a `name=value` pair.
+///
+/// # Example
+/// ```
+/// use machinekey::formats::auth_cookie::{Chunking, set_cookie_pair};
+/// let sent = ["Set-Cookie: .AspNetCore.Cookies=chunks-2; path=/; samesite=lax; httponly",
+///     ".AspNetCore.CookiesC1=CfDJ8; path=/", ".AspNetCore.CookiesC2=AbC; path=/"];
+/// let jar: Vec<_> = sent.iter().filter_map(|h| set_cookie_pair(h)).collect();
+/// assert_eq!(Chunking::Core.join(&jar, ".AspNetCore.Cookies").as_deref(), Some("CfDJ8AbC"));
+/// ```
+#[must_use]
+pub fn set_cookie_pair(header: &str) -> Option<(&str, &str)> {
+    let header = header.trim();
+    let header = match header.get(..11) {
+        Some(p) if p.eq_ignore_ascii_case("set-cookie:") => header.get(11..)?.trim_start(),
+        _ => header,
+    };
+    let first = header.split(';').next()?;
+    let (name, value) = first.split_once('=')?;
+    let name = name.trim();
+    (!name.is_empty()).then_some((name, value.trim()))
 }
 
 /// A login read from a cookie: the ticket, and whether the issuing stack would renew it on
@@ -566,6 +600,17 @@ const DATA_STRING: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUM
 
 fn escape_data_string(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, DATA_STRING).to_string()
+}
+
+/// `Uri.UnescapeDataString` as the request cookie collection applies it to each value;
+/// text whose escapes do not decode to UTF-8 is kept as it is.
+pub(crate) fn unescape_data_string(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_owned();
+    }
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8()
+        .map_or_else(|_| s.to_owned(), std::borrow::Cow::into_owned)
 }
 
 /// Sliding renewal as Katana's and Core's cookie handlers decide it: with both dates, sliding

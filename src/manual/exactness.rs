@@ -53,18 +53,50 @@
 //! CNG GCM) byte for byte, the AAD template test, payload headers of real ASP.NET output, the
 //! docs' sample key file, the revocation tests and the 15 `DefaultKeyResolver` cases, each with
 //! a bit-flip or mutated-input negative (`tests/data_protection.rs`). The 15 end-to-end vectors
-//! are **computed here** from the documented algorithm, not produced by ASP.NET (no real key ring
-//! with payloads is published): they are regression data, reproduced byte for byte including a
-//! SystemWeb ViewState and `MachineKey.Protect` made through `AppKeys`.
+//! are computed here from the documented algorithm: regression data, reproduced byte for byte
+//! including a SystemWeb ViewState and `MachineKey.Protect` made through `AppKeys`.
 //!
-//! UNVERIFIED for Data Protection: the end-to-end payloads above; the `HttpRuntime.AppDomainAppId`
-//! format (`/LM/W3SVC/<site id>/ROOT/<app>`); ASP.NET Core 7+'s content-root discriminator
-//! normalisation (trimmed, one trailing separator); the tie-break of keys with equal activation
-//! (by GUID fields as unsigned numbers); the .NET `DataProtector` base class adding nothing to
-//! the plaintext when `PrependHashedPurposeToPlaintext` is false; the 2.x resolver's exact
-//! version range; the simulator's start-up order (processes start one after another, so the
-//! first to find no key creates it and the others read it; ASP.NET's two-minute refresh after
-//! start-up covers the race this hides).
+//! Real ASP.NET Core 10 (.NET 10.0.12) output opens too (`tests/aspnetcore_real.rs`, vectors
+//! in `tests/data/aspnetcore_real.json` with the .NET calls that made them): payloads under
+//! real key rings (default algorithms and AES-256-GCM, sub-purposes, empty and Unicode
+//! plaintexts, a time-limited one with its expiry), cookie tickets with every claim field
+//! written back byte for byte, an Identity token from its Base64 and its link, Blazor's
+//! markers, and what a Kestrel app sent for a login, antiforgery, session and TempData, each
+//! with a bit-flip or wrong-purpose negative. A ring written with `ProtectKeysWithCertificate`
+//! opens with its PFX (`tests/certificate_ring.rs`).
+//!
+//! The differential tests (`checks/tests/dotnet_oracle.rs`) run real ASP.NET Core 10
+//! (`../shared/tools/dotnet-oracle`, or the program `MACHINEKEY_DOTNET_ORACLE` names; without
+//! it each test prints one line and passes) against the crate, 200 random cases a property in
+//! both directions, about ten seconds in all: protect here and unprotect there and the reverse
+//! under all nine algorithms (CBC 128/192/256 with HMACSHA256/512, GCM 128/192/256), under key
+//! files either side wrote; keys and revocations written by either side read by the other, and
+//! the default key both choose; time-limited payloads to the tick; rings encrypted to a
+//! certificate made by `openssl` at test time; tickets and `state` properties byte for byte;
+//! chunked `Set-Cookie` headers and their joining; SP800-108 and the Framework45 derivation;
+//! the NRBF reader's classes; and every consumer chain the audit knows, named from a value
+//! .NET protected. An oracle that answers wrongly (a wrapper flipping one byte of each answer)
+//! fails all ten tests.
+//!
+//! Where the source reading and the real output disagreed, the output won, each with a
+//! regression test: .NET 10 protects with the most recently activated key
+//! (`ResolverVersion::AspNetCore10`, the default), not the propagation-aware order of
+//! `DefaultKeyResolver.cs` (`ResolverVersion::Current` keeps it), and its equal-activation
+//! tie-break by GUID fields as unsigned numbers is confirmed; the TempData purpose is
+//! `Microsoft.AspNetCore.Mvc.CookieTempDataProviderToken.v1`; the session cookie is standard
+//! Base64 without padding, percent-encoded as sent; `Set-Cookie` values are escaped with
+//! `Uri.EscapeDataString`, request cookies unescaped, an empty value never chunked nor read.
+//!
+//! UNVERIFIED for Data Protection: the `HttpRuntime.AppDomainAppId` format
+//! (`/LM/W3SVC/<site id>/ROOT/<app>`); ASP.NET Core 7+'s content-root discriminator
+//! normalisation (trimmed, one trailing separator; the real runs name their applications); the
+//! default key of versions before 10 (`ResolverVersion::V2` reads the 2.x source); the .NET
+//! `DataProtector` base class adding nothing to the plaintext when
+//! `PrependHashedPurposeToPlaintext` is false; the generic OAuth handler's assembly versions
+//! before 10 (the purpose names them; only 10.0.0.0 is seen in a real run); the simulator's
+//! start-up order (processes start one after another, so the first to find no key creates it
+//! and the others read it; ASP.NET's two-minute refresh after start-up covers the race this
+//! hides).
 //!
 //! # Login cookies
 //!
@@ -74,13 +106,15 @@
 //! 7-byte length before 22 bytes), and the reader refuses it as .NET would, which `ticket
 //! decode` explains; with the length repaired it reads to its claims and dates and writes back
 //! byte for byte; carve plus audit find its key in the built-in list; a real ASP.NET 4.5
-//! `.ASPXAUTH` opens through the layer. No Core v5 ticket protected with a published key ring
-//! exists, so the Core and Interop layouts are UNVERIFIED against .NET output: they are proved
-//! field by field against `TicketSerializer.cs` (`tests/auth_tickets.rs`), and the Data
-//! Protection under them is the one the vectors verify. Also UNVERIFIED: the exact
-//! `Set-Cookie` spelling each stack measures when chunking (the attributes are written as
-//! Core's `SetCookieHeaderValue` writes them; Katana's own spelling may place a chunk boundary
-//! a few characters elsewhere, which does not change what is read), and Katana's URL-escaping
+//! `.ASPXAUTH` opens through the layer. Core v5 tickets real ASP.NET Core 10 protected open with
+//! every claim field and write back byte for byte (`tests/aspnetcore_real.rs`), and random
+//! tickets (Unicode, issuers, value types, claim properties, actors, bootstrap contexts, many
+//! items) serialize to .NET's exact bytes and open in each direction
+//! (`checks/tests/dotnet_oracle.rs`); the Interop layout (Core's, one identity,
+//! `AspNetTicketSerializer`) is proved against its source only. Core's chunked `Set-Cookie`
+//! headers equal `ChunkingCookieManager`'s for random sizes and options. Also UNVERIFIED:
+//! Katana's own `Set-Cookie` spelling when chunking (it may place a chunk boundary a few
+//! characters elsewhere, which does not change what is read), and Katana's URL-escaping
 //! of cookie names (the OWIN names in use need none). HTTP-level tests
 //! (`machinekey-tower/tests/http.rs`) call the layer on loopback with hyper: each cookie kind
 //! gives 200 and its user; tampered, expired, other-purpose, missing-chunk, over-long and

@@ -66,9 +66,10 @@
 //!
 //! # What is verified
 //!
-//! The one public OWIN cookie, a real ASP.NET 4.5 `.ASPXAUTH` and HTTP-level tests of the
-//! layer; the Core and Interop ticket layouts are UNVERIFIED against .NET output and proved
-//! field by field against `TicketSerializer.cs`: [`exactness`](super::exactness#login-cookies).
+//! The one public OWIN cookie, a real ASP.NET 4.5 `.ASPXAUTH`, Core tickets real ASP.NET Core
+//! 10 wrote (every claim field, byte for byte) and differential tests against it (tickets and
+//! chunked cookies both ways), and HTTP-level tests of the layer; the Interop layout is
+//! proved against its source: [`exactness`](super::exactness#login-cookies).
 //!
 //! [`auth_ticket`]: crate::formats::auth_ticket
 //! [`auth_cookie`]: crate::formats::auth_cookie

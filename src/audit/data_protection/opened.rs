@@ -3,9 +3,8 @@
 use serde::Serialize;
 
 use crate::audit::blazor::{self, ComponentDescriptor, PersistedState};
-use crate::dataprotection::consumers::{
-    BLAZOR_DESCRIPTOR_PURPOSE, BLAZOR_STATE_PURPOSE, TIME_LIMITED,
-};
+use crate::dataprotection::TIME_LIMITED_PURPOSE;
+use crate::dataprotection::consumers::{BLAZOR_DESCRIPTOR_PURPOSE, BLAZOR_STATE_PURPOSE};
 use crate::formats::auth_ticket::AuthTicket;
 
 /// What kind of value a purpose chain protects (the discriminator, when first, is skipped
@@ -205,7 +204,9 @@ pub(super) fn open<S: AsRef<str>>(
     purposes: &[S],
     plaintext: &[u8],
 ) -> (Option<time::OffsetDateTime>, Option<OpenedValue>) {
-    let time_limited = purposes.last().is_some_and(|p| p.as_ref() == TIME_LIMITED);
+    let time_limited = purposes
+        .last()
+        .is_some_and(|p| p.as_ref() == TIME_LIMITED_PURPOSE);
     let (expires, data) = if time_limited {
         match blazor::time_limited(plaintext) {
             Ok((e, d)) => (e, d),
@@ -254,7 +255,7 @@ mod tests {
         );
         assert_eq!(Kind::of(&["MyApp", "custom"]), Kind::Other);
         assert_eq!(
-            Kind::of(&[BLAZOR_DESCRIPTOR_PURPOSE, TIME_LIMITED]),
+            Kind::of(&[BLAZOR_DESCRIPTOR_PURPOSE, TIME_LIMITED_PURPOSE]),
             Kind::BlazorDescriptor
         );
     }

@@ -3,7 +3,7 @@
 //! serializer of Mono's own whose tokens are not Microsoft's: a Mono page state (a `Pair`,
 //! token 12) read as Microsoft's stream is `Color.Empty` (token 12) followed by hundreds of
 //! ignored bytes. [`read`](crate::formats::osf::read) therefore refuses such a stream with
-//! [`OsfErrorKind::Mono`](super::OsfErrorKind::Mono), and this module reads it.
+//! [`super::OsfErrorKind::Mono`], and this module reads it.
 //!
 //! The token numbers are those Mono's `ObjectStateFormatter.ObjectFormatter` gives its
 //! formatters in registration order (each takes one or two ids, from 1; 0 is null), in
