@@ -73,7 +73,7 @@ pub use published::{
 };
 pub(crate) use text::{embedded_value, looks_like_value};
 
-use crate::dataprotection::consumers::{self, Consumer};
+use crate::dataprotection::consumers::Consumer;
 use crate::dataprotection::{KeyId, KeyRing};
 use crate::error::Error;
 
@@ -148,7 +148,6 @@ pub fn audit_data_protection(
     discriminators: &[String],
     extra: &[Consumer],
 ) -> Result<DataProtectionFinding, Error> {
-    let text = consumers::nonce_in_cookie(text).unwrap_or(text);
     let key_id = DataProtectionAuditor::key_id_of(text)
         .ok_or(Error::Malformed(crate::error::Encoding::Any))?;
     let Some((ring_index, key)) = rings
