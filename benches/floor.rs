@@ -6,7 +6,7 @@
 //! from memory as words, and from a file in the page cache in 1 MiB reads (the copy every
 //! reader of a file pays; the floor's list term).
 //!
-//! The README's "floor" column is, per case, the compressions and blocks the audit must
+//! The "floor" column of `machinekey::manual::performance` is, per case, the compressions and blocks the audit must
 //! perform (counted by `audit-work`) times these costs, plus the list read at memory speed;
 //! `benches/report.py` reads the medians from `target/criterion/floor/*/new/estimates.json`.
 //! These are one stream's costs, the speed of the hash itself (a long message costs the same

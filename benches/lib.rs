@@ -1,5 +1,5 @@
 //! The benchmark suite of `machinekey` (run `cargo bench` from the repository root; the
-//! README's Performance section says what each figure measures and on what machine):
+//! `machinekey::manual::performance` says what each figure measures and on what machine):
 //!
 //! - `protect`: the protection stacks per call (legacy MAC and encryption, Framework45
 //!   protect/unprotect, SP800-108 derivations, Data Protection CBC and GCM, key-file reading);
@@ -7,13 +7,13 @@
 //!   included) and its steady-state loop, single- and multi-threaded, and the batch;
 //! - `floor`: what the audit cannot go below on this machine: one compression of SHA-1,
 //!   SHA-256, SHA-512 and MD5, one AES and 3DES block, and reading a key list's bytes from
-//!   memory (the README's "floor" column multiplies these by the counts below);
+//!   memory (the performance chapter's "floor" column multiplies these by the counts below);
 //! - `sim`: the web-garden simulator, every request running the real formats.
 //!
-//! The binary `audit-work` (`cargo run --release -p machinekey-benches --features work-count
-//! --bin audit-work`) counts the compressions and blocks each audit case performs, with
-//! the `work-count` feature of `machinekey`; `benches/report.py` puts the counts, the floor
-//! costs, the end-to-end timings and the peer's into the README's table.
+//! The binary `audit-work` (`RUSTFLAGS="--cfg machinekey_work_count" cargo run --release -p
+//! machinekey-benches --bin audit-work`) counts the compressions and blocks each audit case
+//! performs, in a `--cfg machinekey_work_count` build of `machinekey`; `benches/report.py` puts the counts, the floor
+//! costs, the end-to-end timings and the peer's into the performance chapter's table.
 //!
 //! This library holds the inputs the benchmarks and `audit-work` share.
 
@@ -135,7 +135,7 @@ pub fn corpus(kind: &str, pages: usize, per_page: usize) -> Vec<String> {
     lines
 }
 
-/// The batch cases of the README: (kind, pages, blobs per page).
+/// The batch cases of the performance chapter's table: (kind, pages, blobs per page).
 pub const BATCH_CASES: [(&str, usize, usize); 3] = [
     ("legacy_signed", 100, 10),
     ("legacy_encrypted", 100, 10),

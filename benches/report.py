@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The README's audit performance table, measured in one run on this machine.
+"""The known-key audit's performance table (the manual's performance chapter,
+src/manual/performance.rs), measured in one run on this machine.
 
 For each case: the figure (whole-process time of the `machinekey` CLI, pinned to one core,
 median of --runs runs), the floor (the compressions and blocks the audit performs, counted by

@@ -125,6 +125,7 @@ fn sealed_auth_tickets(keys: &AppKeys, rest: &[u8]) {
     use machinekey::crypto::encoding::to_base64url;
     use machinekey::formats::auth_cookie::{AuthCookie, OWIN_PURPOSE};
     use machinekey::formats::auth_ticket::{core, katana};
+    use machinekey::formats::oauth_token::{OAuthToken, TokenKind};
     // Katana: the bytes as the plaintext, and GZip-framed so the reader gets past GZip.
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     let framed = std::io::Write::write_all(&mut gz, rest)
@@ -136,6 +137,15 @@ fn sealed_auth_tickets(keys: &AppKeys, rest: &[u8]) {
             if let Ok(t) = owin.unprotect(&to_base64url(&blob)) {
                 let again = katana::serialize_uncompressed(&t).unwrap();
                 assert_eq!(katana::deserialize_uncompressed(&again).unwrap(), t);
+            }
+        }
+        // The same bytes as a Katana OAuth access token, read as the bearer middleware does.
+        let access = OAuthToken::new(keys, TokenKind::Access);
+        if let Ok(blob) = keys.protect(&plain, &TokenKind::Access.purposes()) {
+            let token = to_base64url(&blob);
+            if let Ok(t) = access.unprotect(&token) {
+                assert_eq!(access.unprotect(&access.protect(&t).unwrap()).unwrap(), t);
+                let _ = access.read(&token, time_now());
             }
         }
     }
@@ -228,6 +238,15 @@ pub fn unprotect(data: &[u8]) {
             let _ = keys.decode(&text, protection);
         }
         let _ = keys.unprotect_session(data, "/LM/W3SVC/1/ROOT");
+        // A Katana OAuth token, as an `Authorization` header and as the token itself.
+        let access = machinekey::formats::oauth_token::OAuthToken::new(
+            keys,
+            machinekey::formats::oauth_token::TokenKind::Access,
+        );
+        if let Some(token) = machinekey::formats::oauth_token::bearer_token(data) {
+            let _ = access.read(token, time_now());
+        }
+        let _ = access.read(&text, time_now());
     }
     // Data Protection: the bytes as a payload, and behind the ring's real header (so the
     // key is found and the encryptor's checks run).
@@ -508,5 +527,250 @@ pub fn sealed(data: &[u8]) {
                 }
             }
         }
+    }
+}
+
+// ---- events: the event-log readers (XML, text, `-++-` lines), the analysis over what they
+// read, Mono ViewStates, compressed ViewStates and the executable finder.
+
+pub fn events(data: &[u8]) {
+    use machinekey::events::{self, Analysis, Format, Item, Limits, Opener};
+    let opener = Opener::new(KeyList::parse(""));
+    let _ = Format::detect(data);
+    for format in [Format::Xml, Format::Text, Format::DejaView] {
+        let mut analysis = Analysis::new();
+        events::read(data, format, "fuzz", &Limits::default(), |item| {
+            if let Item::Event(e) = &item {
+                let _ = opener.open(e).map(|o| events::batch_line(e, Some(&o)));
+            }
+            analysis.add(&item);
+        })
+        .unwrap();
+        let _ = analysis.finish().to_string();
+    }
+    let _ = osf::mono::read(data).map(|s| osf::mono::render(&s.root));
+    let _ = osf::mono::is_mono(data);
+    let _ = events::pe::find(data);
+    let _ = viewstate::compressed_payload(&String::from_utf8_lossy(data));
+}
+
+// ---- diagnose: replicas' logs and pasted values, as users hold them.
+
+/// A log of untrusted bytes (split in two replicas at the middle) and the same text as a
+/// pasted value: read, diagnosed and reported without a panic, facts within the
+/// log's lines.
+#[cfg(feature = "diagnose")]
+pub fn diagnose(data: &[u8]) {
+    use machinekey::compat::diagnose::{Diagnoser, read_values};
+    let (a, b) = data.split_at(data.len() / 2);
+    let mut d = Diagnoser::new();
+    d.read_log("a", a).unwrap();
+    d.read_log("b", b).unwrap();
+    d.value(&String::from_utf8_lossy(data));
+    for log in d.logs() {
+        assert!(log.facts.iter().all(|f| f.line >= 1 && f.line <= log.lines));
+    }
+    let diag = d.diagnose();
+    assert!(!diag.findings.is_empty());
+    let _ = diag.report();
+    let _ = format!("{diag:?}");
+    let _ = read_values(&String::from_utf8_lossy(data));
+}
+
+// ---- published: Data Protection values against published keys, Blazor markers, and past
+// the MAC the readers of each consumer's plaintext.
+
+/// An auditor over the built-in published keys plus one key of fixed material, and that
+/// key's ring (to seal fuzzer bytes under it).
+fn published_auditor() -> &'static (
+    machinekey::audit::data_protection::DataProtectionAuditor,
+    machinekey::dataprotection::KeyRing,
+) {
+    use machinekey::audit::data_protection::{DataProtectionAuditor, DataProtectionKeyList};
+    use machinekey::dataprotection::{Algorithm, Key, KeyRing};
+    static AUDITOR: OnceLock<(DataProtectionAuditor, KeyRing)> = OnceLock::new();
+    AUDITOR.get_or_init(|| {
+        let now = time::OffsetDateTime::now_utc();
+        let key = Key::from_parts(
+            "5c5c5c5c-5c5c-4c5c-9c5c-5c5c5c5c5c5c".parse().unwrap(),
+            now - time::Duration::days(1),
+            now - time::Duration::days(1),
+            now + time::Duration::days(89),
+            Algorithm::default(),
+            &[0x5C; 64],
+        )
+        .unwrap();
+        let mut ring = KeyRing::new();
+        ring.add(key).unwrap();
+        let mut list = DataProtectionKeyList::builtin();
+        list.add_key_ring(&ring, "fuzz ring");
+        (
+            DataProtectionAuditor::new(list).with_app_names(["/srv/app/"]),
+            ring,
+        )
+    })
+}
+
+pub fn published(data: &[u8]) {
+    use machinekey::audit::blazor;
+    use machinekey::audit::data_protection::{DataProtectionAuditor, DataProtectionKeyList};
+    use machinekey::dataprotection::consumers;
+    let text = String::from_utf8_lossy(data);
+    let (auditor, ring) = published_auditor();
+    // Untrusted text: the list reader, the header fast path and escapes, Blazor's markers,
+    // and carve on pages of Core values.
+    let _ = DataProtectionKeyList::from_json(&text, "fuzz");
+    let _ = auditor.audit(&text);
+    let _ = DataProtectionAuditor::key_id_of(&text);
+    let _ = blazor::markers(&text);
+    let _ = blazor::state_markers(&text);
+    let _ = carve(&text, "fuzz", None, &CarveOptions::default());
+    let _ = blazor::read_descriptor(data, None);
+    let _ = blazor::read_state(data);
+    let _ = blazor::time_limited(data);
+    // Past the MAC: the bytes sealed for the consumer the first byte picks, then audited:
+    // the value must open, under that chain, and its plaintext be read (tickets, state
+    // properties, Blazor descriptors and state, text).
+    let [pick, rest @ ..] = data else {
+        return;
+    };
+    let mut all = consumers::known();
+    all.extend(consumers::blazor());
+    let Some(c) = all.get(usize::from(*pick) % all.len()) else {
+        return;
+    };
+    let mut chain = vec!["/srv/app/".to_owned()];
+    chain.extend(c.purposes.iter().cloned());
+    let Ok(protector) = ring.protector(&chain) else {
+        return;
+    };
+    let protector = protector.with_random(std::sync::Arc::new(Fixed));
+    if let Ok(payload) = protector.protect(rest) {
+        let value = machinekey::crypto::encoding::to_base64url(&payload);
+        let verdict = auditor.audit(&value);
+        let opened = verdict.opened().expect("sealed under a listed key");
+        assert_eq!(opened.purposes, chain);
+        assert_eq!(opened.plaintext, rest);
+    }
+}
+
+// ---- iis: the readers of a server's files (applicationHost.config, the IIS 6 metabase,
+// SDDL, registry exports, account maps) and the diagnosis over what they read.
+
+pub fn iis(data: &[u8]) {
+    use machinekey::iis::apphost::{ReadOptions, parse_application_host};
+    use machinekey::iis::identity::Accounts;
+    use machinekey::iis::metabase::parse_metabase;
+    use machinekey::iis::registry::AspNetRegistry;
+    use machinekey::iis::sddl::{AccessToken, SecurityDescriptor, rights};
+    use machinekey::iis::sid::Sid;
+    use machinekey::iis::{Server, ServerConfig};
+
+    let Some((selector, rest)) = data.split_first() else {
+        return;
+    };
+    let text = String::from_utf8_lossy(rest);
+    let diagnose = |config: ServerConfig| {
+        let mut server = Server::new("fuzz", config);
+        server
+            .map
+            .add("C:\\", std::env::temp_dir().join("machinekey-fuzz-none"));
+        let d = server.diagnose(None);
+        let _ = d.to_text();
+        let _ = d.compat_nodes();
+    };
+    match selector % 5 {
+        0 => {
+            if let Ok(sd) = SecurityDescriptor::parse(&text) {
+                let printed = sd.to_string();
+                assert_eq!(
+                    SecurityDescriptor::parse(&printed).unwrap(),
+                    sd,
+                    "SDDL round trip"
+                );
+                let token =
+                    AccessToken::new(Sid::application_pool("fuzz"), vec![Sid::local_system()]);
+                let _ = sd.access_check(&token, rights::KEY_READ | rights::KEY_WRITE);
+                let _ = sd
+                    .inherited_by_child_key()
+                    .access_check(&token, rights::KEY_SET_VALUE);
+            }
+        }
+        1 => {
+            if let Ok(config) = parse_application_host("a.config", &text, &ReadOptions::default()) {
+                diagnose(config);
+            }
+        }
+        2 => {
+            if let Ok(config) = parse_metabase("MetaBase.xml", &text) {
+                diagnose(config);
+            }
+        }
+        3 => {
+            let _ = AspNetRegistry::new().add_text("a.reg", &text);
+            let _ = Accounts::from_text("accounts.txt", &text);
+        }
+        _ => {
+            if let Ok(sid) = text.parse::<Sid>() {
+                assert_eq!(
+                    sid.to_string().parse::<Sid>().unwrap(),
+                    sid,
+                    "SID round trip"
+                );
+            }
+        }
+    }
+}
+
+// ---- aspnetcore: the readers of ASP.NET Core consumer values.
+
+/// Antiforgery and Identity tokens, TempData, `state` properties, time-limited headers,
+/// payload text, nonce cookies, `Set-Cookie` lines, `<encryptedSecret>` elements and PFX
+/// files: never a panic, and what is read writes back to a value read the same.
+pub fn aspnetcore(data: &[u8]) {
+    use machinekey::dataprotection::consumers::{ConsumerKind, nonce_in_cookie};
+    use machinekey::formats::aspnetcore::{AntiforgeryToken, CoreValue, IdentityToken};
+    use machinekey::formats::auth_ticket::core;
+    let text = String::from_utf8_lossy(data);
+    if let Ok(t) = AntiforgeryToken::parse(data) {
+        assert_eq!(AntiforgeryToken::parse(&t.to_bytes()).unwrap(), t);
+    }
+    if let Ok(t) = IdentityToken::parse(data) {
+        assert_eq!(IdentityToken::parse(&t.to_bytes().unwrap()).unwrap(), t);
+    }
+    #[cfg(feature = "temp-data")]
+    {
+        use machinekey::formats::aspnetcore::TempData;
+        if let Ok(t) = TempData::parse(data) {
+            assert_eq!(TempData::parse(t.to_json().as_bytes()).unwrap(), t);
+        }
+    }
+    if let Ok(p) = core::deserialize_properties(data) {
+        let again = core::serialize_properties(&p).unwrap();
+        assert_eq!(core::deserialize_properties(&again).unwrap(), p);
+    }
+    let _ = machinekey::dataprotection::split_expiry(data);
+    for kind in [
+        ConsumerKind::Ticket,
+        ConsumerKind::Antiforgery,
+        ConsumerKind::Session,
+        ConsumerKind::TempData,
+        ConsumerKind::IdentityToken,
+        ConsumerKind::State,
+        ConsumerKind::Nonce,
+        ConsumerKind::TimeLimited,
+    ] {
+        let _ = CoreValue::decode(kind, data);
+    }
+    if let Ok(p) = machinekey::dataprotection::decode_payload_text(&text) {
+        let _ = ring().protector(&["fuzz"]).map(|pr| pr.unprotect(&p.bytes));
+    }
+    let _ = nonce_in_cookie(&text);
+    let _ = machinekey::formats::auth_cookie::set_cookie_pair(&text);
+    let jar: Vec<(&str, &str)> = machinekey::formats::auth_cookie::cookie_pairs(&text).collect();
+    let _ = machinekey::formats::auth_cookie::Chunking::Core.join(&jar, "a");
+    #[cfg(feature = "certificate")]
+    {
+        let _ = machinekey::dataprotection::Certificate::from_pfx(data, "password");
     }
 }

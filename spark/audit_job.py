@@ -17,7 +17,10 @@ What it writes under `--out`:
 
 - `findings/`: one JSON line per value a known key protects (the `audit --batch` result:
   `found`, the key's list line and fingerprints, `url`, `source` = WARC path, record offset and
-  field; the key pair itself with `--show-keys`);
+  field; the key pair itself with `--show-keys`); for an ASP.NET Core value under a published
+  Data Protection key, `data_protection` names the key id, where it was published, the
+  discriminator and the consumer (`--app-name` adds discriminators to try; a `--keys` file in
+  the published-key list's JSON format adds Data Protection keys);
 - `errors/`: one JSON line per malformed WARC record (`carve`'s error lines) and per value the
   audit could not read, with its source;
 - `summary/`: one JSON line of counts: files, values, findings and errors.
@@ -144,12 +147,16 @@ def site_partition(partitions):
     return part
 
 
-def audit_partition(binary_name, keys_name, show_keys):
+def audit_partition(binary_name, keys_name, show_keys, dp_lists=(), app_names=()):
     def run(rows):
         binary = executable(binary_name)
         command = [binary, "audit", "--batch", "-"]
         if keys_name:
             command += ["--keys", shipped(keys_name)]
+        for name in dp_lists:
+            command += ["--keys", shipped(name)]
+        for name in app_names:
+            command += ["--app-name", name]
         if show_keys:
             command.append("--show-keys")
 
@@ -177,8 +184,12 @@ def main(argv=None):
     parser.add_argument("--paths", required=True,
                         help="a text file of WARC paths or URLs, one per line")
     parser.add_argument("--keys", action="append", default=[],
-                        help="a key list (validationKey,decryptionKey lines) besides the "
-                             "built-in one; repeatable")
+                        help="a key list (validationKey,decryptionKey lines, or published "
+                             "Data Protection keys as JSON) besides the built-in ones; "
+                             "repeatable")
+    parser.add_argument("--app-name", action="append", default=[],
+                        help="a Data Protection application discriminator to try on "
+                             "CfDJ8 values (SetApplicationName, a content root); repeatable")
     parser.add_argument("--out", required=True,
                         help="the output directory, on any file system Spark writes "
                              "(must not exist)")
@@ -200,12 +211,23 @@ def main(argv=None):
     sc.addFile(binary)
     binary_name = os.path.basename(binary)
     keys_name = None
-    if args.keys:
-        # One list for the executors: the lists given, joined.
+
+    def is_json(path):
+        with open(path, "rb") as f:
+            head = f.read(64).lstrip(b"\xef\xbb\xbf").lstrip()
+        return head[:1] in (b"{", b"[")
+
+    dp_lists = [k for k in args.keys if is_json(k)]
+    machine_key_lists = [k for k in args.keys if not is_json(k)]
+    for k in dp_lists:
+        sc.addFile(os.path.abspath(k))
+    dp_names = [os.path.basename(k) for k in dp_lists]
+    if machine_key_lists:
+        # One list for the executors: the <machineKey> lists given, joined.
         scratch = tempfile.mkdtemp(prefix="machinekey-spark-")
         joined = os.path.join(scratch, "keys.txt")
         with open(joined, "wb") as out:
-            for k in args.keys:
+            for k in machine_key_lists:
                 with open(k, "rb") as f:
                     shutil.copyfileobj(f, out)
                 out.write(b"\n")
@@ -224,7 +246,8 @@ def main(argv=None):
     results = (values
                .map(lambda v: (site_and_page(v), v))
                .repartitionAndSortWithinPartitions(partitions, site_partition(partitions))
-               .mapPartitions(audit_partition(binary_name, keys_name, args.show_keys))
+               .mapPartitions(audit_partition(binary_name, keys_name, args.show_keys,
+                                              dp_names, args.app_name))
                .persist(StorageLevel.MEMORY_AND_DISK))
     findings = results.filter(lambda r: r.get("found"))
     audit_errors = results.filter(lambda r: "error" in r)

@@ -40,6 +40,7 @@
 //! ```
 
 pub mod batch;
+pub mod blazor;
 pub mod carve;
 pub mod data_protection;
 mod framework45;
@@ -378,6 +379,8 @@ pub struct Auditor {
     /// keyed on first use and kept for every later blob (lists up to
     /// [`DERIVED_CANDIDATES`]; larger ones key it once per key and group of blobs).
     kdf: OnceLock<Vec<OnceLock<Option<HmacState<Sha512>>>>>,
+    /// What audits the Data Protection values of a batch (`CfDJ8…`, `09F0C9F0…`).
+    data_protection: Arc<data_protection::DataProtectionAuditor>,
 }
 
 /// One candidate's IsolateApps variant for one application path: the modified keys and
@@ -444,7 +447,32 @@ impl Auditor {
             derived: Mutex::new(Vec::new()),
             isolated: Mutex::new(Vec::new()),
             kdf: OnceLock::new(),
+            data_protection: data_protection::DataProtectionAuditor::shared_builtin(),
         }
+    }
+
+    /// Audits the Data Protection values of batches ([`Auditor::audit_lines`]) with
+    /// `auditor` (its keys, application names and consumers) instead of the built-in list of
+    /// published Data Protection keys, which [`from_list`](Self::from_list) starts with.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::audit::data_protection::DataProtectionAuditor;
+    /// use machinekey::audit::{Auditor, KeyList};
+    /// let auditor = Auditor::from_list(KeyList::builtin())
+    ///     .with_data_protection(DataProtectionAuditor::builtin().with_app_names(["Contoso.Portal"]));
+    /// assert_eq!(auditor.data_protection().app_names(), ["Contoso.Portal"]);
+    /// ```
+    #[must_use]
+    pub fn with_data_protection(mut self, auditor: data_protection::DataProtectionAuditor) -> Self {
+        self.data_protection = Arc::new(auditor);
+        self
+    }
+
+    /// What audits the Data Protection values of batches.
+    #[must_use]
+    pub fn data_protection(&self) -> &data_protection::DataProtectionAuditor {
+        &self.data_protection
     }
 
     /// Hands each Framework45 purpose and each IsolateApps path of `plan` the auditor's
@@ -592,6 +620,9 @@ impl Auditor {
     /// a progress bar: once per key, however many blobs).
     #[must_use]
     pub fn audit_group(&self, blobs: &[Blob<'_>], progress: &AtomicUsize) -> Vec<Option<Finding>> {
+        if blobs.is_empty() {
+            return Vec::new();
+        }
         let plans: Vec<Plan> = blobs
             .iter()
             .map(|blob| {

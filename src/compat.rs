@@ -32,6 +32,10 @@
 //! # Ok::<(), machinekey::Error>(())
 //! ```
 
+#[cfg(feature = "diagnose")]
+#[cfg_attr(docsrs, doc(cfg(feature = "diagnose")))]
+pub mod diagnose;
+
 use core::fmt;
 use std::collections::BTreeMap;
 

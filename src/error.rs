@@ -199,6 +199,31 @@ pub enum UnusableKey {
         /// How it is protected, in words (`Windows DPAPI`, an X.509 certificate, ...).
         protection: String,
     },
+    /// The master key is encrypted at rest to an X.509 certificate
+    /// (`ProtectKeysWithCertificate`) that was not given: give it with its private key (a
+    /// PFX file and its password; feature `certificate`).
+    #[error(
+        "its master key is encrypted at rest to {protection}; give that certificate with its private key (a PFX file and its password)"
+    )]
+    CertificateRequired {
+        /// The certificate, in words (its thumbprint when the key file names it).
+        protection: String,
+        /// The SHA-1 thumbprint (upper-case hex) of the certificate the key needs, when the
+        /// key file names it.
+        thumbprint: Option<String>,
+    },
+    /// The certificate the key names was given but does not decrypt its
+    /// `<encryptedSecret>` (a damaged key file).
+    #[error(
+        "the certificate it names does not decrypt its <encryptedSecret> (a damaged key file)"
+    )]
+    CertificateDoesNotDecrypt,
+    /// The secret decrypted with a certificate is not a readable `<masterKey>`.
+    #[error("{reason}")]
+    DecryptedSecret {
+        /// What is wrong, in words.
+        reason: String,
+    },
     /// The descriptor cannot be used: an algorithm this crate does not support, or a master
     /// key that does not suit it.
     #[error("{reason}")]

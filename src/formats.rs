@@ -5,11 +5,13 @@
 //!
 //! Everything starts from [`AppKeys`]: one application's keys for both stacks.
 
+pub mod aspnetcore;
 pub mod auth_cookie;
 pub mod auth_ticket;
 pub mod cookie;
 pub mod forms_ticket;
 pub mod nrbf;
+pub mod oauth_token;
 pub mod osf;
 mod page;
 pub mod resource;

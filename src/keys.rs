@@ -29,6 +29,7 @@ pub use autogen::AutoGenKeys;
 #[cfg(feature = "audit")]
 pub(crate) use autogen::isolate_apps_variant;
 pub use generate::generate;
+pub(crate) use import::logical_lines;
 pub use import::{RegExport, read_reg_export, read_reg_export_bytes, write_reg_export};
 pub use secret::{DecryptionKey, DerivedKey, ValidationKey};
 

@@ -26,6 +26,8 @@ pub enum Section {
     Forms,
     /// `<system.web><pages>`.
     Pages,
+    /// `<system.web><sessionState>`.
+    SessionState,
     /// `<appSettings>`: its settings are the keys of its `<add>` elements.
     AppSettings,
     /// `<system.web>` itself.
@@ -39,6 +41,7 @@ names!(Section, "The element's name, as web.config spells it.", {
     HttpRuntime => "httpRuntime",
     Forms => "forms",
     Pages => "pages",
+    SessionState => "sessionState",
     AppSettings => "appSettings",
     SystemWeb => "system.web",
     Authentication => "authentication",

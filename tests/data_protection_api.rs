@@ -805,7 +805,11 @@ fn ties_by_guid_fields_resolver_choice_and_protector_accessors() {
         meta("01000000-0000-0000-0000-000000000000"),
     );
     let now = datetime!(2020-06-01 0:00 UTC);
-    for version in [ResolverVersion::Current, ResolverVersion::V2] {
+    for version in [
+        ResolverVersion::AspNetCore10,
+        ResolverVersion::Current,
+        ResolverVersion::V2,
+    ] {
         assert_eq!(
             resolve_default_key(&[b, a], now, version).default_key,
             Some(a.id),
@@ -842,7 +846,10 @@ fn ties_by_guid_fields_resolver_choice_and_protector_accessors() {
     .unwrap();
     ring.add(old.clone()).unwrap();
     ring.add(new.clone()).unwrap();
-    assert_eq!(ring.resolve(now).default_key, Some(old.id()));
+    // By default, as real ASP.NET Core 10 chooses: the most recently activated key.
+    assert_eq!(ring.resolve(now).default_key, Some(new.id()));
+    let source = ring.clone().with_resolver(ResolverVersion::Current);
+    assert_eq!(source.resolve(now).default_key, Some(old.id()));
     let v2 = ring.clone().with_resolver(ResolverVersion::V2);
     assert_eq!(v2.resolve(now).default_key, Some(new.id()));
 
@@ -932,4 +939,73 @@ fn resolver_boundaries() {
     assert_eq!((r.default_key, r.fallback_key), (None, Some(b.id)));
     let r = resolve_default_key(&[c], now, ResolverVersion::V2);
     assert_eq!(r.fallback_key, Some(c.id));
+}
+
+/// Regression: where `DefaultKeyResolver.cs` (source) and real ASP.NET Core 10.0.12
+/// disagree, the crate follows the real output. Observed with `dotnet-oracle` (`dp.protect`
+/// over a ring of hand-written key files, key generation off, 2026-12-06):
+/// - keys created and activated 60 h and 2 h ago: .NET protects with the 2-hour-old key
+///   (the source prefers the propagated one);
+/// - one key, expired: .NET refuses ("The key ring does not contain a valid default
+///   protection key"): no fallback to the rejected key itself;
+/// - an expired key created 700 h ago and a key activating in 100 h: .NET uses the future
+///   key (the fallback skips the rejected key).
+#[test]
+fn default_key_as_real_aspnetcore_10_chooses_it() {
+    use machinekey::dataprotection::{KeyMetadata, ResolverVersion, resolve_default_key};
+    use time::Duration;
+    use time::macros::datetime;
+    let now = datetime!(2026-12-06 12:00 UTC);
+    let h = Duration::hours;
+    let meta = |id: &str, created: i64, activated: i64, expires: i64| KeyMetadata {
+        id: id.parse().unwrap(),
+        creation: now + h(created),
+        activation: now + h(activated),
+        expiration: now + h(expires),
+        revoked: false,
+        usable: true,
+    };
+    let a = "aaaaaaaa-0000-0000-0000-000000000001";
+    let b = "bbbbbbbb-0000-0000-0000-000000000002";
+    let r10 = |keys: &[KeyMetadata]| {
+        let r = resolve_default_key(keys, now, ResolverVersion::AspNetCore10);
+        r.default_key.or(r.fallback_key).map(|k| k.to_string())
+    };
+    let propagated_and_new = [meta(b, -60, -60, 300), meta(a, -2, -2, 300)];
+    assert_eq!(r10(&propagated_and_new).as_deref(), Some(a));
+    assert_eq!(
+        resolve_default_key(&propagated_and_new, now, ResolverVersion::Current)
+            .default_key
+            .map(|k| k.to_string())
+            .as_deref(),
+        Some(b),
+        "the source's reading differs"
+    );
+    assert_eq!(r10(&[meta(a, -700, -700, -600)]), None);
+    assert_eq!(
+        r10(&[meta(a, -700, -700, -600), meta(b, -1, 100, 300)]).as_deref(),
+        Some(b)
+    );
+    assert_eq!(
+        r10(&[meta(a, -700, -700, 300), meta(b, -700, -100, -50)]).as_deref(),
+        Some(a)
+    );
+    // Equal activation: .NET takes the lower key id, its fields compared as unsigned numbers.
+    for (low, high) in [
+        (
+            "00000001-0000-0000-0000-000000000000",
+            "80000000-0000-0000-0000-000000000000",
+        ),
+        (
+            "00000000-0001-0000-0000-000000000000",
+            "00000000-8000-0000-0000-000000000000",
+        ),
+        (
+            "00000000-0000-0000-0000-000000000002",
+            "00000000-0000-0000-0100-000000000000",
+        ),
+    ] {
+        let keys = [meta(high, -5, -5, 300), meta(low, -5, -5, 300)];
+        assert_eq!(r10(&keys).as_deref(), Some(low));
+    }
 }

@@ -12,18 +12,24 @@ mod bodies;
 
 type Body = fn(&[u8]);
 
-const TARGETS: [(&str, Body); 4] = [
+const TARGETS: &[(&str, Body)] = &[
     ("parse", bodies::parse),
+    ("aspnetcore", bodies::aspnetcore),
     ("unprotect", bodies::unprotect),
     ("audit", bodies::audit),
     ("sealed", bodies::sealed),
+    ("events", bodies::events),
+    #[cfg(feature = "diagnose")]
+    ("diagnose", bodies::diagnose),
+    ("published", bodies::published),
+    ("iis", bodies::iis),
 ];
 
 #[test]
 fn corpora_replay() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus-min");
     let mut replayed = 0;
-    for (name, body) in TARGETS {
+    for &(name, body) in TARGETS {
         let Ok(packed) = std::fs::read(root.join(format!("{name}.bin"))) else {
             continue;
         };
@@ -48,7 +54,7 @@ fn corpora_replay() {
 #[test]
 fn random_inputs() {
     let mut state = 0x853C_49E6_748F_EA9B_u64;
-    for (_, body) in TARGETS {
+    for &(_, body) in TARGETS {
         for len in 0..300usize {
             let bytes: Vec<u8> = (0..len)
                 .map(|_| {

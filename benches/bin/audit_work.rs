@@ -1,4 +1,4 @@
-//! Counts what each audit case of the README's table performs: hash compressions (and of
+//! Counts what each audit case of the performance chapter's table performs: hash compressions (and of
 //! them, those that key HMAC pad states), AES and 3DES blocks, in a build of `machinekey` with
 //! `--cfg machinekey_work_count` (a cfg, not a feature: no dependent can switch the shared
 //! counters on for everyone). Prints one JSON object per case on standard output, for

@@ -149,3 +149,46 @@ proptest! {
         prop_assert!(matches!(other.unprotect(&value), Err(Error::Unprotect)));
     }
 }
+
+fn oauth_keys() -> machinekey::AppKeys {
+    let cfg = machinekey::MachineKeyConfig::builder()
+        .validation_key(&"AB".repeat(64))
+        .decryption_key(&"CD".repeat(32))
+        .build()
+        .unwrap();
+    machinekey::AppKeys::explicit(&cfg).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// A Katana OAuth token of any kind round-trips; a bit flip anywhere, or another
+    /// kind's purposes, is the one opaque error; any `Authorization` header bytes never
+    /// panic the bearer reader.
+    #[test]
+    fn oauth_token_round_trip_tamper_and_other_kind(
+        id in identity(false),
+        kind in prop::sample::select(machinekey::formats::oauth_token::TokenKind::ALL.to_vec()),
+        flip in any::<prop::sample::Index>(),
+        header in prop::collection::vec(any::<u8>(), 0..80),
+    ) {
+        use machinekey::formats::oauth_token::{OAuthToken, TokenKind, bearer_token};
+        let keys = oauth_keys();
+        let format = OAuthToken::new(&keys, kind);
+        let t = AuthTicket::new(&id.authentication_type.clone(), vec![id]);
+        let token = format.protect(&t).unwrap();
+        prop_assert_eq!(format.unprotect(&token).unwrap(), t);
+        let mut bytes = machinekey::crypto::encoding::from_base64url(&token).unwrap();
+        let i = flip.index(bytes.len());
+        bytes[i] ^= 0x01;
+        let tampered = machinekey::crypto::encoding::to_base64url(&bytes);
+        prop_assert_eq!(format.unprotect(&tampered), Err(Error::Unprotect));
+        for other in TokenKind::ALL.into_iter().filter(|o| *o != kind) {
+            prop_assert_eq!(OAuthToken::new(&keys, other).unprotect(&token), Err(Error::Unprotect));
+        }
+        if let Some(found) = bearer_token(&header) {
+            prop_assert!(!found.is_empty() && found.is_ascii());
+            let _ = format.read(found, time::OffsetDateTime::UNIX_EPOCH);
+        }
+    }
+}

@@ -27,8 +27,9 @@ use crate::args::{
 };
 use crate::input::node;
 use crate::input::{
-    app_keys, cookie_protection, first_reading, framework, known_lists, machine_key_protection,
-    open_lists, pages, parse_generator, payload, resolve, resource_kind, scan_list, value_readings,
+    app_keys, cookie_protection, first_reading, framework, keys_files, known_lists,
+    machine_key_lists, machine_key_protection, open_lists, pages, parse_generator, payload,
+    resolve, resource_kind, scan_list, value_readings,
 };
 use crate::output::{Failure, Output};
 
@@ -118,27 +119,27 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
             protected,
             purposes,
             owin_cookie,
+            owin_oauth,
             show_keys,
             key_rings,
             app_names,
+            app_names_file,
             batch,
             value,
         } => {
-            if !key_rings.is_empty() {
-                let value = value
-                    .as_deref()
-                    .ok_or_else(|| Failure::usage("--key-ring audits one VALUE"))?;
-                return crate::dataprotection::audit(
-                    value,
-                    key_rings,
-                    app_names,
-                    purposes,
-                    url.as_deref(),
-                );
-            }
+            let files = keys_files(keys)?;
+            let machine_key = machine_key_lists(&files);
+            let sources = crate::dataprotection::AuditSources {
+                keys: &files,
+                rings: key_rings,
+                app_names: crate::input::app_names(app_names, app_names_file.as_deref())?,
+                purposes,
+                url: url.as_deref(),
+            };
             if let Some(file) = batch {
                 return audit_batch(
-                    keys,
+                    &machine_key,
+                    &sources,
                     file,
                     *show_keys,
                     !json && std::io::IsTerminal::is_terminal(&std::io::stderr()),
@@ -147,21 +148,40 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
             let value = value
                 .as_deref()
                 .ok_or_else(|| Failure::usage("give a VALUE or --batch FILE"))?;
+            let text = crate::input::argument_text(value)?;
+            if !key_rings.is_empty() || machinekey::dataprotection::looks_like_payload(&text) {
+                return crate::dataprotection::audit(&text, &sources, *show_keys);
+            }
+            // Data Protection lists given with a <machineKey> value are still read: a broken
+            // one is reported, not ignored.
+            if machine_key.len() < files.len() {
+                crate::dataprotection::auditor(&sources)?;
+            }
             let owin_purposes: Vec<String>;
-            let purposes = match owin_cookie {
-                Some(t) => {
+            let oauth_text: String;
+            let (purposes, text) = match (owin_cookie, owin_oauth) {
+                (Some(t), _) => {
                     owin_purposes = vec![
                         machinekey::formats::auth_cookie::OWIN_PURPOSE.to_owned(),
                         t.clone(),
                         "v1".to_owned(),
                     ];
-                    &owin_purposes
+                    (&owin_purposes, text.as_str())
                 }
-                None => purposes,
+                (None, Some(k)) => {
+                    owin_purposes = crate::logins::oauth_kind(k)?
+                        .purposes()
+                        .iter()
+                        .map(|p| (*p).to_owned())
+                        .collect();
+                    oauth_text = crate::logins::oauth_token_text(&text);
+                    (&owin_purposes, oauth_text.as_str())
+                }
+                (None, None) => (purposes, text.as_str()),
             };
             let kind = if *cookie {
                 BlobKind::Cookie
-            } else if owin_cookie.is_some() {
+            } else if owin_cookie.is_some() || owin_oauth.is_some() {
                 BlobKind::Protected
             } else if *resource {
                 BlobKind::Resource
@@ -181,21 +201,73 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
                 purposes,
             };
             audit(
-                keys,
+                &machine_key,
                 &query,
-                value,
+                text,
                 *show_keys,
                 !json && std::io::IsTerminal::is_terminal(&std::io::stderr()),
             )
         }
         Command::Dataprotection { command } => crate::dataprotection::run(command),
+        Command::Diagnose {
+            logs,
+            key_rings,
+            app_name,
+            replicas,
+            persistence,
+            session_store,
+            values,
+        } => crate::diagnose::run(&crate::diagnose::Request {
+            logs,
+            key_rings,
+            app_name: app_name.as_deref(),
+            replicas: *replicas,
+            persistence: *persistence,
+            session_store: *session_store,
+            values,
+        }),
         Command::Compare { nodes } => compare(nodes),
+        Command::Iis {
+            path,
+            bundle,
+            iis,
+            keys,
+            strict,
+        } => {
+            let path = path
+                .as_deref()
+                .or(bundle.as_deref())
+                .ok_or_else(|| Failure::usage("give PATH or --bundle DIR"))?;
+            crate::iis::run(path, iis, keys, *strict)
+        }
+        Command::Simulate {
+            iis: Some(path),
+            iis_args,
+            pool,
+            requests,
+            seed,
+            ..
+        } => crate::iis::simulate(path, iis_args, pool.as_deref(), *requests, *seed),
         Command::Ui { port } => serve_ui(*port),
         Command::Carve {
             files,
             url,
             forms_cookie_name,
         } => carve(files, url.as_deref(), forms_cookie_name),
+        Command::Events {
+            files,
+            keys,
+            web_config,
+            plot,
+            extract,
+        } => crate::events::run(
+            files,
+            keys,
+            web_config.as_deref(),
+            plot.as_deref(),
+            extract.as_deref(),
+            json,
+        ),
         Command::Simulate {
             scenario: Some(file),
             ..
@@ -214,6 +286,7 @@ pub(crate) fn run(command: &Command, json: bool) -> Result<Output, Failure> {
                 seed: 2026,
                 era: None,
             }) {
+                core @ SimulateCommand::Core { .. } => crate::diagnose::simulate_core(core),
                 SimulateCommand::WebGarden {
                     workers,
                     requests,
@@ -248,7 +321,10 @@ fn compare(specs: &[String]) -> Result<Output, Failure> {
     let nodes = specs
         .iter()
         .enumerate()
-        .map(|(i, s)| node(s, i))
+        .map(|(i, s)| match crate::iis::node_spec(s) {
+            Some(iis) => iis,
+            None => node(s, i),
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let comparisons = matrix(&nodes)?;
     let width = comparisons
@@ -411,16 +487,19 @@ fn bounded_lines(
     })
 }
 
-/// `audit --batch`: JSON lines in, JSON lines out, streamed.
+/// `audit --batch`: JSON lines in, JSON lines out, streamed. Data Protection values are
+/// audited against the published keys and what `sources` adds.
 fn audit_batch(
     lists: &[String],
+    sources: &crate::dataprotection::AuditSources<'_>,
     file: &str,
     show_keys: bool,
     progress_bar: bool,
 ) -> Result<Output, Failure> {
     use std::io::Write as _;
     let (list, _) = known_lists(lists)?;
-    let auditor = Auditor::from_list(list);
+    let (dp, _) = crate::dataprotection::auditor(sources)?;
+    let auditor = Auditor::from_list(list).with_data_protection(dp);
     let progress = crate::progress::Progress::new(
         crate::progress::input_size(file),
         u64::try_from(auditor.len()).unwrap_or(u64::MAX),
@@ -457,6 +536,12 @@ fn audit_batch(
                 obj.insert(
                     "key".to_owned(),
                     serde_json::to_value(&f.key).unwrap_or_default(),
+                );
+            }
+            if let (Some(v), Some(obj)) = (&result.data_protection, line.as_object_mut()) {
+                obj.insert(
+                    "data_protection".to_owned(),
+                    crate::dataprotection::verdict_json(v, true),
                 );
             }
         }
@@ -796,8 +881,18 @@ fn ticket(command: &TicketCommand) -> Result<Output, Failure> {
             keys,
             scheme,
             app_name,
+            owin_oauth,
+            require_valid,
             value,
-        } => auth_cookie_decode(keys, scheme.as_deref(), app_name.as_deref(), value),
+        } => crate::logins::decode(&crate::logins::DecodeArgs {
+            keys,
+            scheme: scheme.as_deref(),
+            app_name: app_name.as_deref(),
+            oauth: owin_oauth.as_deref(),
+            require_valid: *require_valid,
+            value,
+        }),
+        TicketCommand::Encode(args) => crate::logins::encode(args),
         TicketCommand::Renew {
             keys,
             protection,
@@ -886,11 +981,11 @@ struct FindingView<'a> {
 fn audit(
     lists: &[String],
     query: &AuditQuery<'_>,
-    value: &str,
+    text: &str,
     show_keys: bool,
     progress_bar: bool,
 ) -> Result<Output, Failure> {
-    let readings = value_readings(value)?;
+    let readings = machinekey::crypto::encoding::decode_value(text)?;
     let files = open_lists(lists)?;
     let builtin = Auditor::from_list(KeyList::builtin());
     let purposes: Vec<&str> = query.purposes.iter().map(String::as_str).collect();
@@ -1023,127 +1118,4 @@ fn serve_ui(port: u16) -> Result<Output, Failure> {
             .map_err(|e| Failure::usage(format!("the server stopped: {e}")))?;
         Ok(Output::streamed())
     })
-}
-
-/// The value of a login cookie argument: the value itself, or a `Cookie` header's pairs with
-/// chunks (`NAME=chunks-N; NAMEC1=...`) joined by each stack's rule.
-fn cookie_value(text: &str, chunking: machinekey::formats::auth_cookie::Chunking) -> String {
-    let pairs: Vec<(&str, &str)> = machinekey::formats::auth_cookie::cookie_pairs(text).collect();
-    match pairs.first() {
-        Some((name, _)) if text.contains("chunks") => {
-            chunking.join(&pairs, name).unwrap_or_default()
-        }
-        Some((_, v)) if pairs.len() == 1 && !text.trim_start().starts_with("CfDJ8") => {
-            (*v).to_owned()
-        }
-        _ => text.trim().to_owned(),
-    }
-}
-
-fn ticket_text(kind: &str, t: &machinekey::formats::auth_ticket::AuthTicket) -> String {
-    let mut out = format!("{kind} ticket, scheme {}\n", t.scheme);
-    for (i, id) in t.identities.iter().enumerate() {
-        out.push_str(&format!(
-            "identity {} ({}), name {}\n",
-            i + 1,
-            if id.authentication_type.is_empty() {
-                "-"
-            } else {
-                &id.authentication_type
-            },
-            id.name().unwrap_or("-")
-        ));
-        for c in &id.claims {
-            let short = c.claim_type.rsplit('/').next().unwrap_or(&c.claim_type);
-            out.push_str(&format!("  {short} = {}", c.value));
-            if c.issuer != machinekey::formats::auth_ticket::DEFAULT_ISSUER {
-                out.push_str(&format!(" (issuer {})", c.issuer));
-            }
-            out.push('\n');
-        }
-        if let Some(actor) = &id.actor {
-            out.push_str(&format!("  actor: {}\n", actor.name().unwrap_or("-")));
-        }
-    }
-    for (k, v) in &t.properties.items {
-        out.push_str(&format!("{k} = {v}\n"));
-    }
-    if let Some(e) = t.expires() {
-        let expired = e < OffsetDateTime::now_utc();
-        out.push_str(&format!("expired: {expired}\n"));
-    }
-    out.trim_end().to_owned()
-}
-
-/// The OWIN authentication types `ticket decode` tries when `--scheme` is not given.
-const OWIN_TYPES: [&str; 4] = [
-    "ApplicationCookie",
-    "Cookies",
-    "ExternalCookie",
-    "TwoFactorCookie",
-];
-
-fn auth_cookie_decode(
-    keys: &crate::args::KeyArgs,
-    scheme: Option<&str>,
-    app_name: Option<&str>,
-    value: &str,
-) -> Result<Output, Failure> {
-    use machinekey::formats::auth_cookie::{AuthCookie, Chunking};
-    let text = crate::input::argument_text(value)?;
-    // The cookies to try, in order, as (kind, scheme, cookie), and their stack's chunking.
-    let (candidates, chunking) = if let Some(ring_path) = &keys.key_ring {
-        let ring = crate::input::key_ring(ring_path)?;
-        let schemes = scheme.map_or_else(
-            || machinekey::dataprotection::consumers::COOKIE_SCHEMES.to_vec(),
-            |s| vec![s],
-        );
-        let mut candidates = Vec::new();
-        for s in schemes {
-            if let Ok(c) = AuthCookie::core(&ring, s, app_name) {
-                candidates.push(("Core", s, c));
-            }
-            if let Ok(c) = AuthCookie::interop(&ring, s, app_name, "") {
-                candidates.push(("Interop", s, c));
-            }
-        }
-        (candidates, Chunking::Core)
-    } else {
-        let k = app_keys(keys)?;
-        // A forms ticket first (hex), then the OWIN cookie's authentication types.
-        if let Ok(t) =
-            k.decrypt_ticket_without_expiry_check(text.trim(), machinekey::CookieProtection::All)
-        {
-            return ticket_output(&t, None);
-        }
-        let types = scheme.map_or_else(|| OWIN_TYPES.to_vec(), |s| vec![s]);
-        let candidates = types
-            .into_iter()
-            .filter_map(|s| Some(("OWIN", s, AuthCookie::owin(&k, s).ok()?)))
-            .collect();
-        (candidates, Chunking::Katana)
-    };
-    let value = cookie_value(&text, chunking);
-    let opened = candidates
-        .iter()
-        .find_map(|(kind, s, c)| c.unprotect(&value).ok().map(|t| (*kind, *s, c, t)));
-    let Some((kind, scheme, cookie, ticket)) = opened else {
-        // Why not, when the cookie verifies under a candidate but its ticket does not parse.
-        let why = candidates.iter().find_map(|(_, _, c)| {
-            let e = c.parse(&c.unprotect_payload(&value).ok()?).err()?;
-            Some(Failure::not_found(format!(
-                "the cookie verified under the purposes {}, but its ticket does not parse: {e}",
-                c.purposes().join(" / ")
-            )))
-        });
-        return Err(why.unwrap_or_else(|| Failure::from(machinekey::Error::Unprotect)));
-    };
-    Output::new(
-        ticket_text(kind, &ticket),
-        &json!({ "kind": kind, "scheme": scheme, "purposes": cookie.purposes(), "ticket": ticket,
-                 "name": ticket.name(), "roles": ticket.roles(),
-                 "issued_unix": ticket.issued().map(|t| t.unix_timestamp()),
-                 "expires_unix": ticket.expires().map(|t| t.unix_timestamp()),
-                 "persistent": ticket.is_persistent() }),
-    )
 }

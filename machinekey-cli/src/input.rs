@@ -219,8 +219,35 @@ pub(crate) fn app_keys(args: &KeyArgs) -> Result<AppKeys, Failure> {
 }
 
 /// A Data Protection key ring from a directory, key file or `.reg` export.
+/// The certificates `--certificate` gave (loaded once, before the command runs).
+static CERTIFICATES: std::sync::OnceLock<Vec<machinekey::dataprotection::Certificate>> =
+    std::sync::OnceLock::new();
+
+/// Loads the `--certificate` PFX files with `--certificate-password`.
+pub(crate) fn load_certificates(paths: &[String], password: Option<&str>) -> Result<(), Failure> {
+    let password = match password {
+        Some(p) if p.starts_with('@') || p == "-" => argument_text(p)?,
+        Some(p) => p.to_owned(),
+        None => String::new(),
+    };
+    let mut certs = Vec::with_capacity(paths.len());
+    for path in paths {
+        let cert = machinekey::dataprotection::Certificate::load_pfx(Path::new(path), &password)
+            .map_err(|e| Failure::usage(format!("--certificate {path}: {e}")))?;
+        certs.push(cert);
+    }
+    let _ = CERTIFICATES.set(certs);
+    Ok(())
+}
+
+/// A key ring (directory, key file or .reg export); keys encrypted at rest to a
+/// `--certificate` are opened with it.
 pub(crate) fn key_ring(path: &str) -> Result<machinekey::dataprotection::KeyRing, Failure> {
-    Ok(machinekey::dataprotection::KeyRing::load(Path::new(path))?)
+    let mut ring = machinekey::dataprotection::KeyRing::load(Path::new(path))?;
+    if let Some(certs) = CERTIFICATES.get().filter(|c| !c.is_empty()) {
+        ring.decrypt_with_certificates(certs)?;
+    }
+    Ok(ring)
 }
 
 /// The pages the options name: one for a generator; for a path or URL, each page it can
@@ -460,4 +487,82 @@ pub(crate) fn node(spec: &str, index: usize) -> Result<machinekey::compat::Node,
         Some(path) => node.with_key_ring(key_ring(&path)?, &format!("key ring {path}")),
         None => node,
     })
+}
+
+/// What a `--keys` file holds.
+pub(crate) enum KeysFile {
+    /// A `<machineKey>` list (`validationKey,decryptionKey` lines).
+    MachineKey(String),
+    /// Published Data Protection keys in the built-in list's JSON format.
+    DataProtectionList(String),
+    /// A Data Protection key ring: a directory, a key file or a `.reg` export.
+    KeyRing(String),
+}
+
+/// Sorts the `--keys` files by what they hold, from a directory or the first bytes of a file
+/// (JSON: a Data Protection list; a `<key>` or `<repository>` element or a registry export: a
+/// key ring; anything else: a `<machineKey>` list).
+pub(crate) fn keys_files(files: &[String]) -> Result<Vec<KeysFile>, Failure> {
+    files
+        .iter()
+        .map(|f| {
+            if f == "-" {
+                return Ok(KeysFile::MachineKey(f.clone()));
+            }
+            let meta = std::fs::metadata(f).map_err(|e| Failure::io(f, &e))?;
+            if meta.is_dir() {
+                return Ok(KeysFile::KeyRing(f.clone()));
+            }
+            let mut head = [0u8; 512];
+            let n = std::fs::File::open(f)
+                .and_then(|mut file| file.read(&mut head))
+                .map_err(|e| Failure::io(f, &e))?;
+            let head = head.get(..n).unwrap_or_default();
+            let utf16 = head.starts_with(&[0xFF, 0xFE]);
+            let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+            let first = text.iter().find(|b| !b.is_ascii_whitespace()).copied();
+            let key_xml = text.windows(4).any(|w| w == b"<key")
+                || text.windows(11).any(|w| w == b"<repository");
+            Ok(match first {
+                Some(b'{' | b'[') => KeysFile::DataProtectionList(f.clone()),
+                Some(b'<') if key_xml => KeysFile::KeyRing(f.clone()),
+                _ if utf16
+                    || text.starts_with(b"Windows Registry")
+                    || text.starts_with(b"REGEDIT") =>
+                {
+                    KeysFile::KeyRing(f.clone())
+                }
+                _ => KeysFile::MachineKey(f.clone()),
+            })
+        })
+        .collect()
+}
+
+/// The `<machineKey>` lists among `--keys` files.
+pub(crate) fn machine_key_lists(files: &[KeysFile]) -> Vec<String> {
+    files
+        .iter()
+        .filter_map(|f| match f {
+            KeysFile::MachineKey(p) => Some(p.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The application names of `--app-name` and `--app-names FILE` (one a line; blank lines
+/// and `#` comments skipped).
+pub(crate) fn app_names(names: &[String], file: Option<&str>) -> Result<Vec<String>, Failure> {
+    let mut out: Vec<String> = names.to_vec();
+    if let Some(path) = file {
+        let bytes = read_file(path)?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Failure::usage(format!("{path}: not UTF-8 text")))?;
+        out.extend(
+            text.lines()
+                .map(|l| l.trim_start_matches('\u{feff}').trim())
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(str::to_owned),
+        );
+    }
+    Ok(out)
 }

@@ -802,7 +802,7 @@ fn ticket_decode_opens_owin_and_core_cookies() {
         "{text}"
     );
     let out = json(&args);
-    assert_eq!(out["kind"], "OWIN");
+    assert_eq!(out["kind"], "owin");
     assert_eq!(out["name"], "sanjay@example.com");
 
     // A chunked Core cookie, given as the browser sends it, with the key ring's directory.
@@ -839,7 +839,7 @@ fn ticket_decode_opens_owin_and_core_cookies() {
         "MyApp",
         &header,
     ]);
-    assert_eq!(out["kind"], "Core");
+    assert_eq!(out["kind"], "core");
     assert_eq!(out["scheme"], "Identity.Application");
     assert_eq!(out["persistent"], true);
     assert_eq!(out["purposes"][0], "MyApp");

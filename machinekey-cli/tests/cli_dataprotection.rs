@@ -177,7 +177,7 @@ fn protect_then_unprotect_and_audit() {
         "--key-ring",
         s(&dir),
         "--app-name",
-        "/app/",
+        "/srv/shop/",
         "--purpose",
         "SessionMiddleware",
         "--payload-hex",
@@ -193,7 +193,7 @@ fn protect_then_unprotect_and_audit() {
         "--key-ring",
         s(&dir),
         "--app-name",
-        "/app/",
+        "/srv/shop/",
         "--purpose",
         "SessionMiddleware",
         &text,
@@ -201,14 +201,35 @@ fn protect_then_unprotect_and_audit() {
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["data_hex"], "4142");
     assert_eq!(v["requires_migration"], false);
-    // The audit finds the consumer from the known chains.
-    let o = run(&["audit", "--key-ring", s(&dir), "--app-name", "/app/", &text]);
+    // The audit finds the consumer from the known chains, and names the discriminator.
+    let o = run(&[
+        "audit",
+        "--key-ring",
+        s(&dir),
+        "--app-name",
+        "/srv/shop/",
+        &text,
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
-        stdout(&o).contains("consumer: session cookie"),
+        stdout(&o).contains("consumer: session cookie")
+            && stdout(&o).contains("discriminator: /srv/shop/"),
         "{}",
         stdout(&o)
     );
+    // A names file works as --app-name does.
+    let names = std::env::temp_dir().join(format!("machinekey-names-{}.txt", std::process::id()));
+    std::fs::write(&names, "# discriminators\nOther\n\n/srv/shop/\n").unwrap();
+    let o = run(&[
+        "audit",
+        "--key-ring",
+        s(&dir),
+        "--app-names",
+        s(&names),
+        &text,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::remove_file(&names).unwrap();
     // Without the discriminator it says which key it found and what to give.
     let o = run(&["audit", "--key-ring", s(&dir), &text]);
     assert_eq!(o.status.code(), Some(1));

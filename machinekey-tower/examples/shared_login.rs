@@ -40,7 +40,7 @@ async fn me(user: Identity) -> String {
         "hello {} (roles {:?}, from {})",
         user.name().unwrap_or("?"),
         user.roles(),
-        user.cookie_name()
+        user.cookie_name().unwrap_or("a bearer token")
     )
 }
 

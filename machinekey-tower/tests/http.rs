@@ -22,8 +22,9 @@ use hyper_util::rt::TokioIo;
 use machinekey::dataprotection::KeyRing;
 use machinekey::formats::auth_cookie::{AuthCookie, FormsCookie, LoginCookie};
 use machinekey::formats::auth_ticket::{Claim, ClaimsIdentity};
+use machinekey::formats::oauth_token::{OAuthToken, TokenKind};
 use machinekey::{AppKeys, MachineKeyConfig};
-use machinekey_tower::{AuthLayer, Identity};
+use machinekey_tower::{AuthLayer, CookieKind, Identity, Persistence, SignIn};
 use time::{Duration, OffsetDateTime};
 
 const VK: &str = "F5144F1A581A57BA3B60311AF7562A855998F7DD203CD8A71405599B980D8694B5C986C888BE4FC0E6571C2CE600D58CE82B8FA13106B17D77EA4CECDDBBEC1B";
@@ -36,6 +37,7 @@ struct Site {
     forms: FormsCookie,
     core: AuthCookie,
     owin: AuthCookie,
+    access: OAuthToken,
 }
 
 fn keys() -> AppKeys {
@@ -55,7 +57,7 @@ async fn me(user: Identity) -> String {
         "{} {:?} {}",
         user.name().unwrap_or("-"),
         user.roles(),
-        user.cookie_name()
+        user.cookie_name().unwrap_or("bearer")
     )
 }
 
@@ -75,12 +77,14 @@ async fn serve() -> Site {
     let forms = FormsCookie::new(&keys);
     let core = AuthCookie::core(&ring, "Identity.Application", Some("/srv/app")).unwrap();
     let owin = AuthCookie::owin(&keys, "ApplicationCookie").unwrap();
+    let access = OAuthToken::new(&keys, TokenKind::Access);
     let offset = Arc::new(AtomicI64::new(0));
     let clock_offset = offset.clone();
     let layer = AuthLayer::new()
         .accept(forms.clone())
         .accept(core.clone())
         .accept(owin.clone())
+        .accept_bearer(access.clone())
         .with_clock(move || {
             OffsetDateTime::now_utc() + Duration::seconds(clock_offset.load(Ordering::Relaxed))
         });
@@ -103,22 +107,31 @@ async fn serve() -> Site {
         forms,
         core,
         owin,
+        access,
     }
 }
 
 /// GET `path` with a `Cookie` header; (status, body, Set-Cookie headers).
 async fn get_with(site: &Site, path: &str, cookie: &str) -> (u16, String, Vec<String>) {
+    get_headers(site, path, &[("cookie", cookie.as_bytes())]).await
+}
+
+/// GET `path` with these headers (empty values left out).
+async fn get_headers(
+    site: &Site,
+    path: &str,
+    headers: &[(&str, &[u8])],
+) -> (u16, String, Vec<String>) {
     let stream = tokio::net::TcpStream::connect(site.addr).await.unwrap();
     let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
         .unwrap();
     tokio::spawn(conn);
     let mut req = http::Request::get(path).header("host", "127.0.0.1");
-    if !cookie.is_empty() {
-        req = req.header(
-            "cookie",
-            http::HeaderValue::from_bytes(cookie.as_bytes()).unwrap(),
-        );
+    for (name, value) in headers {
+        if !value.is_empty() {
+            req = req.header(*name, http::HeaderValue::from_bytes(value).unwrap());
+        }
     }
     let resp = sender
         .send_request(req.body(Empty::<Bytes>::new()).unwrap())
@@ -285,7 +298,12 @@ async fn sign_in_and_sign_out_headers() {
         .accept(FormsCookie::new(&keys))
         .secure(true)
         .domain("example.test");
-    let headers = layer.sign_in(".ASPXAUTH", alice("Forms"), true).unwrap();
+    let headers = layer
+        .sign_in(
+            CookieKind::Forms,
+            &SignIn::new("alice").persistence(Persistence::Persistent),
+        )
+        .unwrap();
     let set: Vec<&str> = headers
         .get_all("set-cookie")
         .iter()
@@ -314,5 +332,157 @@ async fn sign_in_and_sign_out_headers() {
             ".ASPXAUTH=; expires=Thu, 01 Jan 1970 00:00:00 GMT; domain=example.test; path=/; secure; httponly"
         ]
     );
-    assert!(layer.sign_in(".AspNet.Nope", alice("x"), false).is_err());
+    assert!(matches!(
+        layer.sign_in(CookieKind::Core, &SignIn::new("alice")),
+        Err(machinekey_tower::Error::NotAccepted(CookieKind::Core))
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_katana_bearer_token_signs_in_and_bad_ones_are_refused() {
+    let site = serve().await;
+    let now = OffsetDateTime::now_utc();
+    let mut id = ClaimsIdentity::new("Bearer");
+    id.claims.push(Claim::name("bob"));
+    id.claims.push(Claim::role("api"));
+    let token = site.access.issue(id.clone(), now).unwrap();
+    let auth = |t: &str| format!("Bearer {t}");
+    let (status, body, set) =
+        get_headers(&site, "/me", &[("authorization", auth(&token).as_bytes())]).await;
+    assert_eq!((status, body.as_str()), (200, "bob [\"api\"] bearer"));
+    assert!(set.is_empty(), "a bearer token is never renewed");
+    // The scheme in any case, spaces around the token (Katana: StartsWith("Bearer ",
+    // OrdinalIgnoreCase), then Trim).
+    let loose = format!("bEaReR   {token}  ");
+    assert_eq!(
+        get_headers(&site, "/strict", &[("authorization", loose.as_bytes())])
+            .await
+            .0,
+        200
+    );
+    // Refused: tampered, another kind's format, another scheme, garbage, empty.
+    let mut chars: Vec<char> = token.chars().collect();
+    let i = chars.len() / 2;
+    chars[i] = if chars[i] == 'A' { 'B' } else { 'A' };
+    let tampered: String = chars.into_iter().collect();
+    let refresh = OAuthToken::new(&keys(), TokenKind::Refresh)
+        .issue(id.clone(), now)
+        .unwrap();
+    let code = OAuthToken::new(&keys(), TokenKind::AuthorizationCode)
+        .issue(id.clone(), now)
+        .unwrap();
+    let cookie_value = site
+        .owin
+        .protect(&site.owin.sign_in(alice("ApplicationCookie"), false, now))
+        .unwrap();
+    for bad in [
+        auth(&tampered),
+        auth(&refresh),
+        auth(&code),
+        auth(&cookie_value),
+        format!("Basic {token}"),
+        auth("!!!"),
+        "Bearer ".to_owned(),
+        auth(&"A".repeat(50_000)),
+    ] {
+        let (status, _, _) = get_headers(&site, "/me", &[("authorization", bad.as_bytes())]).await;
+        assert_eq!(status, 401, "{}", &bad[..bad.len().min(30)]);
+        assert_eq!(
+            get_headers(&site, "/maybe", &[("authorization", bad.as_bytes())])
+                .await
+                .1,
+            "anonymous"
+        );
+    }
+    // Expired: 21 minutes on.
+    site.offset.store(21 * 60, Ordering::Relaxed);
+    assert_eq!(
+        get_headers(&site, "/me", &[("authorization", auth(&token).as_bytes())])
+            .await
+            .0,
+        401
+    );
+    site.offset.store(0, Ordering::Relaxed);
+    // A bad bearer token does not hide a good cookie.
+    let ticket = site.core.sign_in(alice("Identity.Application"), false, now);
+    let cookie = cookie_header(&site.core, &ticket);
+    let (status, body, _) = get_headers(
+        &site,
+        "/me",
+        &[
+            ("authorization", auth(&tampered).as_bytes()),
+            ("cookie", cookie.as_bytes()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(body.starts_with("alice "), "{body}");
+}
+
+/// Issue 29, bug 1, through the layer: the sliding renewal of an `.ASPXAUTH` ticket keeps
+/// `UserData` and `CookiePath`, and the renewed cookie is set on that path.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forms_renewal_keeps_user_data_and_cookie_path() {
+    use machinekey::formats::forms_ticket::{Clock, ticks_from_unix_seconds};
+    use machinekey::{CookieProtection, FormsAuthenticationTicket, TicketValidation};
+    #[derive(Debug)]
+    struct At(i64);
+    impl Clock for At {
+        fn now_ticks(&self) -> i64 {
+            ticks_from_unix_seconds(self.0)
+        }
+    }
+    let site = serve().await;
+    let keys = keys();
+    let issued = OffsetDateTime::now_utc().unix_timestamp() - 20 * 60;
+    let mut t = FormsAuthenticationTicket::new(
+        "alice",
+        std::time::Duration::from_secs(30 * 60),
+        &At(issued),
+    );
+    t.user_data = "Admin|Editor".into();
+    t.cookie_path = "/shop".into();
+    let value = keys.encrypt_ticket(&t, CookieProtection::All).unwrap();
+    let (status, body, set) = get_with(&site, "/me", &format!(".ASPXAUTH={value}")).await;
+    assert_eq!(status, 200);
+    assert!(body.starts_with("alice "), "{body}");
+    assert_eq!(set.len(), 1, "renewed: 20 of 30 minutes gone");
+    assert!(set[0].contains("; path=/shop"), "{}", set[0]);
+    let renewed = set[0]
+        .split(';')
+        .next()
+        .unwrap()
+        .strip_prefix(".ASPXAUTH=")
+        .unwrap();
+    let back = keys
+        .decrypt_ticket(renewed, CookieProtection::All, &TicketValidation::default())
+        .unwrap();
+    assert_eq!(back.user_data, "Admin|Editor");
+    assert_eq!(back.cookie_path, "/shop");
+}
+
+/// Issue 29, bug 2: a non-ASCII byte anywhere in the `Cookie` header (a UTF-8 `café`, a
+/// Latin-1 byte) does not hide a valid login next to it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn non_ascii_cookies_beside_a_login_do_not_hide_it() {
+    let site = serve().await;
+    let now = OffsetDateTime::now_utc();
+    for (c, kind) in [
+        (&site.forms as &dyn LoginCookie, "Forms"),
+        (&site.core as &dyn LoginCookie, "Identity.Application"),
+        (&site.owin as &dyn LoginCookie, "ApplicationCookie"),
+    ] {
+        let login = cookie_header(c, &c.sign_in(alice(kind), false, now));
+        let headers: [Vec<u8>; 4] = [
+            format!("theme=caf\u{e9}; {login}").into_bytes(),
+            format!("{login}; theme=caf\u{e9}").into_bytes(),
+            [b"lang=fr\xe9; ".as_slice(), login.as_bytes()].concat(),
+            [login.as_bytes(), b"; x=\xff\xfe; y=\x80".as_slice()].concat(),
+        ];
+        for h in &headers {
+            let (status, body, _) = get_headers(&site, "/me", &[("cookie", h)]).await;
+            assert_eq!(status, 200, "{kind}: {}", String::from_utf8_lossy(h));
+            assert!(body.starts_with("alice "), "{kind}: {body}");
+        }
+    }
 }

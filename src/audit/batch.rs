@@ -5,12 +5,16 @@
 //! ```json
 //! {"id": "p1", "viewstate": "/wEPDw...", "generator": "EDD8C9AE", "url": "https://host/app/page.aspx", "user_keys": ["..."]}
 //! {"eventvalidation": "..."} {"cookie": "..."} {"resource": "..."} {"protected": "...", "purposes": ["..."]}
+//! {"data_protection": "CfDJ8...", "hint": "antiforgery"}
 //! ```
 //!
-//! Values are accepted in every text form [`decode_value`] reads. Lines that carry a `label`
-//! and no value kind (what `machinekey carve` writes for values that are not ASP.NET
-//! `<machineKey>` data, such as `CfDJ8` Data Protection values) are echoed, not audited. A
-//! malformed line gets an error line of its own and the run goes on.
+//! Values are accepted in every text form [`decode_value`] reads. A Data Protection value
+//! (`CfDJ8…` in any text form, or a SystemWeb `09F0C9F0…` ticket), in `data_protection` or
+//! in any other field, is audited against published Data Protection keys
+//! ([`DataProtectionAuditor`]); its result carries the verdict in `data_protection`. Lines that
+//! carry a `label` and no value (what `machinekey carve` writes for values it does not audit,
+//! such as Telerik tokens) are echoed, not audited. A malformed line gets an error line of its
+//! own and the run goes on.
 //!
 //! The MAC states each key needs are keyed on first use and kept by the [`Auditor`], so a
 //! batch pays for them once, not per blob.
@@ -19,6 +23,7 @@ use core::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::data_protection::{DataProtectionAuditor, DataProtectionVerdict, looks_like_value};
 use super::{Auditor, Blob, Finding};
 use crate::crypto::encoding::decode_value;
 pub use crate::error::{BatchError, BatchErrorCode};
@@ -103,6 +108,14 @@ pub struct BatchItem {
     /// The purposes of a `protected` value.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub purposes: Vec<String>,
+    /// A Data Protection value (`CfDJ8…`, `09F0C9F0…`), in any text form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_protection: Option<String>,
+    /// Where a Data Protection value was found, as `carve` names it (`antiforgery`,
+    /// `cookie_authentication`, `session`, `temp_data`, `state`, `oidc_nonce`,
+    /// `blazor_descriptor`, `blazor_state`, ...): its consumers are tried first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
     /// The page's `__VIEWSTATEGENERATOR` (hex).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generator: Option<String>,
@@ -125,7 +138,7 @@ pub struct BatchItem {
 }
 
 /// One output line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct BatchResult {
     /// The input line number (1-based).
@@ -147,6 +160,9 @@ pub struct BatchResult {
     /// Why the line was not audited.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<BatchError>,
+    /// What auditing a Data Protection value found (`found` is true when it opened).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_protection: Option<DataProtectionVerdict>,
     /// Deserialization gadgets: in the verified payload when a key was found, else in the
     /// `viewstate` itself when it reads without keys (unsigned, or legacy signed).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -163,6 +179,7 @@ impl BatchResult {
             finding: None,
             label: None,
             error: Some(BatchError { code, message }),
+            data_protection: None,
             gadgets: Vec::new(),
         }
     }
@@ -188,6 +205,7 @@ fn prepare(line: usize, item: &BatchItem) -> Result<Prepared<'_>, Box<BatchResul
         (Kind::Cookie, &item.cookie),
         (Kind::Resource, &item.resource),
         (Kind::Protected, &item.protected),
+        (Kind::DataProtection, &item.data_protection),
     ];
     let mut present = values.iter().filter_map(|(k, v)| Some((*k, v.as_deref()?)));
     let Some((kind, text)) = present.next() else {
@@ -200,6 +218,7 @@ fn prepare(line: usize, item: &BatchItem) -> Result<Prepared<'_>, Box<BatchResul
                 finding: None,
                 label: Some(label.clone()),
                 error: None,
+                data_protection: None,
                 gadgets: item.gadgets.clone(),
             }));
         }
@@ -207,7 +226,7 @@ fn prepare(line: usize, item: &BatchItem) -> Result<Prepared<'_>, Box<BatchResul
             line,
             Some(item),
             BatchErrorCode::NoValue,
-            "the line names no value (viewstate, eventvalidation, cookie, resource or protected)"
+            "the line names no value (viewstate, eventvalidation, cookie, resource, protected or data_protection)"
                 .into(),
         )));
     };
@@ -218,6 +237,18 @@ fn prepare(line: usize, item: &BatchItem) -> Result<Prepared<'_>, Box<BatchResul
             BatchErrorCode::MalformedLine,
             "one value per line".into(),
         )));
+    }
+    // A Data Protection value, wherever it is: audited on its key id, no readings needed.
+    if kind == Kind::DataProtection || looks_like_value(text) {
+        return Ok(Prepared {
+            line,
+            item,
+            kind: Kind::DataProtection,
+            text,
+            generator: None,
+            purposes: Vec::new(),
+            readings: Vec::new(),
+        });
     }
     let generator = match item
         .generator
@@ -265,7 +296,7 @@ impl Prepared<'_> {
             Kind::EventValidation => Blob::event_validation(bytes),
             Kind::Cookie => Blob::forms_cookie(bytes),
             Kind::Resource => Blob::resource(bytes),
-            Kind::Protected => Blob::protected(bytes, &self.purposes),
+            Kind::Protected | Kind::DataProtection => Blob::protected(bytes, &self.purposes),
         };
         if let Some(g) = self.generator {
             blob = blob.with_generator(g);
@@ -293,7 +324,33 @@ impl Prepared<'_> {
             finding,
             label: self.item.label.clone(),
             error: None,
+            data_protection: None,
             gadgets,
+        }
+    }
+
+    /// The result of a Data Protection value.
+    fn data_protection_result(self, auditor: &DataProtectionAuditor) -> BatchResult {
+        let verdict = auditor.audit_hinted(self.text, self.item.hint.as_deref());
+        if verdict == DataProtectionVerdict::NotDataProtection {
+            return BatchResult::error(
+                self.line,
+                Some(self.item),
+                "malformed_value",
+                "not a Data Protection value: no CfDJ8 or 09F0C9F0 header of format version 0"
+                    .into(),
+            );
+        }
+        BatchResult {
+            line: self.line,
+            id: self.item.id.clone(),
+            source: self.item.source.clone(),
+            found: verdict.opened().is_some(),
+            finding: None,
+            label: self.item.label.clone(),
+            error: None,
+            data_protection: Some(verdict),
+            gadgets: Vec::new(),
         }
     }
 }
@@ -301,13 +358,14 @@ impl Prepared<'_> {
 /// How many lines [`Auditor::audit_lines`] audits in one pass over the keys.
 pub const GROUP: usize = 64;
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
     ViewState,
     EventValidation,
     Cookie,
     Resource,
     Protected,
+    DataProtection,
 }
 
 impl Auditor {
@@ -361,6 +419,9 @@ impl Auditor {
         let mut owner = Vec::new();
         for (i, p) in prepared.iter().enumerate() {
             let Ok(p) = p else { continue };
+            if p.kind == Kind::DataProtection {
+                continue;
+            }
             for bytes in &p.readings {
                 blobs.push(p.blob(bytes));
                 owner.push(i);
@@ -376,14 +437,21 @@ impl Auditor {
                 }
             }
         }
-        prepared
-            .into_iter()
-            .zip(firsts)
-            .map(|(p, finding)| match p {
+        let dp = &*self.data_protection;
+        let finish =
+            |(p, finding): (Result<Prepared<'_>, Box<BatchResult>>, Option<Finding>)| match p {
                 Err(result) => *result,
+                Ok(p) if p.kind == Kind::DataProtection => p.data_protection_result(dp),
                 Ok(p) => p.result(finding),
-            })
-            .collect()
+            };
+        // A Data Protection value under a published key costs a chain search: spread them.
+        #[cfg(feature = "rayon")]
+        {
+            use rayon::prelude::*;
+            prepared.into_par_iter().zip(firsts).map(finish).collect()
+        }
+        #[cfg(not(feature = "rayon"))]
+        prepared.into_iter().zip(firsts).map(finish).collect()
     }
 
     /// Audits JSON lines: one result per non-blank line, in input order.

@@ -850,9 +850,19 @@ impl KeyList {
     /// ```
     #[must_use]
     pub fn is_known_key(&self, key: &str) -> bool {
-        let digest: [u8; 32] = Sha256::digest(key.trim().as_bytes()).into();
+        let text = key.trim();
+        let digest: [u8; 32] = Sha256::digest(text.as_bytes()).into();
         if self.hashes.contains(&digest) {
             return true;
+        }
+        // Microsoft's MachineKeyScan.ps1 hashes `$validationKey.ToUpper()`, and its
+        // MachineKeys.csv lists those hashes: a key written in lower case is theirs too.
+        let upper = text.to_ascii_uppercase();
+        if upper != text {
+            let digest: [u8; 32] = Sha256::digest(upper.as_bytes()).into();
+            if self.hashes.contains(&digest) {
+                return true;
+            }
         }
         let mut bytes = Vec::new();
         if !push_hex(key.trim().as_bytes(), &mut bytes) {
@@ -887,6 +897,24 @@ mod tests {
             self.0 = tail;
             Ok(n)
         }
+    }
+
+    #[test]
+    fn a_lower_case_key_matches_microsofts_upper_case_hash() {
+        // microsoft/mstic RapidReleaseTI/MachineKeys.csv @ 0cccabff, the validationKey hash
+        // of the line "f95df404..., 3ea8fe9d...": SHA-256 of the upper-case key text
+        // F2D27DF0... (the first pair of Blacklist3r's list), as MachineKeyScan.ps1 hashes.
+        let mut list = KeyList::default();
+        let r = list.load(
+            "f95df4044d21f47b6c4c841479680c558868a9a52a1f431e87ee0994b2fe5ee7\n",
+            "MachineKeys.csv",
+        );
+        assert_eq!(r.hashes, 1);
+        let key = "F2D27DF0348E9A3EAD6AC66330C31F821394D4CD1A5E139EEE85EA9D9F2A963E55EC87572F699FB834292CC9E37AD56B6B26AA379106CBA5E9AA544C688F3E92";
+        assert!(list.is_known_key(key));
+        assert!(list.is_known_key(&key.to_ascii_lowercase()));
+        assert!(list.is_known_key(&format!("  {}\t", key.to_ascii_lowercase())));
+        assert!(!list.is_known_key(&key.to_ascii_lowercase().replacen('f', "e", 1)));
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //!
 //! Each `response` record's HTTP message is taken apart (status line and headers, `Set-Cookie`
 //! among them; a `chunked` transfer encoding and a `gzip` or `deflate` content encoding
-//! undone) and carved with its `WARC-Target-URI` as the page URL. Other records are skipped
+//! undone) and carved with its `WARC-Target-URI` as the page URL; each `request` record's
+//! too (the request line's URL, `Cookie` headers, a posted form). Other records are skipped
 //! unread. A `.warc.gz` (a GZip member per record, or one for the whole file) is recognised
 //! by its magic bytes.
 //!
@@ -38,7 +39,7 @@
 use std::io::{self, BufRead, BufReader, Read};
 
 use super::batch::BatchItem;
-use super::carve::{CarveOptions, carve_http};
+use super::carve::{CarveOptions, carve_http, is_request_line};
 pub use crate::error::WarcError;
 
 /// Bounds on what one record may make the reader hold.
@@ -280,7 +281,9 @@ impl<R: BufRead> Records<R> {
             ));
             return Ok(self.resync()?.into());
         };
-        let is_response = get("warc-type").is_some_and(|t| t.eq_ignore_ascii_case("response"));
+        let is_response = get("warc-type").is_some_and(|t| {
+            t.eq_ignore_ascii_case("response") || t.eq_ignore_ascii_case("request")
+        });
         let http =
             get("content-type").is_none_or(|t| t.to_ascii_lowercase().contains("application/http"));
         if is_response && http {
@@ -365,7 +368,8 @@ impl<R: BufRead> Records<R> {
     }
 }
 
-/// An HTTP response's head and body, the body's transfer and content encodings undone.
+/// An HTTP message's head and body (a response's, or a request's), the body's transfer and
+/// content encodings undone.
 fn decode_http(message: &[u8], limit: usize) -> Result<(String, String), String> {
     let split = message
         .windows(4)
@@ -380,15 +384,15 @@ fn decode_http(message: &[u8], limit: usize) -> Result<(String, String), String>
     let Some((head_end, body_start)) = split else {
         // Headers only (a redirect with Set-Cookie, cut short), or no head at all.
         let text = String::from_utf8_lossy(message).into_owned();
-        return Ok(if text.starts_with("HTTP/") {
+        return Ok(if text.starts_with("HTTP/") || is_request_line(&text) {
             (text, String::new())
         } else {
             (String::new(), text)
         });
     };
     let head = String::from_utf8_lossy(message.get(..head_end).unwrap_or_default()).into_owned();
-    if !head.starts_with("HTTP/") {
-        return Err("a response record whose payload is not an HTTP response".into());
+    if !head.starts_with("HTTP/") && !is_request_line(&head) {
+        return Err("a record whose payload is not an HTTP message".into());
     }
     let mut body = message.get(body_start..).unwrap_or_default().to_vec();
     let header = |name: &str| {

@@ -194,3 +194,54 @@ impl PagesSettings {
         self.view_state_encryption_mode == ViewStateEncryptionMode::Always
     }
 }
+
+/// `<sessionState mode>`: where session state lives (`System.Web.SessionState.SessionStateMode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+pub enum SessionStateMode {
+    /// `Off`: no session state.
+    Off,
+    /// `InProc` (the default): in the worker process's memory, so each worker of a web
+    /// garden has its own sessions.
+    #[default]
+    InProc,
+    /// `StateServer`: the ASP.NET State Service.
+    StateServer,
+    /// `SQLServer`: a SQL Server database.
+    SqlServer,
+    /// `Custom`: a custom provider.
+    Custom,
+}
+
+impl SessionStateMode {
+    /// Every value (a slice, so a new value is no breaking change).
+    pub const ALL: &'static [Self] = &[
+        Self::Off,
+        Self::InProc,
+        Self::StateServer,
+        Self::SqlServer,
+        Self::Custom,
+    ];
+
+    /// Whether sessions live in the worker process (and so are not shared between the
+    /// workers of a web garden or the servers of a farm).
+    #[must_use]
+    pub const fn is_in_process(self) -> bool {
+        matches!(self, Self::InProc)
+    }
+}
+
+names!(SessionStateMode, "The attribute value, as ASP.NET spells it.", {
+    Off => "Off",
+    InProc => "InProc",
+    StateServer => "StateServer",
+    SqlServer => "SQLServer",
+    Custom => "Custom",
+});
+
+/// The `<system.web><sessionState>` settings (defaults are ASP.NET's).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct SessionStateSettings {
+    /// `mode`. Default `InProc`.
+    pub mode: SessionStateMode,
+}

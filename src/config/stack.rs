@@ -70,7 +70,8 @@ use roxmltree::{Document, Node};
 
 use super::forms::CookieProtection;
 pub use super::forms::{
-    CookieMode, FormsSettings, PagesSettings, TicketCompatibilityMode, ViewStateEncryptionMode,
+    CookieMode, FormsSettings, PagesSettings, SessionStateMode, SessionStateSettings,
+    TicketCompatibilityMode, ViewStateEncryptionMode,
 };
 use super::xml::{GENERAL_ATTRIBUTES, builder_from_attributes, dotnet_bool, only_child, xml_error};
 use super::{FrameworkVersion, KeyText, MachineKeyConfig, RuntimeSettings};
@@ -145,6 +146,19 @@ impl ConfigFile {
         Ok(file)
     }
 
+    /// Reads a file from disk like [`read`](Self::read), naming it `name` in messages and
+    /// origins (for example its path on the server it was copied from); `configSource` is
+    /// still followed relative to where it was read.
+    ///
+    /// # Errors
+    /// As [`read`](Self::read).
+    pub fn read_named(path: &Path, name: &str) -> Result<Self, ConfigError> {
+        let bytes = read_bounded(path, name)?;
+        let mut file = Self::from_bytes(&bytes, name)?;
+        file.directory = path.parent().map(Path::to_path_buf);
+        Ok(file)
+    }
+
     /// The name given.
     #[must_use]
     pub fn name(&self) -> &str {
@@ -189,6 +203,8 @@ pub struct ResolvedConfig {
     pub forms: FormsSettings,
     /// The effective `<pages>` ViewState settings.
     pub pages: PagesSettings,
+    /// The effective `<sessionState>` settings.
+    pub session_state: SessionStateSettings,
     origins: BTreeMap<Setting, Origin>,
     /// Every explicit key found anywhere in the stack, effective or not (for the known-key
     /// check).
@@ -296,6 +312,7 @@ struct Sections {
     http_runtime: Option<Element>,
     forms: Option<Element>,
     pages: Option<Element>,
+    session_state: Option<Element>,
     app_settings: Vec<(AppSetting, u32)>,
 }
 
@@ -309,11 +326,12 @@ struct Block {
     sections: Sections,
 }
 
-const SECTIONS: [Section; 4] = [
+const SECTIONS: [Section; 5] = [
     Section::MachineKey,
     Section::HttpRuntime,
     Section::Forms,
     Section::Pages,
+    Section::SessionState,
 ];
 
 fn line_of(doc: &Document<'_>, node: Node<'_, '_>) -> u32 {
@@ -442,6 +460,7 @@ impl FileReader<'_> {
         sections.machine_key = element(Section::MachineKey)?;
         sections.http_runtime = element(Section::HttpRuntime)?;
         sections.pages = element(Section::Pages)?;
+        sections.session_state = element(Section::SessionState)?;
         if let Some(authentication) = only_child(system_web, Section::Authentication)? {
             sections.forms = only_child(authentication, Section::Forms)?
                 .map(|n| self.element(doc, n, Section::Forms))
@@ -839,6 +858,7 @@ impl ConfigStack {
                 (Section::HttpRuntime, &s.http_runtime),
                 (Section::Forms, &s.forms),
                 (Section::Pages, &s.pages),
+                (Section::SessionState, &s.session_state),
             ] {
                 if let (Some(element), Some(m)) = (element, merged.get_mut(&section)) {
                     m.apply(
@@ -912,6 +932,7 @@ impl ConfigStack {
             config,
             forms: forms_settings(section(Section::Forms))?,
             pages: pages_settings(section(Section::Pages))?,
+            session_state: session_state_settings(section(Section::SessionState))?,
             origins,
             keys_in_stack,
             machine_key_lock: machine_key.lock_origin(),
@@ -1009,6 +1030,19 @@ fn forms_settings(m: &Merged) -> Result<FormsSettings, ConfigError> {
         forms.ticket_compatibility_mode,
     )?;
     Ok(forms)
+}
+
+fn session_state_settings(m: &Merged) -> Result<SessionStateSettings, ConfigError> {
+    Ok(SessionStateSettings {
+        mode: enum_attribute(
+            m,
+            Section::SessionState,
+            "mode",
+            SessionStateMode::ALL,
+            SessionStateMode::as_str,
+            SessionStateMode::InProc,
+        )?,
+    })
 }
 
 fn pages_settings(m: &Merged) -> Result<PagesSettings, ConfigError> {

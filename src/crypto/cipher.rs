@@ -126,6 +126,29 @@ impl CbcCipher {
     }
 }
 
+impl CbcCipher {
+    /// CBC decryption without removing any padding (for callers whose padding is not
+    /// PKCS#7, such as XML Encryption's ISO 10126). `None` for a bad IV or a length that is
+    /// not whole blocks.
+    pub(crate) fn decrypt_unpadded(&self, iv: &[u8], ciphertext: &[u8]) -> Option<Vec<u8>> {
+        self.count(ciphertext.len());
+        match self {
+            Self::Des(c) => cbc_decrypt_raw(c, iv, ciphertext),
+            Self::TripleDes2(c) => cbc_decrypt_raw(c, iv, ciphertext),
+            Self::TripleDes3(c) => cbc_decrypt_raw(c, iv, ciphertext),
+            Self::Aes128(c) => cbc_decrypt_raw(c, iv, ciphertext),
+            Self::Aes192(c) => cbc_decrypt_raw(c, iv, ciphertext),
+            Self::Aes256(c) => cbc_decrypt_raw(c, iv, ciphertext),
+        }
+    }
+}
+
+fn cbc_decrypt_raw<C: BlockCipherDecrypt + Clone>(c: &C, iv: &[u8], ct: &[u8]) -> Option<Vec<u8>> {
+    let dec = cbc::Decryptor::<C>::inner_iv_slice_init(c.clone(), iv).ok()?;
+    dec.decrypt_padded_vec::<cbc::cipher::block_padding::NoPadding>(ct)
+        .ok()
+}
+
 fn cbc_encrypt<C: BlockCipherEncrypt + Clone>(c: &C, iv: &[u8], pt: &[u8]) -> Option<Vec<u8>> {
     let enc = cbc::Encryptor::<C>::inner_iv_slice_init(c.clone(), iv).ok()?;
     Some(enc.encrypt_padded_vec::<Pkcs7>(pt))

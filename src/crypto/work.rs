@@ -1,6 +1,6 @@
 //! Counts of the hash compressions and block-cipher blocks this crate performs, for the
-//! benchmark that sets the known-key audit against its physical floor (the README's
-//! Performance section): the audit's cost per key is what these counters count, times
+//! benchmark that sets the known-key audit against its physical floor (the manual's
+//! [performance](crate::manual::performance) chapter): the audit's cost per key is what these counters count, times
 //! what one compression costs on the machine.
 //!
 //! The counters exist only in a build with `RUSTFLAGS="--cfg machinekey_work_count"` (for

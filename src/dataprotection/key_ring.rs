@@ -13,6 +13,7 @@ use super::algorithm::{Algorithm, AuthenticatedEncryptor, BlockCipher, MacAlgori
 use super::resolver::{
     KeyMetadata, NEW_KEY_LIFETIME, Resolution, ResolverVersion, resolve_default_key,
 };
+use super::xml_encryption::EncryptedSecret;
 use crate::error::{Error, FileError, UnusableKey};
 pub use crate::error::{KeyRingError, KeyRingErrorKind};
 use crate::random::RandomSource;
@@ -45,10 +46,15 @@ pub enum AtRestProtection {
         /// The rule, e.g. `SID=S-1-5-21-…`, when the comment is present.
         rule: Option<String>,
     },
-    /// An X.509 certificate (`EncryptedXmlDecryptor`, W3C XML Encryption).
+    /// An X.509 certificate (`ProtectKeysWithCertificate`: `EncryptedXmlDecryptor`, W3C XML
+    /// Encryption); with the feature `certificate`, a PFX opens it
+    /// (`KeyRing::decrypt_with_certificates`).
     Certificate {
-        /// The certificate's subject or thumbprint, when `KeyInfo` names it.
+        /// The certificate's subject, when `KeyInfo` names it by subject or name.
         certificate: Option<String>,
+        /// The SHA-1 thumbprint (upper-case hex) of the certificate `KeyInfo` carries: the
+        /// certificate the key needs.
+        thumbprint: Option<String>,
     },
     /// Another decryptor (Azure Key Vault, custom).
     Other {
@@ -64,9 +70,17 @@ impl core::fmt::Display for AtRestProtection {
             Self::DpapiNg { rule: Some(r) } => write!(f, "Windows DPAPI-NG (rule {r})"),
             Self::DpapiNg { rule: None } => f.write_str("Windows DPAPI-NG"),
             Self::Certificate {
+                thumbprint: Some(t),
+                ..
+            } => write!(f, "the X.509 certificate with thumbprint {t}"),
+            Self::Certificate {
                 certificate: Some(c),
+                thumbprint: None,
             } => write!(f, "an X.509 certificate ({c})"),
-            Self::Certificate { certificate: None } => f.write_str("an X.509 certificate"),
+            Self::Certificate {
+                certificate: None,
+                thumbprint: None,
+            } => f.write_str("an X.509 certificate"),
             Self::Other { decryptor_type } => write!(f, "{decryptor_type}"),
         }
     }
@@ -75,7 +89,12 @@ impl core::fmt::Display for AtRestProtection {
 #[derive(Clone)]
 enum Material {
     Clear(Box<AuthenticatedEncryptor>),
-    AtRest(AtRestProtection),
+    /// Encrypted at rest; for a certificate, the `<EncryptedData>` to open it with (read
+    /// only with the feature `certificate`).
+    AtRest(
+        AtRestProtection,
+        #[cfg_attr(not(feature = "certificate"), allow(dead_code))] Option<Box<EncryptedSecret>>,
+    ),
     Unusable(String),
 }
 
@@ -252,7 +271,7 @@ impl Key {
     #[must_use]
     pub fn at_rest_protection(&self) -> Option<&AtRestProtection> {
         match &self.material {
-            Material::AtRest(p) => Some(p),
+            Material::AtRest(p, _) => Some(p),
             _ => None,
         }
     }
@@ -279,7 +298,16 @@ impl Key {
     pub fn encryptor(&self) -> Result<&AuthenticatedEncryptor, Error> {
         match &self.material {
             Material::Clear(e) => Ok(e),
-            Material::AtRest(p) => Err(Error::KeyUnavailable {
+            Material::AtRest(p @ AtRestProtection::Certificate { thumbprint, .. }, _) => {
+                Err(Error::KeyUnavailable {
+                    id: self.id,
+                    reason: UnusableKey::CertificateRequired {
+                        protection: p.to_string(),
+                        thumbprint: thumbprint.clone(),
+                    },
+                })
+            }
+            Material::AtRest(p, _) => Err(Error::KeyUnavailable {
                 id: self.id,
                 reason: UnusableKey::EncryptedAtRest {
                     protection: p.to_string(),
@@ -427,6 +455,32 @@ pub fn mass_revocation_xml(date: OffsetDateTime, reason: &str) -> (String, Strin
         format_date(date)
     );
     (name, xml)
+}
+
+/// A `<revocation>` element that revokes one key, as `XmlKeyManager.RevokeKey` writes it,
+/// with its friendly name (`revocation-{id}`, the file name without `.xml`).
+///
+/// # Example
+/// ```
+/// use machinekey::dataprotection::key_revocation_xml;
+/// let id = "657cf77b-e662-48e4-912a-c80edc60e56b".parse()?;
+/// let (name, xml) = key_revocation_xml(id, time::macros::datetime!(2026-12-06 03:02:04 UTC), "leaked");
+/// assert_eq!(name, "revocation-657cf77b-e662-48e4-912a-c80edc60e56b");
+/// assert!(xml.contains("<key id=\"657cf77b-e662-48e4-912a-c80edc60e56b\" />"));
+/// assert!(machinekey::dataprotection::KeyRing::from_xml(&xml, &name)?.keys().is_empty());
+/// # Ok::<(), machinekey::Error>(())
+/// ```
+#[must_use]
+pub fn key_revocation_xml(id: KeyId, date: OffsetDateTime, reason: &str) -> (String, String) {
+    let reason = reason
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    let xml = format!(
+        "<revocation version=\"1\"><revocationDate>{}</revocationDate><key id=\"{id}\" /><reason>{reason}</reason></revocation>",
+        format_date(date)
+    );
+    (format!("revocation-{id}"), xml)
 }
 
 /// Reads an `xs:dateTime` as `XmlConvert.ToDateTimeOffset` does for what ASP.NET writes
@@ -588,14 +642,14 @@ fn clear_material(
 fn at_rest(secret: roxmltree::Node<'_, '_>, algorithm: Algorithm) -> Result<Material, String> {
     let decryptor = secret.attribute("decryptorType").unwrap_or_default();
     Ok(match simple_name(decryptor) {
-        "DpapiXmlDecryptor" => Material::AtRest(AtRestProtection::Dpapi),
+        "DpapiXmlDecryptor" => Material::AtRest(AtRestProtection::Dpapi, None),
         "DpapiNGXmlDecryptor" => {
             let rule = secret
                 .descendants()
                 .filter(roxmltree::Node::is_comment)
                 .filter_map(|c| c.text())
                 .find_map(|t| t.trim().strip_prefix("Rule:").map(|r| r.trim().to_owned()));
-            Material::AtRest(AtRestProtection::DpapiNg { rule })
+            Material::AtRest(AtRestProtection::DpapiNg { rule }, None)
         }
         "EncryptedXmlDecryptor" => {
             let certificate = secret
@@ -609,7 +663,15 @@ fn at_rest(secret: roxmltree::Node<'_, '_>, algorithm: Algorithm) -> Result<Mate
                 })
                 .and_then(|n| n.text())
                 .map(|t| t.trim().to_owned());
-            Material::AtRest(AtRestProtection::Certificate { certificate })
+            let secret = EncryptedSecret::parse(secret).ok().map(Box::new);
+            let thumbprint = secret.as_ref().and_then(|s| s.thumbprint());
+            Material::AtRest(
+                AtRestProtection::Certificate {
+                    certificate,
+                    thumbprint,
+                },
+                secret,
+            )
         }
         "NullXmlDecryptor" => {
             // Test-only "encryption": the clear element inside <unencryptedKey>.
@@ -619,9 +681,12 @@ fn at_rest(secret: roxmltree::Node<'_, '_>, algorithm: Algorithm) -> Result<Mate
                 .ok_or("<unencryptedKey> holds no <masterKey>")?;
             return clear_material(inner, algorithm);
         }
-        _ => Material::AtRest(AtRestProtection::Other {
-            decryptor_type: decryptor.to_owned(),
-        }),
+        _ => Material::AtRest(
+            AtRestProtection::Other {
+                decryptor_type: decryptor.to_owned(),
+            },
+            None,
+        ),
     })
 }
 
@@ -1049,6 +1114,82 @@ impl KeyRing {
     #[must_use]
     pub fn default_key(&self, now: OffsetDateTime) -> Option<&Key> {
         self.resolve(now).default_key.and_then(|id| self.key(id))
+    }
+
+    /// Opens the keys encrypted at rest to one of `certificates`
+    /// (`ProtectKeysWithCertificate`, as `UnprotectKeysWithAnyCertificate` lets .NET open
+    /// them): each key whose `<EncryptedKey>` names one of them by its certificate (or, when
+    /// it names none, that one of them decrypts) becomes usable. Returns the keys opened;
+    /// the others stay as they were and [`Key::encryptor`] names the thumbprint they need.
+    ///
+    /// # Errors
+    /// [`Error::KeyUnavailable`] for a key whose named certificate is given but does not
+    /// decrypt it (a damaged file), or whose decrypted element is not a readable
+    /// `<masterKey>`.
+    ///
+    /// # Example
+    /// ```no_run
+    /// use machinekey::dataprotection::{Certificate, KeyRing};
+    /// let mut ring = KeyRing::load("keys".as_ref())?;
+    /// let opened = ring.decrypt_with_certificates(&[Certificate::load_pfx("dp.pfx".as_ref(), "secret")?])?;
+    /// assert!(!opened.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
+    pub fn decrypt_with_certificates(
+        &mut self,
+        certificates: &[super::Certificate],
+    ) -> Result<Vec<KeyId>, Error> {
+        let mut opened = Vec::new();
+        for key in &mut self.keys {
+            let Material::AtRest(AtRestProtection::Certificate { thumbprint, .. }, Some(secret)) =
+                &key.material
+            else {
+                continue;
+            };
+            let named: Vec<&super::Certificate> = match thumbprint {
+                Some(t) => certificates
+                    .iter()
+                    .filter(|c| c.thumbprint() == t)
+                    .collect(),
+                None => certificates.iter().collect(),
+            };
+            if named.is_empty() {
+                continue;
+            }
+            let id = key.id;
+            let unavailable = |reason: &str| Error::KeyUnavailable {
+                id,
+                reason: UnusableKey::DecryptedSecret {
+                    reason: reason.to_owned(),
+                },
+            };
+            let Some(xml) = named.iter().find_map(|c| c.decrypt(secret)) else {
+                if thumbprint.is_none() {
+                    continue;
+                }
+                return Err(Error::KeyUnavailable {
+                    id,
+                    reason: UnusableKey::CertificateDoesNotDecrypt,
+                });
+            };
+            let text = core::str::from_utf8(&xml)
+                .map_err(|_| unavailable("its decrypted secret is not UTF-8 XML"))?;
+            let doc = roxmltree::Document::parse(text)
+                .map_err(|_| unavailable("its decrypted secret is not well-formed XML"))?;
+            let algorithm = key.algorithm.ok_or_else(|| Error::KeyUnavailable {
+                id,
+                reason: UnusableKey::Unsupported {
+                    reason: "its descriptor names no supported algorithm".to_owned(),
+                },
+            })?;
+            let material = clear_material(doc.root_element(), algorithm)
+                .map_err(|m| unavailable(&format!("its decrypted secret: {m}")))?;
+            key.material = material;
+            opened.push(key.id);
+        }
+        Ok(opened)
     }
 
     /// The key files of this ring (`key-{id}.xml`, unencrypted: handle as secrets), to

@@ -282,6 +282,30 @@ impl DataProtector {
         })
     }
 
+    /// Unprotects a payload in any text form real ASP.NET Core writes: Base64url, standard
+    /// Base64 with or without padding (the session cookie, Identity tokens), either one
+    /// percent-encoded as a cookie value is sent (`%2B`, `%2F`), or with JSON escapes
+    /// ([`decode_payload_text`](super::decode_payload_text)).
+    ///
+    /// # Errors
+    /// [`Error::Malformed`] or [`Error::InvalidArgument`] for text that is none of these;
+    /// otherwise as [`unprotect`](Self::unprotect).
+    ///
+    /// # Example
+    /// ```
+    /// # use machinekey::dataprotection::KeyRing;
+    /// # let mut ring = KeyRing::new();
+    /// # ring.generate_key(time::OffsetDateTime::now_utc(), &machinekey::random::OsRandom)?;
+    /// let p = ring.protector(&["MyApp", "SessionMiddleware"])?;
+    /// let standard = machinekey::crypto::encoding::to_base64(&p.protect(b"key")?);
+    /// let sent = standard.trim_end_matches('=').replace('+', "%2B").replace('/', "%2F");
+    /// assert_eq!(p.unprotect_encoded(&sent)?, b"key");
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    pub fn unprotect_encoded(&self, text: &str) -> Result<Vec<u8>, Error> {
+        self.unprotect(&super::decode_payload_text(text)?.bytes)
+    }
+
     /// `Protect(string)`: UTF-8, protect, `WebEncoders.Base64UrlEncode` (the `CfDJ8…` text).
     ///
     /// # Errors

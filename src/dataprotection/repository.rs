@@ -53,7 +53,21 @@ pub struct HostEnvironment {
     /// Mount points of volumes (Linux containers): a key directory below one survives the
     /// container and can be shared.
     pub mounts: Vec<String>,
+    /// Linux, `HOME` unset or empty: the account's home directory from the password database,
+    /// which .NET then uses as the profile (observed with .NET 10.0.12: `/root` for root).
+    pub account_home: Option<String>,
+    /// Linux: `HOME` ([`user_profile`](Self::user_profile)) names a directory that does not
+    /// exist. .NET 10.0.12 then keeps the keys under the working directory
+    /// (`<working directory>/.aspnet/DataProtection-Keys`), observed with the project's
+    /// `dotnet-oracle`: each deployment and each container has its own.
+    pub home_missing: bool,
+    /// The process's working directory (default `/app`, the official images' `WORKDIR`).
+    pub working_directory: Option<String>,
 }
+
+/// The working directory a process has when none is given: `/app`, the `WORKDIR` of .NET's
+/// container images.
+pub const DEFAULT_WORKING_DIRECTORY: &str = "/app";
 
 /// The repository the key manager chose.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -150,6 +164,9 @@ pub struct RepositoryChoice {
     pub log: Vec<LogLine>,
     /// Keys stored in a container's writable layer: lost when it is recreated, never shared.
     pub container_local: bool,
+    /// Keys stored under the process's working directory (`HOME` missing): each deployment
+    /// and each container has its own.
+    pub under_working_directory: bool,
 }
 
 /// `HKLM\SOFTWARE\Microsoft\ASP.NET\4.0.30319.0\AutoGenKeys\{sid}`: the key classic
@@ -185,6 +202,19 @@ fn profile_dir(env: &HostEnvironment, base: &str) -> String {
     }
 }
 
+/// A relative directory (`keys`, `./keys`, `App_Data/keys`): .NET resolves it against the
+/// working directory.
+fn is_relative_path(location: &str) -> bool {
+    let l = location.trim();
+    l.starts_with("./")
+        || l.starts_with("../")
+        || l.starts_with(".\\")
+        || ((l.contains('/') || l.contains('\\'))
+            && !l.starts_with('/')
+            && !l.starts_with('\\')
+            && !l.contains(':'))
+}
+
 /// Whether `path` lies below one of the host's mount points (Linux containers only).
 pub(crate) fn under_mount(env: &HostEnvironment, path: &str) -> bool {
     env.os == HostOs::Linux
@@ -210,6 +240,14 @@ pub(crate) fn under_mount(env: &HostEnvironment, path: &str) -> bool {
 /// // IIS, custom identity, no profile, AutoGenKeys\{SID} never provisioned: ephemeral.
 /// let iis = HostEnvironment { identity_sid: Some("S-1-5-21-1-2-3-1105".into()), ..Default::default() };
 /// assert_eq!(select_repository(&iis).repository, Repository::Ephemeral);
+/// // HOME names a directory that does not exist (.NET 10): keys under the working directory.
+/// let lost = HostEnvironment { os: HostOs::Linux, user_profile: Some("/home/app".into()), home_missing: true, in_container: true, ..Default::default() };
+/// let choice = select_repository(&lost);
+/// assert_eq!(choice.repository.location(), Some("/app/.aspnet/DataProtection-Keys"));
+/// assert!(choice.under_working_directory && choice.container_local);
+/// // HOME unset: the account's home from the password database.
+/// let unset = HostEnvironment { os: HostOs::Linux, account_home: Some("/root".into()), ..Default::default() };
+/// assert_eq!(select_repository(&unset).repository.location(), Some("/root/.aspnet/DataProtection-Keys"));
 /// ```
 #[must_use]
 pub fn select_repository(env: &HostEnvironment) -> RepositoryChoice {
@@ -219,7 +257,7 @@ pub fn select_repository(env: &HostEnvironment) -> RepositoryChoice {
         if local {
             log.push(warning(
                 "FileSystemXmlRepository[60]",
-                format!("Storing keys in a directory '{path}' that may not be persisted outside of the container. Protected data will be unavailable when container is destroyed."),
+                format!("Storing keys in a directory '{path}' that may not be persisted outside of the container. Protected data will be unavailable when container is destroyed. For more information go to https://aka.ms/aspnet/dataprotectionwarning"),
             ));
         }
         local
@@ -232,6 +270,7 @@ pub fn select_repository(env: &HostEnvironment) -> RepositoryChoice {
             },
             log,
             container_local: local,
+            under_working_directory: is_relative_path(location),
         };
     }
     if let Some(path) = &env.read_only_directory {
@@ -245,6 +284,7 @@ pub fn select_repository(env: &HostEnvironment) -> RepositoryChoice {
             repository: Repository::ReadOnlyDirectory { path: path.clone() },
             log,
             container_local: false,
+            under_working_directory: false,
         };
     }
     if let Some(home) = &env.azure_app_service_home {
@@ -260,10 +300,28 @@ pub fn select_repository(env: &HostEnvironment) -> RepositoryChoice {
             repository: Repository::AzureAppService { path },
             log,
             container_local: false,
+            under_working_directory: false,
         };
     }
-    if let Some(base) = &env.user_profile {
-        let path = profile_dir(env, base);
+    let linux = env.os == HostOs::Linux;
+    let home = match (&env.user_profile, linux) {
+        (Some(h), true) if h.trim().is_empty() => env.account_home.clone(),
+        (None, true) => env.account_home.clone(),
+        (h, _) => h.clone(),
+    };
+    if let Some(base) = &home {
+        let wd_base = (linux
+            && env.home_missing
+            && env
+                .user_profile
+                .as_deref()
+                .is_some_and(|h| !h.trim().is_empty()))
+        .then(|| {
+            env.working_directory
+                .clone()
+                .unwrap_or_else(|| DEFAULT_WORKING_DIRECTORY.to_owned())
+        });
+        let path = profile_dir(env, wd_base.as_deref().unwrap_or(base));
         let dpapi = env.os == HostOs::Windows;
         log.push(info(
             "XmlKeyManager",
@@ -278,6 +336,7 @@ pub fn select_repository(env: &HostEnvironment) -> RepositoryChoice {
             repository: Repository::UserProfile { path, dpapi },
             log,
             container_local: local,
+            under_working_directory: wd_base.is_some(),
         };
     }
     if env.os == HostOs::Windows {
@@ -295,6 +354,7 @@ pub fn select_repository(env: &HostEnvironment) -> RepositoryChoice {
                 repository: Repository::Registry { path },
                 log,
                 container_local: false,
+                under_working_directory: false,
             };
         }
     }
@@ -310,6 +370,7 @@ pub fn select_repository(env: &HostEnvironment) -> RepositoryChoice {
         repository: Repository::Ephemeral,
         log,
         container_local: false,
+        under_working_directory: false,
     }
 }
 

@@ -19,9 +19,22 @@ pub const NEW_KEY_LIFETIME: Duration = Duration::days(90);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[non_exhaustive]
 pub enum ResolverVersion {
-    /// The propagation-aware rules of current ASP.NET Core (.NET 8 and later): keys that
-    /// have had two days to propagate are preferred.
+    /// What real ASP.NET Core 10 (10.0.12) does, proved by the differential tests against
+    /// it (`checks/tests/dotnet_oracle.rs`, random rings of up to four keys with revocations
+    /// and dates around now): the most recently activated key (activated by now + 5 minutes;
+    /// ties by key id) when it is unrevoked, unexpired and usable; otherwise the fallback
+    /// of `DefaultKeyResolver`'s source: among unrevoked usable keys (expired ones too), the
+    /// newest created two days or more ago other than the rejected key, else the oldest
+    /// created since (a key not yet activated included). A ring whose one key is expired has
+    /// no key at all (with key generation off, .NET throws "The key ring does not contain a
+    /// valid default protection key").
     #[default]
+    AspNetCore10,
+    /// The propagation-aware rules of `DefaultKeyResolver.cs` in `dotnet/aspnetcore`'s
+    /// source (keys that have had two days to propagate come first). Real ASP.NET Core
+    /// 10.0.12 does **not** follow them: it prefers a key created and activated two hours
+    /// ago over one created and activated three days ago (`tests/data_protection_api.rs`
+    /// keeps that case); kept for the source's own test cases.
     Current,
     /// The 2.x rules (`aspnet/DataProtection`): the most recently activated key, whether or
     /// not it has propagated. When exactly the switch happened is not documented.
@@ -85,8 +98,9 @@ pub struct Resolution {
 /// unexpired and usable. The fallback is the newest usable unrevoked key created before the
 /// propagation window, else the oldest created after it.
 ///
-/// Ties between keys are broken by key id, comparing the GUID's fields as unsigned numbers;
-/// that .NET's `Guid` ordering is the same is not verified.
+/// Ties between keys are broken by key id, comparing the GUID's fields as unsigned numbers,
+/// as real .NET 10 orders them (`tests/data_protection_api.rs` keeps the cases observed:
+/// `00000001-…` before `80000000-…` and `00000000-0001-…` before `00000000-8000-…`).
 ///
 /// # Example
 /// ```
@@ -113,6 +127,7 @@ pub fn resolve_default_key(
     version: ResolverVersion,
 ) -> Resolution {
     match version {
+        ResolverVersion::AspNetCore10 => resolve_aspnetcore10(keys, now),
         ResolverVersion::Current => resolve_current(keys, now),
         ResolverVersion::V2 => resolve_v2(keys, now),
     }
@@ -181,6 +196,46 @@ fn fallback(
         .collect();
     new.sort_by_key(|k| k.creation);
     old.into_iter().chain(new).find(|k| k.usable).map(|k| k.id)
+}
+
+/// The most recently activated key (by `now` + skew), ties by key id ascending.
+fn latest_activated(keys: &[KeyMetadata], now: OffsetDateTime) -> Option<&KeyMetadata> {
+    keys.iter()
+        .filter(|k| k.activation <= skewed(now))
+        .max_by(|a, b| {
+            a.activation
+                .cmp(&b.activation)
+                .then_with(|| id_order(b).cmp(&id_order(a)))
+        })
+}
+
+/// `KeyRingProvider`'s refresh period (`KeyManagementOptions.KeyRingRefreshPeriod`).
+const KEY_RING_REFRESH_PERIOD: Duration = Duration::hours(24);
+
+fn resolve_aspnetcore10(keys: &[KeyMetadata], now: OffsetDateTime) -> Resolution {
+    let preferred = latest_activated(keys, now);
+    if let Some(k) = preferred.filter(|k| k.can_be_default(now)) {
+        // `KeyRingProvider`: a replacement is due when the default key expires within the
+        // refresh period plus the propagation window and the key that would then be the
+        // default expires within it too.
+        let min = now
+            .checked_add(KEY_RING_REFRESH_PERIOD + KEY_PROPAGATION_WINDOW)
+            .unwrap_or(now);
+        let due = k.expiration < min
+            && latest_activated(keys, k.expiration)
+                .filter(|n| n.can_be_default(k.expiration))
+                .is_none_or(|n| n.expiration < min);
+        return Resolution {
+            default_key: Some(k.id),
+            fallback_key: None,
+            should_generate_new_key: due,
+        };
+    }
+    Resolution {
+        default_key: None,
+        fallback_key: fallback(keys, cutoff(now), preferred.map(|k| k.id)),
+        should_generate_new_key: true,
+    }
 }
 
 fn resolve_v2(keys: &[KeyMetadata], now: OffsetDateTime) -> Resolution {

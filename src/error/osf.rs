@@ -65,6 +65,9 @@ pub enum OsfErrorKind {
     TooManyValues(usize),
     /// More input than the limit.
     TooLarge(usize),
+    /// A stream written by Mono's `System.Web`, whose tokens are not Microsoft's (read it
+    /// with [`mono::read`](crate::formats::osf::mono::read)).
+    Mono,
 }
 
 impl fmt::Display for OsfErrorKind {
@@ -94,6 +97,9 @@ impl fmt::Display for OsfErrorKind {
             Self::TooDeep(n) => write!(f, "nesting deeper than {n}"),
             Self::TooManyValues(n) => write!(f, "more than {n} values"),
             Self::TooLarge(n) => write!(f, "more than {n} bytes"),
+            Self::Mono => f.write_str(
+                "a ViewState written by Mono's System.Web (its own serializer, not Microsoft's ObjectStateFormatter)",
+            ),
         }
     }
 }

@@ -159,10 +159,19 @@ impl SetCookie {
         }
     }
 
-    /// The `Set-Cookie` header's value.
+    /// The `Set-Cookie` header's value, the cookie's value escaped with
+    /// `Uri.EscapeDataString` as ASP.NET Core's `ResponseCookies.Append` (and Katana's)
+    /// escapes it: Base64url values are unchanged, a standard Base64 value gets `%2B`, `%2F`
+    /// and `%3D`.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::formats::auth_cookie::SetCookie;
+    /// assert_eq!(SetCookie::new("s", "a+b/c=").header(), "s=a%2Bb%2Fc%3D; path=/; samesite=lax; httponly");
+    /// ```
     #[must_use]
     pub fn header(&self) -> String {
-        let mut s = format!("{}={}", self.name, self.value);
+        let mut s = format!("{}={}", self.name, escape_data_string(&self.value));
         if let Some(e) = self.expires {
             if let Ok(d) = e.to_offset(time::UtcOffset::UTC).format(COOKIE_DATE) {
                 s.push_str("; expires=");
@@ -212,6 +221,31 @@ pub fn cookie_pairs(header: &str) -> impl Iterator<Item = (&str, &str)> {
             .unwrap_or(v);
         Some((k.trim(), v))
     })
+}
+
+/// The name and value of one `Set-Cookie` header as a response carries it (`name=value;
+/// path=/; …`, with or without the `Set-Cookie:` prefix), to join chunks pasted from a
+/// response as a browser would send them back. `None` without a `name=value` pair.
+///
+/// # Example
+/// ```
+/// use machinekey::formats::auth_cookie::{Chunking, set_cookie_pair};
+/// let sent = ["Set-Cookie: .AspNetCore.Cookies=chunks-2; path=/; samesite=lax; httponly",
+///     ".AspNetCore.CookiesC1=CfDJ8; path=/", ".AspNetCore.CookiesC2=AbC; path=/"];
+/// let jar: Vec<_> = sent.iter().filter_map(|h| set_cookie_pair(h)).collect();
+/// assert_eq!(Chunking::Core.join(&jar, ".AspNetCore.Cookies").as_deref(), Some("CfDJ8AbC"));
+/// ```
+#[must_use]
+pub fn set_cookie_pair(header: &str) -> Option<(&str, &str)> {
+    let header = header.trim();
+    let header = match header.get(..11) {
+        Some(p) if p.eq_ignore_ascii_case("set-cookie:") => header.get(11..)?.trim_start(),
+        _ => header,
+    };
+    let first = header.split(';').next()?;
+    let (name, value) = first.split_once('=')?;
+    let name = name.trim();
+    (!name.is_empty()).then_some((name, value.trim()))
 }
 
 /// A login read from a cookie: the ticket, and whether the issuing stack would renew it on
@@ -609,6 +643,17 @@ fn escape_data_string(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, DATA_STRING).to_string()
 }
 
+/// `Uri.UnescapeDataString` as the request cookie collection applies it to each value;
+/// text whose escapes do not decode to UTF-8 is kept as it is.
+pub(crate) fn unescape_data_string(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_owned();
+    }
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8()
+        .map_or_else(|_| s.to_owned(), std::borrow::Cow::into_owned)
+}
+
 /// Sliding renewal as Katana's and Core's cookie handlers decide it: with both dates, sliding
 /// on and `.refresh` not false, renew when more than half the window has passed, keeping
 /// its length.
@@ -732,6 +777,7 @@ pub struct FormsCookie {
     protection: CookieProtection,
     timeout: Duration,
     sliding: bool,
+    roles_separator: Option<char>,
 }
 
 impl FormsCookie {
@@ -758,6 +804,7 @@ impl FormsCookie {
             protection: CookieProtection::All,
             timeout: Duration::minutes(30),
             sliding: true,
+            roles_separator: None,
         }
     }
 
@@ -787,7 +834,49 @@ impl FormsCookie {
             protection: settings.protection,
             timeout: settings.timeout,
             sliding: settings.sliding_expiration,
+            roles_separator: None,
         }
+    }
+
+    /// The site keeps the user's roles in `UserData`, separated by `separator`, and builds
+    /// its principal from them, as the common `Global.asax` pattern does:
+    ///
+    /// ```text
+    /// // Application_PostAuthenticateRequest
+    /// var ticket = ((FormsIdentity)User.Identity).Ticket;
+    /// Context.User = new GenericPrincipal(User.Identity, ticket.UserData.Split(','));
+    /// ```
+    ///
+    /// Reading, each non-empty part of `UserData` becomes a role claim (the `userData` claim
+    /// stays); issuing a ticket without a `userData` claim, its role claims are joined with
+    /// `separator` as its `UserData`. Without this setting `UserData` is carried as it is and
+    /// role claims are not written to the ticket.
+    ///
+    /// # Example
+    /// ```
+    /// # use machinekey::{AppKeys, MachineKeyConfig};
+    /// use machinekey::formats::auth_cookie::{FormsCookie, LoginCookie};
+    /// use machinekey::formats::auth_ticket::{Claim, ClaimsIdentity};
+    /// # let cfg = MachineKeyConfig::builder().validation_key(&"AB".repeat(64)).decryption_key(&"CD".repeat(32)).build()?;
+    /// let forms = FormsCookie::new(&AppKeys::explicit(&cfg)?).with_roles_in_user_data(',');
+    /// let mut id = ClaimsIdentity::new("Forms");
+    /// id.claims.extend([Claim::name("alice"), Claim::role("Admin"), Claim::role("Editor")]);
+    /// let now = time::OffsetDateTime::now_utc();
+    /// let set = forms.issue(&forms.sign_in(vec![id], false, now), &forms.template())?;
+    /// let login = forms.read(&[(".ASPXAUTH", set[0].value.as_str())], now)?;
+    /// assert_eq!(login.ticket.roles(), ["Admin", "Editor"]);
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_roles_in_user_data(mut self, separator: char) -> Self {
+        self.roles_separator = Some(separator);
+        self
+    }
+
+    /// The `UserData` roles separator, when [set](Self::with_roles_in_user_data).
+    #[must_use]
+    pub fn roles_separator(&self) -> Option<char> {
+        self.roles_separator
     }
 
     /// Another cookie name (`<forms name>`).
@@ -819,21 +908,59 @@ impl FormsCookie {
     }
 }
 
-fn forms_to_ticket(t: &FormsAuthenticationTicket) -> AuthTicket {
+/// The claim type of a forms ticket's `UserData` in the [`AuthTicket`] a [`FormsCookie`]
+/// reads (absent when `UserData` is empty).
+pub const FORMS_USER_DATA_CLAIM: &str = "userData";
+/// The property that keeps a forms ticket's `CookiePath` in the [`AuthTicket`] a
+/// [`FormsCookie`] reads, so a renewal writes it back (and sets the cookie on that path).
+pub const FORMS_COOKIE_PATH: &str = ".cookiePath";
+/// The property that keeps a forms ticket's `Version` (absent for 2, the version
+/// `FormsAuthentication` writes).
+pub const FORMS_VERSION: &str = ".formsVersion";
+
+fn forms_to_ticket(t: &FormsAuthenticationTicket, roles_separator: Option<char>) -> AuthTicket {
     let mut identity = ClaimsIdentity::new("Forms");
     identity.claims.push(auth_ticket::Claim::name(&t.name));
     if !t.user_data.is_empty() {
         identity
             .claims
-            .push(auth_ticket::Claim::new("userData", &t.user_data));
+            .push(auth_ticket::Claim::new(FORMS_USER_DATA_CLAIM, &t.user_data));
+    }
+    if let Some(sep) = roles_separator {
+        // UserData is under 4 KB: its parts are few.
+        let roles = t.user_data.split(sep).filter(|r| !r.is_empty());
+        identity.claims.extend(roles.map(auth_ticket::Claim::role));
     }
     let mut ticket = AuthTicket::new("Forms", vec![identity]);
+    ticket.properties.set(FORMS_COOKIE_PATH, &t.cookie_path);
+    if t.version != 2 {
+        ticket.properties.set(FORMS_VERSION, &t.version.to_string());
+    }
     ticket.properties.set_issued(t.issue_date);
     ticket.properties.set_expires(t.expiration);
     if t.is_persistent {
         ticket.properties.set(auth_ticket::keys::PERSISTENT, "");
     }
     ticket
+}
+
+/// The `UserData` a forms ticket is issued with: the first identity's
+/// [`FORMS_USER_DATA_CLAIM`] claim, else (with a roles separator) its roles joined.
+fn user_data_of(ticket: &AuthTicket, roles_separator: Option<char>) -> String {
+    let Some(id) = ticket.identities.first() else {
+        return String::new();
+    };
+    if let Some(c) = id
+        .claims
+        .iter()
+        .find(|c| c.claim_type == FORMS_USER_DATA_CLAIM)
+    {
+        return c.value.clone();
+    }
+    match roles_separator {
+        Some(sep) => id.roles().join(&sep.to_string()),
+        None => String::new(),
+    }
 }
 
 impl LoginCookie for FormsCookie {
@@ -862,13 +989,14 @@ impl LoginCookie for FormsCookie {
         let value = value.ok_or(Error::Unprotect)?;
         let policy = TicketValidation::default().with_clock(Arc::new(FixedClock(now)));
         let forms = self.keys.decrypt_ticket(value, self.protection, &policy)?;
+        let sep = self.roles_separator;
         let renewed = if self.sliding {
-            forms.renew_if_old(now).map(|t| forms_to_ticket(&t))
+            forms.renew_if_old(now).map(|t| forms_to_ticket(&t, sep))
         } else {
             None
         };
         Ok(Login {
-            ticket: forms_to_ticket(&forms),
+            ticket: forms_to_ticket(&forms, sep),
             renewed,
         })
     }
@@ -879,8 +1007,27 @@ impl LoginCookie for FormsCookie {
         let lifetime = ticket.expires().map_or(self.timeout, |e| e - now);
         let mut forms = FormsAuthenticationTicket::new(name, now, lifetime);
         forms.is_persistent = ticket.is_persistent();
+        // What the ticket carries besides the name (FormsAuthentication.RenewTicketIfOld
+        // keeps every field): UserData, CookiePath, Version.
+        forms.user_data = user_data_of(ticket, self.roles_separator);
+        if let Some(path) = ticket
+            .properties
+            .get(FORMS_COOKIE_PATH)
+            .or(template.path.as_deref())
+        {
+            path.clone_into(&mut forms.cookie_path);
+        }
+        if let Some(v) = ticket
+            .properties
+            .get(FORMS_VERSION)
+            .and_then(|v| v.parse().ok())
+        {
+            forms.version = v;
+        }
         let value = self.keys.encrypt_ticket(&forms, self.protection)?;
         let mut c = template.with_value(&value);
+        // FormsAuthentication writes the cookie on the ticket's CookiePath.
+        c.path = Some(forms.cookie_path.clone());
         if forms.is_persistent {
             c.expires = ticket.expires();
         }

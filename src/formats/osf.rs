@@ -29,6 +29,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod mono;
 mod page_state;
 mod read;
 pub mod render;

@@ -298,3 +298,81 @@ pub fn unsigned_payload(field: &str) -> Option<Vec<u8>> {
         .ok()
         .filter(|bytes| is_complete_graph(bytes))
 }
+
+/// Hidden fields that custom page persisters put a compressed ViewState in, instead of
+/// `__VIEWSTATE` (seen in the wild; ASP.NET itself never compresses page state).
+pub const COMPRESSED_FIELDS: [&str; 2] = ["__VSTATE", "__COMPRESSEDVIEWSTATE"];
+
+/// The largest decompressed ViewState [`compressed_payload`] accepts (16 MiB).
+pub const MAX_DECOMPRESSED: usize = 16 << 20;
+
+/// An unprotected, GZip-compressed ViewState (Base64 starting `H4sI`, the Base64 of the
+/// GZip header `1F 8B 08`), as custom persisters write to `__VSTATE`,
+/// `__COMPRESSEDVIEWSTATE` or `__VIEWSTATE`: the `ObjectStateFormatter` bytes inside (the
+/// compressed data is either those bytes or their Base64 text, as `LosFormatter` writes it).
+/// `None` when the field is not GZip. No key is involved: no MAC protects such a field.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] for GZip that does not decompress, decompresses to more than
+/// [`MAX_DECOMPRESSED`] bytes, or holds no `ObjectStateFormatter` data.
+///
+/// # Example
+/// ```
+/// use std::io::Write;
+/// use machinekey::crypto::encoding::{from_base64, to_base64};
+/// use machinekey::formats::osf;
+/// use machinekey::formats::viewstate::compressed_payload;
+/// let state = from_base64("/wEPDwUJODExMDE5NzY5ZGQ=")?;
+/// let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+/// gz.write_all(&state).unwrap();
+/// let field = to_base64(&gz.finish().unwrap());
+/// assert!(field.starts_with("H4sI"));
+/// let payload = compressed_payload(&field).expect("GZip")?;
+/// assert!(osf::read(&payload).is_ok());
+/// assert!(compressed_payload("/wEPDwUJODExMDE5NzY5ZGQ=").is_none());
+/// # Ok::<(), machinekey::Error>(())
+/// ```
+pub fn compressed_payload(field: &str) -> Option<Result<Vec<u8>, Error>> {
+    use std::io::Read as _;
+    let text = field.trim();
+    if !text.starts_with("H4sI") {
+        return None;
+    }
+    let gz = match crate::crypto::encoding::decode_value(text) {
+        Ok(readings) => readings
+            .into_iter()
+            .map(|r| r.bytes)
+            .find(|b| b.starts_with(&[0x1F, 0x8B])),
+        Err(_) => None,
+    };
+    let Some(gz) = gz else {
+        return Some(Err(Error::InvalidArgument(
+            "an H4sI value that is not Base64 of GZip",
+        )));
+    };
+    let mut out = Vec::new();
+    let limit = u64::try_from(MAX_DECOMPRESSED).unwrap_or(u64::MAX);
+    let read = flate2::read::MultiGzDecoder::new(gz.as_slice())
+        .take(limit + 1)
+        .read_to_end(&mut out);
+    if read.is_err() {
+        return Some(Err(Error::InvalidArgument(
+            "a GZip ViewState that does not decompress",
+        )));
+    }
+    if out.len() > MAX_DECOMPRESSED {
+        return Some(Err(Error::InvalidArgument(
+            "a GZip ViewState larger than 16 MiB decompressed",
+        )));
+    }
+    if out.starts_with(&[0xFF, 0x01]) {
+        return Some(Ok(out));
+    }
+    let inner = core::str::from_utf8(&out)
+        .ok()
+        .and_then(|t| from_base64(t.trim()).ok())
+        .filter(|b| b.starts_with(&[0xFF, 0x01]));
+    Some(inner.ok_or(Error::InvalidArgument(
+        "a GZip ViewState without ObjectStateFormatter data inside",
+    )))
+}

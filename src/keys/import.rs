@@ -26,7 +26,7 @@ pub struct RegExport {
 }
 
 /// One logical line: continuation lines (ending in `\`) joined, with the line it started on.
-fn logical_lines(text: &str) -> Vec<(usize, String)> {
+pub(crate) fn logical_lines(text: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     let mut current: Option<(usize, String)> = None;
     for (i, raw) in text.lines().enumerate() {

@@ -523,6 +523,29 @@ impl KeyStore {
         }
     }
 
+    /// Records what a server shows for `HKLM\...\AutoGenKeys\<sid>` in `view`: the key
+    /// exists, and its ACL grants the account read and write (`granted`) or not. Stored
+    /// values are kept.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::keys::AutoGenKeys;
+    /// use machinekey::keys::store::{FileTime, KeyStore, ProcessIdentity, RegistryView};
+    /// # use machinekey::random::OsRandom;
+    /// let identity = ProcessIdentity::custom("S-1-5-21-1-2-3-1105", false);
+    /// let mut store = KeyStore::new();
+    /// store.set_local_machine_access(identity.sid(), RegistryView::Bits64, false);
+    /// let r = store.resolve(&identity, RegistryView::Bits64, AutoGenKeys::generate(&OsRandom)?, FileTime(1))?;
+    /// assert!(!r.source.is_shared()); // the key exists but is not granted
+    /// # Ok::<(), machinekey::Error>(())
+    /// ```
+    pub fn set_local_machine_access(&mut self, sid: &str, view: RegistryView, granted: bool) {
+        self.local_machine
+            .entry((view, sid.to_owned()))
+            .or_default()
+            .granted = granted;
+    }
+
     /// Deletes the LSA secret.
     pub fn delete_lsa_secret(&mut self) {
         self.lsa_secret = None;

@@ -24,10 +24,26 @@
 //! ```
 //!
 //! Events: `configure` (`nodes`, and any of `configured_repository`, `mounts`,
-//! `application_name`, `user_profile`, `autogenkeys_key_exists`; the nodes restart),
-//! `grant` (`machine`: creates `AutoGenKeys\{SID}`, as `aspnet_regiis -ga` or
+//! `application_name`, `user_profile`, `autogenkeys_key_exists`, `home_missing`; the nodes
+//! restart), `grant` (`machine`: creates `AutoGenKeys\{SID}`, as `aspnet_regiis -ga` or
 //! `Provision-AutoGenKeys.ps1` do; its workers recycle), `restart` (`nodes`: containers are
-//! recreated, IIS workers recycle).
+//! recreated, IIS workers recycle; `together = true`: they all read the store before any of
+//! them writes a key), `rolling-deploy` (`nodes`: replaced one by one, so old and new processes
+//! serve side by side during the step). Nodes may set their own `application_name`;
+//! `application.session_store` (`memory` or `shared`) measures session data as well as its
+//! cookie; `minutes` spreads a step's requests over that time.
+//!
+//! ASP.NET Core behaviours it follows, each checked against real ASP.NET Core 10 (the
+//! `aspnetcore_replicas` scenarios in this crate's tests): where keys go without
+//! `PersistKeysTo…` (the profile's `.aspnet/DataProtection-Keys`, the account's home when
+//! `HOME` is unset, the working directory when `HOME` names a missing directory, warning 60 in
+//! a container); the antiforgery cookie's name, which hashes the discriminator (replicas with
+//! two names do not even find each other's cookie); the session cache of
+//! `AddDistributedMemoryCache`, one per process; and the ring re-read on a missing key in a
+//! process's first two minutes (`KeyRingProvider.InAutoRefreshWindow`, 3.0 and later), which
+//! is what lets replicas that started together find each other's keys. Each step also
+//! reports what happens to values made before it (`carried_over`: a restart or deploy
+//! logging users out) and, for small fleets, every pair's outcome at its first request.
 //!
 //! Where keys are shared: an ephemeral ring belongs to one process; a container's own
 //! directory to one container; a directory below a mount point to every node mounting that
@@ -45,6 +61,7 @@ use time::OffsetDateTime;
 use toml::Spanned;
 
 use super::{MAX_SCENARIO_FILE, SeededRandom};
+use crate::dataprotection::consumers::{antiforgery_cookie_name, content_root_discriminator};
 use crate::dataprotection::repository::{
     HostEnvironment, LogLine, Repository, ephemeral_reason, select_repository, under_mount,
 };
@@ -62,6 +79,11 @@ struct File {
     seed: u64,
     #[serde(default = "default_requests")]
     requests: usize,
+    /// How long each step's requests take, in minutes (they are spread evenly over it): the
+    /// first two minutes after a process starts are its window for re-reading the ring on a
+    /// missing key.
+    #[serde(default = "default_minutes")]
+    minutes: u32,
     #[serde(default)]
     application: ApplicationSpec,
     nodes: Vec<Spanned<NodeSpec>>,
@@ -75,6 +97,10 @@ const fn default_seed() -> u64 {
 
 const fn default_requests() -> usize {
     3000
+}
+
+const fn default_minutes() -> u32 {
+    60
 }
 
 #[derive(Debug, Default, Deserialize, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +127,18 @@ struct ApplicationSpec {
     /// ASP.NET 4.x's discriminator without a name (`HttpRuntime.AppDomainAppId`).
     #[serde(default)]
     app_id: Option<String>,
+    /// Where session data lives (`memory`: `AddDistributedMemoryCache`, each process its own;
+    /// `shared`: Redis, SQL Server). Unset: session data is not measured, only its cookie.
+    #[serde(default)]
+    session_store: Option<SessionStore>,
+}
+
+/// Where session data lives (`AddDistributedMemoryCache`: each process its own).
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+enum SessionStore {
+    Memory,
+    Shared,
 }
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
@@ -128,6 +166,9 @@ struct NodeSpec {
     content_root: Option<String>,
     #[serde(default)]
     app_id: Option<String>,
+    /// This node's `SetApplicationName`, when it differs from the application's.
+    #[serde(default)]
+    application_name: Option<String>,
 }
 
 const fn one() -> usize {
@@ -158,6 +199,8 @@ enum EventSpec {
         user_profile: Option<String>,
         #[serde(default)]
         autogenkeys_key_exists: Option<bool>,
+        #[serde(default)]
+        home_missing: Option<bool>,
     },
     Grant {
         machine: String,
@@ -165,7 +208,76 @@ enum EventSpec {
     Restart {
         #[serde(default)]
         nodes: Option<Vec<String>>,
+        /// All start at once: each reads the store before any writes a key.
+        #[serde(default)]
+        together: bool,
     },
+    /// Replaces the nodes' processes one at a time: during the step, old and new processes
+    /// serve side by side.
+    RollingDeploy {
+        #[serde(default)]
+        nodes: Option<Vec<String>>,
+    },
+}
+
+const LOGIN: &str = "login cookie (Identity.Application)";
+const ANTIFORGERY: &str = "antiforgery token";
+const SESSION: &str = "session cookie";
+const SESSION_DATA: &str = "session data";
+
+/// What a value made by one process does on another.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Outcome {
+    /// Read.
+    Read,
+    /// Read after re-reading the ring (a missing key, in the reader's first two minutes).
+    ReadAfterReread,
+    /// "The key {…} was not found in the key ring."
+    KeyNotFound {
+        /// The key.
+        key: String,
+    },
+    /// "The payload was invalid.": another purpose chain (discriminator).
+    PayloadInvalid,
+    /// The reader looks for another antiforgery cookie: its name hashes the discriminator.
+    CookieNotPresent {
+        /// The cookie the reader wants.
+        expected: String,
+        /// The cookie the browser holds.
+        held: String,
+    },
+    /// The session cookie was read, but the data is in another process's memory.
+    SessionDataMissing,
+    /// Something else.
+    Failed {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Outcome {
+    /// Whether the value was read.
+    #[must_use]
+    pub fn is_read(&self) -> bool {
+        matches!(self, Self::Read | Self::ReadAfterReread)
+    }
+}
+
+/// The outcome of one consumer's value made by `from` and sent to `to`, at the step's first
+/// request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PairOutcome {
+    /// The process that made the value.
+    pub from: String,
+    /// The process it was sent to.
+    pub to: String,
+    /// The consumer (`login cookie (Identity.Application)`, `antiforgery token`,
+    /// `session cookie`, `session data`).
+    pub consumer: String,
+    /// What happened.
+    pub outcome: Outcome,
 }
 
 /// One process's view: where its ring lives and why.
@@ -184,6 +296,11 @@ pub struct ProcessReport {
     pub log: Vec<LogLine>,
     /// Why its ring is ephemeral, naming the missing registry key where that is the reason.
     pub ephemeral_reason: Option<String>,
+    /// Its application discriminator (`SetApplicationName`, else the content root with one
+    /// trailing separator).
+    pub discriminator: Option<String>,
+    /// The name of the antiforgery cookie it sets and reads (it hashes the discriminator).
+    pub antiforgery_cookie: String,
 }
 
 /// What one consumer (cookie, antiforgery token, …) went through in a step.
@@ -218,6 +335,12 @@ pub struct DataProtectionStep {
     pub processes: Vec<ProcessReport>,
     /// Per consumer.
     pub consumers: Vec<ConsumerReport>,
+    /// Per consumer, the values made before the step (by the processes of the step before)
+    /// and brought back after it: what a restart or a deploy does to existing logins.
+    pub carried_over: Vec<ConsumerReport>,
+    /// Every ordered pair of processes at the step's first request, per consumer (fleets of
+    /// up to 16 processes).
+    pub pairs: Vec<PairOutcome>,
 }
 
 impl DataProtectionStep {
@@ -267,6 +390,16 @@ impl DataProtectionReport {
                     100.0 * c.failure_rate()
                 );
             }
+            for c in step.carried_over.iter().filter(|c| c.requests > 0) {
+                let _ = writeln!(
+                    out,
+                    "    {:<44} {:>6}/{:<6} {:>3.0}%",
+                    format!("{} made before the step", c.name),
+                    c.failures,
+                    c.requests,
+                    100.0 * c.failure_rate()
+                );
+            }
             let mut stores: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
             for p in &step.processes {
                 stores.entry(&p.store).or_default().push(&p.name);
@@ -310,11 +443,37 @@ struct Process {
     machine: String,
     env: HostEnvironment,
     generation: u64,
+    /// `SetApplicationName`, when set.
+    app_name: Option<String>,
+    /// Restarted with others at once (each reads the store before any writes).
+    together: bool,
 }
 
+/// A running process: its ring as it last read it, and what it protects with.
+#[derive(Clone)]
 struct Running {
     report: ProcessReport,
+    index: usize,
+    node: usize,
+    generation: u64,
+    store: String,
+    /// Started in this step: in its first two minutes it re-reads the ring on a missing key.
+    fresh: bool,
+    /// Counts the re-reads of its ring (outcomes are cached per version).
+    version: u32,
+    snapshot: KeyRing,
+    now: OffsetDateTime,
     protectors: Vec<(String, DataProtector)>,
+}
+
+impl Running {
+    /// The same process, serving beside its replacement during a rolling deploy.
+    fn as_old(&self) -> Self {
+        let mut old = self.clone();
+        old.report.name = format!("{} (old)", old.report.name);
+        old.fresh = false;
+        old
+    }
 }
 
 impl DataProtectionScenario {
@@ -406,6 +565,11 @@ impl DataProtectionScenario {
                     machine,
                     env: n.environment.clone(),
                     generation: 0,
+                    app_name: n
+                        .application_name
+                        .clone()
+                        .or_else(|| self.file.application.name.clone()),
+                    together: false,
                 });
             }
         }
@@ -425,20 +589,43 @@ impl DataProtectionScenario {
         let mut stores: BTreeMap<String, KeyRing> = BTreeMap::new();
         // Simulated time: one day per step, from a fixed start.
         let start = OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
-        let mut app_name = self.file.application.name.clone();
         let mut steps = Vec::new();
-        let mut running =
-            self.start_all(&processes, &mut stores, &rng, start, app_name.as_deref())?;
-        steps.push(self.measure("before any change", &running, &rng));
+        let fresh: Vec<bool> = vec![true; processes.len()];
+        let mut running = self.start_all(&processes, &fresh, &mut stores, &rng, start)?;
+        steps.push(self.measure("before any change", &mut running, &[], &[], &stores, &rng));
         for (i, step) in self.file.steps.iter().enumerate() {
             let now = start + time::Duration::days(i64::try_from(i).unwrap_or(0) + 1);
-            for ev in &step.events {
-                self.apply(ev, &mut processes, &mut app_name)?;
+            let before: Vec<u64> = processes.iter().map(|p| p.generation).collect();
+            let mut rolled = Vec::new();
+            for p in &mut processes {
+                p.together = false;
             }
-            // Every process restarts after a step's events only if it changed; simpler and
-            // as observable: restart the ones whose generation moved.
-            running = self.start_all(&processes, &mut stores, &rng, now, app_name.as_deref())?;
-            steps.push(self.measure(&step.name, &running, &rng));
+            for ev in &step.events {
+                rolled.extend(self.apply(ev, &mut processes)?);
+            }
+            let restarted: Vec<bool> = processes
+                .iter()
+                .zip(&before)
+                .map(|(p, g)| p.generation != *g)
+                .collect();
+            let previous = running;
+            running = self.start_all(&processes, &restarted, &mut stores, &rng, now)?;
+            // During a rolling deploy the replaced processes still serve beside the new ones.
+            let old: Vec<&Running> = previous
+                .iter()
+                .filter(|r| {
+                    rolled.contains(&r.node) && restarted.get(r.index).copied().unwrap_or(false)
+                })
+                .collect();
+            let old_fleet: Vec<Running> = old.into_iter().map(Running::as_old).collect();
+            steps.push(self.measure(
+                &step.name,
+                &mut running,
+                &old_fleet,
+                &previous,
+                &stores,
+                &rng,
+            ));
         }
         Ok(DataProtectionReport {
             name: self
@@ -450,12 +637,12 @@ impl DataProtectionScenario {
         })
     }
 
+    /// Applies an event; returns the nodes it rolled (a rolling deploy).
     fn apply(
         &self,
         ev: &Spanned<EventSpec>,
         processes: &mut [Process],
-        app_name: &mut Option<String>,
-    ) -> Result<(), ScenarioError> {
+    ) -> Result<Vec<usize>, ScenarioError> {
         let node_names: Vec<&str> = self
             .file
             .nodes
@@ -484,12 +671,13 @@ impl DataProtectionScenario {
                 application_name,
                 user_profile,
                 autogenkeys_key_exists,
+                home_missing,
             } => {
                 let chosen = selected(nodes)?;
-                if let Some(n) = application_name {
-                    *app_name = Some(n.clone());
-                }
                 for p in processes.iter_mut().filter(|p| chosen.contains(&p.node)) {
+                    if let Some(n) = application_name {
+                        p.app_name = Some(n.clone());
+                    }
                     if let Some(r) = configured_repository {
                         p.env.configured_repository = Some(r.clone());
                     }
@@ -501,6 +689,9 @@ impl DataProtectionScenario {
                     }
                     if let Some(k) = autogenkeys_key_exists {
                         p.env.autogenkeys_key_exists = *k;
+                    }
+                    if let Some(h) = home_missing {
+                        p.env.home_missing = *h;
                     }
                     p.generation += 1;
                 }
@@ -518,14 +709,22 @@ impl DataProtectionScenario {
                     );
                 }
             }
-            EventSpec::Restart { nodes } => {
+            EventSpec::Restart { nodes, together } => {
+                let chosen = selected(nodes)?;
+                for p in processes.iter_mut().filter(|p| chosen.contains(&p.node)) {
+                    p.generation += 1;
+                    p.together = *together;
+                }
+            }
+            EventSpec::RollingDeploy { nodes } => {
                 let chosen = selected(nodes)?;
                 for p in processes.iter_mut().filter(|p| chosen.contains(&p.node)) {
                     p.generation += 1;
                 }
+                return Ok(chosen);
             }
         }
-        Ok(())
+        Ok(Vec::new())
     }
 
     /// Where a process's keys live: the store id that decides sharing.
@@ -556,42 +755,55 @@ impl DataProtectionScenario {
         }
     }
 
-    fn discriminator(&self, p: &Process, app_name: Option<&str>) -> Option<String> {
+    fn discriminator(&self, p: &Process) -> Option<String> {
         let node = self.file.nodes.get(p.node).map(Spanned::get_ref);
         let app = &self.file.application;
-        let d = match app_name {
+        let d = match &p.app_name {
             Some(n) => n.to_owned(),
             None => match app.kind {
-                AppKind::Core => node
-                    .and_then(|n| n.content_root.clone())
-                    .or_else(|| app.content_root.clone())
-                    .unwrap_or_else(|| "/app/".to_owned()),
+                AppKind::Core => content_root_discriminator(
+                    &node
+                        .and_then(|n| n.content_root.clone())
+                        .or_else(|| app.content_root.clone())
+                        .or_else(|| p.env.working_directory.clone())
+                        .unwrap_or_else(|| "/app/".to_owned()),
+                ),
                 AppKind::Systemweb => node
                     .and_then(|n| n.app_id.clone())
                     .or_else(|| app.app_id.clone())
                     .unwrap_or_else(|| "/LM/W3SVC/1/ROOT".to_owned()),
             },
         };
+        // `SetApplicationName` keeps the name as given; the default discriminator is trimmed.
+        if p.app_name.is_some() {
+            return (!d.is_empty()).then_some(d);
+        }
         let d = d.trim();
         (!d.is_empty()).then(|| d.to_owned())
     }
 
     fn consumers(&self) -> Vec<(String, Vec<String>)> {
         match self.file.application.kind {
-            AppKind::Core => vec![
-                (
-                    "login cookie (Identity.Application)".to_owned(),
-                    consumers::cookie_authentication("Identity.Application"),
-                ),
-                (
-                    "antiforgery token".to_owned(),
-                    vec!["Microsoft.AspNetCore.Antiforgery.AntiforgeryToken.v1".to_owned()],
-                ),
-                (
-                    "session cookie".to_owned(),
-                    vec!["SessionMiddleware".to_owned()],
-                ),
-            ],
+            AppKind::Core => {
+                let mut v = vec![
+                    (
+                        LOGIN.to_owned(),
+                        consumers::cookie_authentication("Identity.Application"),
+                    ),
+                    (
+                        ANTIFORGERY.to_owned(),
+                        vec!["Microsoft.AspNetCore.Antiforgery.AntiforgeryToken.v1".to_owned()],
+                    ),
+                    (SESSION.to_owned(), vec!["SessionMiddleware".to_owned()]),
+                ];
+                if self.file.application.session_store.is_some() {
+                    v.push((
+                        SESSION_DATA.to_owned(),
+                        vec!["SessionMiddleware".to_owned()],
+                    ));
+                }
+                v
+            }
             AppKind::Systemweb => vec![
                 (
                     "forms ticket".to_owned(),
@@ -616,119 +828,361 @@ impl DataProtectionScenario {
     fn start_all(
         &self,
         processes: &[Process],
+        restarted: &[bool],
         stores: &mut BTreeMap<String, KeyRing>,
         rng: &SeededRandom,
         now: OffsetDateTime,
-        app_name: Option<&str>,
     ) -> Result<Vec<Running>, ScenarioError> {
-        let mut out = Vec::with_capacity(processes.len());
-        for p in processes {
+        // Processes started together read the store before any of them writes a key.
+        let mut early: BTreeMap<usize, KeyRing> = BTreeMap::new();
+        for (i, p) in processes.iter().enumerate().filter(|(_, p)| p.together) {
             let choice = select_repository(&p.env);
             let store = Self::store_of(p, &choice.repository, choice.container_local);
-            let ring = stores.entry(store.clone()).or_default();
-            if ring.default_key(now).is_none()
-                && !matches!(choice.repository, Repository::ReadOnlyDirectory { .. })
-            {
-                ring.generate_key(now, rng).map_err(ScenarioError::from)?;
-            }
-            let snapshot = ring.clone();
+            early.insert(i, stores.get(&store).cloned().unwrap_or_default());
+        }
+        let mut out = Vec::with_capacity(processes.len());
+        for (i, p) in processes.iter().enumerate() {
+            let choice = select_repository(&p.env);
+            let store = Self::store_of(p, &choice.repository, choice.container_local);
+            let writable = !matches!(choice.repository, Repository::ReadOnlyDirectory { .. });
+            let snapshot = match early.remove(&i) {
+                Some(mut seen) => {
+                    if seen.default_key(now).is_none() && writable {
+                        let id = seen.generate_key(now, rng).map_err(ScenarioError::from)?;
+                        if let Some(k) = seen.key(id) {
+                            let _ = stores.entry(store.clone()).or_default().add(k.clone());
+                        }
+                    }
+                    seen
+                }
+                None => {
+                    let ring = stores.entry(store.clone()).or_default();
+                    if ring.default_key(now).is_none() && writable {
+                        ring.generate_key(now, rng).map_err(ScenarioError::from)?;
+                    }
+                    ring.clone()
+                }
+            };
             let default_key = snapshot.default_key(now).map(|k| k.id().to_string());
-            let discriminator = self.discriminator(p, app_name);
-            let protectors = self
-                .consumers()
-                .into_iter()
-                .map(|(name, purposes)| {
-                    let chain: Vec<String> =
-                        discriminator.iter().cloned().chain(purposes).collect();
-                    snapshot.protector(&chain).map(|pr| (name, pr.at(now)))
-                })
-                .collect::<Result<Vec<_>, Error>>()
-                .map_err(ScenarioError::from)?;
+            let discriminator = self.discriminator(p);
+            let protectors = self.protectors(&snapshot, discriminator.as_deref(), now)?;
+            let mut log = choice.log;
+            if choice.under_working_directory {
+                log.push(LogLine {
+                    level: "Information",
+                    source: "(working directory)",
+                    message: "HOME names a directory that does not exist (or the key path is relative): the keys are under the working directory".to_owned(),
+                });
+            }
             out.push(Running {
                 report: ProcessReport {
                     name: p.name.clone(),
                     repository: choice.repository,
-                    store,
+                    store: store.clone(),
                     default_key,
-                    log: choice.log,
+                    log,
                     ephemeral_reason: ephemeral_reason(&p.env),
+                    antiforgery_cookie: antiforgery_cookie_name(
+                        discriminator.as_deref().unwrap_or(""),
+                    ),
+                    discriminator,
                 },
+                index: i,
+                node: p.node,
+                generation: p.generation,
+                store,
+                fresh: restarted.get(i).copied().unwrap_or(false),
+                version: 0,
+                snapshot,
+                now,
                 protectors,
             });
         }
         Ok(out)
     }
 
-    fn measure(&self, name: &str, running: &[Running], rng: &SeededRandom) -> DataProtectionStep {
-        let n = running.len();
+    fn protectors(
+        &self,
+        ring: &KeyRing,
+        discriminator: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<Vec<(String, DataProtector)>, ScenarioError> {
+        self.consumers()
+            .into_iter()
+            .map(|(name, purposes)| {
+                let chain: Vec<String> = discriminator
+                    .map(str::to_owned)
+                    .into_iter()
+                    .chain(purposes)
+                    .collect();
+                ring.protector(&chain).map(|pr| (name, pr.at(now)))
+            })
+            .collect::<Result<Vec<_>, Error>>()
+            .map_err(ScenarioError::from)
+    }
+
+    /// What a value `issuer` made for consumer `c` does on `reader`, with the reader's ring as
+    /// it stands (a missing key in the reader's first two minutes re-reads the store first:
+    /// `KeyRingProvider.InAutoRefreshWindow`, ASP.NET Core 3.0 and later).
+    fn outcome(
+        &self,
+        issuer: &Running,
+        reader: &mut Running,
+        c: usize,
+        value: Option<&Vec<u8>>,
+        window: bool,
+        stores: &BTreeMap<String, KeyRing>,
+    ) -> Outcome {
+        let name = self
+            .consumers()
+            .get(c)
+            .map(|(n, _)| n.clone())
+            .unwrap_or_default();
+        let Some(value) = value else {
+            return Outcome::Failed {
+                reason: "the issuing process could not protect".to_owned(),
+            };
+        };
+        if name == ANTIFORGERY
+            && issuer.report.antiforgery_cookie != reader.report.antiforgery_cookie
+        {
+            return Outcome::CookieNotPresent {
+                expected: reader.report.antiforgery_cookie.clone(),
+                held: issuer.report.antiforgery_cookie.clone(),
+            };
+        }
+        let mut reread = false;
+        let result = loop {
+            let r = reader.protectors.get(c).map(|(_, p)| p.unprotect(value));
+            match r {
+                Some(Err(Error::KeyNotFound(_))) if window && !reread => {
+                    reread = true;
+                    if let Some(ring) = stores.get(&reader.store) {
+                        reader.version = reader.version.saturating_add(1);
+                        reader.snapshot = ring.clone();
+                        if let Ok(p) = self.protectors(
+                            &reader.snapshot,
+                            reader.report.discriminator.as_deref(),
+                            reader.now,
+                        ) {
+                            reader.protectors = p;
+                        }
+                    }
+                }
+                other => break other,
+            }
+        };
+        match result {
+            Some(Ok(_)) => {
+                if name == SESSION_DATA {
+                    let same_process =
+                        issuer.index == reader.index && issuer.generation == reader.generation;
+                    if self.file.application.session_store == Some(SessionStore::Memory)
+                        && !same_process
+                    {
+                        return Outcome::SessionDataMissing;
+                    }
+                }
+                if reread {
+                    Outcome::ReadAfterReread
+                } else {
+                    Outcome::Read
+                }
+            }
+            Some(Err(Error::KeyNotFound(id))) => Outcome::KeyNotFound {
+                key: id.to_string(),
+            },
+            Some(Err(Error::Unprotect)) => Outcome::PayloadInvalid,
+            Some(Err(e)) => Outcome::Failed {
+                reason: e.to_string(),
+            },
+            None => Outcome::Failed {
+                reason: "no protector".to_owned(),
+            },
+        }
+    }
+
+    fn reason(&self, o: &Outcome, issuer: &Running, reader: &Running) -> Option<String> {
+        Some(match o {
+            Outcome::Read | Outcome::ReadAfterReread => return None,
+            Outcome::KeyNotFound { key } => format!(
+                "The key {{{key}}} was not found in the key ring: {} keeps its keys in {}, {} in {}{}",
+                issuer.report.name,
+                issuer.report.store,
+                reader.report.name,
+                reader.report.store,
+                reader
+                    .report
+                    .ephemeral_reason
+                    .as_ref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default()
+            ),
+            Outcome::PayloadInvalid => format!(
+                "The payload was invalid: same key ring, different purpose chain (application discriminator of {} differs from {})",
+                issuer.report.name, reader.report.name
+            ),
+            Outcome::CookieNotPresent { expected, held } => format!(
+                "The required antiforgery cookie \"{expected}\" is not present: {} names it after its discriminator, the browser holds {held} from {}",
+                reader.report.name, issuer.report.name
+            ),
+            Outcome::SessionDataMissing => format!(
+                "The session cookie was read, but the session's data is in the memory of {}, not {}",
+                issuer.report.name, reader.report.name
+            ),
+            Outcome::Failed { reason } => reason.clone(),
+        })
+    }
+
+    fn measure(
+        &self,
+        name: &str,
+        running: &mut [Running],
+        old: &[Running],
+        previous: &[Running],
+        stores: &BTreeMap<String, KeyRing>,
+        rng: &SeededRandom,
+    ) -> DataProtectionStep {
         let consumer_names: Vec<String> = self.consumers().into_iter().map(|(c, _)| c).collect();
-        let mut reports: Vec<ConsumerReport> = consumer_names
+        let blank = |c: &String| ConsumerReport {
+            name: c.clone(),
+            requests: 0,
+            failures: 0,
+            reasons: BTreeMap::new(),
+        };
+        let mut reports: Vec<ConsumerReport> = consumer_names.iter().map(blank).collect();
+        // The fleet: the running processes, and the replaced ones during a rolling deploy.
+        let mut fleet: Vec<Running> = old.to_vec();
+        fleet.extend(running.iter().cloned());
+        let n = fleet.len();
+        let issued: Vec<Vec<Option<Vec<u8>>>> = fleet
             .iter()
-            .map(|c| ConsumerReport {
-                name: c.clone(),
-                requests: 0,
-                failures: 0,
-                reasons: BTreeMap::new(),
+            .map(|r| {
+                r.protectors
+                    .iter()
+                    .map(|(_, p)| p.protect(b"state").ok())
+                    .collect()
             })
             .collect();
-        // Each (issuer, server, consumer) outcome is computed once with the real format.
-        let mut outcome: BTreeMap<(usize, usize, usize), Option<String>> = BTreeMap::new();
-        let mut issued: BTreeMap<(usize, usize), Option<Vec<u8>>> = BTreeMap::new();
-        for _ in 0..self.file.requests {
+        // Every ordered pair at the first request (small fleets): the table of outcomes.
+        let mut pairs = Vec::new();
+        if n <= 16 {
+            for from in 0..n {
+                for to in 0..n {
+                    if from == to {
+                        continue;
+                    }
+                    for c in 0..consumer_names.len() {
+                        let (Some(issuer), Some(reader)) = (fleet.get(from), fleet.get(to)) else {
+                            continue;
+                        };
+                        let mut reader = reader.clone();
+                        let value = issued
+                            .get(from)
+                            .and_then(|v| v.get(c))
+                            .and_then(Option::as_ref);
+                        let o = self.outcome(
+                            issuer,
+                            &mut reader,
+                            c,
+                            value,
+                            fleet.get(to).is_some_and(|r| r.fresh),
+                            stores,
+                        );
+                        pairs.push(PairOutcome {
+                            from: issuer.report.name.clone(),
+                            to: reader.report.name.clone(),
+                            consumer: consumer_names.get(c).cloned().unwrap_or_default(),
+                            outcome: o,
+                        });
+                    }
+                }
+            }
+        }
+        // Requests spread over the step's minutes; a process started in this step re-reads
+        // its ring on a missing key in its first two minutes.
+        let minutes = f64::from(self.file.minutes.max(1));
+        let total = self.file.requests;
+        // Outcomes are computed once per (issuer, reader, consumer, reader's ring version,
+        // window) with the real formats.
+        let mut cache: BTreeMap<(usize, usize, usize, u32, bool), Outcome> = BTreeMap::new();
+        for k in 0..total {
             let from = rng.below(n);
             let to = rng.below(n);
+            #[allow(clippy::cast_precision_loss)]
+            let t = minutes * (k as f64) / (total as f64);
             for (c, report) in reports.iter_mut().enumerate() {
-                let result = outcome.entry((from, to, c)).or_insert_with(|| {
-                    let value = issued
-                        .entry((from, c))
-                        .or_insert_with(|| {
-                            running
-                                .get(from)
-                                .and_then(|r| r.protectors.get(c))
-                                .and_then(|(_, p)| p.protect(b"state").ok())
-                        })
-                        .clone();
-                    let (Some(value), Some(issuer), Some(server)) =
-                        (value, running.get(from), running.get(to))
-                    else {
-                        return Some("the issuing process could not protect".to_owned());
-                    };
-                    let reader = server.protectors.get(c).map(|(_, p)| p);
-                    match reader.map(|p| p.unprotect(&value)) {
-                        Some(Ok(_)) => None,
-                        Some(Err(Error::KeyNotFound(id))) => Some(format!(
-                            "The key {} was not found in the key ring: {} keeps its keys in {}, {} in {}{}",
-                            id.braced(),
-                            issuer.report.name,
-                            issuer.report.store,
-                            server.report.name,
-                            server.report.store,
-                            server
-                                .report
-                                .ephemeral_reason
-                                .as_ref()
-                                .map(|r| format!(" ({r})"))
-                                .unwrap_or_default()
-                        )),
-                        Some(Err(Error::Unprotect)) => Some(format!(
-                            "The payload was invalid: same key ring, different purpose chain (application discriminator of {} differs from {})",
-                            issuer.report.name, server.report.name
-                        )),
-                        Some(Err(e)) => Some(e.to_string()),
-                        None => Some("no protector".to_owned()),
+                let value = issued
+                    .get(from)
+                    .and_then(|v| v.get(c))
+                    .and_then(Option::as_ref);
+                let window = t < 2.0 && fleet.get(to).is_some_and(|r| r.fresh);
+                let version = fleet.get(to).map_or(0, |r| r.version);
+                let key = (from, to, c, version, window);
+                let cached = cache.get(&key).cloned();
+                let o = if let Some(o) = cached {
+                    o
+                } else if from == to {
+                    // A process reads its own values.
+                    match fleet.get_mut(to) {
+                        Some(r) => {
+                            let me = r.clone();
+                            self.outcome(&me, r, c, value, window, stores)
+                        }
+                        None => continue,
                     }
-                });
+                } else {
+                    let (lo, hi) = (from.min(to), from.max(to));
+                    let (a, b) = fleet.split_at_mut(hi);
+                    let (Some(first), Some(second)) = (a.get_mut(lo), b.first_mut()) else {
+                        continue;
+                    };
+                    if from < to {
+                        self.outcome(first, second, c, value, window, stores)
+                    } else {
+                        self.outcome(second, first, c, value, window, stores)
+                    }
+                };
+                // A re-read changes the reader's ring: cache under the version it had.
+                if fleet.get(to).map_or(0, |r| r.version) == version {
+                    cache.insert(key, o.clone());
+                }
                 report.requests += 1;
-                if let Some(reason) = result {
-                    report.failures += 1;
-                    *report.reasons.entry(reason.clone()).or_default() += 1;
+                if let (Some(i), Some(r)) = (fleet.get(from), fleet.get(to)) {
+                    if let Some(reason) = self.reason(&o, i, r) {
+                        report.failures += 1;
+                        *report.reasons.entry(reason).or_default() += 1;
+                    }
+                }
+            }
+        }
+        // Values issued before the step (by the processes of the previous step), carried back.
+        let mut carried: Vec<ConsumerReport> = consumer_names.iter().map(blank).collect();
+        if !previous.is_empty() {
+            for issuer in previous {
+                for reader in running.iter() {
+                    for (c, report) in carried.iter_mut().enumerate() {
+                        let value = issuer
+                            .protectors
+                            .get(c)
+                            .and_then(|(_, p)| p.protect(b"state").ok());
+                        let mut r = reader.clone();
+                        let o = self.outcome(issuer, &mut r, c, value.as_ref(), false, stores);
+                        report.requests += 1;
+                        if let Some(reason) = self.reason(&o, issuer, reader) {
+                            report.failures += 1;
+                            *report.reasons.entry(reason).or_default() += 1;
+                        }
+                    }
                 }
             }
         }
         DataProtectionStep {
             name: name.to_owned(),
-            processes: running.iter().map(|r| r.report.clone()).collect(),
+            processes: fleet.iter().map(|r| r.report.clone()).collect(),
             consumers: reports,
+            carried_over: carried,
+            pairs,
         }
     }
 }

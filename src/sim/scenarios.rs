@@ -37,7 +37,7 @@ pub struct WebGardenSettings {
 }
 
 impl Default for WebGardenSettings {
-    /// The README's figures: 3 workers, 3,000 requests, seed 2026, a 4.x server.
+    /// The main example's figures: 3 workers, 3,000 requests, seed 2026, a 4.x server.
     fn default() -> Self {
         Self {
             era: Era::Net48,
@@ -170,7 +170,7 @@ fn cell(report: &Report, kind: StateKind) -> String {
     }
 }
 
-/// The README's table: failures per kind of state for every scenario of every story, then
+/// The main example's table ([`crate::manual::farms`]): failures per kind of state for every scenario of every story, then
 /// the diagnosis after the installer with its reasons and the two fixes.
 ///
 /// # Example

@@ -3,6 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use machinekey::audit::data_protection::{
+    DataProtectionAuditor, DataProtectionKeyList, DataProtectionVerdict,
+};
 use machinekey::audit::{Auditor, Blob, KeyList};
 use machinekey::compat::{Comparison, Node, matrix};
 use machinekey::config::{MachineKeyAttribute, MachineKeyConfig};
@@ -28,6 +31,8 @@ pub(crate) enum Kind {
     FormsCookie,
     /// A Data Protection value (`CfDJ8...`, a Core cookie).
     DataProtection,
+    /// A saved page, raw HTTP response or HAR: every protected value in it.
+    Page,
     /// One or two web.configs (findings, or the compare matrix).
     WebConfig,
 }
@@ -63,6 +68,8 @@ pub(crate) struct InspectRequest {
     pub key_ring_xml: Option<String>,
     /// Search the built-in list of publicly known keys when no key is given or it fails.
     pub find_known_key: Option<bool>,
+    /// Data Protection application discriminators to try (one a line, or comma-separated).
+    pub app_names: Option<String>,
 }
 
 /// The verdict shown at the top of the page.
@@ -115,6 +122,20 @@ pub(crate) struct InspectResponse {
     pub compare: Option<Vec<Comparison>>,
     /// Configuration findings of one web.config.
     pub findings: Option<serde_json::Value>,
+    /// What each Data Protection value (one pasted, or each of a page's) opened into.
+    pub data_protection: Vec<DataProtectionView>,
+    /// Every value carved from a pasted page, as `audit --batch` reports it.
+    pub page: Option<Vec<serde_json::Value>>,
+}
+
+/// One Data Protection value's verdict, and where it was found.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct DataProtectionView {
+    /// Where it was found in a page (none for a value pasted alone).
+    pub source: Option<String>,
+    /// The verdict: key, where it was published, discriminator, consumer, impact, what the
+    /// value holds (never the master key).
+    pub verdict: DataProtectionVerdict,
 }
 
 impl InspectResponse {
@@ -133,6 +154,8 @@ impl InspectResponse {
             payload_hex: None,
             compare: None,
             findings: None,
+            data_protection: Vec::new(),
+            page: None,
         }
     }
 
@@ -157,9 +180,18 @@ fn detect(req: &InspectRequest) -> Kind {
         return req.kind;
     }
     let v = req.value.trim();
-    if v.starts_with('<') {
+    let page = v.starts_with("HTTP/")
+        || v.starts_with("{")
+        || v.contains("<!--Blazor")
+        || v.get(..15).is_some_and(|h| {
+            let h = h.to_ascii_lowercase();
+            h.starts_with("<!doctype html") || h.starts_with("<html")
+        });
+    if page {
+        Kind::Page
+    } else if v.starts_with('<') {
         Kind::WebConfig
-    } else if v.starts_with("CfDJ8") {
+    } else if machinekey::dataprotection::looks_like_payload(v) {
         Kind::DataProtection
     } else if v.len() >= 64 && v.len() % 2 == 0 && v.bytes().all(|b| b.is_ascii_hexdigit()) {
         Kind::FormsCookie
@@ -297,6 +329,7 @@ pub(crate) fn inspect(req: &InspectRequest) -> InspectResponse {
     match kind {
         Kind::WebConfig => web_configs(req),
         Kind::DataProtection => data_protection(req),
+        Kind::Page => page(req),
         Kind::FormsCookie => forms_cookie(req),
         _ => page_state(req, kind),
     }
@@ -433,64 +466,166 @@ fn forms_cookie(req: &InspectRequest) -> InspectResponse {
     }
 }
 
-fn data_protection(req: &InspectRequest) -> InspectResponse {
-    use machinekey::audit::data_protection::{DataProtectionFinding, audit_data_protection};
-    let kind = Kind::DataProtection;
-    let Some(xml) = non_empty(&req.key_ring_xml) else {
-        return InspectResponse::new(
-            kind,
-            "info",
-            "paste the key ring (the XML of a key file) to open a Data Protection value",
-        );
+/// The published Data Protection keys (unless the user turned the search off), the pasted
+/// key file, and the application names given.
+fn dp_auditor(req: &InspectRequest) -> Result<(DataProtectionAuditor, bool), String> {
+    let mut list = if req.find_known_key == Some(false) {
+        DataProtectionKeyList::default()
+    } else {
+        DataProtectionKeyList::builtin()
     };
-    let mut ring = KeyRing::new();
-    match machinekey::dataprotection::Key::from_xml(xml, "pasted key") {
-        Ok(key) => {
-            if let Err(e) = ring.add(key) {
-                return InspectResponse::new(kind, "error", format!("key ring: {e}"));
-            }
-        }
-        Err(e) => return InspectResponse::new(kind, "error", format!("key ring: {e}")),
+    let mut ring_given = false;
+    if let Some(xml) = non_empty(&req.key_ring_xml) {
+        let key = machinekey::dataprotection::Key::from_xml(xml, "pasted key")
+            .map_err(|e| format!("key ring: {e}"))?;
+        let mut ring = KeyRing::new();
+        ring.add(key).map_err(|e| format!("key ring: {e}"))?;
+        list.add_key_ring(&ring, "the pasted key");
+        ring_given = true;
     }
-    let discriminators: Vec<String> = non_empty(&req.app_path)
-        .map(|a| vec![a.to_owned()])
-        .unwrap_or_default();
-    match audit_data_protection(req.value.trim(), &[ring], &discriminators, &[]) {
-        Ok(DataProtectionFinding::Opened {
-            consumer,
-            purposes,
-            plaintext: payload,
-            ..
-        }) => {
-            let mut r = InspectResponse::new(
-                kind,
-                "verified",
-                format!(
-                    "opened with the key ring, as {consumer} protects it (purposes: {})",
-                    purposes.join(" / ")
-                ),
-            );
-            r.payload_hex = Some(to_upper_hex(&payload));
-            if osf::read(&payload).is_ok() {
-                r = r.with_tree(&payload);
+    let names: Vec<String> = non_empty(&req.app_names)
+        .unwrap_or_default()
+        .split(['\n', ','])
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned)
+        .chain(
+            non_empty(&req.app_path)
+                .filter(|a| *a != "/")
+                .map(str::to_owned),
+        )
+        .collect();
+    Ok((
+        DataProtectionAuditor::new(list).with_app_names(names),
+        ring_given,
+    ))
+}
+
+fn data_protection(req: &InspectRequest) -> InspectResponse {
+    let kind = Kind::DataProtection;
+    let (auditor, ring_given) = match dp_auditor(req) {
+        Ok(a) => a,
+        Err(e) => return InspectResponse::new(kind, "error", e),
+    };
+    let verdict = auditor.audit(req.value.trim());
+    let mut r = match &verdict {
+        DataProtectionVerdict::Opened(m) => {
+            let from_ring = &*m.key.list == "the pasted key";
+            let mut r = if from_ring {
+                InspectResponse::new(
+                    kind,
+                    "verified",
+                    format!("opened with the key ring, as {} protects it", m.consumer),
+                )
+            } else {
+                InspectResponse::new(
+                    kind,
+                    "known_key",
+                    format!(
+                        "opened with a publicly known Data Protection key ({}): {}",
+                        m.key.published_at(),
+                        m.impact
+                    ),
+                )
+            };
+            r.payload_hex = Some(to_upper_hex(&m.plaintext));
+            if osf::read(&m.plaintext).is_ok() {
+                r = r.with_tree(&m.plaintext);
             }
             r
         }
-        Ok(DataProtectionFinding::KeyNotFound { key_id }) => InspectResponse::new(
-            kind,
-            "refused",
-            format!("the key {} was not found in the key ring", key_id.braced()),
-        ),
-        Ok(DataProtectionFinding::KeyFoundNoChain { chains_tried, .. }) => InspectResponse::new(
+        DataProtectionVerdict::PublishedKeyUnverified {
+            key_id,
+            key,
+            chains_tried,
+        } => InspectResponse::new(
             kind,
             "refused",
             format!(
-                "the ring holds the key, but none of the {chains_tried} known purpose chains opens the value (another application name, or tampered)"
+                "the value names key {} ({}), but none of the {chains_tried} known purpose chains opens it: give the application name (another discriminator), or it was tampered with",
+                key_id.braced(),
+                key.published_at()
             ),
         ),
-        Ok(_) => InspectResponse::new(kind, "refused", "the value was not opened"),
-        Err(e) => InspectResponse::new(kind, "error", e.to_string()),
+        DataProtectionVerdict::UnknownKey { key_id } => InspectResponse::new(
+            kind,
+            if ring_given { "refused" } else { "info" },
+            if ring_given {
+                format!("the key {} was not found in the key ring", key_id.braced())
+            } else {
+                format!(
+                    "the value needs key {}, which is not among the publicly known keys: paste the key ring (the XML of a key file) to open it",
+                    key_id.braced()
+                )
+            },
+        ),
+        _ => InspectResponse::new(
+            kind,
+            "error",
+            "not a Data Protection value: no CfDJ8 or 09F0C9F0 header",
+        ),
+    };
+    r.data_protection.push(DataProtectionView {
+        source: None,
+        verdict,
+    });
+    r
+}
+
+/// A pasted page (HTML, a raw response or request, a HAR): every protected value carved
+/// from it and audited, the Data Protection ones opened.
+fn page(req: &InspectRequest) -> InspectResponse {
+    use machinekey::audit::carve::{CarveOptions, carve};
+    let kind = Kind::Page;
+    let (dp, _) = match dp_auditor(req) {
+        Ok(a) => a,
+        Err(e) => return InspectResponse::new(kind, "error", e),
+    };
+    let items = carve(
+        &req.value,
+        "page",
+        non_empty(&req.url),
+        &CarveOptions::default(),
+    );
+    if items.is_empty() {
+        return InspectResponse::new(kind, "info", "no protected value found in this page");
     }
+    let list = if req.find_known_key == Some(false) {
+        KeyList::default()
+    } else {
+        builtin_list().clone()
+    };
+    let auditor = Auditor::from_list(list).with_data_protection(dp);
+    let numbered: Vec<(usize, &machinekey::audit::batch::BatchItem)> = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| (i + 1, item))
+        .collect();
+    let results = auditor.audit_items(&numbered);
+    let found = results.iter().filter(|r| r.found).count();
+    let mut r = InspectResponse::new(
+        kind,
+        if found > 0 { "known_key" } else { "info" },
+        format!(
+            "{} protected value(s) in this page; {found} opened with a known key",
+            results.len()
+        ),
+    );
+    for result in &results {
+        if let Some(v) = &result.data_protection {
+            r.data_protection.push(DataProtectionView {
+                source: result.source.clone(),
+                verdict: v.clone(),
+            });
+        }
+    }
+    r.page = Some(
+        results
+            .iter()
+            .filter_map(|x| serde_json::to_value(x).ok())
+            .collect(),
+    );
+    r
 }
 
 fn web_configs(req: &InspectRequest) -> InspectResponse {

@@ -62,22 +62,58 @@ impl Chunking {
     /// ```
     #[must_use]
     pub fn split(self, template: &SetCookie, value: &str) -> Option<Vec<SetCookie>> {
-        let template_len = template.with_value("").header().len();
-        let size = self.chunk_size();
-        if size > template_len + value.len() {
+        self.split_with_size(Some(self.chunk_size()), template, value)
+    }
+
+    /// As [`split`](Self::split) with another chunk size (`ChunkingCookieManager.ChunkSize`;
+    /// `None` turns chunking off). As ASP.NET Core measures them, lengths are UTF-16 code
+    /// units of the value before `Set-Cookie` escapes it, and of the template's header.
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::formats::auth_cookie::{Chunking, SetCookie};
+    /// let template = SetCookie::new("x", "");
+    /// let cookies = Chunking::Core.split_with_size(Some(50), &template, &"y".repeat(40)).unwrap();
+    /// assert_eq!(cookies.len(), 5); // the marker, then chunks of 50 - 34 - 3 = 13 characters
+    /// assert!(Chunking::Core.split_with_size(Some(40), &template, &"y".repeat(10)).is_none());
+    /// assert_eq!(Chunking::Core.split_with_size(None, &template, &"y".repeat(9000)).unwrap().len(), 1);
+    /// ```
+    #[must_use]
+    pub fn split_with_size(
+        self,
+        chunk_size: Option<usize>,
+        template: &SetCookie,
+        value: &str,
+    ) -> Option<Vec<SetCookie>> {
+        let template_len = template.with_value("").header().encode_utf16().count();
+        let value_len = value.encode_utf16().count();
+        // An empty value (a deletion) is one cookie whatever the size, as real ASP.NET Core
+        // 10 appends it (proved by the differential tests; the 2.x source threw here).
+        let Some(size) =
+            chunk_size.filter(|size| !value.is_empty() && *size <= template_len + value_len)
+        else {
             return Some(vec![template.with_value(value)]);
-        }
+        };
         if size < template_len + 10 {
             return None;
         }
         // Room for a chunk's data: the size less the template and the name suffix (`C` and
-        // up to two digits).
+        // up to two digits), in UTF-16 code units.
         let per_chunk = size - template_len - 3;
-        let chunks: Vec<&str> = value
-            .as_bytes()
-            .chunks(per_chunk)
-            .map(|c| core::str::from_utf8(c).unwrap_or_default())
-            .collect();
+        let mut chunks: Vec<String> = Vec::new();
+        let mut current = String::new();
+        let mut units = 0;
+        for c in value.chars() {
+            if units + c.len_utf16() > per_chunk && !current.is_empty() {
+                chunks.push(core::mem::take(&mut current));
+                units = 0;
+            }
+            current.push(c);
+            units += c.len_utf16();
+        }
+        if !current.is_empty() {
+            chunks.push(current);
+        }
         let mut out = vec![template.with_value(&format!("{}{}", self.marker(), chunks.len()))];
         for (i, chunk) in chunks.iter().enumerate() {
             let mut c = template.with_value(chunk);
@@ -87,7 +123,9 @@ impl Chunking {
         Some(out)
     }
 
-    /// The value of cookie `name` in a request's cookies, chunks joined. `None` when the
+    /// The value of cookie `name` in a request's cookies, chunks joined, each value
+    /// `%`-unescaped as the request's cookie collection reads it. `None` when the
+    /// cookie is absent or empty (as ASP.NET Core reads it); otherwise
     /// cookie is absent; the marker itself when a chunk is missing (Core, Katana) or empty
     /// (Core), as ASP.NET returns it (it then fails to unprotect); `None` for Interop, which
     /// refuses a partial cookie.
@@ -101,8 +139,15 @@ impl Chunking {
     /// ```
     #[must_use]
     pub fn join(self, cookies: &[(&str, &str)], name: &str) -> Option<String> {
-        let get = |n: &str| cookies.iter().find(|(k, _)| *k == n).map(|(_, v)| *v);
-        let base = get(name)?;
+        let get = |n: &str| {
+            cookies
+                .iter()
+                .find(|(k, _)| *k == n)
+                .map(|(_, v)| super::unescape_data_string(v))
+        };
+        // An empty value is no cookie (`GetRequestCookie` returns null).
+        let base = get(name).filter(|v| !v.is_empty())?;
+        let base = base.as_str();
         let Some(count) = base
             .strip_prefix(self.marker())
             .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
@@ -111,20 +156,54 @@ impl Chunking {
         else {
             return Some(base.to_owned());
         };
-        // Far more chunks than any browser sends for one site are refused up front.
-        if count > 200 {
-            return Some(base.to_owned());
+        // More chunks than cookies in the request: one is missing, and the answer is the one
+        // a missing chunk gives (found without a lookup per claimed chunk).
+        if count > cookies.len() {
+            return match self {
+                Self::Interop => None,
+                _ => Some(base.to_owned()),
+            };
         }
         let mut joined = String::new();
         for i in 1..=count {
             match get(&format!("{name}C{i}")) {
                 Some(chunk) if !(chunk.is_empty() && self != Self::Katana) => {
-                    joined.push_str(chunk)
+                    joined.push_str(&chunk);
                 }
                 _ if self == Self::Interop => return None,
                 _ => return Some(base.to_owned()),
             }
         }
         Some(joined)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression (real ASP.NET Core 10 joins them): a cookie of 201 chunks is read whole;
+    /// a marker claiming more chunks than the request holds gives the marker back.
+    #[test]
+    fn many_chunks_join_and_a_false_count_gives_the_marker() {
+        let names: Vec<String> = (1..=201).map(|i| format!("aC{i}")).collect();
+        let mut jar: Vec<(&str, &str)> = vec![("a", "chunks-201")];
+        jar.extend(names.iter().map(|n| (n.as_str(), "x")));
+        assert_eq!(Chunking::Core.join(&jar, "a"), Some("x".repeat(201)));
+        let lie = [("a", "chunks-99999999"), ("aC1", "x")];
+        assert_eq!(
+            Chunking::Core.join(&lie, "a").as_deref(),
+            Some("chunks-99999999")
+        );
+        assert_eq!(Chunking::Interop.join(&lie, "a"), None);
+        assert_eq!(
+            Chunking::Core.join(&[("a", "")], "a"),
+            None,
+            "empty is absent"
+        );
+        assert_eq!(
+            Chunking::Core.join(&[("a", "x%2By")], "a").as_deref(),
+            Some("x+y")
+        );
     }
 }

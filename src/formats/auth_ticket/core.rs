@@ -203,3 +203,43 @@ pub fn deserialize_interop(bytes: &[u8]) -> Result<AuthTicket, TicketError> {
     t.scheme.clone_from(&identity.authentication_type);
     Ok(t)
 }
+
+/// `PropertiesSerializer.Serialize` (version 1): what `PropertiesDataFormat` protects as
+/// OpenID Connect and OAuth `state`, the items in order.
+///
+/// # Errors
+/// [`TicketError`] when the item count does not fit an `Int32`.
+///
+/// # Example
+/// ```
+/// use machinekey::formats::auth_ticket::{AuthProperties, core};
+/// let mut p = AuthProperties::default();
+/// p.set(".redirect", "/");
+/// assert_eq!(core::serialize_properties(&p)?, b"\x01\x00\x00\x00\x01\x00\x00\x00\x09.redirect\x01/");
+/// # Ok::<(), machinekey::formats::auth_ticket::TicketError>(())
+/// ```
+pub fn serialize_properties(properties: &super::AuthProperties) -> Result<Vec<u8>, TicketError> {
+    let mut w = Writer::new();
+    w.properties(properties)?;
+    Ok(w.out)
+}
+
+/// `PropertiesSerializer.Deserialize` (version 1) with the default [`TicketLimits`]: the
+/// `state` of an OpenID Connect or OAuth sign-in (`.redirect`, `.xsrf`, the PKCE
+/// `code_verifier`, …). Bytes after the items are ignored, as ASP.NET ignores them.
+///
+/// # Errors
+/// [`TicketError`] with the offset: another version, truncation, a negative or oversized
+/// count, invalid UTF-8, a duplicate key.
+///
+/// # Example
+/// ```
+/// use machinekey::formats::auth_ticket::core;
+/// let p = core::deserialize_properties(b"\x01\x00\x00\x00\x01\x00\x00\x00\x09.redirect\x01/")?;
+/// assert_eq!(p.get(".redirect"), Some("/"));
+/// assert!(core::deserialize_properties(b"\x02\x00\x00\x00").is_err());
+/// # Ok::<(), machinekey::formats::auth_ticket::TicketError>(())
+/// ```
+pub fn deserialize_properties(bytes: &[u8]) -> Result<super::AuthProperties, TicketError> {
+    Reader::new(bytes, TicketLimits::default()).properties()
+}

@@ -39,8 +39,26 @@ pub(super) fn read_document(bytes: &[u8], limits: &Limits) -> Result<Document, O
         string_count: 0,
         types: TypeName::SEEDED.to_vec(),
     };
-    let root = reader.value(0)?;
+    // Mono writes the same header and tokens of its own: a Mono page state read as
+    // Microsoft's stream is `Color.Empty` (token 12) and ignored bytes, or an error.
+    let mono = |r: &Reader<'_>| OsfError {
+        offset: r.pos,
+        kind: OsfErrorKind::Mono,
+    };
+    let root = match reader.value(0) {
+        Ok(root) => root,
+        Err(e) => {
+            return Err(if super::mono::is_mono(bytes) {
+                mono(&reader)
+            } else {
+                e
+            });
+        }
+    };
     let trailer = bytes.get(reader.pos..).unwrap_or_default().to_vec();
+    if !matches!(trailer.len(), 0 | 16 | 20 | 32 | 48 | 64) && super::mono::is_mono(bytes) {
+        return Err(mono(&reader));
+    }
     Ok(Document { root, trailer })
 }
 

@@ -66,6 +66,29 @@ function render(answer) {
     return true;
   });
 
+  show("data-protection", (box) => {
+    const list = answer.data_protection;
+    if (!list || list.length === 0) return false;
+    for (const item of list) box.append(dataProtection(item));
+    return true;
+  });
+
+  show("page", (box) => {
+    const rows = (answer.page || []).filter((r) => !r.data_protection);
+    if (rows.length === 0) return false;
+    box.append(el("strong", "Other values in the page"));
+    const table = el("table");
+    for (const r of rows) {
+      const tr = el("tr");
+      let what = r.found ? "known <machineKey> key: validationKey " + r.fingerprints.validation_key + " (fingerprint), " + r.mode
+        : (r.label ? r.label : (r.error ? r.error.message : "no known key"));
+      tr.append(el("th", r.source || ("line " + r.line)), el("td", what, r.found ? "fails" : ""));
+      table.append(tr);
+    }
+    box.append(table);
+    return true;
+  });
+
   show("compare", (box) => {
     const m = answer.compare;
     if (!m) return false;
@@ -94,6 +117,74 @@ function render(answer) {
   document.getElementById("tree").textContent = text;
 }
 
+function table(rows) {
+  const t = el("table");
+  for (const [k, v] of rows) {
+    const tr = el("tr");
+    tr.append(el("th", k), el("td", v === undefined || v === null ? "" : String(v)));
+    t.append(tr);
+  }
+  return t;
+}
+
+function json(v) {
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+// One Data Protection verdict: the key, where it was published, the chain, and what the
+// value holds (a Blazor component and its parameters, persisted state, a ticket's claims).
+function dataProtection(item) {
+  const box = el("div", undefined, "dp");
+  const v = item.verdict;
+  if (item.source) box.append(el("p", item.source, "source"));
+  if (v.result === "unknown_key") {
+    box.append(el("p", "key " + v.key_id + ": not a publicly known key"));
+    return box;
+  }
+  if (v.result === "not_data_protection") {
+    box.append(el("p", "not a Data Protection value"));
+    return box;
+  }
+  const key = v.key || {};
+  const sources = (key.sources || []).map((s) => s.repo ? s.repo + (s.path ? ": " + s.path : "") + (s.commit ? " @ " + s.commit.slice(0, 12) : "") : (s.url || s.note || "")).join("; ");
+  if (v.result === "published_key_unverified") {
+    box.append(el("strong", "Names a publicly known key, but no known purpose chain opens it"));
+    box.append(table([["key id", key.key_id], ["published", sources], ["kind of file", key.found_in],
+      ["chains tried", v.chains_tried], ["next", "give the application name (SetApplicationName or content root)"]]));
+    return box;
+  }
+  box.append(el("strong", "Opened with " + (key.list === "the pasted key" ? "the pasted key" : "a publicly known Data Protection key")));
+  box.append(table([["key id", key.key_id], ["published", sources], ["kind of file", key.found_in], ["list", key.list],
+    ["discriminator", v.discriminator === null ? "(none)" : v.discriminator], ["consumer", v.consumer],
+    ["purposes", v.purposes.join(" | ")], ["what the key lets an attacker do", v.impact], ["expires", v.expires]]));
+  const o = v.opened;
+  if (!o) return box;
+  if (o.kind === "component_descriptor") {
+    box.append(el("strong", "Blazor component"));
+    box.append(table([["type", o.type_name], ["assembly", o.assembly], ["sequence", o.sequence],
+      ["key", o.key ? o.key.location_hash : ""], ["invocation", o.invocation_id], ["descriptor expires", o.expires]]));
+    if (o.parameters.length > 0) {
+      box.append(el("strong", "Parameters"));
+      box.append(table(o.parameters.map((p) => [p.name + " (" + (p.type_name || "null") + ")", json(p.value)])));
+    }
+  } else if (o.kind === "persisted_state") {
+    box.append(el("strong", "Persisted component state"));
+    box.append(table(o.entries.map((e) => [e.key, json(e.value)])));
+  } else if (o.kind === "properties") {
+    box.append(el("strong", "State properties"));
+    box.append(table(o.items));
+  } else if (o.kind === "ticket") {
+    box.append(el("strong", "Ticket (" + o.scheme + ")"));
+    const rows = [];
+    for (const id of o.identities) for (const c of id.claims) rows.push([c.claim_type, c.value]);
+    for (const [k, val] of o.properties.items) rows.push([k, val]);
+    box.append(table(rows));
+  } else if (o.kind === "text") {
+    box.append(table([["text", o.text]]));
+  }
+  return box;
+}
+
 async function inspect(event) {
   event.preventDefault();
   const known = document.getElementById("find-known").checked;
@@ -110,6 +201,7 @@ async function inspect(event) {
     app_path: field("app-path"),
     generator: field("generator"),
     key_ring_xml: field("key-ring"),
+    app_names: field("app-names"),
     find_known_key: known,
   };
   const verdict = document.getElementById("verdict");
