@@ -86,6 +86,24 @@ pub fn to_dotnet_ticks(t: OffsetDateTime) -> i64 {
     i64::try_from(ticks).unwrap_or(if ticks < 0 { i64::MIN } else { i64::MAX })
 }
 
+/// The .NET ticks of an instant within .NET's `DateTime` range (rounded down to a whole
+/// tick), or `None` outside it (where `new DateTime(ticks)` and `DateTimeOffset` throw).
+///
+/// # Example
+/// ```
+/// use machinekey::clock::{MAX_DATE_TICKS, checked_dotnet_ticks, from_dotnet_ticks};
+/// use machinekey::time::macros::datetime;
+/// assert_eq!(checked_dotnet_ticks(datetime!(2031-01-02 03:04:05 UTC)), Some(640_606_862_450_000_000));
+/// let last = from_dotnet_ticks(MAX_DATE_TICKS).unwrap();
+/// assert_eq!(checked_dotnet_ticks(last), Some(MAX_DATE_TICKS));
+/// assert_eq!(checked_dotnet_ticks(last + machinekey::time::Duration::nanoseconds(100)), None);
+/// ```
+#[must_use]
+pub fn checked_dotnet_ticks(t: OffsetDateTime) -> Option<i64> {
+    let ticks = to_dotnet_ticks(t);
+    (0..=MAX_DATE_TICKS).contains(&ticks).then_some(ticks)
+}
+
 /// `t` rounded down to a whole .NET tick: what a `DateTime` can hold of it.
 ///
 /// # Example

@@ -117,6 +117,17 @@ pub enum Error {
     /// A forms-authentication ticket or a login cookie verified but has expired.
     #[error("the ticket has expired")]
     TicketExpired,
+    /// A ticket verified, but its identity is not authenticated (no authentication type):
+    /// ASP.NET's bearer middleware does not accept it.
+    #[error("the ticket's identity is not authenticated (no authentication type)")]
+    NotAuthenticated,
+    /// A time-limited Data Protection payload verified, but expired before the time it was
+    /// read at ("The payload expired at …").
+    #[error("the payload expired at {expires}")]
+    PayloadExpired {
+        /// The expiry the payload carries.
+        expires: time::OffsetDateTime,
+    },
     /// A Data Protection key ring has no key that can be the default at this time (none is
     /// active, unexpired and unrevoked): ASP.NET would generate one; see
     /// [`KeyRing::generate_key`](crate::dataprotection::KeyRing::generate_key).
@@ -348,6 +359,31 @@ pub enum ArgumentError {
     /// An application pool of no workers.
     #[error("an application pool needs at least one worker")]
     NoWorkers,
+    /// A value's text is longer than any cookie, header or token (before any decoding).
+    #[error("the value is over {limit} bytes: not a cookie, header or token")]
+    ValueTooLong {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// An expiry outside .NET's `DateTimeOffset` range (years 1 to 9999).
+    #[error("the expiry is outside DateTimeOffset's range (years 1 to 9999)")]
+    ExpiryOutOfRange,
+    /// No application pool of that name (or, with none named, none that serves an
+    /// application) in an IIS diagnosis.
+    #[error("no application pool {name:?} (that serves an application) in the diagnosis")]
+    UnknownPool {
+        /// The name asked for (empty when none was).
+        name: String,
+    },
+    /// An application pool whose applications' configuration could not be resolved, or
+    /// whose runtime is not ASP.NET 2.0 or 4.x, cannot be simulated.
+    #[error("the application pool {pool:?} cannot be simulated: {reason}")]
+    PoolNotSimulated {
+        /// The pool.
+        pool: String,
+        /// Why, in words.
+        reason: &'static str,
+    },
 }
 
 /// The text encodings used by ASP.NET, named in [`Error::Malformed`].
@@ -367,6 +403,9 @@ pub enum Encoding {
     Any,
     /// Serialized session-state data (`SessionStateUtility.SerializeStoreData`).
     SessionState,
+    /// A GZip-compressed ViewState (`H4sI…`: Base64 of GZip, at most 16 MiB inflated, of
+    /// `ObjectStateFormatter` data or its Base64).
+    CompressedViewState,
 }
 
 crate::names::names!(Encoding, "The encoding's name, as messages print it.", {
@@ -376,4 +415,5 @@ crate::names::names!(Encoding, "The encoding's name, as messages print it.", {
     Base64Url => "Base64url",
     Any => "hex, Base64, Base64url or UrlToken",
     SessionState => "session-state",
+    CompressedViewState => "GZip-compressed ViewState",
 });

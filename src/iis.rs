@@ -115,7 +115,7 @@ pub(crate) fn read_bounded(path: &Path, limit: u64, what: &str) -> Result<Vec<u8
 pub(crate) fn read_text(path: &Path, limit: u64, what: &str) -> Result<String, IisError> {
     let name = path.display().to_string();
     let bytes = read_bounded(path, limit, what)?;
-    crate::config::stack::decode_config_text(&name, &bytes).map_err(|e| IisError::Config {
+    crate::config::stack::decode_config_text(&bytes, &name).map_err(|e| IisError::Config {
         file: name,
         source: e,
     })

@@ -336,7 +336,7 @@ impl Prepared<'_> {
             return BatchResult::error(
                 self.line,
                 Some(self.item),
-                "malformed_value",
+                BatchErrorCode::MalformedValue,
                 "not a Data Protection value: no CfDJ8 or 09F0C9F0 header of format version 0"
                     .into(),
             );

@@ -366,9 +366,9 @@ pub(crate) fn rfc3339<S: serde::Serializer>(
 
 /// .NET ticks (100 ns since 0001-01-01 UTC) as a time, when in range.
 pub(crate) fn ticks_to_time(ticks: u64) -> Option<OffsetDateTime> {
-    const UNIX_EPOCH_TICKS: i128 = 621_355_968_000_000_000;
-    let nanos = (i128::from(ticks) - UNIX_EPOCH_TICKS).checked_mul(100)?;
-    OffsetDateTime::from_unix_timestamp_nanos(nanos).ok()
+    i64::try_from(ticks)
+        .ok()
+        .and_then(crate::clock::from_dotnet_ticks)
 }
 
 /// Reads a server component descriptor's JSON (the plaintext after the expiry).

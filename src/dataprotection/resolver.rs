@@ -42,6 +42,7 @@ pub enum ResolverVersion {
 }
 
 names!(ResolverVersion, "The name, in words.", {
+    AspNetCore10 => "ASP.NET Core 10",
     Current => "current",
     V2 => "2.x",
 });

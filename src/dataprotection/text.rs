@@ -10,7 +10,7 @@
 //! Kestrel app sent it (`.AspNetCore.Session=CfDJ8…%2B…`), an Identity token in standard
 //! Base64 and as escaped in a link, and Base64url values of every other consumer.
 
-use crate::error::{Encoding, Error};
+use crate::error::{ArgumentError, Encoding, Error};
 
 /// How a payload's bytes were written as text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -79,13 +79,14 @@ pub const MAX_PAYLOAD_TEXT: usize = 1 << 20;
 /// ```
 pub fn decode_payload_text(text: &str) -> Result<PayloadText, Error> {
     if text.len() > MAX_PAYLOAD_TEXT {
-        return Err(Error::InvalidArgument(
-            "the payload text is over 1 MiB: not a cookie, header or token",
-        ));
+        return Err(ArgumentError::ValueTooLong {
+            limit: MAX_PAYLOAD_TEXT,
+        }
+        .into());
     }
     let trimmed = text.trim().trim_matches('"').trim();
     if trimmed.is_empty() {
-        return Err(Error::InvalidArgument("the payload text is empty"));
+        return Err(ArgumentError::EmptyValue.into());
     }
     let (unescaped, json_unescaped) = json_unescape(trimmed);
     let (decoded, percent_decoded) = if percent_escaped(&unescaped) {

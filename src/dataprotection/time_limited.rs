@@ -14,8 +14,8 @@ use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
 use super::DataProtector;
-use crate::binary::{datetime_from_ticks, ticks_from_datetime};
-use crate::error::Error;
+use crate::clock::{checked_dotnet_ticks, from_dotnet_ticks};
+use crate::error::{ArgumentError, Error};
 
 /// The purpose `TimeLimitedDataProtector` appends to the chain.
 pub const TIME_LIMITED_PURPOSE: &str =
@@ -43,9 +43,10 @@ pub const EXPIRY_HEADER_LEN: usize = 8;
 /// let opened = links.unprotect(&payload, now)?;
 /// assert_eq!(opened.plaintext, b"alice");
 /// // An hour later it is refused, and says when it expired.
-/// assert!(links.unprotect(&payload, now + Duration::hours(1)).is_err());
+/// assert!(matches!(links.unprotect(&payload, now + Duration::hours(1)),
+///                  Err(machinekey::Error::PayloadExpired { expires }) if expires == opened.expires));
 /// assert_eq!(links.unprotect_ignoring_expiry(&payload)?.expires, opened.expires);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # Ok::<(), machinekey::Error>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct TimeLimitedProtector {
@@ -74,24 +75,6 @@ impl core::fmt::Debug for TimeLimited {
     }
 }
 
-/// Why a time-limited payload was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum TimeLimitedError {
-    /// The payload did not open (one opaque error, or the key-ring errors of
-    /// [`DataProtector::unprotect`]), or it opened to fewer than 8 bytes or an expiry outside
-    /// `DateTimeOffset`'s range (`TimeLimitedDataProtector_PayloadInvalid`).
-    #[error(transparent)]
-    Unprotect(#[from] Error),
-    /// The payload verified, but expired before the time it was read at ("The payload
-    /// expired at …").
-    #[error("the payload expired at {expires}")]
-    Expired {
-        /// The embedded expiry.
-        expires: OffsetDateTime,
-    },
-}
-
 impl DataProtector {
     /// The time-limited protector over this chain (`ToTimeLimitedDataProtector()`): it
     /// protects under this chain followed by [`TIME_LIMITED_PURPOSE`].
@@ -118,7 +101,7 @@ impl DataProtector {
 pub fn split_expiry(plaintext: &[u8]) -> Option<(OffsetDateTime, &[u8])> {
     let (header, rest) = plaintext.split_first_chunk::<EXPIRY_HEADER_LEN>()?;
     let ticks = i64::try_from(u64::from_be_bytes(*header)).ok()?;
-    Some((datetime_from_ticks(ticks)?, rest))
+    Some((from_dotnet_ticks(ticks)?, rest))
 }
 
 impl TimeLimitedProtector {
@@ -143,9 +126,7 @@ impl TimeLimitedProtector {
     /// # Example
     /// See [`TimeLimitedProtector`].
     pub fn protect(&self, plaintext: &[u8], expires: OffsetDateTime) -> Result<Vec<u8>, Error> {
-        let ticks = ticks_from_datetime(expires).ok_or(Error::InvalidArgument(
-            "the expiry is outside DateTimeOffset's range",
-        ))?;
+        let ticks = checked_dotnet_ticks(expires).ok_or(ArgumentError::ExpiryOutOfRange)?;
         let mut with_header =
             Zeroizing::new(Vec::with_capacity(EXPIRY_HEADER_LEN + plaintext.len()));
         with_header.extend_from_slice(&ticks.to_be_bytes());
@@ -157,8 +138,8 @@ impl TimeLimitedProtector {
     /// as .NET compares them.
     ///
     /// # Errors
-    /// [`TimeLimitedError::Expired`] naming the expiry; [`TimeLimitedError::Unprotect`]
-    /// otherwise.
+    /// [`Error::PayloadExpired`] naming the expiry; otherwise as
+    /// [`unprotect_ignoring_expiry`](Self::unprotect_ignoring_expiry).
     ///
     /// # Example
     /// See [`TimeLimitedProtector`].
@@ -166,10 +147,10 @@ impl TimeLimitedProtector {
         &self,
         payload: &[u8],
         now: OffsetDateTime,
-    ) -> Result<TimeLimited, TimeLimitedError> {
+    ) -> Result<TimeLimited, Error> {
         let opened = self.unprotect_ignoring_expiry(payload)?;
         if now > opened.expires {
-            return Err(TimeLimitedError::Expired {
+            return Err(Error::PayloadExpired {
                 expires: opened.expires,
             });
         }

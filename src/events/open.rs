@@ -121,7 +121,7 @@ impl Opener {
                 finding.fingerprints.validation_key,
                 finding.fingerprints.decryption_key,
                 finding.mode,
-                finding.validation.name(),
+                finding.validation,
                 finding
                     .decryption
                     .map(|d| format!(" + {d:?}"))

@@ -319,15 +319,13 @@ impl OAuthToken {
     /// Protects a ticket as the token's text (`TicketDataFormat.Protect`).
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] when the ticket is not one identity without an actor or
-    /// claim properties (what version 3 holds); what `MachineKey.Protect` returns.
+    /// [`Error::Ticket`] when the ticket is not one identity without an actor or claim
+    /// properties (what version 3 holds); what `MachineKey.Protect` returns.
     ///
     /// # Example
     /// See the [module documentation](self).
     pub fn protect(&self, ticket: &AuthTicket) -> Result<String, Error> {
-        let bytes = katana::serialize(ticket).map_err(|_| {
-            Error::InvalidArgument("the ticket cannot be written as a Katana version 3 ticket")
-        })?;
+        let bytes = katana::serialize(ticket)?;
         Ok(to_base64url(&self.keys.protect(&bytes, &self.purposes)?))
     }
 
@@ -397,7 +395,7 @@ impl OAuthToken {
     ///
     /// # Errors
     /// As [`unprotect`](Self::unprotect); [`Error::TicketExpired`] when `.expires` is before
-    /// `now`, or absent from a refresh token or code; [`Error::InvalidArgument`] when the
+    /// `now`, or absent from a refresh token or code; [`Error::NotAuthenticated`] when the
     /// access token's identity has no authentication type (not authenticated, so the
     /// default bearer provider does not validate it).
     ///
@@ -416,9 +414,7 @@ impl OAuthToken {
                 .first()
                 .is_none_or(|i| i.authentication_type.is_empty())
         {
-            return Err(Error::InvalidArgument(
-                "the token's identity is not authenticated (no authentication type)",
-            ));
+            return Err(Error::NotAuthenticated);
         }
         Ok(ticket)
     }

@@ -9,7 +9,7 @@ use super::{AppKeys, GeneratorHash, Page};
 use crate::crypto::encoding::{from_base64, to_base64};
 use crate::crypto::framework45::{Purpose, primary};
 use crate::crypto::legacy::IvType;
-use crate::error::{ArgumentError, Error};
+use crate::error::{ArgumentError, Encoding, Error};
 
 use super::osf::is_complete_graph;
 use crate::config::stack::PagesSettings;
@@ -313,8 +313,9 @@ pub const MAX_DECOMPRESSED: usize = 16 << 20;
 /// `None` when the field is not GZip. No key is involved: no MAC protects such a field.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] for GZip that does not decompress, decompresses to more than
-/// [`MAX_DECOMPRESSED`] bytes, or holds no `ObjectStateFormatter` data.
+/// [`Error::Malformed`] ([`Encoding::CompressedViewState`]) for GZip that does not
+/// decompress, decompresses to more than [`MAX_DECOMPRESSED`] bytes, or holds no
+/// `ObjectStateFormatter` data.
 ///
 /// # Example
 /// ```
@@ -346,9 +347,7 @@ pub fn compressed_payload(field: &str) -> Option<Result<Vec<u8>, Error>> {
         Err(_) => None,
     };
     let Some(gz) = gz else {
-        return Some(Err(Error::InvalidArgument(
-            "an H4sI value that is not Base64 of GZip",
-        )));
+        return Some(Err(Error::Malformed(Encoding::CompressedViewState)));
     };
     let mut out = Vec::new();
     let limit = u64::try_from(MAX_DECOMPRESSED).unwrap_or(u64::MAX);
@@ -356,14 +355,10 @@ pub fn compressed_payload(field: &str) -> Option<Result<Vec<u8>, Error>> {
         .take(limit + 1)
         .read_to_end(&mut out);
     if read.is_err() {
-        return Some(Err(Error::InvalidArgument(
-            "a GZip ViewState that does not decompress",
-        )));
+        return Some(Err(Error::Malformed(Encoding::CompressedViewState)));
     }
     if out.len() > MAX_DECOMPRESSED {
-        return Some(Err(Error::InvalidArgument(
-            "a GZip ViewState larger than 16 MiB decompressed",
-        )));
+        return Some(Err(Error::Malformed(Encoding::CompressedViewState)));
     }
     if out.starts_with(&[0xFF, 0x01]) {
         return Some(Ok(out));
@@ -372,7 +367,5 @@ pub fn compressed_payload(field: &str) -> Option<Result<Vec<u8>, Error>> {
         .ok()
         .and_then(|t| from_base64(t.trim()).ok())
         .filter(|b| b.starts_with(&[0xFF, 0x01]));
-    Some(inner.ok_or(Error::InvalidArgument(
-        "a GZip ViewState without ObjectStateFormatter data inside",
-    )))
+    Some(inner.ok_or(Error::Malformed(Encoding::CompressedViewState)))
 }

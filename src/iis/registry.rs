@@ -15,10 +15,12 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde::Serialize;
+use time::OffsetDateTime;
 
 use super::error::IisError;
 use super::sid::Sid;
-use crate::keys::store::{FileTime, RegistryView};
+use crate::clock::from_file_time;
+use crate::keys::store::RegistryView;
 use crate::keys::{AutoGenKeys, KeyImportError, logical_lines, read_reg_export};
 
 /// The largest registry export read (16 MiB).
@@ -55,8 +57,9 @@ pub struct StoredValue {
     pub keys: AutoGenKeys,
     /// `AutoGenKeyFormat` (2 = clear).
     pub format: Option<u32>,
-    /// `AutoGenKeyCreationTime`.
-    pub creation_time: Option<FileTime>,
+    /// `AutoGenKeyCreationTime` (a `FILETIME` in the export; in JSON, RFC 3339 text).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub creation_time: Option<OffsetDateTime>,
 }
 
 /// One key store found in an export.
@@ -81,8 +84,9 @@ pub struct LastInstall {
     pub version: String,
     /// The registry view.
     pub view: RegistryView,
-    /// The time.
-    pub time: FileTime,
+    /// The time (a `FILETIME` in the export; in JSON, RFC 3339 text).
+    #[serde(with = "time::serde::rfc3339")]
+    pub time: OffsetDateTime,
     /// The file and line.
     pub at: String,
 }
@@ -283,11 +287,12 @@ impl AspNetRegistry {
                         if let Some(v) = value_line
                             .strip_prefix("\"LastInstallTime\"=")
                             .and_then(qword)
+                            .and_then(from_file_time)
                         {
                             self.last_install.push(LastInstall {
                                 version: version.clone(),
                                 view,
-                                time: FileTime(v),
+                                time: v,
                                 at: format!("{file}:{n}"),
                             });
                         }

@@ -27,7 +27,7 @@ use serde::Serialize;
 use super::diagnose::{Diagnosis, StoreKind, ids};
 use super::server::{RuntimeVersion, ServerKind};
 use crate::config::MachineKeyConfig;
-use crate::error::Error;
+use crate::error::{ArgumentError, Error};
 use crate::keys::AppIdentity;
 use crate::keys::store::IdentityKind;
 use crate::sim::{Balancing, Era, Report, SeededRandom, Simulation};
@@ -119,8 +119,9 @@ impl Diagnosis {
     /// configuration was resolved.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] when there is no such pool, no resolved application in
-    /// it, or its runtime is not 2.0 or 4.x; a simulator error.
+    /// [`ArgumentError::UnknownPool`] when there is no such pool;
+    /// [`ArgumentError::PoolNotSimulated`] when no application in it was resolved or its
+    /// runtime is not 2.0 or 4.x; a simulator error.
     pub fn simulate(
         &self,
         pool: Option<&str>,
@@ -149,27 +150,25 @@ impl Diagnosis {
                 })
                 .or_else(|| self.pools.iter().find(|p| !p.applications.is_empty())),
         }
-        .ok_or(Error::InvalidArgument(
-            "no such application pool in the diagnosis",
-        ))?;
+        .ok_or_else(|| ArgumentError::UnknownPool {
+            name: pool.unwrap_or_default().to_owned(),
+        })?;
+        let refused = |reason| ArgumentError::PoolNotSimulated {
+            pool: pool.name.clone(),
+            reason,
+        };
         let app = self
             .applications
             .iter()
             .find(|a| a.pool.eq_ignore_ascii_case(&pool.name) && a.resolved.is_some())
-            .ok_or(Error::InvalidArgument(
-                "the pool has no application whose configuration was resolved",
-            ))?;
+            .ok_or_else(|| refused("no application of it has a resolved configuration"))?;
         let (Some(resolved), Some(identity)) = (&app.resolved, &app.identity) else {
-            return Err(Error::InvalidArgument("the application was not resolved"));
+            return Err(refused("its application's identity is not known").into());
         };
         let era = match pool.runtime {
             RuntimeVersion::V2_0 => Era::Net20,
             RuntimeVersion::V4_0 => Era::Net48,
-            _ => {
-                return Err(Error::InvalidArgument(
-                    "only 2.0 and 4.x pools can be simulated",
-                ));
-            }
+            _ => return Err(refused("only ASP.NET 2.0 and 4.x pools are simulated").into()),
         };
         let mut assumptions = Vec::new();
         // Paths the crate cannot hash offline get a stand-in hash: the workers of one
@@ -252,11 +251,11 @@ impl Diagnosis {
             let mut builder = MachineKeyConfig::builder()
                 .validation_key(generated.validation_key_text().expose_secret())
                 .decryption_key(generated.decryption_key_text().expose_secret())
-                .validation(config.validation().name())
-                .decryption(config.decryption().name())
+                .validation(config.validation())
+                .decryption(config.decryption())
                 .runtime(config.runtime().clone());
             if let Some(mode) = config.compatibility_mode_attribute() {
-                builder = builder.compatibility_mode(mode.name());
+                builder = builder.compatibility_mode(mode);
             }
             variants.push(run(
                 "fix: explicit <machineKey>",

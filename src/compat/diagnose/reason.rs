@@ -12,7 +12,7 @@ use super::{
     Confidence, Diagnosis, Evidence, Finding, LogSummary, Persistence, ReplicaSummary, RingInput,
     RingSummary, SessionStore, Settings, Verdict,
 };
-use crate::dataprotection::KeyId;
+use crate::dataprotection::{KeyId, RevokedKeys};
 use crate::dataprotection::consumers::{
     ANTIFORGERY_COOKIE_PREFIX, antiforgery_cookie_name, content_root_discriminator,
 };
@@ -255,7 +255,7 @@ fn open_value(
             let Ok(p) = ring.protector(&full) else {
                 continue;
             };
-            if p.unprotect_detailed(payload, true).is_ok() {
+            if p.unprotect_detailed(payload, RevokedKeys::Allow).is_ok() {
                 return Some((d.clone(), chain.clone()));
             }
         }

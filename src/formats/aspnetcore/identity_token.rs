@@ -16,7 +16,7 @@
 use time::{Duration, OffsetDateTime};
 
 use super::{Reader, ValueError, write_string};
-use crate::binary::{datetime_from_ticks, ticks_from_datetime};
+use crate::clock::{checked_dotnet_ticks, from_dotnet_ticks};
 pub use crate::dataprotection::consumers::IDENTITY_TOKEN_PURPOSE;
 
 /// `DataProtectionTokenProviderOptions.TokenLifespan`'s default: one day.
@@ -101,7 +101,7 @@ impl IdentityToken {
     pub fn parse(bytes: &[u8]) -> Result<Self, ValueError> {
         let mut r = Reader::new(WHAT, bytes);
         let ticks = i64::from_le_bytes(r.array::<8>()?);
-        let Some(created) = datetime_from_ticks(ticks) else {
+        let Some(created) = from_dotnet_ticks(ticks) else {
             return r.fail(0, "a creation time outside DateTimeOffset's range");
         };
         let user_id = r.string()?;
@@ -126,7 +126,7 @@ impl IdentityToken {
     /// # Example
     /// See [`IdentityToken`].
     pub fn to_bytes(&self) -> Result<Vec<u8>, ValueError> {
-        let ticks = ticks_from_datetime(self.created).ok_or_else(|| {
+        let ticks = checked_dotnet_ticks(self.created).ok_or_else(|| {
             ValueError::new(WHAT, 0, "a creation time outside DateTimeOffset's range")
         })?;
         let mut out = ticks.to_le_bytes().to_vec();

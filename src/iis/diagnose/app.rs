@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::{AppDiagnosis, framework_dir};
 use crate::config::lint::{KnownKeys, Summary, lint_resolved};
 use crate::config::stack::{ConfigFile, ConfigStack};
-use crate::config::{KeySource, KeySpec};
+use crate::config::{KeySource, KeySpec, Section, Setting};
 use crate::iis::bundle::Server;
 use crate::iis::server::{AppPool, Application, Site};
 use crate::keys::AppIdentity;
@@ -255,7 +255,7 @@ pub(super) fn diagnose_app(cx: &AppContext<'_>, known: Option<&dyn KnownKeys>) -
             }
             out.session_state = Some(resolved.session_state.mode);
             out.session_state_origin = resolved
-                .origin("sessionState mode")
+                .origin(Setting::new(Section::SessionState, "mode"))
                 .map(ToString::to_string);
             out.resolved = Some(resolved);
         }

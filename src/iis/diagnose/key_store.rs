@@ -1,6 +1,8 @@
 //! Where a pool's AutoGenerate keys live: the key-store model fed with the registry
 //! export and the ACLs (Windows' access check on `AutoGenKeys\\<SID>`).
 
+use time::OffsetDateTime;
+
 use super::{AclVerdict, KeyStoreVerdict, StoreKind};
 use crate::iis::bundle::Server;
 use crate::iis::identity::PoolIdentity;
@@ -8,17 +10,11 @@ use crate::iis::registry::{LastInstall, StoredValue};
 use crate::iis::sddl::{AccessToken, SecurityDescriptor, rights};
 use crate::iis::server::{AppPool, ServerKind};
 use crate::keys::AutoGenKeys;
-use crate::keys::store::{AutoGenSource, FileTime, KeyStore, RegistryView};
+use crate::keys::store::{AutoGenSource, KeyStore, RegistryView};
 
-fn filetime_text(t: FileTime) -> String {
-    let seconds = i64::try_from(t.0 / 10_000_000).unwrap_or(i64::MAX) - 11_644_473_600;
-    time::OffsetDateTime::from_unix_timestamp(seconds)
-        .ok()
-        .and_then(|d| {
-            d.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| format!("FILETIME {}", t.0))
+fn filetime_text(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| t.to_string())
 }
 
 fn hklm_path(version: &str, view: RegistryView, sid: &str) -> String {
@@ -271,9 +267,11 @@ pub(super) fn key_store(
     if exists != Some(false) {
         store.set_local_machine_access(process.sid(), view, usable_store);
     }
+    // Two worker starts, a second apart: the instants only date keys a start creates.
+    let start = OffsetDateTime::UNIX_EPOCH;
     let resolved = proposed(1).and_then(|a| {
-        let first = store.resolve(&process, view, a, FileTime(1))?;
-        let second = store.resolve(&process, view, proposed(2)?, FileTime(2))?;
+        let first = store.resolve(&process, view, a, start)?;
+        let second = store.resolve(&process, view, proposed(2)?, start + time::Duration::SECOND)?;
         Ok((first, second))
     });
     let (kind, description, shared) = match resolved {

@@ -3,6 +3,7 @@
 
 use super::app::spec_text;
 use super::{AppDiagnosis, Diagnosis, StoreKind};
+use crate::config::Section;
 use crate::iis::identity::SidSource;
 use crate::iis::server::ServerKind;
 use crate::keys::store::RegistryView;
@@ -145,10 +146,10 @@ impl Diagnosis {
                     spec_text(&s.decryption_key),
                     s.validation,
                     s.decryption,
-                    s.mode.name()
+                    s.mode
                 );
                 for (setting, origin) in &s.origins {
-                    if setting.starts_with("machineKey") || setting.starts_with("httpRuntime") {
+                    if matches!(setting.section(), Section::MachineKey | Section::HttpRuntime) {
                         let _ = writeln!(o, "    {setting}: {origin}");
                     }
                 }
@@ -160,7 +161,7 @@ impl Diagnosis {
                 let _ = writeln!(
                     o,
                     "  session state: {}{}",
-                    m.name(),
+                    m,
                     a.session_state_origin
                         .as_ref()
                         .map_or_else(|| " (default)".to_owned(), |x| format!(" ({x})"))
