@@ -12,7 +12,7 @@ use std::path::Path;
 
 use machinekey::audit::KeyList;
 use machinekey::audit::batch::BatchItem;
-use machinekey::config::MachineKeyConfig;
+use machinekey::config::{MachineKeyAttribute, MachineKeyConfig};
 use machinekey::crypto::encoding::from_base64;
 use machinekey::events::{
     self, Analysis, DiagnosisCode, Event, EventKind, ExceptionClass, Format, Item, Limits, Opener,
@@ -20,6 +20,7 @@ use machinekey::events::{
 };
 use machinekey::formats::nrbf::{self, gadgets::Gadget};
 use machinekey::formats::osf::{self, Value};
+use machinekey::formats::viewstate::ViewStateProtection;
 use machinekey::{AppKeys, Page};
 use sha2::{Digest, Sha256};
 
@@ -439,9 +440,9 @@ fn keys_of(index: usize, mode: &str, validation: &str, decryption: &str) -> AppK
     let cfg = MachineKeyConfig::builder()
         .validation_key(&k.validation_key)
         .decryption_key(&k.decryption_key)
-        .validation(validation)
-        .decryption(decryption)
-        .compatibility_mode(mode)
+        .attribute(MachineKeyAttribute::Validation, validation)
+        .attribute(MachineKeyAttribute::Decryption, decryption)
+        .attribute(MachineKeyAttribute::CompatibilityMode, mode)
         .build()
         .unwrap();
     AppKeys::explicit(&cfg).unwrap()
@@ -455,8 +456,8 @@ fn responder_case_framework45_and_legacy() {
     let pe_hash = hex::encode(Sha256::digest(&pe));
     let page = Page::from_path("/portal/default.aspx", "/portal").unwrap();
     let cases = [
-        (7usize, "Framework45", "HMACSHA256", "AES", true),
-        (12usize, "Framework20SP1", "SHA1", "AES", true),
+        (7usize, "Framework45", "HMACSHA256", "AES", ViewStateProtection::Encrypted),
+        (12usize, "Framework20SP1", "SHA1", "AES", ViewStateProtection::Encrypted),
     ];
     let opener = Opener::new(KeyList::builtin());
     let no_keys = Opener::new(KeyList::parse(

@@ -21,9 +21,11 @@ use machinekey::iis::sddl::SecurityDescriptor;
 use machinekey::iis::server::{
     IdentityType, PipelineMode, RuntimeVersion, SchemaVersion, ServerConfig, ServerKind,
 };
+use machinekey::config::{KeyAttribute, Setting};
 use machinekey::iis::sid::Sid;
 use machinekey::iis::{IisError, Server};
-use machinekey::keys::store::{FileTime, RegistryView};
+use machinekey::clock::from_file_time;
+use machinekey::keys::store::RegistryView;
 use machinekey::keys::{AutoGenKeys, write_reg_export};
 
 fn data(name: &str) -> PathBuf {
@@ -584,7 +586,7 @@ fn registry_export(created: u64, installed: u64) -> String {
             r"HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\ASP.NET\4.0.30319.0\AutoGenKeys\{USER_SID}"
         ),
         &keys,
-        Some(FileTime(created)),
+        from_file_time(created),
     );
     let body = sub.split_once("\r\n\r\n").unwrap().1;
     let qword: Vec<String> = installed
@@ -707,7 +709,7 @@ fn the_incident_is_named_with_both_fixes() {
     let mk = app.machine_key.as_ref().unwrap();
     assert!(mk.mode.is_framework45());
     assert_eq!(
-        mk.origins["machineKey validationKey"].to_string(),
+        mk.origins[&Setting::from(KeyAttribute::ValidationKey)].to_string(),
         r"C:\inetpub\shop\web.config:5 (site)"
     );
     assert!(app.isolation.as_deref().unwrap().contains("IsolateApps: /"));
@@ -1019,13 +1021,14 @@ fn registry_exports_are_read_with_lines_in_utf16() {
         .unwrap();
     let value = entry.value.as_ref().unwrap();
     assert_eq!(value.keys, AutoGenKeys::from_bytes(&[7; 1024]).unwrap());
-    assert_eq!(value.creation_time, Some(FileTime(JAN_2024)));
+    assert_eq!(value.creation_time, from_file_time(JAN_2024));
+    assert_eq!(value.creation_time.map(|t| t.date().to_string()).as_deref(), Some("2024-01-01"));
     assert_eq!(value.format, Some(2));
     assert_eq!(
         reg.last_install("4.0.30319.0", RegistryView::Bits64)
             .unwrap()
             .time,
-        FileTime(FEB_2024)
+        from_file_time(FEB_2024).unwrap()
     );
     assert_eq!(
         reg.local_machine_key_exists(

@@ -9,7 +9,7 @@ use machinekey::formats::auth_ticket::{AuthTicket, Claim, ClaimsIdentity};
 use machinekey::formats::oauth_token::{OAuthToken, TokenKind, bearer_token};
 use machinekey::{CookieProtection, FormsAuthenticationTicket};
 use serde_json::{Value, json};
-use time::OffsetDateTime;
+use machinekey::time::OffsetDateTime;
 
 use crate::args::{EncodeArgs, KeyArgs, LoginKindArg};
 use crate::input::{app_keys, argument_text, key_ring};
@@ -311,7 +311,7 @@ fn decode_cookie(a: &DecodeArgs<'_>, text: &str) -> Result<View, Failure> {
         {
             let forms = FormsCookie::new(&k).with_cookie_name(pasted.name.unwrap_or(".ASPXAUTH"));
             let login = forms.read(
-                &[(forms.cookie_name(), forms_value.trim())],
+                &mut std::iter::once((forms.cookie_name(), forms_value.trim())),
                 OffsetDateTime::UNIX_EPOCH,
             );
             let ticket = login.map(|l| l.ticket).unwrap_or_else(|_| forms_ticket(&f));
@@ -323,7 +323,7 @@ fn decode_cookie(a: &DecodeArgs<'_>, text: &str) -> Result<View, Failure> {
             _ => OWIN_TYPES.to_vec(),
         };
         for t in types {
-            let mut c = AuthCookie::owin(&k, t);
+            let mut c = AuthCookie::owin(&k, t).unwrap();
             if let Some(n) = pasted.name {
                 c = c.with_cookie_name(n);
             }
@@ -474,7 +474,7 @@ fn decode_oauth(keys: &KeyArgs, kind: TokenKind, text: &str) -> Result<View, Fai
 /// `ticket encode`: a login cookie of any kind, as the site's sign-in issues it.
 pub(crate) fn encode(a: &EncodeArgs) -> Result<Output, Failure> {
     let now = OffsetDateTime::now_utc();
-    let minutes = a.minutes.map(|m| time::Duration::minutes(i64::from(m)));
+    let minutes = a.minutes.map(|m| machinekey::time::Duration::minutes(i64::from(m)));
     let scheme = a.scheme.as_deref();
     let cookie: Box<dyn LoginCookie> = match a.kind {
         LoginKindArg::Forms => {
@@ -492,7 +492,7 @@ pub(crate) fn encode(a: &EncodeArgs) -> Result<Output, Failure> {
             let mut c = AuthCookie::owin(
                 &machine_keys(&a.keys)?,
                 scheme.unwrap_or("ApplicationCookie"),
-            );
+            )?;
             if let Some(m) = minutes {
                 c = c.with_expire_time_span(m);
             }

@@ -327,7 +327,7 @@ fn consumer_values_decode_into_their_fields() {
     let nonce = ring_value
         .protector(&chain)
         .unwrap()
-        .at(time::OffsetDateTime::from_unix_timestamp(1_796_580_000).unwrap())
+        .at(machinekey::time::OffsetDateTime::from_unix_timestamp(1_796_580_000).unwrap())
         .protect_text("638690000000000000.abc")
         .unwrap();
     let cookie = format!(".AspNetCore.OpenIdConnect.Nonce.{nonce}=N; path=/signin-oidc");

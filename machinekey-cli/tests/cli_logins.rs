@@ -42,8 +42,8 @@ fn readme_keys() -> machinekey::AppKeys {
     let cfg = machinekey::MachineKeyConfig::builder()
         .validation_key(README_VK)
         .decryption_key(README_DK)
-        .validation("HMACSHA512")
-        .decryption("AES")
+        .validation(machinekey::config::ValidationAlgorithm::HmacSha512)
+        .decryption(machinekey::config::DecryptionAlgorithm::Aes)
         .build()
         .unwrap();
     machinekey::AppKeys::explicit(&cfg).unwrap()
@@ -70,7 +70,7 @@ fn bob() -> ClaimsIdentity {
 #[test]
 fn ticket_decode_opens_katana_oauth_tokens_of_each_kind() {
     let keys = readme_keys();
-    let now = time::OffsetDateTime::now_utc();
+    let now = machinekey::time::OffsetDateTime::now_utc();
     for kind in TokenKind::ALL {
         let token = OAuthToken::new(&keys, kind).issue(bob(), now).unwrap();
         let pasted = [
@@ -137,7 +137,7 @@ fn ticket_decode_opens_katana_oauth_tokens_of_each_kind() {
 #[test]
 fn audit_finds_the_known_key_of_a_captured_oauth_token() {
     let token = OAuthToken::new(&readme_keys(), TokenKind::Access)
-        .issue(bob(), time::OffsetDateTime::now_utc())
+        .issue(bob(), machinekey::time::OffsetDateTime::now_utc())
         .unwrap();
     let header = format!("Authorization: Bearer {token}");
     let out = json(&["audit", "--owin-oauth", "access", &header]);
@@ -168,7 +168,7 @@ fn site_files(tag: &str) -> (std::path::PathBuf, String, String) {
     let mut ring = machinekey::dataprotection::KeyRing::new();
     let id = ring
         .generate_key(
-            time::OffsetDateTime::now_utc() - time::Duration::days(1),
+            machinekey::time::OffsetDateTime::now_utc() - machinekey::time::Duration::days(1),
             &machinekey::random::OsRandom,
         )
         .unwrap();
@@ -288,7 +288,7 @@ fn encode_then_decode_every_kind_with_web_config_and_key_ring_together() {
     }
     // The OAuth token has the same shape.
     let token = OAuthToken::new(&readme_keys(), TokenKind::Access)
-        .issue(bob(), time::OffsetDateTime::now_utc())
+        .issue(bob(), machinekey::time::OffsetDateTime::now_utc())
         .unwrap();
     assert_shape(&json(&[
         "ticket",
@@ -309,8 +309,8 @@ fn json_roles() -> Value {
 #[test]
 fn require_valid_exits_1_for_an_expired_ticket() {
     let keys = readme_keys();
-    let owin = machinekey::formats::auth_cookie::AuthCookie::owin(&keys, "ApplicationCookie");
-    let long_ago = time::OffsetDateTime::now_utc() - time::Duration::days(30);
+    let owin = machinekey::formats::auth_cookie::AuthCookie::owin(&keys, "ApplicationCookie").unwrap();
+    let long_ago = machinekey::time::OffsetDateTime::now_utc() - machinekey::time::Duration::days(30);
     let mut id = ClaimsIdentity::new("ApplicationCookie");
     id.claims.push(Claim::name("old"));
     use machinekey::formats::auth_cookie::LoginCookie as _;
@@ -412,7 +412,7 @@ fn a_core_cookie_without_its_discriminator_gets_a_hint() {
 #[test]
 fn usage_errors_never_echo_a_cookie_value() {
     let token = OAuthToken::new(&readme_keys(), TokenKind::Access)
-        .issue(bob(), time::OffsetDateTime::now_utc())
+        .issue(bob(), machinekey::time::OffsetDateTime::now_utc())
         .unwrap();
     for args in [
         vec!["ticket", "decode", "--no-such-flag", token.as_str()],

@@ -98,10 +98,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .accept(forms)
         .accept(core.clone())
         .require_login()
-        .with_clock(move || {
-            OffsetDateTime::from_unix_timestamp(clock.load(Ordering::Relaxed))
-                .unwrap_or(OffsetDateTime::UNIX_EPOCH)
-        });
+        .with_clock(UnixSeconds(clock));
     let app = Router::new().route("/", get(me)).layer(auth);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let client = Client {
@@ -181,4 +178,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .unwrap_or_default()
     );
     Ok(())
+}
+
+/// A clock the example moves: Unix seconds held in a shared atomic.
+#[derive(Debug)]
+struct UnixSeconds(Arc<AtomicI64>);
+
+impl machinekey::clock::Clock for UnixSeconds {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(self.0.load(Ordering::Relaxed))
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    }
 }

@@ -164,7 +164,7 @@ impl Refusal {
         match e {
             machinekey::Error::Malformed(_) => RefusalReason::Malformed,
             machinekey::Error::TicketExpired => RefusalReason::Expired,
-            machinekey::Error::InvalidArgument(_) => RefusalReason::NotAuthenticated,
+            machinekey::Error::NotAuthenticated => RefusalReason::NotAuthenticated,
             _ => RefusalReason::DoesNotVerify,
         }
     }

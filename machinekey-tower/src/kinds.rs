@@ -49,9 +49,9 @@ impl AcceptedCookie for FormsCookie {
     }
     fn verifies(&self, value: &str) -> bool {
         // A forms cookie renamed: read it under this cookie's name, far in the past.
-        let jar = [(self.cookie_name(), value)];
+        let mut jar = std::iter::once((self.cookie_name(), value));
         matches!(
-            self.read(&jar, time::OffsetDateTime::UNIX_EPOCH),
+            self.read(&mut jar, time::OffsetDateTime::UNIX_EPOCH),
             Ok(_) | Err(machinekey::Error::TicketExpired)
         )
     }

@@ -15,6 +15,7 @@ use machinekey::formats::auth_cookie::{
     AuthCookie, FORMS_COOKIE_PATH, FormsCookie, SetCookie, cookie_pairs,
 };
 use machinekey::formats::oauth_token::{OAuthToken, TokenKind, bearer_token};
+use machinekey::clock::{Clock, SystemClock};
 use machinekey::{AppIdentity, AppKeys, MachineKeyConfig};
 use time::OffsetDateTime;
 use tower_layer::Layer;
@@ -32,7 +33,6 @@ pub const MAX_COOKIES: usize = 400;
 /// own tokens are a few hundred bytes to a few KiB).
 pub const MAX_TOKEN_LEN: usize = 16 * 1024;
 
-type Clock = dyn Fn() -> OffsetDateTime + Send + Sync;
 type Hook = dyn Fn(&[Refusal]) + Send + Sync;
 
 #[derive(Clone)]
@@ -44,7 +44,7 @@ struct Config {
     secure: bool,
     domain: Option<String>,
     path: Option<String>,
-    clock: Arc<Clock>,
+    clock: Arc<dyn Clock>,
 }
 
 /// The layer: which logins to accept, and what to do without one.
@@ -90,7 +90,7 @@ impl AuthLayer {
                 secure: false,
                 domain: None,
                 path: Some("/".to_owned()),
-                clock: Arc::new(OffsetDateTime::now_utc),
+                clock: Arc::new(SystemClock),
             }),
         }
     }
@@ -185,9 +185,19 @@ impl AuthLayer {
         self.edit(|c| c.path = Some(path.to_owned()))
     }
 
-    /// Another clock, for expiry and renewal (tests, or a service with its own time source).
+    /// Another clock, for expiry, renewal and the issue date of cookies signed in (tests,
+    /// or a service with its own time source): the crate's one seam,
+    /// [`machinekey::clock::Clock`].
+    ///
+    /// # Example
+    /// ```
+    /// use machinekey::clock::FixedClock;
+    /// use machinekey::time::macros::datetime;
+    /// use machinekey_tower::AuthLayer;
+    /// let layer = AuthLayer::new().with_clock(FixedClock(datetime!(2030-01-01 0:00 UTC)));
+    /// ```
     #[must_use]
-    pub fn with_clock(self, clock: impl Fn() -> OffsetDateTime + Send + Sync + 'static) -> Self {
+    pub fn with_clock(self, clock: impl Clock + 'static) -> Self {
         self.edit(|c| c.clock = Arc::new(clock))
     }
 
@@ -209,10 +219,14 @@ impl AuthLayer {
     /// The `.ASPXAUTH` and OWIN (`ApplicationCookie`, `Cookies`) cookies of these keys.
     #[must_use]
     pub fn from_app_keys(keys: &AppKeys) -> Self {
-        Self::new()
-            .accept(FormsCookie::new(keys))
-            .accept(AuthCookie::owin(keys, "ApplicationCookie"))
-            .accept(AuthCookie::owin(keys, "Cookies"))
+        let mut layer = Self::new().accept(FormsCookie::new(keys));
+        // `owin` refuses only an empty authentication type.
+        for authentication_type in ["ApplicationCookie", "Cookies"] {
+            if let Ok(cookie) = AuthCookie::owin(keys, authentication_type) {
+                layer = layer.accept(cookie);
+            }
+        }
+        layer
     }
 
     /// The ASP.NET Core cookie of `scheme` protected by the key ring in `dir` (a directory
@@ -276,7 +290,7 @@ impl AuthLayer {
         }
         let identity = login.identity(&cookie.authentication_type());
         let persistent = login.persistence == Persistence::Persistent;
-        let mut ticket = cookie.sign_in(vec![identity], persistent, (self.config.clock)());
+        let mut ticket = cookie.sign_in(vec![identity], persistent, self.config.clock.now());
         let mut template = self.template_of(cookie.as_ref());
         if let Some(path) = &login.cookie_path {
             template.path = Some(path.clone());
@@ -301,14 +315,14 @@ impl AuthLayer {
     #[must_use]
     pub fn sign_out_at(&self, request: &HeaderMap, path: Option<&str>) -> HeaderMap {
         let jar = cookies(request);
-        let refs: Vec<(&str, &str)> = jar.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let mut out = Vec::new();
         for c in &self.config.cookies {
             let mut template = self.template_of(c.as_ref());
             if let Some(p) = path {
                 template.path = Some(p.to_owned());
             }
-            out.extend(c.sign_out(&refs, &template));
+            let mut refs = jar.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+            out.extend(c.sign_out(&mut refs, &template));
         }
         headers(&out).unwrap_or_default()
     }
@@ -409,7 +423,7 @@ impl AuthLayer {
                                 let better = matches!(
                                     e,
                                     machinekey::Error::TicketExpired
-                                        | machinekey::Error::InvalidArgument(_)
+                                        | machinekey::Error::NotAuthenticated
                                 );
                                 if first_error.is_none() || better {
                                     first_error = Some(e);
@@ -427,9 +441,9 @@ impl AuthLayer {
             }
         }
         let jar = cookies(headers);
-        let refs: Vec<(&str, &str)> = jar.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         for c in &cfg.cookies {
-            match c.read(&refs, now) {
+            let mut refs = jar.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+            match c.read(&mut refs, now) {
                 Ok(login) => {
                     let identity = Identity {
                         ticket: login.ticket,
@@ -443,7 +457,7 @@ impl AuthLayer {
                 }
                 Err(e) if explain => {
                     let name = c.cookie_name();
-                    if let Some((_, value)) = refs.iter().find(|(k, _)| *k == name) {
+                    if let Some((_, value)) = jar.iter().find(|(k, _)| k == name) {
                         refusals.push(Refusal::new(Some(name), self.cookie_reason(c, value, &e)));
                     }
                 }
@@ -515,7 +529,7 @@ where
     }
 
     fn call(&mut self, mut req: Request<B>) -> Self::Future {
-        let now = (self.layer.config.clock)();
+        let now = self.layer.config.clock.now();
         // The service that was polled ready serves this request; a clone takes its place.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);

@@ -66,6 +66,16 @@ async fn maybe(user: Option<Identity>) -> String {
         .unwrap_or_else(|| "anonymous".into())
 }
 
+/// The system clock moved by a shared number of seconds.
+#[derive(Debug)]
+struct Shifted(Arc<AtomicI64>);
+
+impl machinekey::clock::Clock for Shifted {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc() + Duration::seconds(self.0.load(Ordering::Relaxed))
+    }
+}
+
 async fn serve() -> Site {
     let keys = keys();
     let mut ring = KeyRing::new();
@@ -85,9 +95,7 @@ async fn serve() -> Site {
         .accept(core.clone())
         .accept(owin.clone())
         .accept_bearer(access.clone())
-        .with_clock(move || {
-            OffsetDateTime::now_utc() + Duration::seconds(clock_offset.load(Ordering::Relaxed))
-        });
+        .with_clock(Shifted(clock_offset));
     let strict = layer.clone().require_login();
     let app = Router::new()
         .route("/me", get(me))
@@ -423,23 +431,11 @@ async fn a_katana_bearer_token_signs_in_and_bad_ones_are_refused() {
 /// `UserData` and `CookiePath`, and the renewed cookie is set on that path.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forms_renewal_keeps_user_data_and_cookie_path() {
-    use machinekey::formats::forms_ticket::{Clock, ticks_from_unix_seconds};
     use machinekey::{CookieProtection, FormsAuthenticationTicket, TicketValidation};
-    #[derive(Debug)]
-    struct At(i64);
-    impl Clock for At {
-        fn now_ticks(&self) -> i64 {
-            ticks_from_unix_seconds(self.0)
-        }
-    }
     let site = serve().await;
     let keys = keys();
-    let issued = OffsetDateTime::now_utc().unix_timestamp() - 20 * 60;
-    let mut t = FormsAuthenticationTicket::new(
-        "alice",
-        std::time::Duration::from_secs(30 * 60),
-        &At(issued),
-    );
+    let issued = OffsetDateTime::now_utc() - Duration::minutes(20);
+    let mut t = FormsAuthenticationTicket::new("alice", issued, Duration::minutes(30));
     t.user_data = "Admin|Editor".into();
     t.cookie_path = "/shop".into();
     let value = keys.encrypt_ticket(&t, CookieProtection::All).unwrap();

@@ -39,9 +39,9 @@ fn keys(vk: &str) -> AppKeys {
     let cfg = MachineKeyConfig::builder()
         .validation_key(vk)
         .decryption_key("B47D3CD1E780CF30C739A080995B9B10B64354AA135A2D78")
-        .validation("HMACSHA256")
-        .decryption("AES")
-        .compatibility_mode("Framework45")
+        .validation(machinekey::config::ValidationAlgorithm::HmacSha256)
+        .decryption(machinekey::config::DecryptionAlgorithm::Aes)
+        .compatibility_mode(machinekey::config::CompatibilityMode::Framework45)
         .build()
         .unwrap();
     AppKeys::explicit(&cfg).unwrap()
@@ -94,7 +94,7 @@ async fn thousands_of_mixed_requests_accept_no_forgery_in_bounded_memory() {
     ring.generate_key(now - Duration::days(60), &machinekey::random::OsRandom)
         .unwrap();
     let forms = FormsCookie::new(&k);
-    let owin = AuthCookie::owin(&k, "ApplicationCookie");
+    let owin = AuthCookie::owin(&k, "ApplicationCookie").unwrap();
     let core = AuthCookie::core(&ring, "Identity.Application", Some("/srv/app")).unwrap();
     let interop =
         AuthCookie::interop(&ring, "Cookies", Some("shared"), ".AspNet.SharedCookie").unwrap();
@@ -142,12 +142,12 @@ async fn thousands_of_mixed_requests_accept_no_forgery_in_bounded_memory() {
         ));
     }
     // Another key, another purpose.
-    let wrong_key = AuthCookie::owin(&other, "ApplicationCookie");
+    let wrong_key = AuthCookie::owin(&other, "ApplicationCookie").unwrap();
     forged.push(header_of(
         &wrong_key,
         &wrong_key.sign_in(vec![identity("ApplicationCookie", "mallory")], false, now),
     ));
-    let other_type = AuthCookie::owin(&k, "Cookies").with_cookie_name(".AspNet.ApplicationCookie");
+    let other_type = AuthCookie::owin(&k, "Cookies").unwrap().with_cookie_name(".AspNet.ApplicationCookie");
     forged.push(header_of(
         &other_type,
         &other_type.sign_in(vec![identity("Cookies", "mallory")], false, now),

@@ -34,9 +34,9 @@ fn keys() -> AppKeys {
     let cfg = MachineKeyConfig::builder()
         .validation_key("F5144F1A581A57BA3B60311AF7562A855998F7DD203CD8A71405599B980D8694B5C986C888BE4FC0E6571C2CE600D58CE82B8FA13106B17D77EA4CECDDBBEC1B")
         .decryption_key("B47D3CD1E780CF30C739A080995B9B10B64354AA135A2D78")
-        .validation("HMACSHA256")
-        .decryption("AES")
-        .compatibility_mode("Framework45")
+        .validation(machinekey::config::ValidationAlgorithm::HmacSha256)
+        .decryption(machinekey::config::DecryptionAlgorithm::Aes)
+        .compatibility_mode(machinekey::config::CompatibilityMode::Framework45)
         .build()
         .unwrap();
     AppKeys::explicit(&cfg).unwrap()
@@ -134,10 +134,7 @@ async fn forms_sign_in_keeps_roles_persistence_and_path() {
         ),
         ("alice", "Admin,Editor", "/shop", true)
     );
-    assert_eq!(
-        t.expiration_ticks - t.issue_date_ticks,
-        30 * 60 * 10_000_000
-    );
+    assert_eq!(t.lifetime(), Duration::minutes(30));
     // Read back through the layer: roles from UserData; GenericPrincipal ignores case.
     let addr = serve(layer.clone()).await;
     let r = get_at(addr, "/me", &[("cookie", &cookie_of(&set))]).await;
@@ -213,7 +210,7 @@ async fn sign_in_picks_the_cookie_by_kind_and_claims_roles_compare_exactly() {
         .unwrap();
     let value = cookie_of(&set);
     let value = value.split_once('=').unwrap().1;
-    let t = AuthCookie::owin(&keys, "ApplicationCookie")
+    let t = AuthCookie::owin(&keys, "ApplicationCookie").unwrap()
         .unprotect(value)
         .unwrap();
     assert_eq!(t.identities[0].authentication_type, "ApplicationCookie");
@@ -280,17 +277,14 @@ async fn the_refusal_hook_says_why_without_values() {
     let clock = Arc::new(std::sync::atomic::AtomicI64::new(0));
     let offset = clock.clone();
     let layer = AuthLayer::new()
-        .accept(AuthCookie::owin(&keys, "ApplicationCookie"))
+        .accept(AuthCookie::owin(&keys, "ApplicationCookie").unwrap())
         .accept(FormsCookie::new(&keys))
         .accept_bearer(OAuthToken::new(&keys, TokenKind::Access))
         .on_refused(move |r| sink.lock().unwrap().push(r.to_vec()))
-        .with_clock(move || {
-            OffsetDateTime::now_utc()
-                + Duration::seconds(offset.load(std::sync::atomic::Ordering::Relaxed))
-        });
+        .with_clock(Shifted(offset));
     let addr = serve(layer).await;
     let now = OffsetDateTime::now_utc();
-    let owin = AuthCookie::owin(&keys, "ApplicationCookie");
+    let owin = AuthCookie::owin(&keys, "ApplicationCookie").unwrap();
     let mut id = ClaimsIdentity::new("ApplicationCookie");
     id.claims.push(Claim::name("alice"));
     let good = owin
@@ -445,4 +439,15 @@ async fn the_core_discriminator_is_an_explicit_choice() {
     std::fs::remove_dir_all(&dir).ok();
     // Silence an unused-import lint when LoginCookie is only used through methods.
     let _ = <AuthCookie as LoginCookie>::cookie_name;
+}
+
+/// The system clock moved by a shared number of seconds.
+#[derive(Debug)]
+struct Shifted(Arc<std::sync::atomic::AtomicI64>);
+
+impl machinekey::clock::Clock for Shifted {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+            + Duration::seconds(self.0.load(std::sync::atomic::Ordering::Relaxed))
+    }
 }

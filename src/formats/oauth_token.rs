@@ -62,7 +62,7 @@
 //! let cfg = MachineKeyConfig::builder()
 //!     .validation_key("A0FF8AAEEF61C0F962B18DA75FC2FCB2113255870C45C3C695FF2F98652A665DEE2F57A7CA4236F17423EC0D7B6CE0F8BE25323D0FF4BA7DBB3113451709A781")
 //!     .decryption_key("5C66D9C8F48669CF12EA7E69EBEB2C2C2775F37DAFA3AF49")
-//!     .validation("HMACSHA512").decryption("AES").build()?;
+//!     .validation(machinekey::config::ValidationAlgorithm::HmacSha512).decryption(machinekey::config::DecryptionAlgorithm::Aes).build()?;
 //! let access = OAuthToken::new(&AppKeys::explicit(&cfg)?, TokenKind::Access);
 //! let mut identity = ClaimsIdentity::new("Bearer");
 //! identity.claims.push(Claim::name("alice"));
