@@ -30,140 +30,17 @@
 //! ```
 
 pub mod mono;
+mod document;
 mod page_state;
-mod read;
+pub(crate) mod read;
 pub mod render;
 mod value;
 mod write;
 
+pub use document::{Document, Limits};
 pub use crate::error::{OsfError, OsfErrorKind};
 pub use page_state::{ControlTree, PageState};
 pub use value::{Color, DateTime, DateTimeKind, EventValidationEntry, TypeName, Unit, Value};
-
-/// The token bytes of `ObjectStateFormatter`.
-pub(crate) mod token {
-    pub(crate) const INT16: u8 = 1;
-    pub(crate) const INT32: u8 = 2;
-    pub(crate) const BYTE: u8 = 3;
-    pub(crate) const CHAR: u8 = 4;
-    pub(crate) const STRING: u8 = 5;
-    pub(crate) const DATE_TIME: u8 = 6;
-    pub(crate) const DOUBLE: u8 = 7;
-    pub(crate) const SINGLE: u8 = 8;
-    pub(crate) const COLOR: u8 = 9;
-    pub(crate) const KNOWN_COLOR: u8 = 10;
-    pub(crate) const INT_ENUM: u8 = 11;
-    pub(crate) const EMPTY_COLOR: u8 = 12;
-    pub(crate) const PAIR: u8 = 15;
-    pub(crate) const TRIPLET: u8 = 16;
-    pub(crate) const ARRAY: u8 = 20;
-    pub(crate) const STRING_ARRAY: u8 = 21;
-    pub(crate) const ARRAY_LIST: u8 = 22;
-    pub(crate) const HASHTABLE: u8 = 23;
-    pub(crate) const HYBRID_DICTIONARY: u8 = 24;
-    pub(crate) const TYPE: u8 = 25;
-    pub(crate) const UNIT: u8 = 27;
-    pub(crate) const EMPTY_UNIT: u8 = 28;
-    pub(crate) const EVENT_VALIDATION_STORE: u8 = 29;
-    pub(crate) const INDEXED_STRING_ADD: u8 = 30;
-    pub(crate) const INDEXED_STRING: u8 = 31;
-    pub(crate) const STRING_FORMATTED: u8 = 40;
-    pub(crate) const TYPE_REF_ADD: u8 = 41;
-    pub(crate) const TYPE_REF_ADD_LOCAL: u8 = 42;
-    pub(crate) const TYPE_REF: u8 = 43;
-    pub(crate) const BINARY_SERIALIZED: u8 = 50;
-    pub(crate) const SPARSE_ARRAY: u8 = 60;
-    pub(crate) const NULL: u8 = 100;
-    pub(crate) const EMPTY_STRING: u8 = 101;
-    pub(crate) const ZERO_INT32: u8 = 102;
-    pub(crate) const TRUE: u8 = 103;
-    pub(crate) const FALSE: u8 = 104;
-}
-
-/// `StringTableSize` (`Byte.MaxValue`): slots 0 to 254 of the interned-string table.
-const STRING_TABLE_SIZE: usize = 255;
-
-/// Bounds on what [`read_with`] accepts from untrusted input (and how deep
-/// [`Document::to_bytes`] writes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Limits {
-    /// Nesting depth of collections (ASP.NET has none; a page's control tree rarely passes 60).
-    pub max_depth: usize,
-    /// Values and collection elements in all.
-    pub max_values: usize,
-    /// Bytes of input.
-    pub max_bytes: usize,
-}
-
-impl Default for Limits {
-    /// Depth 256, one million values, 16 MiB.
-    fn default() -> Self {
-        Self {
-            max_depth: 256,
-            max_values: 1_000_000,
-            max_bytes: 16 << 20,
-        }
-    }
-}
-
-impl Limits {
-    /// Limits with another nesting depth.
-    ///
-    /// # Example
-    /// ```
-    /// use machinekey::formats::osf::{self, Limits, OsfErrorKind};
-    /// let deep = [&[0xFF, 0x01][..], &[0x16, 0x01].repeat(10), &[0x64]].concat();
-    /// let err = osf::read_with(&deep, &Limits::default().with_max_depth(4)).unwrap_err();
-    /// assert_eq!(err.kind(), &OsfErrorKind::TooDeep(4));
-    /// ```
-    #[must_use]
-    pub fn with_max_depth(mut self, max_depth: usize) -> Self {
-        self.max_depth = max_depth;
-        self
-    }
-}
-
-/// A graph read from bytes: its root value, and what followed it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Document {
-    /// The root value.
-    pub root: Value,
-    /// Bytes after the root value, which ObjectStateFormatter ignores: the MAC of a legacy
-    /// signed ViewState read before verification, or nothing.
-    pub trailer: Vec<u8>,
-}
-
-impl Document {
-    /// A document of one value and no trailer.
-    ///
-    /// # Example
-    /// ```
-    /// use machinekey::formats::osf::{Document, Value};
-    /// assert_eq!(Document::new(Value::Null).to_bytes()?, b"\xff\x01\x64");
-    /// # Ok::<(), machinekey::formats::osf::OsfError>(())
-    /// ```
-    #[must_use]
-    pub fn new(root: Value) -> Self {
-        Self {
-            root,
-            trailer: Vec::new(),
-        }
-    }
-
-    /// The `FF 01` header, the tree, then the trailer, as ObjectStateFormatter writes them.
-    ///
-    /// # Errors
-    /// [`OsfError`] when the tree holds what ObjectStateFormatter cannot write: an empty
-    /// `IndexedString`, a `Char` outside the Basic Multilingual Plane, a sparse array index
-    /// past its length, a collection over `Int32::MAX`, or nesting deeper than
-    /// [`Limits::max_depth`] (the offset is where in the output it stopped).
-    pub fn to_bytes(&self) -> Result<Vec<u8>, OsfError> {
-        let mut out = write(&self.root)?;
-        out.extend_from_slice(&self.trailer);
-        Ok(out)
-    }
-}
 
 /// Reads an `ObjectStateFormatter` stream (`FF 01`, one value, then anything) with the
 /// default [`Limits`].
@@ -194,7 +71,22 @@ pub fn read(bytes: &[u8]) -> Result<Document, OsfError> {
 /// assert!(osf::read_with(b"\xff\x01\x64", &Limits::default()).is_ok());
 /// ```
 pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<Document, OsfError> {
-    read::read_document(bytes, limits)
+    // Mono writes the same header and tokens of its own: a Mono page state read as
+    // Microsoft's stream is `Color.Empty` (token 12) and ignored bytes, or an error.
+    let mono = |offset| OsfError {
+        offset,
+        kind: OsfErrorKind::Mono,
+    };
+    match read::read_document(bytes, limits) {
+        Err(e) if mono::is_mono(bytes) => Err(mono(e.offset())),
+        Ok(doc)
+            if !matches!(doc.trailer.len(), 0 | 16 | 20 | 32 | 48 | 64)
+                && mono::is_mono(bytes) =>
+        {
+            Err(mono(bytes.len() - doc.trailer.len()))
+        }
+        other => other,
+    }
 }
 
 /// Writes a value as a whole `ObjectStateFormatter` stream (`FF 01` and the value).

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use super::{Class, NrbfError, Stream, is_stream};
 use crate::crypto::encoding::from_base64;
-use crate::formats::osf;
+use crate::formats::osf::read::read_unchecked;
 
 /// How deep records may nest inside one stream.
 const MAX_DEPTH: usize = 64;
@@ -421,7 +421,7 @@ impl Walker<'_> {
         if is_stream(bytes) {
             let (inner, _) = walk(bytes, self.nesting + 1);
             self.out.nested.push(inner);
-        } else if let Ok(doc) = osf::read(bytes) {
+        } else if let Ok(doc) = read_unchecked(bytes) {
             for payload in doc.root.binary_payloads() {
                 let (inner, _) = walk(payload, self.nesting + 1);
                 self.out.nested.push(inner);

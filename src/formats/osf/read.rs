@@ -1,7 +1,8 @@
 //! Reading an `ObjectStateFormatter` stream into a [`Value`] tree, with bounds.
 
 use super::value::{Color, DateTime, EventValidationEntry, TypeName, Unit, Value};
-use super::{Document, Limits, OsfError, OsfErrorKind, STRING_TABLE_SIZE, token};
+use super::document::{Document, Limits, STRING_TABLE_SIZE, token};
+use crate::error::{OsfError, OsfErrorKind};
 
 /// The reader's position and tables.
 pub(super) struct Reader<'a> {
@@ -14,6 +15,14 @@ pub(super) struct Reader<'a> {
     types: Vec<TypeName>,
 }
 
+/// Reads a stream with the default [`Limits`], without telling Mono's apart (see
+/// [`read_with`](super::read_with)): for graphs nested in `BinaryFormatter` streams, whose
+/// walker the Mono reader itself uses.
+pub(crate) fn read_unchecked(bytes: &[u8]) -> Result<Document, OsfError> {
+    read_document(bytes, &Limits::default())
+}
+
+/// Reads a stream without telling Mono's apart (see [`read_with`](super::read_with)).
 pub(super) fn read_document(bytes: &[u8], limits: &Limits) -> Result<Document, OsfError> {
     match bytes {
         [0xFF, 0x01, ..] => {}
@@ -39,26 +48,8 @@ pub(super) fn read_document(bytes: &[u8], limits: &Limits) -> Result<Document, O
         string_count: 0,
         types: TypeName::SEEDED.to_vec(),
     };
-    // Mono writes the same header and tokens of its own: a Mono page state read as
-    // Microsoft's stream is `Color.Empty` (token 12) and ignored bytes, or an error.
-    let mono = |r: &Reader<'_>| OsfError {
-        offset: r.pos,
-        kind: OsfErrorKind::Mono,
-    };
-    let root = match reader.value(0) {
-        Ok(root) => root,
-        Err(e) => {
-            return Err(if super::mono::is_mono(bytes) {
-                mono(&reader)
-            } else {
-                e
-            });
-        }
-    };
+    let root = reader.value(0)?;
     let trailer = bytes.get(reader.pos..).unwrap_or_default().to_vec();
-    if !matches!(trailer.len(), 0 | 16 | 20 | 32 | 48 | 64) && super::mono::is_mono(bytes) {
-        return Err(mono(&reader));
-    }
     Ok(Document { root, trailer })
 }
 

@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 
 use super::value::{Color, TypeName, Unit, Value};
-use super::{Limits, OsfError, OsfErrorKind, STRING_TABLE_SIZE, token};
+use super::document::{Document, Limits, STRING_TABLE_SIZE, token};
+use crate::error::{OsfError, OsfErrorKind};
 use crate::binary::write_7bit;
 
 pub(super) struct Writer {
@@ -271,5 +272,20 @@ impl Writer {
             }
         }
         Ok(())
+    }
+}
+
+impl Document {
+    /// The `FF 01` header, the tree, then the trailer, as ObjectStateFormatter writes them.
+    ///
+    /// # Errors
+    /// [`OsfError`] when the tree holds what ObjectStateFormatter cannot write: an empty
+    /// `IndexedString`, a `Char` outside the Basic Multilingual Plane, a sparse array index
+    /// past its length, a collection over `Int32::MAX`, or nesting deeper than
+    /// [`Limits::max_depth`] (the offset is where in the output it stopped).
+    pub fn to_bytes(&self) -> Result<Vec<u8>, OsfError> {
+        let mut out = write_value(&self.root, &Limits::default())?;
+        out.extend_from_slice(&self.trailer);
+        Ok(out)
     }
 }
