@@ -43,12 +43,19 @@
 //! type joins them here when it gains its `From` conversion.
 
 mod config;
+mod core_value;
+#[cfg(feature = "diagnose")]
+mod diagnose;
+mod events;
 mod file;
+mod iis;
 mod key_import;
 mod key_ring;
 mod nrbf;
 mod osf;
 mod payload;
+#[cfg(feature = "audit")]
+mod published_keys;
 mod string_hash;
 mod ticket;
 
@@ -62,12 +69,19 @@ mod warc;
 #[cfg(feature = "audit")]
 pub use batch::{BatchError, BatchErrorCode};
 pub use config::{ConfigError, ConfigErrorKind, RequiredMaterial};
+pub use core_value::{DecodeError, ValueError};
+#[cfg(feature = "diagnose")]
+pub use diagnose::DiagnoseError;
+pub use events::EventsError;
 pub use file::{FileError, FileProblem};
+pub use iis::{IisError, SddlError, SidError};
 pub use key_import::KeyImportError;
 pub use key_ring::{KeyRingError, KeyRingErrorKind};
 pub use nrbf::NrbfError;
 pub use osf::{OsfError, OsfErrorKind};
 pub use payload::HeaderError;
+#[cfg(feature = "audit")]
+pub use published_keys::DataProtectionListError;
 #[cfg(feature = "sim")]
 pub use scenario::ScenarioError;
 pub use string_hash::StringHashError;
@@ -163,6 +177,25 @@ pub enum Error {
     /// A registry export or hex dump of auto-generated keys could not be read.
     #[error(transparent)]
     KeyImport(#[from] KeyImportError),
+    /// An IIS server's files (applicationHost.config, the metabase, a bundle, a registry
+    /// export, SDDL) could not be read ([`iis`](crate::iis)).
+    #[error(transparent)]
+    Iis(#[from] IisError),
+    /// A Windows event log could not be read ([`events`](crate::events)).
+    #[error(transparent)]
+    Events(#[from] EventsError),
+    /// A replica's log or key ring could not be read for a diagnosis
+    /// ([`compat::diagnose`](crate::compat::diagnose)).
+    #[cfg(feature = "diagnose")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "diagnose")))]
+    #[error(transparent)]
+    Diagnose(#[from] DiagnoseError),
+    /// An SDDL string could not be read.
+    #[error(transparent)]
+    Sddl(#[from] SddlError),
+    /// A SID string could not be read.
+    #[error(transparent)]
+    Sid(#[from] SidError),
     /// A file could not be read or written.
     #[error(transparent)]
     File(#[from] FileError),
@@ -176,6 +209,10 @@ pub enum Error {
     /// written in the format asked for.
     #[error(transparent)]
     Ticket(#[from] TicketError),
+    /// Bytes are not the value an ASP.NET Core consumer writes (an antiforgery token, an
+    /// Identity token, TempData, ...: [`formats::aspnetcore`](crate::formats::aspnetcore)).
+    #[error(transparent)]
+    CoreValue(#[from] ValueError),
     /// A value's Data Protection header is not one ASP.NET can open (read on its own, before
     /// any key; an unprotect reports it as [`Unprotect`](Self::Unprotect)).
     #[error(transparent)]
@@ -185,6 +222,11 @@ pub enum Error {
     #[cfg_attr(docsrs, doc(cfg(feature = "audit")))]
     #[error(transparent)]
     Batch(#[from] BatchError),
+    /// A list of published Data Protection keys could not be read.
+    #[cfg(feature = "audit")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "audit")))]
+    #[error(transparent)]
+    DataProtectionList(#[from] DataProtectionListError),
     /// A WARC record could not be read.
     #[cfg(feature = "audit")]
     #[cfg_attr(docsrs, doc(cfg(feature = "audit")))]
@@ -195,6 +237,15 @@ pub enum Error {
     #[cfg_attr(docsrs, doc(cfg(feature = "sim")))]
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
+}
+
+impl From<DecodeError> for Error {
+    fn from(e: DecodeError) -> Self {
+        match e {
+            DecodeError::Ticket(t) => Self::Ticket(t),
+            DecodeError::Value(v) => Self::CoreValue(v),
+        }
+    }
 }
 
 /// Why a Data Protection key cannot be used ([`Error::KeyUnavailable`]).

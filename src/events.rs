@@ -74,6 +74,9 @@ use std::path::Path;
 
 use serde::Serialize;
 
+pub use crate::error::EventsError;
+use crate::error::FileError;
+
 pub use analysis::{
     Analysis, Count, Diagnosis, DiagnosisCode, MAX_BUCKETS, MAX_KEYS, Mark, Report, Segment,
     Series, Summary, Timeline,
@@ -174,38 +177,6 @@ pub struct Skipped {
     pub reason: SkipReason,
 }
 
-/// Reading an input failed as a whole.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum EventsError {
-    /// The input could not be read.
-    #[error("{source_name}: {source}")]
-    Io {
-        /// The input.
-        source_name: String,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The `evtx` crate refused the file (its header).
-    #[error("{source_name}: not a readable .evtx file: {message}")]
-    Evtx {
-        /// The input.
-        source_name: String,
-        /// The `evtx` crate's message.
-        message: String,
-    },
-    /// An `.evtx` file, without the `evtx` feature.
-    #[error("{source_name}: an .evtx file; this build reads them with the `evtx` feature")]
-    EvtxNotBuilt {
-        /// The input.
-        source_name: String,
-    },
-    /// Drawing the chart failed.
-    #[error("drawing the chart: {0}")]
-    Plot(String),
-}
-
 /// A record as a reader found it.
 pub(crate) enum Entry {
     Raw(Box<model::RawRecord>, Option<u64>),
@@ -256,7 +227,7 @@ impl<'a> Sink<'a> {
 /// to `emit`. UTF-8 and UTF-16 (with or without a BOM) are read.
 ///
 /// # Errors
-/// [`EventsError::Io`] when reading fails; [`EventsError::EvtxNotBuilt`] or
+/// [`EventsError::File`] when reading fails; [`EventsError::EvtxNotBuilt`] or
 /// [`EventsError::Evtx`] for [`Format::Evtx`] (read those with [`read_path`] or
 /// `read_evtx` (feature `evtx`), which need to seek).
 ///
@@ -281,10 +252,7 @@ pub fn read<R: Read>(
     limits: &Limits,
     mut emit: impl FnMut(Item),
 ) -> Result<(), EventsError> {
-    let io = |source| EventsError::Io {
-        source_name: name.to_owned(),
-        source,
-    };
+    let io = |source| EventsError::from(FileError::io(name, source));
     let mut sink = Sink::new(&mut emit);
     let buffered = BufReader::with_capacity(64 << 10, reader);
     let mut text = input::utf8_reader(buffered).map_err(io)?;
@@ -325,7 +293,7 @@ pub fn read_evtx<R: Read + std::io::Seek>(
 /// record by record. Returns the format.
 ///
 /// # Errors
-/// [`EventsError::Io`] for a file that cannot be opened or read; the errors of [`read`] and
+/// [`EventsError::File`] for a file that cannot be opened or read; the errors of [`read`] and
 /// `read_evtx` (feature `evtx`).
 ///
 /// # Example
@@ -342,10 +310,7 @@ pub fn read_path(
     emit: impl FnMut(Item),
 ) -> Result<Format, EventsError> {
     let name = path.display().to_string();
-    let io = |source| EventsError::Io {
-        source_name: name.clone(),
-        source,
-    };
+    let io = |source| EventsError::from(FileError::io(&name, source));
     let file = std::fs::File::open(path).map_err(io)?;
     let mut buffered = BufReader::with_capacity(64 << 10, file);
     let format = Format::detect(buffered.fill_buf().map_err(io)?);

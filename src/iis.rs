@@ -69,7 +69,6 @@
 pub mod apphost;
 pub mod bundle;
 pub mod diagnose;
-mod error;
 pub mod identity;
 pub mod metabase;
 pub mod paths;
@@ -86,35 +85,20 @@ use std::path::Path;
 
 pub use bundle::Server;
 pub use diagnose::{Diagnosis, Finding, Severity};
-pub use error::IisError;
+pub use crate::error::IisError;
 pub use server::ServerConfig;
 
 /// Reads at most `limit` bytes of `path`; a larger file is an error naming the limit.
-pub(crate) fn read_bounded(path: &Path, limit: u64, what: &str) -> Result<Vec<u8>, IisError> {
-    use std::io::Read as _;
+pub(crate) fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, IisError> {
     let name = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|e| IisError::io(&name, e))?;
-    let mut bytes = Vec::new();
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| IisError::io(&name, e))?;
-    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
-        return Err(IisError::io(
-            &name,
-            std::io::Error::new(
-                std::io::ErrorKind::FileTooLarge,
-                format!("larger than the {} MiB limit for {what}", limit >> 20),
-            ),
-        ));
-    }
-    Ok(bytes)
+    Ok(crate::bounded::read_file(path, &name, limit)?)
 }
 
 /// Reads a text file of at most `limit` bytes: UTF-8 (with or without a BOM) or UTF-16
 /// with a BOM, as servers hold them.
-pub(crate) fn read_text(path: &Path, limit: u64, what: &str) -> Result<String, IisError> {
+pub(crate) fn read_text(path: &Path, limit: u64) -> Result<String, IisError> {
     let name = path.display().to_string();
-    let bytes = read_bounded(path, limit, what)?;
+    let bytes = read_bounded(path, limit)?;
     crate::config::stack::decode_config_text(&bytes, &name).map_err(|e| IisError::Config {
         file: name,
         source: e,

@@ -1186,7 +1186,7 @@ fn bad_application_host_files_name_file_and_line() {
     );
     assert_eq!(
         (err.file(), err.line()),
-        ("applicationHost.config", Some(4))
+        (Some("applicationHost.config"), Some(4))
     );
     assert!(err.to_string().contains("malformed XML"), "{err}");
 

@@ -318,22 +318,10 @@ fn json_line(v: &serde_json::Value) -> String {
 fn opened_text(opened: &OpenedValue) -> String {
     let mut t = String::new();
     match opened {
-        OpenedValue::Ticket(ticket) => {
-            t.push_str(&format!("ticket: scheme {}\n", ticket.scheme));
-            for id in &ticket.identities {
-                t.push_str(&format!("  identity ({}):\n", id.authentication_type));
-                for c in &id.claims {
-                    t.push_str(&format!("    {} = {}\n", c.claim_type, c.value));
-                }
-            }
-            for (k, v) in &ticket.properties.items {
-                t.push_str(&format!("  {k} = {v}\n"));
-            }
-        }
-        OpenedValue::Properties { items } => {
-            t.push_str("state properties:\n");
-            for (k, v) in items {
-                t.push_str(&format!("  {k} = {v}\n"));
+        OpenedValue::Core(v) => {
+            if let Some(text) = core_value_text(v) {
+                t.push_str(&text);
+                t.push('\n');
             }
         }
         OpenedValue::ComponentDescriptor(d) => {
@@ -456,21 +444,8 @@ pub(crate) fn audit(
     let verdict = auditor.audit(&text);
     match &verdict {
         DataProtectionVerdict::Opened(m) => {
-            let mut text = match_text(m, show_keys);
-            let mut json = verdict_json(&verdict, show_keys);
-            // What the consumer put in the plaintext (antiforgery, session, TempData,
-            // Identity tokens, nonces), where the audit's own reading gives no more than text.
-            if matches!(m.opened, None | Some(OpenedValue::Text { .. })) {
-                if let Some((decoded_text, decoded_json)) =
-                    decoded(consumers::kind_of(&m.purposes), &m.plaintext)
-                {
-                    text.push('\n');
-                    text.push_str(&decoded_text);
-                    if let serde_json::Value::Object(obj) = &mut json {
-                        obj.insert("decoded".into(), decoded_json);
-                    }
-                }
-            }
+            let text = match_text(m, show_keys);
+            let json = verdict_json(&verdict, show_keys);
             let mut out = Output::new(text, &verdict)?;
             out.json = json;
             Ok(out)
@@ -515,82 +490,62 @@ pub(crate) fn audit(
 /// crate does not decode, or bytes that are not its layout.
 pub(crate) fn decoded(kind: ConsumerKind, plaintext: &[u8]) -> Option<(String, serde_json::Value)> {
     let value = CoreValue::decode(kind, plaintext).ok()?;
+    Some((core_value_text(&value)?, serde_json::to_value(&value).ok()?))
+}
+
+/// A decoded consumer value as text lines; `None` for bytes no layout read.
+fn core_value_text(value: &CoreValue) -> Option<String> {
     Some(match value {
-        CoreValue::Ticket(t) => (
-            crate::logins::ticket_text(
-                "Core",
-                &t,
-                t.expires().is_some_and(|e| e < OffsetDateTime::now_utc()),
-            ),
-            json!({ "kind": "ticket", "ticket": t }),
+        CoreValue::Ticket(t) => crate::logins::ticket_text(
+            "Core",
+            t,
+            t.expires().is_some_and(|e| e < OffsetDateTime::now_utc()),
         ),
         CoreValue::Antiforgery(t) => {
             let token = hex::encode_upper(t.security_token);
             match &t.request {
-                None => (
-                    format!("antiforgery cookie token\nsecurity token: {token}"),
-                    json!({ "kind": "antiforgery", "token": "cookie", "security_token": token }),
-                ),
+                None => format!("antiforgery cookie token\nsecurity token: {token}"),
                 Some(r) => {
-                    let (user, user_json) = match &r.user {
-                        TokenUser::Username(u) if u.is_empty() => {
-                            ("anonymous".to_owned(), json!({ "username": "" }))
-                        }
-                        TokenUser::Username(u) => {
-                            (format!("user name {u}"), json!({ "username": u }))
-                        }
-                        TokenUser::ClaimUid(c) => {
-                            let c = hex::encode_upper(c);
-                            (format!("claim UID {c}"), json!({ "claim_uid": c }))
-                        }
-                        _ => ("-".to_owned(), json!(null)),
+                    let user = match &r.user {
+                        TokenUser::Username(u) if u.is_empty() => "anonymous".to_owned(),
+                        TokenUser::Username(u) => format!("user name {u}"),
+                        TokenUser::ClaimUid(c) => format!("claim UID {}", hex::encode_upper(c)),
+                        _ => "-".to_owned(),
                     };
-                    (
-                        format!(
-                            "antiforgery request token\nsecurity token: {token}\nuser: {user}\nadditional data: {}",
-                            if r.additional_data.is_empty() {
-                                "-"
-                            } else {
-                                &r.additional_data
-                            }
-                        ),
-                        json!({ "kind": "antiforgery", "token": "request", "security_token": token,
-                                "user": user_json, "additional_data": r.additional_data }),
+                    format!(
+                        "antiforgery request token\nsecurity token: {token}\nuser: {user}\nadditional data: {}",
+                        if r.additional_data.is_empty() {
+                            "-"
+                        } else {
+                            &r.additional_data
+                        }
                     )
                 }
             }
         }
-        CoreValue::Session(key) => (
-            format!("session key: {key}"),
-            json!({ "kind": "session", "session_key": key }),
-        ),
+        CoreValue::Session(key) => format!("session key: {key}"),
         CoreValue::TempData(t) => {
             let mut text = String::from("TempData");
             for (k, v) in &t.entries {
                 text.push_str(&format!("\n  {k} = {v}"));
             }
-            (text, json!({ "kind": "temp_data", "entries": t.entries }))
+            text
         }
         CoreValue::IdentityToken(t) => {
             let expires =
                 t.expires(machinekey::formats::aspnetcore::identity_token::DEFAULT_LIFESPAN);
-            (
-                format!(
-                    "Identity token (DataProtectorTokenProvider)\ncreated: {}\nuser id: {}\npurpose: {}\nsecurity stamp: {}\nexpires with the default 1-day lifespan: {}{}",
-                    date(t.created),
-                    t.user_id,
-                    t.purpose,
-                    t.security_stamp,
-                    date(expires),
-                    if expires < OffsetDateTime::now_utc() {
-                        " (EXPIRED)"
-                    } else {
-                        ""
-                    }
-                ),
-                json!({ "kind": "identity_token", "created": date(t.created), "user_id": t.user_id,
-                        "purpose": t.purpose, "security_stamp": t.security_stamp,
-                        "expires_default_lifespan": date(expires) }),
+            format!(
+                "Identity token (DataProtectorTokenProvider)\ncreated: {}\nuser id: {}\npurpose: {}\nsecurity stamp: {}\nexpires with the default 1-day lifespan: {}{}",
+                date(t.created),
+                t.user_id,
+                t.purpose,
+                t.security_stamp,
+                date(expires),
+                if expires < OffsetDateTime::now_utc() {
+                    " (EXPIRED)"
+                } else {
+                    ""
+                }
             )
         }
         CoreValue::State(p) => {
@@ -598,16 +553,12 @@ pub(crate) fn decoded(kind: ConsumerKind, plaintext: &[u8]) -> Option<(String, s
             for (k, v) in &p.items {
                 text.push_str(&format!("\n  {k} = {v}"));
             }
-            (text, json!({ "kind": "state", "items": p.items }))
+            text
         }
-        CoreValue::Nonce(n) => (
-            format!("OpenID Connect nonce: {n}"),
-            json!({ "kind": "nonce", "nonce": n }),
-        ),
-        CoreValue::TimeLimited { expires, inner } => (
-            format!("time-limited, expires {}", date(expires)),
-            json!({ "kind": "time_limited", "expires": date(expires), "inner_hex": hex::encode_upper(inner) }),
-        ),
+        CoreValue::Nonce(n) => format!("OpenID Connect nonce: {n}"),
+        CoreValue::TimeLimited { expires, .. } => {
+            format!("time-limited, expires {}", date(*expires))
+        }
         _ => return None,
     })
 }

@@ -16,7 +16,7 @@ use crate::output::{Failure, Output};
 
 fn failure(e: &IisError) -> Failure {
     let code = match e {
-        IisError::Io { .. } => "io",
+        IisError::File(_) => "io",
         IisError::Sddl { .. } => "sddl",
         _ => "iis_input",
     };

@@ -270,7 +270,8 @@ fn consumer_values_decode_into_their_fields() {
         "--json",
     ]);
     let j: Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(j["decoded"]["token"], "cookie");
+    assert_eq!(j["opened"]["kind"], "antiforgery");
+    assert_eq!(j["opened"]["token"], "cookie");
     // TempData.
     let v = vector("webapp-tempdata");
     let dir = ring(&v);

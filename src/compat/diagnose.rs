@@ -42,6 +42,7 @@ pub mod values;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -50,7 +51,10 @@ pub use facts::{Consumer, Fact, FactKind};
 pub use logs::{LogFacts, LogLimits};
 pub use values::{Opened, PastedValue, read_values};
 
+use crate::clock::{Clock, FixedClock, SystemClock};
 use crate::dataprotection::KeyRing;
+pub use crate::error::DiagnoseError;
+use crate::error::FileError;
 
 /// What went wrong (or that nothing did). The kebab-case ids are stable: scripts match them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -393,30 +397,6 @@ impl Diagnosis {
     }
 }
 
-/// A log or key ring that could not be read.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum DiagnoseError {
-    /// Reading a log failed.
-    #[error("{source_name}: {error}")]
-    Log {
-        /// The log.
-        source_name: String,
-        /// The I/O error.
-        #[source]
-        error: std::io::Error,
-    },
-    /// Reading a key ring failed.
-    #[error("key ring {path}: {error}")]
-    KeyRing {
-        /// The ring.
-        path: String,
-        /// Why.
-        #[source]
-        error: Box<crate::Error>,
-    },
-}
-
 /// A key ring given, with its label.
 #[derive(Debug, Clone)]
 pub(crate) struct RingInput {
@@ -433,7 +413,7 @@ pub struct Diagnoser {
     settings: Settings,
     values: Vec<PastedValue>,
     limits: LogLimits,
-    now: Option<OffsetDateTime>,
+    clock: Option<Arc<dyn Clock>>,
 }
 
 impl Diagnoser {
@@ -460,10 +440,7 @@ impl Diagnoser {
     /// See the [module](self).
     pub fn read_log<R: Read>(&mut self, name: &str, input: R) -> Result<&mut Self, DiagnoseError> {
         let facts =
-            logs::read_log(name, input, self.limits).map_err(|error| DiagnoseError::Log {
-                source_name: name.to_owned(),
-                error,
-            })?;
+            logs::read_log(name, input, self.limits).map_err(|e| FileError::io(name, e))?;
         self.logs.push(facts);
         Ok(self)
     }
@@ -477,10 +454,8 @@ impl Diagnoser {
             || path.display().to_string(),
             |s| s.to_string_lossy().into_owned(),
         );
-        let file = std::fs::File::open(path).map_err(|error| DiagnoseError::Log {
-            source_name: path.display().to_string(),
-            error,
-        })?;
+        let file = std::fs::File::open(path)
+            .map_err(|e| FileError::io(&path.display().to_string(), e))?;
         self.read_log(&name, file)
     }
 
@@ -524,10 +499,16 @@ impl Diagnoser {
         self
     }
 
-    /// The time to judge key lifetimes at (default: the current time).
-    pub fn at(&mut self, now: OffsetDateTime) -> &mut Self {
-        self.now = Some(now);
+    /// Asks `clock` for the time to judge key lifetimes at (default: the system clock).
+    pub fn with_clock(&mut self, clock: Arc<dyn Clock>) -> &mut Self {
+        self.clock = Some(clock);
         self
+    }
+
+    /// Judges key lifetimes at `now`: [`with_clock`](Self::with_clock) with a
+    /// [`FixedClock`].
+    pub fn at(&mut self, now: OffsetDateTime) -> &mut Self {
+        self.with_clock(Arc::new(FixedClock(now)))
     }
 
     /// The facts read so far, per log.
@@ -544,7 +525,7 @@ impl Diagnoser {
             &self.rings,
             &self.settings,
             &self.values,
-            self.now.unwrap_or_else(OffsetDateTime::now_utc),
+            self.clock.as_ref().map_or_else(|| SystemClock.now(), |c| c.now()),
         )
     }
 }

@@ -97,6 +97,11 @@ pub fn kind_of<S: AsRef<str>>(purposes: &[S]) -> ConsumerKind {
             TWITTER_HANDLER => ConsumerKind::TwitterRequestToken,
             GOOGLE_HANDLER | MICROSOFT_ACCOUNT_HANDLER | FACEBOOK_HANDLER => ConsumerKind::State,
             _ if p.starts_with(GENERIC_OAUTH_HANDLER_PREFIX) => ConsumerKind::State,
+            // Any other remote handler of ASP.NET Core (WS-Federation, ...) protects its
+            // `state` the same way: the handler's type name, the scheme, `v1`.
+            _ if p.starts_with(AUTHENTICATION_NAMESPACE) && p.ends_with("Handler") => {
+                ConsumerKind::State
+            }
             "FormsAuthentication.Ticket"
             | "RolePrincipal.Ticket"
             | "AnonymousIdentificationModule.Ticket"
@@ -155,6 +160,9 @@ pub const MICROSOFT_ACCOUNT_HANDLER: &str =
     "Microsoft.AspNetCore.Authentication.MicrosoftAccount.MicrosoftAccountHandler";
 /// `typeof(FacebookHandler).FullName`.
 pub const FACEBOOK_HANDLER: &str = "Microsoft.AspNetCore.Authentication.Facebook.FacebookHandler";
+/// The namespace of ASP.NET Core's authentication handlers, whose type names begin the
+/// chains of their `state`.
+const AUTHENTICATION_NAMESPACE: &str = "Microsoft.AspNetCore.Authentication.";
 /// `typeof(TwitterHandler).FullName` (`TwitterPostConfigureOptions`).
 pub const TWITTER_HANDLER: &str = "Microsoft.AspNetCore.Authentication.Twitter.TwitterHandler";
 /// How `typeof(OAuthHandler<OAuthOptions>).FullName` starts: the generic handler's name

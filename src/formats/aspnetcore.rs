@@ -30,46 +30,10 @@ use crate::dataprotection::split_expiry;
 use crate::formats::auth_ticket::{AuthProperties, AuthTicket, core as core_ticket};
 
 pub use antiforgery::AntiforgeryToken;
+pub use crate::error::{DecodeError, ValueError};
 pub use identity_token::IdentityToken;
 #[cfg(feature = "temp-data")]
 pub use temp_data::TempData;
-
-/// Why bytes are not the value a consumer writes, and where.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{what}, at byte {offset}: {reason}")]
-pub struct ValueError {
-    what: &'static str,
-    offset: usize,
-    reason: &'static str,
-}
-
-impl ValueError {
-    pub(crate) fn new(what: &'static str, offset: usize, reason: &'static str) -> Self {
-        Self {
-            what,
-            offset,
-            reason,
-        }
-    }
-
-    /// What was being read (`antiforgery token`, `Identity token`, …).
-    #[must_use]
-    pub fn what(&self) -> &'static str {
-        self.what
-    }
-
-    /// The byte offset at fault.
-    #[must_use]
-    pub fn offset(&self) -> usize {
-        self.offset
-    }
-
-    /// What is wrong.
-    #[must_use]
-    pub fn reason(&self) -> &'static str {
-        self.reason
-    }
-}
 
 /// A consumer's plaintext, decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,18 +65,6 @@ pub enum CoreValue {
     /// Bytes this crate does not decode for the consumer (SystemWeb values, Twitter's
     /// request token, unknown chains).
     Bytes(Vec<u8>),
-}
-
-/// Why a consumer's plaintext could not be decoded.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum DecodeError {
-    /// Not the ticket or properties layout.
-    #[error(transparent)]
-    Ticket(#[from] crate::formats::auth_ticket::TicketError),
-    /// Not the consumer's layout.
-    #[error(transparent)]
-    Value(#[from] ValueError),
 }
 
 impl CoreValue {
@@ -149,6 +101,90 @@ impl CoreValue {
             }
             _ => Self::Bytes(plaintext.to_vec()),
         })
+    }
+}
+
+/// As JSON: an object whose `kind` names the variant (`ticket`, `antiforgery`, `session`,
+/// `temp_data`, `identity_token`, `state`, `nonce`, `time_limited`, `bytes`) beside its
+/// fields; dates are RFC 3339 text, bytes upper-case hex.
+///
+/// # Example
+/// ```
+/// use machinekey::dataprotection::consumers::ConsumerKind;
+/// use machinekey::formats::aspnetcore::CoreValue;
+/// let session = CoreValue::decode(ConsumerKind::Session, b"7f0c2b9e-session")?;
+/// assert_eq!(serde_json::to_value(&session)?,
+///            serde_json::json!({"kind": "session", "session_key": "7f0c2b9e-session"}));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+impl serde::Serialize for CoreValue {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let date = |t: &time::OffsetDateTime| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default()
+        };
+        let mut m = s.serialize_map(None)?;
+        match self {
+            Self::Ticket(t) => {
+                m.serialize_entry("kind", "ticket")?;
+                m.serialize_entry("ticket", t)?;
+            }
+            Self::Antiforgery(t) => {
+                m.serialize_entry("kind", "antiforgery")?;
+                m.serialize_entry(
+                    "token",
+                    if t.is_cookie_token() {
+                        "cookie"
+                    } else {
+                        "request"
+                    },
+                )?;
+                m.serialize_entry("security_token", &hex::encode_upper(t.security_token))?;
+                if let Some(r) = &t.request {
+                    m.serialize_entry("user", &r.user)?;
+                    m.serialize_entry("additional_data", &r.additional_data)?;
+                }
+            }
+            Self::Session(key) => {
+                m.serialize_entry("kind", "session")?;
+                m.serialize_entry("session_key", key)?;
+            }
+            #[cfg(feature = "temp-data")]
+            Self::TempData(t) => {
+                m.serialize_entry("kind", "temp_data")?;
+                m.serialize_entry("entries", &t.entries)?;
+            }
+            Self::IdentityToken(t) => {
+                m.serialize_entry("kind", "identity_token")?;
+                m.serialize_entry("created", &date(&t.created))?;
+                m.serialize_entry("user_id", &t.user_id)?;
+                m.serialize_entry("purpose", &t.purpose)?;
+                m.serialize_entry("security_stamp", &t.security_stamp)?;
+                m.serialize_entry(
+                    "expires_default_lifespan",
+                    &date(&t.expires(identity_token::DEFAULT_LIFESPAN)),
+                )?;
+            }
+            Self::State(p) => {
+                m.serialize_entry("kind", "state")?;
+                m.serialize_entry("items", &p.items)?;
+            }
+            Self::Nonce(n) => {
+                m.serialize_entry("kind", "nonce")?;
+                m.serialize_entry("nonce", n)?;
+            }
+            Self::TimeLimited { expires, inner } => {
+                m.serialize_entry("kind", "time_limited")?;
+                m.serialize_entry("expires", &date(expires))?;
+                m.serialize_entry("inner_hex", &hex::encode_upper(inner))?;
+            }
+            Self::Bytes(b) => {
+                m.serialize_entry("kind", "bytes")?;
+                m.serialize_entry("hex", &hex::encode_upper(b))?;
+            }
+        }
+        m.end()
     }
 }
 

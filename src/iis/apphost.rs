@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use roxmltree::{Document, Node};
 
-use super::error::IisError;
+use crate::error::IisError;
 use super::server::{
     AppPool, Application, IdentityType, LogonType, Origin, PipelineMode, RuntimeVersion,
     SchemaVersion, ServerConfig, ServerKind, Site, SystemWebLocation, VirtualDirectory,
@@ -41,7 +41,7 @@ pub struct ReadOptions {
 /// folder.
 ///
 /// # Errors
-/// [`IisError::Io`] if a file cannot be read, [`IisError::Invalid`] with the file and line
+/// [`IisError::File`] if a file cannot be read, [`IisError::Invalid`] with the file and line
 /// for malformed XML, a value the schema does not allow (an unknown `identityType`, a
 /// `maxProcesses` that is not a number), a site without `id`, an application without a
 /// physical path, an encrypted section.
@@ -57,7 +57,7 @@ pub struct ReadOptions {
 /// ```
 pub fn read_application_host(path: &Path, options: &ReadOptions) -> Result<ServerConfig, IisError> {
     let name = path.display().to_string();
-    let text = super::read_text(path, MAX_APPLICATION_HOST, "an applicationHost.config")?;
+    let text = super::read_text(path, MAX_APPLICATION_HOST)?;
     Reader {
         dir: path.parent().map(Path::to_path_buf),
         options: *options,
@@ -368,7 +368,7 @@ impl Reader {
         };
         let path = dir.join(source.replace('\\', "/"));
         let sub_name = path.display().to_string();
-        let text = super::read_text(&path, MAX_APPLICATION_HOST, "a configSource file")?;
+        let text = super::read_text(&path, MAX_APPLICATION_HOST)?;
         let sub = xml::parse(&sub_name, text.strip_prefix('\u{feff}').unwrap_or(&text))?;
         let root = sub.root_element();
         if root.tag_name().name() != name {

@@ -30,7 +30,7 @@
 use std::path::{Path, PathBuf};
 
 use super::apphost::{self, ReadOptions};
-use super::error::IisError;
+use crate::error::IisError;
 use super::identity::Accounts;
 use super::paths::{Environment, PathMap};
 use super::registry::AspNetRegistry;
@@ -38,6 +38,7 @@ use super::sddl::SecurityDescriptor;
 use super::server::{SchemaVersion, ServerConfig};
 use super::sid::Sid;
 use super::{metabase, read_text};
+use crate::error::FileError;
 use crate::keys::store::RegistryView;
 
 /// The largest SDDL, accounts or bundle.txt file read (1 MiB).
@@ -171,7 +172,7 @@ impl Server {
         let mut os_64bit = true;
         if let Some(info) = find(dir, "bundle.txt") {
             let file = info.display().to_string();
-            let text = read_text(&info, MAX_SMALL_FILE, "bundle.txt")?;
+            let text = read_text(&info, MAX_SMALL_FILE)?;
             for (i, raw) in text.lines().enumerate() {
                 let line = raw.trim();
                 if line.is_empty() || line.starts_with('#') {
@@ -234,7 +235,7 @@ impl Server {
             }
         }
         if let Some(accounts) = find(dir, "accounts.txt") {
-            let text = read_text(&accounts, MAX_SMALL_FILE, "accounts.txt")?;
+            let text = read_text(&accounts, MAX_SMALL_FILE)?;
             server.accounts = Accounts::from_text(&accounts.display().to_string(), &text)?;
         }
         for reg in sorted_files(&dir.join("registry"), "reg")? {
@@ -250,12 +251,12 @@ impl Server {
     /// `AutoGenKeys` key of every version and view.
     ///
     /// # Errors
-    /// [`IisError::Sddl`] with the offset, or [`IisError::Io`] for `@FILE`.
+    /// [`IisError::Sddl`] with the offset, or [`IisError::File`] for `@FILE`.
     pub fn add_acl_argument(&mut self, argument: &str) -> Result<(), IisError> {
         let acl = match argument.strip_prefix('@') {
             Some(file) => {
                 let path = Path::new(file);
-                let text = read_text(path, MAX_SMALL_FILE, "an SDDL file")?;
+                let text = read_text(path, MAX_SMALL_FILE)?;
                 KeyAcl::parse(&text, file)?
             }
             None => KeyAcl::parse(argument, "--acl")?,
@@ -269,7 +270,7 @@ impl Server {
 /// inside `<configuration>`.
 fn read_config(path: &Path, options: &ReadOptions) -> Result<ServerConfig, IisError> {
     let name = path.display().to_string();
-    let text = read_text(path, metabase::MAX_METABASE, "a server configuration")?;
+    let text = read_text(path, metabase::MAX_METABASE)?;
     if text.contains("<MBProperty") {
         metabase::parse_metabase(&name, &text)
     } else {
@@ -292,7 +293,7 @@ fn sorted_files(dir: &Path, ext: &str) -> Result<Vec<PathBuf>, IisError> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(IisError::io(&dir.display().to_string(), e)),
+        Err(e) => return Err(FileError::io(&dir.display().to_string(), e).into()),
     };
     let mut files: Vec<PathBuf> = entries
         .flatten()
@@ -341,7 +342,7 @@ fn read_acl_file(path: &Path) -> Result<KeyAcl, IisError> {
                 .map_err(|e| IisError::invalid(&file, 0, format!("the SID in the file name: {e}")))
         })
         .transpose()?;
-    let text = read_text(path, MAX_SMALL_FILE, "an SDDL file")?;
+    let text = read_text(path, MAX_SMALL_FILE)?;
     let descriptor = SecurityDescriptor::parse(text.trim().trim_start_matches('\u{feff}'))
         .map_err(|e| IisError::Sddl {
             file: file.clone(),

@@ -300,7 +300,7 @@ impl Server {
     ///     <virtualDirectory path="/" physicalPath="C:\inetpub\shop" /></application></site></sites>
     /// </system.applicationHost></configuration>"#, &ReadOptions::default())?;
     /// let mut server = Server::new("web1", config);
-    /// server.accounts.add_rule("CORP\\svc_shop=S-1-5-21-1-2-3-1105", "--sid").map_err(|e| machinekey::iis::IisError::Invalid { file: "--sid".into(), line: 0, message: e })?;
+    /// server.accounts.add_rule("CORP\\svc_shop=S-1-5-21-1-2-3-1105", "--sid")?;
     /// server.add_acl_argument("O:BAG:SYD:P(A;CI;KA;;;SY)(A;CI;KA;;;BA)(A;CI;KR;;;BU)")?;
     /// let d = server.diagnose(None);
     /// assert_eq!(d.pools[0].key_store.store, StoreKind::PerProcess);

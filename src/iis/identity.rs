@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::error::IisError;
+use crate::error::IisError;
 use super::server::{AppPool, IdentityType, LogonType, ServerKind};
 use super::sid::{self, Sid};
 use crate::keys::store::ProcessIdentity;
@@ -81,16 +81,17 @@ impl Accounts {
     /// Adds an `ACCOUNT=SID` rule, as `--sid` takes it.
     ///
     /// # Errors
-    /// A message when there is no `=` or the SID does not parse.
-    pub fn add_rule(&mut self, rule: &str, source: &str) -> Result<(), String> {
+    /// [`IisError::Rule`] when there is no `=` or the SID does not parse.
+    pub fn add_rule(&mut self, rule: &str, source: &str) -> Result<(), IisError> {
+        let rule_error = |message| IisError::Rule { message };
         let (account, sid) = rule
             .rsplit_once('=')
             .filter(|(a, s)| !a.trim().is_empty() && !s.trim().is_empty())
-            .ok_or_else(|| format!("an account mapping is ACCOUNT=SID (got {rule:?})"))?;
+            .ok_or_else(|| rule_error(format!("an account mapping is ACCOUNT=SID (got {rule:?})")))?;
         let sid: Sid = sid
             .trim()
             .parse()
-            .map_err(|e| format!("{account}: not a SID ({e})"))?;
+            .map_err(|e| rule_error(format!("{account}: not a SID ({e})")))?;
         self.add_sid(account, sid, source);
         Ok(())
     }
@@ -122,7 +123,7 @@ impl Accounts {
             } else {
                 accounts
                     .add_rule(line, &format!("{file}:{}", i + 1))
-                    .map_err(err)?;
+                    .map_err(|e| err(e.to_string()))?;
             }
         }
         Ok(accounts)

@@ -33,7 +33,7 @@ use std::path::Path;
 
 use roxmltree::Node;
 
-use super::error::IisError;
+use crate::error::IisError;
 use super::server::{
     AppPool, Application, IdentityType, LogonType, Origin, PipelineMode, RuntimeVersion,
     ServerConfig, ServerKind, Site, VirtualDirectory, normalize_vpath,
@@ -105,10 +105,10 @@ struct Key<'a, 'i> {
 /// Reads a MetaBase.xml from disk.
 ///
 /// # Errors
-/// As [`parse_metabase`], and [`IisError::Io`].
+/// As [`parse_metabase`], and [`IisError::File`].
 pub fn read_metabase(path: &Path) -> Result<ServerConfig, IisError> {
     let name = path.display().to_string();
-    let text = super::read_text(path, MAX_METABASE, "a MetaBase.xml")?;
+    let text = super::read_text(path, MAX_METABASE)?;
     parse_metabase(&name, &text)
 }
 

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::error::IisError;
+
 /// Environment variables for expanding physical paths, matched case-insensitively as
 /// Windows does.
 ///
@@ -119,8 +121,8 @@ fn normal(path: &str) -> String {
 /// assert_eq!(map.map(r"c:\INETPUB\wwwroot\web.config"), Some(PathBuf::from("./copy/inetpub/wwwroot/web.config")));
 /// assert_eq!(map.map(r"C:\inetpub\wwwroot\shop\web.config"), Some(PathBuf::from("./shop-copy/web.config")));
 /// assert_eq!(map.map(r"C:\inetpubX\web.config"), None);
-/// assert!(map.add_rule("no equals sign").is_err());
-/// # Ok::<(), String>(())
+/// assert!(matches!(map.add_rule("no equals sign"), Err(machinekey::iis::IisError::Rule { .. })));
+/// # Ok::<(), machinekey::iis::IisError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PathMap {
@@ -147,16 +149,18 @@ impl PathMap {
     /// Adds a `FROM=TO` rule, as `--map` takes it.
     ///
     /// # Errors
-    /// A message when there is no `=` or either side is empty.
-    pub fn add_rule(&mut self, rule: &str) -> Result<(), String> {
+    /// [`IisError::Rule`] when there is no `=` or either side is empty.
+    pub fn add_rule(&mut self, rule: &str) -> Result<(), IisError> {
         match rule.split_once('=') {
             Some((from, to)) if !from.trim().is_empty() && !to.trim().is_empty() => {
                 self.add(from.trim(), to.trim());
                 Ok(())
             }
-            _ => Err(format!(
-                "a path mapping is FROM=TO, e.g. C:\\inetpub=./copy/inetpub (got {rule:?})"
-            )),
+            _ => Err(IisError::Rule {
+                message: format!(
+                    "a path mapping is FROM=TO, e.g. C:\\inetpub=./copy/inetpub (got {rule:?})"
+                ),
+            }),
         }
     }
 

@@ -17,7 +17,7 @@ use std::path::Path;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use super::error::IisError;
+use crate::error::IisError;
 use super::sid::Sid;
 use crate::clock::from_file_time;
 use crate::keys::store::RegistryView;
@@ -308,10 +308,10 @@ impl AspNetRegistry {
     /// Reads an export file (at most [`MAX_REG_FILE`] bytes) and adds it.
     ///
     /// # Errors
-    /// [`IisError::Io`] if it cannot be read; otherwise as [`add_text`](Self::add_text).
+    /// [`IisError::File`] if it cannot be read; otherwise as [`add_text`](Self::add_text).
     pub fn add_file(&mut self, path: &Path) -> Result<(), IisError> {
         let name = path.display().to_string();
-        let bytes = super::read_bounded(path, MAX_REG_FILE, "a registry export")?;
+        let bytes = super::read_bounded(path, MAX_REG_FILE)?;
         let text = decode(&name, &bytes)?;
         self.add_text(&name, &text)
     }

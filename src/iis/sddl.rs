@@ -49,6 +49,7 @@ use serde::Serialize;
 mod parse;
 
 use super::sid::{self, Sid};
+pub use crate::error::SddlError;
 
 /// The longest SDDL string read (64 KiB, the size limit of an ACL).
 pub const MAX_SDDL_LEN: usize = 64 * 1024;
@@ -112,16 +113,6 @@ pub mod rights {
         }
         out
     }
-}
-
-/// SDDL that could not be read: what, and at which byte of the string.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("SDDL offset {offset}: {message}")]
-pub struct SddlError {
-    /// The byte offset in the SDDL string where the problem is.
-    pub offset: usize,
-    /// What is wrong.
-    pub message: String,
 }
 
 fn fail<T>(offset: usize, message: impl Into<String>) -> Result<T, SddlError> {

@@ -15,6 +15,8 @@ use core::str::FromStr;
 use serde::{Serialize, Serializer};
 use sha1::{Digest, Sha1};
 
+pub use crate::error::SidError;
+
 /// The most sub-authorities a SID holds (`SID_MAX_SUB_AUTHORITIES`).
 pub const MAX_SUB_AUTHORITIES: usize = 15;
 
@@ -34,16 +36,6 @@ pub const MAX_SUB_AUTHORITIES: usize = 15;
 pub struct Sid {
     authority: u64,
     sub_authorities: Vec<u32>,
-}
-
-/// A SID string that could not be read: what, and at which byte of the string.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("byte {offset}: {message}")]
-pub struct SidError {
-    /// The byte offset in the string where the problem is.
-    pub offset: usize,
-    /// What is wrong.
-    pub message: &'static str,
 }
 
 const AUTHORITY_MAX: u64 = (1 << 48) - 1;

@@ -3,7 +3,7 @@
 
 use roxmltree::{Document, Node, ParsingOptions};
 
-use super::error::IisError;
+use crate::error::IisError;
 
 /// The most XML nodes read from one file (a large applicationHost.config has tens of
 /// thousands).

@@ -23,86 +23,21 @@ pub const CONTAINER_CONTENT_ROOT_LEGACY: &str = "/app";
 /// `<machineKey applicationName>`.
 pub const DEFAULT_SITE_ROOT_APP_ID: &str = "/LM/W3SVC/1/ROOT";
 
-/// The chains tried beyond [`consumers::known`] and [`consumers::blazor`]: consumers taken
-/// from dotnet/aspnetcore's source that the crate's consumer list does not carry yet
-/// (duplicates of it are dropped, so this list can shrink as that one grows).
+/// The chains tried beyond [`consumers::known`] and [`consumers::blazor`]: the OpenID
+/// Connect state and nonce under the scheme `oidc` of IdentityServer's templates
+/// (`OpenIdConnectPostConfigureOptions`: the handler, [`System.String` for the nonce], the
+/// scheme, `v1`); `known` carries the default scheme `OpenIdConnect`.
 fn more_consumers() -> Vec<Consumer> {
-    const OIDC: &str = "Microsoft.AspNetCore.Authentication.OpenIdConnect.OpenIdConnectHandler";
-    const BEARER: &str = "Microsoft.AspNetCore.Authentication.BearerToken";
-    let c = |name: &str, purposes: &[&str]| Consumer {
-        name: name.to_owned(),
-        purposes: purposes.iter().map(|p| (*p).to_owned()).collect(),
-    };
-    let mut out = vec![
-        // CookieTempDataProvider.Purpose (src/Mvc/Mvc.ViewFeatures/src/CookieTempDataProvider.cs).
-        c(
-            "TempData cookie",
-            &["Microsoft.AspNetCore.Mvc.CookieTempDataProviderToken.v1"],
-        ),
-        // src/Components/Endpoints/src/TempData/CookieTempDataProvider.cs.
-        c(
-            "TempData cookie (Razor components)",
-            &["Microsoft.AspNetCore.Components.CookieTempDataProviderToken.v1"],
-        ),
-        // DataProtectorTokenProvider (src/Identity/Core/src/DataProtectorTokenProvider.cs).
-        c(
-            "Identity token (DataProtectorTokenProvider)",
-            &["DataProtectorTokenProvider"],
-        ),
-    ];
-    // OpenIdConnectPostConfigureOptions: state (handler, scheme, v1) and the nonce's
-    // StringDataFormat (handler, System.String, scheme, v1), under the default scheme and
-    // the `oidc` of IdentityServer's templates.
-    for scheme in ["OpenIdConnect", "oidc"] {
-        out.push(c(
-            &format!("OpenID Connect state ({scheme})"),
-            &[OIDC, scheme, "v1"],
-        ));
-        out.push(c(
-            &format!("OpenID Connect nonce ({scheme})"),
-            &[OIDC, "System.String", scheme, "v1"],
-        ));
-    }
-    // OAuthPostConfigureOptions<,>: the handler's type name, the scheme, v1.
-    for (what, handler, scheme) in [
-        (
-            "Google",
-            "Microsoft.AspNetCore.Authentication.Google.GoogleHandler",
-            "Google",
-        ),
-        (
-            "Microsoft Account",
-            "Microsoft.AspNetCore.Authentication.MicrosoftAccount.MicrosoftAccountHandler",
-            "Microsoft",
-        ),
-        (
-            "Facebook",
-            "Microsoft.AspNetCore.Authentication.Facebook.FacebookHandler",
-            "Facebook",
-        ),
-        (
-            "Twitter",
-            "Microsoft.AspNetCore.Authentication.Twitter.TwitterHandler",
-            "Twitter",
-        ),
-    ] {
-        out.push(c(
-            &format!("OAuth state of {what} ({scheme})"),
-            &[handler, scheme, "v1"],
-        ));
-    }
-    // BearerTokenConfigureOptions (.NET 8+, Identity's API endpoints).
-    for scheme in ["Identity.Bearer", "BearerToken"] {
-        out.push(c(
-            &format!("bearer token ({scheme})"),
-            &[BEARER, scheme, "BearerToken"],
-        ));
-        out.push(c(
-            &format!("refresh token ({scheme})"),
-            &[BEARER, scheme, "RefreshToken"],
-        ));
-    }
-    out
+    vec![
+        Consumer {
+            name: "OpenID Connect state (oidc)".to_owned(),
+            purposes: consumers::oidc_state("oidc"),
+        },
+        Consumer {
+            name: "OpenID Connect nonce (oidc)".to_owned(),
+            purposes: consumers::oidc_nonce("oidc"),
+        },
+    ]
 }
 
 /// Every consumer an audit tries, after the discriminator, each chain once.

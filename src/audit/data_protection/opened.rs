@@ -1,14 +1,21 @@
 //! What an opened value is, what it holds, and what holding its key lets an attacker do.
+//!
+//! The plaintext of a consumer of ASP.NET Core is decoded by the lower layer,
+//! [`CoreValue`] (tickets, `state`, antiforgery and Identity tokens, session keys,
+//! TempData, nonces); this layer adds Blazor's component descriptors and persisted state,
+//! text, and the impact of a known key per kind of value.
 
 use serde::Serialize;
 
 use crate::audit::blazor::{self, ComponentDescriptor, PersistedState};
 use crate::dataprotection::TIME_LIMITED_PURPOSE;
-use crate::dataprotection::consumers::{BLAZOR_DESCRIPTOR_PURPOSE, BLAZOR_STATE_PURPOSE};
-use crate::formats::auth_ticket::AuthTicket;
+use crate::dataprotection::consumers::{
+    BLAZOR_DESCRIPTOR_PURPOSE, BLAZOR_STATE_PURPOSE, ConsumerKind, kind_of,
+};
+use crate::formats::aspnetcore::CoreValue;
 
-/// What kind of value a purpose chain protects (the discriminator, when first, is skipped
-/// by looking for a known purpose anywhere in the chain).
+/// What kind of value a purpose chain protects: the consumer kinds of
+/// [`kind_of`], with Blazor's two and the two sorts of ASP.NET 4.x values told apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kind {
     Ticket,
@@ -25,42 +32,39 @@ pub(super) enum Kind {
     Other,
 }
 
-const OIDC_HANDLER: &str = "Microsoft.AspNetCore.Authentication.OpenIdConnect.OpenIdConnectHandler";
+/// The chain without a trailing time-limited purpose.
+fn without_time_limit<S: AsRef<str>>(purposes: &[S]) -> &[S] {
+    match purposes.split_last() {
+        Some((last, rest)) if last.as_ref() == TIME_LIMITED_PURPOSE => rest,
+        _ => purposes,
+    }
+}
 
 impl Kind {
     pub(super) fn of<S: AsRef<str>>(purposes: &[S]) -> Self {
-        for (i, p) in purposes.iter().enumerate() {
-            let next = purposes.get(i + 1).map(AsRef::as_ref);
-            let kind = match p.as_ref() {
-                "Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationMiddleware"
-                | "Microsoft.AspNetCore.Authentication.BearerToken" => Self::Ticket,
-                "Microsoft.AspNetCore.Antiforgery.AntiforgeryToken.v1" => Self::Antiforgery,
-                "SessionMiddleware" => Self::Session,
-                "Microsoft.AspNetCore.Mvc.CookieTempDataProviderToken.v1"
-                | "Microsoft.AspNetCore.Mvc.ViewFeatures.CookieTempDataProviderToken.v1"
-                | "Microsoft.AspNetCore.Components.CookieTempDataProviderToken.v1" => {
-                    Self::TempData
-                }
-                OIDC_HANDLER if next == Some("System.String") => Self::Nonce,
-                BLAZOR_DESCRIPTOR_PURPOSE => Self::BlazorDescriptor,
-                BLAZOR_STATE_PURPOSE => Self::BlazorState,
-                "DataProtectorTokenProvider" => Self::IdentityToken,
-                "FormsAuthentication.Ticket"
-                | "RolePrincipal.Ticket"
-                | "AnonymousIdentificationModule.Ticket" => Self::SystemWebTicket,
-                "WebForms.HiddenFieldPageStatePersister.ClientState"
-                | "WebForms.ClientScriptManager.EventValidation" => Self::SystemWebPage,
-                h if h == OIDC_HANDLER
-                    || (h.starts_with("Microsoft.AspNetCore.Authentication.")
-                        && (h.ends_with("Handler") || h.contains(".OAuthHandler`1"))) =>
-                {
-                    Self::State
-                }
-                _ => continue,
-            };
-            return kind;
+        let has = |purpose: &str| purposes.iter().any(|p| p.as_ref() == purpose);
+        if has(BLAZOR_DESCRIPTOR_PURPOSE) {
+            return Self::BlazorDescriptor;
         }
-        Self::Other
+        if has(BLAZOR_STATE_PURPOSE) {
+            return Self::BlazorState;
+        }
+        match kind_of(without_time_limit(purposes)) {
+            ConsumerKind::Ticket => Self::Ticket,
+            ConsumerKind::Antiforgery => Self::Antiforgery,
+            ConsumerKind::Session => Self::Session,
+            ConsumerKind::TempData => Self::TempData,
+            ConsumerKind::IdentityToken => Self::IdentityToken,
+            ConsumerKind::State | ConsumerKind::TwitterRequestToken => Self::State,
+            ConsumerKind::Nonce => Self::Nonce,
+            ConsumerKind::SystemWeb
+                if purposes.iter().any(|p| p.as_ref().starts_with("WebForms.")) =>
+            {
+                Self::SystemWebPage
+            }
+            ConsumerKind::SystemWeb => Self::SystemWebTicket,
+            _ => Self::Other,
+        }
     }
 
     /// What carve's hint (where the value was found) says the value is.
@@ -134,58 +138,45 @@ impl Kind {
 }
 
 /// What an opened value's plaintext holds, when its consumer's format is known.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+///
+/// As JSON, an object whose `kind` names what it is: a [`CoreValue`]'s own (`ticket`,
+/// `state`, `antiforgery`, `session`, `temp_data`, `identity_token`, `nonce`), or
+/// `component_descriptor`, `persisted_state` and `text` beside their fields.
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum OpenedValue {
-    /// A login ticket (`TicketSerializer`, format version 5): scheme, identities, claims,
-    /// properties.
-    Ticket(AuthTicket),
-    /// `AuthenticationProperties` (`PropertiesSerializer`): the items of OpenID Connect or
-    /// OAuth `state`, in order.
-    Properties {
-        /// The items.
-        items: Vec<(String, String)>,
-    },
+    /// What one of ASP.NET Core's consumers wrote, decoded by [`CoreValue::decode`]: a
+    /// login ticket, OpenID Connect or OAuth `state`, an antiforgery or Identity token, a
+    /// session key, TempData (feature `temp-data`), a nonce.
+    Core(CoreValue),
     /// A Blazor Server component descriptor.
     ComponentDescriptor(ComponentDescriptor),
     /// Blazor Server persisted component state.
     PersistedState(PersistedState),
-    /// UTF-8 text (a session id, a nonce, TempData JSON, an Identity token's fields).
+    /// UTF-8 text no consumer's layout reads (TempData JSON without the feature
+    /// `temp-data`, an application's own value).
     Text {
         /// The text.
         text: String,
     },
 }
 
-/// The most items a properties blob is read for.
-const MAX_ITEMS: usize = 10_000;
-
-/// `PropertiesSerializer` v1: Int32 version, Int32 count, then key and value strings
-/// (7-bit length, UTF-8).
-fn properties(bytes: &[u8]) -> Option<Vec<(String, String)>> {
-    let (version, rest) = bytes.split_first_chunk::<4>()?;
-    let (count, mut rest) = rest.split_first_chunk::<4>()?;
-    if i32::from_le_bytes(*version) != 1 {
-        return None;
+impl Serialize for OpenedValue {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(tag = "kind", rename_all = "snake_case")]
+        enum Tagged<'a> {
+            ComponentDescriptor(&'a ComponentDescriptor),
+            PersistedState(&'a PersistedState),
+            Text { text: &'a str },
+        }
+        match self {
+            Self::Core(v) => v.serialize(s),
+            Self::ComponentDescriptor(d) => Tagged::ComponentDescriptor(d).serialize(s),
+            Self::PersistedState(p) => Tagged::PersistedState(p).serialize(s),
+            Self::Text { text } => Tagged::Text { text }.serialize(s),
+        }
     }
-    let count = usize::try_from(i32::from_le_bytes(*count)).ok()?;
-    if count > MAX_ITEMS {
-        return None;
-    }
-    let string = |rest: &mut &[u8]| -> Option<String> {
-        let (len, tail) = crate::binary::read_7bit(rest)?;
-        let (s, tail) = tail.split_at_checked(len)?;
-        *rest = tail;
-        String::from_utf8(s.to_vec()).ok()
-    };
-    let mut items = Vec::with_capacity(count.min(64));
-    for _ in 0..count {
-        let k = string(&mut rest)?;
-        let v = string(&mut rest)?;
-        items.push((k, v));
-    }
-    rest.is_empty().then_some(items)
 }
 
 /// UTF-8 text without control characters (other than line breaks and tabs).
@@ -204,10 +195,8 @@ pub(super) fn open<S: AsRef<str>>(
     purposes: &[S],
     plaintext: &[u8],
 ) -> (Option<time::OffsetDateTime>, Option<OpenedValue>) {
-    let time_limited = purposes
-        .last()
-        .is_some_and(|p| p.as_ref() == TIME_LIMITED_PURPOSE);
-    let (expires, data) = if time_limited {
+    let chain = without_time_limit(purposes);
+    let (expires, data) = if chain.len() < purposes.len() {
         match blazor::time_limited(plaintext) {
             Ok((e, d)) => (e, d),
             Err(_) => return (None, None),
@@ -216,17 +205,16 @@ pub(super) fn open<S: AsRef<str>>(
         (None, plaintext)
     };
     let value = match Kind::of(purposes) {
-        Kind::Ticket => crate::formats::auth_ticket::core::deserialize(data)
-            .ok()
-            .map(OpenedValue::Ticket),
-        Kind::State => properties(data).map(|items| OpenedValue::Properties { items }),
         Kind::BlazorDescriptor => blazor::read_descriptor(data, expires)
             .ok()
             .map(OpenedValue::ComponentDescriptor),
         Kind::BlazorState => blazor::read_state(data)
             .ok()
             .map(OpenedValue::PersistedState),
-        _ => None,
+        _ => match CoreValue::decode(kind_of(chain), data) {
+            Ok(CoreValue::Bytes(_) | CoreValue::TimeLimited { .. }) | Err(_) => None,
+            Ok(v) => Some(OpenedValue::Core(v)),
+        },
     };
     let value = value.or_else(|| text(data).map(|text| OpenedValue::Text { text }));
     (expires, value)
@@ -236,6 +224,7 @@ pub(super) fn open<S: AsRef<str>>(
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::dataprotection::consumers::OPENID_CONNECT_HANDLER as OIDC_HANDLER;
 
     #[test]
     fn kinds_from_chains_with_and_without_discriminator() {
@@ -255,23 +244,20 @@ mod tests {
         );
         assert_eq!(Kind::of(&["MyApp", "custom"]), Kind::Other);
         assert_eq!(
+            Kind::of(&[
+                "Microsoft.AspNetCore.Authentication.WsFederation.WsFederationHandler",
+                "WsFederation",
+                "v1"
+            ]),
+            Kind::State
+        );
+        assert_eq!(
+            Kind::of(&["/app/", "WebForms.HiddenFieldPageStatePersister.ClientState"]),
+            Kind::SystemWebPage
+        );
+        assert_eq!(
             Kind::of(&[BLAZOR_DESCRIPTOR_PURPOSE, TIME_LIMITED_PURPOSE]),
             Kind::BlazorDescriptor
         );
-    }
-
-    #[test]
-    fn properties_read_exactly() {
-        let mut b = vec![1, 0, 0, 0, 1, 0, 0, 0, 9];
-        b.extend_from_slice(b".redirect");
-        b.push(1);
-        b.push(b'/');
-        assert_eq!(
-            properties(&b).unwrap(),
-            [(".redirect".to_owned(), "/".to_owned())]
-        );
-        b.push(0);
-        assert!(properties(&b).is_none(), "trailing bytes");
-        assert!(properties(&[1, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0x7F]).is_none());
     }
 }

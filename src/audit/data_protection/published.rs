@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
@@ -15,6 +15,7 @@ use zeroize::Zeroizing;
 
 use crate::crypto::encoding::from_base64;
 use crate::dataprotection::{Algorithm, KeyId, KeyRing};
+pub use crate::error::DataProtectionListError;
 
 /// The built-in list, as shipped (its format is the one [`DataProtectionKeyList::from_json`]
 /// reads).
@@ -29,43 +30,6 @@ pub const MAX_LIST_FILE: u64 = 64 << 20;
 pub const MAX_ENTRIES: usize = 1_000_000;
 /// The most master-key variants one key id may carry.
 pub const MAX_VARIANTS: usize = 16;
-
-/// Why a list of published Data Protection keys could not be read.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum DataProtectionListError {
-    /// The file could not be read.
-    #[error("{path}: {source}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The file is larger than [`MAX_LIST_FILE`].
-    #[error("{path}: larger than the {} MiB limit of a key list", MAX_LIST_FILE >> 20)]
-    TooLarge {
-        /// The file.
-        path: PathBuf,
-    },
-    /// The text is not JSON of the list's shape (`{"keys": [...]}` or `[...]`): the line and
-    /// column are in the message.
-    #[error("{name}: not a list of published Data Protection keys: {source}")]
-    Json {
-        /// The list's name (its path).
-        name: String,
-        /// The JSON error (with line and column).
-        #[source]
-        source: serde_json::Error,
-    },
-    /// More than [`MAX_ENTRIES`] entries.
-    #[error("{name}: more than {MAX_ENTRIES} entries")]
-    TooManyEntries {
-        /// The list's name.
-        name: String,
-    },
-}
 
 /// Where a key was published: a repository file (repository, path, commit), or a note when
 /// the repository is not recorded.
@@ -448,9 +412,11 @@ impl DataProtectionKeyList {
     ) -> Result<DataProtectionLoadReport, DataProtectionListError> {
         let text = text.trim_start_matches('\u{feff}');
         let file: ListFile =
-            serde_json::from_str(text).map_err(|source| DataProtectionListError::Json {
+            serde_json::from_str(text).map_err(|e| DataProtectionListError::Json {
                 name: name.to_owned(),
-                source,
+                line: e.line(),
+                column: e.column(),
+                message: e.to_string(),
             })?;
         let (entries, count) = match file {
             ListFile::Object { keys, count } => (keys, count),
@@ -459,6 +425,7 @@ impl DataProtectionKeyList {
         if entries.len() > MAX_ENTRIES {
             return Err(DataProtectionListError::TooManyEntries {
                 name: name.to_owned(),
+                limit: MAX_ENTRIES,
             });
         }
         let mut report = DataProtectionLoadReport {
@@ -487,29 +454,15 @@ impl DataProtectionKeyList {
     /// Adds the list in the file at `path` (named by its path).
     ///
     /// # Errors
-    /// [`DataProtectionListError::Io`] or [`TooLarge`](DataProtectionListError::TooLarge)
-    /// if it cannot be read, else as [`from_json`](Self::from_json).
+    /// [`DataProtectionListError::File`] if it cannot be read or is larger than
+    /// [`MAX_LIST_FILE`], else as [`from_json`](Self::from_json).
     pub fn load_file(
         &mut self,
         path: impl AsRef<Path>,
     ) -> Result<DataProtectionLoadReport, DataProtectionListError> {
-        use std::io::Read as _;
         let path = path.as_ref();
-        let io = |source| DataProtectionListError::Io {
-            path: path.to_owned(),
-            source,
-        };
-        let mut bytes = Vec::new();
-        std::fs::File::open(path)
-            .map_err(io)?
-            .take(MAX_LIST_FILE + 1)
-            .read_to_end(&mut bytes)
-            .map_err(io)?;
-        if bytes.len() as u64 > MAX_LIST_FILE {
-            return Err(DataProtectionListError::TooLarge {
-                path: path.to_owned(),
-            });
-        }
+        let name = path.display().to_string();
+        let bytes = crate::bounded::read_file(path, &name, MAX_LIST_FILE)?;
         self.load_json(&String::from_utf8_lossy(&bytes), &path.to_string_lossy())
     }
 

@@ -16,7 +16,8 @@
 
 use sha2::Digest as _;
 
-use super::{Reader, ValueError, write_string};
+use super::{Reader, write_string};
+use crate::error::ValueError;
 pub use crate::dataprotection::consumers::ANTIFORGERY_PURPOSE;
 
 /// `AntiforgeryOptions.DefaultCookiePrefix`.

@@ -15,7 +15,8 @@
 
 use time::{Duration, OffsetDateTime};
 
-use super::{Reader, ValueError, write_string};
+use super::{Reader, write_string};
+use crate::error::ValueError;
 use crate::clock::{checked_dotnet_ticks, from_dotnet_ticks};
 pub use crate::dataprotection::consumers::IDENTITY_TOKEN_PURPOSE;
 

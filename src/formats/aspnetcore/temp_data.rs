@@ -14,7 +14,7 @@
 //! a Kestrel app, opens under this purpose (not the `…Mvc.ViewFeatures.…` one a reading of
 //! pre-release source gives) to `{"Message":"profile saved","Count":3}`.
 
-use super::ValueError;
+use crate::error::ValueError;
 pub use crate::dataprotection::consumers::TEMP_DATA_PURPOSE;
 
 /// `CookieTempDataProvider.CookieName`.

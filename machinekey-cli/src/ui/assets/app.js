@@ -170,17 +170,22 @@ function dataProtection(item) {
   } else if (o.kind === "persisted_state") {
     box.append(el("strong", "Persisted component state"));
     box.append(table(o.entries.map((e) => [e.key, json(e.value)])));
-  } else if (o.kind === "properties") {
+  } else if (o.kind === "state") {
     box.append(el("strong", "State properties"));
     box.append(table(o.items));
   } else if (o.kind === "ticket") {
-    box.append(el("strong", "Ticket (" + o.scheme + ")"));
+    const t = o.ticket;
+    box.append(el("strong", "Ticket (" + t.scheme + ")"));
     const rows = [];
-    for (const id of o.identities) for (const c of id.claims) rows.push([c.claim_type, c.value]);
-    for (const [k, val] of o.properties.items) rows.push([k, val]);
+    for (const id of t.identities) for (const c of id.claims) rows.push([c.claim_type, c.value]);
+    for (const [k, val] of t.properties.items) rows.push([k, val]);
     box.append(table(rows));
   } else if (o.kind === "text") {
     box.append(table([["text", o.text]]));
+  } else {
+    // antiforgery, session, temp_data, identity_token, nonce: their fields as given.
+    box.append(el("strong", o.kind.replace("_", " ")));
+    box.append(table(Object.entries(o).filter(([k]) => k !== "kind").map(([k, val]) => [k, typeof val === "string" ? val : json(val)])));
   }
   return box;
 }

@@ -1,24 +1,19 @@
-//! The errors of reading a server's files: always the file, and the line (or the SDDL
-//! offset) where the input has one. Attribute values that may be secret (passwords) never
-//! appear in them.
+//! The errors of reading an IIS server's files (`iis`): always the file, and the line (or
+//! the SDDL or SID offset) where the input has one. Attribute values that may be secret
+//! (passwords) never appear in them.
 
-use super::sddl::SddlError;
-use crate::error::ConfigError;
-use crate::keys::KeyImportError;
+use super::{ConfigError, FileError, KeyImportError};
 
 /// A server file that could not be read or understood.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Clone` (its I/O error is shared) but not `PartialEq` (see [`crate::error`]).
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum IisError {
-    /// The file could not be read (missing, unreadable, or over its size limit).
-    #[error("{file}: {source}")]
-    Io {
-        /// The file.
-        file: String,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
-    },
+    /// The file could not be read (missing, unreadable, over its size limit, or not text);
+    /// the [`FileError`]'s [`source`](std::error::Error::source) is the I/O error.
+    #[error(transparent)]
+    File(#[from] FileError),
     /// Malformed or unexpected content: XML errors, unknown enum values, missing
     /// attributes or physical paths, unknown metabase properties. `line` is 1-based (0 for
     /// the file as a whole).
@@ -49,6 +44,13 @@ pub enum IisError {
         #[source]
         source: KeyImportError,
     },
+    /// A rule given on its own (a path mapping `FROM=TO`, an account mapping `ACCOUNT=SID`)
+    /// that could not be read.
+    #[error("{message}")]
+    Rule {
+        /// What is wrong, with the rule as given.
+        message: String,
+    },
     /// A configuration file of the ASP.NET stack that could not be read or resolved.
     #[error("{file}: {source}")]
     Config {
@@ -69,22 +71,16 @@ impl IisError {
         }
     }
 
-    pub(crate) fn io(file: &str, source: std::io::Error) -> Self {
-        Self::Io {
-            file: file.to_owned(),
-            source,
-        }
-    }
-
-    /// The file (or input) at fault.
+    /// The file (or input, such as `--acl`) at fault; `None` for a rule given alone.
     #[must_use]
-    pub fn file(&self) -> &str {
+    pub fn file(&self) -> Option<&str> {
         match self {
-            Self::Io { file, .. }
-            | Self::Invalid { file, .. }
+            Self::File(e) => Some(e.file()),
+            Self::Invalid { file, .. }
             | Self::Sddl { file, .. }
             | Self::Registry { file, .. }
-            | Self::Config { file, .. } => file,
+            | Self::Config { file, .. } => Some(file),
+            Self::Rule { .. } => None,
         }
     }
 
@@ -97,4 +93,24 @@ impl IisError {
             _ => None,
         }
     }
+}
+
+/// SDDL that could not be read: what, and at which byte of the string.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("SDDL offset {offset}: {message}")]
+pub struct SddlError {
+    /// The byte offset in the SDDL string where the problem is.
+    pub offset: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// A SID string that could not be read: what, and at which byte of the string.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("byte {offset}: {message}")]
+pub struct SidError {
+    /// The byte offset in the string where the problem is.
+    pub offset: usize,
+    /// What is wrong.
+    pub message: &'static str,
 }
