@@ -42,6 +42,10 @@
 //! (`formats::osf::OsfError`, `dataprotection::KeyRingError`, ...). A new module's error
 //! type joins them here when it gains its `From` conversion.
 
+#[cfg(feature = "certificate")]
+mod certificate;
+#[cfg(feature = "audit")]
+mod blazor;
 mod config;
 mod core_value;
 #[cfg(feature = "diagnose")]
@@ -68,6 +72,10 @@ mod warc;
 
 #[cfg(feature = "audit")]
 pub use batch::{BatchError, BatchErrorCode};
+#[cfg(feature = "certificate")]
+pub use certificate::CertificateError;
+#[cfg(feature = "audit")]
+pub use blazor::BlazorError;
 pub use config::{ConfigError, ConfigErrorKind, RequiredMaterial};
 pub use core_value::{DecodeError, ValueError};
 #[cfg(feature = "diagnose")]
@@ -177,6 +185,11 @@ pub enum Error {
     /// A registry export or hex dump of auto-generated keys could not be read.
     #[error(transparent)]
     KeyImport(#[from] KeyImportError),
+    /// A certificate (a PFX file) could not be loaded.
+    #[cfg(feature = "certificate")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificate")))]
+    #[error(transparent)]
+    Certificate(#[from] CertificateError),
     /// An IIS server's files (applicationHost.config, the metabase, a bundle, a registry
     /// export, SDDL) could not be read ([`iis`](crate::iis)).
     #[error(transparent)]
@@ -227,6 +240,11 @@ pub enum Error {
     #[cfg_attr(docsrs, doc(cfg(feature = "audit")))]
     #[error(transparent)]
     DataProtectionList(#[from] DataProtectionListError),
+    /// A Blazor value's plaintext is not a component descriptor or persisted state.
+    #[cfg(feature = "audit")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "audit")))]
+    #[error(transparent)]
+    Blazor(#[from] BlazorError),
     /// A WARC record could not be read.
     #[cfg(feature = "audit")]
     #[cfg_attr(docsrs, doc(cfg(feature = "audit")))]

@@ -95,7 +95,7 @@ fn wrong_password_other_certificate_and_damage_are_refused() {
     ));
     assert!(matches!(
         Certificate::load_pfx(&dir().join("missing.pfx"), "x"),
-        Err(CertificateError::Io { .. })
+        Err(CertificateError::File(_))
     ));
     let other =
         Certificate::load_pfx(&dir().join("other.pfx"), s(&v, "other_pfx_password")).unwrap();

@@ -41,28 +41,12 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use crate::crypto::encoding::{from_base64, to_upper_hex};
+pub use crate::error::BlazorError;
 
 /// The most markers read from one page.
 pub const MAX_MARKERS: usize = 10_000;
 /// The longest marker read (JSON of one component, or one state comment): 16 MiB.
 pub const MAX_MARKER_LEN: usize = 16 << 20;
-
-/// What a Blazor value's plaintext is not.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum BlazorError {
-    /// The plaintext is not JSON of the expected shape.
-    #[error("not a Blazor {what}: {why}")]
-    Shape {
-        /// `component descriptor` or `persisted state`.
-        what: &'static str,
-        /// What is wrong.
-        why: String,
-    },
-    /// A time-limited payload shorter than its 8-byte expiry.
-    #[error("a time-limited payload shorter than its expiry")]
-    NoExpiry,
-}
 
 /// The render mode of a marker (`ComponentMarker.Type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -21,47 +21,16 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rsa::pkcs8::DecodePrivateKey as _;
 use zeroize::Zeroizing;
 
 use super::xml_encryption::{EncryptedSecret, KeyTransport, thumbprint};
+pub use crate::error::CertificateError;
 
 /// The largest PFX file read (1 MiB; a certificate with its key is a few KiB).
 pub const MAX_PFX_FILE: u64 = 1 << 20;
-
-/// Why a certificate could not be loaded. Never holds key bytes or the password.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum CertificateError {
-    /// The file could not be read.
-    #[error("{path}: {source}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The file is larger than [`MAX_PFX_FILE`].
-    #[error("{path}: {size} bytes, over the {MAX_PFX_FILE}-byte limit for a PFX file")]
-    TooLarge {
-        /// The file.
-        path: PathBuf,
-        /// Its size.
-        size: u64,
-    },
-    /// Not a PKCS#12 file, or the password is wrong (the MAC does not verify).
-    #[error("not a PFX (PKCS#12) file this password opens: {0}")]
-    Pfx(String),
-    /// The file holds no private key with its certificate.
-    #[error("the PFX file holds no private key with a certificate")]
-    NoPrivateKey,
-    /// The private key is not an RSA key (XML Encryption transports keys with RSA).
-    #[error("the certificate's private key is not an RSA key")]
-    NotRsa,
-}
 
 /// An X.509 certificate with its RSA private key, read from a PFX (PKCS#12) file as
 /// `X509CertificateLoader.LoadPkcs12FromFile` reads it (PBES2 with AES as OpenSSL 3 and
@@ -140,24 +109,14 @@ impl Certificate {
     /// Reads a PFX file.
     ///
     /// # Errors
-    /// [`CertificateError::Io`] and [`CertificateError::TooLarge`], then as
-    /// [`from_pfx`](Self::from_pfx).
+    /// [`CertificateError::File`] when it cannot be read or is larger than
+    /// [`MAX_PFX_FILE`], then as [`from_pfx`](Self::from_pfx).
     ///
     /// # Example
     /// See [`Certificate`].
     pub fn load_pfx(path: &Path, password: &str) -> Result<Self, CertificateError> {
-        let io = |source| CertificateError::Io {
-            path: path.to_owned(),
-            source,
-        };
-        let size = std::fs::metadata(path).map_err(io)?.len();
-        if size > MAX_PFX_FILE {
-            return Err(CertificateError::TooLarge {
-                path: path.to_owned(),
-                size,
-            });
-        }
-        let bytes = Zeroizing::new(std::fs::read(path).map_err(io)?);
+        let name = path.display().to_string();
+        let bytes = Zeroizing::new(crate::bounded::read_file(path, &name, MAX_PFX_FILE)?);
         Self::from_pfx(&bytes, password)
     }
 

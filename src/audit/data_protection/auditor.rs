@@ -292,7 +292,7 @@ impl DataProtectionAuditor {
     /// ```
     #[must_use]
     pub fn key_id_of(text: &str) -> Option<KeyId> {
-        let text = crate::dataprotection::consumers::nonce_in_cookie(text).unwrap_or(text);
+        let text = consumers::nonce_in_cookie(text).unwrap_or(text);
         header_key_id(text, Reading::Given).map(KeyId::from_bytes_le)
     }
 
@@ -325,7 +325,7 @@ impl DataProtectionAuditor {
     #[must_use]
     pub fn audit_hinted(&self, text: &str, hint: Hint<'_>) -> DataProtectionVerdict {
         // An OpenID Connect nonce cookie carries its protected value in its name.
-        let text = crate::dataprotection::consumers::nonce_in_cookie(text).unwrap_or(text);
+        let text = consumers::nonce_in_cookie(text).unwrap_or(text);
         let Some(id) = header_key_id(text, Reading::Given) else {
             return DataProtectionVerdict::NotDataProtection;
         };
