@@ -74,6 +74,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::names::names;
 pub use crate::error::EventsError;
 use crate::error::FileError;
 
@@ -103,6 +104,13 @@ pub enum Format {
     /// `deja_view`'s `-++-` lines.
     DejaView,
 }
+
+names!(Format, "The format, as JSON gives it.", {
+    Evtx => "evtx",
+    Xml => "xml",
+    Text => "text",
+    DejaView => "deja_view",
+});
 
 impl Format {
     /// The format of an input starting with `head` (its first kilobytes): the `ElfFile`
@@ -169,6 +177,7 @@ pub enum Item {
 
 /// A record skipped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Skipped {
     /// Where it was.
     pub origin: Origin,

@@ -117,8 +117,8 @@ fn purposes_are_katanas() {
         (props::CLIENT_ID, props::REDIRECT_URI),
         ("client_id", "redirect_uri")
     );
-    for k in TokenKind::ALL {
-        assert_eq!(TokenKind::from_name(k.name()), Some(k));
+    for &k in TokenKind::ALL {
+        assert_eq!(TokenKind::from_name(k.as_str()), Some(k));
     }
 }
 
@@ -185,7 +185,7 @@ fn the_real_katana_ticket_travels_as_each_kind_of_token() {
     let ticket = readme_ticket(&v);
     assert_eq!(ticket.name(), Some("Sanjay@notsosecure.com"));
     let issued = ticket.issued().unwrap();
-    for kind in TokenKind::ALL {
+    for &kind in TokenKind::ALL {
         let t = OAuthToken::new(&keys, kind);
         let token = t.protect(&ticket).unwrap();
         assert_eq!(t.unprotect(&token).unwrap(), ticket, "{kind}");
@@ -257,7 +257,7 @@ fn expiry_follows_each_middleware() {
     // is refused ("expired refresh token" / "expired authorization code").
     let mut forever = AuthTicket::new("Bearer", vec![bob("Bearer")]);
     forever.properties.set_issued(now);
-    for kind in TokenKind::ALL {
+    for &kind in TokenKind::ALL {
         let t = OAuthToken::new(&keys, kind);
         let token = t.protect(&forever).unwrap();
         let read = t.read(&token, now + Duration::days(3650));

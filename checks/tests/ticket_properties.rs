@@ -183,7 +183,7 @@ proptest! {
         bytes[i] ^= 0x01;
         let tampered = machinekey::crypto::encoding::to_base64url(&bytes);
         prop_assert!(matches!(format.unprotect(&tampered), Err(Error::Unprotect)));
-        for other in TokenKind::ALL.into_iter().filter(|o| *o != kind) {
+        for other in TokenKind::ALL.iter().copied().filter(|o| *o != kind) {
             prop_assert!(matches!(OAuthToken::new(&keys, other).unprotect(&token), Err(Error::Unprotect)));
         }
         if let Some(found) = bearer_token(&header) {

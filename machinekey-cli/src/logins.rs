@@ -442,7 +442,8 @@ fn decode_oauth(keys: &KeyArgs, kind: TokenKind, text: &str) -> Result<View, Fai
         Err(e) => {
             // Why not, when it verifies under another kind's purposes.
             let other = TokenKind::ALL
-                .into_iter()
+                .iter()
+                .copied()
                 .filter(|o| *o != kind)
                 .find(|o| OAuthToken::new(&k, *o).unprotect_payload(&token).is_ok());
             if let Some(o) = other {
@@ -462,7 +463,7 @@ fn decode_oauth(keys: &KeyArgs, kind: TokenKind, text: &str) -> Result<View, Fai
         }
     };
     Ok(view(
-        &format!("oauth_{}", kind.name()),
+        &format!("oauth_{}", kind.as_str()),
         &format!("OAuth {kind} token"),
         None,
         format.purposes(),

@@ -71,7 +71,7 @@ fn bob() -> ClaimsIdentity {
 fn ticket_decode_opens_katana_oauth_tokens_of_each_kind() {
     let keys = readme_keys();
     let now = machinekey::time::OffsetDateTime::now_utc();
-    for kind in TokenKind::ALL {
+    for &kind in TokenKind::ALL {
         let token = OAuthToken::new(&keys, kind).issue(bob(), now).unwrap();
         let pasted = [
             token.clone(),
@@ -87,11 +87,11 @@ fn ticket_decode_opens_katana_oauth_tokens_of_each_kind() {
             ),
         ];
         for text in &pasted {
-            let mut args = vec!["ticket", "decode", "--owin-oauth", kind.name()];
+            let mut args = vec!["ticket", "decode", "--owin-oauth", kind.as_str()];
             args.extend(KEY_ARGS);
             args.push(text);
             let out = json(&args);
-            assert_eq!(out["kind"], format!("oauth_{}", kind.name()));
+            assert_eq!(out["kind"], format!("oauth_{}", kind.as_str()));
             assert_eq!(out["name"], "bob");
             assert_eq!(out["roles"][0], "api");
             assert_eq!(out["expired"], false);

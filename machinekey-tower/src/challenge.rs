@@ -141,6 +141,29 @@ pub enum RefusalReason {
     NotAuthenticated,
 }
 
+impl RefusalReason {
+    /// The reason in snake case, as a log line or a metric label would carry it
+    /// (`absent`, `malformed`, `does_not_verify`, `expired`, `other_purpose`,
+    /// `not_authenticated`).
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Absent => "absent",
+            Self::Malformed => "malformed",
+            Self::DoesNotVerify => "does_not_verify",
+            Self::Expired => "expired",
+            Self::OtherPurpose => "other_purpose",
+            Self::NotAuthenticated => "not_authenticated",
+        }
+    }
+}
+
+impl std::fmt::Display for RefusalReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One refused login of a request: where it was, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

@@ -19,6 +19,28 @@ pub enum CookieKind {
     Interop,
 }
 
+impl CookieKind {
+    /// Every kind (a slice, so a new kind is no breaking change).
+    pub const ALL: &'static [Self] = &[Self::Forms, Self::Owin, Self::Core, Self::Interop];
+
+    /// `forms`, `owin`, `core` or `interop`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Forms => "forms",
+            Self::Owin => "owin",
+            Self::Core => "core",
+            Self::Interop => "interop",
+        }
+    }
+}
+
+impl std::fmt::Display for CookieKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A login cookie the layer accepts: a [`LoginCookie`] that also tells its kind, the
 /// authentication type its identities carry, and whether a value verifies under it
 /// (to tell "another purpose" from "does not verify" in a [`Refusal`](crate::Refusal)).
@@ -93,6 +115,23 @@ pub enum Persistence {
     Session,
     /// A persistent cookie that expires with the ticket.
     Persistent,
+}
+
+impl Persistence {
+    /// `session` or `persistent`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Session => "session",
+            Self::Persistent => "persistent",
+        }
+    }
+}
+
+impl std::fmt::Display for Persistence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// What a sign-in carries: the user's name, roles and other claims, persistence, and for a

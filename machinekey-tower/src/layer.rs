@@ -497,7 +497,8 @@ impl AuthLayer {
             // Another OAuth kind under the same keys, or an accepted cookie's format.
             let other_kind = self.config.bearers.iter().any(|f| {
                 TokenKind::ALL
-                    .into_iter()
+                    .iter()
+                    .copied()
                     .filter(|k| *k != f.kind())
                     .any(|k| {
                         f.clone()

@@ -40,6 +40,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
+use crate::names::names;
 use crate::crypto::encoding::{from_base64, to_upper_hex};
 pub use crate::error::BlazorError;
 
@@ -56,12 +57,20 @@ pub enum RenderMode {
     /// `server`: the descriptor is protected.
     Server,
     /// `webassembly`: the component and its parameters are in the clear.
+    #[serde(rename = "webassembly")]
     WebAssembly,
     /// `auto`: both.
     Auto,
     /// Another value.
     Other,
 }
+
+names!(RenderMode, "The marker's type, as Blazor writes it (`other` for another).", {
+    Server => "server",
+    WebAssembly => "webassembly",
+    Auto => "auto",
+    Other => "other",
+});
 
 /// The key of a component instance (`ComponentMarkerKey`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

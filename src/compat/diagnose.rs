@@ -51,6 +51,7 @@ pub use facts::{Consumer, Fact, FactKind};
 pub use logs::{LogFacts, LogLimits};
 pub use values::{Opened, PastedValue, read_values};
 
+use crate::names::names;
 use crate::clock::{Clock, FixedClock, SystemClock};
 use crate::dataprotection::KeyRing;
 pub use crate::error::DiagnoseError;
@@ -85,7 +86,7 @@ pub enum Verdict {
 
 impl Verdict {
     /// Every verdict, in the order findings are reported.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: &'static [Self] = &[
         Self::NoUsableKey,
         Self::KeyRevoked,
         Self::KeysUnderWorkingDirectory,
@@ -97,9 +98,9 @@ impl Verdict {
         Self::Healthy,
     ];
 
-    /// The stable id, e.g. `rings-not-shared`.
+    /// The stable id, e.g. `rings-not-shared` (also its `Display`).
     #[must_use]
-    pub const fn id(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Self::NoUsableKey => "no-usable-key",
             Self::KeyRevoked => "key-revoked",
@@ -116,7 +117,7 @@ impl Verdict {
 
 impl core::fmt::Display for Verdict {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(self.id())
+        f.write_str(self.as_str())
     }
 }
 
@@ -125,8 +126,9 @@ impl core::str::FromStr for Verdict {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Self::ALL
-            .into_iter()
-            .find(|v| v.id() == s.trim())
+            .iter()
+            .copied()
+            .find(|v| v.as_str() == s.trim())
             .ok_or_else(|| UnknownVerdict(s.to_owned()))
     }
 }
@@ -147,6 +149,11 @@ pub enum Confidence {
     Likely,
 }
 
+names!(Confidence, "The confidence, as JSON gives it.", {
+    Shown => "shown",
+    Likely => "likely",
+});
+
 /// Where keys are kept, as the operator configured it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -160,6 +167,12 @@ pub enum Persistence {
     Default,
 }
 
+names!(Persistence, "The setting, as JSON and the command line give it.", {
+    Shared => "shared",
+    PerReplica => "per-replica",
+    Default => "default",
+});
+
 /// Where session data is kept, as the operator configured it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -169,6 +182,11 @@ pub enum SessionStore {
     /// A shared `IDistributedCache` (Redis, SQL Server, …).
     Shared,
 }
+
+names!(SessionStore, "The setting, as JSON and the command line give it.", {
+    Memory => "memory",
+    Shared => "shared",
+});
 
 /// What the operator knows of the deployment. Every field is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

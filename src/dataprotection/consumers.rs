@@ -11,6 +11,8 @@
 //! all made by ASP.NET Core 10) open under these chains; the differential tests protect under
 //! every chain here with real .NET and open the result in this crate.
 
+use crate::names::names;
+
 /// A known consumer of Data Protection and its purpose chain (without the discriminator).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Consumer {
@@ -51,6 +53,20 @@ pub enum ConsumerKind {
     /// Anything else: bytes.
     Other,
 }
+
+names!(ConsumerKind, "The kind, as JSON gives it.", {
+    Ticket => "ticket",
+    Antiforgery => "antiforgery",
+    Session => "session",
+    TempData => "temp_data",
+    IdentityToken => "identity_token",
+    State => "state",
+    Nonce => "nonce",
+    TwitterRequestToken => "twitter_request_token",
+    TimeLimited => "time_limited",
+    SystemWeb => "system_web",
+    Other => "other",
+});
 
 impl Consumer {
     /// What its plaintext is, from its chain.
@@ -213,25 +229,40 @@ pub fn cookie_authentication(scheme: &str) -> Vec<String> {
     ]
 }
 
-/// The chain of a bearer token (`BearerToken`) or refresh token (`RefreshToken`) of
-/// `scheme` (`Identity.Bearer` for Identity's API endpoints).
+/// Which token of ASP.NET Core's bearer-token handler (`BearerTokenConfigureOptions`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BearerTokenKind {
+    /// The access token (`BearerToken`).
+    Access,
+    /// The refresh token (`RefreshToken`).
+    Refresh,
+}
+
+impl BearerTokenKind {
+    /// Both kinds (a slice, so a new kind is no breaking change).
+    pub const ALL: &'static [Self] = &[Self::Access, Self::Refresh];
+}
+
+names!(BearerTokenKind, "The last purpose of its chain, as the handler writes it.", {
+    Access => "BearerToken",
+    Refresh => "RefreshToken",
+});
+
+/// The chain of a bearer token or refresh token of `scheme` (`Identity.Bearer` for
+/// Identity's API endpoints).
 ///
 /// # Example
 /// ```
-/// use machinekey::dataprotection::consumers::bearer_token;
-/// assert_eq!(bearer_token("Identity.Bearer", false)[2], "BearerToken");
+/// use machinekey::dataprotection::consumers::{BearerTokenKind, bearer_token};
+/// assert_eq!(bearer_token("Identity.Bearer", BearerTokenKind::Access)[2], "BearerToken");
+/// assert_eq!(bearer_token("Identity.Bearer", BearerTokenKind::Refresh)[2], "RefreshToken");
 /// ```
 #[must_use]
-pub fn bearer_token(scheme: &str, refresh: bool) -> Vec<String> {
+pub fn bearer_token(scheme: &str, kind: BearerTokenKind) -> Vec<String> {
     vec![
         BEARER_TOKEN_PURPOSE.to_owned(),
         scheme.to_owned(),
-        if refresh {
-            "RefreshToken"
-        } else {
-            "BearerToken"
-        }
-        .to_owned(),
+        kind.as_str().to_owned(),
     ]
 }
 
@@ -322,17 +353,16 @@ pub fn known() -> Vec<Consumer> {
         })
         .collect();
     for scheme in ["Identity.Bearer", "BearerToken"] {
-        for refresh in [false, true] {
+        for &kind in BearerTokenKind::ALL {
             out.push(Consumer {
                 name: format!(
                     "{} ({scheme})",
-                    if refresh {
-                        "refresh token"
-                    } else {
-                        "bearer token"
+                    match kind {
+                        BearerTokenKind::Access => "bearer token",
+                        BearerTokenKind::Refresh => "refresh token",
                     }
                 ),
-                purposes: bearer_token(scheme, refresh),
+                purposes: bearer_token(scheme, kind),
             });
         }
     }

@@ -14,6 +14,7 @@ use serde::Serialize;
 use super::model::{Event, EventKind, ExceptionClass, SkipReason};
 use super::when::EventTime;
 use super::{Item, Skipped};
+use crate::names::names;
 
 /// Distinct machines, workers or applications tallied by name.
 pub const MAX_KEYS: usize = 10_000;
@@ -26,6 +27,7 @@ const MAX_EXAMPLES: usize = 20;
 
 /// A name and how many.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Count {
     /// The machine, worker, application, kind, ...
     pub name: String,
@@ -153,6 +155,7 @@ impl Buckets {
 
 /// An installer run or an `aspnet_regiis -ga`, placed in time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Mark {
     /// When.
     pub time: Option<EventTime>,
@@ -178,6 +181,7 @@ impl Mark {
 
 /// Failures between two marks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Segment {
     /// The mark that opens it (`None`: the start of the log).
     pub after: Option<String>,
@@ -193,6 +197,7 @@ pub struct Segment {
 
 /// Installer and `-ga` marks in time order, and the failures between them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Timeline {
     /// The marks, in time order (untimed ones last).
     pub marks: Vec<Mark>,
@@ -204,6 +209,7 @@ pub struct Timeline {
 
 /// Failures of one worker process over time, for charts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Series {
     /// The worker (`machine/pid name`).
     pub worker: String,
@@ -215,6 +221,7 @@ pub struct Series {
 
 /// Counts of a whole input.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Summary {
     /// ASP.NET events read.
     pub events: u64,
@@ -264,25 +271,20 @@ pub enum DiagnosisCode {
     Nothing,
 }
 
-impl DiagnosisCode {
-    /// The code as serialized (`web_garden`, ...).
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::WebGarden => "web_garden",
-            Self::FarmKeysDiffer => "farm_keys_differ",
-            Self::PaddingOracleProbe => "padding_oracle_probe",
-            Self::KeyRingNotShared => "key_ring_not_shared",
-            Self::KeyMismatch => "key_mismatch",
-            Self::NotKeys => "not_keys",
-            Self::Attack => "attack",
-            Self::Nothing => "nothing",
-        }
-    }
-}
+names!(DiagnosisCode, "The code, as JSON gives it.", {
+    WebGarden => "web_garden",
+    FarmKeysDiffer => "farm_keys_differ",
+    PaddingOracleProbe => "padding_oracle_probe",
+    KeyRingNotShared => "key_ring_not_shared",
+    KeyMismatch => "key_mismatch",
+    NotKeys => "not_keys",
+    Attack => "attack",
+    Nothing => "nothing",
+});
 
 /// One conclusion, in an operator's words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Diagnosis {
     /// What it is.
     pub code: DiagnosisCode,
@@ -296,6 +298,7 @@ pub struct Diagnosis {
 
 /// What an input says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Report {
     /// Counts.
     pub summary: Summary,
@@ -1071,7 +1074,7 @@ impl fmt::Display for Report {
         }
         writeln!(f, "Diagnosis")?;
         for d in &self.diagnosis {
-            let code = d.code.name();
+            let code = d.code.as_str();
             writeln!(f, "  [{code}] {}", d.summary)?;
             for e in &d.evidence {
                 writeln!(f, "    - {e}")?;

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::fields::{Field, field_for_label, id_for_code, layout};
 use super::when::{EventTime, parse_culture};
+use crate::names::names;
 
 /// Why a ViewState failed verification (`WebViewStateFailureAuditEvent`, code 4009).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -205,21 +206,21 @@ impl EventKind {
     pub fn label(&self) -> String {
         match self {
             Self::ViewStateFailure { reason } => {
-                format!("viewstate_failure/{}", serde_name(reason))
+                format!("viewstate_failure/{}", reason.as_str())
             }
             Self::FormsAuthenticationFailure { reason } => {
-                format!("forms_authentication_failure/{}", serde_name(reason))
+                format!("forms_authentication_failure/{}", reason.as_str())
             }
-            Self::Exception { class } => format!("exception/{}", serde_name(class)),
+            Self::Exception { class } => format!("exception/{}", class.as_str()),
             Self::ApplicationLifetime { code } => format!("application_lifetime/{code}"),
             Self::Installer {
                 step, unregister, ..
             } => format!(
                 "installer/{}{}",
                 if *unregister { "unregister_" } else { "" },
-                serde_name(step)
+                step.as_str()
             ),
-            Self::GrantAccess { step, .. } => format!("grant_access/{}", serde_name(step)),
+            Self::GrantAccess { step, .. } => format!("grant_access/{}", step.as_str()),
             Self::OtherWebEvent { code } => match code {
                 Some(c) => format!("other_web_event/{c}"),
                 None => "other_web_event".to_owned(),
@@ -229,62 +230,45 @@ impl EventKind {
     }
 }
 
-/// The snake-case name of a unit variant (as serialized), for labels.
-trait Name {
-    fn name(&self) -> &'static str;
-}
+names!(ViewStateReason, "The reason, as JSON gives it.", {
+    Mac => "mac",
+    Invalid => "invalid",
+    Unknown => "unknown",
+});
 
-fn serde_name<T: Name>(v: &T) -> &'static str {
-    v.name()
-}
+names!(TicketReason, "The reason, as JSON gives it.", {
+    InvalidTicket => "invalid_ticket",
+    ExpiredTicket => "expired_ticket",
+    Unknown => "unknown",
+});
 
-impl Name for ViewStateReason {
-    fn name(&self) -> &'static str {
-        match self {
-            Self::Mac => "mac",
-            Self::Invalid => "invalid",
-            Self::Unknown => "unknown",
-        }
-    }
-}
+names!(ExceptionClass, "The class, as JSON gives it.", {
+    ViewStateMac => "view_state_mac",
+    ViewStateInvalid => "view_state_invalid",
+    UnableToValidate => "unable_to_validate",
+    Padding => "padding",
+    CryptographicOperation => "cryptographic_operation",
+    AntiForgery => "anti_forgery",
+    KeyNotFound => "key_not_found",
+    Ticket => "ticket",
+    Other => "other",
+});
 
-impl Name for TicketReason {
-    fn name(&self) -> &'static str {
-        match self {
-            Self::InvalidTicket => "invalid_ticket",
-            Self::ExpiredTicket => "expired_ticket",
-            Self::Unknown => "unknown",
-        }
-    }
-}
+names!(Step, "The step, as JSON gives it.", {
+    Start => "start",
+    Finish => "finish",
+});
 
-impl Name for ExceptionClass {
-    fn name(&self) -> &'static str {
-        match self {
-            Self::ViewStateMac => "view_state_mac",
-            Self::ViewStateInvalid => "view_state_invalid",
-            Self::UnableToValidate => "unable_to_validate",
-            Self::Padding => "padding",
-            Self::CryptographicOperation => "cryptographic_operation",
-            Self::AntiForgery => "anti_forgery",
-            Self::KeyNotFound => "key_not_found",
-            Self::Ticket => "ticket",
-            Self::Other => "other",
-        }
-    }
-}
-
-impl Name for Step {
-    fn name(&self) -> &'static str {
-        match self {
-            Self::Start => "start",
-            Self::Finish => "finish",
-        }
+impl core::fmt::Display for EventKind {
+    /// The [`label`](Self::label).
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.label())
     }
 }
 
 /// Where a record was read: the input's name and the record's place in it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
 pub struct Origin {
     /// The file name (or what the caller named the input).
     pub source: String,

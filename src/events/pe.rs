@@ -23,6 +23,7 @@
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use crate::names::names;
 
 /// How many executables one payload may yield.
 const MAX_FOUND: usize = 16;
@@ -39,8 +40,14 @@ pub enum Container {
     Base64,
 }
 
+names!(Container, "Where the executable was found, as JSON gives it.", {
+    Bytes => "bytes",
+    Base64 => "base64",
+});
+
 /// One executable.
 #[derive(Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Executable {
     /// Where.
     pub container: Container,

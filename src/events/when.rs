@@ -5,6 +5,7 @@ use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 /// A time read from a record, and whether it is UTC or the server's local time (`wevtutil
 /// qe /f:text` prints local times without a zone; they are kept as given, read as if UTC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub struct EventTime {
     /// The instant (for a local time: the wall-clock reading taken as UTC).
     pub at: OffsetDateTime,

@@ -119,7 +119,7 @@ pub enum TokenKind {
 
 impl TokenKind {
     /// Every kind, in the order the table of the [module documentation](self) lists them.
-    pub const ALL: [Self; 3] = [Self::Access, Self::Refresh, Self::AuthorizationCode];
+    pub const ALL: &'static [Self] = &[Self::Access, Self::Refresh, Self::AuthorizationCode];
 
     /// The purposes the middleware creates this format's data protector with.
     ///
@@ -160,7 +160,7 @@ impl TokenKind {
 
     /// A short name: `access`, `refresh`, `code`.
     #[must_use]
-    pub const fn name(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Self::Access => "access",
             Self::Refresh => "refresh",
@@ -168,7 +168,7 @@ impl TokenKind {
         }
     }
 
-    /// The kind of a short name ([`name`](Self::name)), or of the OAuth parameter that
+    /// The kind of a short name ([`as_str`](Self::as_str)), or of the OAuth parameter that
     /// carries it (`access_token`, `refresh_token`, `code`), in any case.
     ///
     /// # Example
@@ -191,7 +191,7 @@ impl TokenKind {
 
 impl fmt::Display for TokenKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        f.write_str(self.as_str())
     }
 }
 

@@ -215,7 +215,7 @@ impl Settings {
                 if v < min || v > 2_147_483_647 {
                     return Err(m.error(format!(
                         "<processModel maxProcesses={v}> is outside the range IIS {} allows ({min} to 2147483647)",
-                        schema.name()
+                        schema.as_str()
                     )));
                 }
                 set("processModel.maxProcesses", &at);

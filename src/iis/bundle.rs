@@ -46,6 +46,7 @@ pub const MAX_SMALL_FILE: u64 = 1 << 20;
 
 /// The ACL of an `AutoGenKeys` key (or of one `AutoGenKeys\<SID>` key).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct KeyAcl {
     /// The key version it is for (`4.0.30319.0`); `None` for every version.
     pub version: Option<String>,
@@ -90,6 +91,7 @@ impl KeyAcl {
 /// Everything collected from one server: its IIS configuration, where its files are, and
 /// what the operator supplied. [`diagnose`](Server::diagnose) reads the rest.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Server {
     /// The server's name (the bundle's `name=`, or its folder name).
     pub name: String,

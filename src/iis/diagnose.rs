@@ -14,6 +14,7 @@ use serde::Serialize;
 use super::bundle::Server;
 use super::identity::PoolIdentity;
 use super::server::{Origin, RuntimeVersion, ServerKind};
+use crate::names::names;
 use crate::config::lint::{KnownKeys, Summary};
 use crate::config::stack::{ResolvedConfig, SessionStateMode};
 use crate::keys::store::RegistryView;
@@ -32,17 +33,12 @@ pub enum Severity {
     Critical,
 }
 
-impl Severity {
-    /// The name.
-    #[must_use]
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Notice => "notice",
-            Self::Warning => "warning",
-            Self::Critical => "critical",
-        }
-    }
-}
+names!(Severity, "The name, as JSON gives it.", {
+    Notice => "notice",
+    Warning => "warning",
+    Critical => "critical",
+});
+
 
 /// Stable finding ids (`Finding::id`).
 pub mod ids {
@@ -80,6 +76,7 @@ pub mod ids {
 
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Finding {
     /// A stable id ([`ids`]).
     pub id: &'static str,
@@ -112,8 +109,18 @@ pub enum StoreKind {
     NotApplicable,
 }
 
+names!(StoreKind, "The store, as JSON gives it.", {
+    LsaSecret => "lsa_secret",
+    CurrentUser => "current_user",
+    LocalMachine => "local_machine",
+    PerProcess => "per_process",
+    Unknown => "unknown",
+    NotApplicable => "not_applicable",
+});
+
 /// What the ACL of `AutoGenKeys\<SID>` lets the pool identity do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct AclVerdict {
     /// Whether the key exists (`None`: no registry export covers it).
     pub exists: Option<bool>,
@@ -137,6 +144,7 @@ pub struct AclVerdict {
 
 /// Where a pool's AutoGenerate keys live, and whether its workers share them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct KeyStoreVerdict {
     /// The store.
     pub store: StoreKind,
@@ -156,6 +164,7 @@ pub struct KeyStoreVerdict {
 
 /// One application pool.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PoolDiagnosis {
     /// The name.
     pub name: String,
@@ -183,6 +192,7 @@ pub struct PoolDiagnosis {
 
 /// One application.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct AppDiagnosis {
     /// `site/path` (`Default Web Site/`, `Default Web Site/Shop`).
     pub label: String,
@@ -224,6 +234,7 @@ pub struct AppDiagnosis {
 
 /// The diagnosis of one server.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Diagnosis {
     /// The server's name.
     pub server: String,

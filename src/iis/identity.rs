@@ -181,6 +181,7 @@ pub enum SidSource {
 
 /// Who a pool's workers run as.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct PoolIdentity {
     /// The account (`IIS APPPOOL\Shop`, `NT AUTHORITY\NETWORK SERVICE`, `CORP\svc_shop`).
     pub account: String,

@@ -51,6 +51,7 @@ pub enum StoreKey {
 
 /// The auto-generated keys a store holds (never serialized).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct StoredValue {
     /// The buffer.
     #[serde(skip)]
@@ -64,6 +65,7 @@ pub struct StoredValue {
 
 /// One key store found in an export.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct StoreEntry {
     /// Which store.
     pub key: StoreKey,
@@ -79,6 +81,7 @@ pub struct StoreEntry {
 
 /// A framework's last install or repair time, as the export shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct LastInstall {
     /// The framework key version.
     pub version: String,
@@ -93,6 +96,7 @@ pub struct LastInstall {
 
 /// Everything the registry exports of a server show about the ASP.NET key stores.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[non_exhaustive]
 pub struct AspNetRegistry {
     /// The key stores found.
     pub stores: Vec<StoreEntry>,

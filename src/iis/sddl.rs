@@ -230,9 +230,9 @@ const ACE_TYPES: &[(&str, AceType)] = &[
 ];
 
 impl AceType {
-    /// The SDDL code.
+    /// The SDDL code (`A`, `D`, `OA`, ...).
     #[must_use]
-    pub fn code(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         ACE_TYPES
             .iter()
             .find(|(_, t)| *t == self)
@@ -255,6 +255,13 @@ impl AceType {
             self,
             Self::CallbackAllow | Self::CallbackDeny | Self::CallbackObjectAllow
         )
+    }
+}
+
+impl fmt::Display for AceType {
+    /// The SDDL code.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -352,7 +359,7 @@ impl Ace {
 
 impl fmt::Display for Ace {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "({};", self.ace_type.code())?;
+        write!(f, "({};", self.ace_type)?;
         for (code, bit) in FLAG_CODES {
             let tp = *code == "TP";
             let wanted = if self.ace_type == AceType::AccessFilter {
@@ -647,6 +654,7 @@ impl SecurityDescriptor {
 
 /// The SIDs a process's token holds: its user and its groups.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct AccessToken {
     /// The account.
     pub user: Sid,
@@ -670,6 +678,7 @@ impl AccessToken {
 
 /// The outcome of [`SecurityDescriptor::access_check`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct AccessCheck {
     /// Whether every desired right is granted.
     pub allowed: bool,

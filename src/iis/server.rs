@@ -8,11 +8,13 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::names::names;
 use crate::config::FrameworkVersion;
 use crate::keys::store::RegistryView;
 
 /// Where a value came from: a file and line, or a schema default (line 0).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[non_exhaustive]
 pub struct Origin {
     /// The file (or `IIS_schema.xml (IIS 10.0)` for a schema default).
     pub file: String,
@@ -53,6 +55,12 @@ pub enum ServerKind {
     Iis6,
 }
 
+names!(ServerKind, "The kind, as JSON gives it.", {
+    Iis => "iis",
+    IisExpress => "iis_express",
+    Iis6 => "iis6",
+});
+
 /// The `IIS_schema.xml` whose defaults apply to attributes no file sets. Only what the
 /// key model needs differs between them: 7.0 runs pools as `NetworkService` by default;
 /// 7.0 and 7.5 load CLR 2.0 (`v2.0`) by default, 8.0 and later no managed code (`""`).
@@ -78,18 +86,15 @@ pub enum SchemaVersion {
     Iis10_0,
 }
 
+names!(SchemaVersion, "The IIS version, as JSON gives it (`10.0`).", {
+    Iis7_0 => "7.0",
+    Iis7_5 => "7.5",
+    Iis8_0 => "8.0",
+    Iis8_5 => "8.5",
+    Iis10_0 => "10.0",
+});
+
 impl SchemaVersion {
-    /// The version number as written (`10.0`).
-    #[must_use]
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Iis7_0 => "7.0",
-            Self::Iis7_5 => "7.5",
-            Self::Iis8_0 => "8.0",
-            Self::Iis8_5 => "8.5",
-            Self::Iis10_0 => "10.0",
-        }
-    }
 
     /// Parses `7.0`, `7.5`, `8.0`, `8.5`, `10.0` (or `7`, `8`, `10`).
     #[must_use]
@@ -105,7 +110,7 @@ impl SchemaVersion {
     }
 
     pub(crate) fn origin(self) -> Origin {
-        Origin::at(&format!("IIS_schema.xml (IIS {}) default", self.name()), 0)
+        Origin::at(&format!("IIS_schema.xml (IIS {}) default", self.as_str()), 0)
     }
 
     pub(crate) const fn default_identity(self) -> IdentityType {
@@ -140,6 +145,14 @@ pub enum IdentityType {
     ApplicationPoolIdentity,
 }
 
+names!(IdentityType, "The attribute value, as IIS spells it.", {
+    LocalSystem => "LocalSystem",
+    LocalService => "LocalService",
+    NetworkService => "NetworkService",
+    SpecificUser => "SpecificUser",
+    ApplicationPoolIdentity => "ApplicationPoolIdentity",
+});
+
 impl IdentityType {
     /// The schema's names, in the order of their numeric values.
     pub(crate) const VALUES: [(&'static str, Self); 5] = [
@@ -150,14 +163,6 @@ impl IdentityType {
         ("ApplicationPoolIdentity", Self::ApplicationPoolIdentity),
     ];
 
-    /// The schema name.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        Self::VALUES
-            .iter()
-            .find(|(_, v)| *v == self)
-            .map_or("", |(n, _)| *n)
-    }
 }
 
 /// `managedRuntimeVersion`: which CLR, and so which ASP.NET, a pool loads.
@@ -223,7 +228,8 @@ impl RuntimeVersion {
         }
     }
 
-    /// As written in applicationHost.config.
+    /// As written in applicationHost.config (`no managed code` for `""`); also its
+    /// `Display`.
     #[must_use]
     pub fn label(&self) -> String {
         match self {
@@ -233,6 +239,12 @@ impl RuntimeVersion {
             Self::V4_0 => "v4.0".to_owned(),
             Self::Other(s) => s.clone(),
         }
+    }
+}
+
+impl fmt::Display for RuntimeVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.label())
     }
 }
 
@@ -246,6 +258,11 @@ pub enum PipelineMode {
     Classic,
 }
 
+names!(PipelineMode, "The attribute value, as IIS spells it.", {
+    Integrated => "Integrated",
+    Classic => "Classic",
+});
+
 /// `processModel logonType`: how WAS logs on a specific user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[non_exhaustive]
@@ -256,8 +273,14 @@ pub enum LogonType {
     LogonService,
 }
 
+names!(LogonType, "The attribute value, as IIS spells it.", {
+    LogonBatch => "LogonBatch",
+    LogonService => "LogonService",
+});
+
 /// An application pool with every setting the key model needs, resolved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct AppPool {
     /// The name.
     pub name: String,
@@ -308,6 +331,7 @@ impl AppPool {
 
 /// A virtual directory of an application.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct VirtualDirectory {
     /// Its path within the application (`/` for the application's root).
     pub path: String,
@@ -319,6 +343,7 @@ pub struct VirtualDirectory {
 
 /// An application of a site.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Application {
     /// Its virtual path (`/`, `/Shop`), no trailing slash.
     pub path: String,
@@ -348,6 +373,7 @@ impl Application {
 
 /// A site.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Site {
     /// Its name.
     pub name: String,
@@ -411,6 +437,7 @@ fn strip_vpath(path: &str, prefix: &str) -> Option<String> {
 
 /// A `<location path>` block of applicationHost.config that holds `<system.web>`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct SystemWebLocation {
     /// The `path` (`Default Web Site/Shop`; empty for every site).
     pub path: String,
@@ -422,6 +449,7 @@ pub struct SystemWebLocation {
 
 /// A server's IIS configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct ServerConfig {
     /// The file read.
     pub file: String,

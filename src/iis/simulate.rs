@@ -37,6 +37,7 @@ pub const MAX_WORKERS: u32 = 16;
 
 /// One way of running the pool.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Variant {
     /// `as found`, or the fix.
     pub name: String,
@@ -48,6 +49,7 @@ pub struct Variant {
 
 /// A pool's web garden as found and after each fix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct IisSimulation {
     /// The server.
     pub server: String,

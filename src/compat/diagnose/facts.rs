@@ -50,10 +50,16 @@ pub enum Consumer {
     Unknown,
 }
 
+impl core::fmt::Display for Consumer {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl Consumer {
     /// A name for reports.
     #[must_use]
-    pub const fn name(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Self::Session => "session cookie",
             Self::Antiforgery => "antiforgery token",
@@ -69,8 +75,8 @@ impl Consumer {
     #[must_use]
     pub fn a(self) -> String {
         match self {
-            Self::Antiforgery | Self::IdentityServer => format!("an {}", self.name()),
-            _ => format!("a {}", self.name()),
+            Self::Antiforgery | Self::IdentityServer => format!("an {}", self.as_str()),
+            _ => format!("a {}", self.as_str()),
         }
     }
 }

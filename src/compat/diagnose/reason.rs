@@ -535,7 +535,7 @@ pub(super) fn diagnose(
                         ring: Some(r.label.clone()),
                         ..plain(format!(
                             "the pasted {}{} was protected with {}, revoked in ring {}",
-                            val.consumer.name(),
+                            val.consumer.as_str(),
                             val.cookie
                                 .as_ref()
                                 .map(|c| format!(" ({c})"))
@@ -706,7 +706,7 @@ pub(super) fn diagnose(
                         key: Some(*k),
                         ..plain(format!(
                             "the pasted {}{} was made with this key",
-                            val.consumer.name(),
+                            val.consumer.as_str(),
                             val.cookie
                                 .as_ref()
                                 .map(|c| format!(" ({c})"))
@@ -992,7 +992,7 @@ pub(super) fn diagnose(
         let what = |v: &PastedValue| {
             format!(
                 "the pasted {}{}",
-                v.consumer.name(),
+                v.consumer.as_str(),
                 v.cookie
                     .as_ref()
                     .map(|c| format!(" ({c})"))
@@ -1283,7 +1283,7 @@ pub(super) fn diagnose(
                     replica: made_by.clone(),
                     ..plain(format!(
                         "the pasted {}{} was made with {}{}; ring(s) {} lack it",
-                        val.consumer.name(),
+                        val.consumer.as_str(),
                         val.cookie
                             .as_ref()
                             .map(|c| format!(" ({c})"))
@@ -1342,7 +1342,7 @@ pub(super) fn diagnose(
                 FactKind::NotAProtectedValue { consumer } => format!(
                     "{} was sent a {} that Data Protection never protected",
                     v.name,
-                    consumer.name()
+                    consumer.as_str()
                 ),
                 _ => continue,
             };

@@ -91,6 +91,7 @@ pub enum MonoValue {
 
 /// A Mono stream read: the root, and the bytes after it (a MAC).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MonoState {
     /// The root value.
     pub root: MonoValue,

@@ -19,7 +19,7 @@ impl Diagnosis {
         let kind = match self.kind {
             ServerKind::Iis => format!(
                 "IIS, schema defaults of IIS {}",
-                self.schema.map_or("?", |s| s.name())
+                self.schema.map_or("?", |s| s.as_str())
             ),
             ServerKind::IisExpress => "IIS Express".to_owned(),
             ServerKind::Iis6 => "IIS 6 metabase".to_owned(),
@@ -42,7 +42,7 @@ impl Diagnosis {
                 p.identity.account,
                 p.identity
                     .identity_type
-                    .map_or("IIS Express user", |t| t.name())
+                    .map_or("IIS Express user", |t| t.as_str())
             );
             let _ = writeln!(
                 o,
@@ -179,7 +179,7 @@ impl Diagnosis {
                 let _ = writeln!(
                     o,
                     "[{}] {} ({}): {}",
-                    f.severity.name(),
+                    f.severity.as_str(),
                     f.id,
                     f.subject,
                     f.message
