@@ -310,13 +310,13 @@ fn held_out_pages_carve_then_audit_every_value() {
                     assert_eq!(m.expires, Some(expires), "{id}");
                     for (name, value) in e["parameters"].as_object().unwrap() {
                         let p = d.parameters.iter().find(|p| &p.name == name).unwrap();
-                        assert_eq!(&p.value, value, "{id}: {name}");
+                        assert_eq!(p.value.to_string(), value.to_string(), "{id}: {name}");
                     }
                 }
                 Some(OpenedValue::PersistedState(s)) => {
                     for (key, value) in e["state"].as_object().unwrap() {
                         let entry = s.entries.iter().find(|x| &x.key == key).unwrap();
-                        assert_eq!(&entry.value, value, "{id}: {key}");
+                        assert_eq!(entry.value.to_string(), value.to_string(), "{id}: {key}");
                     }
                 }
                 _ => assert!(
@@ -417,9 +417,9 @@ fn real_blazor_page_opens_into_component_and_state() {
         panic!("{state:?}")
     };
     let count = s.entries.iter().find(|e| e.key == "count").unwrap();
-    assert_eq!(count.value, serde_json::json!(41));
+    assert_eq!(count.value.to_string(), "41");
     let note = s.entries.iter().find(|e| e.key == "secret-note").unwrap();
-    assert_eq!(note.value, serde_json::json!("persisted by the server"));
+    assert_eq!(note.value.as_str(), Some("persisted by the server"));
     assert_eq!(s.entries.len(), 4);
     // The descriptor altered: it names its key but does not open; the state still does.
     let html = inputs["html"].as_str().unwrap();

@@ -1,5 +1,6 @@
 //! `machinekey dataprotection`: unprotect, protect and list a Data Protection key ring.
 
+use machinekey::audit::blazor::JsonValue;
 use machinekey::audit::data_protection::{
     DataProtectionAuditor, DataProtectionKeyList, DataProtectionMatch, DataProtectionVerdict,
     OpenedValue,
@@ -307,10 +308,10 @@ pub(crate) fn auditor(
     Ok((auditor, rings))
 }
 
-fn json_line(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => format!("{s:?}"),
-        other => other.to_string(),
+fn json_line(v: &JsonValue) -> String {
+    match v.as_str() {
+        Some(s) => format!("{s:?}"),
+        None => v.to_string(),
     }
 }
 

@@ -114,6 +114,42 @@ pub struct StateMarker {
     pub offset: usize,
 }
 
+/// A JSON value as Blazor wrote it (a parameter's value, a persisted entry): its compact
+/// JSON text on `Display`, itself when serialized.
+///
+/// # Example
+/// ```
+/// use machinekey::audit::blazor::read_state;
+/// let state = read_state(br#"{"greeting":"ImhpIg==","count":"Mw=="}"#)?;
+/// assert_eq!(state.entries[0].value.as_str(), Some("hi"));
+/// assert_eq!(state.entries[1].value.to_string(), "3");
+/// # Ok::<(), machinekey::audit::blazor::BlazorError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct JsonValue(Value);
+
+impl JsonValue {
+    /// The value, if it is a JSON string.
+    #[must_use]
+    pub fn as_str(&self) -> Option<&str> {
+        self.0.as_str()
+    }
+
+    /// Whether it is JSON `null`.
+    #[must_use]
+    pub fn is_null(&self) -> bool {
+        self.0.is_null()
+    }
+}
+
+impl core::fmt::Display for JsonValue {
+    /// The compact JSON text.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Display::fmt(&self.0, f)
+    }
+}
+
 /// A component parameter: its definition and value.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
@@ -125,7 +161,7 @@ pub struct Parameter {
     /// The value type's assembly.
     pub assembly: Option<String>,
     /// The value, as JSON.
-    pub value: Value,
+    pub value: JsonValue,
 }
 
 /// What a server component's descriptor (or a WebAssembly marker) says to render.
@@ -156,7 +192,7 @@ pub struct StateEntry {
     /// Its key (a name the component chose, or a hash `[PersistentState]` made).
     pub key: String,
     /// The value, as JSON; a string of upper-case hex when its bytes are not JSON.
-    pub value: Value,
+    pub value: JsonValue,
     /// Whether `value` is the bytes in hex rather than their JSON.
     pub raw: bool,
 }
@@ -315,7 +351,7 @@ fn parameters(definitions: Option<&Value>, values: Option<&Value>) -> Vec<Parame
                 name: string(d, "name").unwrap_or_default(),
                 type_name: string(d, "typeName"),
                 assembly: string(d, "assembly"),
-                value: values.get(i).cloned().unwrap_or(Value::Null),
+                value: JsonValue(values.get(i).cloned().unwrap_or(Value::Null)),
             })
         })
         .collect()
@@ -435,7 +471,7 @@ pub fn read_state(json: &[u8]) -> Result<PersistedState, BlazorError> {
         };
         entries.push(StateEntry {
             key: key.clone(),
-            value,
+            value: JsonValue(value),
             raw,
         });
     }
@@ -460,7 +496,7 @@ mod tests {
         assert_eq!(found.len(), 1, "the unterminated one is not JSON");
         let wasm = found[0].webassembly.as_ref().unwrap();
         assert_eq!(found[0].mode, RenderMode::WebAssembly);
-        assert_eq!(wasm.parameters[0].value, serde_json::json!("hello"));
+        assert_eq!(wasm.parameters[0].value.as_str(), Some("hello"));
         assert!(found[0].descriptor.is_none());
         assert!(state_markers("<!--Blazor-Server-Component-State:").is_empty());
     }
