@@ -79,8 +79,7 @@ pub use resolver::{
 };
 pub use text::{MAX_PAYLOAD_TEXT, PayloadEncoding, PayloadText, decode_payload_text};
 pub use time_limited::{
-    EXPIRY_HEADER_LEN, TIME_LIMITED_PURPOSE, TimeLimited, TimeLimitedProtector,
-    split_expiry,
+    EXPIRY_HEADER_LEN, TIME_LIMITED_PURPOSE, TimeLimited, TimeLimitedProtector, split_expiry,
 };
 
 /// Whether `text` looks like a Data Protection value: Base64url or Base64 starting `CfDJ8`,

@@ -42,10 +42,10 @@
 //! (`formats::osf::OsfError`, `dataprotection::KeyRingError`, ...). A new module's error
 //! type joins them here when it gains its `From` conversion.
 
-#[cfg(feature = "certificate")]
-mod certificate;
 #[cfg(feature = "audit")]
 mod blazor;
+#[cfg(feature = "certificate")]
+mod certificate;
 mod config;
 mod core_value;
 #[cfg(feature = "diagnose")]
@@ -72,10 +72,10 @@ mod warc;
 
 #[cfg(feature = "audit")]
 pub use batch::{BatchError, BatchErrorCode};
-#[cfg(feature = "certificate")]
-pub use certificate::CertificateError;
 #[cfg(feature = "audit")]
 pub use blazor::BlazorError;
+#[cfg(feature = "certificate")]
+pub use certificate::CertificateError;
 pub use config::{ConfigError, ConfigErrorKind, RequiredMaterial};
 pub use core_value::{DecodeError, ValueError};
 #[cfg(feature = "diagnose")]
@@ -294,9 +294,7 @@ pub enum UnusableKey {
     },
     /// The certificate the key names was given but does not decrypt its
     /// `<encryptedSecret>` (a damaged key file).
-    #[error(
-        "the certificate it names does not decrypt its <encryptedSecret> (a damaged key file)"
-    )]
+    #[error("the certificate it names does not decrypt its <encryptedSecret> (a damaged key file)")]
     CertificateDoesNotDecrypt,
     /// The secret decrypted with a certificate is not a readable `<masterKey>`.
     #[error("{reason}")]

@@ -74,9 +74,9 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::names::names;
 pub use crate::error::EventsError;
 use crate::error::FileError;
+use crate::names::names;
 
 pub use analysis::{
     Analysis, Count, Diagnosis, DiagnosisCode, MAX_BUCKETS, MAX_KEYS, Mark, Report, Segment,

@@ -83,9 +83,9 @@ mod xml;
 
 use std::path::Path;
 
+pub use crate::error::IisError;
 pub use bundle::Server;
 pub use diagnose::{Diagnosis, Finding, Severity};
-pub use crate::error::IisError;
 pub use server::ServerConfig;
 
 /// Reads at most `limit` bytes of `path`; a larger file is an error naming the limit.

@@ -119,9 +119,15 @@ fn payloads_open_in_all_three_encodings() {
                 "{id}: {form}"
             );
         }
-        assert!(matches!(p.unprotect_encoded(&tampered(value)), Err(Error::Unprotect)), "{id}");
+        assert!(
+            matches!(p.unprotect_encoded(&tampered(value)), Err(Error::Unprotect)),
+            "{id}"
+        );
         let other = p.create_protector("another purpose");
-        assert!(matches!(other.unprotect_text(value), Err(Error::Unprotect)), "{id}");
+        assert!(
+            matches!(other.unprotect_text(value), Err(Error::Unprotect)),
+            "{id}"
+        );
     }
 }
 
@@ -234,7 +240,10 @@ fn identity_token_opens_from_base64_and_from_its_link() {
         machinekey::formats::aspnetcore::identity_token::DEFAULT_LIFESPAN,
         token.created + time::Duration::hours(25)
     ));
-    assert!(matches!(p.unprotect_encoded(&tampered(s(inputs, "token"))), Err(Error::Unprotect)));
+    assert!(matches!(
+        p.unprotect_encoded(&tampered(s(inputs, "token"))),
+        Err(Error::Unprotect)
+    ));
     let mut trailing = plain.clone();
     trailing.push(0);
     assert!(IdentityToken::parse(&trailing).is_err());
@@ -339,7 +348,10 @@ fn core_tickets_open_with_every_claim_field_and_write_back_byte_for_byte() {
             .map(|(k, _)| k.as_str())
             .collect();
         assert_eq!(keys[..2], [".issued", ".expires"], "{id}");
-        assert!(matches!(cookie.unprotect(&tampered(&joined)), Err(Error::Unprotect)), "{id}");
+        assert!(
+            matches!(cookie.unprotect(&tampered(&joined)), Err(Error::Unprotect)),
+            "{id}"
+        );
         let other = if scheme == "Cookies" {
             "Identity.Application"
         } else {
@@ -451,7 +463,10 @@ fn kestrel_antiforgery_tokens_decode_into_their_fields() {
     let mut other = cookie.clone();
     other.security_token[0] ^= 1;
     assert!(!request.pairs_with(&other));
-    assert!(matches!(p.unprotect_encoded(&tampered(cookie_value)), Err(Error::Unprotect)));
+    assert!(matches!(
+        p.unprotect_encoded(&tampered(cookie_value)),
+        Err(Error::Unprotect)
+    ));
     assert!(matches!(
         CoreValue::decode(ConsumerKind::Antiforgery, &request_plain).unwrap(),
         CoreValue::Antiforgery(t) if t == request
@@ -483,7 +498,10 @@ fn session_cookie_opens_as_sent_percent_encoded_standard_base64() {
         CoreValue::decode(ConsumerKind::Session, &plain).unwrap(),
         CoreValue::Session(s(o, "plaintext_utf8").to_owned())
     );
-    assert!(matches!(p.unprotect_encoded(&tampered(value)), Err(Error::Unprotect)));
+    assert!(matches!(
+        p.unprotect_encoded(&tampered(value)),
+        Err(Error::Unprotect)
+    ));
 }
 
 #[cfg(feature = "temp-data")]
@@ -506,7 +524,10 @@ fn tempdata_cookie_opens_under_the_purpose_real_mvc_uses() {
             &["Microsoft.AspNetCore.Mvc.ViewFeatures.CookieTempDataProviderToken.v1"],
         ))
         .unwrap();
-    assert!(matches!(old.unprotect_encoded(value), Err(Error::Unprotect)));
+    assert!(matches!(
+        old.unprotect_encoded(value),
+        Err(Error::Unprotect)
+    ));
     assert!(consumers::known().iter().any(
         |c| c.purposes == [consumers::TEMP_DATA_PURPOSE] && c.kind() == ConsumerKind::TempData
     ));

@@ -82,7 +82,10 @@ fn the_pfx_opens_the_ring_and_the_payload_real_dotnet_protected() {
         let other = ring
             .protector(&[s(&v, "application_name"), "Other"])
             .unwrap();
-        assert!(matches!(other.unprotect_text(s(&v, "value")), Err(Error::Unprotect)));
+        assert!(matches!(
+            other.unprotect_text(s(&v, "value")),
+            Err(Error::Unprotect)
+        ));
     }
 }
 

@@ -456,8 +456,20 @@ fn responder_case_framework45_and_legacy() {
     let pe_hash = hex::encode(Sha256::digest(&pe));
     let page = Page::from_path("/portal/default.aspx", "/portal").unwrap();
     let cases = [
-        (7usize, "Framework45", "HMACSHA256", "AES", ViewStateProtection::Encrypted),
-        (12usize, "Framework20SP1", "SHA1", "AES", ViewStateProtection::Encrypted),
+        (
+            7usize,
+            "Framework45",
+            "HMACSHA256",
+            "AES",
+            ViewStateProtection::Encrypted,
+        ),
+        (
+            12usize,
+            "Framework20SP1",
+            "SHA1",
+            "AES",
+            ViewStateProtection::Encrypted,
+        ),
     ];
     let opener = Opener::new(KeyList::builtin());
     let no_keys = Opener::new(KeyList::parse(

@@ -12,6 +12,8 @@
 
 use std::path::{Path, PathBuf};
 
+use machinekey::clock::from_file_time;
+use machinekey::config::{KeyAttribute, Setting};
 use machinekey::iis::apphost::{ReadOptions, parse_application_host, read_application_host};
 use machinekey::iis::diagnose::{StoreKind, ids};
 use machinekey::iis::metabase::{parse_metabase, read_metabase};
@@ -21,10 +23,8 @@ use machinekey::iis::sddl::SecurityDescriptor;
 use machinekey::iis::server::{
     IdentityType, PipelineMode, RuntimeVersion, SchemaVersion, ServerConfig, ServerKind,
 };
-use machinekey::config::{KeyAttribute, Setting};
 use machinekey::iis::sid::Sid;
 use machinekey::iis::{IisError, Server};
-use machinekey::clock::from_file_time;
 use machinekey::keys::store::RegistryView;
 use machinekey::keys::{AutoGenKeys, write_reg_export};
 
@@ -1022,7 +1022,10 @@ fn registry_exports_are_read_with_lines_in_utf16() {
     let value = entry.value.as_ref().unwrap();
     assert_eq!(value.keys, AutoGenKeys::from_bytes(&[7; 1024]).unwrap());
     assert_eq!(value.creation_time, from_file_time(JAN_2024));
-    assert_eq!(value.creation_time.map(|t| t.date().to_string()).as_deref(), Some("2024-01-01"));
+    assert_eq!(
+        value.creation_time.map(|t| t.date().to_string()).as_deref(),
+        Some("2024-01-01")
+    );
     assert_eq!(value.format, Some(2));
     assert_eq!(
         reg.last_install("4.0.30319.0", RegistryView::Bits64)

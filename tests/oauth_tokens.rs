@@ -15,13 +15,13 @@
     clippy::panic
 )]
 
+use machinekey::config::MachineKeyAttribute;
 use machinekey::crypto::encoding::{from_base64url, from_hex, to_base64url};
 use machinekey::formats::auth_cookie::AuthCookie;
 use machinekey::formats::auth_ticket::{AuthTicket, Claim, ClaimsIdentity, katana};
 use machinekey::formats::oauth_token::{
     AUTHORIZATION_SERVER_MIDDLEWARE, OAUTH_NAMESPACE, OAuthToken, TokenKind, bearer_token, props,
 };
-use machinekey::config::MachineKeyAttribute;
 use machinekey::{AppKeys, Error, MachineKeyConfig};
 use serde_json::Value;
 use time::{Duration, OffsetDateTime};
@@ -46,8 +46,14 @@ fn readme_keys(v: &Value) -> AppKeys {
     let cfg = MachineKeyConfig::builder()
         .validation_key(v["validationKey"].as_str().unwrap())
         .decryption_key(v["decryptionKey"].as_str().unwrap())
-        .attribute(MachineKeyAttribute::Validation, v["validation"].as_str().unwrap())
-        .attribute(MachineKeyAttribute::Decryption, v["decryption"].as_str().unwrap())
+        .attribute(
+            MachineKeyAttribute::Validation,
+            v["validation"].as_str().unwrap(),
+        )
+        .attribute(
+            MachineKeyAttribute::Decryption,
+            v["decryption"].as_str().unwrap(),
+        )
         .build()
         .unwrap();
     AppKeys::explicit(&cfg).unwrap()
@@ -195,11 +201,17 @@ fn the_real_katana_ticket_travels_as_each_kind_of_token() {
             ticket,
             "{kind}"
         );
-        assert!(matches!(t.read(&token, issued + Duration::days(15)), Err(Error::TicketExpired)));
+        assert!(matches!(
+            t.read(&token, issued + Duration::days(15)),
+            Err(Error::TicketExpired)
+        ));
         // It is not an OWIN cookie, nor the other way round.
         let cookie = AuthCookie::owin(&keys, "ApplicationCookie").unwrap();
         assert!(matches!(cookie.unprotect(&token), Err(Error::Unprotect)));
-        assert!(matches!(t.unprotect(&cookie.protect(&ticket).unwrap()), Err(Error::Unprotect)));
+        assert!(matches!(
+            t.unprotect(&cookie.protect(&ticket).unwrap()),
+            Err(Error::Unprotect)
+        ));
     }
 }
 
@@ -214,9 +226,15 @@ fn tampered_malformed_and_foreign_tokens_are_refused() {
     for i in [0, 15, 16, blob.len() / 2, blob.len() - 1] {
         let mut bad = blob.clone();
         bad[i] ^= 0x01;
-        assert!(matches!(access.read(&to_base64url(&bad), now), Err(Error::Unprotect)), "byte {i}");
+        assert!(
+            matches!(access.read(&to_base64url(&bad), now), Err(Error::Unprotect)),
+            "byte {i}"
+        );
     }
-    assert!(matches!(access.read(&to_base64url(&blob[..blob.len() - 1]), now), Err(Error::Unprotect)));
+    assert!(matches!(
+        access.read(&to_base64url(&blob[..blob.len() - 1]), now),
+        Err(Error::Unprotect)
+    ));
     assert!(matches!(
         access.read("not*base64", now),
         Err(Error::Malformed(_))
@@ -252,7 +270,10 @@ fn expiry_follows_each_middleware() {
     let access = OAuthToken::new(&keys, TokenKind::Access);
     let token = access.issue(bob("Bearer"), now).unwrap();
     assert!(access.read(&token, now + Duration::minutes(20)).is_ok());
-    assert!(matches!(access.read(&token, now + Duration::minutes(20) + Duration::seconds(1)), Err(Error::TicketExpired)));
+    assert!(matches!(
+        access.read(&token, now + Duration::minutes(20) + Duration::seconds(1)),
+        Err(Error::TicketExpired)
+    ));
     // A ticket without .expires: an access token never expires, a refresh token or a code
     // is refused ("expired refresh token" / "expired authorization code").
     let mut forever = AuthTicket::new("Bearer", vec![bob("Bearer")]);
@@ -276,7 +297,10 @@ fn expiry_follows_each_middleware() {
     let text = code.protect(&t).unwrap();
     let read = code.read(&text, now + Duration::minutes(4)).unwrap();
     assert_eq!(read.properties.get(props::CLIENT_ID), Some("spa"));
-    assert!(matches!(code.read(&text, now + Duration::minutes(6)), Err(Error::TicketExpired)));
+    assert!(matches!(
+        code.read(&text, now + Duration::minutes(6)),
+        Err(Error::TicketExpired)
+    ));
     // A refresh token with the application's own lifetime.
     let refresh = OAuthToken::new(&keys, TokenKind::Refresh).with_lifetime(Duration::days(30));
     let text = refresh.issue(bob("Bearer"), now).unwrap();

@@ -7,9 +7,9 @@ use machinekey::formats::auth_cookie::{
 };
 use machinekey::formats::auth_ticket::{AuthTicket, Claim, ClaimsIdentity};
 use machinekey::formats::oauth_token::{OAuthToken, TokenKind, bearer_token};
+use machinekey::time::OffsetDateTime;
 use machinekey::{CookieProtection, FormsAuthenticationTicket};
 use serde_json::{Value, json};
-use machinekey::time::OffsetDateTime;
 
 use crate::args::{EncodeArgs, KeyArgs, LoginKindArg};
 use crate::input::{app_keys, argument_text, key_ring};
@@ -323,7 +323,7 @@ fn decode_cookie(a: &DecodeArgs<'_>, text: &str) -> Result<View, Failure> {
             _ => OWIN_TYPES.to_vec(),
         };
         for t in types {
-            let mut c = AuthCookie::owin(&k, t).unwrap();
+            let mut c = AuthCookie::owin(&k, t)?;
             if let Some(n) = pasted.name {
                 c = c.with_cookie_name(n);
             }
@@ -475,7 +475,9 @@ fn decode_oauth(keys: &KeyArgs, kind: TokenKind, text: &str) -> Result<View, Fai
 /// `ticket encode`: a login cookie of any kind, as the site's sign-in issues it.
 pub(crate) fn encode(a: &EncodeArgs) -> Result<Output, Failure> {
     let now = OffsetDateTime::now_utc();
-    let minutes = a.minutes.map(|m| machinekey::time::Duration::minutes(i64::from(m)));
+    let minutes = a
+        .minutes
+        .map(|m| machinekey::time::Duration::minutes(i64::from(m)));
     let scheme = a.scheme.as_deref();
     let cookie: Box<dyn LoginCookie> = match a.kind {
         LoginKindArg::Forms => {

@@ -309,8 +309,10 @@ fn json_roles() -> Value {
 #[test]
 fn require_valid_exits_1_for_an_expired_ticket() {
     let keys = readme_keys();
-    let owin = machinekey::formats::auth_cookie::AuthCookie::owin(&keys, "ApplicationCookie").unwrap();
-    let long_ago = machinekey::time::OffsetDateTime::now_utc() - machinekey::time::Duration::days(30);
+    let owin =
+        machinekey::formats::auth_cookie::AuthCookie::owin(&keys, "ApplicationCookie").unwrap();
+    let long_ago =
+        machinekey::time::OffsetDateTime::now_utc() - machinekey::time::Duration::days(30);
     let mut id = ClaimsIdentity::new("ApplicationCookie");
     id.claims.push(Claim::name("old"));
     use machinekey::formats::auth_cookie::LoginCookie as _;

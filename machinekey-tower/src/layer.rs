@@ -10,12 +10,12 @@ use axum::body::Body;
 use axum::response::Response;
 use http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
 use http::{HeaderMap, HeaderValue, Request};
+use machinekey::clock::{Clock, SystemClock};
 use machinekey::dataprotection::KeyRing;
 use machinekey::formats::auth_cookie::{
     AuthCookie, FORMS_COOKIE_PATH, FormsCookie, SetCookie, cookie_pairs,
 };
 use machinekey::formats::oauth_token::{OAuthToken, TokenKind, bearer_token};
-use machinekey::clock::{Clock, SystemClock};
 use machinekey::{AppIdentity, AppKeys, MachineKeyConfig};
 use time::OffsetDateTime;
 use tower_layer::Layer;

@@ -147,7 +147,9 @@ async fn thousands_of_mixed_requests_accept_no_forgery_in_bounded_memory() {
         &wrong_key,
         &wrong_key.sign_in(vec![identity("ApplicationCookie", "mallory")], false, now),
     ));
-    let other_type = AuthCookie::owin(&k, "Cookies").unwrap().with_cookie_name(".AspNet.ApplicationCookie");
+    let other_type = AuthCookie::owin(&k, "Cookies")
+        .unwrap()
+        .with_cookie_name(".AspNet.ApplicationCookie");
     forged.push(header_of(
         &other_type,
         &other_type.sign_in(vec![identity("Cookies", "mallory")], false, now),

@@ -210,7 +210,8 @@ async fn sign_in_picks_the_cookie_by_kind_and_claims_roles_compare_exactly() {
         .unwrap();
     let value = cookie_of(&set);
     let value = value.split_once('=').unwrap().1;
-    let t = AuthCookie::owin(&keys, "ApplicationCookie").unwrap()
+    let t = AuthCookie::owin(&keys, "ApplicationCookie")
+        .unwrap()
         .unprotect(value)
         .unwrap();
     assert_eq!(t.identities[0].authentication_type, "ApplicationCookie");

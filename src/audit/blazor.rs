@@ -40,9 +40,9 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use crate::names::names;
 use crate::crypto::encoding::{from_base64, to_upper_hex};
 pub use crate::error::BlazorError;
+use crate::names::names;
 
 /// The most markers read from one page.
 pub const MAX_MARKERS: usize = 10_000;

@@ -51,11 +51,11 @@ pub use facts::{Consumer, Fact, FactKind};
 pub use logs::{LogFacts, LogLimits};
 pub use values::{Opened, PastedValue, read_values};
 
-use crate::names::names;
 use crate::clock::{Clock, FixedClock, SystemClock};
 use crate::dataprotection::KeyRing;
 pub use crate::error::DiagnoseError;
 use crate::error::FileError;
+use crate::names::names;
 
 /// What went wrong (or that nothing did). The kebab-case ids are stable: scripts match them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -457,8 +457,7 @@ impl Diagnoser {
     /// # Example
     /// See the [module](self).
     pub fn read_log<R: Read>(&mut self, name: &str, input: R) -> Result<&mut Self, DiagnoseError> {
-        let facts =
-            logs::read_log(name, input, self.limits).map_err(|e| FileError::io(name, e))?;
+        let facts = logs::read_log(name, input, self.limits).map_err(|e| FileError::io(name, e))?;
         self.logs.push(facts);
         Ok(self)
     }
@@ -472,8 +471,8 @@ impl Diagnoser {
             || path.display().to_string(),
             |s| s.to_string_lossy().into_owned(),
         );
-        let file = std::fs::File::open(path)
-            .map_err(|e| FileError::io(&path.display().to_string(), e))?;
+        let file =
+            std::fs::File::open(path).map_err(|e| FileError::io(&path.display().to_string(), e))?;
         self.read_log(&name, file)
     }
 
@@ -543,7 +542,9 @@ impl Diagnoser {
             &self.rings,
             &self.settings,
             &self.values,
-            self.clock.as_ref().map_or_else(|| SystemClock.now(), |c| c.now()),
+            self.clock
+                .as_ref()
+                .map_or_else(|| SystemClock.now(), |c| c.now()),
         )
     }
 }

@@ -143,11 +143,7 @@ impl TimeLimitedProtector {
     ///
     /// # Example
     /// See [`TimeLimitedProtector`].
-    pub fn unprotect(
-        &self,
-        payload: &[u8],
-        now: OffsetDateTime,
-    ) -> Result<TimeLimited, Error> {
+    pub fn unprotect(&self, payload: &[u8], now: OffsetDateTime) -> Result<TimeLimited, Error> {
         let opened = self.unprotect_ignoring_expiry(payload)?;
         if now > opened.expires {
             return Err(Error::PayloadExpired {

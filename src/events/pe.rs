@@ -21,9 +21,9 @@
 //! assert_eq!((found[0].offset, found[0].size), (6, 512));
 //! ```
 
+use crate::names::names;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use crate::names::names;
 
 /// How many executables one payload may yield.
 const MAX_FOUND: usize = 16;

@@ -29,8 +29,8 @@ use crate::dataprotection::consumers::ConsumerKind;
 use crate::dataprotection::split_expiry;
 use crate::formats::auth_ticket::{AuthProperties, AuthTicket, core as core_ticket};
 
-pub use antiforgery::AntiforgeryToken;
 pub use crate::error::{DecodeError, ValueError};
+pub use antiforgery::AntiforgeryToken;
 pub use identity_token::IdentityToken;
 #[cfg(feature = "temp-data")]
 pub use temp_data::TempData;

@@ -29,16 +29,16 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-pub mod mono;
 mod document;
+pub mod mono;
 mod page_state;
 pub(crate) mod read;
 pub mod render;
 mod value;
 mod write;
 
-pub use document::{Document, Limits};
 pub use crate::error::{OsfError, OsfErrorKind};
+pub use document::{Document, Limits};
 pub use page_state::{ControlTree, PageState};
 pub use value::{Color, DateTime, DateTimeKind, EventValidationEntry, TypeName, Unit, Value};
 
@@ -80,8 +80,7 @@ pub fn read_with(bytes: &[u8], limits: &Limits) -> Result<Document, OsfError> {
     match read::read_document(bytes, limits) {
         Err(e) if mono::is_mono(bytes) => Err(mono(e.offset())),
         Ok(doc)
-            if !matches!(doc.trailer.len(), 0 | 16 | 20 | 32 | 48 | 64)
-                && mono::is_mono(bytes) =>
+            if !matches!(doc.trailer.len(), 0 | 16 | 20 | 32 | 48 | 64) && mono::is_mono(bytes) =>
         {
             Err(mono(bytes.len() - doc.trailer.len()))
         }

@@ -14,13 +14,13 @@ use std::path::{Path, PathBuf};
 
 use roxmltree::{Document, Node};
 
-use crate::error::IisError;
 use super::server::{
     AppPool, Application, IdentityType, LogonType, Origin, PipelineMode, RuntimeVersion,
     SchemaVersion, ServerConfig, ServerKind, Site, SystemWebLocation, VirtualDirectory,
     normalize_vpath,
 };
 use super::xml::{self, Attrs};
+use crate::error::IisError;
 
 /// The largest applicationHost.config (or `configSource` file) read (16 MiB).
 pub const MAX_APPLICATION_HOST: u64 = 16 << 20;

@@ -30,7 +30,6 @@
 use std::path::{Path, PathBuf};
 
 use super::apphost::{self, ReadOptions};
-use crate::error::IisError;
 use super::identity::Accounts;
 use super::paths::{Environment, PathMap};
 use super::registry::AspNetRegistry;
@@ -39,6 +38,7 @@ use super::server::{SchemaVersion, ServerConfig};
 use super::sid::Sid;
 use super::{metabase, read_text};
 use crate::error::FileError;
+use crate::error::IisError;
 use crate::keys::store::RegistryView;
 
 /// The largest SDDL, accounts or bundle.txt file read (1 MiB).

@@ -14,11 +14,11 @@ use serde::Serialize;
 use super::bundle::Server;
 use super::identity::PoolIdentity;
 use super::server::{Origin, RuntimeVersion, ServerKind};
-use crate::names::names;
 use crate::config::lint::{KnownKeys, Summary};
 use crate::config::stack::{ResolvedConfig, SessionStateMode};
 use crate::keys::store::RegistryView;
 use crate::keys::{AppIdentity, AutoGenKeys};
+use crate::names::names;
 
 /// How much a finding matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -38,7 +38,6 @@ names!(Severity, "The name, as JSON gives it.", {
     Warning => "warning",
     Critical => "critical",
 });
-
 
 /// Stable finding ids (`Finding::id`).
 pub mod ids {

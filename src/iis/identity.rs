@@ -17,9 +17,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::error::IisError;
 use super::server::{AppPool, IdentityType, LogonType, ServerKind};
 use super::sid::{self, Sid};
+use crate::error::IisError;
 use crate::keys::store::ProcessIdentity;
 
 /// Account names mapped to SIDs and extra groups, as the operator supplies them
@@ -87,7 +87,9 @@ impl Accounts {
         let (account, sid) = rule
             .rsplit_once('=')
             .filter(|(a, s)| !a.trim().is_empty() && !s.trim().is_empty())
-            .ok_or_else(|| rule_error(format!("an account mapping is ACCOUNT=SID (got {rule:?})")))?;
+            .ok_or_else(|| {
+                rule_error(format!("an account mapping is ACCOUNT=SID (got {rule:?})"))
+            })?;
         let sid: Sid = sid
             .trim()
             .parse()

@@ -33,12 +33,12 @@ use std::path::Path;
 
 use roxmltree::Node;
 
-use crate::error::IisError;
 use super::server::{
     AppPool, Application, IdentityType, LogonType, Origin, PipelineMode, RuntimeVersion,
     ServerConfig, ServerKind, Site, VirtualDirectory, normalize_vpath,
 };
 use super::xml::{self, Attrs};
+use crate::error::IisError;
 
 /// The largest MetaBase.xml read (32 MiB).
 pub const MAX_METABASE: u64 = 32 << 20;

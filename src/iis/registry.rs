@@ -17,9 +17,9 @@ use std::path::Path;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::error::IisError;
 use super::sid::Sid;
 use crate::clock::from_file_time;
+use crate::error::IisError;
 use crate::keys::store::RegistryView;
 use crate::keys::{AutoGenKeys, KeyImportError, logical_lines, read_reg_export};
 

@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::names::names;
 use crate::config::FrameworkVersion;
 use crate::keys::store::RegistryView;
+use crate::names::names;
 
 /// Where a value came from: a file and line, or a schema default (line 0).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -95,7 +95,6 @@ names!(SchemaVersion, "The IIS version, as JSON gives it (`10.0`).", {
 });
 
 impl SchemaVersion {
-
     /// Parses `7.0`, `7.5`, `8.0`, `8.5`, `10.0` (or `7`, `8`, `10`).
     #[must_use]
     pub fn parse(text: &str) -> Option<Self> {
@@ -110,7 +109,10 @@ impl SchemaVersion {
     }
 
     pub(crate) fn origin(self) -> Origin {
-        Origin::at(&format!("IIS_schema.xml (IIS {}) default", self.as_str()), 0)
+        Origin::at(
+            &format!("IIS_schema.xml (IIS {}) default", self.as_str()),
+            0,
+        )
     }
 
     pub(crate) const fn default_identity(self) -> IdentityType {
@@ -162,7 +164,6 @@ impl IdentityType {
         ("SpecificUser", Self::SpecificUser),
         ("ApplicationPoolIdentity", Self::ApplicationPoolIdentity),
     ];
-
 }
 
 /// `managedRuntimeVersion`: which CLR, and so which ASP.NET, a pool loads.

@@ -252,7 +252,10 @@ mod tests {
             Kind::State
         );
         assert_eq!(
-            Kind::of(&["/app/", "WebForms.HiddenFieldPageStatePersister.ClientState"]),
+            Kind::of(&[
+                "/app/",
+                "WebForms.HiddenFieldPageStatePersister.ClientState"
+            ]),
             Kind::SystemWebPage
         );
         assert_eq!(

@@ -12,10 +12,10 @@ use super::{
     Confidence, Diagnosis, Evidence, Finding, LogSummary, Persistence, ReplicaSummary, RingInput,
     RingSummary, SessionStore, Settings, Verdict,
 };
-use crate::dataprotection::{KeyId, RevokedKeys};
 use crate::dataprotection::consumers::{
     ANTIFORGERY_COOKIE_PREFIX, antiforgery_cookie_name, content_root_discriminator,
 };
+use crate::dataprotection::{KeyId, RevokedKeys};
 
 /// What one replica's facts say.
 #[derive(Default)]

@@ -17,8 +17,8 @@
 use sha2::Digest as _;
 
 use super::{Reader, write_string};
-use crate::error::ValueError;
 pub use crate::dataprotection::consumers::ANTIFORGERY_PURPOSE;
+use crate::error::ValueError;
 
 /// `AntiforgeryOptions.DefaultCookiePrefix`.
 pub const COOKIE_PREFIX: &str = ".AspNetCore.Antiforgery.";

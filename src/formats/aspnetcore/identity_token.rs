@@ -16,9 +16,9 @@
 use time::{Duration, OffsetDateTime};
 
 use super::{Reader, write_string};
-use crate::error::ValueError;
 use crate::clock::{checked_dotnet_ticks, from_dotnet_ticks};
 pub use crate::dataprotection::consumers::IDENTITY_TOKEN_PURPOSE;
+use crate::error::ValueError;
 
 /// `DataProtectionTokenProviderOptions.TokenLifespan`'s default: one day.
 pub const DEFAULT_LIFESPAN: Duration = Duration::days(1);

@@ -14,8 +14,8 @@
 //! a Kestrel app, opens under this purpose (not the `…Mvc.ViewFeatures.…` one a reading of
 //! pre-release source gives) to `{"Message":"profile saved","Count":3}`.
 
-use crate::error::ValueError;
 pub use crate::dataprotection::consumers::TEMP_DATA_PURPOSE;
+use crate::error::ValueError;
 
 /// `CookieTempDataProvider.CookieName`.
 pub const COOKIE_NAME: &str = ".AspNetCore.Mvc.CookieTempDataProvider";

@@ -1,7 +1,7 @@
 //! Reading an `ObjectStateFormatter` stream into a [`Value`] tree, with bounds.
 
-use super::value::{Color, DateTime, EventValidationEntry, TypeName, Unit, Value};
 use super::document::{Document, Limits, STRING_TABLE_SIZE, token};
+use super::value::{Color, DateTime, EventValidationEntry, TypeName, Unit, Value};
 use crate::error::{OsfError, OsfErrorKind};
 
 /// The reader's position and tables.

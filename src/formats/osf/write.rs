@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
-use super::value::{Color, TypeName, Unit, Value};
 use super::document::{Document, Limits, STRING_TABLE_SIZE, token};
-use crate::error::{OsfError, OsfErrorKind};
+use super::value::{Color, TypeName, Unit, Value};
 use crate::binary::write_7bit;
+use crate::error::{OsfError, OsfErrorKind};
 
 pub(super) struct Writer {
     out: Vec<u8>,

@@ -149,7 +149,10 @@ impl Diagnosis {
                     s.mode
                 );
                 for (setting, origin) in &s.origins {
-                    if matches!(setting.section(), Section::MachineKey | Section::HttpRuntime) {
+                    if matches!(
+                        setting.section(),
+                        Section::MachineKey | Section::HttpRuntime
+                    ) {
                         let _ = writeln!(o, "    {setting}: {origin}");
                     }
                 }
