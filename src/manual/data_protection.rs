@@ -35,7 +35,7 @@
 //! specific purposes…]`, while `WebResource.axd`, `ScriptResource.axd` and `__PREVIOUSPAGE` stay on
 //! the `<machineKey>` keys, as in ASP.NET. Every unprotect failure is one opaque error, except a
 //! key the ring lacks (`Error::KeyNotFound` names its id, as ASP.NET's message does), a revoked key
-//! (`Error::KeyRevoked`; `unprotect_detailed(.., true)` reads it anyway) and a key whose master
+//! (`Error::KeyRevoked`; `unprotect_detailed(.., RevokedKeys::Allow)` reads it anyway) and a key whose master
 //! key is encrypted at rest (`Error::KeyUnavailable`: DPAPI, DPAPI-NG with its rule, or the
 //! certificate).
 //!

@@ -8,8 +8,8 @@
 //! example with an `.ASPXAUTH` forms-authentication cookie added.
 //!
 //! ```rust
-//! use std::time::Duration;
-//! use machinekey::{AppKeys, CookieProtection, FormsAuthenticationTicket, MachineKeyConfig, Page, SystemClock, TicketValidation};
+//! use machinekey::time::{Duration, OffsetDateTime};
+//! use machinekey::{AppKeys, CookieProtection, FormsAuthenticationTicket, MachineKeyConfig, Page, TicketValidation};
 //!
 //! // A web.config with a publicly leaked key (never use it): HMACSHA512 + AES, .NET 4.5.
 //! let cfg = MachineKeyConfig::from_web_config(r#"<configuration><system.web>
@@ -26,7 +26,7 @@
 //! assert_eq!(&state[..2], b"\xff\x01"); // an ObjectStateFormatter graph
 //!
 //! // An .ASPXAUTH cookie, issued and read back (expiry checked against the system clock).
-//! let ticket = FormsAuthenticationTicket::new("alice", Duration::from_secs(30 * 60), &SystemClock);
+//! let ticket = FormsAuthenticationTicket::new("alice", OffsetDateTime::now_utc(), Duration::minutes(30));
 //! let cookie = keys.encrypt_ticket(&ticket, CookieProtection::All)?;
 //! let read = keys.decrypt_ticket(&cookie, CookieProtection::All, &TicketValidation::default())?;
 //! assert_eq!(read.name, "alice");
