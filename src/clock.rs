@@ -96,7 +96,7 @@ pub fn to_dotnet_ticks(t: OffsetDateTime) -> i64 {
 /// assert_eq!(checked_dotnet_ticks(datetime!(2031-01-02 03:04:05 UTC)), Some(640_606_862_450_000_000));
 /// let last = from_dotnet_ticks(MAX_DATE_TICKS).unwrap();
 /// assert_eq!(checked_dotnet_ticks(last), Some(MAX_DATE_TICKS));
-/// assert_eq!(checked_dotnet_ticks(last + machinekey::time::Duration::nanoseconds(100)), None);
+/// assert_eq!(checked_dotnet_ticks(datetime!(0000-12-31 23:59:59 UTC)), None); // before year 1
 /// ```
 #[must_use]
 pub fn checked_dotnet_ticks(t: OffsetDateTime) -> Option<i64> {

@@ -309,7 +309,7 @@ fn expiry_follows_each_middleware() {
     let anon = access.issue(bob(""), now).unwrap();
     assert!(matches!(
         access.read(&anon, now),
-        Err(Error::InvalidArgument(_))
+        Err(Error::NotAuthenticated)
     ));
 }
 

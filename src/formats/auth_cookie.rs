@@ -863,7 +863,7 @@ impl FormsCookie {
     /// id.claims.extend([Claim::name("alice"), Claim::role("Admin"), Claim::role("Editor")]);
     /// let now = time::OffsetDateTime::now_utc();
     /// let set = forms.issue(&forms.sign_in(vec![id], false, now), &forms.template())?;
-    /// let login = forms.read(&[(".ASPXAUTH", set[0].value.as_str())], now)?;
+    /// let login = forms.read(&mut [(".ASPXAUTH", set[0].value.as_str())].into_iter(), now)?;
     /// assert_eq!(login.ticket.roles(), ["Admin", "Editor"]);
     /// # Ok::<(), machinekey::Error>(())
     /// ```

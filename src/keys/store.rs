@@ -530,12 +530,12 @@ impl KeyStore {
     /// # Example
     /// ```
     /// use machinekey::keys::AutoGenKeys;
-    /// use machinekey::keys::store::{FileTime, KeyStore, ProcessIdentity, RegistryView};
+    /// use machinekey::keys::store::{KeyStore, ProcessIdentity, RegistryView};
     /// # use machinekey::random::OsRandom;
     /// let identity = ProcessIdentity::custom("S-1-5-21-1-2-3-1105", false);
     /// let mut store = KeyStore::new();
     /// store.set_local_machine_access(identity.sid(), RegistryView::Bits64, false);
-    /// let r = store.resolve(&identity, RegistryView::Bits64, AutoGenKeys::generate(&OsRandom)?, FileTime(1))?;
+    /// let r = store.resolve(&identity, RegistryView::Bits64, AutoGenKeys::generate(&OsRandom)?, machinekey::time::OffsetDateTime::UNIX_EPOCH)?;
     /// assert!(!r.source.is_shared()); // the key exists but is not granted
     /// # Ok::<(), machinekey::Error>(())
     /// ```
