@@ -120,7 +120,7 @@ fn hex_upper<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error
 /// Audits a Data Protection value in any text form (an OpenID Connect nonce cookie too,
 /// whose protected value is the tail of its *name*) against the given key rings: reads its
 /// key id, finds the key in `rings`, and tries every known consumer's chain
-/// ([`consumers::known`]) after each of `discriminators` (and the candidates
+/// ([`consumers::known`](crate::dataprotection::consumers::known)) after each of `discriminators` (and the candidates
 /// [`DataProtectionAuditor`] always tries), plus the `extra` chains as given (whole chains,
 /// discriminator included, each with a name for the report). [`DataProtectionAuditor`] does
 /// the same against published keys, and names the discriminator.

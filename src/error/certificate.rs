@@ -5,7 +5,7 @@ use super::FileError;
 
 /// Why a certificate could not be loaded. Never holds key bytes or the password.
 ///
-/// `Clone` (its I/O error is shared) but not `PartialEq` (see [`crate::error`]).
+/// `Clone` (its I/O error is shared) but not `PartialEq` (see [`Error`](crate::Error)).
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum CertificateError {

@@ -4,7 +4,7 @@ use super::{Error, FileError};
 
 /// A log or key ring that could not be read.
 ///
-/// `Clone` (its I/O error is shared) but not `PartialEq` (see [`crate::error`]).
+/// `Clone` (its I/O error is shared) but not `PartialEq` (see [`Error`](crate::Error)).
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum DiagnoseError {

@@ -5,7 +5,7 @@ use super::FileError;
 /// Reading an event-log input failed as a whole (a record that cannot be read is skipped
 /// and reported, not an error).
 ///
-/// `Clone` (its I/O error is shared) but not `PartialEq` (see [`crate::error`]).
+/// `Clone` (its I/O error is shared) but not `PartialEq` (see [`Error`](crate::Error)).
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum EventsError {

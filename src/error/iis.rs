@@ -6,7 +6,7 @@ use super::{ConfigError, FileError, KeyImportError};
 
 /// A server file that could not be read or understood.
 ///
-/// `Clone` (its I/O error is shared) but not `PartialEq` (see [`crate::error`]).
+/// `Clone` (its I/O error is shared) but not `PartialEq` (see [`Error`](crate::Error)).
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum IisError {

@@ -5,7 +5,7 @@ use super::FileError;
 
 /// Why a list of published Data Protection keys could not be read.
 ///
-/// `Clone` (its I/O error is shared) but not `PartialEq` (see [`crate::error`]).
+/// `Clone` (its I/O error is shared) but not `PartialEq` (see [`Error`](crate::Error)).
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum DataProtectionListError {
