@@ -85,7 +85,7 @@ use std::path::Path;
 
 pub use crate::error::IisError;
 pub use bundle::Server;
-pub use diagnose::{Diagnosis, Finding, Severity};
+pub use diagnose::{Diagnosis, Finding, FindingId, Severity};
 pub use server::ServerConfig;
 
 /// Reads at most `limit` bytes of `path`; a larger file is an error naming the limit.

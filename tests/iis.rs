@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use machinekey::clock::from_file_time;
 use machinekey::config::{KeyAttribute, Setting};
 use machinekey::iis::apphost::{ReadOptions, parse_application_host, read_application_host};
-use machinekey::iis::diagnose::{StoreKind, ids};
+use machinekey::iis::diagnose::{FindingId, StoreKind};
 use machinekey::iis::metabase::{parse_metabase, read_metabase};
 use machinekey::iis::paths::Environment;
 use machinekey::iis::registry::AspNetRegistry;
@@ -401,7 +401,7 @@ fn iis_express_file_with_twelve_sites() {
     assert_eq!(pool.key_store.store, StoreKind::CurrentUser);
     assert_eq!(pool.identity.identity_type, None);
     // All twelve root applications run as that user with IsolateApps on "/": they share keys.
-    assert_eq!(d.findings_with(ids::APPS_SHARE_KEYS).count(), 1);
+    assert_eq!(d.findings_with(FindingId::AppsShareKeys).count(), 1);
 }
 
 #[test]
@@ -672,9 +672,9 @@ fn the_incident_is_named_with_both_fixes() {
             .unwrap()
             .contains("replaces it with new keys")
     );
-    assert_eq!(d.findings_with(ids::STALE_STORED_KEY).count(), 1);
+    assert_eq!(d.findings_with(FindingId::StaleStoredKey).count(), 1);
 
-    let incident: Vec<_> = d.findings_with(ids::WEB_GARDEN_PRIVATE_KEYS).collect();
+    let incident: Vec<_> = d.findings_with(FindingId::WebGardenPrivateKeys).collect();
     assert_eq!(incident.len(), 1, "{}", d.to_text());
     let f = incident[0];
     assert_eq!(f.subject, "pool Shop");
@@ -698,11 +698,14 @@ fn the_incident_is_named_with_both_fixes() {
     assert!(f.fixes[2].contains("loadUserProfile:true"));
     assert_eq!(
         d.findings[0].id,
-        ids::WEB_GARDEN_PRIVATE_KEYS,
+        FindingId::WebGardenPrivateKeys,
         "the most severe first"
     );
     // StateServer: no InProc finding.
-    assert_eq!(d.findings_with(ids::WEB_GARDEN_INPROC_SESSION).count(), 0);
+    assert_eq!(
+        d.findings_with(FindingId::WebGardenInprocSession).count(),
+        0
+    );
 
     let app = d.application("Shop/").unwrap();
     assert_eq!(app.app_id, "/LM/W3SVC/2/ROOT");
@@ -739,9 +742,9 @@ fn an_acl_that_grants_the_user_write_removes_the_finding() {
     assert_eq!(pool.key_store.shared_by_workers, Some(true));
     let acl = pool.key_store.acl.as_ref().unwrap();
     assert_eq!((acl.read, acl.write), (Some(true), Some(true)));
-    assert_eq!(d.findings_with(ids::WEB_GARDEN_PRIVATE_KEYS).count(), 0);
+    assert_eq!(d.findings_with(FindingId::WebGardenPrivateKeys).count(), 0);
     assert_eq!(
-        d.findings_with(ids::PRIVATE_KEYS_LOST_ON_RECYCLE).count(),
+        d.findings_with(FindingId::PrivateKeysLostOnRecycle).count(),
         0
     );
 }
@@ -757,7 +760,7 @@ fn a_deny_entry_wins_over_the_grant() {
         acl.decided_by.as_deref(),
         Some(&*format!("(D;CIID;KW;;;{USER_SID})"))
     );
-    assert_eq!(d.findings_with(ids::WEB_GARDEN_PRIVATE_KEYS).count(), 1);
+    assert_eq!(d.findings_with(FindingId::WebGardenPrivateKeys).count(), 1);
 }
 
 #[test]
@@ -769,8 +772,8 @@ fn a_web_garden_with_inproc_sessions_names_that_cause() {
     );
     let b = incident_bundle("inproc", &granted, &inproc, 3);
     let d = b.server().diagnose(None);
-    assert_eq!(d.findings_with(ids::WEB_GARDEN_PRIVATE_KEYS).count(), 0);
-    let f: Vec<_> = d.findings_with(ids::WEB_GARDEN_INPROC_SESSION).collect();
+    assert_eq!(d.findings_with(FindingId::WebGardenPrivateKeys).count(), 0);
+    let f: Vec<_> = d.findings_with(FindingId::WebGardenInprocSession).collect();
     assert_eq!(f.len(), 1, "{}", d.to_text());
     assert!(f[0].message.contains("InProc") && f[0].message.contains("whatever the keys"));
     assert!(f[0].fixes.iter().any(|x| x.contains("maxProcesses:1")));
@@ -778,16 +781,19 @@ fn a_web_garden_with_inproc_sessions_names_that_cause() {
     // One worker: neither finding.
     let single = incident_bundle("single", &granted, &inproc, 1);
     let d = single.server().diagnose(None);
-    assert_eq!(d.findings_with(ids::WEB_GARDEN_INPROC_SESSION).count(), 0);
+    assert_eq!(
+        d.findings_with(FindingId::WebGardenInprocSession).count(),
+        0
+    );
 }
 
 #[test]
 fn one_worker_on_private_keys_loses_them_at_each_recycle() {
     let b = incident_bundle("recycle", RESET_ACL, SHOP_WEB_CONFIG, 1);
     let d = b.server().diagnose(None);
-    assert_eq!(d.findings_with(ids::WEB_GARDEN_PRIVATE_KEYS).count(), 0);
+    assert_eq!(d.findings_with(FindingId::WebGardenPrivateKeys).count(), 0);
     assert_eq!(
-        d.findings_with(ids::PRIVATE_KEYS_LOST_ON_RECYCLE).count(),
+        d.findings_with(FindingId::PrivateKeysLostOnRecycle).count(),
         1
     );
 }
@@ -801,7 +807,7 @@ fn explicit_keys_or_a_loaded_profile_leave_no_incident() {
     let b = incident_bundle("explicit", RESET_ACL, &explicit, 3);
     let d = b.server().diagnose(None);
     assert_eq!(
-        d.findings_with(ids::WEB_GARDEN_PRIVATE_KEYS).count(),
+        d.findings_with(FindingId::WebGardenPrivateKeys).count(),
         0,
         "{}",
         d.to_text()
@@ -826,7 +832,7 @@ fn explicit_keys_or_a_loaded_profile_leave_no_incident() {
         d.pool("Shop").unwrap().key_store.store,
         StoreKind::CurrentUser
     );
-    assert_eq!(d.findings_with(ids::WEB_GARDEN_PRIVATE_KEYS).count(), 0);
+    assert_eq!(d.findings_with(FindingId::WebGardenPrivateKeys).count(), 0);
 }
 
 #[test]
@@ -837,14 +843,14 @@ fn an_unknown_sid_says_which_store_is_unknown() {
     let pool = d.pool("Shop").unwrap();
     assert_eq!(pool.key_store.store, StoreKind::Unknown);
     assert!(pool.key_store.location.ends_with(r"AutoGenKeys\<SID>"));
-    let f: Vec<_> = d.findings_with(ids::SID_UNKNOWN).collect();
+    let f: Vec<_> = d.findings_with(FindingId::SidUnknown).collect();
     assert_eq!(f.len(), 1);
     assert!(
         f[0].message
             .contains(r"HKLM\SOFTWARE\Microsoft\ASP.NET\4.0.30319.0\AutoGenKeys\<SID>")
     );
     assert!(f[0].fixes[0].contains(r#"--sid "CORP\svc_shop=S-1-5-21-"#));
-    assert_eq!(d.findings_with(ids::WEB_GARDEN_STORE_UNKNOWN).count(), 1);
+    assert_eq!(d.findings_with(FindingId::WebGardenStoreUnknown).count(), 1);
 }
 
 #[cfg(feature = "sim")]
@@ -937,7 +943,7 @@ fn applications_sharing_a_virtual_path_share_keys() {
     let config =
         parse_application_host("applicationHost.config", &host, &ReadOptions::default()).unwrap();
     let d = Server::new("web", config).diagnose(None);
-    let f: Vec<_> = d.findings_with(ids::APPS_SHARE_KEYS).collect();
+    let f: Vec<_> = d.findings_with(FindingId::AppsShareKeys).collect();
     assert_eq!(f.len(), 1, "{}", d.to_text());
     assert!(f[0].subject.contains("Default Web Site/") && f[0].subject.contains("Shop/"));
     assert!(f[0].fixes[0].contains("IsolateByAppId"));
@@ -955,7 +961,7 @@ fn system_web_in_application_host_is_reported_not_applied() {
     assert_eq!(config.system_web_locations[0].sections, ["machineKey"]);
     let d = Server::new("web", config).diagnose(None);
     let f: Vec<_> = d
-        .findings_with(ids::SYSTEM_WEB_IN_APPLICATION_HOST)
+        .findings_with(FindingId::SystemWebInApplicationHost)
         .collect();
     assert_eq!(f.len(), 1);
     assert!(
@@ -1148,7 +1154,7 @@ fn metabase_from_the_documented_properties() {
             .location
             .contains(r"ASP.NET\2.0.50727.0\AutoGenKeys")
     );
-    let f: Vec<_> = d.findings_with(ids::WEB_GARDEN_PRIVATE_KEYS).collect();
+    let f: Vec<_> = d.findings_with(FindingId::WebGardenPrivateKeys).collect();
     assert_eq!(f.len(), 1, "{}", d.to_text());
     assert!(f[0].message.contains("State Service sessions"));
     assert_eq!(f[0].fixes.len(), 2);
@@ -1168,7 +1174,7 @@ fn metabase_pool_with_two_frameworks() {
     let s = parse_metabase("MetaBase.xml", &text).unwrap();
     let d = Server::new("w2k3", s).diagnose(None);
     assert_eq!(
-        d.findings_with(ids::MIXED_FRAMEWORKS_IN_POOL).count(),
+        d.findings_with(FindingId::MixedFrameworksInPool).count(),
         1,
         "{}",
         d.to_text()
@@ -1371,7 +1377,7 @@ fn bundle_errors_name_the_file() {
         "<configuration><system.web><machineKey validation=\"MD4\" /></system.web></configuration>",
     );
     let d = b.server().diagnose(None);
-    let f: Vec<_> = d.findings_with(ids::CONFIG_ERROR).collect();
+    let f: Vec<_> = d.findings_with(FindingId::ConfigError).collect();
     assert_eq!(f.len(), 1);
     assert!(f[0].message.contains("MD4"), "{}", f[0].message);
 }
@@ -1410,7 +1416,7 @@ fn built_in_identities_pick_their_stores() {
         assert_eq!(pool.key_store.store, store, "{identity}");
         assert_eq!(pool.key_store.shared_by_workers, Some(true));
         assert_eq!(pool.identity.sid.as_ref().unwrap().to_string(), sid);
-        assert_eq!(d.findings_with(ids::WEB_GARDEN_PRIVATE_KEYS).count(), 0);
+        assert_eq!(d.findings_with(FindingId::WebGardenPrivateKeys).count(), 0);
     }
     let config =
         parse_application_host("a.config", &host("SpecificUser"), &ReadOptions::default()).unwrap();

@@ -39,46 +39,67 @@ names!(Severity, "The name, as JSON gives it.", {
     Critical => "critical",
 });
 
-/// Stable finding ids (`Finding::id`).
-pub mod ids {
+/// What a [`Finding`] is about: its stable id (`snake_case` in JSON and text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FindingId {
     /// A web garden on AutoGenerate keys whose workers cannot share a key store.
-    pub const WEB_GARDEN_PRIVATE_KEYS: &str = "web_garden_private_keys";
+    WebGardenPrivateKeys,
     /// A web garden on AutoGenerate keys whose key store could not be checked.
-    pub const WEB_GARDEN_STORE_UNKNOWN: &str = "web_garden_store_unknown";
+    WebGardenStoreUnknown,
     /// A web garden with `InProc` session state.
-    pub const WEB_GARDEN_INPROC_SESSION: &str = "web_garden_inproc_session";
+    WebGardenInprocSession,
     /// A single worker on private AutoGenerate keys: they change at every recycle.
-    pub const PRIVATE_KEYS_LOST_ON_RECYCLE: &str = "private_keys_lost_on_recycle";
+    PrivateKeysLostOnRecycle,
     /// A publicly known key in the configuration.
-    pub const KNOWN_KEY: &str = "known_key";
+    KnownKey,
     /// Applications that read each other's protected data through shared AutoGenerate keys.
-    pub const APPS_SHARE_KEYS: &str = "apps_share_keys";
+    AppsShareKeys,
     /// `dataProtectorType` without a key repository.
-    pub const DATA_PROTECTOR_WITHOUT_REPOSITORY: &str = "data_protector_without_repository";
+    DataProtectorWithoutRepository,
     /// An application whose configuration ASP.NET would reject.
-    pub const CONFIG_ERROR: &str = "config_error";
+    ConfigError,
     /// A specific user whose SID was not supplied.
-    pub const SID_UNKNOWN: &str = "sid_unknown";
+    SidUnknown,
     /// An application names a pool the configuration does not declare.
-    pub const UNDECLARED_POOL: &str = "undeclared_pool";
+    UndeclaredPool,
     /// `<system.web>` in applicationHost.config, which ASP.NET does not read.
-    pub const SYSTEM_WEB_IN_APPLICATION_HOST: &str = "system_web_in_application_host";
+    SystemWebInApplicationHost,
     /// A file the diagnosis needs was not collected.
-    pub const NOT_COLLECTED: &str = "not_collected";
+    NotCollected,
     /// IIS 6: one pool serves applications of two framework versions.
-    pub const MIXED_FRAMEWORKS_IN_POOL: &str = "mixed_frameworks_in_pool";
+    MixedFrameworksInPool,
     /// A stored key older than the framework's last install: it will be replaced.
-    pub const STALE_STORED_KEY: &str = "stale_stored_key";
+    StaleStoredKey,
     /// A pool whose runtime the crate does not model.
-    pub const RUNTIME_NOT_MODELLED: &str = "runtime_not_modelled";
+    RuntimeNotModelled,
 }
+
+names!(FindingId, "The stable id, as JSON and the text report give it.", {
+    WebGardenPrivateKeys => "web_garden_private_keys",
+    WebGardenStoreUnknown => "web_garden_store_unknown",
+    WebGardenInprocSession => "web_garden_inproc_session",
+    PrivateKeysLostOnRecycle => "private_keys_lost_on_recycle",
+    KnownKey => "known_key",
+    AppsShareKeys => "apps_share_keys",
+    DataProtectorWithoutRepository => "data_protector_without_repository",
+    ConfigError => "config_error",
+    SidUnknown => "sid_unknown",
+    UndeclaredPool => "undeclared_pool",
+    SystemWebInApplicationHost => "system_web_in_application_host",
+    NotCollected => "not_collected",
+    MixedFrameworksInPool => "mixed_frameworks_in_pool",
+    StaleStoredKey => "stale_stored_key",
+    RuntimeNotModelled => "runtime_not_modelled",
+});
 
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Finding {
-    /// A stable id ([`ids`]).
-    pub id: &'static str,
+    /// Its stable id.
+    pub id: FindingId,
     /// How much it matters.
     pub severity: Severity,
     /// What it is about: `pool Shop`, `app Default Web Site/Shop`, `server`.
@@ -255,8 +276,7 @@ pub struct Diagnosis {
 
 impl Diagnosis {
     /// The findings with `id`.
-    pub fn findings_with(&self, id: &str) -> impl Iterator<Item = &Finding> {
-        let id = id.to_owned();
+    pub fn findings_with(&self, id: FindingId) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(move |f| f.id == id)
     }
 
@@ -301,7 +321,7 @@ impl Server {
     /// # Example
     /// ```
     /// use machinekey::iis::{Server, apphost::{ReadOptions, parse_application_host}};
-    /// use machinekey::iis::diagnose::{StoreKind, ids};
+    /// use machinekey::iis::diagnose::{FindingId, StoreKind};
     /// let config = parse_application_host("applicationHost.config", r#"<configuration><system.applicationHost>
     ///   <applicationPools>
     ///     <add name="Shop" managedRuntimeVersion="v4.0"><processModel identityType="SpecificUser" userName="CORP\svc_shop" maxProcesses="3" /></add>
@@ -314,7 +334,7 @@ impl Server {
     /// server.add_acl_argument("O:BAG:SYD:P(A;CI;KA;;;SY)(A;CI;KA;;;BA)(A;CI;KR;;;BU)")?;
     /// let d = server.diagnose(None);
     /// assert_eq!(d.pools[0].key_store.store, StoreKind::PerProcess);
-    /// assert!(d.findings_with(ids::WEB_GARDEN_PRIVATE_KEYS).next().is_some());
+    /// assert!(d.findings_with(FindingId::WebGardenPrivateKeys).next().is_some());
     /// # Ok::<(), machinekey::iis::IisError>(())
     /// ```
     #[must_use]

@@ -24,7 +24,7 @@
 
 use serde::Serialize;
 
-use super::diagnose::{Diagnosis, StoreKind, ids};
+use super::diagnose::{Diagnosis, FindingId, StoreKind};
 use super::server::{RuntimeVersion, ServerKind};
 use crate::config::MachineKeyConfig;
 use crate::error::{ArgumentError, Error};
@@ -138,9 +138,9 @@ impl Diagnosis {
                 .find(|f| {
                     matches!(
                         f.id,
-                        ids::WEB_GARDEN_PRIVATE_KEYS
-                            | ids::WEB_GARDEN_STORE_UNKNOWN
-                            | ids::WEB_GARDEN_INPROC_SESSION
+                        FindingId::WebGardenPrivateKeys
+                            | FindingId::WebGardenStoreUnknown
+                            | FindingId::WebGardenInprocSession
                     )
                 })
                 .and_then(|f| f.subject.strip_prefix("pool "))

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::app::{spec_text, uses_autogen};
-use super::{AppDiagnosis, Finding, PoolDiagnosis, Severity, StoreKind, framework_dir, ids};
+use super::{AppDiagnosis, Finding, FindingId, PoolDiagnosis, Severity, StoreKind, framework_dir};
 use crate::config::lint::LintCode;
 use crate::config::stack::SessionStateMode;
 use crate::iis::bundle::Server;
@@ -41,7 +41,7 @@ pub(super) fn findings(
         let subject = format!("pool {}", pool.name);
         if pool.declared.is_none() && cfg.kind != ServerKind::Iis6 {
             out.push(Finding {
-                id: ids::UNDECLARED_POOL,
+                id: FindingId::UndeclaredPool,
                 severity: Severity::Warning,
                 subject: subject.clone(),
                 message: format!(
@@ -59,7 +59,7 @@ pub(super) fn findings(
         ) && !pool.applications.is_empty()
         {
             out.push(Finding {
-                id: ids::RUNTIME_NOT_MODELLED,
+                id: FindingId::RuntimeNotModelled,
                 severity: Severity::Notice,
                 subject: subject.clone(),
                 message: format!("runtime {}: the crate models ASP.NET 2.0 to 4.8 only; its applications are not diagnosed", pool.runtime.label()),
@@ -70,7 +70,7 @@ pub(super) fn findings(
             && pool.key_store.store == StoreKind::Unknown
         {
             out.push(Finding {
-                id: ids::SID_UNKNOWN,
+                id: FindingId::SidUnknown,
                 severity: Severity::Notice,
                 subject: subject.clone(),
                 message: format!(
@@ -117,7 +117,7 @@ pub(super) fn findings(
             let reason = &pool.key_store.description;
             if garden {
                 out.push(Finding {
-                    id: ids::WEB_GARDEN_PRIVATE_KEYS,
+                    id: FindingId::WebGardenPrivateKeys,
                     severity: Severity::Critical,
                     subject: subject.clone(),
                     message: format!(
@@ -132,7 +132,7 @@ pub(super) fn findings(
                 });
             } else {
                 out.push(Finding {
-                    id: ids::PRIVATE_KEYS_LOST_ON_RECYCLE,
+                    id: FindingId::PrivateKeysLostOnRecycle,
                     severity: Severity::Warning,
                     subject: subject.clone(),
                     message: format!(
@@ -145,7 +145,7 @@ pub(super) fn findings(
             }
         } else if !autogen_apps.is_empty() && garden && pool.key_store.store == StoreKind::Unknown {
             out.push(Finding {
-                id: ids::WEB_GARDEN_STORE_UNKNOWN,
+                id: FindingId::WebGardenStoreUnknown,
                 severity: Severity::Warning,
                 subject: subject.clone(),
                 message: format!(
@@ -165,7 +165,7 @@ pub(super) fn findings(
                 .collect();
             if !inproc.is_empty() {
                 out.push(Finding {
-                    id: ids::WEB_GARDEN_INPROC_SESSION,
+                    id: FindingId::WebGardenInprocSession,
                     severity: Severity::Warning,
                     subject: subject.clone(),
                     message: format!(
@@ -183,7 +183,7 @@ pub(super) fn findings(
         }
         if let Some(stale) = &pool.key_store.stale {
             out.push(Finding {
-                id: ids::STALE_STORED_KEY,
+                id: FindingId::StaleStoredKey,
                 severity: Severity::Notice,
                 subject: subject.clone(),
                 message: format!("{}: {stale}", pool.key_store.location),
@@ -203,7 +203,7 @@ pub(super) fn findings(
             runtimes.dedup();
             if runtimes.len() > 1 {
                 out.push(Finding {
-                    id: ids::MIXED_FRAMEWORKS_IN_POOL,
+                    id: FindingId::MixedFrameworksInPool,
                     severity: Severity::Critical,
                     subject: subject.clone(),
                     message: format!("the pool's applications map .aspx to different frameworks ({}): one worker process loads one CLR, so some of them fail to start", runtimes.join(", ")),
@@ -217,7 +217,7 @@ pub(super) fn findings(
         let subject = format!("app {}", app.label);
         if let Some(e) = &app.error {
             out.push(Finding {
-                id: ids::CONFIG_ERROR,
+                id: FindingId::ConfigError,
                 severity: if e.contains("not ASP.NET 2.0 to 4.x") {
                     Severity::Notice
                 } else {
@@ -231,10 +231,10 @@ pub(super) fn findings(
         for lint in app.machine_key.iter().flat_map(|s| &s.lints) {
             let (id, severity) = match lint.code {
                 LintCode::KnownKey | LintCode::KnownKeyInStack => {
-                    (ids::KNOWN_KEY, Severity::Critical)
+                    (FindingId::KnownKey, Severity::Critical)
                 }
                 LintCode::DataProtectionRepository => {
-                    (ids::DATA_PROTECTOR_WITHOUT_REPOSITORY, Severity::Warning)
+                    (FindingId::DataProtectorWithoutRepository, Severity::Warning)
                 }
                 _ => continue,
             };
@@ -253,7 +253,7 @@ pub(super) fn findings(
         && apps.iter().any(|a| !a.missing.is_empty())
     {
         out.push(Finding {
-            id: ids::NOT_COLLECTED,
+            id: FindingId::NotCollected,
             severity: Severity::Notice,
             subject: "server".to_owned(),
             message: "no copy of the server's files was given: machine.config, the root web.config and the applications' web.config files are unknown, so ASP.NET's defaults are assumed (AutoGenerate,IsolateApps keys, InProc sessions)".to_owned(),
@@ -271,7 +271,7 @@ pub(super) fn findings(
         }
         for (item, labels) in missing {
             out.push(Finding {
-                id: ids::NOT_COLLECTED,
+                id: FindingId::NotCollected,
                 severity: Severity::Notice,
                 subject: format!("app{} {}", if labels.len() == 1 { "" } else { "s" }, labels.join(", ")),
                 message: format!("not collected: {item}"),
@@ -330,7 +330,7 @@ pub(super) fn findings(
             .is_some_and(|s| s.validation_key.isolate_apps);
         let labels: Vec<String> = members.iter().map(|a| a.label.clone()).collect();
         out.push(Finding {
-            id: ids::APPS_SHARE_KEYS,
+            id: FindingId::AppsShareKeys,
             severity: if isolated { Severity::Warning } else { Severity::Notice },
             subject: format!("apps {}", labels.join(", ")),
             message: if isolated {
@@ -349,7 +349,7 @@ pub(super) fn findings(
     }
     for loc in &cfg.system_web_locations {
         out.push(Finding {
-            id: ids::SYSTEM_WEB_IN_APPLICATION_HOST,
+            id: FindingId::SystemWebInApplicationHost,
             severity: Severity::Notice,
             subject: if loc.path.is_empty() { "server".to_owned() } else { format!("location {}", loc.path) },
             message: format!(
