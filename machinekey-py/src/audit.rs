@@ -23,6 +23,8 @@ const MAX_LIST: u64 = 1 << 30;
 #[pyclass(frozen, module = "machinekey")]
 pub(crate) struct KeyList {
     auditor: Arc<Auditor>,
+    /// The pairs, for the web.config check's known-key lint.
+    list: Arc<Keys>,
     report: LoadReport,
     name: String,
 }
@@ -32,9 +34,25 @@ fn builtin() -> &'static Arc<Auditor> {
     BUILTIN.get_or_init(|| Arc::new(Auditor::from_list(Keys::builtin())))
 }
 
+fn builtin_list() -> &'static Arc<Keys> {
+    static BUILTIN: OnceLock<Arc<Keys>> = OnceLock::new();
+    BUILTIN.get_or_init(|| Arc::new(Keys::builtin()))
+}
+
 impl KeyList {
-    pub(crate) fn auditor(&self) -> &Arc<Auditor> {
-        &self.auditor
+    /// The pairs of a `keys=` argument (the built-in list when `None`).
+    pub(crate) fn list_or_builtin(keys: Option<&Bound<'_, KeyList>>) -> Arc<Keys> {
+        keys.map_or_else(|| Arc::clone(builtin_list()), |k| Arc::clone(&k.get().list))
+    }
+
+    fn prepared(keys: Keys, report: LoadReport, name: String) -> Self {
+        let list = Arc::new(keys.clone());
+        Self {
+            auditor: Arc::new(Auditor::from_list(keys)),
+            list,
+            report,
+            name,
+        }
     }
 
     /// The list a `keys=` argument names (the built-in list when `None`).
@@ -94,6 +112,7 @@ impl KeyList {
     fn builtin() -> Self {
         Self {
             auditor: Arc::clone(builtin()),
+            list: Arc::clone(builtin_list()),
             report: LoadReport::default(),
             name: "built-in".to_owned(),
         }
@@ -109,11 +128,7 @@ impl KeyList {
         Ok(py.detach(|| {
             let mut keys = if builtin { Keys::builtin() } else { Keys::default() };
             let report = keys.load_bytes(&bytes, &name);
-            Self {
-                auditor: Arc::new(Auditor::from_list(keys)),
-                report,
-                name,
-            }
+            Self::prepared(keys, report, name)
         }))
     }
 
@@ -131,11 +146,7 @@ impl KeyList {
         Ok(py.detach(|| {
             let mut keys = if builtin { Keys::builtin() } else { Keys::default() };
             let report = keys.load(&text, &name);
-            Self {
-                auditor: Arc::new(Auditor::from_list(keys)),
-                report,
-                name,
-            }
+            Self::prepared(keys, report, name)
         }))
     }
 
@@ -291,6 +302,20 @@ impl Finding {
     #[getter]
     fn gadgets<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         serialized(py, &self.gadgets)
+    }
+
+    /// For a forms-authentication cookie: the ticket it holds (`name`, `user_data`,
+    /// `issue_date`, `expiration`, `is_persistent`, `cookie_path`, `version`); else `None`.
+    #[getter]
+    fn ticket<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let Some(f) = self.machine_key() else {
+            return Ok(None);
+        };
+        use machinekey::FormsAuthenticationTicket as Ticket;
+        match Ticket::deserialize(&f.payload).or_else(|_| Ticket::deserialize_legacy(&f.payload)) {
+            Ok(t) => serialized(py, &t).map(Some),
+            Err(_) => Ok(None),
+        }
     }
 
     /// The Data Protection verdict (published key, discriminator, consumer, what the value

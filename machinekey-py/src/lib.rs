@@ -3,8 +3,12 @@
 //! arguments and results, and releases the GIL while the library works.
 
 mod audit;
+mod carve;
+mod config;
 mod convert;
+mod core;
 mod errors;
+mod keys;
 
 use pyo3::prelude::*;
 
@@ -18,7 +22,14 @@ fn machinekey_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<audit::Finding>()?;
     m.add_class::<audit::BatchEntry>()?;
     m.add_class::<audit::BatchAudit>()?;
+    m.add_class::<keys::MachineKey>()?;
+    m.add_class::<keys::ViewState>()?;
+    m.add_class::<core::KeyRing>()?;
     m.add_function(wrap_pyfunction!(audit::audit, m)?)?;
     m.add_function(wrap_pyfunction!(audit::audit_many, m)?)?;
+    m.add_function(wrap_pyfunction!(keys::inspect_viewstate, m)?)?;
+    m.add_function(wrap_pyfunction!(config::read_config, m)?)?;
+    m.add_function(wrap_pyfunction!(config::compare, m)?)?;
+    m.add_function(wrap_pyfunction!(carve::carve, m)?)?;
     Ok(())
 }
