@@ -25,6 +25,13 @@ impl KeyRing {
     #[staticmethod]
     fn load(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<Self> {
         let path = crate::convert::path_arg(path)?;
+        if !path.exists() {
+            return Err(crate::errors::new(
+                py,
+                crate::errors::Kind::FileError,
+                format!("{}: no such file or directory", path.display()),
+            ));
+        }
         let ring = py.detach(|| Ring::load(&path)).or_raise()?;
         Ok(Self { ring: Arc::new(ring) })
     }

@@ -329,6 +329,14 @@ impl MachineKey {
             .or_raise()
     }
 
+    /// Encrypts `text` as a `WebResource.axd`/`ScriptResource.axd` `d=` value (UrlToken),
+    /// as `Page.ClientScript` writes it.
+    #[pyo3(signature = (text, kind = "WebResource"))]
+    fn encrypt_resource(&self, py: Python<'_>, text: &str, kind: &str) -> PyResult<String> {
+        let kind = resource_kind(kind)?;
+        py.detach(|| self.keys.encrypt_resource_string(text, kind)).or_raise()
+    }
+
     /// Opens an OWIN (Katana) login cookie (`.AspNet.ApplicationCookie`, `.AspNet.Cookies`)
     /// protected with this `<machineKey>`: the ticket's identities, claims and properties.
     #[pyo3(signature = (value, authentication_type = "ApplicationCookie"))]
@@ -475,6 +483,18 @@ impl ViewState {
             }
         )
     }
+}
+
+/// The `__VIEWSTATEGENERATOR` ASP.NET writes for the page at `path` in application
+/// `app_path` (8 upper-case hex digits).
+#[pyfunction]
+#[pyo3(signature = (path, app_path = "/"))]
+pub(crate) fn generator(path: &str, app_path: &str) -> PyResult<String> {
+    let page = Page::from_path(path, app_path).or_raise()?;
+    let g = page
+        .generator(machinekey::formats::GeneratorHash::default())
+        .or_raise()?;
+    Ok(format!("{g:08X}"))
 }
 
 /// Reads a `__VIEWSTATE` without keys (sent without a MAC, or legacy signed: the MAC is

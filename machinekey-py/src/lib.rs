@@ -28,6 +28,7 @@ fn machinekey_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(audit::audit, m)?)?;
     m.add_function(wrap_pyfunction!(audit::audit_many, m)?)?;
     m.add_function(wrap_pyfunction!(keys::inspect_viewstate, m)?)?;
+    m.add_function(wrap_pyfunction!(keys::generator, m)?)?;
     m.add_function(wrap_pyfunction!(config::read_config, m)?)?;
     m.add_function(wrap_pyfunction!(config::compare, m)?)?;
     m.add_function(wrap_pyfunction!(carve::carve, m)?)?;

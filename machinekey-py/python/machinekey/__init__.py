@@ -34,6 +34,7 @@ from ._machinekey import (
     audit_many,
     carve,
     compare,
+    generator,
     inspect_viewstate,
     read_config,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "audit_many",
     "carve",
     "compare",
+    "generator",
     "inspect_viewstate",
     "read_config",
 ]
