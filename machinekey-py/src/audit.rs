@@ -86,7 +86,9 @@ pub(crate) fn read_source(
             data.extract::<Vec<u8>>()?
         };
         if bytes.len() as u64 > limit {
-            return Err(invalid(format!("{name} is over the limit of {limit} bytes")));
+            return Err(invalid(format!(
+                "{name} is over the limit of {limit} bytes"
+            )));
         }
         return Ok((bytes, name));
     }
@@ -100,7 +102,9 @@ pub(crate) fn read_source(
     });
     let bytes = bytes.map_err(|e| new(py, Kind::FileError, format!("{name}: {e}")))?;
     if bytes.len() as u64 > limit {
-        return Err(invalid(format!("{name} is over the limit of {limit} bytes")));
+        return Err(invalid(format!(
+            "{name} is over the limit of {limit} bytes"
+        )));
     }
     Ok((bytes, name))
 }
@@ -126,7 +130,11 @@ impl KeyList {
     fn load(py: Python<'_>, source: &Bound<'_, PyAny>, builtin: bool) -> PyResult<Self> {
         let (bytes, name) = read_source(py, source, MAX_LIST)?;
         Ok(py.detach(|| {
-            let mut keys = if builtin { Keys::builtin() } else { Keys::default() };
+            let mut keys = if builtin {
+                Keys::builtin()
+            } else {
+                Keys::default()
+            };
             let report = keys.load_bytes(&bytes, &name);
             Self::prepared(keys, report, name)
         }))
@@ -144,7 +152,11 @@ impl KeyList {
         let text = str_arg(text, "text", MAX_DOCUMENT)?;
         let name = name.to_owned();
         Ok(py.detach(|| {
-            let mut keys = if builtin { Keys::builtin() } else { Keys::default() };
+            let mut keys = if builtin {
+                Keys::builtin()
+            } else {
+                Keys::default()
+            };
             let report = keys.load(&text, &name);
             Self::prepared(keys, report, name)
         }))
@@ -273,7 +285,8 @@ impl Finding {
     /// The `ViewStateUserKey` that matched, if one was needed.
     #[getter]
     fn view_state_user_key(&self) -> Option<String> {
-        self.machine_key().and_then(|f| f.view_state_user_key.clone())
+        self.machine_key()
+            .and_then(|f| f.view_state_user_key.clone())
     }
 
     /// The verified (and decrypted) payload.
@@ -362,7 +375,9 @@ impl Finding {
                     .map_or_else(|| format!("#{}", f.index), ToString::to_string),
                 f.mode.as_str(),
                 f.validation.as_str(),
-                f.decryption.map(|d| format!(" + {}", d.as_str())).unwrap_or_default()
+                f.decryption
+                    .map(|d| format!(" + {}", d.as_str()))
+                    .unwrap_or_default()
             ),
             None => format!(
                 "<Finding Data Protection key {}>",
@@ -578,12 +593,15 @@ pub(crate) fn audit(
     finding_of(result).map_err(|(code, message)| invalid(format!("{code}: {message}")))
 }
 
+/// A batch input that cannot be audited: its error code, message and `id`.
+type Refused = (String, String, Py<PyAny>);
+
 /// An input of a batch: a value, or a dict in the batch-line shape.
 fn batch_input(
     input: &Bound<'_, PyAny>,
     kind: ValueKind,
     ctx: &Context,
-) -> Result<(BatchItem, Py<PyAny>), (String, String, Py<PyAny>)> {
+) -> Result<(BatchItem, Py<PyAny>), Refused> {
     let py = input.py();
     let none = || py.None();
     if let Ok(d) = input.cast::<PyDict>() {
@@ -679,12 +697,7 @@ pub(crate) struct BatchAudit {
     ready: VecDeque<BatchEntry>,
 }
 
-fn entry(
-    py: Python<'_>,
-    index: usize,
-    id: Py<PyAny>,
-    result: BatchResult,
-) -> PyResult<BatchEntry> {
+fn entry(py: Python<'_>, index: usize, id: Py<PyAny>, result: BatchResult) -> PyResult<BatchEntry> {
     let label = result.label.clone();
     let source = result.source.clone();
     let dp_unopened = result
@@ -767,7 +780,8 @@ impl BatchAudit {
             self.inputs = None;
         }
         let auditor = Arc::clone(&self.auditor);
-        let refs: Vec<(usize, &BatchItem)> = items.iter().map(|(i, item, _)| (*i + 1, item)).collect();
+        let refs: Vec<(usize, &BatchItem)> =
+            items.iter().map(|(i, item, _)| (*i + 1, item)).collect();
         let results = py.detach(|| auditor.audit_items(&refs));
         let mut audited: Vec<BatchEntry> = Vec::with_capacity(results.len());
         for ((index, _, id), result) in items.into_iter().zip(results) {

@@ -81,17 +81,16 @@ pub(crate) fn carve<'py>(
     name: &str,
     forms_cookie_name: &str,
 ) -> PyResult<Bound<'py, PyList>> {
-    let (text, found_url) = if source.cast::<PyString>().is_ok()
-        || source.cast::<pyo3::types::PyBytes>().is_ok()
-    {
-        (str_arg(source, "source", MAX_DOCUMENT)?, None)
-    } else if source.hasattr("text")? && source.hasattr("headers")? {
-        response_text(source)?
-    } else {
-        return Err(pyo3::exceptions::PyTypeError::new_err(
-            "carve takes str, bytes, or an HTTP response object with .text and .headers",
-        ));
-    };
+    let (text, found_url) =
+        if source.cast::<PyString>().is_ok() || source.cast::<pyo3::types::PyBytes>().is_ok() {
+            (str_arg(source, "source", MAX_DOCUMENT)?, None)
+        } else if source.hasattr("text")? && source.hasattr("headers")? {
+            response_text(source)?
+        } else {
+            return Err(pyo3::exceptions::PyTypeError::new_err(
+                "carve takes str, bytes, or an HTTP response object with .text and .headers",
+            ));
+        };
     if text.len() > MAX_DOCUMENT {
         return Err(crate::errors::invalid("the input is over the 64 MiB limit"));
     }

@@ -50,7 +50,12 @@ fn file(py: Python<'_>, source: &Bound<'_, PyAny>, default_name: &str) -> PyResu
     Ok(ConfigFile::from_text(&text, &name))
 }
 
-fn resolve(py: Python<'_>, levels: Levels, app_path: &str, fw: FrameworkVersion) -> PyResult<ResolvedConfig> {
+fn resolve(
+    py: Python<'_>,
+    levels: Levels,
+    app_path: &str,
+    fw: FrameworkVersion,
+) -> PyResult<ResolvedConfig> {
     py.detach(|| {
         let mut stack = ConfigStack::new().framework(fw);
         if let Some(f) = levels.machine {
@@ -89,9 +94,15 @@ fn levels(
     }
     Ok(Levels {
         app: file(py, app, "web.config")?,
-        machine: machine_config.map(|f| file(py, f, "machine.config")).transpose()?,
-        root: root_web_config.map(|f| file(py, f, "root web.config")).transpose()?,
-        site: site_web_config.map(|f| file(py, f, "site web.config")).transpose()?,
+        machine: machine_config
+            .map(|f| file(py, f, "machine.config"))
+            .transpose()?,
+        root: root_web_config
+            .map(|f| file(py, f, "root web.config"))
+            .transpose()?,
+        site: site_web_config
+            .map(|f| file(py, f, "site web.config"))
+            .transpose()?,
     })
 }
 
@@ -114,10 +125,19 @@ pub(crate) fn read_config<'py>(
     keys: Option<&Bound<'_, KeyList>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let fw = self::framework(framework)?;
-    let levels = levels(py, app, machine_config, root_web_config, site_web_config, app_path)?;
+    let levels = levels(
+        py,
+        app,
+        machine_config,
+        root_web_config,
+        site_web_config,
+        app_path,
+    )?;
     let resolved = resolve(py, levels, app_path, fw)?;
     let known = KeyList::list_or_builtin(keys);
-    let summary = py.detach(|| lint_resolved(&resolved, Some(&*known))).or_raise()?;
+    let summary = py
+        .detach(|| lint_resolved(&resolved, Some(&*known)))
+        .or_raise()?;
     let out = PyDict::new(py);
     if let Ok(d) = serialized(py, &summary)?.cast::<PyDict>() {
         out.update(d.as_mapping())?;

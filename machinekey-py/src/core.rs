@@ -33,7 +33,9 @@ impl KeyRing {
             ));
         }
         let ring = py.detach(|| Ring::load(&path)).or_raise()?;
-        Ok(Self { ring: Arc::new(ring) })
+        Ok(Self {
+            ring: Arc::new(ring),
+        })
     }
 
     /// A ring from the XML of one key file or a repository, named `name` in messages.
@@ -47,16 +49,27 @@ impl KeyRing {
             str_arg(xml, "xml", MAX_DOCUMENT)?
         };
         let ring = Ring::from_xml(&xml, name).or_raise()?;
-        Ok(Self { ring: Arc::new(ring) })
+        Ok(Self {
+            ring: Arc::new(ring),
+        })
     }
 
     /// `IDataProtector.Protect` under the purpose chain `purposes`: the payload bytes.
     #[pyo3(signature = (data, *purposes))]
-    fn protect<'py>(&self, py: Python<'py>, data: &Bound<'_, PyAny>, purposes: &Bound<'_, PyTuple>) -> PyResult<Bound<'py, PyBytes>> {
+    fn protect<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'_, PyAny>,
+        purposes: &Bound<'_, PyTuple>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
         let data = bytes_arg(data, "data", MAX_DOCUMENT)?;
         let purposes: Vec<String> = purposes.extract()?;
         let out = py
-            .detach(|| self.ring.protector(&purposes).and_then(|p| p.protect(&data)))
+            .detach(|| {
+                self.ring
+                    .protector(&purposes)
+                    .and_then(|p| p.protect(&data))
+            })
             .or_raise()?;
         Ok(PyBytes::new(py, &out))
     }
@@ -65,13 +78,22 @@ impl KeyRing {
     /// `KeyNotFound` when the ring lacks the key the payload names, `ValidationFailed` when
     /// it does not validate.
     #[pyo3(signature = (data, *purposes))]
-    fn unprotect<'py>(&self, py: Python<'py>, data: &Bound<'_, PyAny>, purposes: &Bound<'_, PyTuple>) -> PyResult<Bound<'py, PyBytes>> {
+    fn unprotect<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'_, PyAny>,
+        purposes: &Bound<'_, PyTuple>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
         let purposes: Vec<String> = purposes.extract()?;
         let out = match crate::convert::text_arg(data, "data", MAX_VALUE)? {
-            crate::convert::Text::Bytes(b) => py.detach(|| self.ring.protector(&purposes).and_then(|p| p.unprotect(&b))),
+            crate::convert::Text::Bytes(b) => {
+                py.detach(|| self.ring.protector(&purposes).and_then(|p| p.unprotect(&b)))
+            }
             crate::convert::Text::Str(s) => py.detach(|| {
                 let bytes = machinekey::crypto::encoding::from_base64url(s.trim())?;
-                self.ring.protector(&purposes).and_then(|p| p.unprotect(&bytes))
+                self.ring
+                    .protector(&purposes)
+                    .and_then(|p| p.unprotect(&bytes))
             }),
         }
         .or_raise()?;
@@ -82,7 +104,13 @@ impl KeyRing {
     /// `.AspNetCore.Identity.Application`; chunks joined first) of `scheme`, with the
     /// application discriminator when the site sets one: the ticket as a dict.
     #[pyo3(signature = (value, scheme = "Cookies", *, app_name = None))]
-    fn decode_cookie<'py>(&self, py: Python<'py>, value: &Bound<'_, PyAny>, scheme: &str, app_name: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
+    fn decode_cookie<'py>(
+        &self,
+        py: Python<'py>,
+        value: &Bound<'_, PyAny>,
+        scheme: &str,
+        app_name: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let value = str_arg(value, "value", MAX_VALUE)?;
         let cookie = AuthCookie::core(&self.ring, scheme, app_name).or_raise()?;
         let ticket = py.detach(|| cookie.unprotect(&value)).or_raise()?;
@@ -92,7 +120,12 @@ impl KeyRing {
     /// The keys' ids, creation, activation and expiration dates (no key material).
     #[getter]
     fn keys<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let ids: Vec<String> = self.ring.keys().iter().map(|k| k.id().to_string()).collect();
+        let ids: Vec<String> = self
+            .ring
+            .keys()
+            .iter()
+            .map(|k| k.id().to_string())
+            .collect();
         serialized(py, &ids)
     }
 

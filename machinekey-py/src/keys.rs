@@ -30,7 +30,12 @@ pub(crate) struct MachineKey {
     keys: AppKeys,
 }
 
-fn parse_named<T: Copy>(all: &[T], name: &str, what: &str, as_str: fn(&T) -> &'static str) -> PyResult<T> {
+fn parse_named<T: Copy>(
+    all: &[T],
+    name: &str,
+    what: &str,
+    as_str: fn(&T) -> &'static str,
+) -> PyResult<T> {
     all.iter()
         .copied()
         .find(|v| as_str(v).eq_ignore_ascii_case(name))
@@ -73,7 +78,12 @@ fn resource_kind(name: &str) -> PyResult<ResourceKind> {
 }
 
 /// The page a ViewState belongs to: its path (or URL) and application, or its generator.
-fn page(path: Option<&str>, app_path: &str, generator: Option<&Bound<'_, PyAny>>, user_key: Option<&str>) -> PyResult<Page> {
+fn page(
+    path: Option<&str>,
+    app_path: &str,
+    generator: Option<&Bound<'_, PyAny>>,
+    user_key: Option<&str>,
+) -> PyResult<Page> {
     let page = match (path, generator_arg(generator)?) {
         (Some(p), _) => Page::from_path(p, app_path).or_raise()?,
         (None, Some(g)) => Page::from_generator(
@@ -101,7 +111,10 @@ fn readings(value: &Bound<'_, PyAny>) -> PyResult<Vec<Vec<u8>>> {
 }
 
 /// The first reading `f` accepts; the last error when none does.
-fn first_reading<T>(readings: &[Vec<u8>], f: impl Fn(&[u8]) -> Result<T, machinekey::Error>) -> Result<T, machinekey::Error> {
+fn first_reading<T>(
+    readings: &[Vec<u8>],
+    f: impl Fn(&[u8]) -> Result<T, machinekey::Error>,
+) -> Result<T, machinekey::Error> {
     let mut last = machinekey::Error::Unprotect;
     for r in readings {
         match f(r) {
@@ -159,16 +172,28 @@ impl MachineKey {
 
     /// `MachineKey.Protect(data, purposes)`.
     #[pyo3(signature = (data, *purposes))]
-    fn protect<'py>(&self, py: Python<'py>, data: &Bound<'_, PyAny>, purposes: &Bound<'_, PyTuple>) -> PyResult<Bound<'py, PyBytes>> {
+    fn protect<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'_, PyAny>,
+        purposes: &Bound<'_, PyTuple>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
         let data = bytes_arg(data, "data", MAX_DOCUMENT)?;
         let purposes: Vec<String> = purposes.extract()?;
-        let out = py.detach(|| self.keys.protect(&data, &purposes)).or_raise()?;
+        let out = py
+            .detach(|| self.keys.protect(&data, &purposes))
+            .or_raise()?;
         Ok(PyBytes::new(py, &out))
     }
 
     /// `MachineKey.Unprotect(data, purposes)`: the bytes, or `ValidationFailed`.
     #[pyo3(signature = (data, *purposes))]
-    fn unprotect<'py>(&self, py: Python<'py>, data: &Bound<'_, PyAny>, purposes: &Bound<'_, PyTuple>) -> PyResult<Bound<'py, PyBytes>> {
+    fn unprotect<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'_, PyAny>,
+        purposes: &Bound<'_, PyTuple>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
         let data = readings(data)?;
         let purposes: Vec<String> = purposes.extract()?;
         let out = py
@@ -179,7 +204,12 @@ impl MachineKey {
 
     /// `MachineKey.Encode(data, protection)` (the obsolete API): upper-case hex.
     #[pyo3(signature = (data, protection = "All"))]
-    fn encode(&self, py: Python<'_>, data: &Bound<'_, PyAny>, protection: &str) -> PyResult<String> {
+    fn encode(
+        &self,
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        protection: &str,
+    ) -> PyResult<String> {
         let data = bytes_arg(data, "data", MAX_DOCUMENT)?;
         let protection = machine_key_protection(protection)?;
         py.detach(|| self.keys.encode(&data, protection)).or_raise()
@@ -187,7 +217,12 @@ impl MachineKey {
 
     /// `MachineKey.Decode(text, protection)`.
     #[pyo3(signature = (text, protection = "All"))]
-    fn decode<'py>(&self, py: Python<'py>, text: &Bound<'_, PyAny>, protection: &str) -> PyResult<Bound<'py, PyBytes>> {
+    fn decode<'py>(
+        &self,
+        py: Python<'py>,
+        text: &Bound<'_, PyAny>,
+        protection: &str,
+    ) -> PyResult<Bound<'py, PyBytes>> {
         let data = readings(text)?;
         let protection = machine_key_protection(protection)?;
         let out = py
@@ -238,10 +273,8 @@ impl MachineKey {
         let payload = py
             .detach(|| {
                 first_reading(&data, |b| {
-                    self.keys.decode_event_validation(
-                        &machinekey::crypto::encoding::to_base64(b),
-                        &page,
-                    )
+                    self.keys
+                        .decode_event_validation(&machinekey::crypto::encoding::to_base64(b), &page)
                 })
             })
             .or_raise()?;
@@ -292,7 +325,12 @@ impl MachineKey {
             TicketValidation::default().ignoring_expiry()
         };
         let ticket = py
-            .detach(|| first_reading(&data, |b| self.keys.decrypt_ticket(&to_upper_hex(b), protection, &policy)))
+            .detach(|| {
+                first_reading(&data, |b| {
+                    self.keys
+                        .decrypt_ticket(&to_upper_hex(b), protection, &policy)
+                })
+            })
             .or_raise()?;
         ticket_dict(py, &ticket)
     }
@@ -313,16 +351,23 @@ impl MachineKey {
     ) -> PyResult<String> {
         let protection = cookie_protection(protection)?;
         let now = OffsetDateTime::now_utc();
-        let mut t = FormsAuthenticationTicket::new(name, now, Duration::minutes(i64::from(minutes)));
+        let mut t =
+            FormsAuthenticationTicket::new(name, now, Duration::minutes(i64::from(minutes)));
         user_data.clone_into(&mut t.user_data);
         t.is_persistent = persistent;
         cookie_path.clone_into(&mut t.cookie_path);
-        py.detach(|| self.keys.encrypt_ticket(&t, protection)).or_raise()
+        py.detach(|| self.keys.encrypt_ticket(&t, protection))
+            .or_raise()
     }
 
     /// Decrypts a `WebResource.axd`/`ScriptResource.axd` `d=` value (or `__PREVIOUSPAGE`).
     #[pyo3(signature = (token, kind = "WebResource"))]
-    fn decrypt_resource(&self, py: Python<'_>, token: &Bound<'_, PyAny>, kind: &str) -> PyResult<String> {
+    fn decrypt_resource(
+        &self,
+        py: Python<'_>,
+        token: &Bound<'_, PyAny>,
+        kind: &str,
+    ) -> PyResult<String> {
         let token = str_arg(token, "token", MAX_VALUE)?;
         let kind = resource_kind(kind)?;
         py.detach(|| self.keys.decrypt_resource_string(token.trim(), kind))
@@ -334,13 +379,19 @@ impl MachineKey {
     #[pyo3(signature = (text, kind = "WebResource"))]
     fn encrypt_resource(&self, py: Python<'_>, text: &str, kind: &str) -> PyResult<String> {
         let kind = resource_kind(kind)?;
-        py.detach(|| self.keys.encrypt_resource_string(text, kind)).or_raise()
+        py.detach(|| self.keys.encrypt_resource_string(text, kind))
+            .or_raise()
     }
 
     /// Opens an OWIN (Katana) login cookie (`.AspNet.ApplicationCookie`, `.AspNet.Cookies`)
     /// protected with this `<machineKey>`: the ticket's identities, claims and properties.
     #[pyo3(signature = (value, authentication_type = "ApplicationCookie"))]
-    fn decode_owin_cookie<'py>(&self, py: Python<'py>, value: &Bound<'_, PyAny>, authentication_type: &str) -> PyResult<Bound<'py, PyAny>> {
+    fn decode_owin_cookie<'py>(
+        &self,
+        py: Python<'py>,
+        value: &Bound<'_, PyAny>,
+        authentication_type: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let value = str_arg(value, "value", MAX_VALUE)?;
         let cookie = AuthCookie::owin(&self.keys, authentication_type).or_raise()?;
         let ticket = py.detach(|| cookie.unprotect(&value)).or_raise()?;
@@ -366,7 +417,8 @@ impl MachineKey {
 
 impl MachineKey {
     fn resolve(cfg: &MachineKeyConfig, app_path: &str, app_id: Option<&str>) -> PyResult<Self> {
-        let app_id = app_id.map_or_else(|| AppIdentity::default_site_app_id(app_path), str::to_owned);
+        let app_id =
+            app_id.map_or_else(|| AppIdentity::default_site_app_id(app_path), str::to_owned);
         let app = AppIdentity::new(app_path, &app_id).or_raise()?;
         let keys = AppKeys::resolve(cfg, &app, None).or_raise()?;
         Ok(Self { keys })
@@ -476,7 +528,11 @@ impl ViewState {
         format!(
             "<ViewState {} bytes{}{}>",
             self.payload.len(),
-            if self.verified { ", verified" } else { ", not verified" },
+            if self.verified {
+                ", verified"
+            } else {
+                ", not verified"
+            },
             match &self.gadgets {
                 Value::Array(a) if !a.is_empty() => ", GADGETS",
                 _ => "",
