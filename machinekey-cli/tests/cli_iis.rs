@@ -339,3 +339,42 @@ fn bad_input_exits_2_with_the_place() {
     assert_eq!(code, 2);
     assert!(err.contains("/nonexistent/applicationHost.config"), "{err}");
 }
+
+/// The README's commands on the committed example bundle (`examples/iis/web1`): the incident
+/// is named, `--acl` with the key granted to the user clears it, and the simulation gives
+/// about two requests in three lost, then none after each fix.
+#[test]
+fn readme_example_bundle() {
+    let bundle = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/iis/web1");
+    let j = json(&["iis", bundle]);
+    assert_eq!(j["findings"][0]["id"], "web_garden_private_keys", "{j}");
+    let granted = format!("{RESET_ACL}(A;CI;KA;;;{USER_SID})");
+    let j = json(&["iis", bundle, "--acl", &granted]);
+    assert!(
+        j["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["id"] != "web_garden_private_keys"),
+        "{j}"
+    );
+    let (code, out, err) = run(&["simulate", "--iis", bundle]);
+    assert_eq!(code, 0, "{err}");
+    let as_found = out.lines().find(|l| l.starts_with("as found")).unwrap();
+    let percents: Vec<u32> = as_found
+        .split_whitespace()
+        .filter_map(|w| w.strip_suffix('%')?.parse().ok())
+        .collect();
+    assert!(
+        percents.iter().filter(|p| (60..=73).contains(*p)).count() >= 3,
+        "{out}"
+    );
+    for fix in out.lines().filter(|l| l.starts_with("fix:")) {
+        assert!(fix.contains(" 0/3000"), "{fix}");
+        assert!(
+            !fix.split_whitespace()
+                .any(|w| w.ends_with('%') && w != "0%"),
+            "{fix}"
+        );
+    }
+}
