@@ -552,6 +552,35 @@ pub fn events(data: &[u8]) {
     let _ = osf::mono::is_mono(data);
     let _ = events::pe::find(data);
     let _ = viewstate::compressed_payload(&String::from_utf8_lossy(data));
+    // One input in eight also goes through the `.evtx` reader (a whole chunk a time, slow).
+    #[cfg(feature = "evtx")]
+    if data.first().is_some_and(|b| b % 8 == 0) {
+        evtx_records(data);
+    }
+}
+
+/// The `.evtx` reader: the bytes as a file, and as the records of a real log's first chunk
+/// (its file and chunk headers kept; the `evtx` crate does not check the records'
+/// checksums by default), so the BinXML reader and the event XML reader behind it see them.
+#[cfg(feature = "evtx")]
+fn evtx_records(data: &[u8]) {
+    use machinekey::events::read_evtx;
+    static LOG: &[u8] = include_bytes!("../tests/data/eventlog/nifi-win7-application-logs.evtx");
+    let read = |bytes: Vec<u8>| {
+        let _ = read_evtx(std::io::Cursor::new(bytes), "fuzz.evtx", |item| {
+            let _ = format!("{item:?}");
+        });
+    };
+    read(data.to_vec());
+    let (header, records_at, chunk_end) = (4096, 4096 + 512, 4096 + 65536);
+    let Some(first_chunk) = LOG.get(..chunk_end) else {
+        return;
+    };
+    let mut log = first_chunk.to_vec();
+    let n = data.len().min(chunk_end - records_at);
+    log[records_at..records_at + n].copy_from_slice(&data[..n]);
+    debug_assert!(header < records_at);
+    read(log);
 }
 
 // ---- diagnose: replicas' logs and pasted values, as users hold them.
@@ -773,4 +802,114 @@ pub fn aspnetcore(data: &[u8]) {
     {
         let _ = machinekey::dataprotection::Certificate::from_pfx(data, "password");
     }
+}
+
+// ---- warc: the WARC reader and the HTTP messages inside its records.
+
+fn gzipped(bytes: &[u8]) -> Vec<u8> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, bytes).unwrap();
+    gz.finish().unwrap()
+}
+
+/// A WARC record of `kind` for `uri` holding `block`, with a true `Content-Length`.
+fn warc_record(kind: &str, uri: &str, block: &[u8]) -> Vec<u8> {
+    let mut r = format!(
+        "WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Target-URI: {uri}\r\nContent-Length: {}\r\n\r\n",
+        block.len()
+    )
+    .into_bytes();
+    r.extend_from_slice(block);
+    r.extend_from_slice(b"\r\n\r\n");
+    r
+}
+
+/// The sentinel record every structured input ends with: a page with a ViewState.
+fn warc_sentinel() -> Vec<u8> {
+    warc_record(
+        "response",
+        "https://sentinel/",
+        b"HTTP/1.1 200 OK\r\n\r\n<input name=\"__VIEWSTATE\" value=\"/wEPDwUJODExMDE5NzY5ZGSglOSr1rG6xN5rzh/4C9UEuwa64w==\" />",
+    )
+}
+
+/// Reads `input` as a WARC stream (plain and as one GZip member) under small limits and
+/// the defaults; returns whether the sentinel's value was carved under the default limits.
+fn read_warc(input: &[u8]) -> bool {
+    use machinekey::audit::warc::{WarcItem, WarcLimits, carve_warc};
+    let mut small = WarcLimits::default();
+    small.max_line = 200;
+    small.max_header = 1_000;
+    small.max_record = 3_000;
+    let mut sentinel = false;
+    for (bytes, limits) in [
+        (input.to_vec(), WarcLimits::default()),
+        (input.to_vec(), small),
+        (gzipped(input), small),
+    ] {
+        let mut found = false;
+        carve_warc(
+            bytes.as_slice(),
+            "fuzz.warc",
+            &CarveOptions::default(),
+            &limits,
+            |item| match item {
+                WarcItem::Item(i) => {
+                    found |= i.url.as_deref() == Some("https://sentinel/") && i.viewstate.is_some();
+                }
+                WarcItem::Error(e) => {
+                    // Offsets are in the decompressed stream: the input itself.
+                    assert!(e.offset <= input.len() as u64);
+                    let _ = e.to_string();
+                }
+                _ => {}
+            },
+        )
+        .unwrap();
+        if limits == WarcLimits::default() {
+            sentinel = found;
+        }
+    }
+    sentinel
+}
+
+/// Raw bytes as a WARC stream; and, structure-aware, the bytes as a record's HTTP message
+/// (a response or a request, as they are, chunked, or GZip/deflate content-encoded) in a
+/// well-formed record: the sentinel record after it must always be carved.
+pub fn warc(data: &[u8]) {
+    let Some((selector, rest)) = data.split_first() else {
+        return;
+    };
+    let (block, kind): (Vec<u8>, &str) = match selector % 6 {
+        0 => {
+            read_warc(data);
+            return;
+        }
+        1 => (rest.to_vec(), "response"),
+        2 => (rest.to_vec(), "request"),
+        3 => {
+            let mut m =
+                b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nSet-Cookie: a=b\r\n\r\n".to_vec();
+            m.extend_from_slice(&gzipped(rest));
+            (m, "response")
+        }
+        4 => {
+            let mut m = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+            m.extend_from_slice(rest);
+            (m, "response")
+        }
+        _ => {
+            let mut m = b"HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\n\r\n".to_vec();
+            let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+            std::io::Write::write_all(&mut z, rest).unwrap();
+            m.extend_from_slice(&z.finish().unwrap());
+            (m, "response")
+        }
+    };
+    let mut input = warc_record(kind, "https://fuzz/a.aspx", &block);
+    input.extend_from_slice(&warc_sentinel());
+    assert!(
+        read_warc(&input),
+        "the record after a well-formed one was not carved"
+    );
 }

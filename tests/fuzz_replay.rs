@@ -23,6 +23,7 @@ const TARGETS: &[(&str, Body)] = &[
     ("diagnose", bodies::diagnose),
     ("published", bodies::published),
     ("iis", bodies::iis),
+    ("warc", bodies::warc),
 ];
 
 #[test]
