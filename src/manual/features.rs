@@ -7,10 +7,19 @@
 //!
 //! | feature | default | what it adds | what it compiles |
 //! |---|---|---|---|
-//! | (none) | | config, keys, both protection stacks, every format, the key-store model, Data Protection | RustCrypto primitives (`aes-gcm` included), `roxmltree`, `serde`, `flate2`, `time`, `uuid` |
+//! | (none) | | config, keys, both protection stacks, every format, the key-store model, Data Protection, a server's IIS files ([`iis`](crate::iis)), event logs as XML and text ([`events`](crate::events)) | RustCrypto primitives (`aes-gcm` included), `roxmltree`, `serde`, `flate2`, `time`, `uuid` |
 //! | `audit` | off | [`audit`]: known-key search, the built-in key list, carving, batches | `memchr`, `const-hex`, `serde_json`, the 3,625-pair list |
 //! | `rayon` | off | audits spread over every core (implies `audit`) | `rayon` |
 //! | `sim` | off | [`sim`]: the web-garden / web-farm simulator, the Data Protection simulator and the named scenarios, the key store's JSON file | `toml`, `rand_chacha`, `serde_json` |
+//! | `evtx` | off | Windows `.evtx` files for the `events` module (the XML, text and `-++-` readers are always built) | `evtx` |
+//! | `plot` | off | SVG charts of event-log failures (`events::plot`) | `plotters` (SVG backend only) |
+//! | `diagnose` | off | ASP.NET Core replicas diagnosed from their logs, key rings and values (`compat::diagnose`) | `aho-corasick`, `serde_json` |
+//! | `temp-data` | off | TempData cookies read as the JSON they hold (`formats::aspnetcore::TempData`) | `serde_json` |
+//! | `certificate` | off | key rings encrypted at rest to an X.509 certificate, opened with a PFX file (`dataprotection::Certificate`); needs Rust 1.87 | `p12-keystore`, `rsa` |
+//!
+//! The library needs Rust 1.85 (1.87 with `certificate`); `checks/msrv.py` proves it for each
+//! feature against what Cargo's MSRV-aware resolver picks on that toolchain, and clippy's
+//! `incompatible_msrv` lint holds the code to it.
 //!
 //! The `machinekey` command line and its local decoder page are the `machinekey-cli` crate
 //! (`cargo install machinekey-cli`; [`command_line`](super::command_line)); the benchmark-only work counters ([`crypto::work`]) are a
@@ -27,6 +36,16 @@
 //! 2026-12-04, 86 s on 2026-12-02 (`rm -rf target && time cargo run --locked --example web_garden --features sim`),
 //! against 3 min 17 s before the split: the example compiles the crate with `sim` only, none of
 //! the workspace's other members or the `ui`/`cli` dependencies.
+//!
+//! A plain dependency, measured as a new user builds it (an application with
+//! `machinekey = { path = … }` and nothing else, empty `target/`, crates downloaded,
+//! `cargo build`, debug), twice each, alternating, on 2026-12-06 on the project's 2-core
+//! machine while a fuzzing campaign ran on it: before the API rework (commit 363dfb5) 81 and
+//! 84 s wall, 33.0 and 34.3 s user; now 89 and 88 s wall, 34.8 and 34.7 s user. The rework
+//! took six crates out of the tree (66 → 60 in `cargo tree -e normal --no-default-features
+//! -p machinekey`), but the crate's own code grew in the same weeks by the IIS, event-log and
+//! ASP.NET Core modules, and compiling it is now 32 s of the build (`cargo build --timings`);
+//! every other crate takes under 13 s.
 //!
 //! The `machinekey-tower` crate (the tower layer and axum extractor,
 //! [`login_cookies`](super::login_cookies)) is a workspace member of its own for the same
