@@ -270,7 +270,10 @@ mod tests {
         let v = "a".repeat(4069 - 34);
         assert_eq!(Chunking::Interop.split(&t, &v).unwrap().len(), 1);
         let v = "a".repeat(4070 - 34);
-        assert_eq!(Chunking::Interop.split(&t, &v).unwrap()[0].value, "chunks-2");
+        assert_eq!(
+            Chunking::Interop.split(&t, &v).unwrap()[0].value,
+            "chunks-2"
+        );
     }
 
     /// Mutation testing (issue 33): what the join accepts. An empty chunk is a missing one
@@ -309,8 +312,16 @@ mod tests {
         // Counts: zero, a sign, an empty count, a name that is only a prefix.
         for bad in ["chunks-0", "chunks-+1", "chunks-", "chunks-1x"] {
             let jar = [("a", bad), ("aC1", "xy")];
-            assert_eq!(Chunking::Core.join(&jar, "a").as_deref(), Some(bad), "{bad}");
-            assert_eq!(Chunking::Interop.join(&jar, "a").as_deref(), Some(bad), "{bad}");
+            assert_eq!(
+                Chunking::Core.join(&jar, "a").as_deref(),
+                Some(bad),
+                "{bad}"
+            );
+            assert_eq!(
+                Chunking::Interop.join(&jar, "a").as_deref(),
+                Some(bad),
+                "{bad}"
+            );
         }
         assert_eq!(Chunking::Core.join(&[("ab", "v")], "a"), None);
     }
