@@ -15,7 +15,8 @@
 use machinekey::crypto::encoding::{from_base64url, from_hex, to_base64url};
 use machinekey::dataprotection::KeyRing;
 use machinekey::formats::auth_cookie::{
-    AuthCookie, Chunking, FormsCookie, LoginCookie, SetCookie, renew_sliding,
+    AuthCookie, Chunking, FormsCookie, LoginCookie, SetCookie, cookie_pairs, renew_sliding,
+    set_cookie_pair,
 };
 use machinekey::formats::auth_ticket::{
     AuthTicket, Claim, ClaimsIdentity, NAME_IDENTIFIER_CLAIM_TYPE, core, katana,
@@ -657,5 +658,276 @@ fn carve_and_audit_find_the_key_of_a_real_owin_cookie() {
     assert_eq!(
         finding.payload,
         from_hex(v["expected"]["plaintext_hex"].as_str().unwrap()).unwrap()
+    );
+}
+
+// Mutation testing, second round (issue 33): each test below kills survivors named in
+// `src/manual/untrusted_input.rs` ('# Mutation testing').
+
+fn forms_cfg() -> MachineKeyConfig {
+    MachineKeyConfig::builder()
+        .validation_key("F5144F1A581A57BA3B60311AF7562A855998F7DD203CD8A71405599B980D8694B5C986C888BE4FC0E6571C2CE600D58CE82B8FA13106B17D77EA4CECDDBBEC1B")
+        .decryption_key("B47D3CD1E780CF30C739A080995B9B10B64354AA135A2D78")
+        .validation(machinekey::config::ValidationAlgorithm::Sha1)
+        .decryption(machinekey::config::DecryptionAlgorithm::Aes)
+        .build()
+        .unwrap()
+}
+
+/// `cookie_pairs` and `set_cookie_pair` read headers as a browser sends them back; the
+/// request cookie collection unescapes each value (`Uri.UnescapeDataString`), keeping text
+/// whose escapes are not UTF-8.
+#[test]
+fn cookie_headers_are_read_as_asp_net_reads_them() {
+    let pairs: Vec<_> = cookie_pairs(r#" a = 1 ; b="x y" ; junk; c="open; d=="#).collect();
+    assert_eq!(
+        pairs,
+        [("a", "1"), ("b", "x y"), ("c", "\"open"), ("d", "=")]
+    );
+    assert_eq!(set_cookie_pair("Set-Cookie: a=b; path=/"), Some(("a", "b")));
+    assert_eq!(set_cookie_pair("SET-COOKIE:a= b "), Some(("a", "b")));
+    assert_eq!(set_cookie_pair("a=b; path=/"), Some(("a", "b")));
+    assert_eq!(set_cookie_pair("Set-Cookie: =b"), None);
+    assert_eq!(set_cookie_pair("Set-Cookie: ab"), None);
+    // Values are unescaped on the way in.
+    let jar = [("a", "x%2By%2F%3D"), ("b", "%FF%2B")];
+    assert_eq!(Chunking::Core.join(&jar, "a").as_deref(), Some("x+y/="));
+    assert_eq!(Chunking::Core.join(&jar, "b").as_deref(), Some("%FF%2B"));
+    assert_eq!(Chunking::Katana.join(&jar, "a").as_deref(), Some("x+y/="));
+}
+
+/// The attributes each stack writes, the purposes it protects under, and which cookies a
+/// sign-out expires (the cookie and its `C<digits>` chunks only).
+#[test]
+fn templates_purposes_and_sign_out_are_each_stack_s() {
+    let v = owin_vector();
+    let owin = AuthCookie::owin(&owin_keys(&v), "ApplicationCookie").unwrap();
+    assert_eq!(
+        owin.template().header(),
+        ".AspNet.ApplicationCookie=; path=/; httponly"
+    );
+    assert_eq!(
+        owin.purposes(),
+        [
+            machinekey::formats::auth_cookie::OWIN_PURPOSE,
+            "ApplicationCookie",
+            "v1"
+        ]
+    );
+    let now = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+    let core = AuthCookie::core(&ring(now), "Cookies", Some("/app")).unwrap();
+    assert_eq!(
+        core.template().header(),
+        ".AspNetCore.Cookies=; path=/; samesite=lax; httponly"
+    );
+    assert_eq!(
+        core.purposes(),
+        [
+            "/app",
+            machinekey::formats::auth_cookie::CORE_PURPOSE,
+            "Cookies",
+            "v2"
+        ]
+    );
+    let jar = [
+        (".AspNetCore.Cookies", "chunks-2"),
+        (".AspNetCore.CookiesC1", "a"),
+        (".AspNetCore.CookiesC12", "b"),
+        (".AspNetCore.CookiesC", "c"),
+        (".AspNetCore.CookiesCx", "d"),
+        (".AspNetCore.CookiesC1x", "e"),
+        (".AspNetCore.CookiesX", "f"),
+        ("other", "g"),
+    ];
+    let out = core.sign_out(&mut jar.iter().copied(), &core.template());
+    let names: Vec<&str> = out.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            ".AspNetCore.Cookies",
+            ".AspNetCore.CookiesC1",
+            ".AspNetCore.CookiesC12"
+        ]
+    );
+    assert!(
+        out.iter()
+            .all(|c| c.value.is_empty() && c.expires == Some(OffsetDateTime::UNIX_EPOCH))
+    );
+}
+
+/// A ticket whose `.expires` is now still opens (`ExpiresUtc < currentUtc` is the test in
+/// both handlers); a second later it has expired.
+#[test]
+fn a_ticket_expiring_now_still_opens() {
+    let now = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+    let cookie = AuthCookie::core(&ring(now), "Cookies", None).unwrap();
+    let ticket = cookie.sign_in(alice("Cookies"), false, now);
+    let set = cookie.issue(&ticket, &cookie.template()).unwrap();
+    let jar: Vec<(&str, &str)> = set
+        .iter()
+        .map(|s| (s.name.as_str(), s.value.as_str()))
+        .collect();
+    let end = now + Duration::days(14);
+    let login = cookie.read(&mut jar.iter().copied(), end).unwrap();
+    assert_eq!(login.name(), Some("alice"));
+    assert!(matches!(
+        cookie.read(&mut jar.iter().copied(), end + Duration::seconds(1)),
+        Err(Error::TicketExpired)
+    ));
+}
+
+/// The forms cookie's name and roles setting, the `UserData` roles (empty parts dropped), and
+/// the version property (absent for version 2, kept otherwise).
+#[test]
+fn forms_cookie_settings_roles_and_version() {
+    let keys = AppKeys::explicit(&forms_cfg()).unwrap();
+    let plain = FormsCookie::new(&keys);
+    assert_eq!(plain.cookie_name(), ".ASPXAUTH");
+    assert_eq!(plain.roles_separator(), None);
+    assert_eq!(
+        plain.clone().with_cookie_name(".SHOP").cookie_name(),
+        ".SHOP"
+    );
+    let forms = plain.with_roles_in_user_data(',');
+    assert_eq!(forms.roles_separator(), Some(','));
+    let now = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+    let mut ids = alice("Forms");
+    ids[0].claims.clear();
+    ids[0].claims.push(Claim::name("alice"));
+    ids[0].claims.push(Claim::new(
+        machinekey::formats::auth_cookie::FORMS_USER_DATA_CLAIM,
+        ",Admin,,Editor,",
+    ));
+    let t = forms.sign_in(ids, false, now);
+    let set = forms.issue(&t, &forms.template()).unwrap();
+    let jar = [(".ASPXAUTH", set[0].value.as_str())];
+    let login = forms.read(&mut jar.iter().copied(), now).unwrap();
+    assert_eq!(login.ticket.roles(), ["Admin", "Editor"]);
+    assert_eq!(
+        login
+            .ticket
+            .properties
+            .get(machinekey::formats::auth_cookie::FORMS_VERSION),
+        None
+    );
+    let mut t3 = t.clone();
+    t3.properties
+        .set(machinekey::formats::auth_cookie::FORMS_VERSION, "3");
+    let set = forms.issue(&t3, &forms.template()).unwrap();
+    let jar = [(".ASPXAUTH", set[0].value.as_str())];
+    let login = forms.read(&mut jar.iter().copied(), now).unwrap();
+    assert_eq!(
+        login
+            .ticket
+            .properties
+            .get(machinekey::formats::auth_cookie::FORMS_VERSION),
+        Some("3")
+    );
+    // Without a separator, UserData is one claim and no role.
+    let login = FormsCookie::new(&keys)
+        .read(&mut jar.iter().copied(), now)
+        .unwrap();
+    assert!(login.ticket.roles().is_empty());
+}
+
+/// Properties are removed by key only; actors nest to the limit (8) and no deeper, when
+/// writing and when reading.
+#[test]
+fn properties_remove_and_the_actor_depth_bound() {
+    let mut p = machinekey::formats::auth_ticket::AuthProperties::default();
+    p.set("a", "1");
+    p.set("b", "2");
+    p.remove("a");
+    assert_eq!(p.items, [("b".to_owned(), "2".to_owned())]);
+    let chain = |depth: usize| {
+        let mut id = ClaimsIdentity::new("a");
+        for _ in 0..depth {
+            let mut outer = ClaimsIdentity::new("a");
+            outer.actor = Some(Box::new(id));
+            id = outer;
+        }
+        AuthTicket::new("s", vec![id])
+    };
+    let eight = core::serialize(&chain(8)).unwrap();
+    assert_eq!(core::deserialize(&eight).unwrap(), chain(8));
+    assert!(core::serialize(&chain(9)).is_err());
+    let mut limits = machinekey::formats::auth_ticket::TicketLimits::default();
+    limits.max_actor_depth = 7;
+    assert_eq!(
+        core::deserialize_with(&eight, &limits)
+            .unwrap_err()
+            .reason(),
+        "actors nested deeper than the limit"
+    );
+}
+
+/// `PropertiesSerializer` (version 1) bytes, as the OIDC/OAuth `state` carries them.
+#[test]
+fn properties_serializer_bytes() {
+    let mut p = machinekey::formats::auth_ticket::AuthProperties::default();
+    p.set(".redirect", "/");
+    p.set(".xsrf", "ab");
+    let bytes = core::serialize_properties(&p).unwrap();
+    assert_eq!(
+        bytes,
+        b"\x01\x00\x00\x00\x02\x00\x00\x00\x09.redirect\x01/\x05.xsrf\x02ab"
+    );
+    assert_eq!(core::deserialize_properties(&bytes).unwrap(), p);
+    assert!(core::deserialize_properties(b"\x02\x00\x00\x00\x00\x00\x00\x00").is_err());
+}
+
+/// The entry limit counts identities, claims and properties, and a ticket of exactly the
+/// limit is read.
+#[test]
+fn the_entry_limit_is_inclusive() {
+    let mut t = AuthTicket::new("s", alice("s"));
+    t.properties.set(".issued", "x");
+    // 1 identity + 2 claims (0 properties each) + 1 property.
+    let bytes = core::serialize(&t).unwrap();
+    let mut limits = machinekey::formats::auth_ticket::TicketLimits::default();
+    limits.max_entries = 4;
+    assert_eq!(core::deserialize_with(&bytes, &limits).unwrap(), t);
+    limits.max_entries = 3;
+    assert_eq!(
+        core::deserialize_with(&bytes, &limits)
+            .unwrap_err()
+            .reason(),
+        "more identities, claims and properties than the limit"
+    );
+}
+
+/// Katana writes a bootstrap context with its UTF-16 length first, and none (length 0) when
+/// it is white space (`string.IsNullOrWhiteSpace`).
+#[test]
+fn katana_bootstrap_context() {
+    let mut id = ClaimsIdentity::new("Cookies");
+    id.bootstrap = Some("ctx\u{e9}".to_owned());
+    let t = AuthTicket::new("Cookies", vec![id.clone()]);
+    let raw = katana::serialize_uncompressed(&t).unwrap();
+    assert!(
+        raw.windows(10)
+            .any(|w| w == b"\x04\x00\x00\x00\x05ctx\xc3\xa9")
+    );
+    assert_eq!(katana::deserialize_uncompressed(&raw).unwrap(), t);
+    id.bootstrap = Some(" \t".to_owned());
+    let t = AuthTicket::new("Cookies", vec![id]);
+    let back =
+        katana::deserialize_uncompressed(&katana::serialize_uncompressed(&t).unwrap()).unwrap();
+    assert_eq!(back.identities[0].bootstrap, None);
+}
+
+/// A Katana ticket that decompresses to exactly the limit is read; one byte more is not.
+#[test]
+fn the_decompression_limit_is_inclusive() {
+    let t = AuthTicket::new("Cookies", alice("Cookies"));
+    let raw = katana::serialize_uncompressed(&t).unwrap();
+    let gz = katana::serialize(&t).unwrap();
+    let mut limits = machinekey::formats::auth_ticket::TicketLimits::default();
+    limits.max_decompressed = raw.len();
+    assert_eq!(katana::deserialize_with(&gz, &limits).unwrap(), t);
+    limits.max_decompressed = raw.len() - 1;
+    assert_eq!(
+        katana::deserialize_with(&gz, &limits).unwrap_err().reason(),
+        "more than the limit once decompressed"
     );
 }

@@ -186,7 +186,10 @@ impl<R: BufRead> Records<R> {
         // `pending` holds a version line found while resynchronising.
         let mut pending: Option<Vec<u8>> = None;
         loop {
-            let start = self.offset;
+            // A record found by a resynchronisation starts at its version line, already read.
+            let start = self
+                .offset
+                .saturating_sub(pending.as_ref().map_or(0, |l| l.len() as u64));
             match self.step(start, pending.take(), options, emit) {
                 Ok(Next::Continue) => {}
                 Ok(Next::Resumed(l)) => pending = Some(l),

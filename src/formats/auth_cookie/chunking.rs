@@ -206,4 +206,123 @@ mod tests {
             Some("x+y")
         );
     }
+
+    fn lens(cookies: &[SetCookie]) -> Vec<usize> {
+        cookies[1..]
+            .iter()
+            .map(|c| c.value.encode_utf16().count())
+            .collect()
+    }
+
+    /// Mutation testing (issue 33): the split's bounds as `ChunkingCookieManager` has them.
+    /// The template `x=; path=/; samesite=lax; httponly` is 34 characters: one cookie while
+    /// `ChunkSize > templateLength + value.Length`, `chunks-N` from equality on (a small value
+    /// issued as `chunks-1` plus one chunk would not be read by anything that expects one
+    /// cookie), refused below `templateLength + 10`, `ChunkSize - templateLength - 3` UTF-16
+    /// units a chunk, each chunk filled to exactly that.
+    #[test]
+    fn split_bounds_are_core_s() {
+        let t = SetCookie::new("x", "");
+        assert_eq!(t.header().len(), 34);
+        let one = Chunking::Core
+            .split_with_size(Some(50), &t, &"a".repeat(15))
+            .unwrap();
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].value, "a".repeat(15));
+        let two = Chunking::Core
+            .split_with_size(Some(50), &t, &"a".repeat(16))
+            .unwrap();
+        assert_eq!(two[0].value, "chunks-2");
+        assert_eq!(lens(&two), [13, 3]);
+        assert_eq!(two[1].name, "xC1");
+        assert_eq!(two[2].name, "xC2");
+        // Exactly two chunks' worth: two full chunks, no third.
+        let full = Chunking::Core
+            .split_with_size(Some(50), &t, &"a".repeat(26))
+            .unwrap();
+        assert_eq!(lens(&full), [13, 13]);
+        // The smallest size allowed is the template plus 10 (7 characters a chunk).
+        let small = Chunking::Core
+            .split_with_size(Some(44), &t, &"a".repeat(20))
+            .unwrap();
+        assert_eq!(small[0].value, "chunks-3");
+        assert_eq!(lens(&small), [7, 7, 6]);
+        assert!(
+            Chunking::Core
+                .split_with_size(Some(43), &t, &"a".repeat(20))
+                .is_none()
+        );
+        // A value of surrogate pairs counts two units each, and no pair is cut.
+        let wide = format!("ab{}", "\u{1F600}".repeat(7));
+        let split = Chunking::Katana
+            .split_with_size(Some(50), &t, &wide)
+            .unwrap();
+        assert_eq!(split[0].value, "chunks:2");
+        assert_eq!(lens(&split), [12, 4]);
+        assert_eq!(split[1].value, format!("ab{}", "\u{1F600}".repeat(5)));
+        // The default sizes: a header of 4,049 characters is one cookie, 4,050 is chunked.
+        let v = "a".repeat(4049 - 34);
+        assert_eq!(Chunking::Core.split(&t, &v).unwrap().len(), 1);
+        let v = "a".repeat(4050 - 34);
+        assert_eq!(Chunking::Core.split(&t, &v).unwrap()[0].value, "chunks-2");
+        let v = "a".repeat(4090 - 34);
+        assert_eq!(Chunking::Katana.split(&t, &v).unwrap()[0].value, "chunks:2");
+        let v = "a".repeat(4069 - 34);
+        assert_eq!(Chunking::Interop.split(&t, &v).unwrap().len(), 1);
+        let v = "a".repeat(4070 - 34);
+        assert_eq!(
+            Chunking::Interop.split(&t, &v).unwrap()[0].value,
+            "chunks-2"
+        );
+    }
+
+    /// Mutation testing (issue 33): what the join accepts. An empty chunk is a missing one
+    /// for Core (`string.IsNullOrEmpty(chunk)` returns the marker) and Interop (refused), but
+    /// joined by Katana (`chunk == null` only); a missing chunk gives Core and Katana the
+    /// marker and Interop nothing; a count must be digits only (`NumberStyles.None`) and more
+    /// than zero.
+    #[test]
+    fn join_refuses_what_asp_net_refuses() {
+        let core = [("a", "chunks-2"), ("aC1", "xy"), ("aC2", "")];
+        assert_eq!(Chunking::Core.join(&core, "a").as_deref(), Some("chunks-2"));
+        assert_eq!(Chunking::Interop.join(&core, "a"), None);
+        let katana = [("a", "chunks:2"), ("aC1", "xy"), ("aC2", "")];
+        assert_eq!(Chunking::Katana.join(&katana, "a").as_deref(), Some("xy"));
+        // A missing chunk (the jar still holds as many cookies as the count claims).
+        let missing = [("a", "chunks-2"), ("aC1", "xy"), ("b", "z")];
+        assert_eq!(
+            Chunking::Core.join(&missing, "a").as_deref(),
+            Some("chunks-2")
+        );
+        assert_eq!(Chunking::Interop.join(&missing, "a"), None);
+        let missing = [("a", "chunks:2"), ("aC2", "xy"), ("b", "z")];
+        assert_eq!(
+            Chunking::Katana.join(&missing, "a").as_deref(),
+            Some("chunks:2")
+        );
+        // Whole jars join for every variant.
+        let whole = [("a", "chunks-2"), ("aC1", "xy"), ("aC2", "z")];
+        assert_eq!(Chunking::Core.join(&whole, "a").as_deref(), Some("xyz"));
+        assert_eq!(Chunking::Interop.join(&whole, "a").as_deref(), Some("xyz"));
+        // Katana does not read the Core marker, nor Core Katana's.
+        assert_eq!(
+            Chunking::Katana.join(&whole, "a").as_deref(),
+            Some("chunks-2")
+        );
+        // Counts: zero, a sign, an empty count, a name that is only a prefix.
+        for bad in ["chunks-0", "chunks-+1", "chunks-", "chunks-1x"] {
+            let jar = [("a", bad), ("aC1", "xy")];
+            assert_eq!(
+                Chunking::Core.join(&jar, "a").as_deref(),
+                Some(bad),
+                "{bad}"
+            );
+            assert_eq!(
+                Chunking::Interop.join(&jar, "a").as_deref(),
+                Some(bad),
+                "{bad}"
+            );
+        }
+        assert_eq!(Chunking::Core.join(&[("ab", "v")], "a"), None);
+    }
 }
