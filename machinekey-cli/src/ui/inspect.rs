@@ -193,7 +193,8 @@ fn detect(req: &InspectRequest) -> Kind {
         Kind::WebConfig
     } else if machinekey::dataprotection::looks_like_payload(v) {
         Kind::DataProtection
-    } else if v.len() >= 64 && v.len().is_multiple_of(2) && v.bytes().all(|b| b.is_ascii_hexdigit()) {
+    } else if v.len() >= 64 && v.len().is_multiple_of(2) && v.bytes().all(|b| b.is_ascii_hexdigit())
+    {
         Kind::FormsCookie
     } else {
         Kind::Viewstate
