@@ -39,6 +39,23 @@ def metadata(cwd, locked):
     return json.loads(cargo(["metadata", "--format-version", "1"] + (["--locked"] if locked else []), cwd))
 
 
+def check_tree(meta, cwd, args, allowed, label, failures):
+    """Every package `cargo tree` (with `args`, in `cwd`) lists must declare a rust-version no
+    newer than `allowed`; prints the newest one found."""
+    rust_version = {(p["name"], "v" + p["version"]): p.get("rust_version") for p in meta["packages"]}
+    out = cargo(["tree", "--locked", "-e", "normal,build", "--prefix", "none", "-f", "{p}"] + args, cwd)
+    worst = None
+    for pkg in {tuple(line.split()[:2]) for line in out.splitlines() if line.strip()}:
+        if pkg[0] == "msrv-probe":
+            continue
+        rv = rust_version.get(pkg)
+        if rv and version(rv) > version(allowed):
+            failures.append(f"{label}: {pkg[0]} {pkg[1]} needs Rust {rv}, above {allowed}")
+        if rv and (worst is None or version(rv) > version(worst[0])):
+            worst = (rv, pkg[0])
+    print(f"{label}: declared {allowed}; newest dependency {worst[1]} ({worst[0]})")
+
+
 def probe(member_path, features, allowed, label, failures):
     """A new crate with rust-version `allowed` that depends on the member (its default
     features off and `features` on, or as it is): its own lockfile, resolved as Cargo's
@@ -50,27 +67,13 @@ def probe(member_path, features, allowed, label, failures):
         spec = f'path = "{member_path}"'
         if features is not None:
             spec += ", default-features = false, features = [" + ", ".join(f'"{f}"' for f in features) + "]"
-        name = json.loads(cargo(["metadata", "--format-version", "1", "--no-deps", "--locked"], member_path))
         with open(os.path.join(d, "Cargo.toml"), "w") as f:
             f.write(
                 f'[package]\nname = "msrv-probe"\nversion = "0.0.0"\nedition = "2024"\n'
                 f'rust-version = "{allowed}"\n\n[dependencies]\ndep = {{ package = "{label.split()[0]}", {spec} }}\n\n[workspace]\n'
             )
         cargo(["generate-lockfile"], d)
-        meta = metadata(d, True)
-        rust_version = {(p["name"], "v" + p["version"]): p.get("rust_version") for p in meta["packages"]}
-        out = cargo(["tree", "--locked", "-e", "normal,build", "--prefix", "none", "-f", "{p}"], d)
-        worst = None
-        for pkg in {tuple(line.split()[:2]) for line in out.splitlines() if line.strip()}:
-            if pkg[0] == "msrv-probe":
-                continue
-            rv = rust_version.get(pkg)
-            if rv and version(rv) > version(allowed):
-                failures.append(f"{label}: {pkg[0]} {pkg[1]} needs Rust {rv}, above {allowed}")
-            if rv and (worst is None or version(rv) > version(worst[0])):
-                worst = (rv, pkg[0])
-        print(f"{label}: declared {allowed}; newest dependency {worst[1]} ({worst[0]})")
-
+        check_tree(metadata(d, True), d, [], allowed, label, failures)
 
 def main():
     meta = metadata(ROOT, True)
@@ -86,18 +89,9 @@ def main():
     probe(os.path.dirname(tower["manifest_path"]), None, tower["rust_version"], "machinekey-tower", failures)
     # The command line and the Python extension are built from this workspace with its
     # `Cargo.lock` (`cargo install --locked`, maturin), so that lockfile is what they need.
-    rust_version = {(p["name"], "v" + p["version"]): p.get("rust_version") for p in meta["packages"]}
     for name in ("machinekey-cli", "machinekey-py"):
         allowed = members[name]["rust_version"]
-        out = cargo(["tree", "--locked", "-e", "normal,build", "-p", name, "--prefix", "none", "-f", "{p}"], ROOT)
-        worst = None
-        for pkg in {tuple(line.split()[:2]) for line in out.splitlines() if line.strip()}:
-            rv = rust_version.get(pkg)
-            if rv and version(rv) > version(allowed):
-                failures.append(f"{name}: {pkg[0]} {pkg[1]} needs Rust {rv}, above {allowed}")
-            if rv and (worst is None or version(rv) > version(worst[0])):
-                worst = (rv, pkg[0])
-        print(f"{name} (the workspace's Cargo.lock): declared {allowed}; newest dependency {worst[1]} ({worst[0]})")
+        check_tree(meta, ROOT, ["-p", name], allowed, f"{name} (the workspace's Cargo.lock)", failures)
     if failures:
         print("\n".join(failures), file=sys.stderr)
         sys.exit(1)
