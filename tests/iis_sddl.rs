@@ -582,4 +582,10 @@ fn conditions_keep_their_parentheses_quotes_and_semicolons() {
         err("D:(A;;KA;;;SY;(\"(\");x)"),
         (20, "too many fields in the ACE".to_owned())
     );
+    // A quoted `)` closes no parenthesis when the ACE is split either: the `;` after it is
+    // still inside the condition.
+    assert_eq!(
+        ace("(XA;;KA;;;WD;(\"a)\";b))").extra.as_deref(),
+        Some("(\"a)\";b)")
+    );
 }
