@@ -589,3 +589,178 @@ fn conditions_keep_their_parentheses_quotes_and_semicolons() {
         Some("(\"a)\";b)")
     );
 }
+
+#[test]
+fn generic_rights_map_with_the_registry_s_mapping() {
+    use rights::*;
+    // The key rights' values, as winnt.h defines them.
+    assert_eq!(KEY_READ, 0x0002_0019);
+    assert_eq!(KEY_WRITE, 0x0002_0006);
+    assert_eq!(map_registry_generic(GENERIC_READ), KEY_READ);
+    assert_eq!(map_registry_generic(GENERIC_WRITE), KEY_WRITE);
+    assert_eq!(map_registry_generic(GENERIC_EXECUTE), KEY_READ);
+    assert_eq!(map_registry_generic(GENERIC_ALL), KEY_ALL_ACCESS);
+    // Specific bits are kept beside the mapped ones; the generic bits themselves go.
+    assert_eq!(
+        map_registry_generic(GENERIC_WRITE | DELETE),
+        KEY_WRITE | DELETE
+    );
+    assert_eq!(
+        map_registry_generic(GENERIC_READ | GENERIC_WRITE),
+        KEY_READ | KEY_WRITE
+    );
+    assert_eq!(map_registry_generic(KEY_CREATE_LINK), KEY_CREATE_LINK);
+    // An ACE granting GR lets a token query a value but not set one.
+    let user = sid("S-1-5-21-1-2-3-1105");
+    let token = AccessToken::new(user.clone(), vec![]);
+    let sd = ok(&format!("D:(A;;GR;;;{user})"));
+    assert!(sd.access_check(&token, KEY_QUERY_VALUE).allowed);
+    assert!(!sd.access_check(&token, KEY_SET_VALUE).allowed);
+    let sd = ok(&format!("D:(A;;GW;;;{user})"));
+    assert!(sd.access_check(&token, KEY_SET_VALUE).allowed);
+    assert!(!sd.access_check(&token, KEY_QUERY_VALUE).allowed);
+    let sd = ok(&format!("D:(A;;GX;;;{user})"));
+    assert!(sd.access_check(&token, KEY_NOTIFY).allowed);
+    // Desired generic rights are mapped too.
+    let sd = ok(&format!("D:(A;;KR;;;{user})"));
+    assert!(sd.access_check(&token, GENERIC_READ).allowed);
+    assert!(!sd.access_check(&token, GENERIC_WRITE).allowed);
+}
+
+#[test]
+fn only_allow_and_deny_entries_that_apply_to_the_key_decide() {
+    let user = sid("S-1-5-21-1-2-3-1105");
+    let token = AccessToken::new(user.clone(), vec![]);
+    // Audit and alarm entries, in the DACL or not, grant nothing.
+    for d in [
+        format!("D:(AU;SA;KA;;;{user})"),
+        format!("D:(AL;;KA;;;{user})"),
+    ] {
+        let c = ok(&d).access_check(&token, rights::KEY_QUERY_VALUE);
+        assert!(!c.allowed && c.granted == 0, "{d}");
+    }
+    // An inherit-only entry applies to subkeys only.
+    let c = ok(&format!("D:(A;CIIO;KA;;;{user})")).access_check(&token, rights::KEY_READ);
+    assert!(!c.allowed);
+    // ... and an inherit-only deny does not stop the allow after it.
+    let c = ok(&format!("D:(D;CIIO;KA;;;{user})(A;;KA;;;{user})"))
+        .access_check(&token, rights::KEY_READ);
+    assert!(c.allowed && c.decided_by.is_none());
+}
+
+#[test]
+fn the_owner_may_read_and_change_the_dacl_unless_owner_rights_say_otherwise() {
+    use rights::*;
+    let user = sid("S-1-5-21-1-2-3-1105");
+    let token = AccessToken::new(user.clone(), vec![]);
+    // Owner, and a DACL that names somebody else: READ_CONTROL and WRITE_DAC, nothing more.
+    let sd = ok(&format!("O:{user}D:(A;;KR;;;BU)"));
+    for (want, allowed) in [
+        (READ_CONTROL, true),
+        (WRITE_DAC, true),
+        (READ_CONTROL | WRITE_DAC, true),
+        (WRITE_OWNER, false),
+        (KEY_QUERY_VALUE, false),
+    ] {
+        let c = sd.access_check(&token, want);
+        assert_eq!(c.allowed, allowed, "0x{want:x}");
+    }
+    let c = sd.access_check(&token, READ_CONTROL | KEY_QUERY_VALUE);
+    assert!(!c.allowed);
+    assert_eq!(c.granted, READ_CONTROL);
+    // Not the owner: nothing implicit.
+    let sd = ok("O:BAD:(A;;KR;;;BU)");
+    assert!(!sd.access_check(&token, WRITE_DAC).allowed);
+    // An OWNER RIGHTS entry replaces the implicit rights.
+    let sd = ok(&format!("O:{user}D:(A;;KQ;;;OW)").replace("KQ", "0x1"));
+    assert!(!sd.access_check(&token, WRITE_DAC).allowed);
+    assert!(sd.access_check(&token, KEY_QUERY_VALUE).allowed);
+    // ... for the owner only.
+    let other = AccessToken::new(sid("S-1-5-21-1-2-3-1106"), vec![]);
+    assert!(!sd.access_check(&other, KEY_QUERY_VALUE).allowed);
+}
+
+#[test]
+fn a_condition_only_makes_the_answer_uncertain_for_rights_it_covers() {
+    let user = sid("S-1-5-21-1-2-3-1105");
+    let token = AccessToken::new(user.clone(), vec![]);
+    // The callback entry covers querying, not setting: the answer for setting is certain.
+    let sd = ok(&format!("D:(XA;;0x1;;;{user};(x))(A;;KA;;;{user})"));
+    let c = sd.access_check(&token, rights::KEY_SET_VALUE);
+    assert!(c.allowed && !c.uncertain);
+    let c = sd.access_check(&token, rights::KEY_QUERY_VALUE);
+    assert!(c.allowed && c.uncertain);
+    // Covered rights already granted before it leave it out too.
+    let sd = ok(&format!(
+        "D:(A;;0x1;;;{user})(XA;;0x1;;;{user};(x))(A;;0x2;;;{user})"
+    ));
+    let c = sd.access_check(&token, rights::KEY_QUERY_VALUE | rights::KEY_SET_VALUE);
+    assert!(c.allowed && !c.uncertain);
+}
+
+#[test]
+fn canonical_order() {
+    let canonical = |s: &str| ok(s).dacl.unwrap().is_canonical();
+    // Explicit denies, explicit allows, inherited denies, inherited allows.
+    assert!(canonical(
+        "D:(D;;KA;;;BG)(A;;KA;;;BA)(A;;KR;;;BU)(D;ID;KA;;;AN)(A;ID;KA;;;SY)(A;CIID;KR;;;WD)"
+    ));
+    assert!(canonical("D:"));
+    assert!(canonical("D:(A;;KA;;;BA)"));
+    assert!(!canonical("D:(A;;KA;;;BA)(D;;KA;;;BG)"));
+    assert!(!canonical("D:(A;ID;KA;;;BA)(A;;KA;;;BG)"));
+    assert!(!canonical("D:(D;ID;KA;;;BA)(D;;KA;;;BG)"));
+    assert!(!canonical("D:(A;ID;KA;;;BA)(D;ID;KA;;;BG)"));
+    assert!(!canonical("D:(A;;KA;;;BA)(D;ID;KA;;;BG)(D;;KA;;;AN)"));
+    // Other entries (audit, alarm) are not ranked, wherever they are.
+    assert!(canonical("D:(AU;SA;KA;;;WD)(D;;KA;;;BG)(A;;KA;;;BA)"));
+    assert!(canonical("D:(A;ID;KA;;;BA)(AL;;KA;;;WD)"));
+    // Callback entries rank as their kind.
+    assert!(!canonical("D:(XA;;KA;;;BA;(x))(XD;;KA;;;BG;(x))"));
+}
+
+#[test]
+fn what_a_new_subkey_inherits() {
+    let child = |s: &str| ok(s).inherited_by_child_key();
+    // Only container-inherit entries, as inherited, without IO; generic rights mapped.
+    let c = child("D:P(A;;KA;;;BA)(A;CIIO;GA;;;SY)(A;OI;KR;;;BU)(A;CI;GR;;;WD)");
+    assert_eq!(c.to_string(), "D:AI(A;CIID;KA;;;SY)(A;CIID;KR;;;WD)");
+    let dacl = c.dacl.as_ref().unwrap();
+    assert!(dacl.auto_inherited && !dacl.protected);
+    assert_eq!(dacl.aces[0].mask, rights::KEY_ALL_ACCESS);
+    assert_eq!(
+        dacl.aces[0].flags,
+        ace_flags::CONTAINER_INHERIT | ace_flags::INHERITED
+    );
+    // An entry inherited already stays inherited; OI and CR pass on.
+    assert_eq!(
+        child("D:(A;OICIID;KA;;;SY)(A;CICR;KR;;;BU)").to_string(),
+        "D:AI(A;OICIID;KA;;;SY)(A;CIIDCR;KR;;;BU)"
+    );
+    // NP: the subkey gets it, its own subkeys do not (CI, OI and NP cleared).
+    let c = child("D:(A;OICINP;KA;;;SY)(A;CINPIO;KR;;;BU)(A;CINPCR;KR;;;WD)");
+    assert_eq!(
+        c.to_string(),
+        "D:AI(A;ID;KA;;;SY)(A;ID;KR;;;BU)(A;IDCR;KR;;;WD)"
+    );
+    assert_eq!(c.dacl.unwrap().aces[0].flags, ace_flags::INHERITED);
+    // CREATOR OWNER and CREATOR GROUP are left out; no DACL or a null one gives nothing.
+    assert_eq!(
+        child("D:(A;CI;KA;;;CO)(A;CI;KA;;;CG)(A;CI;KR;;;BU)").to_string(),
+        "D:AI(A;CIID;KR;;;BU)"
+    );
+    assert_eq!(child("O:BAG:SY").to_string(), "");
+    assert_eq!(child("D:NO_ACCESS_CONTROL").to_string(), "");
+}
+
+#[test]
+fn audit_and_filter_entries_print_their_own_flag_code() {
+    // 0x40 is SA (successful access) on audit entries and TP (trust-protected) on filters.
+    for text in [
+        "S:(AU;SA;KA;;;WD)",
+        "S:(FL;TP;KA;;;WD;(x))",
+        "S:(FL;CI;KA;;;WD;(x))",
+    ] {
+        assert_eq!(ok(text).to_string(), text);
+    }
+}

@@ -22,9 +22,10 @@
 //! access-allowed ACE grants its rights, and the check succeeds once every requested right
 //! is granted. In a canonical DACL (explicit deny, explicit allow, then inherited) this is
 //! "deny before allow". The owner is implicitly granted `READ_CONTROL` and `WRITE_DAC`
-//! unless an `OWNER RIGHTS` (`OW`) ACE is present. Generic rights are mapped with the
-//! registry's mapping (`GENERIC_READ` = `KEY_READ`, ...). Conditional (callback) ACEs cannot
-//! be evaluated offline: a matching one makes the answer [uncertain](AccessCheck::uncertain).
+//! unless an `OWNER RIGHTS` (`OW`) ACE is present, whose rights the owner gets instead.
+//! Generic rights are mapped with the registry's mapping (`GENERIC_READ` = `KEY_READ`, ...).
+//! Conditional (callback) ACEs cannot be evaluated offline: a matching one makes the answer
+//! [uncertain](AccessCheck::uncertain).
 //!
 //! # Example
 //! The ACL Microsoft's `Provision-AutoGenKeys.ps1` puts on `AutoGenKeys\<SID>`:
@@ -593,11 +594,13 @@ impl SecurityDescriptor {
             };
         };
         let mut granted = 0u32;
+        let owner_rights = sid::fixed("OW");
         let owner_rights_ace = dacl
             .aces
             .iter()
-            .any(|a| a.trustee.sid() == Some(&sid::fixed("OW")));
-        if !owner_rights_ace && self.owner.as_ref().is_some_and(|o| token.matches(o)) {
+            .any(|a| a.trustee.sid() == Some(&owner_rights));
+        let is_owner = self.owner.as_ref().is_some_and(|o| token.matches(o));
+        if !owner_rights_ace && is_owner {
             granted |= rights::READ_CONTROL | rights::WRITE_DAC;
         }
         let mut uncertain = false;
@@ -608,7 +611,8 @@ impl SecurityDescriptor {
             if !ace.applies_to_object()
                 || !(ace.ace_type.is_allow() || ace.ace_type.is_deny())
                 || ace.object_type.is_some()
-                || !token.matches(&ace.trustee)
+                || !(token.matches(&ace.trustee)
+                    || is_owner && ace.trustee.sid() == Some(&owner_rights))
             {
                 continue;
             }
