@@ -1430,3 +1430,36 @@ fn built_in_identities_pick_their_stores() {
     assert!(d.pool("P").unwrap().identity.administrator);
     assert_eq!(d.pool("P").unwrap().key_store.store, StoreKind::LsaSecret);
 }
+
+#[test]
+fn max_processes_is_held_to_the_schema_s_range() {
+    // IIS 7.x allows 1 to 2147483647; IIS 8.0 and later also 0 (one worker per NUMA node).
+    let read = |n: u64, schema: SchemaVersion| {
+        let text =
+            application_host(3).replace(r#"maxProcesses="3""#, &format!(r#"maxProcesses="{n}""#));
+        parse_application_host(
+            "a",
+            &text,
+            &ReadOptions {
+                schema,
+                express: None,
+            },
+        )
+        .map(|s| s.pool("Shop").unwrap().max_processes)
+        .map_err(|e| e.to_string())
+    };
+    for schema in [SchemaVersion::Iis7_0, SchemaVersion::Iis7_5] {
+        assert!(read(0, schema).unwrap_err().contains("(1 to 2147483647)"));
+        assert_eq!(read(1, schema), Ok(1));
+    }
+    for schema in [
+        SchemaVersion::Iis8_0,
+        SchemaVersion::Iis8_5,
+        SchemaVersion::Iis10_0,
+    ] {
+        assert_eq!(read(0, schema), Ok(0));
+        assert_eq!(read(2_147_483_647, schema), Ok(2_147_483_647));
+        let err = read(2_147_483_648, schema).unwrap_err();
+        assert!(err.contains("(0 to 2147483647)"), "{err}");
+    }
+}
