@@ -66,6 +66,7 @@ pub mod random;
 #[cfg_attr(docsrs, doc(cfg(feature = "sim")))]
 pub mod sim;
 mod vocabulary;
+mod xml_lines;
 
 // The front door: what everyday use needs, from the crate root.
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -1463,3 +1463,55 @@ fn max_processes_is_held_to_the_schema_s_range() {
         assert!(err.contains("(0 to 2147483647)"), "{err}");
     }
 }
+
+#[test]
+fn pools_are_removed_and_cleared_and_applications_bounded() {
+    use machinekey::iis::apphost::MAX_ITEMS;
+    let host = |pools: &str, apps: &str| {
+        format!(
+            r#"<configuration><system.applicationHost>
+<applicationPools>{pools}</applicationPools>
+<sites><site name="S" id="1">{apps}</site></sites>
+</system.applicationHost></configuration>"#
+        )
+    };
+    let names = |pools: &str| {
+        let server =
+            parse_application_host("a", &host(pools, ""), &ReadOptions::default()).unwrap();
+        server
+            .pools
+            .iter()
+            .map(|p| p.name.clone())
+            .collect::<Vec<_>>()
+    };
+    let three = r#"<add name="A" /><add name="B" /><add name="C" />"#;
+    assert_eq!(names(three), ["A", "B", "C"]);
+    // `<remove>` takes a pool out by name, in any case; `<clear>` all declared before it.
+    assert_eq!(names(&format!(r#"{three}<remove name="b" />"#)), ["A", "C"]);
+    assert_eq!(
+        names(&format!(r#"{three}<remove name="Z" />"#)),
+        ["A", "B", "C"]
+    );
+    assert_eq!(
+        names(&format!(r#"{three}<clear /><add name="D" />"#)),
+        ["D"]
+    );
+
+    // Applications over all sites: MAX_ITEMS are read, one more is refused at its line.
+    let app = |i: usize| {
+        format!(
+            r#"<application path="/a{i}"><virtualDirectory path="/" physicalPath="C:\a" /></application>"#
+        )
+    };
+    let mut apps: String = (0..MAX_ITEMS).map(|i| app(i) + "\n").collect();
+    let server = parse_application_host("a", &host("", &apps), &ReadOptions::default()).unwrap();
+    assert_eq!(server.sites[0].applications.len(), MAX_ITEMS);
+    apps.push_str(&app(MAX_ITEMS));
+    let err = parse_application_host("a", &host("", &apps), &ReadOptions::default()).unwrap_err();
+    assert_eq!(err.line(), Some(3 + MAX_ITEMS));
+    assert!(
+        err.to_string()
+            .contains(&format!("more than {MAX_ITEMS} applications")),
+        "{err}"
+    );
+}

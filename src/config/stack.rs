@@ -78,6 +78,7 @@ use super::{FrameworkVersion, KeyText, MachineKeyConfig, RuntimeSettings};
 use crate::error::{ConfigError, ConfigErrorKind, FileError};
 use crate::vocabulary::{KeyAttribute, Section, Setting};
 pub use crate::vocabulary::{Level, Origin};
+use crate::xml_lines::Lined;
 
 /// The largest configuration file read (4 MiB; real web.config files are kilobytes).
 pub const MAX_CONFIG_FILE: u64 = 4 << 20;
@@ -334,8 +335,8 @@ const SECTIONS: [Section; 5] = [
     Section::SessionState,
 ];
 
-fn line_of(doc: &Document<'_>, node: Node<'_, '_>) -> u32 {
-    doc.text_pos_at(node.range().start).row
+fn line_of(doc: &Lined<'_>, node: Node<'_, '_>) -> u32 {
+    u32::try_from(doc.line(node)).unwrap_or(u32::MAX)
 }
 
 /// `/a/b` from `a\b/`, `/A/b`...: one leading slash, no trailing one, `/` for the root.
@@ -398,7 +399,11 @@ impl FileReader<'_> {
 
     fn read(&self) -> Result<Vec<Block>, ConfigError> {
         let name = &self.file.file.name;
-        let doc = Document::parse(&self.file.file.text).map_err(|e| xml_error(name, &e))?;
+        let text = &self.file.file.text;
+        let doc = Lined::new(
+            Document::parse(text).map_err(|e| xml_error(name, &e))?,
+            text,
+        );
         let root = doc.root_element();
         if root.tag_name().name() != "configuration" {
             return Err(ConfigError::in_file(ConfigErrorKind::Xml {
@@ -444,7 +449,7 @@ impl FileReader<'_> {
         Ok(blocks)
     }
 
-    fn sections(&self, doc: &Document<'_>, parent: Node<'_, '_>) -> Result<Sections, ConfigError> {
+    fn sections(&self, doc: &Lined<'_>, parent: Node<'_, '_>) -> Result<Sections, ConfigError> {
         let mut sections = Sections::default();
         if let Some(app_settings) = only_child(parent, Section::AppSettings)? {
             sections.app_settings = self.app_settings(doc, app_settings)?;
@@ -471,7 +476,7 @@ impl FileReader<'_> {
 
     fn check_encrypted(
         &self,
-        doc: &Document<'_>,
+        doc: &Lined<'_>,
         node: Node<'_, '_>,
         section: Section,
     ) -> Result<(), ConfigError> {
@@ -509,7 +514,10 @@ impl FileReader<'_> {
         let path = dir.join(source.replace('\\', "/"));
         let path_name = path.display().to_string();
         let text = decode_config_text(&read_bounded(&path, &path_name)?, &path_name)?;
-        let sub = Document::parse(&text).map_err(|e| xml_error(&path_name, &e))?;
+        let sub = Lined::new(
+            Document::parse(&text).map_err(|e| xml_error(&path_name, &e))?,
+            &text,
+        );
         let root = sub.root_element();
         if root.tag_name().name() != name {
             return Err(ConfigError::new(
@@ -527,7 +535,7 @@ impl FileReader<'_> {
 
     fn element(
         &self,
-        doc: &Document<'_>,
+        doc: &Lined<'_>,
         node: Node<'_, '_>,
         section: Section,
     ) -> Result<Element, ConfigError> {
@@ -544,7 +552,7 @@ impl FileReader<'_> {
 
     fn app_settings(
         &self,
-        doc: &Document<'_>,
+        doc: &Lined<'_>,
         node: Node<'_, '_>,
     ) -> Result<Vec<(AppSetting, u32)>, ConfigError> {
         self.check_encrypted(doc, node, Section::AppSettings)?;

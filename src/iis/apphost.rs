@@ -12,14 +12,14 @@
 
 use std::path::{Path, PathBuf};
 
-use roxmltree::{Document, Node};
+use roxmltree::Node;
 
 use super::server::{
     AppPool, Application, IdentityType, LogonType, Origin, PipelineMode, RuntimeVersion,
     SchemaVersion, ServerConfig, ServerKind, Site, SystemWebLocation, VirtualDirectory,
     normalize_vpath,
 };
-use super::xml::{self, Attrs};
+use super::xml::{self, Attrs, Xml};
 use crate::error::IisError;
 
 /// The largest applicationHost.config (or `configSource` file) read (16 MiB).
@@ -169,7 +169,7 @@ impl Settings {
     fn apply(
         &mut self,
         file: &str,
-        doc: &Document<'_>,
+        doc: &Xml<'_>,
         node: Node<'_, '_>,
         schema: SchemaVersion,
     ) -> Result<(), IisError> {
@@ -234,7 +234,7 @@ impl Settings {
     }
 }
 
-fn check_not_encrypted(file: &str, doc: &Document<'_>, node: Node<'_, '_>) -> Result<(), IisError> {
+fn check_not_encrypted(file: &str, doc: &Xml<'_>, node: Node<'_, '_>) -> Result<(), IisError> {
     if let Some(provider) = node.attribute("configProtectionProvider") {
         return Err(IisError::invalid(
             file,
@@ -347,10 +347,10 @@ impl Reader {
     fn section(
         &self,
         file: &str,
-        doc: &Document<'_>,
+        doc: &Xml<'_>,
         node: Node<'_, '_>,
         name: &str,
-        read: impl FnOnce(&str, &Document<'_>, Node<'_, '_>) -> Result<(), IisError>,
+        read: impl FnOnce(&str, &Xml<'_>, Node<'_, '_>) -> Result<(), IisError>,
     ) -> Result<(), IisError> {
         check_not_encrypted(file, doc, node)?;
         let Some(source) = node.attribute("configSource") else {
@@ -388,7 +388,7 @@ impl Reader {
 
 fn read_pools(
     file: &str,
-    doc: &Document<'_>,
+    doc: &Xml<'_>,
     node: Node<'_, '_>,
     schema: SchemaVersion,
 ) -> Result<(AppPool, Vec<AppPool>), IisError> {
@@ -439,7 +439,7 @@ fn read_pools(
     Ok((defaults.0, pools))
 }
 
-fn read_sites(file: &str, doc: &Document<'_>, node: Node<'_, '_>) -> Result<Vec<Site>, IisError> {
+fn read_sites(file: &str, doc: &Xml<'_>, node: Node<'_, '_>) -> Result<Vec<Site>, IisError> {
     let server_default = xml::child(node, "applicationDefaults").and_then(|d| {
         d.attribute("applicationPool")
             .map(|p| (p.to_owned(), Origin::at(file, xml::line(doc, d))))

@@ -37,7 +37,7 @@ use super::server::{
     AppPool, Application, IdentityType, LogonType, Origin, PipelineMode, RuntimeVersion,
     ServerConfig, ServerKind, Site, VirtualDirectory, normalize_vpath,
 };
-use super::xml::{self, Attrs};
+use super::xml::{self, Attrs, Xml};
 use crate::error::IisError;
 
 /// The largest MetaBase.xml read (32 MiB).
@@ -440,7 +440,7 @@ type Inherited<'f, 'a, 'i> = dyn Fn(&str, &str) -> Option<(Node<'a, 'i>, String)
 
 fn pool<'a, 'i>(
     file: &str,
-    doc: &roxmltree::Document<'i>,
+    doc: &Xml<'i>,
     location: &str,
     name: String,
     inherited: &Inherited<'_, 'a, 'i>,

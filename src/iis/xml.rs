@@ -9,24 +9,28 @@ use crate::error::IisError;
 /// thousands).
 pub(crate) const MAX_NODES: u32 = 2_000_000;
 
-pub(crate) fn parse<'a>(file: &str, text: &'a str) -> Result<Document<'a>, IisError> {
+pub(crate) use crate::xml_lines::Lined as Xml;
+
+pub(crate) fn parse<'a>(file: &str, text: &'a str) -> Result<Xml<'a>, IisError> {
     let options = ParsingOptions {
         allow_dtd: false,
         nodes_limit: MAX_NODES,
         ..ParsingOptions::default()
     };
-    Document::parse_with_options(text, options).map_err(|e| {
+    let doc = Document::parse_with_options(text, options).map_err(|e| {
         let pos = e.pos();
         IisError::invalid(
             file,
             usize::try_from(pos.row).unwrap_or(0),
             format!("malformed XML: {e}"),
         )
-    })
+    })?;
+    Ok(Xml::new(doc, text))
 }
 
-pub(crate) fn line(doc: &Document<'_>, node: Node<'_, '_>) -> usize {
-    usize::try_from(doc.text_pos_at(node.range().start).row).unwrap_or(0)
+/// The line (from 1) where `node` starts.
+pub(crate) fn line(doc: &Xml<'_>, node: Node<'_, '_>) -> usize {
+    doc.line(node)
 }
 
 /// The element children of `node` named `name`.
@@ -46,7 +50,7 @@ pub(crate) fn child<'a, 'i>(node: Node<'a, 'i>, name: &'static str) -> Option<No
 /// An attribute read with file and line for its errors.
 pub(crate) struct Attrs<'d, 'a, 'i> {
     pub(crate) file: &'d str,
-    pub(crate) doc: &'d Document<'i>,
+    pub(crate) doc: &'d Xml<'i>,
     pub(crate) node: Node<'a, 'i>,
 }
 
