@@ -18,7 +18,7 @@ use machinekey::iis::apphost::{ReadOptions, parse_application_host, read_applica
 use machinekey::iis::diagnose::{FindingId, StoreKind};
 use machinekey::iis::metabase::{parse_metabase, read_metabase};
 use machinekey::iis::paths::Environment;
-use machinekey::iis::registry::AspNetRegistry;
+use machinekey::iis::registry::{AspNetRegistry, StoreKey};
 use machinekey::iis::sddl::SecurityDescriptor;
 use machinekey::iis::server::{
     IdentityType, PipelineMode, RuntimeVersion, SchemaVersion, ServerConfig, ServerKind,
@@ -1328,6 +1328,15 @@ fn metabase_with_unknown_properties_or_values() {
     let no_path = text.replace(r#"Path="C:\inetpub\Shop""#, "");
     let err = parse_metabase("MetaBase.xml", &no_path).unwrap_err();
     assert!(err.to_string().contains("has no Path"), "{err}");
+    // A directory's physical path comes from its ancestors up to the site's root, never
+    // from the site's own key.
+    let rootless = text
+        .replace(r#"Path="C:\inetpub\Shop""#, "")
+        .replace(r#"AppRoot="/LM/W3SVC/1962875481/Root""#, "")
+        .replace(r#"ServerComment="Shop""#, r#"ServerComment="Shop" Path="C:\site""#);
+    let err = parse_metabase("MetaBase.xml", &rootless).unwrap_err();
+    assert_eq!(err.line(), Some(66), "{err}");
+    assert!(err.to_string().contains("root/admin has no Path"), "{err}");
     let no_location = text.replace(r#"<IIsComputer	Location ="/LM""#, "<IIsComputer");
     assert!(
         parse_metabase("MetaBase.xml", &no_location)
@@ -1513,5 +1522,189 @@ fn pools_are_removed_and_cleared_and_applications_bounded() {
         err.to_string()
             .contains(&format!("more than {MAX_ITEMS} applications")),
         "{err}"
+    );
+}
+
+#[test]
+fn metabase_script_maps_directories_and_declared_pools() {
+    let text = std::fs::read_to_string(data("metabase-documented.xml")).unwrap();
+    let framework = r"C:\WINDOWS\Microsoft.NET\Framework\v2.0.50727\aspnet_isapi.dll";
+    // The runtime the `.aspx` script map's folder names, and whether it is Framework64.
+    let runtime = |dll: &str| {
+        let t = text.replace(framework, dll);
+        let s = parse_metabase("MetaBase.xml", &t).unwrap();
+        s.site("Shop").unwrap().applications[0]
+            .script_map_runtime
+            .clone()
+    };
+    assert_eq!(runtime(framework), Some((V2_0, false)));
+    assert_eq!(
+        runtime(r"C:\WINDOWS\Microsoft.NET\Framework64\v4.0.30319\aspnet_isapi.dll"),
+        Some((RuntimeVersion::V4_0, true))
+    );
+    assert_eq!(
+        runtime(r"C:\WINDOWS\Microsoft.NET\Framework\v1.1.4322\aspnet_isapi.dll"),
+        Some((RuntimeVersion::V1_1, false))
+    );
+    assert_eq!(
+        runtime(r"C:\WINDOWS\Microsoft.NET\Framework\v3.0\aspnet_isapi.dll"),
+        Some((RuntimeVersion::Other("v3.0".into()), false))
+    );
+    // A relative path: the folder is what follows the comma.
+    assert_eq!(
+        runtime(r"v4.0.30319\aspnet_isapi.dll"),
+        Some((RuntimeVersion::V4_0, false))
+    );
+    // A script map list that starts with its comma (an empty extension), and has no
+    // `.aspx` entry, is still read.
+    let start = text.find("ScriptMaps=\"").unwrap();
+    let end = start + 12 + text[start + 12..].find('"').unwrap();
+    let t = format!(
+        "{}ScriptMaps=\",{}\\..\\v4.0.30319\\aspnet_isapi.dll,1,GET{}",
+        &text[..start],
+        r"C:\WINDOWS",
+        &text[end..]
+    );
+    let s = parse_metabase("MetaBase.xml", &t).unwrap();
+    assert_eq!(
+        s.site("Shop").unwrap().applications[0].script_map_runtime,
+        Some((RuntimeVersion::V4_0, false))
+    );
+
+    // A virtual directory below an application belongs to it, at a path relative to it.
+    let t = text.replace(
+        r#"<IIsWebVirtualDir	Location ="/LM/W3SVC/1962875481/root/images""#,
+        r#"<IIsWebVirtualDir	Location ="/LM/W3SVC/1962875481/root/admin/files""#,
+    );
+    let s = parse_metabase("MetaBase.xml", &t).unwrap();
+    let site = s.site("Shop").unwrap();
+    let admin = site
+        .applications
+        .iter()
+        .find(|a| a.path == "/admin")
+        .unwrap();
+    let paths: Vec<&str> = admin
+        .virtual_directories
+        .iter()
+        .map(|v| v.path.as_str())
+        .collect();
+    assert_eq!(paths, ["/", "/files"]);
+    assert_eq!(
+        site.physical_path_of("/admin/files/a.txt").as_deref(),
+        Some(r"D:\content\images\a.txt")
+    );
+    assert!(
+        site.applications[0]
+            .virtual_directories
+            .iter()
+            .all(|v| v.path == "/")
+    );
+
+    // A pool is declared where its own IIsApplicationPool is, not the IIsApplicationPools.
+    let s = parse_metabase("MetaBase.xml", &text).unwrap();
+    assert_eq!(
+        s.pool("ShopPool")
+            .unwrap()
+            .declared
+            .as_ref()
+            .map(|o| o.line),
+        Some(35)
+    );
+    assert_eq!(
+        s.pool("DefaultAppPool")
+            .unwrap()
+            .declared
+            .as_ref()
+            .map(|o| o.line),
+        Some(32)
+    );
+    let t = text.replace(
+        "<IIsApplicationPool\tLocation =\"/LM/W3SVC/AppPools/DefaultAppPool\"\n\t>\n</IIsApplicationPool>\n",
+        "",
+    );
+    let s = parse_metabase("MetaBase.xml", &t).unwrap();
+    assert_eq!(s.pool("DefaultAppPool").unwrap().declared, None);
+}
+
+#[test]
+fn registry_paths_that_are_stores_and_those_that_are_not() {
+    let head = "Windows Registry Editor Version 5.00\r\n\r\n";
+    let read = |keys: &[&str]| {
+        let text: String = keys.iter().map(|k| format!("[{k}]\r\n\r\n")).collect();
+        let mut reg = AspNetRegistry::new();
+        reg.add_text("x.reg", &format!("{head}{text}")).unwrap();
+        reg
+    };
+    let user: Sid = USER_SID.parse().unwrap();
+    let v4 = "4.0.30319.0";
+    // The 32-bit view, by WOW6432Node.
+    let reg = read(&[&format!(
+        r"HKEY_LOCAL_MACHINE\SOFTWARE\Wow6432Node\Microsoft\ASP.NET\{v4}\AutoGenKeys\{USER_SID}"
+    )]);
+    assert!(
+        reg.local_machine_key(v4, RegistryView::Bits32, &user)
+            .is_some()
+    );
+    assert!(
+        reg.local_machine_key(v4, RegistryView::Bits64, &user)
+            .is_none()
+    );
+    assert_eq!(
+        reg.local_machine_key_exists(v4, RegistryView::Bits64, &user),
+        None
+    );
+    // Not under HKLM: no store, no covered version.
+    let reg = read(&[&format!(
+        r"HKEY_CLASSES_ROOT\SOFTWARE\Microsoft\ASP.NET\{v4}\AutoGenKeys\{USER_SID}"
+    )]);
+    assert!(reg.stores.is_empty() && reg.covered.is_empty());
+    // A key below the SID's, or one whose name is not a SID, is not a store, but shows that
+    // the export covers the version.
+    for below in [format!(r"{USER_SID}\Sub"), "NotASid".to_owned()] {
+        let reg = read(&[&format!(
+            r"HKLM\SOFTWARE\Microsoft\ASP.NET\{v4}\AutoGenKeys\{below}"
+        )]);
+        assert!(reg.stores.is_empty(), "{below}");
+        assert_eq!(
+            reg.local_machine_key_exists(v4, RegistryView::Bits64, &user),
+            Some(false),
+            "{below}"
+        );
+        assert_eq!(
+            reg.local_machine_key_exists(v4, RegistryView::Bits32, &user),
+            None
+        );
+    }
+    // User stores: by SID under HKEY_USERS, without one under HKEY_CURRENT_USER.
+    let reg = read(&[
+        &format!(r"HKEY_USERS\{USER_SID}\Software\Microsoft\ASP.NET\{v4}"),
+        r"HKEY_CURRENT_USER\Software\Microsoft\ASP.NET\2.0.50727.0",
+        r"HKEY_CLASSES_ROOT\Software\Microsoft\ASP.NET\2.0.50727.0",
+    ]);
+    assert_eq!(reg.stores.len(), 2);
+    let entry = reg.current_user_key(v4, &user).unwrap();
+    assert!(entry.path.starts_with("HKEY_USERS"));
+    assert!(reg.current_user_key("2.0.50727.0", &user).is_none());
+    assert!(
+        reg.current_user_key(v4, &Sid::application_pool("x"))
+            .is_none()
+    );
+    assert!(matches!(
+        &reg.stores[1].key,
+        StoreKey::CurrentUser { version, sid: None } if version == "2.0.50727.0"
+    ));
+    // A last install time is for its view only.
+    let reg = AspNetRegistry::new();
+    let mut reg = reg;
+    reg.add_text(
+        "x.reg",
+        &format!("{head}[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\ASP.NET\\{v4}]\r\n\"LastInstallTime\"=hex(b):00,80,3e,d5,de,b1,9d,01\r\n"),
+    )
+    .unwrap();
+    assert!(reg.last_install(v4, RegistryView::Bits64).is_some());
+    assert!(reg.last_install(v4, RegistryView::Bits32).is_none());
+    assert!(
+        reg.last_install("2.0.50727.0", RegistryView::Bits64)
+            .is_none()
     );
 }
