@@ -1333,7 +1333,10 @@ fn metabase_with_unknown_properties_or_values() {
     let rootless = text
         .replace(r#"Path="C:\inetpub\Shop""#, "")
         .replace(r#"AppRoot="/LM/W3SVC/1962875481/Root""#, "")
-        .replace(r#"ServerComment="Shop""#, r#"ServerComment="Shop" Path="C:\site""#);
+        .replace(
+            r#"ServerComment="Shop""#,
+            r#"ServerComment="Shop" Path="C:\site""#,
+        );
     let err = parse_metabase("MetaBase.xml", &rootless).unwrap_err();
     assert_eq!(err.line(), Some(66), "{err}");
     assert!(err.to_string().contains("root/admin has no Path"), "{err}");
