@@ -271,3 +271,293 @@ fn hidden_fields_carry_generator_and_previous_page() {
     assert_eq!(pp.resource.as_deref(), Some("abcDEF123_-x1"));
     assert!(pp.source.as_deref().unwrap().ends_with("__PREVIOUSPAGE"));
 }
+
+/// A real ASP.NET Core value of `tests/data/aspnetcore_known_key_values.json` (0: an
+/// authentication cookie, 1: an antiforgery token, 2: a session cookie).
+fn core_value(i: usize) -> String {
+    let path = format!(
+        "{}/tests/data/aspnetcore_known_key_values.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let values: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    values[i]["inputs"]["value"].as_str().unwrap().to_owned()
+}
+
+/// The real Blazor page of `tests/data/aspnetcore_blazor_page.json`: its HTML and the
+/// antiforgery cookie it set (`name=value`).
+fn blazor_page() -> (String, String) {
+    let path = format!(
+        "{}/tests/data/aspnetcore_blazor_page.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let page: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let inputs = &page[0]["inputs"];
+    let cookie = inputs["set_cookie_headers"][0].as_str().unwrap();
+    (
+        inputs["html"].as_str().unwrap().to_owned(),
+        cookie.split(';').next().unwrap().to_owned(),
+    )
+}
+
+fn dp_items(items: &[BatchItem]) -> Vec<(&str, Option<&str>)> {
+    items
+        .iter()
+        .filter_map(|i| Some((i.data_protection.as_deref()?, i.hint.as_deref())))
+        .collect()
+}
+
+/// Values in JSON and page scripts are named by the property they are the value of: a
+/// token response's bearer tokens, the antiforgery token a script sends, a Blazor component
+/// descriptor outside its marker comment.
+#[test]
+fn json_and_script_values_are_named_by_their_property() {
+    let options = CarveOptions::default();
+    let (access, refresh) = (core_value(1), core_value(0));
+    // A JSON body that is not a HAR export is carved as text; both tokens are found, the
+    // second however close it follows the first.
+    let tokens = format!(
+        r#"{{"token_type":"Bearer","expires_in":3600,"access_token":"{access}","refresh_token":"{refresh}"}}"#
+    );
+    let items = carve(&tokens, "token.json", None, &options);
+    assert_eq!(
+        dp_items(&items),
+        [
+            (access.as_str(), Some("bearer_token")),
+            (refresh.as_str(), Some("bearer_token"))
+        ],
+        "{items:#?}"
+    );
+    assert_eq!(
+        items[0].source.as_deref(),
+        Some("token.json (access_token)")
+    );
+
+    // A Blazor marker's JSON outside its comment (as a script or an endpoint returns it):
+    // the descriptor, its JSON escapes undone.
+    let (html, _) = blazor_page();
+    let start = html.find("<!--Blazor:").unwrap() + "<!--Blazor:".len();
+    let json = &html[start..start + html[start..].find("-->").unwrap()];
+    let descriptor = serde_json::from_str::<Value>(json).unwrap()["descriptor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let items = carve(json, "component.json", None, &options);
+    assert_eq!(
+        dp_items(&items),
+        [(descriptor.as_str(), Some("blazor_descriptor"))],
+        "{items:#?}"
+    );
+
+    // The antiforgery token a page's script sends, under the header name ASP.NET Core reads
+    // (`RequestVerificationToken`) or the form field's.
+    let (_, cookie) = blazor_page();
+    let cookie_token = cookie.split_once('=').unwrap().1;
+    let script = format!(
+        r#"<script>
+fetch("/cart", {{ method: "POST", headers: {{ "RequestVerificationToken": "{access}" }} }});
+$.post("/cart", {{"__RequestVerificationToken":"{cookie_token}"}});
+</script>"#
+    );
+    let items = carve(&script, "cart.html", None, &options);
+    assert_eq!(
+        dp_items(&items),
+        [
+            (access.as_str(), Some("antiforgery")),
+            (cookie_token, Some("antiforgery"))
+        ],
+        "{items:#?}"
+    );
+}
+
+/// Text is carved for whole values: a file that is only a value (a token copied from a
+/// browser) gives it; a page that merely mentions the `CfDJ8` prefix gives nothing.
+#[test]
+fn text_gives_whole_values_only() {
+    let options = CarveOptions::default();
+    let value = core_value(0);
+    let items = carve(&format!("{value}\n"), "token.txt", None, &options);
+    assert_eq!(dp_items(&items), [(value.as_str(), None)], "{items:#?}");
+    let prose = "<p>ASP.NET Core Data Protection values start with CfDJ8 (the magic header \
+                 09F0C9F0 in Base64url).</p>";
+    let items = carve(prose, "docs.html", None, &options);
+    assert!(items.is_empty(), "{items:#?}");
+}
+
+/// A raw HTTP request is read as one (its `Cookie` header and posted form); a page whose
+/// first line merely mentions `HTTP/` is read as a page.
+#[test]
+fn raw_requests_are_read_as_requests_and_pages_as_pages() {
+    let (_, planted) = list();
+    let cookie = keys(&planted[3].0, &planted[3].1, "Framework20SP1")
+        .encrypt_ticket(&ticket(), CookieProtection::All)
+        .unwrap();
+    let options = CarveOptions::default();
+    let request = format!(
+        "POST /shop/cart.aspx HTTP/1.1\r\nHost: host\r\nCookie: ASP.NET_SessionId=abc; .ASPXAUTH={cookie}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\n\r\n\
+         __VIEWSTATE=%2FwEPDwUJODExMDE5NzY5ZGSglOSr1rG6xN5rzh%2F4C9UEuwa64w%3D%3D&__VIEWSTATEGENERATOR=EDD8C9AE"
+    );
+    let items = carve(
+        &request,
+        "request.txt",
+        Some("https://host/shop/cart.aspx"),
+        &options,
+    );
+    assert!(
+        items
+            .iter()
+            .any(|i| i.cookie.as_deref() == Some(cookie.as_str())),
+        "{items:#?}"
+    );
+    let posted = items.iter().find(|i| i.viewstate.is_some()).unwrap();
+    assert_eq!(posted.generator.as_deref(), Some("EDD8C9AE"));
+    assert_eq!(
+        posted.source.as_deref(),
+        Some("request.txt request __VIEWSTATE")
+    );
+
+    for note in [
+        "Captured HTTP/1.1 traffic of https://host/shop/cart.aspx",
+        "Fetched over HTTP/1.1 from https://host/shop/cart.aspx",
+    ] {
+        let page = format!(
+            "{note}\n<form method=\"post\" action=\"./cart.aspx\">\n\
+<input type=\"hidden\" name=\"__VIEWSTATE\" id=\"__VIEWSTATE\" value=\"/wEPDwUJODExMDE5NzY5ZGSglOSr1rG6xN5rzh/4C9UEuwa64w==\" />\n\
+<input type=\"hidden\" name=\"__VIEWSTATEGENERATOR\" id=\"__VIEWSTATEGENERATOR\" value=\"EDD8C9AE\" />\n\
+</form>"
+        );
+        let items = carve(&page, "notes.html", None, &options);
+        assert_eq!(items.len(), 1, "{note}: {items:#?}");
+        assert_eq!(items[0].generator.as_deref(), Some("EDD8C9AE"));
+        assert_eq!(items[0].source.as_deref(), Some("notes.html __VIEWSTATE"));
+    }
+}
+
+/// An ASP.NET Core antiforgery token in the 4.x field name (`__RequestVerificationToken`) is
+/// a Data Protection value hinted `antiforgery`; one in `__EVENTVALIDATION` is SystemWeb page
+/// state.
+#[test]
+fn core_values_in_systemweb_fields_are_named_by_their_field() {
+    let (token, state) = (core_value(1), core_value(2));
+    let html = format!(
+        r#"<form method="post">
+<input name="__RequestVerificationToken" type="hidden" value="{token}" />
+<input type="hidden" name="__EVENTVALIDATION" id="__EVENTVALIDATION" value="{state}" />
+</form>"#
+    );
+    let items = carve(&html, "form.html", None, &CarveOptions::default());
+    assert_eq!(
+        dp_items(&items),
+        [
+            (state.as_str(), Some("systemweb_page")),
+            (token.as_str(), Some("antiforgery"))
+        ],
+        "{items:#?}"
+    );
+    assert!(
+        items
+            .iter()
+            .all(|i| i.label.as_deref() == Some("data_protection") && i.purposes.is_empty())
+    );
+}
+
+/// GZip-compressed ViewStates of custom persisters are decompressed and read: labelled
+/// `compressed_viewstate` with the gadgets they carry, or `compressed_viewstate_unreadable`.
+#[test]
+fn compressed_viewstates_are_labelled_with_their_gadgets() {
+    use std::io::Write;
+    let path = format!(
+        "{}/tests/data/viewstate_gadgets.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let vectors: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let state = machinekey::crypto::encoding::from_base64(
+        vectors["vectors"][0]["value_b64"].as_str().unwrap(),
+    )
+    .unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&state).unwrap();
+    let field = to_base64(&gz.finish().unwrap());
+    let html = format!(
+        r#"<input type="hidden" name="__VSTATE" value="{field}" />
+<input type="hidden" name="__COMPRESSEDVIEWSTATE" value="H4sIAAAAAAAA" />"#
+    );
+    let items = carve(&html, "page.html", None, &CarveOptions::default());
+    let labels: Vec<Option<&str>> = items.iter().map(|i| i.label.as_deref()).collect();
+    assert_eq!(
+        labels,
+        [
+            Some("compressed_viewstate"),
+            Some("compressed_viewstate_unreadable")
+        ],
+        "{items:#?}"
+    );
+    assert_eq!(items[0].source.as_deref(), Some("page.html __VSTATE"));
+    assert!(
+        items[0]
+            .gadgets
+            .iter()
+            .any(|g| g.gadget == machinekey::formats::nrbf::gadgets::Gadget::TypeConfuseDelegate),
+        "{items:#?}"
+    );
+    assert!(items[1].gadgets.is_empty());
+}
+
+/// ASP.NET Core's chunked cookies (`NAME=chunks-N`, `NAMEC1`…`NAMECN`) are joined from their
+/// numbered chunks only: another cookie whose name starts `NAMEC` is carved on its own, and
+/// chunks that are all empty leave the cookie labelled incomplete.
+#[test]
+fn chunked_cookies_are_joined_from_their_numbered_chunks() {
+    let options = CarveOptions::default();
+    let (auth, cart) = (core_value(0), core_value(2));
+    let (c1, c2) = auth.split_at(200);
+    let response = format!(
+        "HTTP/1.1 200 OK\r\nSet-Cookie: Shop=chunks-2; path=/; httponly\r\n\
+         Set-Cookie: ShopC1={c1}; path=/; httponly\r\nSet-Cookie: ShopC2={c2}; path=/; httponly\r\n\
+         Set-Cookie: ShopCart={cart}; path=/\r\n\r\n"
+    );
+    let items = carve(&response, "response.txt", None, &options);
+    assert_eq!(
+        dp_items(&items),
+        [(auth.as_str(), None), (cart.as_str(), None)],
+        "{items:#?}"
+    );
+    assert_eq!(
+        items[0].source.as_deref(),
+        Some("response.txt (2 chunks) cookie Shop")
+    );
+    assert_eq!(
+        items[1].source.as_deref(),
+        Some("response.txt cookie ShopCart")
+    );
+
+    let request = "GET / HTTP/1.1\r\nCookie: .AspNetCore.Cookies=chunks-2; .AspNetCore.CookiesC1=; \
+                   .AspNetCore.CookiesC2=\r\n\r\n";
+    let items = carve(request, "request.txt", None, &options);
+    assert_eq!(items.len(), 1, "{items:#?}");
+    assert_eq!(items[0].label.as_deref(), Some("aspnetcore_cookie"));
+    assert_eq!(
+        items[0].source.as_deref(),
+        Some("request.txt cookie .AspNetCore.Cookies (chunked; chunks missing)")
+    );
+}
+
+/// Blazor state comments that hold no Data Protection value (WebAssembly's unprotected
+/// state, a Server state comment with other text) give no item; the real page's protected
+/// state does.
+#[test]
+fn blazor_state_comments_give_only_protected_values() {
+    let options = CarveOptions::default();
+    let plain = "<!--Blazor-WebAssembly-Component-State:eyJjb3VudCI6NDF9-->\n\
+                 <!--Blazor-Server-Component-State:eyJjb3VudCI6NDF9-->";
+    let items = carve(plain, "wasm.html", None, &options);
+    assert!(items.is_empty(), "{items:#?}");
+    let (html, _) = blazor_page();
+    let items = carve(&html, "counter.html", None, &options);
+    let hints: Vec<Option<&str>> = dp_items(&items).into_iter().map(|(_, h)| h).collect();
+    assert_eq!(
+        hints,
+        [Some("blazor_descriptor"), Some("blazor_state")],
+        "{items:#?}"
+    );
+}
