@@ -459,6 +459,75 @@ fn core_values_in_systemweb_fields_are_named_by_their_field() {
             .iter()
             .all(|i| i.label.as_deref() == Some("data_protection") && i.purposes.is_empty())
     );
+    // In `__VIEWSTATE` too: one item, the value and the field's hint (it was a label
+    // without the value, and the value again from the text scan without a hint).
+    let html = format!(r#"<input type="hidden" name="__VIEWSTATE" value="{state}" />"#);
+    let items = carve(&html, "page.html", None, &CarveOptions::default());
+    assert_eq!(items.len(), 1, "{items:#?}");
+    assert_eq!(dp_items(&items), [(state.as_str(), Some("systemweb_page"))]);
+    assert_eq!(items[0].source.as_deref(), Some("page.html __VIEWSTATE"));
+    assert!(items[0].viewstate.is_none());
+    // A Core value in a cookie of the antiforgery field's name is an antiforgery token.
+    let items = carve(
+        &format!("GET / HTTP/1.1\r\nCookie: __RequestVerificationToken={token}\r\n\r\n"),
+        "req.txt",
+        None,
+        &CarveOptions::default(),
+    );
+    assert_eq!(dp_items(&items), [(token.as_str(), Some("antiforgery"))]);
+}
+
+/// Values in request and response headers other than cookies, named by the header:
+/// ASP.NET Core antiforgery's `RequestVerificationToken` header (and the `X-XSRF-TOKEN`
+/// SPAs send), a bearer token in `Authorization`, anything else without a hint.
+#[test]
+fn values_in_other_headers_are_carved() {
+    let (a, b, c) = (core_value(0), core_value(1), core_value(2));
+    // (`c` is written URL-escaped; it is carved as the value.)
+    let c_value = c
+        .replace("%2F", "/")
+        .replace("%2B", "+")
+        .replace("%3D", "=");
+    let raw = format!(
+        "POST /api/cart HTTP/1.1\r\nHost: shop\r\nRequestVerificationToken: {a}\r\n\
+         Authorization: Bearer {b}\r\nX-Custom: {c}\r\n\r\n{{}}"
+    );
+    let items = carve(&raw, "req.txt", None, &CarveOptions::default());
+    assert_eq!(
+        dp_items(&items),
+        [
+            (a.as_str(), Some("antiforgery")),
+            (b.as_str(), Some("bearer_token")),
+            (c_value.as_str(), None)
+        ],
+        "{items:#?}"
+    );
+    assert_eq!(
+        items[0].source.as_deref(),
+        Some("req.txt header RequestVerificationToken")
+    );
+    // The same in a HAR export's request and response headers.
+    let har = json!({"log": {"entries": [{
+        "request": {"method": "POST", "url": "https://shop/api/cart", "headers": [
+            {"name": "X-XSRF-TOKEN", "value": a},
+            {"name": "authorization", "value": format!("Bearer {b}")}
+        ]},
+        "response": {"status": 200, "headers": [{"name": "X-Custom", "value": c}]}
+    }]}});
+    let items = carve(&har.to_string(), "x.har", None, &CarveOptions::default());
+    assert_eq!(
+        dp_items(&items),
+        [
+            (a.as_str(), Some("antiforgery")),
+            (b.as_str(), Some("bearer_token")),
+            (c_value.as_str(), None)
+        ],
+        "{items:#?}"
+    );
+    assert_eq!(
+        items[1].source.as_deref(),
+        Some("x.har#entry1 header authorization")
+    );
 }
 
 /// GZip-compressed ViewStates of custom persisters are decompressed and read: labelled

@@ -22,8 +22,10 @@
 //! (`oidc_nonce`), Blazor's component descriptors and persisted state (`blazor_descriptor`,
 //! `blazor_state`, from the `<!--Blazor:…-->` and `<!--Blazor-Server-Component-State:…-->`
 //! markers, [`blazor`](super::blazor)), and any other `CfDJ8…` text in a body, a URL or a
-//! header (bearer tokens in JSON, Identity tokens in links), each once per input. Raw HTTP
-//! requests (a request line, `Cookie` headers, a form body) are read as responses are.
+//! header (bearer tokens in JSON or an `Authorization` header, antiforgery tokens in the
+//! `RequestVerificationToken` or `X-XSRF-TOKEN` header, Identity tokens in links), each once
+//! per input. Raw HTTP requests (a request line, headers, a form body) are read as
+//! responses are, and so are a HAR entry's request and response headers.
 //!
 //! Values that are not ASP.NET data are labelled, not audited as something they are not:
 //! Telerik handler tokens as `telerik`, role cookies (`.ASPXROLES`) as `role_cookie`, other
@@ -232,17 +234,14 @@ fn carve_har(har: &Value, name: &str, options: &CarveOptions, seen: &mut Seen) -
             url,
             options,
         ));
-        for (header, value) in &response_headers {
-            if is_url_header(header) {
-                out.extend(text_values(
-                    value,
-                    &format!("{source} header {header}"),
-                    url,
-                    seen,
-                ));
+        let request_headers = headers("/request/headers");
+        for (header, value) in request_headers.iter().chain(&response_headers) {
+            if !header.eq_ignore_ascii_case("cookie") && !header.eq_ignore_ascii_case("set-cookie")
+            {
+                out.extend(header_values(header, value, &source, url, seen));
             }
         }
-        let cookies: Vec<String> = headers("/request/headers")
+        let cookies: Vec<String> = request_headers
             .into_iter()
             .filter(|(h, _)| h.eq_ignore_ascii_case("cookie"))
             .map(|(_, v)| v)
@@ -283,6 +282,34 @@ fn is_url_header(name: &str) -> bool {
     ["location", "content-location", "refresh", "link", "referer"]
         .iter()
         .any(|h| name.eq_ignore_ascii_case(h))
+}
+
+/// The values in a header other than the cookie headers: in a URL header named by their
+/// parameter (`state` in a redirect), in any other by the header (ASP.NET Core
+/// antiforgery's `RequestVerificationToken`, or the `X-XSRF-TOKEN` SPAs send; a bearer
+/// token in `Authorization`).
+fn header_values(
+    header: &str,
+    value: &str,
+    source: &str,
+    url: Option<&str>,
+    seen: &mut Seen,
+) -> Vec<BatchItem> {
+    let mut items = text_values(value, &format!("{source} header {header}"), url, seen);
+    if !is_url_header(header) {
+        let lower = header.to_ascii_lowercase();
+        let hint = match lower.as_str() {
+            "authorization" => Some("bearer_token"),
+            "x-xsrf-token" | "x-csrf-token" => Some("antiforgery"),
+            other => name_hint(other),
+        };
+        for item in &mut items {
+            if item.hint.is_none() {
+                item.hint = hint.map(str::to_owned);
+            }
+        }
+    }
+    items
 }
 
 fn carve_response(
@@ -345,13 +372,8 @@ fn carve_head_and_body(
                 set_cookies.push(value.to_owned());
             } else if header.eq_ignore_ascii_case("cookie") {
                 cookies.push(value.to_owned());
-            } else if is_url_header(header) {
-                out.extend(text_values(
-                    value,
-                    &format!("{name} header {header}"),
-                    url,
-                    seen,
-                ));
+            } else {
+                out.extend(header_values(header, value, name, url, seen));
             }
         }
     }
@@ -504,7 +526,9 @@ const NONCE_COOKIE_PREFIX: &str = ".AspNetCore.OpenIdConnect.Nonce.";
 
 /// What an ASP.NET Core cookie's name says its Data Protection value is.
 fn cookie_hint(name: &str, options: &CarveOptions) -> Option<&'static str> {
-    if name.starts_with(".AspNetCore.Antiforgery.") {
+    if name.starts_with(".AspNetCore.Antiforgery.")
+        || name.starts_with("__RequestVerificationToken")
+    {
         Some("antiforgery")
     } else if name.eq_ignore_ascii_case(".AspNetCore.Session") {
         Some("session")
@@ -815,8 +839,13 @@ fn field_items(fields: &[(String, String)], source: &str, url: Option<&str>) -> 
                     &format!("{source} __VIEWSTATE"),
                     url,
                 ));
-            } else if let Some(label) = foreign_label(&viewstate) {
-                out.push(labelled(&format!("{source} __VIEWSTATE"), url, label));
+            } else if foreign_label(&viewstate).is_some() {
+                // An ASP.NET Core value where a SystemWeb page keeps its state:
+                // `finish` makes it a Data Protection item named by the field.
+                out.push(BatchItem {
+                    viewstate: Some(viewstate),
+                    ..item(&format!("{source} __VIEWSTATE"), url)
+                });
             } else {
                 out.push(BatchItem {
                     gadgets: in_unverified_field(&viewstate),
