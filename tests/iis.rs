@@ -1543,7 +1543,7 @@ fn metabase_script_maps_directories_and_declared_pools() {
     assert_eq!(runtime(framework), Some((V2_0, false)));
     assert_eq!(
         runtime(r"C:\WINDOWS\Microsoft.NET\Framework64\v4.0.30319\aspnet_isapi.dll"),
-        Some((RuntimeVersion::V4_0, true))
+        Some((V4_0, true))
     );
     assert_eq!(
         runtime(r"C:\WINDOWS\Microsoft.NET\Framework\v1.1.4322\aspnet_isapi.dll"),
@@ -1554,10 +1554,7 @@ fn metabase_script_maps_directories_and_declared_pools() {
         Some((RuntimeVersion::Other("v3.0".into()), false))
     );
     // A relative path: the folder is what follows the comma.
-    assert_eq!(
-        runtime(r"v4.0.30319\aspnet_isapi.dll"),
-        Some((RuntimeVersion::V4_0, false))
-    );
+    assert_eq!(runtime(r"v4.0.30319\aspnet_isapi.dll"), Some((V4_0, false)));
     // A script map list that starts with its comma (an empty extension), and has no
     // `.aspx` entry, is still read.
     let start = text.find("ScriptMaps=\"").unwrap();
@@ -1571,7 +1568,7 @@ fn metabase_script_maps_directories_and_declared_pools() {
     let s = parse_metabase("MetaBase.xml", &t).unwrap();
     assert_eq!(
         s.site("Shop").unwrap().applications[0].script_map_runtime,
-        Some((RuntimeVersion::V4_0, false))
+        Some((V4_0, false))
     );
 
     // A virtual directory below an application belongs to it, at a path relative to it.
