@@ -56,6 +56,15 @@ async fn serve(layer: AuthLayer) -> std::net::SocketAddr {
     let app = Router::new()
         .route("/me", get(me))
         .route("/open", get(|| async { "open" }))
+        .route(
+            "/claims",
+            get(|user: Identity| async move {
+                user.claims()
+                    .map(|c| format!("{}={}", c.claim_type, c.value))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            }),
+        )
         .layer(layer);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -450,5 +459,41 @@ impl machinekey::clock::Clock for Shifted {
     fn now(&self) -> OffsetDateTime {
         OffsetDateTime::now_utc()
             + Duration::seconds(self.0.load(std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handlers_see_every_claim_and_refusals_have_stable_names() {
+    let keys = keys();
+    let owin = AuthCookie::owin(&keys, "ApplicationCookie").unwrap();
+    let addr = serve(AuthLayer::new().accept(owin.clone())).await;
+    let mut id = ClaimsIdentity::new("ApplicationCookie");
+    id.claims.push(Claim::name("alice"));
+    id.claims.push(Claim::role("Admin"));
+    id.claims.push(Claim::role("Buyer"));
+    let value = owin
+        .protect(&owin.sign_in(vec![id], false, OffsetDateTime::now_utc()))
+        .unwrap();
+    let c = format!(".AspNet.ApplicationCookie={value}");
+    let reply = get_at(addr, "/claims", &[("cookie", &c)]).await;
+    assert_eq!(reply.status, 200);
+    // The identity's claims, in order.
+    let name = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name";
+    let role = "http://schemas.microsoft.com/ws/2008/06/identity/claims/role";
+    assert_eq!(
+        reply.body,
+        format!("{name}=alice\n{role}=Admin\n{role}=Buyer")
+    );
+    // The names a log line or a metric label carries.
+    for (reason, text) in [
+        (RefusalReason::Absent, "absent"),
+        (RefusalReason::Malformed, "malformed"),
+        (RefusalReason::DoesNotVerify, "does_not_verify"),
+        (RefusalReason::Expired, "expired"),
+        (RefusalReason::OtherPurpose, "other_purpose"),
+        (RefusalReason::NotAuthenticated, "not_authenticated"),
+    ] {
+        assert_eq!(reason.as_str(), text);
+        assert_eq!(reason.to_string(), text);
     }
 }
