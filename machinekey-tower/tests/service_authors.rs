@@ -496,4 +496,30 @@ async fn handlers_see_every_claim_and_refusals_have_stable_names() {
         assert_eq!(reason.as_str(), text);
         assert_eq!(reason.to_string(), text);
     }
+    for (kind, text) in [
+        (CookieKind::Forms, "forms"),
+        (CookieKind::Owin, "owin"),
+        (CookieKind::Core, "core"),
+        (CookieKind::Interop, "interop"),
+    ] {
+        assert_eq!(kind.as_str(), text);
+        assert_eq!(kind.to_string(), text);
+    }
+}
+
+#[test]
+fn accepted_cookies_tell_their_kind_type_and_roles_separator() {
+    use machinekey_tower::AcceptedCookie;
+    let keys = keys();
+    let forms = FormsCookie::new(&keys);
+    assert_eq!(forms.kind(), CookieKind::Forms);
+    assert_eq!(forms.authentication_type(), "Forms");
+    assert_eq!(AcceptedCookie::roles_separator(&forms), None);
+    let forms = FormsCookie::new(&keys).with_roles_in_user_data(',');
+    assert_eq!(AcceptedCookie::roles_separator(&forms), Some(','));
+    let owin = AuthCookie::owin(&keys, "ApplicationCookie").unwrap();
+    assert_eq!(owin.kind(), CookieKind::Owin);
+    assert_eq!(owin.authentication_type(), "ApplicationCookie");
+    // Role claims, not UserData, carry the roles of the other kinds.
+    assert_eq!(owin.roles_separator(), None);
 }
