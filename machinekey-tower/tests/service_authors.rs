@@ -522,4 +522,31 @@ fn accepted_cookies_tell_their_kind_type_and_roles_separator() {
     assert_eq!(owin.authentication_type(), "ApplicationCookie");
     // Role claims, not UserData, carry the roles of the other kinds.
     assert_eq!(owin.roles_separator(), None);
+    // A value verifies under the cookie that issued it, whatever its dates, and not under
+    // another authentication type's.
+    let mut id = ClaimsIdentity::new("ApplicationCookie");
+    id.claims.push(Claim::name("alice"));
+    let long_ago = OffsetDateTime::UNIX_EPOCH + Duration::days(365);
+    let value = owin
+        .protect(&owin.sign_in(vec![id], false, long_ago))
+        .unwrap();
+    assert!(owin.verifies(&value));
+    let external = AuthCookie::owin(&keys, "ExternalCookie").unwrap();
+    assert!(!external.verifies(&value));
+    assert!(!AcceptedCookie::verifies(&FormsCookie::new(&keys), &value));
+    // Core and Interop cookies.
+    let ring = KeyRing::new();
+    let core = AuthCookie::core(&ring, "Identity.Application", None).unwrap();
+    assert_eq!(core.kind(), CookieKind::Core);
+    assert_eq!(core.authentication_type(), "Identity.Application");
+    let interop =
+        AuthCookie::interop(&ring, "Cookies", Some("shared"), ".AspNet.SharedCookie").unwrap();
+    assert_eq!(interop.kind(), CookieKind::Interop);
+    for (p, text) in [
+        (Persistence::Session, "session"),
+        (Persistence::Persistent, "persistent"),
+    ] {
+        assert_eq!(p.as_str(), text);
+        assert_eq!(p.to_string(), text);
+    }
 }
