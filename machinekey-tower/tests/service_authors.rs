@@ -550,3 +550,45 @@ fn accepted_cookies_tell_their_kind_type_and_roles_separator() {
         assert_eq!(p.to_string(), text);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issued_cookies_take_the_layer_s_path_and_long_tokens_are_read() {
+    let keys = keys();
+    let owin = AuthCookie::owin(&keys, "ApplicationCookie").unwrap();
+    // The layer's path goes on the cookies it issues.
+    let layer = AuthLayer::new().accept(owin).path("/shop");
+    let set = layer
+        .sign_in(CookieKind::Owin, &SignIn::new("alice"))
+        .unwrap();
+    let header = set.get("set-cookie").unwrap().to_str().unwrap();
+    assert!(header.contains("; path=/shop"), "{header}");
+    // Its Debug output names what it accepts, never key material.
+    let access = OAuthToken::new(&keys, TokenKind::Access);
+    let layer = layer.accept_bearer(access.clone());
+    let debug = format!("{layer:?}");
+    assert!(debug.contains(".AspNet.ApplicationCookie"), "{debug}");
+    assert!(debug.contains("Access"), "{debug}");
+    // A bearer token of several KiB (many claims) is read; one over MAX_TOKEN_LEN is not.
+    let addr = serve(layer).await;
+    let mut id = ClaimsIdentity::new("Bearer");
+    id.claims.push(Claim::name("alice"));
+    // (Varied names: the ticket is compressed.)
+    for i in 1..=200u64 {
+        let n = i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        id.claims
+            .push(Claim::role(&format!("{n:016x}{:08x}", n >> 17)));
+    }
+    let token = access.issue(id, OffsetDateTime::now_utc()).unwrap();
+    assert!(token.len() > 2048 && token.len() < machinekey_tower::MAX_TOKEN_LEN);
+    let bearer = format!("Bearer {token}");
+    let r = get_at(addr, "/me", &[("authorization", &bearer)]).await;
+    assert_eq!(r.status, 200, "{}", token.len());
+    assert!(r.body.starts_with("alice "), "{}", r.body);
+    let long = format!("Bearer {}", "A".repeat(machinekey_tower::MAX_TOKEN_LEN + 1));
+    assert_eq!(
+        get_at(addr, "/me", &[("authorization", &long)])
+            .await
+            .status,
+        401
+    );
+}
