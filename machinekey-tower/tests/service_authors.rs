@@ -562,6 +562,23 @@ async fn issued_cookies_take_the_layer_s_path_and_long_tokens_are_read() {
         .unwrap();
     let header = set.get("set-cookie").unwrap().to_str().unwrap();
     assert!(header.contains("; path=/shop"), "{header}");
+    // A sign-in's own cookie path: on the cookie; in the ticket of a forms cookie only.
+    let set = layer
+        .sign_in(CookieKind::Owin, &SignIn::new("alice").cookie_path("/cart"))
+        .unwrap();
+    let header = set.get("set-cookie").unwrap().to_str().unwrap();
+    assert!(header.contains("; path=/cart"), "{header}");
+    let value = header
+        .split(';')
+        .next()
+        .unwrap()
+        .strip_prefix(".AspNet.ApplicationCookie=")
+        .unwrap();
+    let ticket = AuthCookie::owin(&keys, "ApplicationCookie")
+        .unwrap()
+        .unprotect(value)
+        .unwrap();
+    assert_eq!(ticket.properties.get(".cookiePath"), None);
     // Its Debug output names what it accepts, never key material.
     let access = OAuthToken::new(&keys, TokenKind::Access);
     let layer = layer.accept_bearer(access.clone());
