@@ -609,3 +609,64 @@ async fn issued_cookies_take_the_layer_s_path_and_long_tokens_are_read() {
         401
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bearer_tokens_are_bounded_at_max_token_len() {
+    let keys = keys();
+    let seen: Arc<Mutex<Vec<Vec<Refusal>>>> = Arc::default();
+    let sink = seen.clone();
+    let layer = AuthLayer::new()
+        .accept_bearer(OAuthToken::new(&keys, TokenKind::Access))
+        .on_refused(move |r| sink.lock().unwrap().push(r.to_vec()));
+    let addr = serve(layer).await;
+    // At the bound a token is read (and does not verify); one byte more is refused unread.
+    for (len, reason) in [
+        (
+            machinekey_tower::MAX_TOKEN_LEN,
+            RefusalReason::DoesNotVerify,
+        ),
+        (
+            machinekey_tower::MAX_TOKEN_LEN + 1,
+            RefusalReason::Malformed,
+        ),
+    ] {
+        seen.lock().unwrap().clear();
+        let bearer = format!("Bearer {}", "A".repeat(len));
+        assert_eq!(
+            get_at(addr, "/me", &[("authorization", &bearer)])
+                .await
+                .status,
+            401
+        );
+        let got = seen.lock().unwrap().clone();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0][0].reason, reason, "{len}");
+    }
+}
+
+/// The layer's service is ready when the service it wraps is, and passes its error on.
+#[test]
+fn the_service_is_ready_when_the_inner_one_is() {
+    use std::task::{Context, Poll};
+    use tower_service::Service;
+    #[derive(Clone)]
+    struct NotReady;
+    impl Service<http::Request<()>> for NotReady {
+        type Response = http::Response<axum::body::Body>;
+        type Error = &'static str;
+        type Future = std::future::Ready<Result<Self::Response, Self::Error>>;
+        fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+            Poll::Ready(Err("overloaded"))
+        }
+        fn call(&mut self, _: http::Request<()>) -> Self::Future {
+            std::future::ready(Err("not ready"))
+        }
+    }
+    let mut service = tower_layer::Layer::layer(&AuthLayer::new(), NotReady);
+    let waker = std::task::Waker::noop();
+    let mut cx = Context::from_waker(waker);
+    assert!(matches!(
+        service.poll_ready(&mut cx),
+        Poll::Ready(Err("overloaded"))
+    ));
+}
