@@ -630,3 +630,136 @@ fn blazor_state_comments_give_only_protected_values() {
         "{items:#?}"
     );
 }
+
+/// The `protected` values of a page's `__RequestVerificationToken` fields, in order.
+fn antiforgery_values(html: &str) -> Vec<String> {
+    carve(html, "form.html", None, &CarveOptions::default())
+        .into_iter()
+        .filter_map(|i| i.protected)
+        .collect()
+}
+
+/// Hidden fields are read whatever the syntax of their tag's attributes, as a browser reads
+/// them: any order and case, double, single or no quotes, whitespace around `=`, bare
+/// attributes, names with `-`, `:` and `_`, values holding the other quote character.
+#[test]
+fn hidden_fields_are_read_whatever_their_attribute_syntax() {
+    // Unquoted values, the field's name before other attributes.
+    assert_eq!(
+        antiforgery_values("<input name=__RequestVerificationToken type=hidden value=tok1 />"),
+        ["tok1"]
+    );
+    // An unquoted value ends at the end of the tag.
+    assert_eq!(
+        antiforgery_values("<input type=hidden name=__RequestVerificationToken value=tok2>"),
+        ["tok2"]
+    );
+    // A bare attribute (no value) before the field's name.
+    assert_eq!(
+        antiforgery_values(
+            r#"<input type="hidden" disabled name="__RequestVerificationToken" value="tok3" />"#
+        ),
+        ["tok3"]
+    );
+    // Whitespace on both sides of `=`, before quoted and unquoted values.
+    assert_eq!(
+        antiforgery_values(
+            "<input type = \"hidden\" name =\t'__RequestVerificationToken'\nvalue= \"tok4\" >"
+        ),
+        ["tok4"]
+    );
+    assert_eq!(
+        antiforgery_values("<input name = __RequestVerificationToken value = tok5 >"),
+        ["tok5"]
+    );
+    // Upper-case tag and attribute names, single quotes.
+    assert_eq!(
+        antiforgery_values("<INPUT TYPE='hidden' NAME='__RequestVerificationToken' VALUE='tok6'>"),
+        ["tok6"]
+    );
+    // Quoted values holding the other quote character, and attribute names with `-`, `:`
+    // and `_` (whose endings are not taken for `name` or `value`).
+    assert_eq!(
+        antiforgery_values(
+            r#"<input title='say "name=x"' data-value="it's" xml:name=y _value=z aria-hidden=true name="__RequestVerificationToken" value="tok7">"#
+        ),
+        ["tok7"]
+    );
+    // A tag ending right after `=` gives an empty value (no item); a quote left open runs to
+    // the end of the tag.
+    assert!(antiforgery_values("<input name=__RequestVerificationToken value=>").is_empty());
+    assert_eq!(
+        antiforgery_values(r#"<input name="__RequestVerificationToken" value="tok8>"#),
+        ["tok8"]
+    );
+    // The generator reaches the ViewState whatever the quoting of either field.
+    let items = carve(
+        "<input type=hidden name=__VIEWSTATE value=/wEPDwUKMTIzNDU2Nzg5MGRk>\n\
+         <input type='hidden' name = '__VIEWSTATEGENERATOR' value = 'CA0B0334' />",
+        "page.html",
+        None,
+        &CarveOptions::default(),
+    );
+    assert_eq!(items.len(), 1, "{items:#?}");
+    assert_eq!(
+        items[0].viewstate.as_deref(),
+        Some("/wEPDwUKMTIzNDU2Nzg5MGRk")
+    );
+    assert_eq!(items[0].generator.as_deref(), Some("CA0B0334"));
+}
+
+/// An uncompressed ViewState carries the gadgets its (unverified) tree holds; empty
+/// compressed-state fields give no item.
+#[test]
+fn viewstate_fields_give_their_gadgets_and_empty_fields_nothing() {
+    let path = format!(
+        "{}/tests/data/viewstate_gadgets.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let vectors: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let state = vectors["vectors"][0]["value_b64"].as_str().unwrap();
+    let html = format!(
+        r#"<input type="hidden" name="__VSTATE" value="" />
+<input type="hidden" name="__COMPRESSEDVIEWSTATE" value="" />
+<input type="hidden" name="__VIEWSTATE" id="__VIEWSTATE" value="{state}" />"#
+    );
+    let items = carve(&html, "page.html", None, &CarveOptions::default());
+    assert_eq!(items.len(), 1, "{items:#?}");
+    assert_eq!(items[0].viewstate.as_deref(), Some(state));
+    assert!(
+        items[0]
+            .gadgets
+            .iter()
+            .any(|g| g.gadget == machinekey::formats::nrbf::gadgets::Gadget::TypeConfuseDelegate),
+        "{items:#?}"
+    );
+}
+
+/// A `WebResource.axd` link is labelled Telerik by its own URL only: a plain link after a
+/// Telerik handler's link (links written with `&amp;`) is a resource value.
+#[test]
+fn resource_links_are_telerik_by_their_own_url() {
+    let d = url_token_encode(&[0x5A; 48]);
+    let html = format!(
+        r#"<script src="/Telerik.Web.UI.WebResource.axd?d=abc&amp;t=1"></script>
+<script src="/WebResource.axd?d={d}&amp;t=637100000000000000"></script>"#
+    );
+    let items = carve(&html, "page.html", None, &CarveOptions::default());
+    let found: Vec<(Option<&str>, Option<&str>)> = items
+        .iter()
+        .map(|i| (i.label.as_deref(), i.resource.as_deref()))
+        .collect();
+    assert_eq!(
+        found,
+        [(Some("telerik"), None), (None, Some(d.as_str()))],
+        "{items:#?}"
+    );
+}
+
+/// Character references in a field's value are undone once, as a browser reads them.
+#[test]
+fn character_references_are_undone_once() {
+    let html = r#"<input type="hidden" name="__RequestVerificationToken" value="a&amp;lt;b&amp;amp;c&lt;d&#x2B;e&quot;f" />"#;
+    let items = carve(html, "p.html", None, &CarveOptions::default());
+    assert_eq!(items[0].protected.as_deref(), Some("a&lt;b&amp;c<d+e\"f"));
+}

@@ -39,7 +39,10 @@
 //! no key protects them, so there is nothing to audit.
 //!
 //! The HTML reading is a small scanner for `<input>` tags and `href`/`src` links, not a full
-//! HTML parser: it reads what ASP.NET writes.
+//! HTML parser: it reads what ASP.NET writes. Known differences from a browser: a `>` inside
+//! an earlier quoted attribute value ends the tag, an attribute name's leading characters
+//! other than letters and `_` are skipped (`:value` is read as `value`), only the character
+//! references ASP.NET's encoders write are undone, and tags inside comments are read.
 
 use std::collections::HashSet;
 
@@ -783,9 +786,10 @@ fn attributes(tag: &str) -> Vec<(String, String)> {
     out
 }
 
+/// The character references ASP.NET's encoders write in attribute values, undone once
+/// (`&amp;` last, so `&amp;lt;` gives `&lt;` as a browser reads it).
 fn html_unescape(text: &str) -> String {
-    text.replace("&amp;", "&")
-        .replace("&quot;", "\"")
+    text.replace("&quot;", "\"")
         .replace("&#39;", "'")
         .replace("&#x2B;", "+")
         .replace("&#43;", "+")
@@ -794,6 +798,7 @@ fn html_unescape(text: &str) -> String {
         .replace("&#61;", "=")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// The hidden fields of a page, by name, in order.
