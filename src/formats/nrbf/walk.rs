@@ -270,9 +270,19 @@ impl Walker<'_> {
     }
 
     fn record(&mut self, depth: usize) -> Result<Read, NrbfError> {
-        let start = self.pos;
+        let mut start = self.pos;
         if depth > MAX_DEPTH {
             return self.fail(start, "records nested deeper than 64");
+        }
+        // BinaryLibrary records precede the record they serve: read in a loop, so that a run
+        // of them (any number, a few bytes each) does not nest calls.
+        while self.bytes.get(self.pos) == Some(&12) {
+            self.pos += 1;
+            let id = self.i32()?;
+            let name = self.string()?;
+            self.out.libraries.push(name.clone());
+            self.libraries.insert(id, name);
+            start = self.pos;
         }
         match self.u8()? {
             0 => self.fail(start, "a second stream header"),
@@ -366,14 +376,6 @@ impl Walker<'_> {
             }
             10 => Ok(Read::Value),
             11 => Ok(Read::End),
-            12 => {
-                let id = self.i32()?;
-                let name = self.string()?;
-                self.out.libraries.push(name.clone());
-                self.libraries.insert(id, name);
-                // A library record precedes the record it serves.
-                self.record(depth)
-            }
             13 => Ok(Read::Nulls(usize::from(self.u8()?))),
             14 => Ok(Read::Nulls(self.count()?)),
             15 => {
