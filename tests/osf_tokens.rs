@@ -1,6 +1,7 @@
 //! `ObjectStateFormatter` streams told apart before they are read: the type token of the first
 //! value (`first_value_type`, every token `System.Web.UI.ObjectStateFormatter` writes), and
-//! Mono's page state under the same `FF 01` header told from Microsoft's.
+//! Mono's page state under the same `FF 01` header told from Microsoft's; and the reader's
+//! limits (bytes, values, depth through every kind of collection) held at their bounds.
 
 #![allow(
     clippy::unwrap_used,
@@ -9,7 +10,9 @@
     clippy::panic
 )]
 
-use machinekey::formats::osf::{self, OsfErrorKind, ValueType, first_value_type, mono};
+use machinekey::formats::osf::{
+    self, Limits, OsfErrorKind, TypeName, Value, ValueType, first_value_type, mono,
+};
 
 #[test]
 fn every_token_names_its_type() {
@@ -99,4 +102,91 @@ fn mono_page_state_is_told_from_microsoft_s() {
     let doc = osf::read(&ms).unwrap();
     assert_eq!(doc.trailer.len(), 20);
     assert!(!mono::is_mono(&ms));
+}
+
+fn limits(f: impl FnOnce(&mut Limits)) -> Limits {
+    let mut l = Limits::default();
+    f(&mut l);
+    l
+}
+
+#[test]
+fn the_byte_and_value_limits_hold_at_their_bounds() {
+    // ArrayList(null, null, null): 3 + 4 = 7 bytes; 7 against the value limit (four values,
+    // and the list's three elements counted when the list is read).
+    let bytes = [0xFF, 0x01, 22, 3, 100, 100, 100];
+    assert!(osf::read_with(&bytes, &limits(|l| l.max_bytes = 7)).is_ok());
+    let err = osf::read_with(&bytes, &limits(|l| l.max_bytes = 6)).unwrap_err();
+    assert_eq!((err.kind(), err.offset()), (&OsfErrorKind::TooLarge(6), 6));
+    assert!(osf::read_with(&bytes, &limits(|l| l.max_values = 7)).is_ok());
+    let err = osf::read_with(&bytes, &limits(|l| l.max_values = 6)).unwrap_err();
+    assert_eq!(err.kind(), &OsfErrorKind::TooManyValues(6));
+    // A list's elements are counted before they are read: a limit the count passes is
+    // refused at the count, one the count meets at the first element after it.
+    let err = osf::read_with(&bytes, &limits(|l| l.max_values = 3)).unwrap_err();
+    assert_eq!(
+        (err.kind(), err.offset()),
+        (&OsfErrorKind::TooManyValues(3), 3)
+    );
+    let err = osf::read_with(&bytes, &limits(|l| l.max_values = 4)).unwrap_err();
+    assert_eq!(
+        (err.kind(), err.offset()),
+        (&OsfErrorKind::TooManyValues(4), 4)
+    );
+    // A 7-bit count ending in a zero byte is not the shortest form, which ASP.NET's writer
+    // never produces: refused where it starts.
+    let err = osf::read(&[0xFF, 0x01, 22, 0x83, 0x00, 100, 100, 100]).unwrap_err();
+    assert_eq!(
+        (err.kind(), err.offset()),
+        (&OsfErrorKind::NonCanonicalInteger, 3)
+    );
+    // A count the rest of the stream can just hold is read; one more element is not.
+    let err = osf::read(&[0xFF, 0x01, 22, 4, 100, 100, 100]).unwrap_err();
+    assert_eq!((err.kind(), err.offset()), (&OsfErrorKind::Truncated, 3));
+    let err = osf::read(&[0xFF, 0x01, 22, 0x90, 0x4E, 100]).unwrap_err();
+    assert_eq!((err.kind(), err.offset()), (&OsfErrorKind::Truncated, 3));
+}
+
+/// `n` collections of one kind, each inside the last, around `null`.
+fn nested(kind: &str, n: usize) -> Value {
+    (0..n).fold(Value::Null, |inner, _| match kind {
+        "pair-second" => Value::Pair(Box::new(Value::Null), Box::new(inner)),
+        "pair-first" => Value::Pair(Box::new(inner), Box::new(Value::Null)),
+        "triplet-second" => Value::Triplet(
+            Box::new(Value::Null),
+            Box::new(inner),
+            Box::new(Value::Null),
+        ),
+        "triplet-third" => Value::Triplet(
+            Box::new(Value::Null),
+            Box::new(Value::Null),
+            Box::new(inner),
+        ),
+        "sparse" => Value::SparseArray {
+            element_type: TypeName::Object,
+            length: 1,
+            items: vec![(0, inner)],
+        },
+        _ => Value::ArrayList(vec![inner]),
+    })
+}
+
+#[test]
+fn depth_is_counted_through_every_kind_of_collection() {
+    let depth8 = Limits::default().with_max_depth(8);
+    for kind in [
+        "pair-first",
+        "pair-second",
+        "triplet-second",
+        "triplet-third",
+        "sparse",
+        "list",
+    ] {
+        // Eight collections hold the innermost value at depth 8: read; nine are too deep.
+        let ok = osf::write(&nested(kind, 8)).unwrap();
+        assert!(osf::read_with(&ok, &depth8).is_ok(), "{kind}");
+        let deep = osf::write(&nested(kind, 9)).unwrap();
+        let err = osf::read_with(&deep, &depth8).unwrap_err();
+        assert_eq!(err.kind(), &OsfErrorKind::TooDeep(8), "{kind}");
+    }
 }
