@@ -167,6 +167,8 @@ fn nested(kind: &str, n: usize) -> Value {
             length: 1,
             items: vec![(0, inner)],
         },
+        "hashtable" => Value::Hashtable(vec![(Value::Null, inner)]),
+        "hybrid" => Value::HybridDictionary(vec![(Value::Null, inner)]),
         _ => Value::ArrayList(vec![inner]),
     })
 }
@@ -180,6 +182,8 @@ fn depth_is_counted_through_every_kind_of_collection() {
         "triplet-second",
         "triplet-third",
         "sparse",
+        "hashtable",
+        "hybrid",
         "list",
     ] {
         // Eight collections hold the innermost value at depth 8: read; nine are too deep.
@@ -189,4 +193,32 @@ fn depth_is_counted_through_every_kind_of_collection() {
         let err = osf::read_with(&deep, &depth8).unwrap_err();
         assert_eq!(err.kind(), &OsfErrorKind::TooDeep(8), "{kind}");
     }
+}
+
+#[test]
+fn a_sparse_array_may_have_every_element() {
+    let full = Value::SparseArray {
+        element_type: TypeName::Object,
+        length: 2,
+        items: vec![(0, Value::Int32(1)), (1, Value::Int32(2))],
+    };
+    let bytes = osf::write(&full).unwrap();
+    assert_eq!(osf::read(&bytes).unwrap().root, full);
+    // ... but not more elements than its length: the same stream with length 1 (the byte
+    // where a length of 3 would differ).
+    let three = osf::write(&Value::SparseArray {
+        element_type: TypeName::Object,
+        length: 3,
+        items: vec![(0, Value::Int32(1)), (1, Value::Int32(2))],
+    })
+    .unwrap();
+    let at = bytes.iter().zip(&three).position(|(a, b)| a != b).unwrap();
+    assert_eq!((bytes[at], three[at]), (2, 3));
+    let mut over = bytes.clone();
+    over[at] = 1;
+    let err = osf::read(&over).unwrap_err();
+    assert_eq!(
+        (err.kind(), err.offset()),
+        (&OsfErrorKind::SparseArray, at + 1)
+    );
 }
