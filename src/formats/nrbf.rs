@@ -10,6 +10,12 @@
 //! payload safe. [`gadgets`] names the known gadget chains from the names it found,
 //! following streams nested in byte arrays, Base64 strings and `LosFormatter` text.
 //!
+//! Known gap: a stream is recognised by the header `BinaryFormatter` writes (`HeaderId` -1,
+//! version 1.0), but .NET Framework's reader (`SerializationHeaderRecord.Read` in
+//! `System.Runtime.Serialization.Formatters.Binary`) refuses only a `MajorVersion` above 1
+//! and ignores `HeaderId` and `MinorVersion`: a payload with another header deserializes on
+//! the server and is not walked or triaged here.
+//!
 //! # Example
 //! ```
 //! use machinekey::formats::nrbf;
