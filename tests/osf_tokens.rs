@@ -1,7 +1,8 @@
 //! `ObjectStateFormatter` streams told apart before they are read: the type token of the first
 //! value (`first_value_type`, every token `System.Web.UI.ObjectStateFormatter` writes), and
 //! Mono's page state under the same `FF 01` header told from Microsoft's; and the reader's
-//! limits (bytes, values, depth through every kind of collection) held at their bounds.
+//! limits (bytes, values, depth through every kind of collection) held at their bounds, and
+//! the writer's refusals of what ObjectStateFormatter cannot write.
 
 #![allow(
     clippy::unwrap_used,
@@ -221,4 +222,34 @@ fn a_sparse_array_may_have_every_element() {
         (err.kind(), err.offset()),
         (&OsfErrorKind::SparseArray, at + 1)
     );
+}
+
+#[test]
+fn the_writer_refuses_what_the_formatter_cannot_write() {
+    // Nesting up to the default depth (256) is written and read back; one more is refused.
+    let deepest = nested("list", 256);
+    let bytes = osf::write(&deepest).unwrap();
+    assert_eq!(osf::read(&bytes).unwrap().root, deepest);
+    let err = osf::write(&nested("list", 257)).unwrap_err();
+    assert_eq!(err.kind(), &OsfErrorKind::TooDeep(256));
+    let err = osf::write(&nested("pair-second", 257)).unwrap_err();
+    assert_eq!(err.kind(), &OsfErrorKind::TooDeep(256));
+    // A .NET char is one UTF-16 code unit: U+FFFF is written, U+10000 is not.
+    let bytes = osf::write(&Value::Char('\u{FFFF}')).unwrap();
+    assert_eq!(osf::read(&bytes).unwrap().root, Value::Char('\u{FFFF}'));
+    let err = osf::write(&Value::Char('\u{10000}')).unwrap_err();
+    assert_eq!(err.kind(), &OsfErrorKind::InvalidChar);
+    // A sparse array holds at most its length of elements, each at an index below it.
+    for items in [
+        vec![(0, Value::Null), (1, Value::Null), (0, Value::Null)],
+        vec![(2, Value::Null)],
+    ] {
+        let over = Value::SparseArray {
+            element_type: TypeName::Object,
+            length: 2,
+            items,
+        };
+        let err = osf::write(&over).unwrap_err();
+        assert_eq!(err.kind(), &OsfErrorKind::SparseArray);
+    }
 }
