@@ -538,3 +538,33 @@ fn long_runs_of_library_records_do_not_nest() {
         .unwrap();
     handle.join().unwrap();
 }
+
+/// A class's member count is held to what the rest of the stream could name (each name
+/// takes at least its length byte): one more is refused at the count; a count the rest can
+/// just hold is read, and the stream then ends short elsewhere.
+#[test]
+fn member_counts_are_bounded_by_the_rest_of_the_stream() {
+    // SystemClassWithMembers (2): id, name, count, then the member names.
+    let head = |count: i32| {
+        let mut out = nrbf::STREAM_HEADER.to_vec();
+        out.push(2);
+        i32le(&mut out, 1);
+        lps(&mut out, "C");
+        i32le(&mut out, count);
+        out
+    };
+    let count_at = head(0).len() - 4;
+    // Three empty names: the rest holds exactly three bytes.
+    let mut exact = head(3);
+    exact.extend([0, 0, 0]);
+    let e = nrbf::read(&exact).unwrap_err();
+    assert_ne!(e.reason(), "a member count past the data");
+    assert!(e.offset() > count_at, "{}", e.offset());
+    let mut over = head(4);
+    over.extend([0, 0, 0]);
+    let e = nrbf::read(&over).unwrap_err();
+    assert_eq!(
+        (e.offset(), e.reason()),
+        (count_at, "a member count past the data")
+    );
+}
