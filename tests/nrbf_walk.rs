@@ -568,3 +568,101 @@ fn member_counts_are_bounded_by_the_rest_of_the_stream() {
         (count_at, "a member count past the data")
     );
 }
+
+/// `n` records each holding the next as its one member (`SystemClassWithMembers`, whose
+/// members are all records), or as its one element (`ArraySingleObject`), around a null.
+fn nested_records(n: i32, arrays: bool) -> Vec<u8> {
+    stream(|out| {
+        for i in 0..n {
+            if arrays {
+                out.push(16);
+                i32le(out, i + 1);
+                i32le(out, 1);
+            } else {
+                out.push(2);
+                i32le(out, i + 1);
+                lps(out, "C");
+                i32le(out, 1);
+                lps(out, "m");
+            }
+        }
+        out.push(10);
+    })
+}
+
+/// Records nest through members and array elements alike, 64 deep at most.
+#[test]
+fn record_nesting_is_bounded_through_members_and_elements() {
+    for arrays in [false, true] {
+        let deepest = (1..100)
+            .take_while(|n| nrbf::read(&nested_records(*n, arrays)).is_ok())
+            .last()
+            .unwrap();
+        assert_eq!(deepest, 64, "arrays: {arrays}");
+        let e = nrbf::read(&nested_records(65, arrays)).unwrap_err();
+        assert_eq!(e.reason(), "records nested deeper than 64");
+    }
+}
+
+/// Record kinds read, or refused by name: a class again by id, null runs in arrays, arrays
+/// of primitives, a second header, remoting's method calls.
+#[test]
+fn other_record_kinds() {
+    // ClassWithId (1) repeats an earlier class's metadata: the class is named again.
+    let bytes = stream(|out| {
+        system_class(out, 1, "First.Class");
+        out.push(1);
+        i32le(out, 2);
+        i32le(out, 1);
+    });
+    let s = nrbf::read(&bytes).unwrap_or_else(|e| panic!("{e}"));
+    let names: Vec<&str> = s.classes.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["First.Class", "First.Class"]);
+    // ObjectNullMultiple256 (13) and ObjectNullMultiple (14) count as that many elements.
+    for run in [[13u8, 2].as_slice(), &[14, 2, 0, 0, 0]] {
+        let bytes = stream(|out| {
+            out.push(16);
+            i32le(out, 1);
+            i32le(out, 3);
+            out.extend(run);
+            string(out, 2, "third");
+        });
+        let s = nrbf::read(&bytes).unwrap_or_else(|e| panic!("{run:?}: {e}"));
+        assert_eq!(s.strings, ["third"]);
+        // ... and not past the array's length.
+        let mut past = run.to_vec();
+        past[1] = 4;
+        let bytes = stream(|out| {
+            out.push(16);
+            i32le(out, 1);
+            i32le(out, 3);
+            out.extend(&past);
+        });
+        let e = nrbf::read(&bytes).unwrap_err();
+        assert_eq!(e.reason(), "a null run past the array's length", "{run:?}");
+    }
+    // ArraySinglePrimitive (15) of Int32: two values, then the next record.
+    let bytes = stream(|out| {
+        out.push(15);
+        i32le(out, 1);
+        i32le(out, 2);
+        out.push(8);
+        i32le(out, 7);
+        i32le(out, 9);
+        string(out, 2, "after");
+    });
+    let s = nrbf::read(&bytes).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.strings, ["after"]);
+    // A second SerializedStreamHeader, and remoting's MethodCall (21) and MethodReturn (22).
+    let at = nrbf::STREAM_HEADER.len();
+    let twice = stream(|out| out.extend(nrbf::STREAM_HEADER));
+    let e = nrbf::read(&twice).unwrap_err();
+    assert_eq!((e.offset(), e.reason()), (at, "a second stream header"));
+    for kind in [21u8, 22] {
+        let e = nrbf::read(&stream(|out| out.extend([kind, 0, 0, 0, 0]))).unwrap_err();
+        assert_eq!(
+            (e.offset(), e.reason()),
+            (at, "a method call or return record (remoting), not read")
+        );
+    }
+}
