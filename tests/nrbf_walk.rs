@@ -653,6 +653,26 @@ fn other_record_kinds() {
     });
     let s = nrbf::read(&bytes).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.strings, ["after"]);
+    // BinaryArray (7): array types 0 to 5, ranks 1 to 32.
+    let kind_at = nrbf::STREAM_HEADER.len() + 5;
+    for (array_type, rank) in [(0u8, 0i32), (0, 33), (6, 1)] {
+        let bytes = stream(|out| {
+            out.push(7);
+            i32le(out, 1);
+            out.push(array_type);
+            i32le(out, rank);
+            i32le(out, 1);
+            out.push(0);
+            out.push(8);
+            i32le(out, 5);
+        });
+        let e = nrbf::read(&bytes).unwrap_err();
+        assert_eq!(
+            (e.offset(), e.reason()),
+            (kind_at, "a BinaryArray of an unknown kind or rank"),
+            "type {array_type}, rank {rank}"
+        );
+    }
     // A second SerializedStreamHeader, and remoting's MethodCall (21) and MethodReturn (22).
     let at = nrbf::STREAM_HEADER.len();
     let twice = stream(|out| out.extend(nrbf::STREAM_HEADER));
