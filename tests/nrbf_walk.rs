@@ -653,6 +653,30 @@ fn other_record_kinds() {
     });
     let s = nrbf::read(&bytes).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.strings, ["after"]);
+    // ... of bytes: walked as a nested stream when they hold one; an unknown type refused.
+    let inner = stream(|out| string(out, 1, "inside"));
+    let bytes = stream(|out| {
+        out.push(15);
+        i32le(out, 1);
+        i32le(out, i32::try_from(inner.len()).unwrap());
+        out.push(2);
+        out.extend(&inner);
+    });
+    let s = nrbf::read(&bytes).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.nested.len(), 1);
+    assert_eq!(s.nested[0].strings, ["inside"]);
+    let unknown = stream(|out| {
+        out.push(15);
+        i32le(out, 1);
+        i32le(out, 1);
+        out.push(4);
+        out.push(0);
+    });
+    let e = nrbf::read(&unknown).unwrap_err();
+    assert_eq!(
+        (e.offset(), e.reason()),
+        (nrbf::STREAM_HEADER.len() + 5, "an unknown primitive type")
+    );
     // BinaryArray (7): array types 0 to 5, ranks 1 to 32.
     let kind_at = nrbf::STREAM_HEADER.len() + 5;
     for (array_type, rank) in [(0u8, 0i32), (0, 33), (6, 1)] {
