@@ -710,3 +710,60 @@ fn other_record_kinds() {
         );
     }
 }
+
+/// A stream holding `inner` as an `ArraySinglePrimitive` of bytes.
+fn in_byte_array(inner: &[u8]) -> Vec<u8> {
+    stream(|out| {
+        out.push(15);
+        i32le(out, 1);
+        i32le(out, i32::try_from(inner.len()).unwrap());
+        out.push(2);
+        out.extend(inner);
+    })
+}
+
+/// How many streams deep the first nested chain goes.
+fn chain_depth(s: &nrbf::Stream) -> usize {
+    s.nested.first().map_or(0, |n| 1 + chain_depth(n))
+}
+
+/// Streams nested in byte arrays, bare or as an ObjectStateFormatter payload, are followed
+/// four deep and no deeper; primitive arrays are held to the data left.
+#[test]
+fn nested_streams_are_followed_four_deep() {
+    let innermost = stream(|out| string(out, 1, "deep"));
+    for as_osf in [false, true] {
+        let mut bytes = innermost.clone();
+        for _ in 0..6 {
+            let inner = if as_osf {
+                osf::write(&Value::BinarySerialized(bytes.clone())).unwrap()
+            } else {
+                bytes.clone()
+            };
+            bytes = in_byte_array(&inner);
+        }
+        let s = nrbf::read(&bytes).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(chain_depth(&s), 4, "as ObjectStateFormatter: {as_osf}");
+    }
+    // An array of n booleans needs n bytes: with exactly n left it is read (and the stream
+    // then lacks its MessageEnd); with fewer it is refused at its length.
+    let bools = |n: i32, have: usize| {
+        let mut out = nrbf::STREAM_HEADER.to_vec();
+        out.push(15);
+        i32le(&mut out, 1);
+        i32le(&mut out, n);
+        out.push(1);
+        out.extend(vec![1u8; have]);
+        out
+    };
+    let e = nrbf::read(&bools(3, 3)).unwrap_err();
+    assert_ne!(e.reason(), "an array length past the data");
+    let e = nrbf::read(&bools(4, 3)).unwrap_err();
+    assert_eq!(
+        (e.offset(), e.reason()),
+        (
+            nrbf::STREAM_HEADER.len() + 5,
+            "an array length past the data"
+        )
+    );
+}
