@@ -767,3 +767,16 @@ fn nested_streams_are_followed_four_deep() {
         )
     );
 }
+
+/// A string that is Base64 of a stream is walked as one: the shortest, 24 characters (a
+/// header and MessageEnd), included.
+#[test]
+fn base64_strings_of_streams_are_walked_from_24_characters() {
+    let empty = to_base64(&stream(|_| {}));
+    assert_eq!(empty.len(), 24);
+    let bytes = stream(|out| string(out, 1, &empty));
+    let s = nrbf::read(&bytes).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.nested.len(), 1);
+    let short = stream(|out| string(out, 1, &empty[..20]));
+    assert!(nrbf::read(&short).unwrap().nested.is_empty());
+}
