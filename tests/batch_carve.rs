@@ -492,16 +492,13 @@ fn values_in_other_headers_are_carved() {
         "POST /api/cart HTTP/1.1\r\nHost: shop\r\nRequestVerificationToken: {a}\r\n\
          Authorization: Bearer {b}\r\nX-Custom: {c}\r\n\r\n{{}}"
     );
+    let expected = [
+        (a.as_str(), Some("antiforgery")),
+        (b.as_str(), Some("bearer_token")),
+        (c_value.as_str(), None),
+    ];
     let items = carve(&raw, "req.txt", None, &CarveOptions::default());
-    assert_eq!(
-        dp_items(&items),
-        [
-            (a.as_str(), Some("antiforgery")),
-            (b.as_str(), Some("bearer_token")),
-            (c_value.as_str(), None)
-        ],
-        "{items:#?}"
-    );
+    assert_eq!(dp_items(&items), expected, "{items:#?}");
     assert_eq!(
         items[0].source.as_deref(),
         Some("req.txt header RequestVerificationToken")
@@ -515,15 +512,7 @@ fn values_in_other_headers_are_carved() {
         "response": {"status": 200, "headers": [{"name": "X-Custom", "value": c}]}
     }]}});
     let items = carve(&har.to_string(), "x.har", None, &CarveOptions::default());
-    assert_eq!(
-        dp_items(&items),
-        [
-            (a.as_str(), Some("antiforgery")),
-            (b.as_str(), Some("bearer_token")),
-            (c_value.as_str(), None)
-        ],
-        "{items:#?}"
-    );
+    assert_eq!(dp_items(&items), expected, "{items:#?}");
     assert_eq!(
         items[1].source.as_deref(),
         Some("x.har#entry1 header authorization")

@@ -300,11 +300,15 @@ fn header_values(
 ) -> Vec<BatchItem> {
     let mut items = text_values(value, &format!("{source} header {header}"), url, seen);
     if !is_url_header(header) {
-        let lower = header.to_ascii_lowercase();
-        let hint = match lower.as_str() {
-            "authorization" => Some("bearer_token"),
-            "x-xsrf-token" | "x-csrf-token" => Some("antiforgery"),
-            other => name_hint(other),
+        let hint = if header.eq_ignore_ascii_case("authorization") {
+            Some("bearer_token")
+        } else if ["x-xsrf-token", "x-csrf-token"]
+            .iter()
+            .any(|h| header.eq_ignore_ascii_case(h))
+        {
+            Some("antiforgery")
+        } else {
+            name_hint(header)
         };
         for item in &mut items {
             if item.hint.is_none() {
