@@ -15,20 +15,28 @@
 //! (ARGB / known or empty), 25 `Enum`, 26/27 `Type`, 28/29 one-dimensional arrays
 //! (typed / primitive, as a `BinaryFormatter` stream), 30/31 a `TypeConverter` string,
 //! 32 `BinaryFormatter` object. Strings and types share one cache of references (`Int16`).
+//!
+//! Two generations: Mono 2.10 and later write the `FF 01` magic (`SERIALIZED_STREAM_MAGIC`)
+//! and sign `MemoryStream.GetBuffer()`, the whole buffer, so the stream is followed by zeros
+//! up to the buffer's capacity (at least 256 bytes, doubling) and then the MAC. Older Mono
+//! wrote no magic, registered no `IndexedString` formatter (its ids from 21 on are the
+//! newer ones less two: `Color` 21/22 ... `BinaryFormatter` object 30), and wrote an
+//! `isEncrypted` byte before the MAC; a stream without the magic is read with that table.
 //! No real Mono ViewState was at hand: the layout is proved against that source only
 //! (UNVERIFIED against Mono's output).
 //!
 //! # Example
 //! ```
 //! use machinekey::formats::osf::{self, OsfErrorKind, mono};
-//! // Pair("hello", true) as Mono writes it, then a 20-byte HMAC-SHA1.
+//! // Pair("hello", true) as Mono 2.10 signs it: the 256-byte buffer, then an HMAC-SHA1.
 //! let mut bytes = vec![0xFF, 0x01, 12, 1, 5];
 //! bytes.extend(b"hello");
 //! bytes.push(8);
+//! bytes.resize(256, 0);
 //! bytes.extend([0xAA; 20]);
 //! assert_eq!(osf::read(&bytes).unwrap_err().kind(), &OsfErrorKind::Mono);
 //! let state = mono::read(&bytes)?;
-//! assert_eq!(state.trailer.len(), 20);
+//! assert_eq!(state.trailer.len(), 256 - 11 + 20);
 //! assert_eq!(mono::render(&state.root), "Pair\n  \"hello\"\n  true\n");
 //! # Ok::<(), osf::OsfError>(())
 //! ```
@@ -89,7 +97,8 @@ pub enum MonoValue {
     Binary(Vec<u8>),
 }
 
-/// A Mono stream read: the root, and the bytes after it (a MAC).
+/// A Mono stream read: the root, and the bytes after it (the buffer's zero fill and the
+/// MAC, or the `isEncrypted` byte and the MAC).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct MonoState {
@@ -143,9 +152,22 @@ struct Reader<'a> {
     values: usize,
     /// Strings and types, in the order read (Mono's `ReaderContext` cache).
     cache: Vec<MonoValue>,
+    /// A stream without the `FF 01` header: the older table, without `IndexedString`.
+    legacy: bool,
 }
 
 impl Reader<'_> {
+    /// A token of the stream as the newer table numbers it: the older Mono registered no
+    /// `IndexedStringFormatter`, so its ids from 21 on (`Color` 21/22 ... `BinaryFormatter`
+    /// object 30) are the newer ones less two.
+    fn table(&self, token: u8) -> Option<u8> {
+        match token {
+            21..=30 if self.legacy => Some(token + 2),
+            31.. if self.legacy => None,
+            t => Some(t),
+        }
+    }
+
     fn fail<T>(&self, kind: OsfErrorKind) -> Result<T, OsfError> {
         Err(OsfError {
             offset: self.pos,
@@ -249,7 +271,11 @@ impl Reader<'_> {
             return self.fail(OsfErrorKind::TooManyValues(self.limits.max_values));
         }
         let at = self.pos;
-        let token = self.byte()?;
+        let raw = self.byte()?;
+        let Some(token) = self.table(raw) else {
+            self.pos = at;
+            return self.fail(OsfErrorKind::UnknownToken(raw));
+        };
         let boxed = |r: &mut Self| r.value(depth + 1).map(Box::new);
         Ok(match token {
             0 => MonoValue::Null,
@@ -282,7 +308,14 @@ impl Reader<'_> {
             16 => MonoValue::ObjectArray(self.items(depth)?),
             17 | 18 => MonoValue::Text("Unit", self.string_of(token, 17)?),
             19 | 20 => MonoValue::Text("FontUnit", self.string_of(token, 19)?),
-            21 | 22 => MonoValue::Text("IndexedString", self.string_of(token, 21)?),
+            21 | 22 => {
+                // Mono's `IndexedStringFormatter.Read` throws on an empty string.
+                let text = self.string_of(token, 21)?;
+                if text.is_empty() {
+                    return self.fail(OsfErrorKind::EmptyIndexedString);
+                }
+                MonoValue::Text("IndexedString", text)
+            }
             23 | 24 => MonoValue::Color {
                 known: token == 24,
                 value: i32::from_le_bytes(self.array()?),
@@ -317,27 +350,28 @@ impl Reader<'_> {
             }
             30 => {
                 let t = boxed(self)?;
-                let inner = self.byte()?;
-                if inner != 30 && inner != 31 {
-                    return self.fail(OsfErrorKind::UnknownToken(inner));
+                let raw_inner = self.byte()?;
+                let inner = self.table(raw_inner);
+                if inner != Some(30) && inner != Some(31) {
+                    return self.fail(OsfErrorKind::UnknownToken(raw_inner));
                 }
-                MonoValue::Converted(t, self.string_of(inner, 30)?)
+                MonoValue::Converted(t, self.string_of(inner.unwrap_or(30), 30)?)
             }
-            t => {
+            _ => {
                 self.pos = at;
-                return self.fail(OsfErrorKind::UnknownToken(t));
+                return self.fail(OsfErrorKind::UnknownToken(raw));
             }
         })
     }
 
-    /// `BinaryReader.ReadChar` of UTF-8: one character of one to four bytes.
+    /// `BinaryReader.ReadChar` of UTF-8: one `char`, one UTF-16 code unit, so one to three
+    /// bytes (a four-byte sequence is a surrogate pair, which `ReadChar` refuses).
     fn utf8_char(&mut self) -> Result<char, OsfError> {
         let first = self.byte()?;
         let len = match first {
             0x00..=0x7F => 1,
             0xC2..=0xDF => 2,
             0xE0..=0xEF => 3,
-            0xF0..=0xF4 => 4,
             _ => return self.fail(OsfErrorKind::InvalidChar),
         };
         let mut buf = vec![first];
@@ -353,7 +387,8 @@ impl Reader<'_> {
 }
 
 /// Reads a Mono stream: with the `FF 01` header (Mono 2.10 and later) or without it (older
-/// Mono, whose streams end with an `isEncrypted` byte before the MAC).
+/// Mono, read with its own token table; its streams end with an `isEncrypted` byte before
+/// the MAC).
 ///
 /// # Errors
 /// [`OsfError`] where the stream is not one Mono writes.
@@ -379,6 +414,7 @@ pub fn read(bytes: &[u8]) -> Result<MonoState, OsfError> {
         limits,
         values: 0,
         cache: Vec::new(),
+        legacy: start == 0,
     };
     let root = r.value(0)?;
     Ok(MonoState {
@@ -387,22 +423,47 @@ pub fn read(bytes: &[u8]) -> Result<MonoState, OsfError> {
     })
 }
 
+/// The MAC lengths Mono appends: none, MD5, SHA-1, HMAC-SHA256/384/512.
+const MAC_LENGTHS: [usize; 6] = [0, 16, 20, 32, 48, 64];
+
 /// Whether a trailer is what a Mono page leaves after its stream: nothing, or a MAC
-/// (MD5, SHA-1, HMAC-SHA256/384/512), possibly after the old `isEncrypted` byte.
-fn plausible_trailer(t: &[u8]) -> bool {
-    let mac = |n: usize| matches!(n, 0 | 16 | 20 | 32 | 48 | 64);
-    mac(t.len()) || (matches!(t.first(), Some(0 | 1)) && mac(t.len() - 1))
+/// (possibly after the old `isEncrypted` byte); or, as Mono 2.10 and later sign
+/// `MemoryStream.GetBuffer()`, the stream's buffer filled with zeros to its capacity (at
+/// least 256 bytes: Mono's `MemoryStream.CalculateNewCapacity`), then the MAC.
+fn plausible_trailer(t: &[u8], total: usize) -> bool {
+    let mac = |n: usize| MAC_LENGTHS.contains(&n);
+    let zero_filled = |m: usize| {
+        total.checked_sub(m).is_some_and(|data| data >= 256)
+            && t.len()
+                .checked_sub(m)
+                .and_then(|fill| t.get(..fill))
+                .is_some_and(|fill| fill.iter().all(|b| *b == 0))
+    };
+    mac(t.len())
+        || (matches!(t.first(), Some(0 | 1)) && mac(t.len() - 1))
+        || MAC_LENGTHS.iter().any(|m| zero_filled(*m))
 }
 
 /// Whether `bytes` (after `FF 01`) are a Mono stream rather than Microsoft's: Mono's
-/// reading of them ends where a MAC would start, on a page-state shape (a `Pair` or
-/// `Triplet` root, as Mono's `Page` saves).
+/// reading of them ends where a MAC or the buffer's zero fill would start, on a page-state
+/// shape (a `Pair` or `Triplet` root, as Mono's `Page` saves).
+///
+/// # Example
+/// ```
+/// use machinekey::formats::osf::mono;
+/// // Pair("hello", true) as Mono 2.10 signs it: the 256-byte buffer, then HMAC-SHA1.
+/// let mut bytes = vec![0xFF, 0x01, 12, 1, 5];
+/// bytes.extend(b"hello");
+/// bytes.push(8);
+/// bytes.resize(256, 0);
+/// bytes.extend([0xAA; 20]);
+/// assert!(mono::is_mono(&bytes));
+/// ```
 #[must_use]
 pub fn is_mono(bytes: &[u8]) -> bool {
     bytes.starts_with(&[0xFF, 0x01])
         && matches!(bytes.get(2), Some(12..=16))
-        && read(bytes)
-            .is_ok_and(|s| plausible_trailer(&s.trailer) && s.trailer.len() < bytes.len() - 3)
+        && read(bytes).is_ok_and(|s| plausible_trailer(&s.trailer, bytes.len()))
 }
 
 /// The tree as indented text, one value per line.

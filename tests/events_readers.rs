@@ -1,0 +1,591 @@
+//! The event-log readers one piece at a time, fast enough to run under cargo-mutants: the
+//! executables found in payloads (each header bound at its edge), the insertion-string
+//! layout of every health-monitoring event ID, the event ID a bare web event code implies,
+//! and where each record of a text input starts.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use machinekey::events::pe::{Container, find};
+use machinekey::events::{self, Event, Format, Item, Limits, SkipReason, Skipped};
+
+fn collect_with(format: Format, text: &str, limits: &Limits) -> (Vec<Event>, Vec<Skipped>) {
+    let (mut ev, mut sk) = (Vec::new(), Vec::new());
+    events::read(text.as_bytes(), format, "test", limits, |i| match i {
+        Item::Event(e) => ev.push(*e),
+        Item::Skipped(s) => sk.push(s),
+    })
+    .unwrap();
+    (ev, sk)
+}
+
+fn collect(format: Format, text: &str) -> (Vec<Event>, Vec<Skipped>) {
+    collect_with(format, text, &Limits::default())
+}
+
+// ---------------------------------------------------------------------------------------
+// Executables (PE/COFF headers: `e_lfanew` at 0x3C, the COFF header after `PE\0\0`, the
+// optional header's magic, `SizeOfHeaders` at optional + 60, 40-byte section headers with
+// `SizeOfRawData` at +16 and `PointerToRawData` at +20).
+
+/// A PE image laid out by hand: `PE\0\0` at `lfanew`, the given magic and characteristics,
+/// `SizeOfHeaders` = `headers`, and one section header per `(raw size, raw pointer)`.
+struct Pe {
+    lfanew: usize,
+    magic: u16,
+    machine: u16,
+    characteristics: u16,
+    headers: u32,
+    sections: Vec<(u32, u32)>,
+    len: usize,
+}
+
+impl Pe {
+    fn dll() -> Self {
+        Self {
+            lfanew: 0x80,
+            magic: 0x10B,
+            machine: 0x14C,
+            characteristics: 0x2102,
+            headers: 0x200,
+            sections: vec![(0x100, 0x200)],
+            len: 0x300,
+        }
+    }
+
+    fn bytes(&self) -> Vec<u8> {
+        let optional_size = 0xE0usize;
+        let table = self.lfanew + 24 + optional_size;
+        let need = table + 40 * self.sections.len();
+        let mut b = vec![0u8; self.len.max(need)];
+        b[..2].copy_from_slice(b"MZ");
+        b[0x3C..0x40].copy_from_slice(&u32::try_from(self.lfanew).unwrap().to_le_bytes());
+        let pe = self.lfanew;
+        b[pe..pe + 4].copy_from_slice(b"PE\0\0");
+        b[pe + 4..pe + 6].copy_from_slice(&self.machine.to_le_bytes());
+        let n = u16::try_from(self.sections.len()).unwrap();
+        b[pe + 6..pe + 8].copy_from_slice(&n.to_le_bytes());
+        b[pe + 20..pe + 22].copy_from_slice(&u16::try_from(optional_size).unwrap().to_le_bytes());
+        b[pe + 22..pe + 24].copy_from_slice(&self.characteristics.to_le_bytes());
+        let opt = pe + 24;
+        b[opt..opt + 2].copy_from_slice(&self.magic.to_le_bytes());
+        b[opt + 60..opt + 64].copy_from_slice(&self.headers.to_le_bytes());
+        for (i, (size, ptr)) in self.sections.iter().enumerate() {
+            let s = table + 40 * i;
+            b[s + 16..s + 20].copy_from_slice(&size.to_le_bytes());
+            b[s + 20..s + 24].copy_from_slice(&ptr.to_le_bytes());
+        }
+        b
+    }
+}
+
+fn b64(bytes: &[u8]) -> String {
+    base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes)
+}
+
+#[test]
+fn an_executable_in_the_bytes_with_every_field() {
+    let pe = Pe::dll().bytes();
+    let payload = [b"\x0f\x01\x32junk".as_slice(), &pe, b"tail"].concat();
+    let found = find(&payload);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let e = &found[0];
+    assert_eq!(e.container, Container::Bytes);
+    assert_eq!((e.offset, e.size), (7, 0x300));
+    assert_eq!(
+        (e.format, e.machine.as_str(), e.dll),
+        ("PE32", "i386", true)
+    );
+    assert!(!e.truncated);
+    assert_eq!(e.bytes, pe);
+    use sha2::Digest;
+    assert_eq!(e.sha256, hex::encode(sha2::Sha256::digest(&pe)));
+}
+
+#[test]
+fn an_executable_in_a_base64_run() {
+    let pe = Pe::dll().bytes();
+    // As a BinaryFormatter string would carry it: length prefix, Base64, MessageEnd.
+    let payload = [
+        b"\x06\x01\x00\x00\x00\x80\x08".as_slice(),
+        b64(&pe).as_bytes(),
+        b"\x0b",
+    ]
+    .concat();
+    let found = find(&payload);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].container, Container::Base64);
+    assert_eq!((found[0].offset, found[0].size), (7, 0x300));
+    assert_eq!(found[0].bytes, pe);
+}
+
+#[test]
+fn pe32_plus_and_the_machine_names() {
+    for (machine, name) in [
+        (0x8664u16, "amd64"),
+        (0xAA64, "arm64"),
+        (0x1C4, "armnt"),
+        (0x14C, "i386"),
+        (0x0200, "0x0200"),
+    ] {
+        let pe = Pe {
+            magic: 0x20B,
+            machine,
+            ..Pe::dll()
+        };
+        let found = find(&pe.bytes());
+        assert_eq!(found.len(), 1, "{machine:#x}");
+        assert_eq!(
+            (found[0].format, found[0].machine.as_str()),
+            ("PE32+", name)
+        );
+    }
+    // Any other optional-header magic (a ROM image, 0x107) is not an executable.
+    let rom = Pe {
+        magic: 0x107,
+        ..Pe::dll()
+    };
+    assert!(find(&rom.bytes()).is_empty());
+}
+
+#[test]
+fn dll_is_the_coff_dll_characteristic_alone() {
+    for (characteristics, dll) in [
+        (0x2102u16, true),
+        (0x2000, true),
+        (0x0102, false),
+        (0x0000, false),
+        (0xDFFF, false),
+    ] {
+        let pe = Pe {
+            characteristics,
+            ..Pe::dll()
+        };
+        let found = find(&pe.bytes());
+        assert_eq!(found[0].dll, dll, "{characteristics:#06x}");
+    }
+}
+
+#[test]
+fn e_lfanew_must_point_past_the_dos_header_at_a_pe_signature() {
+    // In range with the signature: found; at 0x40 exactly and at 0x10000 exactly too.
+    for lfanew in [0x40usize, 0x80, 0x1_0000] {
+        let pe = Pe {
+            lfanew,
+            headers: 0,
+            ..Pe::dll()
+        };
+        assert_eq!(find(&pe.bytes()).len(), 1, "{lfanew:#x}");
+    }
+    // Below 0x40 (inside the DOS header) or past 64 KiB: refused even with the signature.
+    for lfanew in [0x20usize, 0x1_0008] {
+        let pe = Pe {
+            lfanew,
+            headers: 0,
+            ..Pe::dll()
+        };
+        assert!(find(&pe.bytes()).is_empty(), "{lfanew:#x}");
+    }
+    // In range without the signature: refused.
+    let mut b = Pe::dll().bytes();
+    b[0x80..0x84].copy_from_slice(b"PX\0\0");
+    assert!(find(&b).is_empty());
+}
+
+#[test]
+fn the_size_is_the_end_of_the_last_sections_raw_data() {
+    // No section: the headers' size.
+    let pe = Pe {
+        headers: 0x280,
+        sections: vec![],
+        len: 0x300,
+        ..Pe::dll()
+    };
+    let found = find(&pe.bytes());
+    assert_eq!(found[0].size, 0x280);
+    assert_eq!(found[0].bytes.len(), 0x280);
+    // Two sections, the later one first in the table; a zero-size section's pointer does not
+    // count, however far it points.
+    let pe = Pe {
+        headers: 0x200,
+        sections: vec![(0x80, 0x400), (0x100, 0x200), (0, 0x9000)],
+        len: 0x480,
+        ..Pe::dll()
+    };
+    let found = find(&pe.bytes());
+    assert_eq!((found[0].size, found[0].truncated), (0x480, false));
+    // Headers larger than every section's end.
+    let pe = Pe {
+        headers: 0x1000,
+        sections: vec![(0x10, 0x200)],
+        len: 0x1000,
+        ..Pe::dll()
+    };
+    assert_eq!(find(&pe.bytes())[0].size, 0x1000);
+}
+
+#[test]
+fn size_bounds_at_their_edges() {
+    // Zero: no headers and no section data is not an image.
+    let pe = Pe {
+        headers: 0,
+        sections: vec![(0, 0x200)],
+        ..Pe::dll()
+    };
+    assert!(find(&pe.bytes()).is_empty());
+    // 1 GiB exactly is read (truncated: the payload is smaller); one byte more is refused.
+    let at = |end: u32| Pe {
+        headers: 0x200,
+        sections: vec![(end - 0x200, 0x200)],
+        ..Pe::dll()
+    };
+    let found = find(&at(1 << 30).bytes());
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].size, 1 << 30);
+    assert!(found[0].truncated);
+    assert_eq!(found[0].bytes.len(), 0x300);
+    assert!(find(&at((1 << 30) + 1).bytes()).is_empty());
+}
+
+#[test]
+fn at_most_96_sections() {
+    let with = |n: usize| Pe {
+        headers: 0x200,
+        sections: vec![(0x10, 0x200); n],
+        len: 0,
+        ..Pe::dll()
+    };
+    let found = find(&with(96).bytes());
+    assert_eq!(found.len(), 1);
+    assert!(find(&with(97).bytes()).is_empty());
+}
+
+#[test]
+fn sixteen_executables_at_most_and_each_skipped_whole() {
+    let pe = Pe::dll().bytes();
+    // An executable holding `MZ` inside is one executable, not two.
+    let mut inner = pe.clone();
+    inner[0x250..0x252].copy_from_slice(b"MZ");
+    assert_eq!(find(&inner).len(), 1);
+    let many: Vec<u8> = std::iter::repeat_n(pe.as_slice(), 20)
+        .flatten()
+        .copied()
+        .collect();
+    let found = find(&many);
+    assert_eq!(found.len(), 16);
+    assert_eq!(found[15].offset, 15 * 0x300);
+    let text = b64(&pe);
+    let many = vec![text.as_str(); 20].join("!");
+    assert_eq!(find(many.as_bytes()).len(), 16);
+}
+
+// ---------------------------------------------------------------------------------------
+// The insertion strings of each health-monitoring event ID (`EventLogWebEventProvider`:
+// basic fields %1-%14, then process, request, exception, thread and ViewState fields).
+
+fn numbered_event(id: u32, count: usize) -> String {
+    let data: String = (0..count)
+        .map(|i| {
+            // %1 (the event code) is a code; every other string is its own position.
+            if i == 0 {
+                "<Data>9999</Data>".to_owned()
+            } else {
+                format!("<Data>{}</Data>", 100 + i)
+            }
+        })
+        .collect();
+    format!(
+        "<Event><System><Provider Name='ASP.NET 4.0.30319.0'/><EventID>{id}</EventID></System><EventData>{data}</EventData></Event>"
+    )
+}
+
+/// The 1-based insertion-string number a field was read from (`100 + i` is `%i+1`).
+fn at(v: &Option<String>) -> Option<usize> {
+    v.as_deref().map(|s| s.parse::<usize>().unwrap() - 100 + 1)
+}
+
+#[test]
+fn every_health_event_id_lays_out_its_strings() {
+    // (id, process id at, account at, url at, exception type at, persisted state at,
+    // client address at)
+    type Row = (
+        u32,
+        Option<usize>,
+        Option<usize>,
+        Option<usize>,
+        Option<usize>,
+        Option<usize>,
+        Option<usize>,
+    );
+    let rows: [Row; 14] = [
+        (1303, None, None, None, None, None, None),
+        (1304, Some(15), Some(17), None, None, None, None),
+        (1305, Some(15), Some(17), None, None, None, None),
+        (1306, Some(15), Some(17), Some(18), None, None, Some(20)),
+        (1307, Some(15), Some(17), None, None, None, None),
+        (1308, Some(15), Some(17), None, Some(18), None, None),
+        (1309, Some(15), Some(17), Some(20), Some(18), None, Some(22)),
+        (1310, Some(15), Some(17), Some(20), Some(18), None, Some(22)),
+        (1311, Some(15), Some(17), Some(18), None, None, Some(20)),
+        (1312, Some(15), Some(17), Some(18), None, None, Some(20)),
+        (1313, Some(15), Some(17), Some(18), None, None, Some(20)),
+        (1314, Some(15), Some(17), Some(18), None, None, Some(20)),
+        (1315, Some(15), Some(17), Some(18), None, None, Some(20)),
+        (1316, Some(15), Some(17), Some(18), None, Some(29), Some(26)),
+    ];
+    for (id, pid, account, url, exception, state, client) in rows {
+        let (ev, sk) = collect(Format::Xml, &numbered_event(id, 40));
+        assert!(sk.is_empty(), "{id}: {sk:?}");
+        let e = &ev[0];
+        assert_eq!(e.event_id, Some(id));
+        // The basic fields of every layout: %1 code, %2 message, %13 machine.
+        assert_eq!(e.event_code, Some(9999), "{id}");
+        assert_eq!(at(&e.message), Some(2), "{id}");
+        assert_eq!(at(&e.machine), Some(13), "{id}");
+        assert_eq!(
+            e.process_id.map(|p| usize::try_from(p).unwrap() - 100 + 1),
+            pid,
+            "{id}"
+        );
+        assert_eq!(at(&e.account), account, "{id}");
+        assert_eq!(at(&e.url), url, "{id}");
+        assert_eq!(at(&e.exception_type), exception, "{id}");
+        assert_eq!(at(&e.persisted_state), state, "{id}");
+        assert_eq!(at(&e.client_address), client, "{id}");
+    }
+    // An ID outside 1303-1316 has no layout: nothing is read positionally.
+    let (ev, _) = collect(Format::Xml, &numbered_event(1302, 40));
+    assert!(
+        ev.iter()
+            .all(|e| e.message.is_none() && e.process_id.is_none())
+    );
+}
+
+#[test]
+fn a_bare_web_event_code_implies_its_event_id() {
+    // deja_view lines carry no event ID when the first field has no `|`.
+    for (code, id) in [
+        (1001u32, 1305u32),
+        (1003, 1305),
+        (1005, 1305),
+        (3001, 1309),
+        (3005, 1309),
+        (3012, 1309),
+        (4001, 1313),
+        (4002, 1313),
+        (4003, 1311),
+        (4004, 1311),
+        (4005, 1315),
+        (4006, 1315),
+        (4007, 1314),
+        (4008, 1314),
+        (4009, 1316),
+        (4010, 1314),
+        (4011, 1314),
+    ] {
+        let (ev, sk) = collect(Format::DejaView, &format!("{code}-++-a message-++-x\n"));
+        assert!(sk.is_empty(), "{code}");
+        assert_eq!(ev[0].event_id, Some(id), "{code}");
+        assert_eq!(ev[0].event_code, Some(code));
+        assert_eq!(ev[0].message.as_deref(), Some("a message"), "{code}");
+    }
+    for code in [1000u32, 1006, 3000, 3013, 4000, 4012, 9999] {
+        let (ev, sk) = collect(Format::DejaView, &format!("{code}-++-a message\n"));
+        assert_eq!(ev.len() + sk.len(), 1, "{code}");
+        assert!(ev.iter().all(|e| e.event_id.is_none()), "{code}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// deja_view lines: where each record starts.
+
+#[test]
+fn deja_view_positions_are_line_numbers_over_every_line() {
+    let text = "a header line\n\
+                1316 | Information | Event code: 4009-++-Viewstate verification failed.\n\
+                \n\
+                not a record\n\
+                hello-++-world\n\
+                3005-++-An unhandled exception has occurred.\n";
+    let (ev, sk) = collect(Format::DejaView, text);
+    assert_eq!(
+        ev.iter().map(|e| e.origin.position).collect::<Vec<_>>(),
+        [Some(2), Some(6)]
+    );
+    assert_eq!(sk.len(), 1);
+    assert_eq!(sk[0].origin.position, Some(5));
+    assert!(matches!(sk[0].reason, SkipReason::Malformed { .. }));
+    // A line over the record limit is skipped as too large, and counts as a line.
+    let mut limits = Limits::default();
+    limits.max_record = 64;
+    let long = format!("4009-++-{}\nx\n4009-++-short\n", "A".repeat(100));
+    let (ev, sk) = collect_with(Format::DejaView, &long, &limits);
+    assert_eq!(sk.len(), 1);
+    assert_eq!(sk[0].origin.position, Some(1));
+    assert!(matches!(sk[0].reason, SkipReason::TooLarge { limit: 64 }));
+    assert_eq!(ev.len(), 1);
+    assert_eq!(ev[0].origin.position, Some(3));
+    // Two long lines in a row: the second is line 2.
+    let two = format!("4009-++-{0}\n4009-++-{0}\n4009-++-s\n", "B".repeat(100));
+    let (ev, sk) = collect_with(Format::DejaView, &two, &limits);
+    assert_eq!(
+        sk.iter().map(|s| s.origin.position).collect::<Vec<_>>(),
+        [Some(1), Some(2)]
+    );
+    assert_eq!(ev[0].origin.position, Some(3));
+}
+
+// ---------------------------------------------------------------------------------------
+// Text exports: `wevtutil qe /f:text`, the older Event Viewer copy, bare messages.
+
+fn time_of(e: &Event) -> String {
+    e.time.as_ref().map(ToString::to_string).unwrap_or_default()
+}
+
+#[test]
+fn event_viewer_copy_reads_its_header() {
+    // Event ID 1310 (not the 1309 that code 3005 alone implies), the machine from
+    // `Computer:` (the message has no `Machine name:`), the time from `Date:` and `Time:`.
+    let text = "Event Type:\tWarning\n\
+                Event Source:\tASP.NET 2.0.50727.0\n\
+                Event Category:\tWeb Event \n\
+                Event ID:\t1310\n\
+                Date:\t\t1/7/2016\n\
+                Time:\t\t11:15:03 PM\n\
+                User:\t\tN/A\n\
+                Computer:\tWEB01\n\
+                Description:\n\
+                Event code: 3005 \n\
+                Event message: An unhandled exception has occurred. \n\
+                Request path: /shop/a[1]\n\
+                Exception message: Invalid length for a Base-64 char array or string. [x]\n";
+    let (ev, sk) = collect(Format::Text, text);
+    assert!(sk.is_empty(), "{sk:?}");
+    assert_eq!(ev.len(), 1, "{ev:?}");
+    let e = &ev[0];
+    assert_eq!(e.event_id, Some(1310));
+    assert_eq!(e.event_code, Some(3005));
+    assert_eq!(e.provider.as_deref(), Some("ASP.NET 2.0.50727.0"));
+    assert_eq!(e.machine.as_deref(), Some("WEB01"));
+    assert_eq!(time_of(e), "2016-01-07T23:15:03Z (local)");
+    assert_eq!(e.request_path.as_deref(), Some("/shop/a[1]"));
+    // The record starts at its first header line, not at `Description:`.
+    assert_eq!(e.origin.position, Some(1));
+}
+
+#[test]
+fn wevtutil_records_split_at_their_numbers() {
+    let text = "Event[0]:\n\
+                \x20 Log Name: Application\n\
+                \x20 Source: ASP.NET 4.0.30319.0\n\
+                \x20 Date: 2016-01-07T23:15:03.000\n\
+                \x20 Event ID: 1017\n\
+                \x20 Computer: w1\n\
+                \x20 Description: \n\
+                Start registering ASP.NET (version 4.0.30319.0) (internal flag: 0x00000404)\n\
+                \n\
+                Event[1]:\n\
+                \x20 Source: ASP.NET 4.0.30319.0\n\
+                \x20 Date: 2016-01-08T01:02:03.000\n\
+                \x20 Event ID: 1019\n\
+                \x20 Computer: w2\n\
+                \x20 Description: \n\
+                Finish registering ASP.NET (version 4.0.30319.0) (internal flag: 0x00000404) [done]\n";
+    let (ev, sk) = collect(Format::Text, text);
+    assert!(sk.is_empty(), "{sk:?}");
+    assert_eq!(
+        ev.iter()
+            .map(|e| (e.event_id, e.origin.position, e.machine.clone(), time_of(e)))
+            .collect::<Vec<_>>(),
+        [
+            (
+                Some(1017),
+                Some(1),
+                Some("w1".to_owned()),
+                "2016-01-07T23:15:03Z (local)".to_owned()
+            ),
+            (
+                Some(1019),
+                Some(10),
+                Some("w2".to_owned()),
+                "2016-01-08T01:02:03Z (local)".to_owned()
+            ),
+        ]
+    );
+    // Without an `Event ID:` line a setup record has no event: the ID came from the header.
+    let (ev, _) = collect(
+        Format::Text,
+        "Event[0]:\n  Source: ASP.NET 4.0.30319.0\n  Description: \nStart registering ASP.NET (version 4.0.30319.0)\n",
+    );
+    assert!(ev.iter().all(|e| e.event_id.is_none()));
+}
+
+#[test]
+fn bare_messages_and_long_lines_keep_their_line_numbers() {
+    let mut limits = Limits::default();
+    limits.max_line = 64;
+    let text = format!(
+        "{}\n\
+         Description:\n\
+         Event code: 4009\n\
+         Event message: Viewstate verification failed.\n\
+         \n\
+         Event code: 3005\n\
+         {}\n\
+         Event message: An unhandled exception has occurred.\n",
+        "x".repeat(100),
+        "y".repeat(100)
+    );
+    let (ev, sk) = collect_with(Format::Text, &text, &limits);
+    // Line 1, too long outside any record: skipped as malformed, at line 1.
+    assert_eq!(sk.len(), 2, "{sk:?}");
+    assert_eq!(sk[0].origin.position, Some(1));
+    assert!(matches!(sk[0].reason, SkipReason::Malformed { .. }));
+    // The bare `Description:` block is a record from line 2.
+    assert_eq!(ev.len(), 1, "{ev:?}");
+    assert_eq!(
+        (ev[0].event_code, ev[0].origin.position),
+        (Some(4009), Some(2))
+    );
+    // The 3005 message holds a too-long line: the whole record is too large, at line 6.
+    assert_eq!(sk[1].origin.position, Some(6));
+    assert!(matches!(sk[1].reason, SkipReason::TooLarge { .. }));
+}
+
+#[test]
+fn a_message_after_a_header_without_description_is_its_own_record() {
+    // wevtutil's header of another source, then a bare ASP.NET message: two records.
+    let text = "Event[0]:\n  Source: WLMS\n  Event ID: 100\nEvent code: 3005\nEvent message: An unhandled exception has occurred.\n";
+    let (ev, sk) = collect(Format::Text, text);
+    assert_eq!(sk.len(), 1, "{sk:?}");
+    assert_eq!(sk[0].origin.position, Some(1));
+    assert!(matches!(&sk[0].reason, SkipReason::NotAspNet { provider: Some(p) } if p == "WLMS"));
+    assert_eq!(ev.len(), 1);
+    assert_eq!(
+        (ev[0].event_code, ev[0].origin.position),
+        (Some(3005), Some(4))
+    );
+}
+
+#[test]
+fn a_text_record_at_its_size_limit() {
+    let mut limits = Limits::default();
+    limits.max_record = 100;
+    // "Event code: 3005\n" is 17 bytes; a next line of 83 bytes brings it to the limit
+    // (the limit counts the text before each line's newline is added).
+    let at = |len: usize| {
+        format!(
+            "Event code: 3005\nEvent message: {}\n",
+            "a".repeat(len - "Event message: ".len())
+        )
+    };
+    let (ev, sk) = collect_with(Format::Text, &at(83), &limits);
+    assert!(sk.is_empty(), "{sk:?}");
+    assert_eq!(ev[0].message.as_deref().map(str::len), Some(83 - 15));
+    let (ev, sk) = collect_with(Format::Text, &at(84), &limits);
+    assert!(ev.is_empty());
+    assert!(matches!(sk[0].reason, SkipReason::TooLarge { limit: 100 }));
+}
