@@ -589,3 +589,208 @@ fn a_text_record_at_its_size_limit() {
     assert!(ev.is_empty());
     assert!(matches!(sk[0].reason, SkipReason::TooLarge { limit: 100 }));
 }
+
+// ---------------------------------------------------------------------------------------
+// Event XML as it streams: elements split across reads, oversized ones skipped to their
+// end, a cut input, and the input read no further ahead than the record limit needs.
+
+/// Gives at most `step` bytes a read, and counts what it gave.
+struct Pieces<'a> {
+    data: &'a [u8],
+    step: usize,
+    given: std::rc::Rc<std::cell::Cell<usize>>,
+}
+
+impl std::io::Read for Pieces<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.step.min(buf.len()).min(self.data.len());
+        let (now, rest) = self.data.split_at(n);
+        buf[..n].copy_from_slice(now);
+        self.data = rest;
+        self.given.set(self.given.get() + n);
+        Ok(n)
+    }
+}
+
+const ONE: &str = "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='ASP.NET 4.0.30319.0'/><EventID Qualifiers='16384'>1017</EventID><TimeCreated SystemTime='2016-01-07T23:15:03.000Z'/><EventRecordID>229</EventRecordID><Computer>w</Computer></System><EventData><Data>4.0.30319.0</Data><Data>0x00000404</Data></EventData></Event>";
+
+/// Each item as `event <record id> @<offset>` or `skip <reason> @<offset>`.
+fn xml_items(input: &str, step: usize, limits: &Limits) -> Vec<String> {
+    let mut out = Vec::new();
+    let reader = Pieces {
+        data: input.as_bytes(),
+        step,
+        given: std::rc::Rc::default(),
+    };
+    events::read(reader, Format::Xml, "t", limits, |i| {
+        out.push(match i {
+            Item::Event(e) => format!(
+                "event {} @{}",
+                e.record_id.unwrap_or(0),
+                e.origin.position.unwrap_or(u64::MAX)
+            ),
+            Item::Skipped(s) => format!(
+                "skip {} @{}",
+                s.reason,
+                s.origin.position.unwrap_or(u64::MAX)
+            ),
+        });
+    })
+    .unwrap();
+    out
+}
+
+#[test]
+fn xml_elements_are_found_however_the_input_is_cut() {
+    let big = format!(
+        "<Event><System><Provider Name='x'/></System><EventData><Data>{}</Data></EventData></Event>",
+        "A".repeat(5000)
+    );
+    // A root, an event, an oversized one, an event, a malformed one, `<EventData` (not an
+    // event start), and a cut one.
+    let input =
+        format!("<Events>{ONE}\r\n{big}{ONE}<EventX/><Event><System></Event><Event><System>");
+    let at_one = 8;
+    let at_big = at_one + ONE.len() + 2;
+    let at_two = at_big + big.len();
+    let at_bad = at_two + ONE.len() + "<EventX/>".len();
+    let at_cut = at_bad + "<Event><System></Event>".len();
+    let mut limits = Limits::default();
+    limits.max_record = 4096;
+    for step in [1usize, 5, 6, 7, 64, 4096, 1 << 20] {
+        let items = xml_items(&input, step, &limits);
+        assert_eq!(items.len(), 5, "{step}: {items:?}");
+        assert_eq!(items[0], format!("event 229 @{at_one}"), "{step}");
+        assert_eq!(
+            items[1],
+            format!("skip record larger than 4096 bytes @{at_big}"),
+            "{step}"
+        );
+        assert_eq!(items[2], format!("event 229 @{at_two}"), "{step}");
+        assert!(items[3].starts_with("skip malformed"), "{step}: {items:?}");
+        assert!(
+            items[3].ends_with(&format!("@{at_bad}")),
+            "{step}: {items:?}"
+        );
+        assert_eq!(
+            items[4],
+            format!("skip malformed record: the input ends inside an <Event> element @{at_cut}"),
+            "{step}"
+        );
+    }
+    // An input that ends on `<Event` itself is cut inside an element too.
+    for step in [1usize, 3, 1 << 20] {
+        let items = xml_items(&format!("{ONE}<Event"), step, &limits);
+        assert_eq!(items.len(), 2, "{step}: {items:?}");
+        assert!(items[1].contains("ends inside"), "{step}: {items:?}");
+    }
+}
+
+#[test]
+fn an_xml_record_at_its_size_limit() {
+    let mut limits = Limits::default();
+    limits.max_record = ONE.len();
+    for step in [7usize, 1 << 20] {
+        assert_eq!(xml_items(ONE, step, &limits), ["event 229 @0"]);
+        limits.max_record = ONE.len() - 1;
+        assert_eq!(
+            xml_items(ONE, step, &limits),
+            [format!(
+                "skip record larger than {} bytes @0",
+                ONE.len() - 1
+            )]
+        );
+        limits.max_record = ONE.len();
+    }
+    // An element that never ends is too large once it passes the limit, not cut.
+    let mut limits = Limits::default();
+    limits.max_record = 100;
+    let endless = format!("<Event><EventData><Data>{}", "x".repeat(1000));
+    for step in [7usize, 1 << 20] {
+        assert_eq!(
+            xml_items(&endless, step, &limits),
+            ["skip record larger than 100 bytes @0"],
+            "{step}"
+        );
+    }
+}
+
+#[test]
+fn xml_is_read_record_by_record_not_whole() {
+    // 4 MiB of events: the first is handed on long before the input is read.
+    let input: String = std::iter::repeat_n(ONE, (4 << 20) / ONE.len()).collect();
+    let given = std::rc::Rc::new(std::cell::Cell::new(0usize));
+    let reader = Pieces {
+        data: input.as_bytes(),
+        step: 1 << 20,
+        given: given.clone(),
+    };
+    let mut read_at_first = None;
+    let mut n = 0usize;
+    events::read(reader, Format::Xml, "t", &Limits::default(), |_| {
+        n += 1;
+        read_at_first.get_or_insert(given.get());
+    })
+    .unwrap();
+    assert_eq!(n, input.len() / ONE.len());
+    let first = read_at_first.unwrap();
+    assert!(
+        first <= 1 << 20,
+        "{first} bytes read before the first record"
+    );
+}
+
+fn record(id: u32, data: &str, message: Option<&str>) -> String {
+    let rendering = message.map_or_else(String::new, |m| {
+        format!("<RenderingInfo Culture='en-US'><Message>{m}</Message></RenderingInfo>")
+    });
+    format!(
+        "<Event><System><Provider Name='ASP.NET 4.0.30319.0'/><EventID>{id}</EventID></System><EventData>{data}</EventData>{rendering}</Event>"
+    )
+}
+
+#[test]
+fn one_empty_string_is_no_strings() {
+    // `<Data></Data>` alone is what wevtutil prints for an event without insertion strings:
+    // the rendered message is read instead.
+    let xml = record(
+        1309,
+        "<Data></Data>",
+        Some("Event code: 3005\nEvent message: An unhandled exception has occurred.\n"),
+    );
+    let (ev, _) = collect(Format::Xml, &xml);
+    assert_eq!(ev[0].event_code, Some(3005));
+    assert_eq!(
+        ev[0].message.as_deref(),
+        Some("An unhandled exception has occurred.")
+    );
+    // One string that is not empty is kept (a setup event's version).
+    let (ev, _) = collect(Format::Xml, &record(1017, "<Data>4.0.30319.0</Data>", None));
+    assert!(
+        matches!(&ev[0].kind, events::EventKind::Installer { version: Some(v), .. } if v == "4.0.30319.0"),
+        "{:?}",
+        ev[0].kind
+    );
+    // Many strings whose first is empty are kept, position by position.
+    let strings: String = ["", "the message", "t", "t", "id"]
+        .iter()
+        .map(|s| format!("<Data>{s}</Data>"))
+        .collect();
+    let (ev, _) = collect(Format::Xml, &record(1309, &strings, None));
+    assert_eq!(ev[0].message.as_deref(), Some("the message"));
+}
+
+#[test]
+fn an_event_of_too_many_nodes_is_malformed() {
+    // roxmltree's node limit (100 000) bounds each record's tree.
+    let data = "<Data/>".repeat(100_001);
+    let (ev, sk) = collect(Format::Xml, &record(1309, &data, None));
+    assert!(ev.is_empty());
+    assert!(
+        matches!(&sk[0].reason, SkipReason::Malformed { message } if message.contains("nodes limit")),
+        "{sk:?}"
+    );
+    let data = "<Data/>".repeat(99_000);
+    let (ev, _) = collect(Format::Xml, &record(1309, &data, None));
+    assert_eq!(ev.len(), 1);
+}
