@@ -794,3 +794,40 @@ fn an_event_of_too_many_nodes_is_malformed() {
     let (ev, _) = collect(Format::Xml, &record(1309, &data, None));
     assert_eq!(ev.len(), 1);
 }
+
+#[test]
+fn base64_runs_are_read_from_their_tvq_and_cut_to_whole_quads() {
+    // Section data whose Base64 holds `+` and `/`.
+    let mut pe = Pe::dll().bytes();
+    pe[0x201..0x207].copy_from_slice(&[0xFB, 0xEF, 0xBE, 0xFF, 0xFF, 0xFF]);
+    let text = b64(&pe);
+    assert!(text.contains("++++") && text.contains("////"));
+    // Directly after other Base64 characters (`AAp`: not the start of the run), with two
+    // more Base64 characters after it (not a whole quad), then a second run.
+    let payload = format!("AAp{text}xy!{text}");
+    let found = find(payload.as_bytes());
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(
+        found
+            .iter()
+            .map(|e| (e.container, e.offset, e.size))
+            .collect::<Vec<_>>(),
+        [
+            (Container::Base64, 3, 0x300),
+            (Container::Base64, 3 + text.len() + 3, 0x300)
+        ]
+    );
+    assert_eq!(found[0].bytes, pe);
+    assert!(!found[0].truncated);
+    // `MZ` that is no executable, at the start and before one.
+    let bytes = [b"MZMZ no pe".as_slice(), &pe].concat();
+    let found = find(&bytes);
+    assert_eq!(found.len(), 1);
+    assert_eq!((found[0].offset, found[0].size), (10, 0x300));
+    // An executable that ends where the payload does is whole; one byte short is truncated.
+    let found = find(&pe);
+    assert_eq!((found[0].size, found[0].truncated), (0x300, false));
+    let found = find(&pe[..0x2FF]);
+    assert_eq!((found[0].size, found[0].truncated), (0x300, true));
+    assert_eq!(found[0].bytes.len(), 0x2FF);
+}
