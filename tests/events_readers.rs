@@ -831,3 +831,103 @@ fn base64_runs_are_read_from_their_tvq_and_cut_to_whole_quads() {
     assert_eq!((found[0].size, found[0].truncated), (0x300, true));
     assert_eq!(found[0].bytes.len(), 0x2FF);
 }
+
+#[test]
+fn an_oversized_element_cut_short_is_placed_where_it_starts() {
+    // Too large before its end arrives, starting after another record in the same read.
+    let mut limits = Limits::default();
+    limits.max_record = ONE.len() + 10;
+    let input = format!("{ONE}<Event><EventData><Data>{}", "x".repeat(1000));
+    assert_eq!(
+        xml_items(&input, 1 << 20, &limits),
+        [
+            "event 229 @0".to_owned(),
+            format!(
+                "skip record larger than {} bytes @{}",
+                ONE.len() + 10,
+                ONE.len()
+            )
+        ]
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Text encodings: what Windows writes (a BOM, or UTF-16 without one from PowerShell's `>`).
+
+fn encode(text: &str, encoding: &str) -> Vec<u8> {
+    let units = text.encode_utf16();
+    match encoding {
+        "utf8" => text.as_bytes().to_vec(),
+        "utf8 bom" => [&[0xEF, 0xBB, 0xBF][..], text.as_bytes()].concat(),
+        "le bom" => [0xFF, 0xFE]
+            .into_iter()
+            .chain(units.flat_map(u16::to_le_bytes))
+            .collect(),
+        "be bom" => [0xFE, 0xFF]
+            .into_iter()
+            .chain(units.flat_map(u16::to_be_bytes))
+            .collect(),
+        "le" => units.flat_map(u16::to_le_bytes).collect(),
+        "be" => units.flat_map(u16::to_be_bytes).collect(),
+        _ => unreachable!(),
+    }
+}
+
+fn deja_view_messages(bytes: &[u8], step: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let reader = Pieces {
+        data: bytes,
+        step,
+        given: std::rc::Rc::default(),
+    };
+    events::read(reader, Format::DejaView, "t", &Limits::default(), |i| {
+        if let Item::Event(e) = i {
+            out.push(e.message.unwrap_or_default());
+        }
+    })
+    .unwrap();
+    out
+}
+
+#[test]
+fn every_encoding_windows_writes_reads_the_same() {
+    let text = "4009-++-Viewstate \u{e9}t\u{e9} \u{1F600} \u{20AC}-++-x\n3005-++-second-++-y\n";
+    for encoding in ["utf8", "utf8 bom", "le bom", "be bom", "le", "be"] {
+        for step in [1usize, 2, 3, 1 << 20] {
+            assert_eq!(
+                deja_view_messages(&encode(text, encoding), step),
+                ["Viewstate \u{e9}t\u{e9} \u{1F600} \u{20AC}", "second"],
+                "{encoding} {step}"
+            );
+        }
+    }
+    // An unpaired surrogate, and an odd byte at the end: U+FFFD each.
+    let mut le = encode("4009-++-a", "le bom");
+    le.extend(0xD800u16.to_le_bytes());
+    le.extend(encode("b-++-x\n4009-++-c", "le"));
+    le.extend(0xDBFFu16.to_le_bytes());
+    for step in [1usize, 3, 1 << 20] {
+        assert_eq!(
+            deja_view_messages(&le, step),
+            ["a\u{FFFD}b", "c\u{FFFD}"],
+            "{step}"
+        );
+        let odd = [&encode("4009-++-c", "le bom")[..], &[0x41]].concat();
+        assert_eq!(deja_view_messages(&odd, step), ["c\u{FFFD}"], "{step}");
+    }
+    // A lone low surrogate.
+    let mut le = encode("4009-++-a", "le bom");
+    le.extend(0xDC00u16.to_le_bytes());
+    le.extend(encode("b", "le"));
+    assert_eq!(deja_view_messages(&le, 1 << 20), ["a\u{FFFD}b"]);
+}
+
+#[test]
+fn nul_padding_is_not_utf16() {
+    // A UTF-8 export that starts with NUL bytes (a zero-filled block, as a cut copy leaves):
+    // not UTF-16 of either order.
+    for pad in [&[0u8, 0, 0, 0][..], &[0, 0, b' ', 0], &[0, 0, 0, b' ']] {
+        let bytes = [pad, b"\n4009-++-m-++-x\n"].concat();
+        assert_eq!(deja_view_messages(&bytes, 1 << 20), ["m"], "{pad:?}");
+    }
+}

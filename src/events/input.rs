@@ -124,20 +124,31 @@ impl<R: Read> Read for Utf16ToUtf8<R> {
     }
 }
 
-/// A UTF-8 view of a text input: the BOM dropped, UTF-16 transcoded.
+/// A UTF-8 view of a text input: the BOM dropped, UTF-16 transcoded. The encoding is
+/// decided on the first four bytes, gathered however the input hands them over (a pipe may
+/// give one byte a read).
 pub(crate) fn utf8_reader<'a, R: BufRead + 'a>(mut reader: R) -> io::Result<Box<dyn BufRead + 'a>> {
-    let head = reader.fill_buf()?;
-    let (encoding, bom) = sniff(head);
-    reader.consume(bom);
+    let mut head = Vec::with_capacity(4);
+    while head.len() < 4 {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            break;
+        }
+        let n = buf.len().min(4 - head.len());
+        head.extend_from_slice(buf.get(..n).unwrap_or_default());
+        reader.consume(n);
+    }
+    let (encoding, bom) = sniff(&head);
+    let rest = io::Cursor::new(head.get(bom..).unwrap_or_default().to_vec()).chain(reader);
     Ok(match encoding {
-        TextEncoding::Utf8 => Box::new(reader),
+        TextEncoding::Utf8 => Box::new(rest),
         TextEncoding::Utf16Le => Box::new(io::BufReader::with_capacity(
             64 << 10,
-            Utf16ToUtf8::new(reader, false),
+            Utf16ToUtf8::new(rest, false),
         )),
         TextEncoding::Utf16Be => Box::new(io::BufReader::with_capacity(
             64 << 10,
-            Utf16ToUtf8::new(reader, true),
+            Utf16ToUtf8::new(rest, true),
         )),
     })
 }
