@@ -931,3 +931,29 @@ fn nul_padding_is_not_utf16() {
         assert_eq!(deja_view_messages(&bytes, 1 << 20), ["m"], "{pad:?}");
     }
 }
+
+#[test]
+fn skipping_an_oversized_element_across_reads_keeps_the_offsets() {
+    // Forty records (13 KB), one element of 70 KB that does not fit the first 64 KiB read,
+    // then a record whose offset must count every byte skipped.
+    let mut limits = Limits::default();
+    limits.max_record = 4096;
+    let big = format!(
+        "<Event><EventData><Data>{}</Data></EventData></Event>",
+        "x".repeat(70_000)
+    );
+    let input = format!("{}{big}{ONE}", ONE.repeat(40));
+    let items = xml_items(&input, 1 << 20, &limits);
+    assert_eq!(items.len(), 42);
+    for (i, item) in items.iter().take(40).enumerate() {
+        assert_eq!(item, &format!("event 229 @{}", i * ONE.len()));
+    }
+    assert_eq!(
+        items[40],
+        format!("skip record larger than 4096 bytes @{}", 40 * ONE.len())
+    );
+    assert_eq!(
+        items[41],
+        format!("event 229 @{}", 40 * ONE.len() + big.len())
+    );
+}
