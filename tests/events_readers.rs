@@ -957,3 +957,115 @@ fn skipping_an_oversized_element_across_reads_keeps_the_offsets() {
         format!("event 229 @{}", 40 * ONE.len() + big.len())
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Times: `TimeCreated` as wevtutil and python-evtx print it, and `Event time (UTC)` /
+// `Event time` as the server's culture wrote them.
+
+fn time_created(system_time: &str) -> Option<events::EventTime> {
+    let xml = format!(
+        "<Event><System><Provider Name='ASP.NET 4.0.30319.0'/><EventID>1017</EventID><TimeCreated SystemTime='{system_time}'/></System></Event>"
+    );
+    let (ev, sk) = collect(Format::Xml, &xml);
+    assert!(sk.is_empty(), "{sk:?}");
+    ev[0].time
+}
+
+#[test]
+fn time_created_in_every_form_the_tools_print() {
+    for (text, unix, local) in [
+        ("2016-01-07T23:15:03.0000000Z", 1_452_208_503, false),
+        ("2016-01-07T23:15:03z", 1_452_208_503, false),
+        ("2016-01-07 23:15:03+00:00", 1_452_208_503, false),
+        ("2016-01-08 00:15:03+01:00", 1_452_208_503, false),
+        ("2016-01-08 00:15:03+0100", 1_452_208_503, false),
+        ("2016-01-08 00:15:03+01", 1_452_208_503, false),
+        ("2016-01-07 17:45:03-05:30", 1_452_208_503, false),
+        ("2016-01-07 17:45:03-0530", 1_452_208_503, false),
+        ("2016-01-07T23:15:03", 1_452_208_503, true),
+        (" 2016-1-7T23:15:03Z ", 1_452_208_503, false),
+    ] {
+        let t = time_created(text).unwrap_or_else(|| panic!("{text}"));
+        assert_eq!((t.unix(), t.local), (unix, local), "{text}");
+    }
+    // Fractions to the nanosecond (digits past nine are dropped); shown to the millisecond.
+    let t = time_created("2016-01-07T23:15:04.4453125Z").unwrap();
+    assert_eq!(t.at.nanosecond(), 445_312_500);
+    assert_eq!(t.to_string(), "2016-01-07T23:15:04.445Z");
+    let t = time_created("2016-01-07T23:15:04.1234567891Z").unwrap();
+    assert_eq!(t.at.nanosecond(), 123_456_789);
+    let t = time_created("2016-01-07T23:15:04.5").unwrap();
+    assert_eq!(t.to_string(), "2016-01-07T23:15:04.500Z (local)");
+    // Not a time: an empty record time rather than a wrong one.
+    for bad in [
+        "",
+        "2016-01-007T23:15:03Z",
+        "20160-01-07T23:15:03Z",
+        "2016-01-07T023:15:03Z",
+        "2016-01-07T23:15Z",
+        "2016-01-07X23:15:03Z",
+        "2016-02-30T00:00:00Z",
+        "2016-01-07T24:00:00Z",
+        "2016-01-07T23:15:03.12aZ",
+        "2016-01-07T23:15:03 +01:00:00",
+        "2016-01-07T23:15:03+1:000",
+        "2016-01-07T23:15:03+26:00",
+        "2016-01-07T23:15:03*01:00",
+    ] {
+        assert!(time_created(bad).is_none(), "{bad}");
+    }
+}
+
+#[test]
+fn event_times_in_the_servers_culture() {
+    let read = |label: &str, value: &str| {
+        let (ev, _) = collect(
+            Format::Text,
+            &format!("Event code: 3005\n{label}: {value}\nEvent message: m\n"),
+        );
+        ev[0].time
+    };
+    for (value, utc) in [
+        ("10/7/2007 12:47:36 PM", "2007-10-07T12:47:36Z"),
+        ("10/7/2007 12:47:36 pm", "2007-10-07T12:47:36Z"),
+        ("10/7/2007 12:47:36 AM", "2007-10-07T00:47:36Z"),
+        ("10/7/2007 1:47:36 am", "2007-10-07T01:47:36Z"),
+        ("10/7/2007 11:47:36 PM", "2007-10-07T23:47:36Z"),
+        ("10/7/2007 14:47:36", "2007-10-07T14:47:36Z"),
+        ("7.10.2007 14:47:36", "2007-10-07T14:47:36Z"),
+        ("2007-10-07 14:47:36", "2007-10-07T14:47:36Z"),
+        ("10/7/2007 14:47:36.250", "2007-10-07T14:47:36.250Z"),
+    ] {
+        let t = read("Event time (UTC)", value).unwrap_or_else(|| panic!("{value}"));
+        assert_eq!((t.to_string(), t.local), (utc.to_owned(), false), "{value}");
+        // `Event time` is the server's local time, zone unknown.
+        let t = read("Event time", value).unwrap_or_else(|| panic!("{value}"));
+        assert_eq!(
+            (t.to_string(), t.local),
+            (format!("{utc} (local)"), true),
+            "{value}"
+        );
+        assert_eq!(t.unix(), t.at.unix_timestamp());
+    }
+    for bad in [
+        "13/45/2007 1:00:00",
+        "1/1/2000 13:00:00 PM",
+        "1/1/2000 0:00:00 AM",
+        "1/1/2000 1:00:00 XM",
+        "1-1-2000 1:00:00",
+        "1/1/20000 1:00:00",
+        "1/111/2000 1:00:00",
+        "11111/1/2000 1:00:00",
+        "1/1.2000 1:00:00",
+        "7 October 2007",
+    ] {
+        assert!(read("Event time (UTC)", bad).is_none(), "{bad}");
+    }
+    // The record's own time comes first.
+    let (ev, _) = collect(
+        Format::Text,
+        "Event[0]:\n  Source: ASP.NET 4.0.30319.0\n  Date: 2016-01-07T23:15:03.000Z\n  Event ID: 1309\n  Description:\nEvent code: 3005\nEvent time (UTC): 10/7/2007 12:47:36 PM\n",
+    );
+    assert_eq!(time_of(&ev[0]), "2016-01-07T23:15:03Z");
+    assert_eq!(ev[0].time.unwrap().unix(), 1_452_208_503);
+}

@@ -138,12 +138,16 @@ pub(crate) fn parse_iso(text: &str) -> Option<EventTime> {
             "-" => -1,
             _ => return None,
         };
+        // ISO 8601's `hh:mm`, `hhmm` or `hh`.
         let rest = s.get(1..)?;
-        let (oh, rest) = number(rest, 2)?;
-        let (om, rest) = number(rest.strip_prefix(':').unwrap_or(rest), 2)?;
-        if !rest.is_empty() {
-            return None;
-        }
+        let (hours, minutes) = match rest.split_once(':') {
+            Some(parts) => parts,
+            None if rest.len() == 4 => (rest.get(..2)?, rest.get(2..)?),
+            None => (rest, "00"),
+        };
+        let whole =
+            |part: &str| number(part, 2).and_then(|(value, rest)| rest.is_empty().then_some(value));
+        let (oh, om) = (whole(hours)?, whole(minutes)?);
         UtcOffset::from_hms(
             sign * i8::try_from(oh).ok()?,
             sign * i8::try_from(om).ok()?,
