@@ -3,7 +3,7 @@
 
 use core::fmt::Write as _;
 
-use super::page_state::{ControlTree, PageState, state_bag};
+use super::page_state::{ControlTree, PageState, REQUIRE_POSTBACK_KEY, state_bag};
 use super::value::{Color, Unit, Value};
 use crate::formats::nrbf::{self, gadgets};
 
@@ -70,7 +70,8 @@ fn render_page(page: &PageState<'_>, out: &mut String) {
         line(out, 1, "control state:");
         let states = page.control_states();
         let postback = page.controls_requiring_postback();
-        if states.is_empty() && postback.is_empty() {
+        let shown_raw = states.is_empty() && postback.is_empty();
+        if shown_raw {
             value(page.control_state, 2, out);
         }
         for (id, v) in states {
@@ -84,7 +85,39 @@ fn render_page(page: &PageState<'_>, out: &mut String) {
                 &format!("controls requiring post-back data: {}", postback.join(", ")),
             );
         }
+        // What the two views above leave out (a key that is not a control's ID, a post-back
+        // entry of another shape or with other items) is shown raw: a payload there must be
+        // seen too.
+        if !shown_raw {
+            for (k, v) in unnamed_control_state(page.control_state) {
+                line(out, 2, "other entry:");
+                line(out, 3, "key:");
+                value(k, 4, out);
+                line(out, 3, "value:");
+                value(v, 4, out);
+            }
+        }
     }
+}
+
+/// The control state dictionary's entries that are neither a control's state nor the list
+/// of controls requiring post-back data (all strings).
+fn unnamed_control_state(control_state: &Value) -> Vec<(&Value, &Value)> {
+    let (Value::Hashtable(entries) | Value::HybridDictionary(entries)) = control_state else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .filter(|(k, v)| match k.as_str() {
+            Some(REQUIRE_POSTBACK_KEY) => !matches!(
+                v,
+                Value::ArrayList(ids) if ids.iter().all(|id| id.as_str().is_some())
+            ),
+            Some(_) => false,
+            None => true,
+        })
+        .map(|(k, v)| (k, v))
+        .collect()
 }
 
 fn control(tree: &ControlTree<'_>, depth: usize, out: &mut String) {
