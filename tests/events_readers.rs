@@ -1069,3 +1069,25 @@ fn event_times_in_the_servers_culture() {
     assert_eq!(time_of(&ev[0]), "2016-01-07T23:15:03Z");
     assert_eq!(ev[0].time.unwrap().unix(), 1_452_208_503);
 }
+
+#[test]
+fn a_text_line_at_its_length_limit() {
+    // `max_line` bytes of text, then its line end (CR LF), is one line; a byte more is not.
+    let mut limits = Limits::default();
+    limits.max_line = 64;
+    let at = |len: usize| {
+        format!(
+            "Event code: 3005\r\nEvent message: {}\r\n",
+            "a".repeat(len - "Event message: ".len())
+        )
+    };
+    let (ev, sk) = collect_with(Format::Text, &at(64), &limits);
+    assert!(sk.is_empty(), "{sk:?}");
+    assert_eq!(ev[0].message.as_deref().map(str::len), Some(64 - 15));
+    let (ev, sk) = collect_with(Format::Text, &at(65), &limits);
+    assert!(ev.is_empty());
+    assert!(
+        matches!(sk[0].reason, SkipReason::TooLarge { .. }),
+        "{sk:?}"
+    );
+}

@@ -51,10 +51,9 @@ pub(crate) fn read(
     limits: &Limits,
     sink: &mut Sink<'_>,
 ) -> std::io::Result<()> {
-    let mut consumed = 0u64;
     let mut line_no = 0u64;
     loop {
-        match read_line(reader, limits.max_record, &mut consumed)? {
+        match read_line(reader, limits.max_record)? {
             Line::End => return Ok(()),
             Line::TooLong => {
                 line_no += 1;

@@ -109,7 +109,6 @@ pub(crate) fn read(
     limits: &Limits,
     sink: &mut Sink<'_>,
 ) -> std::io::Result<()> {
-    let mut consumed = 0u64;
     let mut line_no = 0u64;
     let mut cur = Pending::default();
     let flush = |cur: &mut Pending, sink: &mut Sink<'_>| {
@@ -118,7 +117,7 @@ pub(crate) fn read(
         }
     };
     loop {
-        let line = match read_line(reader, limits.max_line, &mut consumed)? {
+        let line = match read_line(reader, limits.max_line)? {
             Line::End => break,
             Line::TooLong => {
                 line_no += 1;
