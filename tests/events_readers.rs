@@ -1091,3 +1091,29 @@ fn a_text_line_at_its_length_limit() {
         "{sk:?}"
     );
 }
+
+#[test]
+fn utf16_is_transcoded_as_it_is_read() {
+    // 4 MiB of UTF-16 lines: the first record is handed on long before the input is read.
+    let line = "4009-++-Viewstate verification failed.-++-x\n";
+    let input = encode(&line.repeat((2 << 20) / line.len()), "le bom");
+    let given = std::rc::Rc::new(std::cell::Cell::new(0usize));
+    let reader = Pieces {
+        data: &input,
+        step: 1 << 20,
+        given: given.clone(),
+    };
+    let mut read_at_first = None;
+    let mut n = 0usize;
+    events::read(reader, Format::DejaView, "t", &Limits::default(), |_| {
+        n += 1;
+        read_at_first.get_or_insert(given.get());
+    })
+    .unwrap();
+    assert_eq!(n, (2 << 20) / line.len());
+    let first = read_at_first.unwrap();
+    assert!(
+        first <= 1 << 20,
+        "{first} bytes read before the first record"
+    );
+}
