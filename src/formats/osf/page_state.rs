@@ -88,6 +88,23 @@ impl<'a> PageState<'a> {
             })
             .unwrap_or_default()
     }
+
+    /// The control state dictionary's entries that neither [`control_states`](Self::control_states)
+    /// nor [`controls_requiring_postback`](Self::controls_requiring_postback) name: a key
+    /// that is not a string, or a post-back entry that is not a list of strings.
+    pub(crate) fn other_control_state(&self) -> Vec<(&'a Value, &'a Value)> {
+        dictionary(self.control_state)
+            .into_iter()
+            .filter(|(k, v)| match k.as_str() {
+                Some(REQUIRE_POSTBACK_KEY) => !matches!(
+                    v,
+                    Value::ArrayList(ids) if ids.iter().all(|id| id.as_str().is_some())
+                ),
+                Some(_) => false,
+                None => true,
+            })
+            .collect()
+    }
 }
 
 /// The control state dictionary's key for the controls that require post-back data.

@@ -3,7 +3,7 @@
 
 use core::fmt::Write as _;
 
-use super::page_state::{ControlTree, PageState, REQUIRE_POSTBACK_KEY, state_bag};
+use super::page_state::{ControlTree, PageState, state_bag};
 use super::value::{Color, Unit, Value};
 use crate::formats::nrbf::{self, gadgets};
 
@@ -89,7 +89,7 @@ fn render_page(page: &PageState<'_>, out: &mut String) {
         // entry of another shape or with other items) is shown raw: a payload there must be
         // seen too.
         if !shown_raw {
-            for (k, v) in unnamed_control_state(page.control_state) {
+            for (k, v) in page.other_control_state() {
                 line(out, 2, "other entry:");
                 line(out, 3, "key:");
                 value(k, 4, out);
@@ -98,26 +98,6 @@ fn render_page(page: &PageState<'_>, out: &mut String) {
             }
         }
     }
-}
-
-/// The control state dictionary's entries that are neither a control's state nor the list
-/// of controls requiring post-back data (all strings).
-fn unnamed_control_state(control_state: &Value) -> Vec<(&Value, &Value)> {
-    let (Value::Hashtable(entries) | Value::HybridDictionary(entries)) = control_state else {
-        return Vec::new();
-    };
-    entries
-        .iter()
-        .filter(|(k, v)| match k.as_str() {
-            Some(REQUIRE_POSTBACK_KEY) => !matches!(
-                v,
-                Value::ArrayList(ids) if ids.iter().all(|id| id.as_str().is_some())
-            ),
-            Some(_) => false,
-            None => true,
-        })
-        .map(|(k, v)| (k, v))
-        .collect()
 }
 
 fn control(tree: &ControlTree<'_>, depth: usize, out: &mut String) {
